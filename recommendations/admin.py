@@ -1,0 +1,275 @@
+"""The editors' workshop: items, themes, instruments, addressees and actors.
+
+Every changelist names its related rows through ``list_select_related`` or
+``get_queryset`` prefetches, so a page costs the same number of queries
+whatever its length (tests pin this). Progress history is read-only here:
+updates are written through ``services.py`` so the current-status table
+stays right.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import render
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    Actor,
+    ActorKind,
+    Addressee,
+    Citation,
+    CurrentStatus,
+    Instrument,
+    Paragraph,
+    ProgressUpdate,
+    Recommendation,
+    SDGTarget,
+    Section,
+    SourceDocument,
+    Theme,
+)
+from .sourcetext import normalize
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "symbol", "date", "issuing_body"]
+    search_fields = ["title", "symbol"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "paragraph_range", "document"]
+    list_select_related = ["document"]
+    list_filter = ["document"]
+    search_fields = ["code", "title"]
+    ordering = ["document", "position"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Paragraph)
+class ParagraphAdmin(admin.ModelAdmin):
+    list_display = ["number", "section", "excerpt"]
+    list_select_related = ["section"]
+    search_fields = ["=number", "text"]
+    readonly_fields = ["document", "number", "section", "text"]
+
+    @admin.display(description="Text")
+    def excerpt(self, obj):
+        return obj.text[:120] + ("…" if len(obj.text) > 120 else "")
+
+    def has_add_permission(self, request):
+        return False  # The source text is fixed; paragraphs come from the seed.
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ThemeMergeForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=Theme.objects.all(), label="Merge into")
+
+
+@admin.register(Theme)
+class ThemeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "item_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_themes"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n_items=Count("recommendations")).order_by("name")
+
+    @admin.display(description="Items", ordering="n_items")
+    def item_count(self, obj):
+        return obj.n_items
+
+    @admin.action(description="Merge selected themes into another theme…", permissions=["change"])
+    def merge_themes(self, request, queryset):
+        form = ThemeMergeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            moved = 0
+            for source in queryset.exclude(pk=target.pk):
+                moved += services.merge_themes(source=source, target=target)
+            self.message_user(request, f"Merged into “{target}”; {moved} item links moved.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge themes",
+            "themes": queryset,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/recommendations/theme/merge.html", context)
+
+
+@admin.register(Addressee)
+class AddresseeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "applies_to"]
+    list_filter = ["applies_to"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(SimpleHistoryAdmin):
+    list_display = ["short_name", "name", "adopting_body", "year"]
+    list_filter = ["adopting_body"]
+    search_fields = ["short_name", "name"]
+
+
+@admin.register(SDGTarget)
+class SDGTargetAdmin(admin.ModelAdmin):
+    list_display = ["code", "title"]
+    search_fields = ["code", "title"]
+
+
+class CitationForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = ["paragraph", "text", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        paragraph, text = cleaned.get("paragraph"), cleaned.get("text")
+        if paragraph and text:
+            cleaned["text"] = normalize(text)
+            if cleaned["text"] not in paragraph.text:
+                raise ValidationError({"text": f"This is not an exact quotation of paragraph {paragraph.number}."})
+        return cleaned
+
+
+class CitationInline(admin.TabularInline):
+    model = Citation
+    form = CitationForm
+    extra = 0
+    min_num = 1
+    autocomplete_fields = ["paragraph"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "kind", "section_code", "paragraphs", "theme_names"]
+    list_display_links = ["code", "title"]
+    list_filter = ["kind", "themes", "addressees", "instruments", "section"]
+    list_select_related = ["section"]
+    search_fields = ["code", "title", "citations__text"]
+    autocomplete_fields = ["section", "ratifies", "themes", "addressees", "instruments", "sdg_targets"]
+    inlines = [CitationInline]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["code", "title", "document", "section", "kind", "ratifies"]}),
+        ("Classification", {"fields": ["themes", "addressees", "instruments", "sdg_targets"]}),
+        (
+            "Quantitative target",
+            {
+                "classes": ["collapse"],
+                "description": "Only for quantitative items.",
+                "fields": ["unit", "lower_is_better", "baseline", "baseline_note", "target", "ceiling", "target_note"],
+            },
+        ),
+        ("Order", {"fields": ["position"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("themes", Prefetch("citations", queryset=Citation.objects.for_display()))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes are permanent: set once, never changed.
+        return ["code"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would free a code for reuse and orphan history; codes are never reused.
+        return False
+
+    @admin.display(description="Section", ordering="section__position")
+    def section_code(self, obj):
+        return obj.section.code
+
+    @admin.display(description="Paragraphs")
+    def paragraphs(self, obj):
+        return obj.paragraphs_display()
+
+    @admin.display(description="Themes")
+    def theme_names(self, obj):
+        return ", ".join(t.name for t in obj.themes.all())
+
+
+@admin.register(Actor)
+class ActorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "region", "subregion", "organization_type", "base_country"]
+    list_filter = ["kind", "region", "subregion", "organization_type", "un_status", "is_synthetic"]
+    list_select_related = ["base_country"]
+    search_fields = ["name", "code", "iso3"]
+    autocomplete_fields = ["base_country"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["kind", "code", "name", "website"]}),
+        (
+            "Country (from UN OCHA country data)",
+            {
+                "fields": [
+                    "iso3",
+                    "iso2",
+                    "m49",
+                    "un_status",
+                    "region",
+                    "subregion",
+                    "intermediate_region",
+                    "other_names",
+                ]
+            },
+        ),
+        ("Organization", {"fields": ["organization_type", "base_country", "is_synthetic"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        fields = ["code", "kind"]
+        if obj.kind == ActorKind.COUNTRY:
+            # Country data comes from the maintained source, not from typing.
+            fields += ["iso3", "iso2", "m49", "region", "subregion", "intermediate_region", "un_status"]
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # Actors carry history; codes are never reused.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is written through services.py, never edited in place here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["actor", "recommendation", "status", "as_of", "reported_by_organization", "created_at"]
+    list_select_related = ["actor", "recommendation", "reported_by_organization"]
+    list_filter = ["kind", "status", "actor_kind"]
+    search_fields = ["actor__name", "actor__code", "recommendation__code"]
+    date_hierarchy = "as_of"
+
+
+@admin.register(CurrentStatus)
+class CurrentStatusAdmin(ReadOnlyAdmin):
+    list_display = ["actor", "recommendation", "status", "as_of"]
+    list_select_related = ["actor", "recommendation"]
+    list_filter = ["kind", "status", "actor_kind"]
+    search_fields = ["actor__name", "actor__code", "recommendation__code"]

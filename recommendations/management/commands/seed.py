@@ -1,0 +1,257 @@
+"""Load the source document, taxonomies, countries and items from fixtures/.
+
+Idempotent: rows are matched by their natural keys (slug, code, ISO3) and
+only missing rows are created, so running it twice loads nothing twice and
+never overwrites what editors changed in the admin. Everything is loaded in
+one transaction; a fixture error (e.g. a quotation that is not verbatim)
+aborts the whole seed with a message naming the item.
+"""
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from recommendations.models import (
+    Actor,
+    ActorKind,
+    Addressee,
+    Citation,
+    Instrument,
+    Kind,
+    Paragraph,
+    Recommendation,
+    SDGTarget,
+    Section,
+    SourceDocument,
+    Theme,
+)
+from recommendations.sourcetext import normalize, split_paragraphs
+
+
+def _read_json(path: Path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError as exc:
+        raise CommandError(f"missing fixture file {path}") from exc
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{path} is not valid JSON: {exc}") from exc
+
+
+def _decimal(row: dict, key: str) -> Decimal | None:
+    value = row.get(key)
+    return None if value in (None, "") else Decimal(value)
+
+
+def _parent_code(code: str) -> str | None:
+    if "-" in code:
+        return code.rsplit("-", 1)[0]
+    if "." in code:
+        return code.rsplit(".", 1)[0]
+    return None
+
+
+class Command(BaseCommand):
+    help = "Load the seeded source document, taxonomies, countries and calls to action (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixtures", default=str(settings.FIXTURES_DIR), help="Folder holding the fixtures.")
+
+    def handle(self, *args, fixtures, **options):
+        self.dir = Path(fixtures)
+        self.created: dict[str, int] = {}
+        with transaction.atomic():
+            document = self.load_document()
+            self.load_simple(Theme, "slug", "themes.json", ["name", "description"])
+            self.load_simple(Addressee, "slug", "addressees.json", ["name", "applies_to", "description"])
+            self.load_simple(Instrument, "short_name", "instruments.json", ["name", "adopting_body", "year", "url"])
+            self.load_sdg_targets()
+            self.load_countries()
+            self.load_recommendations(document)
+        summary = ", ".join(f"{count} {name}" for name, count in self.created.items() if count)
+        self.stdout.write(f"Seed: created {summary}." if summary else "Seed: everything was already loaded.")
+
+    def count(self, name: str, n: int):
+        self.created[name] = self.created.get(name, 0) + n
+
+    # -- the source document --------------------------------------------
+
+    def load_document(self) -> SourceDocument:
+        meta = _read_json(self.dir / "source" / "document.json")
+        text = (self.dir / "source" / meta["text_file"]).read_text(encoding="utf-8")
+        try:
+            paragraphs = split_paragraphs(text, meta["sections"], meta["paragraph_count"])
+        except ValueError as exc:
+            raise CommandError(f"cannot split the source text into paragraphs: {exc}") from exc
+
+        document, created = SourceDocument.objects.get_or_create(
+            slug=meta["slug"],
+            defaults={
+                "title": meta["title"],
+                "subtitle": meta.get("subtitle", ""),
+                "symbol": meta.get("symbol", ""),
+                "issuing_body": meta["issuing_body"],
+                "date": datetime.date.fromisoformat(meta["date"]),
+                "event_date": datetime.date.fromisoformat(meta["hearings_date"]) if meta.get("hearings_date") else None,
+            },
+        )
+        self.count("source document", int(created))
+
+        sections = {s.code: s for s in document.sections.all()}
+        for position, row in enumerate(meta["sections"]):
+            if row["code"] in sections:
+                continue
+            parent_code = _parent_code(row["code"])
+            sections[row["code"]] = Section.objects.create(
+                document=document,
+                code=row["code"],
+                number=row["number"],
+                title=row["title"],
+                parent=sections.get(parent_code) if parent_code else None,
+                first_paragraph=row["first"],
+                last_paragraph=row["last"],
+                position=position,
+            )
+            self.count("sections", 1)
+
+        existing = set(document.paragraphs.values_list("number", flat=True))
+        ordered = sorted(sections.values(), key=lambda s: s.position)
+        new = []
+        for paragraph in paragraphs:
+            if paragraph.number in existing:
+                continue
+            containing = [s for s in ordered if s.first_paragraph <= paragraph.number <= s.last_paragraph]
+            if not containing:
+                raise CommandError(f"paragraph {paragraph.number} is in no section of document.json")
+            # Sections are listed parent first, so the last match is the most specific.
+            new.append(
+                Paragraph(document=document, number=paragraph.number, section=containing[-1], text=paragraph.text)
+            )
+        Paragraph.objects.bulk_create(new)
+        self.count("paragraphs", len(new))
+        return document
+
+    # -- taxonomies -----------------------------------------------------
+
+    def load_simple(self, model, key: str, filename: str, fields: list[str]):
+        rows = _read_json(self.dir / filename)
+        existing = set(model.objects.values_list(key, flat=True))
+        new = [
+            model(**{key: row[key], **{f: row.get(f, "") for f in fields}}) for row in rows if row[key] not in existing
+        ]
+        bulk_create_with_history(new, model)
+        self.count(model._meta.verbose_name_plural, len(new))
+
+    def load_sdg_targets(self):
+        rows = _read_json(self.dir / "sdg_targets.json")
+        existing = set(SDGTarget.objects.values_list("code", flat=True))
+        new = [
+            SDGTarget(code=row["code"], title=row["title"], position=position)
+            for position, row in enumerate(rows)
+            if row["code"] not in existing
+        ]
+        SDGTarget.objects.bulk_create(new)
+        self.count("SDG targets", len(new))
+
+    def load_countries(self):
+        rows = _read_json(self.dir / "countries.json")
+        existing = {code.upper() for code in Actor.objects.values_list("code", flat=True)}
+        new = [
+            Actor(
+                code=row["iso3"],
+                kind=ActorKind.COUNTRY,
+                name=row["name"],
+                iso3=row["iso3"],
+                iso2=row["iso2"],
+                m49=row["m49"],
+                region=row["region"],
+                subregion=row["subregion"],
+                intermediate_region=row["intermediate_region"],
+                un_status=row["un_status"],
+                other_names=row["other_names"],
+            )
+            for row in rows
+            if row["iso3"] not in existing
+        ]
+        bulk_create_with_history(new, Actor)
+        self.count("countries", len(new))
+
+    # -- the calls to action ----------------------------------------------
+
+    def load_recommendations(self, document: SourceDocument):
+        rows = _read_json(self.dir / "recommendations.json")
+        existing = set(Recommendation.objects.values_list("code", flat=True))
+        sections = {s.code: s for s in document.sections.all()}
+        paragraphs = {p.number: p for p in document.paragraphs.all()}
+        themes = {t.slug: t for t in Theme.objects.all()}
+        addressees = {a.slug: a for a in Addressee.objects.all()}
+        instruments = {i.short_name: i for i in Instrument.objects.all()}
+        targets = {t.code: t for t in SDGTarget.objects.all()}
+
+        def lookup(table, keys, what, code):
+            missing = [k for k in keys if k not in table]
+            if missing:
+                raise CommandError(f"{code}: unknown {what} {', '.join(missing)}")
+            return [table[k] for k in keys]
+
+        for position, row in enumerate(rows, start=1):
+            code = row["code"]
+            if code in existing:
+                continue
+            if row["kind"] not in Kind.values:
+                raise CommandError(f"{code}: unknown kind {row['kind']!r}")
+            section = sections.get(row["section"])
+            if section is None:
+                raise CommandError(f"{code}: unknown section {row['section']!r}")
+            for citation in row["citations"]:
+                paragraph = paragraphs.get(citation["paragraph"])
+                if paragraph is None:
+                    raise CommandError(f"{code}: cites paragraph {citation['paragraph']}, which does not exist")
+                if normalize(citation["text"]) not in paragraph.text:
+                    raise CommandError(
+                        f"{code}: the quotation is not verbatim from paragraph {paragraph.number}: "
+                        f"{citation['text'][:80]!r}"
+                    )
+            ratifies = None
+            if row["kind"] == Kind.RATIFICATION:
+                if len(row.get("instruments", [])) != 1:
+                    raise CommandError(f"{code}: a ratification item names exactly one instrument")
+                ratifies = lookup(instruments, row["instruments"], "instrument", code)[0]
+            quantitative = row.get("quantitative") or {}
+
+            recommendation = Recommendation.objects.create(
+                code=code,
+                title=row["title"],
+                document=document,
+                section=section,
+                kind=row["kind"],
+                ratifies=ratifies,
+                unit=quantitative.get("unit", ""),
+                lower_is_better=quantitative.get("direction", "lower") == "lower",
+                baseline=_decimal(quantitative, "baseline"),
+                baseline_note=quantitative.get("baseline_note", ""),
+                target=_decimal(quantitative, "target"),
+                ceiling=_decimal(quantitative, "ceiling"),
+                target_note=quantitative.get("target_note", ""),
+                position=position,
+            )
+            recommendation.themes.set(lookup(themes, row.get("themes", []), "theme", code))
+            recommendation.addressees.set(lookup(addressees, row["addressees"], "addressee", code))
+            recommendation.instruments.set(lookup(instruments, row.get("instruments", []), "instrument", code))
+            recommendation.sdg_targets.set(lookup(targets, row.get("sdg_targets", []), "SDG target", code))
+            Citation.objects.bulk_create(
+                Citation(
+                    recommendation=recommendation,
+                    paragraph=paragraphs[citation["paragraph"]],
+                    text=normalize(citation["text"]),
+                    position=index,
+                )
+                for index, citation in enumerate(row["citations"])
+            )
+            self.count("calls to action", 1)

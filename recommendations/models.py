@@ -1,0 +1,635 @@
+"""Entities of the tracker, their invariants and their QuerySet verbs.
+
+Reading order: the source document and its structure (SourceDocument,
+Section, Paragraph); the taxonomies editors maintain (Theme, Addressee,
+Instrument, SDGTarget); the trackable items (Recommendation and its
+Citations); who is tracked (Actor); and what is tracked (ProgressUpdate, the
+append-only history, and CurrentStatus, the latest counted update per
+actor and item, maintained by ``services.py``).
+
+Writes with side effects live in ``services.py``; nothing here overrides
+``save()`` or listens to signals.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+# --------------------------------------------------------------------------
+# Kinds of item and their status scales
+# --------------------------------------------------------------------------
+
+
+class Kind(models.TextChoices):
+    RATIFICATION = "ratification", "Ratification of an instrument"
+    QUANTITATIVE = "quantitative", "Quantitative target"
+    POLICY = "policy", "Policy action"
+
+
+class Status(models.TextChoices):
+    # Ratification of a named instrument (countries only).
+    NO_ACTION = "no_action", "No action"
+    SIGNED = "signed", "Signed"
+    RATIFIED = "ratified", "Party (ratified)"
+    ACCEDED = "acceded", "Party (acceded)"
+    SUCCEEDED = "succeeded", "Party (succeeded)"
+    DENOUNCED = "denounced", "Denounced"
+    # Policy action: the Open Government Partnership completion scale.
+    NOT_STARTED = "not_started", "Not started"
+    LIMITED = "limited", "Limited"
+    SUBSTANTIAL = "substantial", "Substantial"
+    COMPLETE = "complete", "Complete"
+    BACKSLIDING = "backsliding", "Backsliding"
+    # Quantitative target: derived from the measured value, never picked.
+    OFF_TRACK = "off_track", "Off track"
+    PROGRESSING = "progressing", "Progressing"
+    TARGET_MET = "target_met", "Target met"
+
+
+# Each kind's scale, in the order a form lists it.
+SCALES: dict[str, tuple[str, ...]] = {
+    Kind.RATIFICATION: (
+        Status.NO_ACTION,
+        Status.SIGNED,
+        Status.RATIFIED,
+        Status.ACCEDED,
+        Status.SUCCEEDED,
+        Status.DENOUNCED,
+    ),
+    Kind.POLICY: (
+        Status.NOT_STARTED,
+        Status.LIMITED,
+        Status.SUBSTANTIAL,
+        Status.COMPLETE,
+        Status.BACKSLIDING,
+    ),
+    Kind.QUANTITATIVE: (Status.OFF_TRACK, Status.PROGRESSING, Status.TARGET_MET),
+}
+
+# What reports show for a pair with no counted update. Not a Status: nobody
+# can log "no information".
+NO_INFORMATION = "no_information"
+NO_INFORMATION_LABEL = "No information"
+
+
+def kind_of_status(status: str) -> str:
+    for kind, scale in SCALES.items():
+        if status in scale:
+            return kind
+    raise ValueError(f"unknown status {status!r}")
+
+
+def _status_matches_kind() -> Q:
+    """The database check that a status belongs to its item's kind's scale."""
+    check = Q()
+    for kind, scale in SCALES.items():
+        check |= Q(kind=kind, status__in=list(scale))
+    return check
+
+
+class ActorKind(models.TextChoices):
+    COUNTRY = "country", "Country"
+    ORGANIZATION = "organization", "Organization"
+
+
+class OrganizationType(models.TextChoices):
+    NGO = "ngo", "Non-governmental organization"
+    MIGRANT_ASSOCIATION = "migrant_association", "Migrant association"
+    TRADE_UNION = "trade_union", "Trade union"
+    PRIVATE_SECTOR = "private_sector", "Private-sector company"
+    FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
+    INTERNATIONAL = "international", "International organization / UN entity"
+    ACADEMIC = "academic", "Academic or research institution"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+# --------------------------------------------------------------------------
+# The source document and its structure
+# --------------------------------------------------------------------------
+
+
+class SourceDocument(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=300)
+    subtitle = models.CharField(max_length=300, blank=True)
+    symbol = models.CharField(max_length=40, blank=True, help_text="UN document symbol, if known.")
+    issuing_body = models.CharField(max_length=200)
+    date = models.DateField(help_text="Date of the document.")
+    event_date = models.DateField(null=True, blank=True, help_text="Date of the hearings it summarises.")
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return self.title
+
+
+class Section(models.Model):
+    """One of the document's own headings (II Key findings; IV.B.2 …)."""
+
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(max_length=30, help_text="Full position, e.g. IV.B.2.")
+    number = models.CharField(max_length=10, blank=True, help_text="The number as printed (blank if unnumbered).")
+    title = models.CharField(max_length=300)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    first_paragraph = models.PositiveSmallIntegerField()
+    last_paragraph = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "code"], name="section_code_unique"),
+            models.CheckConstraint(
+                condition=Q(first_paragraph__lte=models.F("last_paragraph")), name="section_range_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".") + self.code.count("-")
+
+    @property
+    def paragraph_range(self) -> str:
+        if self.first_paragraph == self.last_paragraph:
+            return f"¶{self.first_paragraph}"
+        return f"¶{self.first_paragraph}–{self.last_paragraph}"
+
+
+class Paragraph(models.Model):
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="paragraphs")
+    number = models.PositiveSmallIntegerField()
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="paragraphs")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="paragraph_number_unique")]
+
+    def __str__(self):
+        return f"¶{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:source") + f"#p{self.number}"
+
+
+# --------------------------------------------------------------------------
+# Taxonomies maintained by editors
+# --------------------------------------------------------------------------
+
+
+class Theme(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Addressee(models.Model):
+    """Whom a call to action names: all Member States, countries of origin, civil society …"""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    applies_to = models.CharField(
+        max_length=20,
+        choices=ActorKind.choices,
+        help_text="Which kind of actor answers for this addressee in reports.",
+    )
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Instrument(models.Model):
+    short_name = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=300)
+    adopting_body = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField()
+    url = models.URLField(blank=True, max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+
+class SDGTarget(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    title = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = "SDG target"
+
+    def __str__(self):
+        return f"SDG {self.code}"
+
+
+# --------------------------------------------------------------------------
+# Trackable items
+# --------------------------------------------------------------------------
+
+recommendation_code_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{1,9}$", "Use capital letters and digits only, starting with a letter (e.g. R07)."
+)
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def for_list(self):
+        """Everything a list row or the CSV export shows, in a fixed number of queries."""
+        return self.select_related("section", "ratifies").prefetch_related(
+            "themes",
+            "addressees",
+            "instruments",
+            models.Prefetch("citations", queryset=Citation.objects.for_display()),
+        )
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        matches = Q(code__iexact=text) | Q(title__icontains=text) | Q(citations__text__icontains=text)
+        ids = self.filter(matches).values("pk")
+        return self.filter(pk__in=ids)
+
+
+class Recommendation(models.Model):
+    """A trackable call to action, quoted verbatim from the source."""
+
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        validators=[recommendation_code_validator],
+        help_text="Permanent identifier used in URLs, exports and imports. Never reused.",
+    )
+    title = models.CharField(max_length=120, help_text="Short imperative title.")
+    document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="recommendations")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="recommendations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ratifies = models.ForeignKey(
+        Instrument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratification_items",
+        help_text="For ratification items only: the instrument to ratify.",
+    )
+    themes = models.ManyToManyField(Theme, related_name="recommendations", blank=True)
+    addressees = models.ManyToManyField(Addressee, related_name="recommendations")
+    instruments = models.ManyToManyField(
+        Instrument, related_name="recommendations", blank=True, help_text="Instruments the item concerns."
+    )
+    sdg_targets = models.ManyToManyField(
+        SDGTarget,
+        related_name="recommendations",
+        blank=True,
+        verbose_name="related SDG targets",
+        help_text="Editorial mapping added by the tracker's editors; the 2006 source predates the SDGs.",
+    )
+    # Quantitative items only.
+    unit = models.CharField(max_length=40, blank=True)
+    lower_is_better = models.BooleanField(default=True)
+    baseline = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    baseline_note = models.TextField(blank=True)
+    target = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    ceiling = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Worst acceptable value (e.g. no remittance corridor above 5 %).",
+    )
+    target_note = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order in lists (document order).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[themes, addressees, instruments, sdg_targets])
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=Kind.RATIFICATION, ratifies__isnull=False)
+                | (~Q(kind=Kind.RATIFICATION) & Q(ratifies__isnull=True)),
+                name="ratification_names_one_instrument",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.QUANTITATIVE) | (Q(target__isnull=False) & ~Q(unit="")),
+                name="quantitative_has_target_and_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:detail", args=[self.code])
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        return SCALES[self.kind]
+
+    def status_choices(self) -> list[tuple[str, str]]:
+        return [(status, Status(status).label) for status in self.scale]
+
+    def cited_paragraphs(self) -> list[int]:
+        """Paragraph numbers, using prefetched citations when present."""
+        return sorted({citation.paragraph.number for citation in self.citations.all()})
+
+    def paragraphs_display(self) -> str:
+        return ", ".join(f"¶{n}" for n in self.cited_paragraphs())
+
+    def status_for_value(self, value) -> str:
+        """The status a measured value earns on this quantitative item."""
+        if self.kind != Kind.QUANTITATIVE:
+            raise ValueError("only quantitative items derive a status from a value")
+
+        def at_least_as_good(a, b):
+            return a <= b if self.lower_is_better else a >= b
+
+        if at_least_as_good(value, self.target):
+            return Status.TARGET_MET
+        if self.ceiling is not None:
+            return Status.PROGRESSING if at_least_as_good(value, self.ceiling) else Status.OFF_TRACK
+        if self.baseline is not None and at_least_as_good(value, self.baseline) and value != self.baseline:
+            return Status.PROGRESSING
+        return Status.OFF_TRACK
+
+
+class CitationQuerySet(models.QuerySet):
+    def for_display(self):
+        return self.select_related("paragraph").defer("paragraph__text").order_by("position")
+
+
+class Citation(models.Model):
+    """A verbatim quotation of a call, from one paragraph of the source."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="citations")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.PROTECT, related_name="citations")
+    text = models.TextField(help_text="Exact words of the source, from this paragraph.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recommendation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "paragraph"], name="citation_once_per_paragraph")
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation.code} ¶{self.paragraph.number}"
+
+
+# --------------------------------------------------------------------------
+# Who is tracked
+# --------------------------------------------------------------------------
+
+actor_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9-]{1,49}$", "Use letters, digits and hyphens (e.g. KEN or mfa-asia)."
+)
+
+
+class ActorQuerySet(models.QuerySet):
+    def countries(self):
+        return self.filter(kind=ActorKind.COUNTRY)
+
+    def organizations(self):
+        return self.filter(kind=ActorKind.ORGANIZATION)
+
+    def real(self):
+        """Leave out organizations generated for benchmarks."""
+        return self.filter(is_synthetic=False)
+
+
+class Actor(models.Model):
+    """A country (UN Member or observer State) or an organization whose progress is tracked."""
+
+    code = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[actor_code_validator],
+        help_text="Countries: ISO 3166-1 alpha-3. Organizations: a short slug. Used in URLs and imports.",
+    )
+    kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    name = models.CharField(max_length=200)
+    # Countries: from UN OCHA's country data (hdx-python-country), never typed by hand.
+    iso3 = models.CharField("ISO3", max_length=3, null=True, blank=True, unique=True)
+    iso2 = models.CharField("ISO2", max_length=2, blank=True)
+    m49 = models.PositiveSmallIntegerField("M49 code", null=True, blank=True)
+    region = models.CharField(max_length=60, blank=True)
+    subregion = models.CharField(max_length=60, blank=True)
+    intermediate_region = models.CharField(max_length=60, blank=True)
+    un_status = models.CharField(
+        "UN status",
+        max_length=20,
+        blank=True,
+        choices=[("member", "Member State"), ("observer", "Observer State")],
+    )
+    other_names = models.JSONField(
+        default=dict, blank=True, help_text="Names in the other UN languages, keyed by language code."
+    )
+    # Organizations.
+    organization_type = models.CharField(max_length=30, choices=OrganizationType.choices, blank=True)
+    base_country = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        limit_choices_to={"kind": ActorKind.COUNTRY},
+    )
+    website = models.URLField(blank=True, max_length=500)
+    is_synthetic = models.BooleanField(default=False, help_text="Generated for benchmarks; never real data.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=ActorKind.COUNTRY, iso3__isnull=False, organization_type="")
+                | (Q(kind=ActorKind.ORGANIZATION, iso3__isnull=True) & ~Q(organization_type="")),
+                name="actor_kind_fields",
+            ),
+            models.UniqueConstraint(Lower("code"), name="actor_code_unique_ci"),
+        ]
+        indexes = [models.Index(fields=["kind", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("recommendations:actor", args=[self.code])
+
+    @property
+    def is_country(self) -> bool:
+        return self.kind == ActorKind.COUNTRY
+
+
+# --------------------------------------------------------------------------
+# What is tracked
+# --------------------------------------------------------------------------
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def counted(self):
+        """Updates that count towards the current status and public reports."""
+        return self.all()
+
+    def latest_first(self):
+        return self.order_by("-as_of", "-created_at", "-pk")
+
+    def latest_per_pair(self) -> dict[tuple[int, int], int]:
+        """Recompute, from the whole history, the winning update id of every pair.
+
+        The slow, obviously-correct definition of the current status: the
+        counted update with the latest as-of date, then the latest entry.
+        Used to rebuild the current-status table and by tests to check it.
+        """
+        rows = (
+            self.counted()
+            .order_by("actor_id", "recommendation_id", "-as_of", "-created_at", "-pk")
+            .values_list("actor_id", "recommendation_id", "pk")
+        )
+        latest: dict[tuple[int, int], int] = {}
+        for actor_id, recommendation_id, pk in rows.iterator(chunk_size=5000):
+            latest.setdefault((actor_id, recommendation_id), pk)
+        return latest
+
+
+class ProgressUpdate(models.Model):
+    """One report of where an actor stands on an item, as of a date.
+
+    Append-only: a correction is a new update or a tracked edit, never a
+    silent overwrite (``history`` keeps every version).
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="updates")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="updates")
+    # Copies of the item's kind and the actor's kind, so the database itself
+    # can refuse a status from the wrong scale or a ratification by an NGO.
+    kind = models.CharField(max_length=20, choices=Kind.choices, editable=False)
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices, editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    as_of = models.DateField("as of")
+    as_of_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    historical = models.BooleanField(
+        default=False, help_text="Records a fact dated before the source document (e.g. a 1993 accession)."
+    )
+    narrative = models.TextField(blank=True)
+    evidence_urls = models.JSONField(default=list, blank=True)
+    value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    reported_by_organization = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filed_updates",
+        limit_choices_to={"kind": ActorKind.ORGANIZATION},
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(db_index=True)
+
+    history = HistoricalRecords()
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=_status_matches_kind(), name="update_status_on_kind_scale"),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.RATIFICATION, actor_kind=ActorKind.ORGANIZATION),
+                name="update_ratification_by_country_only",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.QUANTITATIVE) | Q(value__isnull=False),
+                name="update_quantitative_has_value",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["actor", "recommendation", "as_of", "created_at"], name="update_pair_latest"),
+            models.Index(fields=["recommendation", "as_of"], name="update_item_as_of"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} · {self.recommendation.code} · {self.get_status_display()} ({self.as_of})"
+
+
+class CurrentStatusQuerySet(models.QuerySet):
+    def for_report(self):
+        return self.select_related("actor", "recommendation", "update", "update__reported_by_organization")
+
+
+class CurrentStatus(models.Model):
+    """The latest counted update per (actor, item).
+
+    A read model kept in step with ProgressUpdate by
+    ``services.refresh_current_status`` inside the same transaction as every
+    write, so reports never scan the history.
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="current_statuses")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="current_statuses")
+    update = models.OneToOneField(ProgressUpdate, on_delete=models.PROTECT, related_name="current_for")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    as_of = models.DateField()
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    objects = CurrentStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "current statuses"
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "recommendation"], name="one_current_status_per_pair"),
+            models.CheckConstraint(condition=_status_matches_kind(), name="current_status_on_kind_scale"),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.RATIFICATION, actor_kind=ActorKind.ORGANIZATION),
+                name="current_ratification_by_country_only",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recommendation", "status"], name="current_item_status"),
+            models.Index(fields=["status"], name="current_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} · {self.recommendation.code}: {self.get_status_display()}"

@@ -1,0 +1,175 @@
+"""Public pages. Views stay thin: querying lives in models/reports, writes in services."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import DatabaseError, connection
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .exports import stream_csv
+from .filters import RecommendationFilter
+from .models import (
+    Citation,
+    CurrentStatus,
+    Kind,
+    Paragraph,
+    Recommendation,
+    SourceDocument,
+    Status,
+    Theme,
+)
+
+PAGE_SIZE = 25
+EXPORT_COLUMNS = ["code", "title", "text", "paragraphs", "section", "themes", "kind", "addressees", "instruments"]
+
+
+def _paginate(request, queryset, per_page=PAGE_SIZE):
+    """Return (page, error message). A bad page number gets a message, not a 500."""
+    paginator = Paginator(queryset, per_page)
+    raw = request.GET.get("page", "1")
+    try:
+        return paginator.page(raw), None
+    except PageNotAnInteger:
+        return paginator.page(1), f"“{raw}” is not a page number; showing page 1."
+    except EmptyPage:
+        last = paginator.num_pages
+        return paginator.page(last), f"There is no page {raw}; the last page is {last}, shown below."
+
+
+@require_GET
+def home(request):
+    document = SourceDocument.objects.first()
+    counts = {row["kind"]: row["n"] for row in Recommendation.objects.values("kind").annotate(n=Count("pk")).order_by()}
+    context = {
+        "document": document,
+        "item_count": sum(counts.values()),
+        "kinds": [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Kind],
+        "themes": Theme.objects.annotate(n=Count("recommendations")).filter(n__gt=0).order_by("name"),
+    }
+    return render(request, "recommendations/home.html", context)
+
+
+@require_GET
+def recommendation_list(request):
+    filterset = RecommendationFilter(request.GET or None, queryset=Recommendation.objects.for_list())
+    status = 200
+    errors = []
+    if filterset.is_bound and not filterset.is_valid():
+        # Never show results for a filter we could not apply: that would be
+        # silently wrong. Show what was wrong instead.
+        errors = filterset.error_messages()
+        queryset = Recommendation.objects.none()
+        status = 400
+    else:
+        queryset = filterset.qs
+    page, page_error = _paginate(request, queryset)
+    if page_error:
+        errors.append(page_error)
+        status = 404 if "no page" in page_error else 400
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "errors": errors,
+        "description": filterset.describe(),
+        "query": query.urlencode(),
+    }
+    return render(request, "recommendations/recommendation_list.html", context, status=status)
+
+
+@require_GET
+def recommendation_export_csv(request):
+    filterset = RecommendationFilter(request.GET or None, queryset=Recommendation.objects.for_list())
+    if filterset.is_bound and not filterset.is_valid():
+        message = "Invalid filter: " + " ".join(filterset.error_messages())
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+    def rows():
+        for item in filterset.qs:
+            citations = list(item.citations.all())
+            yield [
+                item.code,
+                item.title,
+                "\n\n".join(c.text for c in citations),
+                "; ".join(str(c.paragraph.number) for c in citations),
+                item.section.code,
+                "; ".join(t.name for t in item.themes.all()),
+                item.kind,
+                "; ".join(a.name for a in item.addressees.all()),
+                "; ".join(i.short_name for i in item.instruments.all()),
+            ]
+
+    return stream_csv("recommendations.csv", EXPORT_COLUMNS, rows())
+
+
+@require_GET
+def recommendation_detail(request, code):
+    queryset = Recommendation.objects.select_related(
+        "section__parent__parent", "document", "ratifies"
+    ).prefetch_related(
+        "themes",
+        "addressees",
+        "instruments",
+        "sdg_targets",
+        Prefetch("citations", queryset=Citation.objects.select_related("paragraph").order_by("position")),
+    )
+    item = queryset.filter(code=code.upper()).first()
+    if item is None:
+        return render(request, "recommendations/not_found.html", {"code": code}, status=404)
+    counts = CurrentStatus.objects.filter(recommendation=item).values("status").annotate(n=Count("pk")).order_by()
+    by_status = {row["status"]: row["n"] for row in counts}
+    progress = [(Status(s).label, by_status.get(s, 0)) for s in item.scale]
+    sections = []
+    section = item.section
+    while section is not None:
+        sections.insert(0, section)
+        section = section.parent
+    context = {
+        "item": item,
+        "sections": sections,
+        "progress": progress,
+        "progress_total": sum(by_status.values()),
+    }
+    return render(request, "recommendations/recommendation_detail.html", context)
+
+
+@require_GET
+def source_document(request):
+    document = SourceDocument.objects.first()
+    paragraphs = []
+    if document is not None:
+        paragraphs = (
+            Paragraph.objects.filter(document=document)
+            .select_related("section")
+            .prefetch_related(
+                Prefetch(
+                    "citations",
+                    queryset=Citation.objects.select_related("recommendation").only(
+                        "paragraph_id", "recommendation__code", "recommendation__title"
+                    ),
+                )
+            )
+        )
+    sections = list(document.sections.all()) if document else []
+    # Headings go before the first paragraph of each section.
+    headings_before: dict[int, list] = {}
+    for section in sections:
+        headings_before.setdefault(section.first_paragraph, []).append(section)
+    rows = [(headings_before.get(p.number, []), p) for p in paragraphs]
+    return render(request, "recommendations/source.html", {"document": document, "rows": rows})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the app and its database answer; 503 otherwise (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,29 @@
+"""Small builders for test data on top of the seeded fixtures."""
+
+import itertools
+
+from recommendations.models import Citation, Kind, Paragraph, Recommendation, Section, SourceDocument, Theme
+
+_codes = itertools.count(1)
+
+
+def make_items(n: int, *, kind: str = Kind.POLICY, theme_count: int = 2) -> list[Recommendation]:
+    """Create n extra policy items, each with a citation and themes, like seeded ones."""
+    document = SourceDocument.objects.get()
+    section = Section.objects.get(code="IV.B.3")
+    paragraph = Paragraph.objects.get(number=35)
+    themes = list(Theme.objects.all()[:theme_count])
+    items = []
+    for _ in range(n):
+        item = Recommendation.objects.create(
+            code=f"T{next(_codes):04d}",
+            title="Extra test item",
+            document=document,
+            section=section,
+            kind=kind,
+            position=1000,
+        )
+        item.themes.set(themes)
+        Citation.objects.create(recommendation=item, paragraph=paragraph, text=paragraph.text[:40])
+        items.append(item)
+    return items

@@ -1,0 +1,167 @@
+"""Editors maintain items, themes, instruments and actors in the admin."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from recommendations.models import Actor, Citation, Instrument, Paragraph, Recommendation, Theme
+
+from .factories import make_items
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    user = User.objects.create_user("editor", password="not-used-here", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    return client
+
+
+MODELS = [
+    "recommendation",
+    "theme",
+    "instrument",
+    "addressee",
+    "actor",
+    "sdgtarget",
+    "section",
+    "paragraph",
+    "progressupdate",
+    "currentstatus",
+    "sourcedocument",
+]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_editor_can_open_every_changelist(editor_client, model):
+    response = editor_client.get(reverse(f"admin:recommendations_{model}_changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model, obj",
+    [
+        ("recommendation", lambda: Recommendation.objects.get(code="R17")),
+        ("theme", lambda: Theme.objects.first()),
+        ("instrument", lambda: Instrument.objects.get(short_name="ICRMW")),
+        ("actor", lambda: Actor.objects.get(iso3="KEN")),
+    ],
+)
+def test_editor_can_open_change_and_history_pages(editor_client, model, obj):
+    target = obj()
+    assert editor_client.get(reverse(f"admin:recommendations_{model}_change", args=[target.pk])).status_code == 200
+    assert editor_client.get(reverse(f"admin:recommendations_{model}_history", args=[target.pk])).status_code == 200
+
+
+def test_search_and_autocomplete_work(editor_client):
+    response = editor_client.get(reverse("admin:recommendations_recommendation_changelist"), {"q": "remittances"})
+    assert b"R17" in response.content
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "recommendations", "model_name": "recommendation", "field_name": "themes", "term": "gend"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Gender and migrant women"]
+
+
+def test_anonymous_and_non_staff_cannot_enter_the_admin(client):
+    url = reverse("admin:recommendations_recommendation_changelist")
+    assert client.get(url).status_code == 302
+    client.force_login(User.objects.create_user("plain", password="x"))
+    assert client.get(url).status_code == 302
+
+
+def test_items_cannot_be_deleted_so_codes_are_never_reused(editor_client):
+    item = Recommendation.objects.get(code="R02")
+    response = editor_client.get(reverse("admin:recommendations_recommendation_delete", args=[item.pk]))
+    assert response.status_code == 403
+
+
+def test_editing_an_item_is_recorded_in_history(editor_client):
+    item = Recommendation.objects.get(code="R49")
+    url = reverse("admin:recommendations_recommendation_change", args=[item.pk])
+    form = editor_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "title": "Adopt ethical codes for recruiting the highly skilled",
+            "themes": [t.pk for t in item.themes.all()],
+            "addressees": [a.pk for a in item.addressees.all()],
+            "instruments": [],
+            "sdg_targets": [t.pk for t in item.sdg_targets.all()],
+            "document": item.document_id,
+            "section": item.section_id,
+            "citations-TOTAL_FORMS": "1",
+            "citations-INITIAL_FORMS": "1",
+            "citations-MIN_NUM_FORMS": "1",
+            "citations-MAX_NUM_FORMS": "1000",
+        }
+    )
+    citation = item.citations.get()
+    data.update(
+        {
+            "citations-0-id": citation.pk,
+            "citations-0-recommendation": item.pk,
+            "citations-0-paragraph": citation.paragraph_id,
+            "citations-0-text": citation.text,
+            "citations-0-position": 0,
+        }
+    )
+    data = {k: v for k, v in data.items() if v != "" or k.startswith("citations")}
+    data.pop("ratifies", None)
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item.refresh_from_db()
+    assert item.title == "Adopt ethical codes for recruiting the highly skilled"
+    assert item.history.count() >= 2
+    assert item.history.first().history_user.username == "editor"
+
+
+def test_citation_must_be_verbatim(editor_client):
+    from recommendations.admin import CitationForm
+
+    paragraph = Paragraph.objects.get(number=35)
+    ok = CitationForm(data={"paragraph": paragraph.pk, "text": paragraph.text[:60], "position": 0})
+    assert ok.is_valid(), ok.errors
+    bad = CitationForm(data={"paragraph": paragraph.pk, "text": "Countries should do whatever", "position": 0})
+    assert not bad.is_valid()
+    assert "not an exact quotation of paragraph 35" in bad.errors["text"][0]
+
+
+def test_merge_themes_action_moves_items(editor_client):
+    source, target = Theme.objects.get(slug="youth"), Theme.objects.get(slug="children")
+    moved_codes = set(source.recommendations.values_list("code", flat=True))
+    assert moved_codes
+    url = reverse("admin:recommendations_theme_changelist")
+    confirm = editor_client.post(url, {"action": "merge_themes", "_selected_action": [source.pk]})
+    assert b"Merge themes" in confirm.content
+    response = editor_client.post(
+        url, {"action": "merge_themes", "_selected_action": [source.pk], "apply": "1", "target": target.pk}
+    )
+    assert response.status_code == 302
+    assert not Theme.objects.filter(slug="youth").exists()
+    assert moved_codes <= set(target.recommendations.values_list("code", flat=True))
+
+
+@pytest.mark.parametrize("model", ["recommendation", "actor", "theme"])
+def test_changelist_query_count_does_not_grow_with_rows(editor_client, model):
+    url = reverse(f"admin:recommendations_{model}_changelist")
+    with CaptureQueriesContext(connection) as before:
+        editor_client.get(url)
+    make_items(40)
+    for n in range(40):
+        Actor.objects.create(
+            code=f"ngo-{n}",
+            kind="organization",
+            name=f"NGO {n}",
+            organization_type="ngo",
+            base_country=Actor.objects.get(iso3="KEN"),
+        )
+    with CaptureQueriesContext(connection) as after:
+        editor_client.get(url)
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert Citation.objects.count() > 0

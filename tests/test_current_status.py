@@ -1,0 +1,178 @@
+"""The current-status table always equals a recomputation from history."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from recommendations.models import CurrentStatus, Kind, ProgressUpdate, Status
+from recommendations.services import log_progress, rebuild_current_statuses
+
+pytestmark = pytest.mark.django_db
+
+
+def current(actor, item):
+    return CurrentStatus.objects.filter(actor=actor, recommendation=item).first()
+
+
+def assert_table_matches_history():
+    expected = ProgressUpdate.objects.latest_per_pair()
+    table = {(c.actor_id, c.recommendation_id): c for c in CurrentStatus.objects.select_related("update")}
+    assert {pair: c.update_id for pair, c in table.items()} == expected
+    for row in table.values():
+        assert (row.status, row.as_of, row.kind, row.actor_kind) == (
+            row.update.status,
+            row.update.as_of,
+            row.update.kind,
+            row.update.actor_kind,
+        )
+
+
+def test_first_update_creates_the_current_status(item, country):
+    ken, icrmw = country("KEN"), item(Kind.RATIFICATION)
+    update = log_progress(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
+    row = current(ken, icrmw)
+    assert (row.update, row.status, row.as_of) == (update, Status.SIGNED, datetime.date(2015, 9, 1))
+
+
+def test_newer_update_replaces_older(item, country):
+    ken, icrmw = country("KEN"), item(Kind.RATIFICATION)
+    log_progress(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
+    newer = log_progress(actor=ken, recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2020, 1, 1))
+    assert current(ken, icrmw).update == newer
+
+
+def test_back_dated_update_does_not_displace_a_newer_one(item, country):
+    ken, icrmw = country("KEN"), item(Kind.RATIFICATION)
+    newer = log_progress(actor=ken, recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2020, 1, 1))
+    log_progress(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
+    row = current(ken, icrmw)
+    assert row.update == newer
+    assert row.status == Status.RATIFIED
+    assert ProgressUpdate.objects.filter(actor=ken, recommendation=icrmw).count() == 2  # nothing lost
+
+
+def test_same_as_of_date_later_entry_wins(item, country):
+    ken, policy = country("KEN"), item(Kind.POLICY)
+    day = datetime.date(2021, 6, 1)
+    log_progress(actor=ken, recommendation=policy, status=Status.LIMITED, as_of=day)
+    later = log_progress(actor=ken, recommendation=policy, status=Status.SUBSTANTIAL, as_of=day)
+    assert current(ken, policy).update == later
+
+
+def test_pairs_are_independent(item, country):
+    icrmw = item(Kind.RATIFICATION)
+    log_progress(actor=country("KEN"), recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 1, 1))
+    log_progress(actor=country("MEX"), recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2016, 1, 1))
+    assert current(country("KEN"), icrmw).status == Status.SIGNED
+    assert current(country("MEX"), icrmw).status == Status.RATIFIED
+
+
+def test_quantitative_status_is_derived_from_the_value(item, country):
+    remittances = item(Kind.QUANTITATIVE)
+    update = log_progress(
+        actor=country("PHL"), recommendation=remittances, value=Decimal("4.2"), as_of=datetime.date(2022, 1, 1)
+    )
+    assert update.status == Status.PROGRESSING
+    assert current(country("PHL"), remittances).status == Status.PROGRESSING
+
+
+@pytest.mark.parametrize(
+    "kwargs, field, fragment",
+    [
+        ({"status": Status.COMPLETE}, "status", "not on this item's scale"),
+        ({"status": "made-up"}, "status", "not on this item's scale"),
+        ({"status": ""}, "status", "Choose a status"),
+        ({"status": Status.SIGNED, "as_of": datetime.date(2999, 1, 1)}, "as_of", "cannot be in the future"),
+        ({"status": Status.SIGNED, "as_of": datetime.date(1995, 1, 1)}, "as_of", "before the source document"),
+        ({"status": Status.SIGNED, "evidence_urls": ["not a url"]}, "evidence_urls", "is not a web address"),
+        ({"status": Status.SIGNED, "value": Decimal("1")}, "value", "Only quantitative items"),
+    ],
+)
+def test_invalid_updates_are_refused_with_a_field_message(item, country, kwargs, field, fragment):
+    kwargs.setdefault("as_of", datetime.date(2020, 1, 1))
+    with pytest.raises(ValidationError) as caught:
+        log_progress(actor=country("KEN"), recommendation=item(Kind.RATIFICATION), **kwargs)
+    assert fragment in " ".join(caught.value.message_dict[field])
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_historical_updates_may_predate_the_source(item, country):
+    update = log_progress(
+        actor=country("MEX"),
+        recommendation=item(Kind.RATIFICATION),
+        status=Status.RATIFIED,
+        as_of=datetime.date(1999, 3, 8),
+        historical=True,
+    )
+    assert current(country("MEX"), item(Kind.RATIFICATION)).update == update
+
+
+def test_organization_cannot_hold_a_ratification_status(item, make_org):
+    with pytest.raises(ValidationError) as caught:
+        log_progress(
+            actor=make_org(),
+            recommendation=item(Kind.RATIFICATION),
+            status=Status.RATIFIED,
+            as_of=datetime.date(2020, 1, 1),
+        )
+    assert "Only a country" in caught.value.message_dict["actor"][0]
+
+
+def test_quantitative_needs_a_value_and_refuses_a_contradicting_status(item, country):
+    remittances = item(Kind.QUANTITATIVE)
+    with pytest.raises(ValidationError) as caught:
+        log_progress(actor=country("PHL"), recommendation=remittances, as_of=datetime.date(2022, 1, 1))
+    assert "Enter the measured value" in caught.value.message_dict["value"][0]
+    with pytest.raises(ValidationError) as caught:
+        log_progress(
+            actor=country("PHL"),
+            recommendation=remittances,
+            value=Decimal("9"),
+            status=Status.TARGET_MET,
+            as_of=datetime.date(2022, 1, 1),
+        )
+    assert "follows from the value" in caught.value.message_dict["status"][0]
+
+
+def test_rebuild_recomputes_the_same_table(item, country):
+    for iso3, day in [("KEN", 1), ("KEN", 3), ("MEX", 2)]:
+        log_progress(
+            actor=country(iso3),
+            recommendation=item(Kind.POLICY),
+            status=Status.LIMITED,
+            as_of=datetime.date(2020, 1, day),
+        )
+    before = set(CurrentStatus.objects.values_list("actor_id", "recommendation_id", "update_id"))
+    assert rebuild_current_statuses() == 2
+    assert set(CurrentStatus.objects.values_list("actor_id", "recommendation_id", "update_id")) == before
+
+
+# A write is (actor index, item index, status index, days after 2006-07-27).
+writes = st.lists(
+    st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, 4), st.integers(0, 6000)), min_size=1, max_size=25
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=writes)
+def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, country, sequence):
+    actors = [country("KEN"), country("MEX"), country("PHL")]
+    items = [item(Kind.RATIFICATION), item(Kind.POLICY)]
+    start = datetime.date(2006, 7, 27)
+    with transaction.atomic():
+        for actor_index, item_index, status_index, days in sequence:
+            target = items[item_index]
+            log_progress(
+                actor=actors[actor_index],
+                recommendation=target,
+                status=target.scale[status_index % len(target.scale)],
+                # Few distinct dates, so ties on as-of happen often.
+                as_of=start + datetime.timedelta(days=days - days % 1000),
+            )
+        assert_table_matches_history()
+        transaction.set_rollback(True)

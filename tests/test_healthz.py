@@ -1,0 +1,23 @@
+import pytest
+from django.db import OperationalError
+
+
+@pytest.mark.django_db
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_down(client, monkeypatch):
+    from recommendations import views
+
+    def broken_cursor():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views.connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unavailable"}

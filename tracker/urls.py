@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from recommendations import views
+
+admin.site.site_header = "Migration & development tracker — administration"
+admin.site.site_title = "Tracker admin"
+admin.site.index_title = "Items, themes, instruments and actors"
+
+urlpatterns = [
+    path("", include("recommendations.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
