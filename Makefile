@@ -13,28 +13,31 @@ help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	@echo "Creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --quiet --upgrade pip
 
 # Stamp files: reinstall only when the requirements change.
 $(VENV)/.runtime: requirements.txt | $(PY)
-	$(PIP) install --quiet -r requirements.txt
-	touch $@
+	@echo "Installing requirements.txt"
+	@$(PIP) install --quiet -r requirements.txt
+	@touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
-	$(PIP) install --quiet -r requirements-dev.txt
-	touch $@ $(VENV)/.runtime
+	@echo "Installing requirements-dev.txt"
+	@$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
 
 migrate: $(VENV)/.runtime  ## Apply database migrations
-	$(PY) manage.py migrate --noinput
+	@$(PY) manage.py migrate --noinput -v 0 && echo "Database migrated"
 
 seed: migrate  ## Load the source document, taxonomies, countries and items (idempotent)
-	$(PY) manage.py seed
+	@$(PY) manage.py seed
 
 run: seed  ## Install, migrate, seed, create the first admin and serve on 127.0.0.1:$(PORT)
-	$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/
+	@$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev  ## Run the whole test suite (DATABASE_URL=postgres://… to run it on PostgreSQL)
 	$(PY) -m pytest
