@@ -9,12 +9,16 @@ stays right.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .forms import InviteForm, apply_service_errors
 from .models import (
     Actor,
     ActorKind,
@@ -22,6 +26,7 @@ from .models import (
     Citation,
     CurrentStatus,
     Instrument,
+    Membership,
     Paragraph,
     ProgressUpdate,
     Recommendation,
@@ -273,3 +278,76 @@ class CurrentStatusAdmin(ReadOnlyAdmin):
     list_select_related = ["actor", "recommendation"]
     list_filter = ["kind", "status", "actor_kind"]
     search_fields = ["actor__name", "actor__code", "recommendation__code"]
+
+
+# ---------------------------------------------------------------------------
+# People: users with their organizations, and invitations
+# ---------------------------------------------------------------------------
+
+User = get_user_model()
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organization"]
+    verbose_name = "organization membership"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "email", "get_full_name", "roles", "is_staff", "is_active", "last_login"]
+    actions = ["resend_invitation"]
+    change_list_template = "admin/auth/user/change_list_invite.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="Roles")
+    def roles(self, obj):
+        return ", ".join(g.name for g in obj.groups.all())
+
+    def get_urls(self):
+        return [
+            path("invite/", self.admin_site.admin_view(self.invite_view), name="auth_user_invite"),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user, _ = services.invite_user(
+                    email=form.cleaned_data["email"],
+                    name=form.cleaned_data["name"],
+                    organizations=form.cleaned_data["organizations"],
+                    roles=form.cleaned_data["roles"],
+                    invited_by=request.user,
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                self.message_user(request, f"Invitation sent to {user.email}.", messages.SUCCESS)
+                return redirect("admin:auth_user_change", user.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Invite a user",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/auth/user/invite.html", context)
+
+    @admin.action(description="Re-send the invitation (set-password link)", permissions=["change"])
+    def resend_invitation(self, request, queryset):
+        sent = 0
+        for user in queryset.exclude(email=""):
+            services.send_invitation(user=user, invited_by=request.user, base_url=request.build_absolute_uri("/"))
+            sent += 1
+        self.message_user(request, f"Sent {sent} invitation email(s).", messages.SUCCESS)

@@ -5,10 +5,27 @@ short name), never database ids, so a filtered URL is readable, shareable
 and survives a database rebuild.
 """
 
+import datetime
+
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 
-from .models import Addressee, Instrument, Kind, Recommendation, SDGTarget, Section, Theme
+from .models import (
+    Actor,
+    ActorKind,
+    Addressee,
+    Instrument,
+    Kind,
+    OrganizationType,
+    ProgressUpdate,
+    Recommendation,
+    ReviewState,
+    SDGTarget,
+    Section,
+    Theme,
+)
 
 
 def style_form(form):
@@ -19,7 +36,49 @@ def style_form(form):
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-class RecommendationFilter(django_filters.FilterSet):
+class ExplainedFilterSet(django_filters.FilterSet):
+    """A FilterSet that can say what it filters by, and what was wrong with a bad value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self.form)
+
+    def describe(self) -> list[str]:
+        """The active filters in words, for the page heading and exports."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        words = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", []) or (hasattr(value, "exists") and not value):
+                continue
+            field = self.form.fields[name]
+            words.append(f"{field.label}: {self.describe_value(name, value)}")
+        return words
+
+    def describe_value(self, name, value) -> str:
+        field = self.form.fields[name]
+        if isinstance(value, (list, tuple)) or hasattr(value, "model"):
+            return " or ".join(self.describe_value(name, v) for v in value)
+        choices = dict(getattr(field, "choices", []) or [])
+        if not hasattr(value, "pk") and value in choices:
+            return str(choices[value])
+        return str(value)
+
+    def error_messages(self) -> list[str]:
+        """Plain-language messages for invalid filter values."""
+        messages = []
+        for name, errors in self.form.errors.items():
+            raw = ", ".join(self.data.getlist(name)) if hasattr(self.data, "getlist") else self.data.get(name, "")
+            label = self.form.fields[name].label if name in self.form.fields else name
+            for error in errors:
+                if "valid choice" in error:
+                    messages.append(f"{label}: “{raw}” is not one of the choices.")
+                else:
+                    messages.append(f"{label}: {error}")
+        return messages
+
+
+class RecommendationFilter(ExplainedFilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_text",
@@ -69,7 +128,6 @@ class RecommendationFilter(django_filters.FilterSet):
             "\u2003" * s.depth + f"{s.code} {s.title[:70]}{'…' if len(s.title) > 70 else ''}"
         )
         self.filters["sdg"].field.label_from_instance = lambda t: f"{t.code} {t.title[:60]}…"
-        style_form(self.form)
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
@@ -82,31 +140,83 @@ class RecommendationFilter(django_filters.FilterSet):
             section__last_paragraph__lte=section.last_paragraph,
         )
 
-    def describe(self) -> list[str]:
-        """The active filters in words, for the page heading and exports."""
-        if not self.is_bound or not self.is_valid():
-            return []
-        words = []
-        for name, value in self.form.cleaned_data.items():
-            if value in (None, "", []):
-                continue
-            field = self.form.fields[name]
-            if name == "kind":
-                value = Kind(value).label
-            elif name == "section":
-                value = f"{value.code} {value.title}"
-            words.append(f"{field.label}: {value}")
-        return words
 
-    def error_messages(self) -> list[str]:
-        """Plain-language messages for invalid filter values."""
-        messages = []
-        for name, errors in self.form.errors.items():
-            raw = self.data.get(name, "")
-            label = self.form.fields[name].label if name in self.form.fields else name
-            for error in errors:
-                if "valid choice" in error:
-                    messages.append(f"{label}: “{raw}” is not one of the choices.")
-                else:
-                    messages.append(f"{label}: {error}")
-        return messages
+class ActorFilter(ExplainedFilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or code"}),
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=ActorKind.choices, empty_label="Countries and organizations"
+    )
+    region = django_filters.ChoiceFilter(label="Region", method="filter_region", empty_label="All regions")
+    subregion = django_filters.ChoiceFilter(label="Sub-region", method="filter_region", empty_label="All sub-regions")
+    organization_type = django_filters.ChoiceFilter(
+        label="Organization type", choices=OrganizationType.choices, empty_label="All types"
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["q", "kind", "region", "subregion", "organization_type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        countries = Actor.objects.countries()
+        for name in ("region", "subregion"):
+            values = countries.exclude(**{name: ""}).order_by(name).values_list(name, flat=True).distinct()
+            self.filters[name].extra["choices"] = [(v, v) for v in values]
+            self.form.fields[name].choices = [("", self.filters[name].extra["empty_label"])] + [(v, v) for v in values]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, value):
+        # An organization is in the region of the country it is based in.
+        return queryset.filter(Q(**{name: value}) | Q(**{f"base_country__{name}": value}))
+
+
+AGE_CHOICES = [("7", "Waiting over a week"), ("30", "Waiting over a month"), ("90", "Waiting over 3 months")]
+
+
+class ReviewQueueFilter(ExplainedFilterSet):
+    """Pending updates, by who filed them, about what and whom, and how long they have waited."""
+
+    organization = django_filters.ModelChoiceFilter(
+        label="Filed by organization (code)",
+        field_name="reported_by_organization",
+        to_field_name="code",
+        queryset=Actor.objects.organizations(),
+        widget=forms.TextInput(attrs={"placeholder": "e.g. mfa-asia"}),
+    )
+    item = django_filters.ModelChoiceFilter(
+        label="Call to action",
+        field_name="recommendation",
+        to_field_name="code",
+        queryset=Recommendation.objects.all(),
+        empty_label="All items",
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label="Country or organization (code)",
+        to_field_name="code",
+        queryset=Actor.objects.all(),
+        widget=forms.TextInput(attrs={"placeholder": "e.g. KEN"}),
+    )
+    older_than = django_filters.ChoiceFilter(
+        label="Age", choices=AGE_CHOICES, method="filter_age", empty_label="Any age"
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["organization", "item", "actor", "older_than"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["item"].label_from_instance = lambda r: f"{r.code} {r.title}"
+
+    def filter_age(self, queryset, name, value):
+        return queryset.filter(created_at__lte=timezone.now() - datetime.timedelta(days=int(value)))
+
+
+def pending_updates():
+    return ProgressUpdate.objects.filter(state=ReviewState.PENDING)

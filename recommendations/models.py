@@ -76,6 +76,14 @@ NO_INFORMATION = "no_information"
 NO_INFORMATION_LABEL = "No information"
 
 
+def plain_number(value) -> str:
+    """A decimal as people write it: 20 not 2E+1 or 20.0000; 4.5 not 4.5000."""
+    if value is None:
+        return ""
+    text = format(value.normalize() if hasattr(value, "normalize") else value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def kind_of_status(status: str) -> str:
     for kind, scale in SCALES.items():
         if status in scale:
@@ -104,6 +112,13 @@ class OrganizationType(models.TextChoices):
     FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
     INTERNATIONAL = "international", "International organization / UN entity"
     ACADEMIC = "academic", "Academic or research institution"
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", "Awaiting review"
+    VERIFIED = "verified", "Verified"
+    RETURNED = "returned", "Returned for changes"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class DatePrecision(models.TextChoices):
@@ -329,6 +344,12 @@ class Recommendation(models.Model):
         help_text="Worst acceptable value (e.g. no remittance corridor above 5 %).",
     )
     target_note = models.TextField(blank=True)
+    value_min = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, blank=True, help_text="Lowest plausible measured value."
+    )
+    value_max = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, blank=True, help_text="Highest plausible measured value."
+    )
     position = models.PositiveIntegerField(default=0, help_text="Order in lists (document order).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -433,6 +454,31 @@ class ActorQuerySet(models.QuerySet):
         """Leave out organizations generated for benchmarks."""
         return self.filter(is_synthetic=False)
 
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(code__iexact=text) | Q(name__icontains=text) | Q(iso2__iexact=text))
+
+    def resolve(self, text: str) -> tuple["Actor | None", list["Actor"]]:
+        """Find the one actor a person meant by ``text``; else suggestions.
+
+        Accepts a code or ISO3 in any case, an exact name, "Name (CODE)" as
+        the choosers display it, or a fragment that matches exactly one name.
+        """
+        text = text.strip()
+        if not text:
+            return None, []
+        if text.endswith(")") and "(" in text:
+            text = text.rsplit("(", 1)[1].rstrip(")").strip()
+        exact = list(self.filter(Q(code__iexact=text) | Q(name__iexact=text))[:2])
+        if len(exact) == 1:
+            return exact[0], []
+        matches = list(self.filter(name__icontains=text).order_by("kind", "name")[:8])
+        if len(matches) == 1:
+            return matches[0], []
+        return None, matches
+
 
 class Actor(models.Model):
     """A country (UN Member or observer State) or an organization whose progress is tracked."""
@@ -508,8 +554,16 @@ class Actor(models.Model):
 
 class ProgressUpdateQuerySet(models.QuerySet):
     def counted(self):
-        """Updates that count towards the current status and public reports."""
-        return self.all()
+        """Updates that count towards the current status and public reports: verified ones."""
+        return self.filter(state=ReviewState.VERIFIED)
+
+    def visible_to(self, user):
+        """Verified updates for everyone; a user also sees their own, reviewers and editors see all."""
+        if user.is_authenticated and (user.has_perm("recommendations.review_progress") or user.is_staff):
+            return self
+        if user.is_authenticated:
+            return self.filter(Q(state=ReviewState.VERIFIED) | Q(created_by=user))
+        return self.counted()
 
     def latest_first(self):
         return self.order_by("-as_of", "-created_at", "-pk")
@@ -566,12 +620,34 @@ class ProgressUpdate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(db_index=True)
+    # Review.
+    state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, help_text="Why it was returned, or a reviewer's remark.")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    # Evidence file: stored under a generated name, served only as a download.
+    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True, max_length=200)
+    evidence_file_type = models.CharField(max_length=100, blank=True)
+    # Guards: one update per form submission; refuse a stale edit.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-as_of", "-created_at", "-pk"]
+        permissions = [
+            ("log_progress", "Can log progress on behalf of own organizations"),
+            ("review_progress", "Can verify, return and withdraw progress updates"),
+        ]
         constraints = [
             models.CheckConstraint(condition=_status_matches_kind(), name="update_status_on_kind_scale"),
             models.CheckConstraint(
@@ -584,12 +660,70 @@ class ProgressUpdate(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["actor", "recommendation", "as_of", "created_at"], name="update_pair_latest"),
+            models.Index(
+                fields=["actor", "recommendation", "as_of", "created_at"],
+                condition=Q(state="verified"),
+                name="update_pair_latest_verified",
+            ),
             models.Index(fields=["recommendation", "as_of"], name="update_item_as_of"),
+            models.Index(fields=["state", "created_at"], name="update_state_age"),
+            models.Index(fields=["created_by", "state"], name="update_author_state"),
         ]
 
     def __str__(self):
         return f"{self.actor} · {self.recommendation.code} · {self.get_status_display()} ({self.as_of})"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:update", args=[self.pk])
+
+    @property
+    def is_counted(self) -> bool:
+        return self.state == ReviewState.VERIFIED
+
+    def as_of_display(self) -> str:
+        """The as-of date at its recorded precision: 2017, March 2017 or 31 March 2017."""
+        return format_as_of(self.as_of, self.as_of_precision)
+
+    def as_of_iso(self) -> str:
+        """The as-of date as exports write it: YYYY, YYYY-MM or YYYY-MM-DD."""
+        return iso_as_of(self.as_of, self.as_of_precision)
+
+
+def format_as_of(day, precision: str) -> str:
+    if precision == DatePrecision.YEAR:
+        return f"{day:%Y}"
+    if precision == DatePrecision.MONTH:
+        return f"{day:%B %Y}"
+    return f"{day.day} {day:%B %Y}"
+
+
+def iso_as_of(day, precision: str) -> str:
+    if precision == DatePrecision.YEAR:
+        return f"{day:%Y}"
+    if precision == DatePrecision.MONTH:
+        return f"{day:%Y-%m}"
+    return day.isoformat()
+
+
+class Membership(models.Model):
+    """A user works for an organization and may file updates on its behalf."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Actor,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to={"kind": ActorKind.ORGANIZATION},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_once")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization}"
 
 
 class CurrentStatusQuerySet(models.QuerySet):

@@ -8,13 +8,23 @@ when the input is wrong.
 """
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+import filetype
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from .models import (
     Actor,
@@ -22,11 +32,48 @@ from .models import (
     CurrentStatus,
     DatePrecision,
     Kind,
+    Membership,
     ProgressUpdate,
     Recommendation,
+    ReviewState,
     Status,
     Theme,
+    plain_number,
 )
+
+NARRATIVE_MIN = 20
+NARRATIVE_MAX = 5000
+MAX_EVIDENCE_URLS = 10
+
+# What an evidence file may be, decided by its content, not its name.
+EVIDENCE_TYPES = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/msword": "doc",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.ms-powerpoint": "ppt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+}
+
+
+class StaleEditError(ValidationError):
+    """Someone changed the update since this person opened it."""
+
+
+def _stale(update) -> StaleEditError:
+    return StaleEditError(
+        "Someone else changed this update after you opened it, so your change was not saved. "
+        f"It is now “{update.get_state_display()}”; reload the page to see the current version."
+    )
+
 
 # ---------------------------------------------------------------------------
 # Progress updates and the current-status table
@@ -48,8 +95,14 @@ def _check_update(
     evidence_urls: list[str],
     organization: Actor | None,
     historical: bool,
+    narrative: str | None,
+    has_file: bool,
 ) -> str:
-    """Validate one update; return the status it will carry."""
+    """Validate one update; return the status it will carry.
+
+    ``narrative=None`` skips the narrative rules (bulk loaders of
+    well-sourced facts such as treaty records carry no narrative).
+    """
     errors: dict[str, list[str]] = {}
 
     def error(field, message):
@@ -81,6 +134,14 @@ def _check_update(
             labels = ", ".join(Status(s).label for s in recommendation.scale)
             error("status", f"“{_status_label(status)}” is not on this item's scale. Choose one of: {labels}.")
 
+    if recommendation.kind == Kind.QUANTITATIVE and value is not None and value >= 0:
+        low, high = recommendation.value_min, recommendation.value_max
+        if (low is not None and value < low) or (high is not None and value > high):
+            error(
+                "value",
+                f"The value must be between {plain_number(low)} and {plain_number(high)} {recommendation.unit}.",
+            )
+
     if as_of_precision not in DatePrecision.values:
         error("as_of_precision", "Precision must be day, month or year.")
     if as_of > timezone.localdate():
@@ -92,6 +153,19 @@ def _check_update(
             "tick “historical” if you are recording an earlier fact.",
         )
 
+    if narrative is not None:
+        length = len(narrative.strip())
+        if length < NARRATIVE_MIN:
+            error("narrative", f"Describe the progress in at least {NARRATIVE_MIN} characters (you wrote {length}).")
+        elif length > NARRATIVE_MAX:
+            error("narrative", f"Keep the narrative under {NARRATIVE_MAX} characters (you wrote {length}).")
+        elif "\x00" in narrative:
+            error("narrative", "The narrative contains a NUL character; remove it.")
+
+    if not evidence_urls and not has_file:
+        error("evidence_urls", "Give at least one evidence link (or attach a file).")
+    elif len(evidence_urls) > MAX_EVIDENCE_URLS:
+        error("evidence_urls", f"Give at most {MAX_EVIDENCE_URLS} evidence links.")
     validate_url = URLValidator(schemes=["http", "https"])
     for url in evidence_urls:
         try:
@@ -107,6 +181,47 @@ def _check_update(
     return status
 
 
+def inspect_evidence_file(upload) -> str:
+    """Check an uploaded evidence file's size and real type; return its extension."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        raise ValidationError(
+            "This file is not a PDF, an image (PNG, JPEG, GIF, WebP) or an office document "
+            "(Word, Excel, PowerPoint, OpenDocument), judging by its content.",
+            code="bad_type",
+        )
+    return kind.mime
+
+
+def user_organizations(user):
+    return Actor.objects.filter(memberships__user=user).order_by("name")
+
+
+def _check_can_file(user, organization: Actor | None):
+    if user is None:
+        return
+    if not user.has_perm("recommendations.log_progress"):
+        raise PermissionDenied("You do not have the reporter role.")
+    if organization is None or not Membership.objects.filter(user=user, organization=organization).exists():
+        raise ValidationError({"organization": "You can only file on behalf of an organization you belong to."})
+
+
+def _record(update: ProgressUpdate, user, reason: str):
+    """Save with who and why, so the update's history reads as an audit trail."""
+    update._history_user = user
+    update._change_reason = reason
+    update.save()
+
+
 @transaction.atomic
 def log_progress(
     *,
@@ -116,14 +231,32 @@ def log_progress(
     status: str | None = None,
     value: Decimal | None = None,
     as_of_precision: str = DatePrecision.DAY,
-    narrative: str = "",
+    narrative: str | None = "",
     evidence_urls: Iterable[str] = (),
+    evidence_file=None,
     organization: Actor | None = None,
     user=None,
     historical: bool = False,
+    verified: bool = False,
+    submission_token: uuid.UUID | None = None,
     created_at: datetime.datetime | None = None,
 ) -> ProgressUpdate:
-    """Record an update and bring the pair's current status up to date."""
+    """Record an update, awaiting review unless ``verified``.
+
+    ``user`` is the person filing (None for system loaders); they must hold
+    the reporter role and belong to ``organization``. A repeated
+    ``submission_token`` (double click, browser resend) returns the update
+    the first submission created instead of creating a second one.
+    ``verified=True`` records an already-checked fact (a reviewer's import,
+    the treaty baseline) and updates the current status at once.
+    """
+    if submission_token is not None:
+        existing = ProgressUpdate.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing
+    _check_can_file(user, organization)
+    if verified and user is not None and not user.has_perm("recommendations.review_progress"):
+        raise PermissionDenied("Only reviewers can record updates as verified.")
     evidence_urls = [url.strip() for url in evidence_urls if url and url.strip()]
     status = _check_update(
         actor=actor,
@@ -135,8 +268,11 @@ def log_progress(
         evidence_urls=evidence_urls,
         organization=organization,
         historical=historical,
+        narrative=narrative,
+        has_file=bool(evidence_file),
     )
-    update = ProgressUpdate.objects.create(
+    now = timezone.now()
+    update = ProgressUpdate(
         actor=actor,
         recommendation=recommendation,
         kind=recommendation.kind,
@@ -144,15 +280,167 @@ def log_progress(
         status=status,
         as_of=as_of,
         as_of_precision=as_of_precision,
-        narrative=narrative.strip(),
+        narrative=(narrative or "").strip(),
         evidence_urls=evidence_urls,
         value=value,
         reported_by_organization=organization,
         created_by=user,
         historical=historical,
-        created_at=created_at or timezone.now(),
+        created_at=created_at or now,
+        submission_token=submission_token,
+        state=ReviewState.VERIFIED if verified else ReviewState.PENDING,
+        reviewed_by=user if verified else None,
+        reviewed_at=(created_at or now) if verified else None,
     )
-    refresh_current_status(actor_id=actor.pk, recommendation_id=recommendation.pk)
+    if evidence_file:
+        _attach_file(update, evidence_file)
+    try:
+        with transaction.atomic():
+            _record(update, user, "logged and verified" if verified else "logged")
+    except IntegrityError:
+        # Two copies of one submission raced; the other one won.
+        if submission_token is not None:
+            existing = ProgressUpdate.objects.filter(submission_token=submission_token).first()
+            if existing is not None:
+                return existing
+        raise
+    if verified:
+        refresh_current_status(actor_id=actor.pk, recommendation_id=recommendation.pk)
+    return update
+
+
+def _attach_file(update: ProgressUpdate, upload):
+    mime = inspect_evidence_file(upload)
+    update.evidence_file_type = mime
+    # A generated name: nothing of the uploader's file name reaches the disk.
+    update.evidence_file.save(f"{uuid.uuid4().hex}.{EVIDENCE_TYPES[mime]}", upload, save=False)
+
+
+def _locked(update: ProgressUpdate, expected_version: int | None) -> ProgressUpdate:
+    """Re-read the update under a row lock and refuse a stale version."""
+    fresh = (
+        ProgressUpdate.objects.select_for_update().select_related("recommendation__document", "actor").get(pk=update.pk)
+    )
+    if expected_version is not None and fresh.version != expected_version:
+        raise _stale(fresh)
+    return fresh
+
+
+@transaction.atomic
+def edit_update(
+    *,
+    update: ProgressUpdate,
+    user,
+    expected_version: int | None,
+    status: str | None = None,
+    value: Decimal | None = None,
+    as_of: datetime.date,
+    as_of_precision: str = DatePrecision.DAY,
+    narrative: str = "",
+    evidence_urls: Iterable[str] = (),
+    evidence_file=None,
+    historical: bool = False,
+) -> ProgressUpdate:
+    """Change one's own update while it awaits review; a returned one goes back to review."""
+    update = _locked(update, expected_version)
+    if update.created_by_id != getattr(user, "pk", None):
+        raise PermissionDenied("You can only edit your own updates.")
+    if update.state not in (ReviewState.PENDING, ReviewState.RETURNED):
+        raise ValidationError(
+            f"This update is “{update.get_state_display()}”; only updates awaiting review or returned can be edited."
+        )
+    evidence_urls = [url.strip() for url in evidence_urls if url and url.strip()]
+    status = _check_update(
+        actor=update.actor,
+        recommendation=update.recommendation,
+        status=status,
+        value=value,
+        as_of=as_of,
+        as_of_precision=as_of_precision,
+        evidence_urls=evidence_urls,
+        organization=update.reported_by_organization,
+        historical=historical,
+        narrative=narrative,
+        has_file=bool(evidence_file or update.evidence_file),
+    )
+    resubmitted = update.state == ReviewState.RETURNED
+    update.status, update.value, update.as_of = status, value, as_of
+    update.as_of_precision, update.historical = as_of_precision, historical
+    update.narrative, update.evidence_urls = narrative.strip(), evidence_urls
+    if evidence_file:
+        _attach_file(update, evidence_file)
+    update.state = ReviewState.PENDING
+    update.version += 1
+    _record(update, user, "edited and resubmitted" if resubmitted else "edited")
+    return update
+
+
+def can_review(user, update: ProgressUpdate) -> bool:
+    if not user.has_perm("recommendations.review_progress"):
+        return False
+    return update.created_by_id != user.pk or settings.SINGLE_REVIEWER_MODE
+
+
+@transaction.atomic
+def verify_update(*, update: ProgressUpdate, reviewer, expected_version: int | None, note: str = "") -> ProgressUpdate:
+    """Accept an update: it now counts towards the current status and reports."""
+    update = _locked(update, expected_version)
+    if not can_review(reviewer, update):
+        raise PermissionDenied("A second reviewer must verify your own updates.")
+    if update.state != ReviewState.PENDING:
+        raise _stale(update)
+    update.state = ReviewState.VERIFIED
+    update.reviewed_by, update.reviewed_at, update.review_note = reviewer, timezone.now(), note.strip()
+    update.version += 1
+    _record(update, reviewer, "verified")
+    refresh_current_status(actor_id=update.actor_id, recommendation_id=update.recommendation_id)
+    return update
+
+
+@transaction.atomic
+def return_update(*, update: ProgressUpdate, reviewer, expected_version: int | None, reason: str) -> ProgressUpdate:
+    """Send an update back to its reporter with the reason."""
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": "Say why the update is returned, so the reporter can fix it."})
+    update = _locked(update, expected_version)
+    if not can_review(reviewer, update):
+        raise PermissionDenied("A second reviewer must review your own updates.")
+    if update.state != ReviewState.PENDING:
+        raise _stale(update)
+    update.state = ReviewState.RETURNED
+    update.reviewed_by, update.reviewed_at, update.review_note = reviewer, timezone.now(), reason.strip()
+    update.version += 1
+    _record(update, reviewer, f"returned: {reason.strip()[:200]}")
+    return update
+
+
+@transaction.atomic
+def withdraw_update(*, update: ProgressUpdate, user, expected_version: int | None, reason: str = "") -> ProgressUpdate:
+    """Take an update out of review or out of the record; it stays visible to staff.
+
+    Reporters withdraw their own updates while they await review or were
+    returned. Reviewers may also withdraw a verified update (with a reason);
+    the pair's current status is then recomputed from what remains.
+    """
+    update = _locked(update, expected_version)
+    own = update.created_by_id == getattr(user, "pk", None)
+    reviewer = user.has_perm("recommendations.review_progress")
+    if update.state == ReviewState.WITHDRAWN:
+        raise _stale(update)
+    if update.state == ReviewState.VERIFIED:
+        if not reviewer:
+            raise PermissionDenied("Only a reviewer can withdraw a verified update.")
+        if not reason.strip():
+            raise ValidationError({"reason": "Say why a verified update is withdrawn."})
+    elif not own and not reviewer:
+        raise PermissionDenied("You can only withdraw your own updates.")
+    was_counted = update.state == ReviewState.VERIFIED
+    update.state = ReviewState.WITHDRAWN
+    update.withdrawn_by, update.withdrawn_at, update.withdrawal_reason = user, timezone.now(), reason.strip()
+    update.version += 1
+    _record(update, user, "withdrawn" + (f": {reason.strip()[:200]}" if reason.strip() else ""))
+    if was_counted:
+        refresh_current_status(actor_id=update.actor_id, recommendation_id=update.recommendation_id)
     return update
 
 
@@ -235,3 +523,89 @@ def merge_themes(*, source: Theme, target: Theme) -> int:
         moved += 1
     source.delete()
     return moved
+
+
+# ---------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------
+
+ROLES = {"reporter": "Reporter", "reviewer": "Reviewer", "editor": "Editor"}
+
+
+@transaction.atomic
+def invite_user(
+    *,
+    email: str,
+    organizations: Iterable[Actor],
+    roles: Iterable[str],
+    name: str = "",
+    invited_by=None,
+    base_url: str | None = None,
+) -> tuple:
+    """Create an account with no usable password and email a link to set one.
+
+    Returns (user, link). Re-inviting an existing address adds the
+    organizations and roles and sends a fresh link. There is no open
+    sign-up: this is the only way in besides ``createsuperuser``.
+    """
+    User = get_user_model()
+    email = email.strip().lower()
+    errors = {}
+    try:
+        from django.core.validators import validate_email
+
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [f"“{email}” is not an email address."]
+    roles = list(roles)
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        errors["roles"] = [f"Roles are {', '.join(ROLES)}; got {', '.join(unknown) or 'none'}."]
+    organizations = list(organizations)
+    if any(o.kind != ActorKind.ORGANIZATION for o in organizations):
+        errors["organizations"] = ["Users belong to organizations, not countries."]
+    if ({"reporter", "reviewer"} & set(roles)) and not organizations:
+        errors["organizations"] = ["Reporters and reviewers file on behalf of an organization: name at least one."]
+    if errors:
+        raise ValidationError(errors)
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(username=email, email=email)
+        user.set_unusable_password()
+    if name:
+        first, _, last = name.strip().partition(" ")
+        user.first_name, user.last_name = first[:150], last[:150]
+    if "editor" in roles:
+        user.is_staff = True
+    user.save()
+    user.groups.add(*Group.objects.filter(name__in=[ROLES[r] for r in roles]))
+    for organization in organizations:
+        Membership.objects.get_or_create(user=user, organization=organization)
+
+    link = send_invitation(user=user, invited_by=invited_by, base_url=base_url)
+    return user, link
+
+
+def send_invitation(*, user, invited_by=None, base_url: str | None = None) -> str:
+    """Email the user a one-time link to choose a password; return the link."""
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = base + reverse("password_reset_confirm", args=[uid, token])
+    organizations = ", ".join(user.memberships.values_list("organization__name", flat=True))
+    roles = ", ".join(user.groups.values_list("name", flat=True)) or "reader"
+    inviter = f" by {invited_by.get_full_name() or invited_by.username}" if invited_by else ""
+    send_mail(
+        subject="You are invited to the migration and development tracker",
+        message=(
+            f"You have been invited{inviter} to the tracker of the calls to action on international "
+            f"migration and development, as {roles}"
+            + (f" for {organizations}" if organizations else "")
+            + f".\n\nChoose your password here (the link works once and expires in a few days):\n{link}\n\n"
+            f"Your username is {user.username}.\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return link

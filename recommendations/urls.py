@@ -6,8 +6,23 @@ app_name = "recommendations"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The calls to action.
     path("recommendations/", views.recommendation_list, name="list"),
     path("recommendations/export.csv", views.recommendation_export_csv, name="export_csv"),
     path("recommendations/<str:code>/", views.recommendation_detail, name="detail"),
     path("source/", views.source_document, name="source"),
+    # Countries and organizations.
+    path("actors/", views.actor_list, name="actors"),
+    path("actors/search.json", views.actor_search, name="actor_search"),
+    path("actors/<str:code>/", views.actor_detail, name="actor"),
+    path("actors/<str:code>/<str:item_code>/", views.timeline, name="timeline"),
+    # Logging and reviewing progress.
+    path("progress/new/", views.progress_new, name="progress_new"),
+    path("updates/<int:pk>/", views.update_detail, name="update"),
+    path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
+    path("updates/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),
+    path("updates/<int:pk>/review/", views.update_review, name="update_review"),
+    path("updates/<int:pk>/evidence/", views.evidence_download, name="evidence"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("my/updates/", views.my_updates, name="my_updates"),
 ]

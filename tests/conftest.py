@@ -15,6 +15,14 @@ from django.core.management import call_command
 from recommendations.models import Actor, ActorKind, OrganizationType, Recommendation
 
 
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    # Password hashing is deliberately slow; tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded evidence goes to a throwaway folder, never the project's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
@@ -60,3 +68,33 @@ def country(db):
 @pytest.fixture
 def today():
     return datetime.date.today()
+
+
+@pytest.fixture
+def people(db, make_org):
+    """Two NGOs, a reporter in each, a reviewer, a second reviewer and an editor."""
+    from types import SimpleNamespace
+
+    from django.contrib.auth.models import Group, User
+
+    from recommendations.models import Membership
+
+    org_a = make_org("Migrant Forum A", code="forum-a")
+    org_b = make_org("Rights Watch B", code="watch-b")
+
+    def person(username, groups, orgs=(), **extra):
+        user = User.objects.create_user(username, email=f"{username}@example.org", password="pw-" + username, **extra)
+        user.groups.set(Group.objects.filter(name__in=groups))
+        for org in orgs:
+            Membership.objects.create(user=user, organization=org)
+        return user
+
+    return SimpleNamespace(
+        org_a=org_a,
+        org_b=org_b,
+        reporter_a=person("reporter_a", ["Reporter"], [org_a]),
+        reporter_b=person("reporter_b", ["Reporter"], [org_b]),
+        reviewer=person("reviewer", ["Reviewer"], [org_a]),
+        reviewer2=person("reviewer2", ["Reviewer"], [org_b]),
+        editor=person("editor", ["Editor"], is_staff=True),
+    )

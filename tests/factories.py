@@ -27,3 +27,16 @@ def make_items(n: int, *, kind: str = Kind.POLICY, theme_count: int = 2) -> list
         Citation.objects.create(recommendation=item, paragraph=paragraph, text=paragraph.text[:40])
         items.append(item)
     return items
+
+
+NARRATIVE = "The government announced the step in its official gazette."
+EVIDENCE = ["https://example.org/gazette/2020-01"]
+
+
+def record(*, actor, recommendation, as_of, verified=True, **kwargs):
+    """log_progress with a valid narrative and evidence; verified by default (a system record)."""
+    from recommendations.services import log_progress
+
+    kwargs.setdefault("narrative", NARRATIVE)
+    kwargs.setdefault("evidence_urls", EVIDENCE)
+    return log_progress(actor=actor, recommendation=recommendation, as_of=as_of, verified=verified, **kwargs)

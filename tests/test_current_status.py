@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommendations.models import CurrentStatus, Kind, ProgressUpdate, Status
-from recommendations.services import log_progress, rebuild_current_statuses
+from recommendations.services import rebuild_current_statuses
+
+from .factories import record
 
 pytestmark = pytest.mark.django_db
 
@@ -34,22 +36,22 @@ def assert_table_matches_history():
 
 def test_first_update_creates_the_current_status(item, country):
     ken, icrmw = country("KEN"), item(Kind.RATIFICATION)
-    update = log_progress(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
+    update = record(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
     row = current(ken, icrmw)
     assert (row.update, row.status, row.as_of) == (update, Status.SIGNED, datetime.date(2015, 9, 1))
 
 
 def test_newer_update_replaces_older(item, country):
     ken, icrmw = country("KEN"), item(Kind.RATIFICATION)
-    log_progress(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
-    newer = log_progress(actor=ken, recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2020, 1, 1))
+    record(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
+    newer = record(actor=ken, recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2020, 1, 1))
     assert current(ken, icrmw).update == newer
 
 
 def test_back_dated_update_does_not_displace_a_newer_one(item, country):
     ken, icrmw = country("KEN"), item(Kind.RATIFICATION)
-    newer = log_progress(actor=ken, recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2020, 1, 1))
-    log_progress(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
+    newer = record(actor=ken, recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2020, 1, 1))
+    record(actor=ken, recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 9, 1))
     row = current(ken, icrmw)
     assert row.update == newer
     assert row.status == Status.RATIFIED
@@ -59,22 +61,22 @@ def test_back_dated_update_does_not_displace_a_newer_one(item, country):
 def test_same_as_of_date_later_entry_wins(item, country):
     ken, policy = country("KEN"), item(Kind.POLICY)
     day = datetime.date(2021, 6, 1)
-    log_progress(actor=ken, recommendation=policy, status=Status.LIMITED, as_of=day)
-    later = log_progress(actor=ken, recommendation=policy, status=Status.SUBSTANTIAL, as_of=day)
+    record(actor=ken, recommendation=policy, status=Status.LIMITED, as_of=day)
+    later = record(actor=ken, recommendation=policy, status=Status.SUBSTANTIAL, as_of=day)
     assert current(ken, policy).update == later
 
 
 def test_pairs_are_independent(item, country):
     icrmw = item(Kind.RATIFICATION)
-    log_progress(actor=country("KEN"), recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 1, 1))
-    log_progress(actor=country("MEX"), recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2016, 1, 1))
+    record(actor=country("KEN"), recommendation=icrmw, status=Status.SIGNED, as_of=datetime.date(2015, 1, 1))
+    record(actor=country("MEX"), recommendation=icrmw, status=Status.RATIFIED, as_of=datetime.date(2016, 1, 1))
     assert current(country("KEN"), icrmw).status == Status.SIGNED
     assert current(country("MEX"), icrmw).status == Status.RATIFIED
 
 
 def test_quantitative_status_is_derived_from_the_value(item, country):
     remittances = item(Kind.QUANTITATIVE)
-    update = log_progress(
+    update = record(
         actor=country("PHL"), recommendation=remittances, value=Decimal("4.2"), as_of=datetime.date(2022, 1, 1)
     )
     assert update.status == Status.PROGRESSING
@@ -96,13 +98,13 @@ def test_quantitative_status_is_derived_from_the_value(item, country):
 def test_invalid_updates_are_refused_with_a_field_message(item, country, kwargs, field, fragment):
     kwargs.setdefault("as_of", datetime.date(2020, 1, 1))
     with pytest.raises(ValidationError) as caught:
-        log_progress(actor=country("KEN"), recommendation=item(Kind.RATIFICATION), **kwargs)
+        record(actor=country("KEN"), recommendation=item(Kind.RATIFICATION), **kwargs)
     assert fragment in " ".join(caught.value.message_dict[field])
     assert not ProgressUpdate.objects.exists()
 
 
 def test_historical_updates_may_predate_the_source(item, country):
-    update = log_progress(
+    update = record(
         actor=country("MEX"),
         recommendation=item(Kind.RATIFICATION),
         status=Status.RATIFIED,
@@ -114,7 +116,7 @@ def test_historical_updates_may_predate_the_source(item, country):
 
 def test_organization_cannot_hold_a_ratification_status(item, make_org):
     with pytest.raises(ValidationError) as caught:
-        log_progress(
+        record(
             actor=make_org(),
             recommendation=item(Kind.RATIFICATION),
             status=Status.RATIFIED,
@@ -126,10 +128,10 @@ def test_organization_cannot_hold_a_ratification_status(item, make_org):
 def test_quantitative_needs_a_value_and_refuses_a_contradicting_status(item, country):
     remittances = item(Kind.QUANTITATIVE)
     with pytest.raises(ValidationError) as caught:
-        log_progress(actor=country("PHL"), recommendation=remittances, as_of=datetime.date(2022, 1, 1))
+        record(actor=country("PHL"), recommendation=remittances, as_of=datetime.date(2022, 1, 1))
     assert "Enter the measured value" in caught.value.message_dict["value"][0]
     with pytest.raises(ValidationError) as caught:
-        log_progress(
+        record(
             actor=country("PHL"),
             recommendation=remittances,
             value=Decimal("9"),
@@ -141,7 +143,7 @@ def test_quantitative_needs_a_value_and_refuses_a_contradicting_status(item, cou
 
 def test_rebuild_recomputes_the_same_table(item, country):
     for iso3, day in [("KEN", 1), ("KEN", 3), ("MEX", 2)]:
-        log_progress(
+        record(
             actor=country(iso3),
             recommendation=item(Kind.POLICY),
             status=Status.LIMITED,
@@ -167,7 +169,7 @@ def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, countr
     with transaction.atomic():
         for actor_index, item_index, status_index, days in sequence:
             target = items[item_index]
-            log_progress(
+            record(
                 actor=actors[actor_index],
                 recommendation=target,
                 status=target.scale[status_index % len(target.scale)],

@@ -12,7 +12,7 @@ def test_healthz_ok(client):
 
 @pytest.mark.django_db
 def test_healthz_reports_database_down(client, monkeypatch):
-    from recommendations import views
+    from recommendations.views import pages as views
 
     def broken_cursor():
         raise OperationalError("connection refused")

@@ -16,7 +16,8 @@ from recommendations.models import (
     Status,
     kind_of_status,
 )
-from recommendations.services import log_progress
+
+from .factories import record
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_quantitative_update_needs_a_value(item, country):
 
 def test_one_current_status_per_pair(item, country):
     ken, policy = country("KEN"), item(Kind.POLICY)
-    first = log_progress(actor=ken, recommendation=policy, status=Status.LIMITED, as_of=datetime.date(2010, 1, 1))
+    first = record(actor=ken, recommendation=policy, status=Status.LIMITED, as_of=datetime.date(2010, 1, 1))
     second = raw_update(ken, policy, Status.COMPLETE)
     assert_refused(
         CurrentStatus.objects.create,

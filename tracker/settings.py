@@ -190,3 +190,35 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Accounts, review and uploads -------------------------------------------
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "recommendations:my_updates"
+LOGOUT_REDIRECT_URL = "recommendations:home"
+
+# The address people reach the tracker at; used in invitation emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Email: printed to the console unless an SMTP host is configured.
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+
+# A reviewer's own updates need a second reviewer, unless the site has only one.
+SINGLE_REVIEWER_MODE = env_bool("SINGLE_REVIEWER_MODE", default=False)
+
+# Evidence files: stored under generated names, served only as downloads
+# through a permission-checked view (MEDIA_ROOT is never served directly).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/evidence-files-are-not-served-directly/"
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -1,4 +1,4 @@
-"""Create the Editor role as a Django group with its permissions."""
+"""Create the roles (Reporter, Reviewer, Editor) as Django groups with their permissions."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -16,6 +16,12 @@ EDITOR_PERMISSIONS = {
     "sourcedocument": ["change", "view"],
     "progressupdate": ["view"],
     "currentstatus": ["view"],
+    "membership": ["view"],
+}
+ROLE_PERMISSIONS = {
+    "Reporter": ["log_progress"],
+    "Reviewer": ["log_progress", "review_progress"],
+    "Editor": [f"{action}_{model}" for model, actions in EDITOR_PERMISSIONS.items() for action in actions],
 }
 
 
@@ -27,13 +33,15 @@ def create_roles(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    editor, _ = Group.objects.get_or_create(name="Editor")
-    codenames = [f"{action}_{model}" for model, actions in EDITOR_PERMISSIONS.items() for action in actions]
-    editor.permissions.set(Permission.objects.filter(content_type__app_label="recommendations", codename__in=codenames))
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="recommendations", codename__in=codenames)
+        )
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name="Editor").delete()
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLE_PERMISSIONS).delete()
 
 
 class Migration(migrations.Migration):

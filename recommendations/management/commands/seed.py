@@ -239,6 +239,8 @@ class Command(BaseCommand):
                 target=_decimal(quantitative, "target"),
                 ceiling=_decimal(quantitative, "ceiling"),
                 target_note=quantitative.get("target_note", ""),
+                value_min=_decimal(quantitative, "min"),
+                value_max=_decimal(quantitative, "max"),
                 position=position,
             )
             recommendation.themes.set(lookup(themes, row.get("themes", []), "theme", code))

@@ -1,4 +1,4 @@
-"""Public pages. Views stay thin: querying lives in models/reports, writes in services."""
+"""Public pages: home, the item list and its export, an item, the source text, the health check."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError, connection
@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .exports import stream_csv
-from .filters import RecommendationFilter
-from .models import (
+from ..exports import stream_csv
+from ..filters import RecommendationFilter
+from ..models import (
     Citation,
     CurrentStatus,
     Kind,
@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 EXPORT_COLUMNS = ["code", "title", "text", "paragraphs", "section", "themes", "kind", "addressees", "instruments"]
 
 
-def _paginate(request, queryset, per_page=PAGE_SIZE):
+def paginate(request, queryset, per_page=PAGE_SIZE):
     """Return (page, error message). A bad page number gets a message, not a 500."""
     paginator = Paginator(queryset, per_page)
     raw = request.GET.get("page", "1")
@@ -64,7 +64,7 @@ def recommendation_list(request):
         status = 400
     else:
         queryset = filterset.qs
-    page, page_error = _paginate(request, queryset)
+    page, page_error = paginate(request, queryset)
     if page_error:
         errors.append(page_error)
         status = 404 if "no page" in page_error else 400

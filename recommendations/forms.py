@@ -1,0 +1,257 @@
+"""Forms. They parse and present; the rules themselves live in services.py.
+
+A service raises ValidationError keyed by field; ``apply_service_errors``
+puts each message next to its field, so a rule is written once and every
+entry point (form, import, admin) reports it the same way.
+"""
+
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils import timezone
+
+from . import services
+from .models import Actor, ActorKind, DatePrecision, Kind, ProgressUpdate, Recommendation, plain_number
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError):
+    """Attach a service's ValidationError to the form, field by field where possible."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    aliases = {"reported_by_organization": "organization", "actor": None, "as_of_precision": "as_of_precision"}
+    for field, errors in error.error_dict.items():
+        name = aliases.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class ChooserWidget(forms.TextInput):
+    """A text box with a <datalist> of suggestions; JavaScript (optional) refreshes the list as you type."""
+
+    def __init__(self, datalist_id: str, search_url=None, attrs=None):
+        attrs = {"list": datalist_id, "autocomplete": "off", **(attrs or {})}
+        if search_url is not None:  # may be a lazy URL: don't resolve it at import time
+            attrs["data-chooser-url"] = search_url
+        super().__init__(attrs)
+
+
+class ChooseForm(forms.Form):
+    """Step 1 of logging progress: which item, and which actor."""
+
+    item = forms.CharField(
+        label="Call to action",
+        help_text="Type a code (R17) or words of the title, then pick from the list.",
+        widget=ChooserWidget("items-list", attrs={"class": "form-control"}),
+    )
+    actor = forms.CharField(
+        label="Country or organization",
+        help_text="Type a name or code (e.g. Kenya or KEN).",
+        widget=ChooserWidget(
+            "actors-list", search_url=reverse_lazy("recommendations:actor_search"), attrs={"class": "form-control"}
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        item, actor = cleaned.get("item"), cleaned.get("actor")
+        if item and actor and item.kind == Kind.RATIFICATION and actor.kind != ActorKind.COUNTRY:
+            self.add_error("actor", f"{item.code} is about ratifying a treaty; only a country can do that.")
+        return cleaned
+
+    def clean_item(self):
+        text = self.cleaned_data["item"].strip()
+        if text.endswith(")") and "(" in text:  # "Title (R17)"
+            text = text.rsplit("(", 1)[1].rstrip(")")
+        code = text.split(" ", 1)[0].upper()
+        item = Recommendation.objects.filter(code=code).first()
+        if item is None:
+            matches = list(Recommendation.objects.search(text)[:6])
+            if len(matches) == 1:
+                return matches[0]
+            hint = "; ".join(f"{m.code} {m.title}" for m in matches)
+            raise ValidationError(f"No call to action matches “{text}”." + (f" Did you mean: {hint}?" if hint else ""))
+        return item
+
+    def clean_actor(self):
+        text = self.cleaned_data["actor"]
+        actor, suggestions = Actor.objects.real().resolve(text)
+        if actor is None:
+            hint = "; ".join(f"{a.name} ({a.code})" for a in suggestions)
+            raise ValidationError(
+                f"No single country or organization matches “{text.strip()}”."
+                + (f" Did you mean: {hint}?" if hint else " Check the spelling or use the code.")
+            )
+        return actor
+
+
+def _evidence_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+class ProgressUpdateForm(forms.Form):
+    """Step 2: the update itself, for one item and one actor (so the status list is that item's scale)."""
+
+    organization = forms.ModelChoiceField(queryset=Actor.objects.none(), label="Filed on behalf of", empty_label=None)
+    status = forms.ChoiceField(label="Status")
+    value = forms.DecimalField(label="Measured value", max_digits=12, decimal_places=4, required=False)
+    as_of = forms.DateField(
+        label="As of",
+        help_text="The date the status applies to (not today's date unless it is).",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    as_of_precision = forms.ChoiceField(
+        label="Date known to the",
+        choices=DatePrecision.choices,
+        initial=DatePrecision.DAY,
+        help_text="Choose “Year” if you only know the year (the date is then shown as a year).",
+    )
+    historical = forms.BooleanField(
+        label="Historical: this records a fact from before the 2006 source document",
+        required=False,
+    )
+    narrative = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"{services.NARRATIVE_MIN}–{services.NARRATIVE_MAX} characters: what changed, "
+        "who did it, and where the evidence says so.",
+    )
+    evidence_urls = forms.CharField(
+        label="Evidence links",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://…"}),
+        help_text="One web address per line (official gazette, treaty record, report…).",
+        required=False,
+    )
+    evidence_file = forms.FileField(
+        label="Evidence file (optional)",
+        required=False,
+        help_text="PDF, image or office document, up to 10 MB. Readers download it; it is never shown inline.",
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, recommendation: Recommendation, actor: Actor, user, update=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recommendation, self.actor, self.user, self.update = recommendation, actor, user, update
+        self.fields["organization"].queryset = services.user_organizations(user)
+        if update is not None:
+            # Editing: the organization is fixed; the version guards against a concurrent edit.
+            del self.fields["organization"]
+            self.fields["version"].required = True
+            self.fields["evidence_file"].help_text += " Uploading a new file replaces the current one."
+        if recommendation.kind == Kind.QUANTITATIVE:
+            del self.fields["status"]
+            self.fields["value"].required = True
+            self.fields["value"].label = f"Measured value ({recommendation.unit})"
+            low, high = recommendation.value_min, recommendation.value_max
+            if low is not None and high is not None:
+                self.fields["value"].help_text = (
+                    f"Between {plain_number(low)} and {plain_number(high)}. The status follows from the value: "
+                    f"target {plain_number(recommendation.target)}"
+                    + (
+                        f", ceiling {plain_number(recommendation.ceiling)}"
+                        if recommendation.ceiling is not None
+                        else ""
+                    )
+                    + "."
+                )
+        else:
+            del self.fields["value"]
+            self.fields["status"].choices = [("", "Choose a status…"), *recommendation.status_choices()]
+            self.fields["status"].help_text = f"The {recommendation.get_kind_display().lower()} scale."
+        if not self.is_bound and update is None:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+            self.initial.setdefault("as_of", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *[Field(name) for name in self.fields if name not in {"historical", "submission_token", "version"}],
+            Div(Field("historical"), css_class="mb-3"),
+            Field("submission_token"),
+            Field("version"),
+        )
+
+    def clean_evidence_urls(self):
+        return _evidence_lines(self.cleaned_data.get("evidence_urls", ""))
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload:
+            try:
+                services.inspect_evidence_file(upload)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from error
+        return upload
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day > timezone.localdate():
+            raise ValidationError("The as-of date cannot be in the future.")
+        return day
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "status": data.get("status"),
+            "value": data.get("value"),
+            "as_of": data["as_of"],
+            "as_of_precision": data["as_of_precision"],
+            "historical": data["historical"],
+            "narrative": data["narrative"],
+            "evidence_urls": data["evidence_urls"],
+            "evidence_file": data.get("evidence_file"),
+        }
+
+    @classmethod
+    def initial_from(cls, update: ProgressUpdate) -> dict:
+        return {
+            "status": update.status,
+            "value": update.value,
+            "as_of": update.as_of,
+            "as_of_precision": update.as_of_precision,
+            "historical": update.historical,
+            "narrative": update.narrative,
+            "evidence_urls": "\n".join(update.evidence_urls),
+            "version": update.version,
+            "submission_token": update.submission_token or uuid.uuid4(),
+        }
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("verify", "Verify"), ("return", "Return with a reason")])
+    reason = forms.CharField(
+        label="Reason (required when returning)", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Why withdraw it?", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    name = forms.CharField(required=False)
+    organizations = forms.CharField(
+        help_text="Organization codes, separated by commas (e.g. mfa-asia, kituo-cha-sheria).", required=False
+    )
+    roles = forms.MultipleChoiceField(
+        choices=[(key, label) for key, label in services.ROLES.items()], widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean_organizations(self):
+        codes = [c.strip() for c in self.cleaned_data["organizations"].split(",") if c.strip()]
+        found = {a.code.lower(): a for a in Actor.objects.organizations().filter(code__in=codes)}
+        missing = [c for c in codes if c.lower() not in found]
+        if missing:
+            raise ValidationError(f"Unknown organization code(s): {', '.join(missing)}.")
+        return list(found.values())

@@ -1,0 +1,36 @@
+"""Invite someone: create the account, add organizations and roles, email a set-password link.
+
+python manage.py invite_user ana@example.org --organization mfa-asia --role reporter
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from recommendations import services
+from recommendations.models import Actor
+
+
+class Command(BaseCommand):
+    help = "Invite a user by email (there is no open sign-up)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+        parser.add_argument("--name", default="")
+        parser.add_argument("--organization", action="append", default=[], help="Organization code (repeatable).")
+        parser.add_argument("--role", action="append", default=[], choices=sorted(services.ROLES))
+        parser.add_argument("--base-url", default=None, help="Address of the site, for the link (default SITE_URL).")
+
+    def handle(self, *args, email, name, organization, role, base_url, **options):
+        organizations = []
+        for code in organization:
+            actor = Actor.objects.organizations().filter(code__iexact=code).first()
+            if actor is None:
+                raise CommandError(f"No organization with code {code!r}. Create it in the admin first.")
+            organizations.append(actor)
+        try:
+            user, link = services.invite_user(
+                email=email, name=name, organizations=organizations, roles=role, base_url=base_url
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(f"Invited {user.email}; the set-password link was emailed:\n{link}")

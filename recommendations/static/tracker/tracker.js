@@ -1,0 +1,66 @@
+/* Progressive enhancement only: every page works without this file.
+ *
+ * Choosers: a text input with list="…" and data-chooser-url="…" gets its
+ * <datalist> refilled from the server as the person types, so a list of
+ * thousands of organizations never has to be sent with the page.
+ */
+(function () {
+  "use strict";
+
+  function debounce(fn, ms) {
+    var timer;
+    return function () {
+      var args = arguments, self = this;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(self, args); }, ms);
+    };
+  }
+
+  function enhanceChooser(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var url = input.getAttribute("data-chooser-url");
+    if (!list || !url || !window.fetch) { return; }
+    var fixed = Array.prototype.map.call(list.options, function (o) { return o.value; });
+    var refresh = debounce(function () {
+      var q = input.value.trim();
+      if (q.length < 2) { return; }
+      fetch(url + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (data) {
+          var seen = {};
+          list.textContent = "";
+          data.results.forEach(function (r) {
+            var option = document.createElement("option");
+            option.value = r.label;
+            seen[r.label] = true;
+            list.appendChild(option);
+          });
+          fixed.forEach(function (value) {
+            if (!seen[value] && value.toLowerCase().indexOf(q.toLowerCase()) !== -1) {
+              var option = document.createElement("option");
+              option.value = value;
+              list.appendChild(option);
+            }
+          });
+        })
+        .catch(function () { /* keep the suggestions we have */ });
+    }, 200);
+    input.addEventListener("input", refresh);
+  }
+
+  /* Disable a submit button after the first click so a double click sends one
+   * request (the server also refuses duplicates by their submission token). */
+  function guardDoubleSubmit(form) {
+    form.addEventListener("submit", function () {
+      var buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+      setTimeout(function () {
+        Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; b.setAttribute("aria-disabled", "true"); });
+      }, 0);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-chooser-url]"), enhanceChooser);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-once]"), guardDoubleSubmit);
+  });
+})();

@@ -1,0 +1,45 @@
+"""Views, one module per area: public pages, actors, progress logging and review.
+
+Views stay thin: querying lives in models/reports, writes in services.
+"""
+
+from .actors import actor_detail, actor_list, actor_search, timeline
+from .pages import (
+    healthz,
+    home,
+    recommendation_detail,
+    recommendation_export_csv,
+    recommendation_list,
+    source_document,
+)
+from .progress import (
+    evidence_download,
+    my_updates,
+    progress_new,
+    review_queue,
+    update_detail,
+    update_edit,
+    update_review,
+    update_withdraw,
+)
+
+__all__ = [
+    "actor_detail",
+    "actor_list",
+    "actor_search",
+    "evidence_download",
+    "healthz",
+    "home",
+    "my_updates",
+    "progress_new",
+    "recommendation_detail",
+    "recommendation_export_csv",
+    "recommendation_list",
+    "review_queue",
+    "source_document",
+    "timeline",
+    "update_detail",
+    "update_edit",
+    "update_review",
+    "update_withdraw",
+]

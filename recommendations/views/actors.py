@@ -1,0 +1,109 @@
+"""Countries and organizations: the list, each actor's page, the pair timeline, and the chooser search."""
+
+from django.db.models import Count, Prefetch
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from ..filters import ActorFilter
+from ..models import (
+    NO_INFORMATION_LABEL,
+    Actor,
+    ActorKind,
+    Citation,
+    CurrentStatus,
+    Kind,
+    ProgressUpdate,
+    Recommendation,
+    ReviewState,
+    Status,
+)
+from .pages import paginate
+
+
+@require_GET
+def actor_list(request):
+    base = Actor.objects.real().select_related("base_country").annotate(n_statuses=Count("current_statuses"))
+    filterset = ActorFilter(request.GET or None, queryset=base.order_by("kind", "name"))
+    errors, status = [], 200
+    if filterset.is_bound and not filterset.is_valid():
+        errors, queryset, status = filterset.error_messages(), base.none(), 400
+    else:
+        queryset = filterset.qs
+    page, page_error = paginate(request, queryset, per_page=50)
+    if page_error:
+        errors.append(page_error)
+        status = 404 if "no page" in page_error else 400
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "errors": errors,
+        "description": filterset.describe(),
+        "query": query.urlencode(),
+    }
+    return render(request, "recommendations/actor_list.html", context, status=status)
+
+
+def _actor_or_404(code: str) -> Actor:
+    return get_object_or_404(Actor.objects.select_related("base_country"), code__iexact=code)
+
+
+@require_GET
+def actor_detail(request, code):
+    actor = _actor_or_404(code)
+    items = Recommendation.objects.prefetch_related(
+        Prefetch("citations", queryset=Citation.objects.for_display())
+    ).select_related("section")
+    if actor.kind == ActorKind.ORGANIZATION:
+        items = items.exclude(kind=Kind.RATIFICATION)  # only countries ratify treaties
+    statuses = {
+        row.recommendation_id: row
+        for row in CurrentStatus.objects.filter(actor=actor).select_related("update__reported_by_organization")
+    }
+    rows = [(item, statuses.get(item.pk)) for item in items]
+    context = {
+        "actor": actor,
+        "rows": rows,
+        "reported": len(statuses),
+        "NO_INFORMATION": NO_INFORMATION_LABEL,
+    }
+    return render(request, "recommendations/actor_detail.html", context)
+
+
+@require_GET
+def timeline(request, code, item_code):
+    """Every update on one (actor, item) pair in as-of order, and what each changed."""
+    actor = _actor_or_404(code)
+    item = get_object_or_404(Recommendation, code=item_code.upper())
+    updates = list(
+        ProgressUpdate.objects.visible_to(request.user)
+        .filter(actor=actor, recommendation=item)
+        .select_related("reported_by_organization", "created_by", "reviewed_by")
+        .order_by("as_of", "created_at", "pk")
+    )
+    current = CurrentStatus.objects.filter(actor=actor, recommendation=item).first()
+    # "What changed" compares each verified update with the verified one before it.
+    previous_status = None
+    entries = []
+    for update in updates:
+        change = None
+        if update.state == ReviewState.VERIFIED:
+            before = Status(previous_status).label if previous_status else NO_INFORMATION_LABEL
+            change = (before, update.get_status_display()) if previous_status != update.status else None
+            previous_status = update.status
+        entries.append({"update": update, "change": change, "is_current": current and current.update_id == update.pk})
+    context = {"actor": actor, "item": item, "entries": entries, "current": current}
+    return render(request, "recommendations/timeline.html", context)
+
+
+@require_GET
+def actor_search(request):
+    """Suggestions for the actor chooser: up to 20 countries or organizations matching ?q=."""
+    text = request.GET.get("q", "").strip()
+    if len(text) < 2:
+        return JsonResponse({"results": [], "message": "Type at least 2 characters."})
+    actors = Actor.objects.real().search(text).order_by("kind", "name").only("code", "name", "kind")[:20]
+    results = [{"code": a.code, "name": a.name, "kind": a.kind, "label": f"{a.name} ({a.code})"} for a in actors]
+    return JsonResponse({"results": results})

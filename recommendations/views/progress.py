@@ -1,0 +1,270 @@
+"""Logging progress, reviewing it, and each person's own updates.
+
+Every view here checks permissions on the server: anonymous visitors are
+sent to log in for any write, roles are Django permissions
+(``log_progress``, ``review_progress``), and an update someone may not see
+is a 404 whatever its id.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import services
+from ..filters import ReviewQueueFilter
+from ..forms import ChooseForm, ProgressUpdateForm, ReviewForm, WithdrawForm, apply_service_errors
+from ..models import Actor, ProgressUpdate, Recommendation, ReviewState
+from .pages import paginate
+
+can_log = permission_required("recommendations.log_progress", raise_exception=True)
+can_review = permission_required("recommendations.review_progress", raise_exception=True)
+
+
+def _visible_update(request, pk) -> ProgressUpdate:
+    queryset = ProgressUpdate.objects.visible_to(request.user).select_related(
+        "actor", "recommendation__document", "reported_by_organization", "created_by", "reviewed_by", "withdrawn_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _own_update(request, pk) -> ProgressUpdate:
+    """The user's own update, or 404: someone else's update is not there for them."""
+    return get_object_or_404(
+        ProgressUpdate.objects.select_related("actor", "recommendation"), pk=pk, created_by=request.user
+    )
+
+
+@login_required
+@can_log
+@require_http_methods(["GET", "POST"])
+def progress_new(request):
+    organizations = services.user_organizations(request.user)
+    if not organizations.exists():
+        return render(request, "recommendations/progress_no_organization.html", status=403)
+
+    chosen = ChooseForm(request.GET) if {"item", "actor"} <= set(request.GET) else None
+    if chosen is None or not chosen.is_valid():
+        initial = {key: request.GET.get(key, "") for key in ("item", "actor")}
+        context = {
+            "form": chosen or ChooseForm(initial=initial),
+            "items": Recommendation.objects.only("code", "title"),
+            "countries": Actor.objects.countries().only("code", "name"),
+        }
+        return render(request, "recommendations/progress_choose.html", context)
+
+    item, actor = chosen.cleaned_data["item"], chosen.cleaned_data["actor"]
+    form = ProgressUpdateForm(
+        request.POST or None, request.FILES or None, recommendation=item, actor=actor, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["submission_token"]
+        repeated = ProgressUpdate.objects.filter(submission_token=token, created_by=request.user).first()
+        if repeated is not None:
+            messages.info(request, "This form was already submitted; here is the update it created.")
+            return redirect(repeated)
+        try:
+            update = services.log_progress(
+                actor=actor,
+                recommendation=item,
+                organization=form.cleaned_data["organization"],
+                user=request.user,
+                submission_token=token,
+                **form.service_arguments(),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Thank you. Your update on {item.code} for {actor.name} awaits review.")
+            return redirect(update)
+    return render(request, "recommendations/progress_form.html", {"form": form, "item": item, "actor": actor})
+
+
+def update_detail(request, pk):
+    update = _visible_update(request, pk)
+    user = request.user
+    own = user.is_authenticated and update.created_by_id == user.pk
+    editable = own and update.state in (ReviewState.PENDING, ReviewState.RETURNED)
+    reviewer = user.has_perm("recommendations.review_progress")
+    context = {
+        "update": update,
+        "own": own,
+        "editable": editable,
+        "can_review": update.state == ReviewState.PENDING and reviewer and services.can_review(user, update),
+        "own_pending_needs_second": reviewer and own and not services.can_review(user, update),
+        "can_withdraw": editable or (reviewer and update.state != ReviewState.WITHDRAWN),
+        "review_form": ReviewForm(initial={"version": update.version}),
+        "withdraw_form": WithdrawForm(initial={"version": update.version}),
+        "show_history": own or reviewer or user.is_staff,
+        "history": update.history.select_related("history_user").order_by("history_date")
+        if (own or reviewer or user.is_staff)
+        else [],
+    }
+    return render(request, "recommendations/update_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_edit(request, pk):
+    update = _own_update(request, pk)
+    if update.state not in (ReviewState.PENDING, ReviewState.RETURNED):
+        messages.error(request, f"This update is “{update.get_state_display()}” and can no longer be edited.")
+        return redirect(update)
+    form = ProgressUpdateForm(
+        request.POST or None,
+        request.FILES or None,
+        recommendation=update.recommendation,
+        actor=update.actor,
+        user=request.user,
+        update=update,
+        initial=ProgressUpdateForm.initial_from(update),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            update = services.edit_update(
+                update=update,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.service_arguments(),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Saved. The update awaits review.")
+            return redirect(update)
+    context = {"form": form, "item": update.recommendation, "actor": update.actor, "update": update}
+    return render(request, "recommendations/progress_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_withdraw(request, pk):
+    update = _visible_update(request, pk)
+    own = update.created_by_id == request.user.pk
+    if not own and not request.user.has_perm("recommendations.review_progress"):
+        raise Http404("No such update")
+    form = WithdrawForm(request.POST or None, initial={"version": update.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_update(
+                update=update,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied as denied:
+            messages.error(request, str(denied))
+            return redirect(update)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The update was withdrawn. It stays in the record, marked as withdrawn.")
+            return redirect(update)
+    return render(request, "recommendations/update_withdraw.html", {"update": update, "form": form})
+
+
+@login_required
+@can_review
+@require_POST
+def update_review(request, pk):
+    update = get_object_or_404(ProgressUpdate, pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose verify or return.")
+        return redirect(update)
+    decision, version = form.cleaned_data["decision"], form.cleaned_data["version"]
+    try:
+        if decision == "verify":
+            services.verify_update(update=update, reviewer=request.user, expected_version=version)
+            messages.success(request, "Verified: the update now counts in the reports.")
+        else:
+            services.return_update(
+                update=update, reviewer=request.user, expected_version=version, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Returned to the reporter with your reason.")
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    next_url = request.POST.get("next", "")
+    if next_url == "queue":
+        return redirect("recommendations:review_queue")
+    return redirect(update)
+
+
+def evidence_download(request, pk):
+    update = _visible_update(request, pk)
+    if not update.evidence_file:
+        raise Http404("This update has no evidence file")
+    extension = update.evidence_file.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        update.evidence_file.open("rb"),
+        as_attachment=True,
+        filename=f"evidence-{update.pk}.{extension}",
+        content_type=update.evidence_file_type or "application/octet-stream",
+    )
+    # Belt and braces: even if a browser tried to render it, it could run nothing.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@can_review
+def review_queue(request):
+    base = (
+        ProgressUpdate.objects.filter(state=ReviewState.PENDING)
+        .select_related("actor", "recommendation", "reported_by_organization", "created_by")
+        .order_by("created_at", "pk")
+    )
+    filterset = ReviewQueueFilter(request.GET or None, queryset=base)
+    errors, status = [], 200
+    if filterset.is_bound and not filterset.is_valid():
+        errors, queryset, status = filterset.error_messages(), base.none(), 400
+    else:
+        queryset = filterset.qs
+    page, page_error = paginate(request, queryset)
+    if page_error:
+        errors.append(page_error)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "errors": errors,
+        "query": query.urlencode(),
+        "description": filterset.describe(),
+        "items": Recommendation.objects.only("code", "title"),
+    }
+    return render(request, "recommendations/review_queue.html", context, status=status)
+
+
+@login_required
+def my_updates(request):
+    state = request.GET.get("state", "")
+    queryset = (
+        ProgressUpdate.objects.filter(created_by=request.user)
+        .select_related("actor", "recommendation", "reported_by_organization")
+        .order_by("-created_at", "-pk")
+    )
+    if state and state not in ReviewState.values:
+        messages.error(request, f"“{state}” is not a review state; showing all your updates.")
+        state = ""
+    if state:
+        queryset = queryset.filter(state=state)
+    counts = dict.fromkeys(ReviewState.values, 0)
+    for value in ProgressUpdate.objects.filter(created_by=request.user).values_list("state", flat=True):
+        counts[value] += 1
+    page, page_error = paginate(request, queryset)
+    if page_error:
+        messages.error(request, page_error)
+    context = {
+        "page": page,
+        "state": state,
+        "states": [(s.value, s.label, counts[s.value]) for s in ReviewState],
+        "query": f"state={state}" if state else "",
+        "can_log": request.user.has_perm("recommendations.log_progress"),
+    }
+    return render(request, "recommendations/my_updates.html", context)

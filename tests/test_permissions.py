@@ -1,0 +1,244 @@
+"""Every URL against every role.
+
+The matrix lists each named URL of the site (the admin is covered by its own
+test below). Adding a URL without adding it here fails
+``test_every_url_is_in_the_matrix``.
+"""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from recommendations import services
+from recommendations.models import Actor, Recommendation, Status
+
+from .factories import EVIDENCE, NARRATIVE
+
+pytestmark = pytest.mark.django_db
+ROLES = ["anonymous", "reporter_a", "reporter_b", "reviewer", "editor"]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "admin":
+                continue
+            yield from url_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+LOGIN = 302  # anonymous visitors are sent to the login page
+# name: (args builder, method, expected status per role)
+MATRIX = {
+    "recommendations:home": (None, "get", everyone(200)),
+    "recommendations:list": (None, "get", everyone(200)),
+    "recommendations:export_csv": (None, "get", everyone(200)),
+    "recommendations:detail": (lambda o: ["R02"], "get", everyone(200)),
+    "recommendations:source": (None, "get", everyone(200)),
+    "recommendations:actors": (None, "get", everyone(200)),
+    "recommendations:actor_search": (None, "get", everyone(200)),
+    "recommendations:actor": (lambda o: ["KEN"], "get", everyone(200)),
+    "recommendations:timeline": (lambda o: ["KEN", "R02"], "get", everyone(200)),
+    "recommendations:progress_new": (
+        None,
+        "get",
+        {"anonymous": LOGIN, "reporter_a": 200, "reporter_b": 200, "reviewer": 200, "editor": 403},
+    ),
+    "recommendations:update": (
+        lambda o: [o["pending"].pk],
+        "get",
+        {"anonymous": 404, "reporter_a": 200, "reporter_b": 404, "reviewer": 200, "editor": 200},
+    ),
+    "recommendations:update_edit": (
+        lambda o: [o["pending"].pk],
+        "get",
+        {"anonymous": LOGIN, "reporter_a": 200, "reporter_b": 404, "reviewer": 404, "editor": 404},
+    ),
+    "recommendations:update_withdraw": (
+        lambda o: [o["pending"].pk],
+        "get",
+        {"anonymous": LOGIN, "reporter_a": 200, "reporter_b": 404, "reviewer": 200, "editor": 404},
+    ),
+    "recommendations:update_review": (
+        lambda o: [o["pending"].pk],
+        "get",  # POST only: a GET must not change anything
+        {"anonymous": LOGIN, "reporter_a": 403, "reporter_b": 403, "reviewer": 405, "editor": 403},
+    ),
+    "recommendations:evidence": (
+        lambda o: [o["pending"].pk],
+        "get",
+        {"anonymous": 404, "reporter_a": 200, "reporter_b": 404, "reviewer": 200, "editor": 200},
+    ),
+    "recommendations:review_queue": (
+        None,
+        "get",
+        {"anonymous": LOGIN, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "editor": 403},
+    ),
+    "recommendations:my_updates": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    "healthz": (None, "get", everyone(200)),
+    "login": (None, "get", everyone(200)),
+    "logout": (None, "get", everyone(405)),  # logging out is a POST
+    "password_change": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    "password_change_done": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    "password_reset": (None, "get", everyone(200)),
+    "password_reset_done": (None, "get", everyone(200)),
+    "password_reset_confirm": (lambda o: ["MQ", "not-a-token"], "get", everyone(200)),
+    "password_reset_complete": (None, "get", everyone(200)),
+}
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(url_names())
+    missing = names - set(MATRIX)
+    assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
+    assert not set(MATRIX) - names, "the matrix names URLs that no longer exist"
+
+
+@pytest.fixture
+def objects(people, item):
+    """A pending update by reporter A (with a file) and a verified one by reporter B."""
+    pending = services.log_progress(
+        actor=Actor.objects.get(iso3="MEX"),
+        recommendation=Recommendation.objects.get(code="R02"),
+        status=Status.SIGNED,
+        as_of=datetime.date(2019, 1, 1),
+        narrative=NARRATIVE,
+        evidence_urls=EVIDENCE,
+        evidence_file=SimpleUploadedFile("proof.pdf", PDF),
+        organization=people.org_a,
+        user=people.reporter_a,
+    )
+    verified = services.log_progress(
+        actor=Actor.objects.get(iso3="KEN"),
+        recommendation=Recommendation.objects.get(code="R02"),
+        status=Status.SIGNED,
+        as_of=datetime.date(2019, 1, 1),
+        narrative=NARRATIVE,
+        evidence_urls=EVIDENCE,
+        evidence_file=SimpleUploadedFile("proof.pdf", PDF),
+        organization=people.org_b,
+        user=people.reporter_b,
+    )
+    services.verify_update(update=verified, reviewer=people.reviewer, expected_version=None)
+    return {"pending": pending, "verified": verified}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_url_answers_each_role_as_expected(client, people, objects, name, role):
+    build, method, expected = MATRIX[name]
+    if role != "anonymous":
+        client.force_login(getattr(people, role))
+    url = reverse(name, args=build(objects) if build else [])
+    response = getattr(client, method)(url)
+    assert response.status_code == expected[role], f"{name} as {role}"
+    if expected[role] == LOGIN and role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_verified_evidence_is_public_and_always_a_download(client, objects):
+    response = client.get(reverse("recommendations:evidence", args=[objects["verified"].pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert f'filename="evidence-{objects["verified"].pk}.pdf"' in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_writes_refuse_other_peoples_updates(client, people, objects):
+    pending = objects["pending"]
+    client.force_login(people.reporter_b)
+    edit = reverse("recommendations:update_edit", args=[pending.pk])
+    assert client.post(edit, {"narrative": "hijack"}).status_code == 404
+    withdraw = reverse("recommendations:update_withdraw", args=[pending.pk])
+    assert client.post(withdraw, {"version": pending.version}).status_code == 404
+    pending.refresh_from_db()
+    assert pending.state == "pending" and pending.version == 1
+
+
+def test_reviewer_cannot_verify_own_update_unless_single_reviewer_mode(client, people, settings):
+    own = services.log_progress(
+        actor=Actor.objects.get(iso3="KEN"),
+        recommendation=Recommendation.objects.get(code="R56"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2020, 1, 1),
+        narrative=NARRATIVE,
+        evidence_urls=EVIDENCE,
+        organization=people.org_a,
+        user=people.reviewer,
+    )
+    client.force_login(people.reviewer)
+    review = reverse("recommendations:update_review", args=[own.pk])
+    response = client.post(review, {"decision": "verify", "version": own.version}, follow=True)
+    assert "A second reviewer must verify your own updates." in response.content.decode()
+    own.refresh_from_db()
+    assert own.state == "pending"
+    client.force_login(people.reviewer2)
+    client.post(review, {"decision": "verify", "version": own.version})
+    own.refresh_from_db()
+    assert own.state == "verified"
+
+    settings.SINGLE_REVIEWER_MODE = True
+    second = services.log_progress(
+        actor=Actor.objects.get(iso3="KEN"),
+        recommendation=Recommendation.objects.get(code="R57"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2020, 1, 1),
+        narrative=NARRATIVE,
+        evidence_urls=EVIDENCE,
+        organization=people.org_a,
+        user=people.reviewer,
+    )
+    client.force_login(people.reviewer)
+    client.post(reverse("recommendations:update_review", args=[second.pk]), {"decision": "verify", "version": 1})
+    second.refresh_from_db()
+    assert second.state == "verified"
+
+
+def test_reporter_cannot_file_for_an_organization_they_do_not_belong_to(client, people):
+    client.force_login(people.reporter_a)
+    url = reverse("recommendations:progress_new") + "?item=R56&actor=KEN"
+    form = client.get(url).context["form"]
+    response = client.post(
+        url,
+        {
+            "organization": people.org_b.pk,
+            "status": Status.LIMITED,
+            "as_of": "2020-01-01",
+            "as_of_precision": "day",
+            "narrative": NARRATIVE,
+            "evidence_urls": EVIDENCE[0],
+            "submission_token": form.initial["submission_token"],
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in str(response.context["form"].errors["organization"])
+
+
+ADMIN_MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_for_staff_with_permissions(client, people, model, role):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    if role != "anonymous":
+        client.force_login(getattr(people, role))
+    response = client.get(url)
+    if role != "editor":
+        assert response.status_code == 302  # not staff: sent to the admin login
+        return
+    allowed = people.editor.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    assert response.status_code == (200 if allowed else 403)
