@@ -104,7 +104,7 @@ class ProgressUpdateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     as_of_precision = forms.ChoiceField(
-        label="Date known to the",
+        label="Precision of the date",
         choices=DatePrecision.choices,
         initial=DatePrecision.DAY,
         help_text="Choose “Year” if you only know the year (the date is then shown as a year).",
@@ -161,7 +161,8 @@ class ProgressUpdateForm(forms.Form):
         else:
             del self.fields["value"]
             self.fields["status"].choices = [("", "Choose a status…"), *recommendation.status_choices()]
-            self.fields["status"].help_text = f"The {recommendation.get_kind_display().lower()} scale."
+            scale = {Kind.RATIFICATION: "ratification", Kind.POLICY: "policy-action"}[recommendation.kind]
+            self.fields["status"].help_text = f"Only the statuses of the {scale} scale apply to this item."
         if not self.is_bound and update is None:
             self.initial.setdefault("submission_token", uuid.uuid4())
             self.initial.setdefault("as_of", timezone.localdate())

@@ -154,27 +154,52 @@ def test_rebuild_recomputes_the_same_table(item, country):
     assert set(CurrentStatus.objects.values_list("actor_id", "recommendation_id", "update_id")) == before
 
 
-# A write is (actor index, item index, status index, days after 2006-07-27).
-writes = st.lists(
-    st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, 4), st.integers(0, 6000)), min_size=1, max_size=25
+# A step is (operation, actor index, item index, status index, days after 2006-07-27, which earlier update).
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(["log", "log_verified", "verify", "withdraw"]),
+        st.integers(0, 2),
+        st.integers(0, 1),
+        st.integers(0, 4),
+        st.integers(0, 6000),
+        st.integers(0, 30),
+    ),
+    min_size=1,
+    max_size=25,
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sequence=writes)
-def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, country, sequence):
+@given(sequence=steps)
+def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, country, people, sequence):
+    from recommendations import services
+
     actors = [country("KEN"), country("MEX"), country("PHL")]
     items = [item(Kind.RATIFICATION), item(Kind.POLICY)]
     start = datetime.date(2006, 7, 27)
     with transaction.atomic():
-        for actor_index, item_index, status_index, days in sequence:
-            target = items[item_index]
-            record(
-                actor=actors[actor_index],
-                recommendation=target,
-                status=target.scale[status_index % len(target.scale)],
-                # Few distinct dates, so ties on as-of happen often.
-                as_of=start + datetime.timedelta(days=days - days % 1000),
-            )
+        logged = []
+        for operation, actor_index, item_index, status_index, days, pick in sequence:
+            if operation.startswith("log") or not logged:
+                target = items[item_index]
+                logged.append(
+                    record(
+                        actor=actors[actor_index],
+                        recommendation=target,
+                        status=target.scale[status_index % len(target.scale)],
+                        # Few distinct dates, so ties on as-of happen often.
+                        as_of=start + datetime.timedelta(days=days - days % 1000),
+                        verified=operation == "log_verified",
+                    )
+                )
+                continue
+            update = ProgressUpdate.objects.get(pk=logged[pick % len(logged)].pk)
+            try:
+                if operation == "verify":
+                    services.verify_update(update=update, reviewer=people.reviewer, expected_version=None)
+                else:
+                    services.withdraw_update(update=update, user=people.reviewer, expected_version=None, reason="test")
+            except ValidationError:
+                pass  # e.g. verifying an update that is no longer pending: refused, nothing changes
         assert_table_matches_history()
         transaction.set_rollback(True)

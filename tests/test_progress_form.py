@@ -151,17 +151,17 @@ def test_double_submit_guard_holds_in_the_service_too(people):
     import uuid
 
     token = uuid.uuid4()
-    arguments = dict(
-        actor=Actor.objects.get(iso3="MEX"),
-        recommendation=Recommendation.objects.get(code="R56"),
-        status=Status.LIMITED,
-        as_of=datetime.date(2020, 1, 1),
-        narrative=NARRATIVE,
-        evidence_urls=EVIDENCE,
-        organization=people.org_a,
-        user=people.reporter_a,
-        submission_token=token,
-    )
+    arguments = {
+        "actor": Actor.objects.get(iso3="MEX"),
+        "recommendation": Recommendation.objects.get(code="R56"),
+        "status": Status.LIMITED,
+        "as_of": datetime.date(2020, 1, 1),
+        "narrative": NARRATIVE,
+        "evidence_urls": EVIDENCE,
+        "organization": people.org_a,
+        "user": people.reporter_a,
+        "submission_token": token,
+    }
     assert services.log_progress(**arguments) == services.log_progress(**arguments)
     assert ProgressUpdate.objects.count() == 1
 
