@@ -76,6 +76,54 @@ NO_INFORMATION = "no_information"
 NO_INFORMATION_LABEL = "No information"
 
 
+# How each status reads in compact places (the matrix) and how far along it is
+# (0–100, for sorting by progress). Letters, not only colours, carry meaning.
+STATUS_SHORT = {
+    NO_INFORMATION: "·",
+    Status.NO_ACTION: "N",
+    Status.SIGNED: "S",
+    Status.RATIFIED: "P",
+    Status.ACCEDED: "P",
+    Status.SUCCEEDED: "P",
+    Status.DENOUNCED: "D",
+    Status.NOT_STARTED: "0",
+    Status.LIMITED: "L",
+    Status.SUBSTANTIAL: "Sb",
+    Status.COMPLETE: "C",
+    Status.BACKSLIDING: "B",
+    Status.OFF_TRACK: "×",
+    Status.PROGRESSING: "~",
+    Status.TARGET_MET: "✓",
+}
+PROGRESS_SCORE = {
+    NO_INFORMATION: 0,
+    Status.NO_ACTION: 0,
+    Status.SIGNED: 50,
+    Status.RATIFIED: 100,
+    Status.ACCEDED: 100,
+    Status.SUCCEEDED: 100,
+    Status.DENOUNCED: 0,
+    Status.NOT_STARTED: 0,
+    Status.LIMITED: 33,
+    Status.SUBSTANTIAL: 67,
+    Status.COMPLETE: 100,
+    Status.BACKSLIDING: 0,
+    Status.OFF_TRACK: 0,
+    Status.PROGRESSING: 50,
+    Status.TARGET_MET: 100,
+}
+# Statuses that are stages of one thing: a State becomes a party by ratification,
+# accession or succession. Reports count "Party" as well as each way.
+STAGES = {Status.RATIFIED: "party", Status.ACCEDED: "party", Status.SUCCEEDED: "party"}
+STAGE_LABELS = {"party": "Party (ratified, acceded or succeeded)"}
+# Every status in report order (scale by scale), then "No information".
+REPORT_STATUSES = [status for scale in SCALES.values() for status in scale] + [NO_INFORMATION]
+
+
+def status_label(status: str) -> str:
+    return NO_INFORMATION_LABEL if status == NO_INFORMATION else Status(status).label
+
+
 def plain_number(value) -> str:
     """A decimal as people write it: 20 not 2E+1 or 20.0000; 4.5 not 4.5000."""
     if value is None:
@@ -607,6 +655,7 @@ class ProgressUpdate(models.Model):
     )
     narrative = models.TextField(blank=True)
     evidence_urls = models.JSONField(default=list, blank=True)
+    has_evidence = models.BooleanField(default=False, editable=False, help_text="Has a link or a file.")
     value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     reported_by_organization = models.ForeignKey(
         Actor,
@@ -746,6 +795,7 @@ class CurrentStatus(models.Model):
     actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
     status = models.CharField(max_length=20, choices=Status.choices)
     as_of = models.DateField()
+    has_evidence = models.BooleanField(default=False)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     objects = CurrentStatusQuerySet.as_manager()

@@ -10,7 +10,7 @@ when the input is wrong.
 import datetime
 import uuid
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import filetype
 from django.conf import settings
@@ -97,8 +97,8 @@ def _check_update(
     historical: bool,
     narrative: str | None,
     has_file: bool,
-) -> str:
-    """Validate one update; return the status it will carry.
+) -> tuple[str, Decimal | None]:
+    """Validate one update; return the status it will carry and its value as a Decimal.
 
     ``narrative=None`` skips the narrative rules (bulk loaders of
     well-sourced facts such as treaty records carry no narrative).
@@ -110,6 +110,16 @@ def _check_update(
 
     if recommendation.kind == Kind.RATIFICATION and actor.kind != ActorKind.COUNTRY:
         error("actor", "Only a country can sign, ratify or accede to an instrument; choose a country.")
+
+    if value is not None and not isinstance(value, Decimal):
+        try:
+            value = Decimal(str(value).strip())
+        except InvalidOperation:
+            error("value", f"“{value}” is not a number.")
+            value = None
+            raise ValidationError(errors) from None
+        if not value.is_finite():
+            raise ValidationError({"value": ["The value must be a finite number."]})
 
     if recommendation.kind == Kind.QUANTITATIVE:
         if value is None:
@@ -178,7 +188,7 @@ def _check_update(
 
     if errors:
         raise ValidationError(errors)
-    return status
+    return status, value
 
 
 def inspect_evidence_file(upload) -> str:
@@ -258,7 +268,7 @@ def log_progress(
     if verified and user is not None and not user.has_perm("recommendations.review_progress"):
         raise PermissionDenied("Only reviewers can record updates as verified.")
     evidence_urls = [url.strip() for url in evidence_urls if url and url.strip()]
-    status = _check_update(
+    status, value = _check_update(
         actor=actor,
         recommendation=recommendation,
         status=status,
@@ -282,6 +292,7 @@ def log_progress(
         as_of_precision=as_of_precision,
         narrative=(narrative or "").strip(),
         evidence_urls=evidence_urls,
+        has_evidence=bool(evidence_urls or evidence_file),
         value=value,
         reported_by_organization=organization,
         created_by=user,
@@ -350,7 +361,7 @@ def edit_update(
             f"This update is “{update.get_state_display()}”; only updates awaiting review or returned can be edited."
         )
     evidence_urls = [url.strip() for url in evidence_urls if url and url.strip()]
-    status = _check_update(
+    status, value = _check_update(
         actor=update.actor,
         recommendation=update.recommendation,
         status=status,
@@ -369,6 +380,7 @@ def edit_update(
     update.narrative, update.evidence_urls = narrative.strip(), evidence_urls
     if evidence_file:
         _attach_file(update, evidence_file)
+    update.has_evidence = bool(update.evidence_urls or update.evidence_file)
     update.state = ReviewState.PENDING
     update.version += 1
     _record(update, user, "edited and resubmitted" if resubmitted else "edited")
@@ -459,7 +471,7 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
         ProgressUpdate.objects.counted()
         .filter(actor_id=actor_id, recommendation_id=recommendation_id)
         .latest_first()
-        .only("pk", "kind", "actor_kind", "status", "as_of")
+        .only("pk", "kind", "actor_kind", "status", "as_of", "has_evidence")
         .first()
     )
     if latest is None:
@@ -474,6 +486,7 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
             "actor_kind": latest.actor_kind,
             "status": latest.status,
             "as_of": latest.as_of,
+            "has_evidence": latest.has_evidence,
         },
     )
     return current
@@ -485,7 +498,7 @@ def rebuild_current_statuses() -> int:
     latest = ProgressUpdate.objects.latest_per_pair()
     CurrentStatus.objects.all().delete()
     updates = ProgressUpdate.objects.filter(pk__in=latest.values()).only(
-        "pk", "actor_id", "recommendation_id", "kind", "actor_kind", "status", "as_of"
+        "pk", "actor_id", "recommendation_id", "kind", "actor_kind", "status", "as_of", "has_evidence"
     )
     rows = [
         CurrentStatus(
@@ -496,6 +509,7 @@ def rebuild_current_statuses() -> int:
             actor_kind=u.actor_kind,
             status=u.status,
             as_of=u.as_of,
+            has_evidence=u.has_evidence,
         )
         for u in updates.iterator(chunk_size=5000)
     ]

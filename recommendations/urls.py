@@ -16,6 +16,13 @@ urlpatterns = [
     path("actors/search.json", views.actor_search, name="actor_search"),
     path("actors/<str:code>/", views.actor_detail, name="actor"),
     path("actors/<str:code>/<str:item_code>/", views.timeline, name="timeline"),
+    # Status reports and their exports.
+    path("reports/", views.report_summary, name="report_summary"),
+    path("reports/matrix/", views.report_matrix, name="report_matrix"),
+    path("reports/table/", views.report_table, name="report_table"),
+    path("reports/status.csv", views.status_csv, name="status_csv"),
+    path("reports/status.xlsx", views.status_xlsx, name="status_xlsx"),
+    path("reports/status.json", views.status_json, name="status_json"),
     # Logging and reviewing progress.
     path("progress/new/", views.progress_new, name="progress_new"),
     path("updates/<int:pk>/", views.update_detail, name="update"),

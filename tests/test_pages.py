@@ -137,7 +137,8 @@ def test_detail_shows_verbatim_text_paragraphs_section_and_links(client):
     assert "ICRMW" in html
     assert "Member States" in html
     assert "editorial" in html  # SDG mapping is marked as not from the source
-    assert "No verified progress has been recorded" in html
+    # Nothing verified yet: every country is "No information" on a ratification item.
+    assert response.context["summary"].by_status == [("no_information", "No information", 195)]
 
 
 def test_detail_is_case_insensitive_and_unknown_code_is_a_friendly_404(client):

@@ -68,8 +68,9 @@ def test_reporter_files_reviewer_verifies_and_returns_pages_show_only_verified(c
     assert all(current is None for _, current in ngo.context["rows"])
     # Item page: one party.
     item_page = client.get(reverse("recommendations:detail", args=["R02"]))
-    assert ("Party (ratified)", 1) in item_page.context["progress"]
-    assert client.get(reverse("recommendations:detail", args=["R56"])).context["progress_total"] == 0
+    assert ("ratified", "Party (ratified)", 1) in item_page.context["summary"].by_status
+    r56 = client.get(reverse("recommendations:detail", args=["R56"])).context["summary"]
+    assert {status for status, _, _ in r56.by_status} == {"no_information"}
     # Timeline: the verified update with what changed; the returned one is not public.
     timeline = client.get(reverse("recommendations:timeline", args=["MEX", "R02"]))
     (entry,) = timeline.context["entries"]

@@ -11,3 +11,10 @@ register = template.Library()
 def plain(value):
     """A number without exponent or trailing zeros: Decimal('20.0000') → '20', 4.5000 → '4.5'."""
     return plain_number(value)
+
+
+@register.filter
+def share(permille) -> str:
+    """A share from a per-mille integer: 7 → "0.7 %", 123 → "12.3 %"."""
+    value = int(permille)
+    return f"{value // 10}.{value % 10} %" if value else "0 %"

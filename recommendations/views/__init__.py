@@ -22,6 +22,7 @@ from .progress import (
     update_review,
     update_withdraw,
 )
+from .status import report_matrix, report_summary, report_table, status_csv, status_json, status_xlsx
 
 __all__ = [
     "actor_detail",
@@ -35,6 +36,12 @@ __all__ = [
     "recommendation_detail",
     "recommendation_export_csv",
     "recommendation_list",
+    "report_matrix",
+    "report_summary",
+    "report_table",
+    "status_csv",
+    "status_json",
+    "status_xlsx",
     "review_queue",
     "source_document",
     "timeline",

@@ -1,22 +1,27 @@
 """Countries and organizations: the list, each actor's page, the pair timeline, and the chooser search."""
 
-from django.db.models import Count, Prefetch
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from .. import charts, reports
 from ..filters import ActorFilter
 from ..models import (
+    NO_INFORMATION,
     NO_INFORMATION_LABEL,
+    REPORT_STATUSES,
     Actor,
     ActorKind,
-    Citation,
     CurrentStatus,
     Kind,
     ProgressUpdate,
     Recommendation,
     ReviewState,
     Status,
+    status_label,
 )
 from .pages import paginate
 
@@ -53,20 +58,43 @@ def _actor_or_404(code: str) -> Actor:
 @require_GET
 def actor_detail(request, code):
     actor = _actor_or_404(code)
-    items = Recommendation.objects.prefetch_related(
-        Prefetch("citations", queryset=Citation.objects.for_display())
-    ).select_related("section")
-    if actor.kind == ActorKind.ORGANIZATION:
-        items = items.exclude(kind=Kind.RATIFICATION)  # only countries ratify treaties
     statuses = {
         row.recommendation_id: row
         for row in CurrentStatus.objects.filter(actor=actor).select_related("update__reported_by_organization")
     }
-    rows = [(item, statuses.get(item.pk)) for item in items]
+    # The items that concern this kind of actor (as in the reports), plus any it has reported on.
+    addressed = Recommendation.objects.filter(addressees__applies_to=actor.kind).values("pk")
+    if actor.kind == ActorKind.ORGANIZATION:
+        addressed = addressed.exclude(kind=Kind.RATIFICATION)  # only countries ratify treaties
+    items = list(
+        Recommendation.objects.filter(Q(pk__in=addressed) | Q(pk__in=list(statuses)))
+        .select_related("section")
+        .prefetch_related("themes")
+        .order_by("position")
+    )
+    # The profile: status per item, grouped by theme (an item with several themes shows under each).
+    by_theme = defaultdict(list)
+    for item in items:
+        for theme in item.themes.all() or [None]:
+            by_theme[theme.name if theme else "Other"].append((item, statuses.get(item.pk)))
+    counts = Counter(row.status for row in statuses.values())
+    counts[NO_INFORMATION] = len(items) - len(statuses)
+    ordered = [(s, status_label(s), counts[s]) for s in REPORT_STATUSES if counts.get(s)]
+    history = reports.history_by_year(actor=actor)
     context = {
         "actor": actor,
-        "rows": rows,
+        "rows": [(item, statuses.get(item.pk)) for item in items],
+        "themes": sorted(by_theme.items(), key=lambda pair: (pair[0] == "Other", pair[0])),
         "reported": len(statuses),
+        "counts": ordered,
+        "status_bar": charts.stacked_bar(ordered, label=f"{actor.name}: items by status", height=28),
+        "legend": charts.legend([s for s, _, _ in ordered]),
+        "history": history,
+        "history_chart": charts.columns_over_time(history, label=f"{actor.name}: items by status"),
+        "history_rows": [
+            (year, [history["series"][s][i] for s in history["statuses"]]) for i, year in enumerate(history["years"])
+        ],
+        "history_labels": [status_label(s) for s in history["statuses"]],
         "NO_INFORMATION": NO_INFORMATION_LABEL,
     }
     return render(request, "recommendations/actor_detail.html", context)

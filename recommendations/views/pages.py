@@ -8,18 +8,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .. import charts, reports
 from ..exports import stream_csv
 from ..filters import RecommendationFilter
-from ..models import (
-    Citation,
-    CurrentStatus,
-    Kind,
-    Paragraph,
-    Recommendation,
-    SourceDocument,
-    Status,
-    Theme,
-)
+from ..models import Citation, Kind, Paragraph, Recommendation, SourceDocument, Theme, status_label
 
 PAGE_SIZE = 25
 EXPORT_COLUMNS = ["code", "title", "text", "paragraphs", "section", "themes", "kind", "addressees", "instruments"]
@@ -44,6 +36,8 @@ def home(request):
     counts = {row["kind"]: row["n"] for row in Recommendation.objects.values("kind").annotate(n=Count("pk")).order_by()}
     context = {
         "document": document,
+        "figures": reports.headline_figures(),
+        "recent": reports.recent_updates(),
         "item_count": sum(counts.values()),
         "kinds": [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Kind],
         "themes": Theme.objects.annotate(n=Count("recommendations")).filter(n__gt=0).order_by("name"),
@@ -119,19 +113,31 @@ def recommendation_detail(request, code):
     item = queryset.filter(code=code.upper()).first()
     if item is None:
         return render(request, "recommendations/not_found.html", {"code": code}, status=404)
-    counts = CurrentStatus.objects.filter(recommendation=item).values("status").annotate(n=Count("pk")).order_by()
-    by_status = {row["status"]: row["n"] for row in counts}
-    progress = [(Status(s).label, by_status.get(s, 0)) for s in item.scale]
     sections = []
     section = item.section
     while section is not None:
         sections.insert(0, section)
         section = section.parent
+    # The item report: the same filters and queries as /reports/, for this item.
+    scope = reports.build_scope(reports.for_item(item))
+    summary = reports.summary(scope)
+    history = reports.history_by_year(recommendation=item, since=item.document.date.year)
     context = {
         "item": item,
         "sections": sections,
-        "progress": progress,
-        "progress_total": sum(by_status.values()),
+        "summary": summary,
+        "status_bar": charts.stacked_bar(summary.by_status, label=f"{item.code} by status", height=28),
+        "legend": charts.legend([s for s, _, _ in summary.by_status]),
+        "actors_by_status": reports.actors_by_status(scope),
+        "history": history,
+        "history_rows": [
+            (year, [history["series"][s][i] for s in history["statuses"]]) for i, year in enumerate(history["years"])
+        ],
+        "history_labels": [status_label(s) for s in history["statuses"]],
+        "history_chart": charts.columns_over_time(
+            history, label=f"Countries and organizations by status on {item.code}"
+        ),
+        "report_query": f"item={item.code}",
     }
     return render(request, "recommendations/recommendation_detail.html", context)
 

@@ -1,0 +1,279 @@
+"""Status reports: every filter, "No information", as-of snapshots, the filter echo and invalid values."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from recommendations import services
+from recommendations.models import Actor, CurrentStatus, Recommendation, Status
+
+from .factories import record
+
+pytestmark = pytest.mark.django_db
+TABLE = reverse("recommendations:report_table")
+SUMMARY = reverse("recommendations:report_summary")
+MATRIX = reverse("recommendations:report_matrix")
+D = datetime.date
+
+
+@pytest.fixture
+def world(make_org, people):
+    """A small history: ICRMW (R02) over the years, a policy item, organizations reporting."""
+    get = Actor.objects.get
+    r02, r56, r45 = (Recommendation.objects.get(code=c) for c in ("R02", "R56", "R45"))
+    ngo = make_org("Kituo Cha Sheria", code="kituo", base_country=get(iso3="KEN"))
+    union = make_org("Builders Union", code="builders", organization_type="trade_union", base_country=get(iso3="GHA"))
+    silent = make_org("Silent NGO", code="silent")  # reports nothing: never in reports
+    history = [
+        # Ghana: signed 2008, party 2012 (West Africa).
+        (get(iso3="GHA"), r02, Status.SIGNED, D(2008, 5, 1), {}),
+        (get(iso3="GHA"), r02, Status.RATIFIED, D(2012, 9, 7), {}),
+        # Senegal: party long ago (historical).
+        (get(iso3="SEN"), r02, Status.RATIFIED, D(1999, 6, 9), {"historical": True}),
+        # Kenya: signed 2015, no evidence link but a narrative.
+        (get(iso3="KEN"), r02, Status.SIGNED, D(2015, 9, 1), {"evidence_urls": ["https://example.org/ken"]}),
+        # Mexico: recruitment regulation limited 2010 → complete 2020.
+        (get(iso3="MEX"), r56, Status.LIMITED, D(2010, 3, 1), {}),
+        (get(iso3="MEX"), r56, Status.COMPLETE, D(2020, 3, 1), {}),
+        # Organizations on financial literacy.
+        (ngo, r45, Status.SUBSTANTIAL, D(2019, 1, 1), {}),
+        (union, r45, Status.LIMITED, D(2021, 1, 1), {}),
+    ]
+    for actor, item, status, as_of, extra in history:
+        record(actor=actor, recommendation=item, status=status, as_of=as_of, organization=people.org_a, **extra)
+    # A pending update never counts.
+    services.log_progress(
+        actor=get(iso3="UGA"),
+        recommendation=r02,
+        status=Status.RATIFIED,
+        as_of=D(2020, 1, 1),
+        narrative="Pending: must not show in reports.",
+        evidence_urls=["https://example.org/p"],
+        organization=people.org_a,
+        user=people.reporter_a,
+    )
+    return {"ngo": ngo, "union": union, "silent": silent}
+
+
+def table(client, **params):
+    """Every (actor code, item code, status) the table shows for these filters, across pages."""
+    rows, page = [], 1
+    while True:
+        response = client.get(TABLE, {**params, "page": page})
+        assert response.status_code == 200, response.content[:2000]
+        rows += [(r.actor.code, r.item.code, r.status) for r in response.context["rows"]]
+        if page >= response.context["pages"]:
+            return rows
+        page += 1
+
+
+def reported(rows):
+    return {(a, i, s) for a, i, s in rows if s != "no_information"}
+
+
+def test_only_verified_updates_count(client, world):
+    rows = table(client, item="R02")
+    assert ("UGA", "R02", "no_information") in rows
+    assert reported(rows) == {("GHA", "R02", "ratified"), ("SEN", "R02", "ratified"), ("KEN", "R02", "signed")}
+
+
+def test_no_information_covers_every_other_country_on_a_country_item(client, world):
+    rows = table(client, item="R02", status="no_information")
+    countries = set(Actor.objects.countries().values_list("code", flat=True))
+    assert {a for a, _, _ in rows} == countries - {"GHA", "SEN", "KEN"}
+    assert all(s == "no_information" for _, _, s in rows)
+
+
+def test_no_information_for_organizations_only_if_they_report_something(client, world):
+    rows = table(client, item="R45", actor_kind="organization")
+    assert set(rows) == {("kituo", "R45", "substantial"), ("builders", "R45", "limited")}
+    r57 = table(client, item="R57", actor_kind="organization")  # addressed to civil society too
+    assert {a for a, _, _ in r57} == {"kituo", "builders"}  # reporting organizations, not "silent"
+    assert {s for _, _, s in r57} == {"no_information"}
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        (
+            {"item": ["R02", "R56"]},
+            {
+                ("GHA", "R02", "ratified"),
+                ("SEN", "R02", "ratified"),
+                ("KEN", "R02", "signed"),
+                ("MEX", "R56", "complete"),
+            },
+        ),
+        ({"theme": "recruitment"}, {("MEX", "R56", "complete")}),
+        (
+            {"section": "IV.B"},
+            {("MEX", "R56", "complete"), ("kituo", "R45", "substantial"), ("builders", "R45", "limited")},
+        ),
+        ({"kind": "ratification"}, {("GHA", "R02", "ratified"), ("SEN", "R02", "ratified"), ("KEN", "R02", "signed")}),
+        ({"instrument": "ICRMW"}, {("GHA", "R02", "ratified"), ("SEN", "R02", "ratified"), ("KEN", "R02", "signed")}),
+        (
+            {"addressee": "civil-society", "actor_kind": "organization"},
+            {("kituo", "R45", "substantial"), ("builders", "R45", "limited")},
+        ),
+        ({"actor": "gha, Kituo"}, {("GHA", "R02", "ratified"), ("kituo", "R45", "substantial")}),
+        ({"region": "Americas"}, {("MEX", "R56", "complete")}),
+        # West Africa is a UN M49 intermediate region; an organization counts where it is based.
+        (
+            {"subregion": "Western Africa"},
+            {("GHA", "R02", "ratified"), ("SEN", "R02", "ratified"), ("builders", "R45", "limited")},
+        ),
+        ({"organization_type": "trade_union"}, {("builders", "R45", "limited")}),
+        (
+            {"status": ["ratified", "complete"]},
+            {("GHA", "R02", "ratified"), ("SEN", "R02", "ratified"), ("MEX", "R56", "complete")},
+        ),
+        (
+            {"updated_after": "2015-01-01", "updated_before": "2019-12-31"},
+            {("KEN", "R02", "signed"), ("kituo", "R45", "substantial")},
+        ),
+    ],
+)
+def test_each_filter(client, world, params, expected):
+    assert reported(table(client, **params)) == expected
+
+
+def test_date_and_evidence_filters_leave_out_no_information(client, world):
+    rows = table(client, item="R02", updated_after="2000-01-01")
+    assert set(rows) == {("GHA", "R02", "ratified"), ("KEN", "R02", "signed")}
+    CurrentStatus.objects.filter(actor__iso3="KEN").update(has_evidence=False)
+    assert set(table(client, item="R02", evidence="no")) == {("KEN", "R02", "signed")}
+    assert {a for a, _, _ in table(client, item="R02", evidence="yes")} == {"GHA", "SEN"}
+
+
+@pytest.mark.parametrize(
+    "on, expected",
+    [
+        ("2007-01-01", {("SEN", "R02", "ratified"), ("MEX", "R56", "__none__")}),
+        ("2010-06-01", {("SEN", "R02", "ratified"), ("GHA", "R02", "signed"), ("MEX", "R56", "limited")}),
+        ("2013-01-01", {("SEN", "R02", "ratified"), ("GHA", "R02", "ratified"), ("MEX", "R56", "limited")}),
+        (
+            "2021-01-01",
+            {
+                ("SEN", "R02", "ratified"),
+                ("GHA", "R02", "ratified"),
+                ("KEN", "R02", "signed"),
+                ("MEX", "R56", "complete"),
+            },
+        ),
+    ],
+)
+def test_as_of_snapshot_replays_history(client, world, on, expected):
+    rows = reported(table(client, item=["R02", "R56"], on=on))
+    assert rows == {row for row in expected if row[2] != "__none__"}
+    if ("MEX", "R56", "__none__") in expected:
+        assert ("MEX", "R56", "no_information") in table(client, item="R56", on=on)
+
+
+def test_snapshot_status_filter_applies_to_the_status_on_that_date(client, world):
+    # Ghana was "signed" in 2010: a filter on "ratified" must not find its later ratification.
+    rows = reported(table(client, item="R02", on="2010-06-01", status="ratified"))
+    assert rows == {("SEN", "R02", "ratified")}
+
+
+def test_summary_counts_match_the_table(client, world):
+    response = client.get(SUMMARY, {"item": "R02"})
+    summary = response.context["summary"]
+    counts = {status: n for status, _, n in summary.by_status}
+    assert counts == {"ratified": 2, "signed": 1, "no_information": 192}
+    assert summary.parties == 2
+    (row,) = summary.by_item
+    assert row["item"].code == "R02" and row["total"] == 195
+    regions = {r["name"]: {s: n for s, _, n in r["counts"]} for r in summary.by_region}
+    assert regions["Africa"]["ratified"] == 2
+    themes = {t["name"] for t in summary.by_theme}
+    assert themes == {"Human rights instruments"}
+
+
+def test_matrix_cells_link_to_timelines_and_sort_by_progress(client, world):
+    response = client.get(MATRIX, {"item": ["R02", "R56"], "actor_kind": "country", "sort": "progress"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/actors/GHA/R02/"' in html
+    assert 'aria-label="Party (ratified)"' in html and 'title="Party (ratified)"' in html
+    first_three = [actor.code for actor, _ in response.context["grid"].actors[:3]]
+    assert set(first_three) == {"GHA", "SEN", "MEX"}  # 50 % progress each, ahead of the rest
+    by_name = client.get(MATRIX, {"item": "R02", "actor_kind": "country", "sort": "actor"}).context["grid"]
+    names = [actor.name for actor, _ in by_name.actors]
+    assert names == sorted(names)
+
+
+def test_filter_echo_in_words_and_url_reproduces_the_report(client, world):
+    params = {"item": "R02", "subregion": "Western Africa", "status": ["ratified", "acceded"], "on": "2013-01-01"}
+    response = client.get(SUMMARY, params)
+    text = response.content.decode()
+    assert "Calls to action: R02" in text
+    assert "Sub-region (UN M49): Western Africa" in text
+    assert "Status: Party (ratified) or Party (acceded)" in text
+    assert "as they stood on <strong>1 January 2013</strong>" in text
+    again = client.get(response.request["PATH_INFO"] + "?" + response.request["QUERY_STRING"])
+    assert again.context["summary"].by_status == response.context["summary"].by_status
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"status": "ratifyed"}, "Status: “ratifyed” is not one of the choices."),
+        ({"item": "R999"}, "Calls to action: “R999” is not one of the choices."),
+        ({"on": "2013-02-30"}, "Status on date: Enter a valid date."),
+        ({"on": "2999-01-01"}, "cannot be in the future"),
+        ({"actor": "KEN, XXX"}, "Unknown code(s): XXX"),
+        ({"region": "Atlantis"}, "Region (UN M49): “Atlantis” is not one of the choices."),
+        ({"updated_after": "yesterday"}, "Enter a valid date"),
+    ],
+)
+def test_invalid_filter_is_a_clear_message_not_wrong_numbers(client, world, params, message):
+    for url in (SUMMARY, TABLE, MATRIX):
+        response = client.get(url, params)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert not response.context.get("summary") and not response.context.get("rows")
+    export = client.get(reverse("recommendations:status_csv"), params)
+    assert export.status_code == 400 and message in export.content.decode()
+
+
+def test_invalid_sort_and_page_get_messages(client, world):
+    response = client.get(TABLE, {"item": "R02", "sort": "shoe-size"})
+    assert "is not a way to sort" in response.content.decode()
+    response = client.get(TABLE, {"item": "R02", "page": "99"})
+    assert "There is no page 99" in response.content.decode()
+
+
+def test_item_page_shows_the_item_report_and_history_chart(client, world):
+    response = client.get(reverse("recommendations:detail", args=["R02"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    counts = {status: n for status, _, n in response.context["summary"].by_status}
+    assert counts == {"ratified": 2, "signed": 1, "no_information": 192}
+    history = response.context["history"]
+    assert history["years"][0] == 1999
+    ratified = dict(zip(history["years"], history["series"]["ratified"], strict=True))
+    assert (ratified[1999], ratified[2011], ratified[2012]) == (1, 1, 2)  # Ghana became a party in 2012
+    assert '<svg class="chart" role="img"' in html
+    assert "The numbers behind the chart" in html
+    who = {s: [code for code, _ in actors] for s, _, actors in response.context["actors_by_status"]}
+    assert who["ratified"] == ["GHA", "SEN"]
+
+
+def test_actor_profile_groups_by_theme_with_a_chart(client, world):
+    response = client.get(reverse("recommendations:actor", args=["MEX"]))
+    themes = dict(response.context["themes"])
+    recruitment = {item.code: current for item, current in themes["Recruitment and codes of conduct"]}
+    assert recruitment["R56"].status == Status.COMPLETE
+    history = response.context["history"]
+    assert dict(zip(history["years"], history["series"]["limited"], strict=True))[2015] == 1
+    assert dict(zip(history["years"], history["series"]["complete"], strict=True))[2020] == 1
+
+
+def test_home_page_headline_figures_and_recent_updates(client, world):
+    response = client.get(reverse("recommendations:home"))
+    figures = response.context["figures"]
+    assert figures["verified_updates"] == 8
+    assert figures["actors_reporting"] == 6
+    assert len(response.context["recent"]) == 8
+    assert "Recently verified" in response.content.decode()

@@ -1,0 +1,171 @@
+"""CSV, XLSX and JSON exports: the documented columns, the same rows as the HTML table, formula-safe cells."""
+
+import csv
+import datetime
+import io
+import json
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from recommendations.models import Actor, Recommendation, Status
+from recommendations.reports import EXPORT_COLUMNS
+
+from .factories import record
+
+pytestmark = pytest.mark.django_db
+COLUMNS = [
+    "actor_code",
+    "actor_name",
+    "actor_kind",
+    "country_iso3",
+    "region",
+    "subregion",
+    "recommendation_code",
+    "recommendation_title",
+    "kind",
+    "status",
+    "as_of",
+    "value",
+    "unit",
+    "reported_by_organization",
+    "evidence_urls",
+    "verified_at",
+]
+
+
+@pytest.fixture
+def data(make_org, people):
+    ghana, philippines = Actor.objects.get(iso3="GHA"), Actor.objects.get(iso3="PHL")
+    record(
+        actor=ghana,
+        recommendation=Recommendation.objects.get(code="R02"),
+        status=Status.RATIFIED,
+        as_of=datetime.date(2012, 9, 7),
+        organization=people.org_a,
+        evidence_urls=["https://treaties.un.org/a", "https://example.org/b"],
+    )
+    record(
+        actor=philippines,
+        recommendation=Recommendation.objects.get(code="R17"),
+        value="4.25",
+        as_of=datetime.date(2021, 1, 1),
+        organization=people.org_a,
+    )
+    hostile = make_org('=HYPERLINK("http://evil.example","click")', code="hostile", base_country=ghana)
+    record(
+        actor=hostile,
+        recommendation=Recommendation.objects.get(code="R45"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2020, 1, 1),
+        organization=people.org_a,
+    )
+    return {"ghana": ghana}
+
+
+def csv_rows(client, params):
+    response = client.get(reverse("recommendations:status_csv"), params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.streaming  # constant memory whatever the size
+    text = b"".join(response.streaming_content).decode("utf-8")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    return header, list(reader)
+
+
+def xlsx_rows(client, params):
+    response = client.get(reverse("recommendations:status_xlsx"), params)
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book["status"]
+    values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    return values[0], values[1:], book
+
+
+def json_rows(client, params):
+    response = client.get(reverse("recommendations:status_json"), params)
+    assert response.status_code == 200
+    body = json.loads(b"".join(response.streaming_content))
+    return body["columns"], [[row[c] for c in body["columns"]] for row in body["rows"]], body
+
+
+def table_rows(client, params):
+    rows, page = [], 1
+    while True:
+        response = client.get(reverse("recommendations:report_table"), {**params, "page": page})
+        rows += [
+            (r.actor.code, r.item.code, r.status, r.update.as_of_display() if r.update else "")
+            for r in response.context["rows"]
+        ]
+        if page >= response.context["pages"]:
+            return rows
+        page += 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"item": "R02"},
+        {"item": ["R17", "R45"], "status": ["progressing", "limited"]},
+        {"subregion": "Western Africa", "item": "R02", "on": "2013-01-01"},
+    ],
+)
+def test_every_format_has_the_columns_and_the_rows_of_the_table(client, data, params):
+    assert EXPORT_COLUMNS == COLUMNS
+    expected = table_rows(client, params)
+    for header, rows in (csv_rows(client, params), xlsx_rows(client, params)[:2], json_rows(client, params)[:2]):
+        assert header == COLUMNS
+        exported = [(r[0], r[6], r[9]) for r in rows]
+        assert exported == [(a, i, s) for a, i, s, _ in expected]
+
+
+def test_row_content(client, data):
+    _, rows = csv_rows(client, {"item": ["R02", "R17"], "status": ["ratified", "progressing"]})
+    by_code = {r[0]: dict(zip(COLUMNS, r, strict=True)) for r in rows}
+    ghana = by_code["GHA"]
+    assert ghana["actor_name"] == "Ghana" and ghana["actor_kind"] == "country" and ghana["country_iso3"] == "GHA"
+    assert (ghana["region"], ghana["subregion"]) == ("Africa", "Western Africa")
+    assert (ghana["recommendation_code"], ghana["kind"], ghana["status"]) == ("R02", "ratification", "ratified")
+    assert ghana["as_of"] == "2012-09-07"
+    assert ghana["evidence_urls"] == "https://treaties.un.org/a https://example.org/b"
+    assert ghana["reported_by_organization"] == "forum-a"
+    assert ghana["verified_at"].endswith("Z")
+    philippines = by_code["PHL"]
+    assert (philippines["value"], philippines["unit"], philippines["status"]) == (
+        "4.25",
+        "% of amount sent",
+        "progressing",
+    )
+
+
+def test_no_information_rows_are_exported_too(client, data):
+    _, rows = csv_rows(client, {"item": "R02", "subregion": "Western Africa"})
+    statuses = {r[0]: r[9] for r in rows}
+    assert statuses["GHA"] == "ratified"
+    assert statuses["SEN"] == "no_information"
+    assert all(r[10] == "" for r in rows if r[9] == "no_information")
+
+
+def test_formula_injection_is_neutralised_in_every_format(client, data):
+    params = {"actor": "hostile"}
+    _, rows = csv_rows(client, params)
+    assert rows[0][1] == '\'=HYPERLINK("http://evil.example","click")'
+    _, rows, book = xlsx_rows(client, params)
+    cell = book["status"]["B2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+    _, rows, _ = json_rows(client, params)
+    assert rows[0][1] == '=HYPERLINK("http://evil.example","click")'  # JSON is for programs: the exact value
+
+
+def test_json_states_its_filters(client, data):
+    _, _, body = json_rows(client, {"item": "R02", "on": "2013-01-01"})
+    assert body["filters"] == ["Calls to action: R02", "Status on date: 2013-01-01"]
+    assert body["as_of"] == "2013-01-01"
+
+
+def test_xlsx_has_an_about_sheet_with_the_filters(client, data):
+    _, _, book = xlsx_rows(client, {"item": "R02"})
+    about = {row[0]: row[1] for row in book["about"].iter_rows(values_only=True)}
+    assert about["Filters"] == "Calls to action: R02"
