@@ -12,9 +12,11 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -250,8 +252,23 @@ class ActorAdmin(SimpleHistoryAdmin):
         return False  # Actors carry history; codes are never reused.
 
 
+class EstimatedCountPaginator(Paginator):
+    """Counts a large changelist from the planner's estimate (PostgreSQL) instead of COUNT(*) over the table."""
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if hasattr(queryset, "estimated_count"):
+            return queryset.estimated_count()[0]
+        return super().count
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """History is written through services.py, never edited in place here."""
+
+    # Big tables: no second, unfiltered COUNT(*) for "x of y selected", and an estimated count.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def has_add_permission(self, request):
         return False
@@ -267,9 +284,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ProgressUpdateAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["actor", "recommendation", "status", "as_of", "reported_by_organization", "created_at"]
     list_select_related = ["actor", "recommendation", "reported_by_organization"]
-    list_filter = ["kind", "status", "actor_kind"]
-    search_fields = ["actor__name", "actor__code", "recommendation__code"]
-    date_hierarchy = "as_of"
+    list_filter = ["state", "kind", "status", "actor_kind"]
+    search_fields = ["actor__code__iexact", "recommendation__code__iexact"]
+    # Newest entries first by primary key: ordering by as-of date would sort a million rows.
+    ordering = ["-pk"]
 
 
 @admin.register(CurrentStatus)
@@ -277,7 +295,8 @@ class CurrentStatusAdmin(ReadOnlyAdmin):
     list_display = ["actor", "recommendation", "status", "as_of"]
     list_select_related = ["actor", "recommendation"]
     list_filter = ["kind", "status", "actor_kind"]
-    search_fields = ["actor__name", "actor__code", "recommendation__code"]
+    search_fields = ["actor__code__iexact", "recommendation__code__iexact"]
+    ordering = ["-pk"]
 
 
 # ---------------------------------------------------------------------------

@@ -462,22 +462,30 @@ class StatusFilter(ExplainedFilterSet):
             q &= Q(**{f"{prefix}organization_type": data["organization_type"]})
         return q
 
-    def row_filters(self) -> Q:
-        """Filters that only reported rows can meet (status, dates, evidence)."""
+    def row_conditions_sql(self, alias: str) -> tuple[str, list]:
+        """Filters that only reported rows can meet (status, dates, evidence), as a SQL WHERE on ``alias``."""
         from .models import NO_INFORMATION
 
-        data, q = self.data_, Q()
+        data, conditions, params = self.data_, [], []
         statuses = self.statuses
         if statuses is not None:
-            q &= Q(status__in=statuses - {NO_INFORMATION})
+            chosen = sorted(statuses - {NO_INFORMATION})
+            if chosen:
+                conditions.append(f"{alias}.status IN ({', '.join(['%s'] * len(chosen))})")
+                params += chosen
+            else:
+                conditions.append("1 = 0")
         updated = data.get("updated")
         if updated is not None and updated.start:
-            q &= Q(as_of__gte=updated.start)
+            conditions.append(f"{alias}.as_of >= %s")
+            params.append(updated.start)
         if updated is not None and updated.stop:
-            q &= Q(as_of__lte=updated.stop)
+            conditions.append(f"{alias}.as_of <= %s")
+            params.append(updated.stop)
         if data.get("evidence"):
-            q &= Q(has_evidence=data["evidence"] == "yes")
-        return q
+            conditions.append(f"{alias}.has_evidence = %s")
+            params.append(data["evidence"] == "yes")
+        return ("WHERE " + " AND ".join(conditions), params) if conditions else ("", [])
 
     @property
     def includes_no_information(self) -> bool:

@@ -15,14 +15,16 @@ FilterSet describes, so the filters are written once.
 """
 
 import datetime
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Value, Window
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.http import QueryDict
 
+from .exports import FORMULA_FIRST
 from .filters import StatusFilter
 from .models import (
     NO_INFORMATION,
@@ -40,7 +42,21 @@ from .models import (
     status_label,
 )
 
-PAIR_COLUMNS = ("actor_id", "recommendation_id", "status", "as_of", "update_id")
+# Every pair carries what a report or an export shows; the last five as text
+# (the "No information" pairs have NULLs there, and text unions on every database).
+PAIR_COLUMNS = (
+    "actor_id",
+    "recommendation_id",
+    "status",
+    "as_of",
+    "update_id",
+    "actor_kind",
+    "as_of_precision",
+    "value_text",
+    "reporter_id",
+    "verified_text",
+    "evidence_text",
+)
 
 
 def _sql(queryset) -> tuple[str, list]:
@@ -94,46 +110,80 @@ def build_scope(filterset: StatusFilter) -> Scope:
         # Never report on a filter that could not be applied: the numbers would be silently wrong.
         raise ValueError(f"invalid report filters: {filterset.error_messages()}")
     snapshot = filterset.snapshot_date
+    parts, params = [], []
+    statuses = filterset.statuses
+    if statuses is None or statuses - {NO_INFORMATION}:
+        sql, reported_params = _reported_sql(filterset, snapshot)
+        parts.append(sql)
+        params += reported_params
+    if filterset.includes_no_information:
+        sql, unreported_params = _unreported_sql(filterset, snapshot)
+        parts.append(sql)
+        params += unreported_params
+    if not parts:  # cannot happen with valid filters, but never build invalid SQL
+        parts.append(
+            f"SELECT {', '.join(f'NULL AS {c}' for c in PAIR_COLUMNS)} FROM {Actor._meta.db_table} WHERE 1 = 0"
+        )
+    return Scope(filterset=filterset, snapshot=snapshot, pairs_sql=" UNION ALL ".join(parts), pairs_params=params)
+
+
+def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True) -> tuple[str, list]:
+    """The reported pairs in scope: CurrentStatus rows, or the latest verified update on or before a date.
+
+    The snapshot takes each pair's first row in (as-of, entry time, id)
+    descending order with a window function, reading the partial index that
+    matches that order, and keeps the winners' own columns (no re-join).
+    Row filters (status, dates, evidence) apply to the winners, so "ratified
+    on 1 January 2010" means the status on that date, not a later one.
+    """
     item_q, actor_q = filterset.items("recommendation__"), filterset.actors("actor__")
+    columns = (
+        "actor_id",
+        "recommendation_id",
+        "status",
+        "as_of",
+        "update_id",
+        "actor_kind",
+        "has_evidence",
+        "as_of_precision",
+        "value",
+        "reporter_id",
+        "verified_at",
+        "evidence_urls",
+    )
     if snapshot is None:
-        reported = CurrentStatus.objects.filter(item_q, actor_q, filterset.row_filters()).values_list(*PAIR_COLUMNS)
+        current = CurrentStatus.objects.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
+        inner, params = _sql(current.values_list(*columns).order_by())
     else:
-        winners = (
+        windowed = (
             ProgressUpdate.objects.counted()
             .filter(item_q, actor_q, as_of__lte=snapshot)
             .annotate(
-                rank=Window(
+                update_id=F("pk"),
+                reporter_id=F("reported_by_organization_id"),
+                verified_at=F("reviewed_at"),
+                pair_rank=Window(
                     RowNumber(),
                     partition_by=[F("actor_id"), F("recommendation_id")],
                     order_by=[F("as_of").desc(), F("created_at").desc(), F("pk").desc()],
-                )
+                ),
             )
-            .filter(rank=1)
-            .values("pk")
+            .values_list(*columns, "pair_rank")
+            .order_by()
         )
-        reported = (
-            ProgressUpdate.objects.filter(pk__in=winners)
-            .filter(filterset.row_filters())
-            .annotate(update_id=F("pk"))
-            .values_list(*PAIR_COLUMNS)
-        )
-    parts, all_params = [], []
-    statuses = filterset.statuses
-    if statuses is None or statuses - {NO_INFORMATION}:
-        sql, params = _sql(reported.order_by())
-        parts.append(f"SELECT * FROM ({sql}) reported")
-        all_params += params
-    if filterset.includes_no_information:
-        unreported_sql, unreported_params = _unreported_pairs(filterset, snapshot)
-        parts.append(unreported_sql)
-        all_params += unreported_params
-    if not parts:  # cannot happen with valid filters, but never build invalid SQL
-        parts.append(f"SELECT {', '.join(f'NULL AS {c}' for c in PAIR_COLUMNS)} WHERE 1 = 0")
-    return Scope(filterset=filterset, snapshot=snapshot, pairs_sql=" UNION ALL ".join(parts), pairs_params=all_params)
+        window_sql, params = _sql(windowed)
+        inner = f"SELECT {', '.join(columns)} FROM ({window_sql}) w WHERE w.pair_rank = 1"
+    where, where_params = filterset.row_conditions_sql("x") if row_filters else ("", [])
+    selected = (
+        "x.actor_id, x.recommendation_id, x.status, x.as_of, x.update_id, x.actor_kind, x.as_of_precision, "
+        "CAST(x.value AS TEXT) AS value_text, x.reporter_id, CAST(x.verified_at AS TEXT) AS verified_text, "
+        "CAST(x.evidence_urls AS TEXT) AS evidence_text"
+    )
+    return f"SELECT {selected} FROM ({inner}) x {where}", [*params, *where_params]
 
 
-def _unreported_pairs(filterset: StatusFilter, snapshot) -> tuple[str, list]:
-    """SQL for the "No information" pairs in scope."""
+def _universe(filterset: StatusFilter, snapshot):
+    """Querysets of the "No information" universe: (countries, items for countries, organizations, items for them)."""
     item_q, actor_q = filterset.items(), filterset.actors()
     items = Recommendation.objects.filter(item_q)
     country_items = items.filter(addressees__applies_to=ActorKind.COUNTRY).values("pk").distinct()
@@ -143,15 +193,20 @@ def _unreported_pairs(filterset: StatusFilter, snapshot) -> tuple[str, list]:
         .values("pk")
         .distinct()
     )
-    countries = Actor.objects.filter(actor_q, kind=ActorKind.COUNTRY).values("pk")
+    countries = Actor.objects.filter(actor_q, kind=ActorKind.COUNTRY)
     if snapshot is None:
-        reporting = CurrentStatus.objects.values("actor_id")
+        reports_something = Exists(CurrentStatus.objects.filter(actor_id=OuterRef("pk")))
     else:
-        reporting = ProgressUpdate.objects.counted().filter(as_of__lte=snapshot).values("actor_id")
-    organizations = Actor.objects.filter(actor_q, kind=ActorKind.ORGANIZATION, pk__in=reporting).values("pk")
+        reports_something = Exists(
+            ProgressUpdate.objects.counted().filter(actor_id=OuterRef("pk"), as_of__lte=snapshot)
+        )
+    organizations = Actor.objects.filter(actor_q, reports_something, kind=ActorKind.ORGANIZATION)
+    return countries, country_items, organizations, organization_items
 
-    pieces = [_sql(q.order_by()) for q in (countries, country_items, organizations, organization_items)]
-    (c_sql, c_p), (ci_sql, ci_p), (o_sql, o_p), (oi_sql, oi_p) = pieces
+
+def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
+    """SQL for the "No information" pairs in scope: one branch for countries, one for organizations."""
+    countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
     if snapshot is None:
         not_reported = (
             f"NOT EXISTS (SELECT 1 FROM {CurrentStatus._meta.db_table} cs "
@@ -164,14 +219,85 @@ def _unreported_pairs(filterset: StatusFilter, snapshot) -> tuple[str, list]:
             "WHERE pu.actor_id = a.id AND pu.recommendation_id = r.id AND pu.state = %s AND pu.as_of <= %s)"
         )
         not_params = [ReviewState.VERIFIED.value, snapshot]
-    sql = (
-        f"SELECT a.id AS actor_id, r.id AS recommendation_id, '{NO_INFORMATION}' AS status, "
-        "NULL AS as_of, NULL AS update_id "
-        f"FROM {Actor._meta.db_table} a CROSS JOIN {Recommendation._meta.db_table} r "
-        f"WHERE ((a.id IN ({c_sql}) AND r.id IN ({ci_sql})) OR (a.id IN ({o_sql}) AND r.id IN ({oi_sql}))) "
-        f"AND {not_reported}"
+    branches, params = [], []
+    for actors, items in ((countries, country_items), (organizations, organization_items)):
+        actors_sql, actors_params = _sql(actors.values("pk").order_by())
+        items_sql, items_params = _sql(items.order_by())
+        branches.append(
+            f"SELECT a.id AS actor_id, r.id AS recommendation_id, '{NO_INFORMATION}' AS status, "
+            "CAST(NULL AS DATE) AS as_of, CAST(NULL AS BIGINT) AS update_id, a.kind AS actor_kind, "
+            "CAST(NULL AS TEXT) AS as_of_precision, CAST(NULL AS TEXT) AS value_text, "
+            "CAST(NULL AS BIGINT) AS reporter_id, CAST(NULL AS TEXT) AS verified_text, "
+            "CAST(NULL AS TEXT) AS evidence_text "
+            f"FROM {Actor._meta.db_table} a CROSS JOIN {Recommendation._meta.db_table} r "
+            f"WHERE a.id IN ({actors_sql}) AND r.id IN ({items_sql}) AND {not_reported}"
+        )
+        params += [*actors_params, *items_params, *not_params]
+    return " UNION ALL ".join(branches), params
+
+
+def status_counts(scope: Scope, *, by_region: bool) -> Counter:
+    """Pairs in scope counted by (item id, region or "", status), without listing "No information" pairs.
+
+    "No information" counts are arithmetic: for each item and each kind of
+    actor it is addressed to, the actors in scope of that kind minus those
+    with a reported status on the item. Only the reported rows are grouped
+    in SQL, which keeps the summary fast whatever the number of pairs.
+    """
+    filterset, snapshot = scope.filterset, scope.snapshot
+    # PostgreSQL refuses a constant in GROUP BY: without regions, select a constant but group without it.
+    region, group_region = (REGION_SQL, f", {REGION_SQL}") if by_region else ("''", "")
+    actors = Actor._meta.db_table
+    joins = (
+        f"JOIN {actors} a ON a.id = p.actor_id LEFT JOIN {actors} b ON b.id = a.base_country_id" if by_region else ""
     )
-    return sql, [*c_p, *ci_p, *o_p, *oi_p, *not_params]
+    counts: Counter = Counter()
+    statuses = filterset.statuses
+    if not filterset.includes_no_information:
+        sql, params = _reported_sql(filterset, snapshot)
+        for item_id, where, status, n in _fetch(
+            f"SELECT p.recommendation_id, {region}, p.status, COUNT(*) FROM ({sql}) p {joins} "
+            f"GROUP BY p.recommendation_id{group_region}, p.status",
+            params,
+        ):
+            counts[(item_id, where, status)] += n
+        return counts
+
+    # All reported rows (the status filter, if any, is applied after counting "No information").
+    sql, params = _reported_sql(filterset, snapshot, row_filters=False)
+    reported_in_universe: Counter = Counter()
+    countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
+    addressed = {
+        ActorKind.COUNTRY: set(country_items.values_list("pk", flat=True)),
+        ActorKind.ORGANIZATION: set(organization_items.values_list("pk", flat=True)),
+    }
+    for item_id, kind, where, status, n in _fetch(
+        f"SELECT p.recommendation_id, p.actor_kind, {region}, p.status, COUNT(*) FROM ({sql}) p {joins} "
+        f"GROUP BY p.recommendation_id, p.actor_kind{group_region}, p.status",
+        params,
+    ):
+        counts[(item_id, where, status)] += n
+        if item_id in addressed[kind]:
+            reported_in_universe[(item_id, kind, where)] += n
+    region_expr = Coalesce(NullIf("region", Value("")), "base_country__region", Value("")) if by_region else Value("")
+    for kind, universe in ((ActorKind.COUNTRY, countries), (ActorKind.ORGANIZATION, organizations)):
+        if not addressed[kind]:
+            continue
+        eligible = universe.annotate(place=region_expr).values("place").annotate(n=Count("pk")).order_by()
+        for row in eligible:
+            for item_id in addressed[kind]:
+                missing = row["n"] - reported_in_universe[(item_id, kind, row["place"])]
+                if missing:
+                    counts[(item_id, row["place"], NO_INFORMATION)] += missing
+    if statuses is not None:
+        counts = Counter({key: n for key, n in counts.items() if key[2] in statuses})
+    return counts
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # ---------------------------------------------------------------------------
@@ -194,13 +320,9 @@ def _ordered(counter: Counter) -> list[tuple[str, str, int]]:
 
 
 def summary(scope: Scope) -> Summary:
-    """Counts by status overall, per item, per theme and per region: one grouped query."""
-    rows = scope.run(
-        f"p.recommendation_id, {REGION_SQL}, p.status, COUNT(*)",
-        f"GROUP BY p.recommendation_id, {REGION_SQL}, p.status",
-    )
+    """Counts by status overall, per item, per theme and per region."""
     overall, per_item, per_region = Counter(), defaultdict(Counter), defaultdict(Counter)
-    for item_id, region, status, n in rows:
+    for (item_id, region, status), n in status_counts(scope, by_region=True).items():
         overall[status] += n
         per_item[item_id][status] += n
         per_region[region or "No region (organization without a base country)"][status] += n
@@ -242,15 +364,19 @@ def summary(scope: Scope) -> Summary:
 # Table (one row per pair) and exports
 # ---------------------------------------------------------------------------
 
+# Every order ends with unique keys (actor id, item position), so pages never overlap or skip.
+ACTOR_ORDERS = {
+    "actor": "a.name, a.id",
+    "-actor": "a.name DESC, a.id",
+    "region": f"{REGION_SQL}, {SUBREGION_SQL}, a.name, a.id",
+}
 TABLE_SORTS = {
-    "actor": "a.name, r.position",
-    "-actor": "a.name DESC, r.position",
-    "region": f"{REGION_SQL}, {SUBREGION_SQL}, a.name, r.position",
-    "item": "r.position, a.name",
-    "status": f"{STATUS_RANK_SQL}, a.name, r.position",
-    "-status": f"{STATUS_RANK_SQL} DESC, a.name, r.position",
-    "as_of": "CASE WHEN p.as_of IS NULL THEN 1 ELSE 0 END, p.as_of, a.name, r.position",
-    "-as_of": "CASE WHEN p.as_of IS NULL THEN 1 ELSE 0 END, p.as_of DESC, a.name, r.position",
+    **{key: f"{order}, r.position" for key, order in ACTOR_ORDERS.items()},
+    "item": "r.position, a.name, a.id",
+    "status": f"{STATUS_RANK_SQL}, a.name, a.id, r.position",
+    "-status": f"{STATUS_RANK_SQL} DESC, a.name, a.id, r.position",
+    "as_of": "CASE WHEN p.as_of IS NULL THEN 1 ELSE 0 END, p.as_of, a.name, a.id, r.position",
+    "-as_of": "CASE WHEN p.as_of IS NULL THEN 1 ELSE 0 END, p.as_of DESC, a.name, a.id, r.position",
 }
 
 
@@ -267,7 +393,7 @@ class PairRow:
 
 
 def count_pairs(scope: Scope) -> int:
-    return scope.run("COUNT(*)")[0][0]
+    return sum(status_counts(scope, by_region=False).values())
 
 
 def _hydrate(raw: list[tuple], actors: dict | None = None, items: dict | None = None) -> list[PairRow]:
@@ -287,34 +413,95 @@ def _hydrate(raw: list[tuple], actors: dict | None = None, items: dict | None = 
     return [PairRow(actors[a], items[i], status, updates.get(u)) for a, i, status, _, u in raw]
 
 
-def table_page(scope: Scope, *, sort: str, offset: int, limit: int) -> list[PairRow]:
-    raw = scope.run(
-        "p.actor_id, p.recommendation_id, p.status, p.as_of, p.update_id",
-        f"ORDER BY {TABLE_SORTS[sort]} LIMIT %s OFFSET %s",
-        [limit, offset],
+def table_page(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[list[PairRow], int]:
+    """One page of the table and the total number of rows.
+
+    Sorting the whole set of pairs to show 50 of them costs as much as the
+    set is large. When the order starts with the actor (the default), the
+    page is found from per-actor row counts instead: only the few actors on
+    the page have their rows listed and sorted.
+    """
+    select = "p.actor_id, p.recommendation_id, p.status, p.as_of, p.update_id"
+    if sort not in ACTOR_ORDERS:
+        total = count_pairs(scope)
+        raw = scope.run(select, f"ORDER BY {TABLE_SORTS[sort]} LIMIT %s OFFSET %s", [limit, offset])
+        return _hydrate(raw), total
+
+    per_actor = _rows_per_actor(scope)
+    total = sum(per_actor.values())
+    order = Actor.objects.filter(pk__in=list(per_actor)) if len(per_actor) < 900 else Actor.objects.all()
+    order = order.alias(
+        region_key=Coalesce(NullIf("region", Value("")), "base_country__region", Value("")),
+        subregion_key=Coalesce(
+            NullIf("intermediate_region", Value("")),
+            NullIf("subregion", Value("")),
+            NullIf("base_country__intermediate_region", Value("")),
+            "base_country__subregion",
+            Value(""),
+        ),
     )
-    return _hydrate(raw)
+    fields = {
+        "actor": ["name", "pk"],
+        "-actor": ["-name", "pk"],
+        "region": ["region_key", "subregion_key", "name", "pk"],
+    }
+    seen, page_actors, skip = 0, [], 0
+    for actor_id in order.order_by(*fields[sort]).values_list("pk", flat=True).iterator(chunk_size=5000):
+        n = per_actor.get(actor_id, 0)
+        if not n:
+            continue
+        if seen + n > offset and seen < offset + limit:
+            if not page_actors:
+                skip = offset - seen
+            page_actors.append(actor_id)
+        seen += n
+        if seen >= offset + limit:
+            break
+    if not page_actors:
+        return [], total
+    placeholders = ", ".join(["%s"] * len(page_actors))
+    raw = scope.run(select, f"WHERE p.actor_id IN ({placeholders}) ORDER BY {TABLE_SORTS[sort]}", page_actors)
+    return _hydrate(raw[skip : skip + limit]), total
 
 
-def iter_pairs(scope: Scope, *, sort: str = "actor", chunk: int = 2000):
-    """Every pair in scope, in table order, in constant memory (a server-side cursor on PostgreSQL)."""
-    sql = (
-        f"SELECT p.actor_id, p.recommendation_id, p.status, p.as_of, p.update_id FROM {scope.joined} "
-        f"ORDER BY {TABLE_SORTS[sort]}"
+def _rows_per_actor(scope: Scope) -> Counter:
+    """How many rows each actor has in scope, counting "No information" without listing it."""
+    filterset, snapshot = scope.filterset, scope.snapshot
+    counts: Counter = Counter()
+    statuses = filterset.statuses
+    if statuses is None or statuses - {NO_INFORMATION}:
+        sql, params = _reported_sql(filterset, snapshot)
+        for actor_id, n in _fetch(f"SELECT p.actor_id, COUNT(*) FROM ({sql}) p GROUP BY p.actor_id", params):
+            counts[actor_id] += n
+    if not filterset.includes_no_information:
+        return counts
+    countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
+    addressed = {
+        ActorKind.COUNTRY: list(country_items.values_list("pk", flat=True)),
+        ActorKind.ORGANIZATION: list(organization_items.values_list("pk", flat=True)),
+    }
+    sql, params = _reported_sql(filterset, snapshot, row_filters=False)
+    cases, case_params = [], []
+    for kind, ids in addressed.items():
+        if ids:
+            cases.append(f"WHEN p.actor_kind = %s AND p.recommendation_id IN ({', '.join(['%s'] * len(ids))}) THEN 1")
+            case_params += [kind.value, *ids]
+    in_universe = dict(
+        _fetch(
+            f"SELECT p.actor_id, SUM(CASE {' '.join(cases)} ELSE 0 END) FROM ({sql}) p GROUP BY p.actor_id",
+            [*case_params, *params],
+        )
+        if cases
+        else []
     )
-    actors, items = {}, {}
-    cursor = connection.chunked_cursor()
-    try:
-        cursor.execute(sql, scope.pairs_params)
-        while True:
-            raw = cursor.fetchmany(chunk)
-            if not raw:
-                break
-            yield from _hydrate(raw, actors, items)
-            if len(actors) > 20_000:  # keep memory flat on very large exports
-                actors.clear()
-    finally:
-        cursor.close()
+    for kind, universe in ((ActorKind.COUNTRY, countries), (ActorKind.ORGANIZATION, organizations)):
+        if not addressed[kind]:
+            continue
+        for actor_id in universe.values_list("pk", flat=True).iterator(chunk_size=5000):
+            missing = len(addressed[kind]) - (in_universe.get(actor_id) or 0)
+            if missing:
+                counts[actor_id] += missing
+    return counts
 
 
 EXPORT_COLUMNS = [
@@ -336,35 +523,80 @@ EXPORT_COLUMNS = [
     "verified_at",
 ]
 
+# The export rows in one SQL statement: no model instances, so hundreds of
+# thousands of rows stream at database speed. A country is its own place; an
+# organization is placed by its base country.
+_EXPORT_SELECT = (
+    "a.code, a.name, a.kind, "
+    "COALESCE(CASE WHEN a.kind = 'country' THEN a.iso3 ELSE b.iso3 END, ''), "
+    "COALESCE(CASE WHEN a.kind = 'country' THEN a.region ELSE b.region END, ''), "
+    "COALESCE(CASE WHEN a.kind = 'country' THEN COALESCE(NULLIF(a.intermediate_region, ''), a.subregion) "
+    "ELSE COALESCE(NULLIF(b.intermediate_region, ''), b.subregion) END, ''), "
+    "r.code, r.title, r.kind, p.status, CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text, "
+    "CASE WHEN r.kind = 'quantitative' THEN r.unit ELSE '' END, COALESCE(o.code, ''), p.evidence_text, p.verified_text"
+)
+# Free-text columns that reach spreadsheets: guarded against formula injection.
+_TEXT_COLUMNS = (0, 1, 4, 5, 6, 7, 13)
 
-def export_record(row: PairRow) -> list:
-    """One pair as the export columns (also what the import accepts)."""
-    actor, item, update = row.actor, row.item, row.update
-    place = actor if actor.kind == ActorKind.COUNTRY else actor.base_country
-    return [
-        actor.code,
-        actor.name,
-        actor.kind,
-        actor.iso3 or (actor.base_country.iso3 if actor.base_country else ""),
-        place.region if place else "",
-        (place.intermediate_region or place.subregion) if place else "",
-        item.code,
-        item.title,
-        item.kind,
-        row.status,
-        update.as_of_iso() if update else "",
-        _plain(update.value) if update and update.value is not None else "",
-        item.unit if item.kind == Kind.QUANTITATIVE else "",
-        update.reported_by_organization.code if update and update.reported_by_organization else "",
-        " ".join(update.evidence_urls) if update else "",
-        update.reviewed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if update and update.reviewed_at else "",
+
+def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000, guard: bool = True):
+    """Every pair in scope as EXPORT_COLUMNS values (strings), in table order, in constant memory.
+
+    Uses a server-side cursor on PostgreSQL, so the first rows leave before
+    the last are read. Values come from the database as text and are shaped
+    here with string operations only: at 300,000 rows, parsing dates and
+    decimals into objects would cost more than the query. ``guard`` prefixes
+    free text a spreadsheet would run as a formula (CSV, XLSX); JSON wants the
+    exact values.
+    """
+    sql = (
+        f"SELECT {_EXPORT_SELECT} FROM {scope.joined} "
+        f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id "
+        f"ORDER BY {TABLE_SORTS[sort]}"
+    )
+    cursor = connection.chunked_cursor()
+    try:
+        cursor.execute(sql, scope.pairs_params)
+        while True:
+            rows = cursor.fetchmany(chunk)
+            if not rows:
+                break
+            for row in rows:
+                yield _export_values(row, guard)
+    finally:
+        cursor.close()
+
+
+def _join_urls(text: str) -> str:
+    """'["a", "b"]' → 'a b'. Validated URLs have no quotes or backslashes: split them without a JSON parser."""
+    if "\\" not in text and text.startswith('["') and text.endswith('"]'):
+        parts = text[2:-2].split('", "')
+        if all('"' not in part for part in parts):
+            return " ".join(parts)
+    return " ".join(json.loads(text))
+
+
+def _export_values(row, guard: bool) -> list:
+    values = list(row[:10])
+    as_of, precision, value, unit, reporter, urls, verified_at = row[10:]
+    if as_of:
+        as_of = as_of[:4] if precision == "year" else as_of[:7] if precision == "month" else as_of[:10]
+    if value:
+        value = value.rstrip("0").rstrip(".") if "." in value else value
+    values += [
+        as_of or "",
+        value or "",
+        unit,
+        reporter,
+        _join_urls(urls) if urls and urls != "[]" else "",
+        f"{verified_at[:10]}T{verified_at[11:19]}Z" if verified_at else "",
     ]
-
-
-def _plain(value) -> str:
-    from .models import plain_number
-
-    return plain_number(value)
+    if guard:
+        for index in _TEXT_COLUMNS:
+            text = values[index]
+            if text and text[0] in FORMULA_FIRST:
+                values[index] = "'" + text
+    return values
 
 
 # ---------------------------------------------------------------------------
@@ -372,10 +604,10 @@ def _plain(value) -> str:
 # ---------------------------------------------------------------------------
 
 MATRIX_SORTS = {
-    "actor": "a.name",
-    "region": f"{REGION_SQL}, {SUBREGION_SQL}, a.name",
-    "progress": f"AVG({SCORE_SQL}) DESC, a.name",
-    "-progress": f"AVG({SCORE_SQL}), a.name",
+    "actor": "a.name, p.actor_id",
+    "region": f"{REGION_SQL}, {SUBREGION_SQL}, a.name, p.actor_id",
+    "progress": f"AVG({SCORE_SQL}) DESC, a.name, p.actor_id",
+    "-progress": f"AVG({SCORE_SQL}), a.name, p.actor_id",
 }
 
 
@@ -386,17 +618,15 @@ class Matrix:
     cells: dict[tuple[int, int], str]
 
 
-def count_actors(scope: Scope) -> int:
-    return scope.run("COUNT(DISTINCT p.actor_id)")[0][0]
-
-
-def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> Matrix:
+def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[Matrix, int]:
+    """One page of actors (rows) with their cells, and how many actors there are in all."""
     ranked = scope.run(
-        f"p.actor_id, AVG({SCORE_SQL})",
+        f"p.actor_id, AVG({SCORE_SQL}), COUNT(*) OVER ()",
         f"GROUP BY p.actor_id, a.name, {REGION_SQL}, {SUBREGION_SQL} ORDER BY {MATRIX_SORTS[sort]} LIMIT %s OFFSET %s",
         [limit, offset],
     )
-    actor_ids = [actor_id for actor_id, _ in ranked]
+    total = ranked[0][2] if ranked else (count_actors(scope) if offset else 0)
+    actor_ids = [actor_id for actor_id, _, _ in ranked]
     cells = {}
     if actor_ids:
         placeholders = ", ".join(["%s"] * len(actor_ids))
@@ -408,11 +638,12 @@ def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> Matrix:
     items = list(
         Recommendation.objects.filter(scope.filterset.items()).only("code", "title", "kind").order_by("position")
     )
-    return Matrix(
-        actors=[(actors[a], round(float(score or 0))) for a, score in ranked],
-        items=items,
-        cells=cells,
-    )
+    grid = Matrix(actors=[(actors[a], round(float(score or 0))) for a, score, _ in ranked], items=items, cells=cells)
+    return grid, total
+
+
+def count_actors(scope: Scope) -> int:
+    return scope.run("COUNT(DISTINCT p.actor_id)")[0][0]
 
 
 # ---------------------------------------------------------------------------
@@ -467,10 +698,12 @@ def headline_figures() -> dict:
     """For the home page: items, actors reporting, verified updates, last update."""
     verified = ProgressUpdate.objects.counted()
     last = verified.order_by("-reviewed_at").values_list("reviewed_at", flat=True).first()
+    count, estimated = verified.estimated_count()
     return {
         "items": Recommendation.objects.count(),
         "actors_reporting": CurrentStatus.objects.values("actor_id").distinct().count(),
-        "verified_updates": verified.count(),
+        "verified_updates": count,
+        "verified_updates_estimated": estimated,
         "last_update": last,
     }
 

@@ -467,11 +467,12 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("refresh_current_status must run inside the writing transaction")
     list(Actor.objects.select_for_update().filter(pk=actor_id).values_list("pk"))
+    copied = CurrentStatus.COPIED_FROM_UPDATE
     latest = (
         ProgressUpdate.objects.counted()
         .filter(actor_id=actor_id, recommendation_id=recommendation_id)
         .latest_first()
-        .only("pk", "kind", "actor_kind", "status", "as_of", "has_evidence")
+        .only("pk", *copied.values())
         .first()
     )
     if latest is None:
@@ -480,14 +481,7 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
     current, _ = CurrentStatus.objects.update_or_create(
         actor_id=actor_id,
         recommendation_id=recommendation_id,
-        defaults={
-            "update": latest,
-            "kind": latest.kind,
-            "actor_kind": latest.actor_kind,
-            "status": latest.status,
-            "as_of": latest.as_of,
-            "has_evidence": latest.has_evidence,
-        },
+        defaults={"update": latest, **{field: getattr(latest, source) for field, source in copied.items()}},
     )
     return current
 
@@ -497,24 +491,22 @@ def rebuild_current_statuses() -> int:
     """Recompute the whole current-status table from history (repair tool)."""
     latest = ProgressUpdate.objects.latest_per_pair()
     CurrentStatus.objects.all().delete()
-    updates = ProgressUpdate.objects.filter(pk__in=latest.values()).only(
-        "pk", "actor_id", "recommendation_id", "kind", "actor_kind", "status", "as_of", "has_evidence"
-    )
-    rows = [
-        CurrentStatus(
-            actor_id=u.actor_id,
-            recommendation_id=u.recommendation_id,
-            update_id=u.pk,
-            kind=u.kind,
-            actor_kind=u.actor_kind,
-            status=u.status,
-            as_of=u.as_of,
-            has_evidence=u.has_evidence,
+    copied = CurrentStatus.COPIED_FROM_UPDATE
+    ids = list(latest.values())
+    for start in range(0, len(ids), 5000):  # in chunks: SQLite limits the parameters of one query
+        updates = ProgressUpdate.objects.filter(pk__in=ids[start : start + 5000]).only(
+            "pk", "actor_id", "recommendation_id", *copied.values()
         )
-        for u in updates.iterator(chunk_size=5000)
-    ]
-    CurrentStatus.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+        CurrentStatus.objects.bulk_create(
+            CurrentStatus(
+                actor_id=u.actor_id,
+                recommendation_id=u.recommendation_id,
+                update_id=u.pk,
+                **{field: getattr(u, source) for field, source in copied.items()},
+            )
+            for u in updates
+        )
+    return len(ids)
 
 
 # ---------------------------------------------------------------------------

@@ -290,3 +290,25 @@ def test_home_page_headline_figures_and_recent_updates(client, world):
     assert figures["actors_reporting"] == 6
     assert len(response.context["recent"]) == 8
     assert "Recently verified" in response.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["actor", "-actor", "region", "status", "-as_of", "item"])
+def test_table_pages_concatenate_to_the_full_sorted_list(client, world, sort):
+    from django.http import QueryDict
+
+    from recommendations import reports
+    from recommendations.filters import StatusFilter
+
+    params = {"item": ["R02", "R45"], "sort": sort}
+    pages = []
+    page = 1
+    while True:
+        response = client.get(TABLE, {**params, "page": page})
+        pages += [(r.actor.code, r.item.code) for r in response.context["rows"]]
+        if page >= response.context["pages"]:
+            break
+        page += 1
+    scope = reports.build_scope(StatusFilter(QueryDict("item=R02&item=R45")))
+    full = scope.run("a.code, r.code", f"ORDER BY {reports.TABLE_SORTS[sort]}")
+    assert pages == [tuple(row) for row in full]
+    assert len(pages) == response.context["count"] == 195 + 2

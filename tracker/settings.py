@@ -222,3 +222,7 @@ MEDIA_URL = "/evidence-files-are-not-served-directly/"
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Above this many rows (by the planner's estimate) the history table is
+# counted approximately on the home page and in the admin (PostgreSQL only).
+EXACT_COUNT_BELOW = int(os.environ.get("EXACT_COUNT_BELOW", "100000"))

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from .. import charts, reports
-from ..exports import spreadsheet_safe, stream_csv
+from ..exports import stream_csv
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, STATUS_SHORT, status_label
 
@@ -54,6 +54,13 @@ def _page(request, count: int, per_page: int):
     if number < 1 or number > pages:
         return pages, (pages - 1) * per_page, pages, f"There is no page {raw}; the last page is {pages}, shown below."
     return number, (number - 1) * per_page, pages, None
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 def _query_without(request, *names) -> str:
@@ -100,11 +107,13 @@ def report_table(request):
         sort = "actor"
     rows, count, number, pages = [], 0, 1, 1
     if scope:
-        count = reports.count_pairs(scope)
+        number = _page_number(request)
+        rows, count = reports.table_page(scope, sort=sort, offset=(number - 1) * TABLE_PAGE_SIZE, limit=TABLE_PAGE_SIZE)
         number, offset, pages, page_error = _page(request, count, TABLE_PAGE_SIZE)
         if page_error:
             errors.append(page_error)
-        rows = reports.table_page(scope, sort=sort, offset=offset, limit=TABLE_PAGE_SIZE)
+            if count:  # show the page the message names (the last one, or the first)
+                rows, count = reports.table_page(scope, sort=sort, offset=offset, limit=TABLE_PAGE_SIZE)
     context = _context(
         request,
         filterset,
@@ -130,11 +139,14 @@ def report_matrix(request):
         sort = "actor"
     grid, number, pages, actor_count = None, 1, 1, 0
     if scope:
-        actor_count = reports.count_actors(scope)
+        number = _page_number(request)
+        grid, actor_count = reports.matrix(
+            scope, sort=sort, offset=(number - 1) * MATRIX_PAGE_SIZE, limit=MATRIX_PAGE_SIZE
+        )
         number, offset, pages, page_error = _page(request, actor_count, MATRIX_PAGE_SIZE)
         if page_error:
             errors.append(page_error)
-        grid = reports.matrix(scope, sort=sort, offset=offset, limit=MATRIX_PAGE_SIZE)
+            grid, actor_count = reports.matrix(scope, sort=sort, offset=offset, limit=MATRIX_PAGE_SIZE)
     context = _context(
         request,
         filterset,
@@ -223,8 +235,8 @@ def status_csv(request):
     filterset, scope, errors = _filtered(request)
     if errors:
         return _bad_filter(errors)
-    rows = (reports.export_record(row) for row in reports.iter_pairs(scope))
-    return stream_csv(f"status-{_stamp(filterset)}.csv", reports.EXPORT_COLUMNS, rows)
+    rows = reports.iter_export_rows(scope, guard=True)
+    return stream_csv(f"status-{_stamp(filterset)}.csv", reports.EXPORT_COLUMNS, rows, guarded=True)
 
 
 @require_GET
@@ -242,8 +254,8 @@ def status_json(request):
         }
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
         first = True
-        for row in reports.iter_pairs(scope):
-            record = dict(zip(reports.EXPORT_COLUMNS, reports.export_record(row), strict=True))
+        for values in reports.iter_export_rows(scope, guard=False):
+            record = dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
             yield ("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False)
             first = False
         yield "\n]}\n"
@@ -264,10 +276,10 @@ def status_xlsx(request):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("status")
     sheet.append(reports.EXPORT_COLUMNS)
-    for row in reports.iter_pairs(scope):
+    for values in reports.iter_export_rows(scope, guard=True):
         cells = []
-        for value in reports.export_record(row):
-            cell = WriteOnlyCell(sheet, value=spreadsheet_safe(value))
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # text, never a formula
             cells.append(cell)
         sheet.append(cells)
