@@ -99,9 +99,15 @@ class Scope:
             f"JOIN {Recommendation._meta.db_table} r ON r.id = p.recommendation_id"
         )
 
-    def run(self, select: str, tail: str = "", params=()) -> list[tuple]:
+    def run(self, select: str, tail: str = "", params=(), wrap: tuple[str, str] | None = None) -> list[tuple]:
+        """SELECT ``select`` over the pairs; with ``wrap`` = (inner select, outer tail), over a subquery."""
+        if wrap is None:
+            sql = f"SELECT {select} FROM {self.joined} {tail}"
+        else:
+            inner, outer = wrap
+            sql = f"SELECT {select} FROM ({inner} FROM {self.joined}) w {outer}"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {select} FROM {self.joined} {tail}", [*self.pairs_params, *params])
+            cursor.execute(sql, [*self.pairs_params, *params])
             return cursor.fetchall()
 
 
@@ -716,10 +722,26 @@ def recent_updates(limit: int = 8):
     )
 
 
-def actors_by_status(scope: Scope, limit: int = 2000) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """[(status, label, [(actor code, actor name)])] in report order, for an item's page."""
-    rows = scope.run("p.status, a.code, a.name", f"ORDER BY {STATUS_RANK_SQL}, a.name LIMIT %s", [limit])
-    grouped = defaultdict(list)
-    for status, code, name in rows:
+def actors_by_status(scope: Scope, per_status: int = 60) -> list[tuple[str, str, int, list[tuple[str, str]]]]:
+    """[(status, label, how many, [(actor code, actor name)] — the first ``per_status``)], in report order.
+
+    For an item's page: the names under each status, countries first, cut
+    short where thousands of organizations would make the page heavy (the
+    table lists them all).
+    """
+    rows = scope.run(
+        "status, code, name, total",
+        "",
+        [per_status],
+        wrap=(
+            "SELECT p.status AS status, a.code AS code, a.name AS name, "
+            "ROW_NUMBER() OVER (PARTITION BY p.status ORDER BY a.kind, a.name, a.id) AS n, "
+            "COUNT(*) OVER (PARTITION BY p.status) AS total",
+            f"WHERE n <= %s ORDER BY {STATUS_RANK_SQL.replace('p.status', 'status')}, n",
+        ),
+    )
+    grouped, totals = defaultdict(list), {}
+    for status, code, name, total in rows:
         grouped[status].append((code, name))
-    return [(s, status_label(s), grouped[s]) for s in REPORT_STATUSES if grouped.get(s)]
+        totals[status] = total
+    return [(s, status_label(s), totals[s], grouped[s]) for s in REPORT_STATUSES if grouped.get(s)]

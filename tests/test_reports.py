@@ -269,7 +269,7 @@ def test_item_page_shows_the_item_report_and_history_chart(client, world):
     assert (ratified[1999], ratified[2011], ratified[2012]) == (1, 1, 2)  # Ghana became a party in 2012
     assert '<svg class="chart" role="img"' in html
     assert "The numbers behind the chart" in html
-    who = {s: [code for code, _ in actors] for s, _, actors in response.context["actors_by_status"]}
+    who = {s: [code for code, _ in actors] for s, _, _, actors in response.context["actors_by_status"]}
     assert who["ratified"] == ["GHA", "SEN"]
 
 
@@ -312,3 +312,16 @@ def test_table_pages_concatenate_to_the_full_sorted_list(client, world, sort):
     full = scope.run("a.code, r.code", f"ORDER BY {reports.TABLE_SORTS[sort]}")
     assert pages == [tuple(row) for row in full]
     assert len(pages) == response.context["count"] == 195 + 2
+
+
+def test_item_page_lists_names_per_status_but_cuts_long_lists(world):
+    from django.http import QueryDict
+
+    from recommendations import reports
+    from recommendations.filters import StatusFilter
+
+    scope = reports.build_scope(StatusFilter(QueryDict("item=R02")))
+    groups = {status: (total, names) for status, _, total, names in reports.actors_by_status(scope, per_status=2)}
+    assert groups["ratified"] == (2, [("GHA", "Ghana"), ("SEN", "Senegal")])
+    total, names = groups["no_information"]
+    assert total == 192 and len(names) == 2

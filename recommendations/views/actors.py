@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .. import charts, reports
@@ -96,6 +97,9 @@ def actor_detail(request, code):
         ],
         "history_labels": [status_label(s) for s in history["statuses"]],
         "NO_INFORMATION": NO_INFORMATION_LABEL,
+        # Links built once, not with a {% url %} per row (a profile lists ~150 rows).
+        "actor_url": actor.get_absolute_url(),
+        "progress_url": reverse("recommendations:progress_new"),
     }
     return render(request, "recommendations/actor_detail.html", context)
 

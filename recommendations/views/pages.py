@@ -5,6 +5,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -129,6 +130,7 @@ def recommendation_detail(request, code):
         "status_bar": charts.stacked_bar(summary.by_status, label=f"{item.code} by status", height=28),
         "legend": charts.legend([s for s, _, _ in summary.by_status]),
         "actors_by_status": reports.actors_by_status(scope),
+        "actors_url": reverse("recommendations:actors"),
         "history": history,
         "history_rows": [
             (year, [history["series"][s][i] for s in history["statuses"]]) for i, year in enumerate(history["years"])

@@ -1,0 +1,75 @@
+"""The synthetic data generator: realistic, deterministic, consistent, and never mixed with real data."""
+
+import datetime
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from recommendations.models import Actor, CurrentStatus, ProgressUpdate, ReviewState, Status
+
+from .factories import record
+
+pytestmark = pytest.mark.django_db
+
+
+def fingerprint():
+    return sorted(ProgressUpdate.objects.values_list("actor__code", "recommendation__code", "status", "as_of", "state"))
+
+
+def test_generated_current_statuses_equal_a_recomputation_from_history():
+    call_command("generate_benchmark_data", updates=1500, organizations=30, seed=7, verbosity=0)
+    assert ProgressUpdate.objects.count() == 1500
+    assert Actor.objects.filter(is_synthetic=True, name__startswith="Synthetic organization").count() == 30
+    expected = ProgressUpdate.objects.latest_per_pair()
+    table = {(c.actor_id, c.recommendation_id): c.update_id for c in CurrentStatus.objects.all()}
+    assert table == expected and table
+    for row in CurrentStatus.objects.select_related("update")[:200]:
+        for field, source in CurrentStatus.COPIED_FROM_UPDATE.items():
+            assert getattr(row, field) == getattr(row.update, source), field
+
+
+def test_generated_data_has_a_realistic_shape():
+    call_command("generate_benchmark_data", updates=3000, organizations=40, seed=3, verbosity=0)
+    states = Counter(ProgressUpdate.objects.values_list("state", flat=True))
+    assert 0.7 < states[ReviewState.VERIFIED] / 3000 < 0.9
+    per_item = Counter(ProgressUpdate.objects.values_list("recommendation_id", flat=True))
+    top = sum(n for _, n in per_item.most_common(10))
+    assert top > 3000 * 0.3  # a few popular items get many of the updates
+    per_pair = Counter(ProgressUpdate.objects.values_list("actor_id", "recommendation_id"))
+    sizes = Counter(min(n, 6) for n in per_pair.values())
+    assert sum(sizes[n] for n in range(1, 6)) / len(per_pair) > 0.6  # most pairs have 1–5 updates
+    assert max(per_pair.values()) >= 12  # some have many
+    years = {d.year for d in ProgressUpdate.objects.values_list("as_of", flat=True)}
+    assert min(years) == 2006 and max(years) >= datetime.date.today().year - 1
+    assert not ProgressUpdate.objects.filter(kind="ratification", actor_kind="organization").exists()
+    assert all(
+        name.startswith("Synthetic organization")
+        for name in Actor.objects.filter(is_synthetic=True).values_list("name", flat=True)
+    )
+
+
+def test_same_seed_same_data():
+    with transaction.atomic():
+        call_command(
+            "generate_benchmark_data",
+            updates=400,
+            organizations=10,
+            seed=11,
+            until=datetime.date(2025, 1, 1),
+            verbosity=0,
+        )
+        first = fingerprint()
+        transaction.set_rollback(True)
+    call_command(
+        "generate_benchmark_data", updates=400, organizations=10, seed=11, until=datetime.date(2025, 1, 1), verbosity=0
+    )
+    assert fingerprint() == first
+
+
+def test_refuses_a_database_with_real_updates(item, country):
+    record(actor=country("KEN"), recommendation=item("policy"), status=Status.LIMITED, as_of=datetime.date(2020, 1, 1))
+    with pytest.raises(CommandError, match="holds 1 real progress updates"):
+        call_command("generate_benchmark_data", updates=10, organizations=2, verbosity=0)
+    assert ProgressUpdate.objects.count() == 1
