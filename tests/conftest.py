@@ -21,6 +21,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Uploaded evidence goes to a throwaway folder, never the project's media/.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Login throttling needs the request, which the test client's login() does not pass;
+    # tests/test_security.py turns it back on to test it.
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture(scope="session")
