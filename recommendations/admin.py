@@ -25,6 +25,8 @@ from .models import (
     Actor,
     ActorKind,
     Addressee,
+    AuditAction,
+    AuditEvent,
     Citation,
     CurrentStatus,
     Instrument,
@@ -40,14 +42,31 @@ from .models import (
 from .sourcetext import normalize
 
 
+class AuditedAdmin:
+    """Every add, change and delete in the admin also goes to the tracker's audit trail."""
+
+    def log_addition(self, request, obj, message):
+        services.record_event(user=request.user, action=AuditAction.ADMIN_ADDED, obj=obj, detail=str(message))
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        services.record_event(user=request.user, action=AuditAction.ADMIN_CHANGED, obj=obj, detail=str(message))
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            services.record_event(user=request.user, action=AuditAction.ADMIN_DELETED, obj=obj)
+        return super().log_deletions(request, queryset)
+
+
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(SimpleHistoryAdmin):
+class SourceDocumentAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "symbol", "date", "issuing_body"]
     search_fields = ["title", "symbol"]
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "title", "paragraph_range", "document"]
     list_select_related = ["document"]
     list_filter = ["document"]
@@ -57,7 +76,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Paragraph)
-class ParagraphAdmin(admin.ModelAdmin):
+class ParagraphAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["number", "section", "excerpt"]
     list_select_related = ["section"]
     search_fields = ["=number", "text"]
@@ -79,7 +98,7 @@ class ThemeMergeForm(forms.Form):
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
+class ThemeAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "item_count"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -101,7 +120,7 @@ class ThemeAdmin(SimpleHistoryAdmin):
             target = form.cleaned_data["target"]
             moved = 0
             for source in queryset.exclude(pk=target.pk):
-                moved += services.merge_themes(source=source, target=target)
+                moved += services.merge_themes(source=source, target=target, user=request.user)
             self.message_user(request, f"Merged into “{target}”; {moved} item links moved.", messages.SUCCESS)
             return None
         context = {
@@ -116,7 +135,7 @@ class ThemeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(SimpleHistoryAdmin):
+class AddresseeAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "applies_to"]
     list_filter = ["applies_to"]
     search_fields = ["name", "slug"]
@@ -124,14 +143,14 @@ class AddresseeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(SimpleHistoryAdmin):
+class InstrumentAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["short_name", "name", "adopting_body", "year"]
     list_filter = ["adopting_body"]
     search_fields = ["short_name", "name"]
 
 
 @admin.register(SDGTarget)
-class SDGTargetAdmin(admin.ModelAdmin):
+class SDGTargetAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "title"]
     search_fields = ["code", "title"]
 
@@ -160,7 +179,7 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["code", "title", "kind", "section_code", "paragraphs", "theme_names"]
     list_display_links = ["code", "title"]
     list_filter = ["kind", "themes", "addressees", "instruments", "section"]
@@ -212,7 +231,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "kind", "region", "subregion", "organization_type", "base_country"]
     list_filter = ["kind", "region", "subregion", "organization_type", "un_status", "is_synthetic"]
     list_select_related = ["base_country"]
@@ -263,7 +282,7 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
     """History is written through services.py, never edited in place here."""
 
     # Big tables: no second, unfiltered COUNT(*) for "x of y selected", and an estimated count.
@@ -288,6 +307,14 @@ class ProgressUpdateAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     search_fields = ["actor__code__iexact", "recommendation__code__iexact"]
     # Newest entries first by primary key: ordering by as-of date would sort a million rows.
     ordering = ["-pk"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "username", "action", "object_type", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["username", "object_repr", "object_id", "detail"]
+    date_hierarchy = "at"
 
 
 @admin.register(CurrentStatus)
@@ -317,7 +344,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class TrackerUserAdmin(UserAdmin):
+class TrackerUserAdmin(AuditedAdmin, UserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "email", "get_full_name", "roles", "is_staff", "is_active", "last_login"]
     actions = ["resend_invitation"]

@@ -16,6 +16,8 @@ from .models import (
     Actor,
     ActorKind,
     Addressee,
+    AuditAction,
+    AuditEvent,
     Instrument,
     Kind,
     OrganizationType,
@@ -503,3 +505,31 @@ class StatusFilter(ExplainedFilterSet):
 def _not_in_future(value):
     if value > timezone.localdate():
         raise forms.ValidationError("The date cannot be in the future; leave it empty for today's statuses.")
+
+
+class AuditFilter(ExplainedFilterSet):
+    """The audit trail, by person, action, kind of object, date and words."""
+
+    user = django_filters.CharFilter(label="Person (username)", field_name="username", lookup_expr="iexact")
+    action = django_filters.ChoiceFilter(label="Action", empty_label="All actions")
+    object_type = django_filters.ChoiceFilter(label="Kind of object", empty_label="All kinds")
+    at = django_filters.DateFromToRangeFilter(
+        label="Date", widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
+    q = django_filters.CharFilter(label="Words", method="filter_words")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["user", "action", "object_type", "at", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["action"].choices = [("", "All actions"), *AuditAction.choices]
+        kinds = AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
+        self.form.fields["object_type"].choices = [("", "All kinds")] + [(k, k) for k in kinds]
+        after, before = self.form.fields["at"].widget.widgets
+        after.attrs["aria-label"] = "From date"
+        before.attrs["aria-label"] = "To date"
+
+    def filter_words(self, queryset, name, value):
+        return queryset.filter(Q(object_repr__icontains=value) | Q(detail__icontains=value) | Q(object_id=value))

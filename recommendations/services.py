@@ -29,6 +29,8 @@ from django.utils.http import urlsafe_base64_encode
 from .models import (
     Actor,
     ActorKind,
+    AuditAction,
+    AuditEvent,
     CurrentStatus,
     DatePrecision,
     Kind,
@@ -225,11 +227,25 @@ def _check_can_file(user, organization: Actor | None):
         raise ValidationError({"organization": "You can only file on behalf of an organization you belong to."})
 
 
-def _record(update: ProgressUpdate, user, reason: str):
-    """Save with who and why, so the update's history reads as an audit trail."""
+def _record(update: ProgressUpdate, user, reason: str, action: str):
+    """Save with who and why (in the update's own history) and add it to the audit trail."""
     update._history_user = user
     update._change_reason = reason
     update.save()
+    record_event(user=user, action=action, obj=update, detail=reason)
+
+
+def record_event(*, user, action: str, obj=None, object_type: str = "", detail: str = "") -> AuditEvent:
+    """Append one line to the audit trail: who (None for the system), what, on which object."""
+    return AuditEvent.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        username=getattr(user, "username", "") or "",
+        action=action,
+        object_type=object_type or (obj._meta.verbose_name if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        detail=detail[:5000],
+    )
 
 
 @transaction.atomic
@@ -307,7 +323,7 @@ def log_progress(
         _attach_file(update, evidence_file)
     try:
         with transaction.atomic():
-            _record(update, user, "logged and verified" if verified else "logged")
+            _record(update, user, "logged and verified" if verified else "logged", AuditAction.LOGGED)
     except IntegrityError:
         # Two copies of one submission raced; the other one won.
         if submission_token is not None:
@@ -383,7 +399,7 @@ def edit_update(
     update.has_evidence = bool(update.evidence_urls or update.evidence_file)
     update.state = ReviewState.PENDING
     update.version += 1
-    _record(update, user, "edited and resubmitted" if resubmitted else "edited")
+    _record(update, user, "edited and resubmitted" if resubmitted else "edited", AuditAction.EDITED)
     return update
 
 
@@ -404,7 +420,7 @@ def verify_update(*, update: ProgressUpdate, reviewer, expected_version: int | N
     update.state = ReviewState.VERIFIED
     update.reviewed_by, update.reviewed_at, update.review_note = reviewer, timezone.now(), note.strip()
     update.version += 1
-    _record(update, reviewer, "verified")
+    _record(update, reviewer, "verified", AuditAction.VERIFIED)
     refresh_current_status(actor_id=update.actor_id, recommendation_id=update.recommendation_id)
     return update
 
@@ -422,7 +438,7 @@ def return_update(*, update: ProgressUpdate, reviewer, expected_version: int | N
     update.state = ReviewState.RETURNED
     update.reviewed_by, update.reviewed_at, update.review_note = reviewer, timezone.now(), reason.strip()
     update.version += 1
-    _record(update, reviewer, f"returned: {reason.strip()[:200]}")
+    _record(update, reviewer, f"returned: {reason.strip()[:200]}", AuditAction.RETURNED)
     return update
 
 
@@ -450,7 +466,7 @@ def withdraw_update(*, update: ProgressUpdate, user, expected_version: int | Non
     update.state = ReviewState.WITHDRAWN
     update.withdrawn_by, update.withdrawn_at, update.withdrawal_reason = user, timezone.now(), reason.strip()
     update.version += 1
-    _record(update, user, "withdrawn" + (f": {reason.strip()[:200]}" if reason.strip() else ""))
+    _record(update, user, "withdrawn" + (f": {reason.strip()[:200]}" if reason.strip() else ""), AuditAction.WITHDRAWN)
     if was_counted:
         refresh_current_status(actor_id=update.actor_id, recommendation_id=update.recommendation_id)
     return update
@@ -515,7 +531,7 @@ def rebuild_current_statuses() -> int:
 
 
 @transaction.atomic
-def merge_themes(*, source: Theme, target: Theme) -> int:
+def merge_themes(*, source: Theme, target: Theme, user=None) -> int:
     """Move every item from ``source`` to ``target`` and delete ``source``.
 
     Returns how many items were moved.
@@ -527,6 +543,12 @@ def merge_themes(*, source: Theme, target: Theme) -> int:
         recommendation.themes.remove(source)
         recommendation.themes.add(target)
         moved += 1
+    record_event(
+        user=user,
+        action=AuditAction.THEMES_MERGED,
+        obj=target,
+        detail=f"“{source.name}” ({source.slug}) merged into “{target.name}”; {moved} items moved.",
+    )
     source.delete()
     return moved
 
@@ -590,6 +612,12 @@ def invite_user(
         Membership.objects.get_or_create(user=user, organization=organization)
 
     link = send_invitation(user=user, invited_by=invited_by, base_url=base_url)
+    record_event(
+        user=invited_by,
+        action=AuditAction.INVITED,
+        obj=user,
+        detail=f"roles: {', '.join(roles)}; organizations: {', '.join(o.code for o in organizations) or 'none'}",
+    )
     return user, link
 
 

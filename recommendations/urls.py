@@ -32,4 +32,5 @@ urlpatterns = [
     path("updates/<int:pk>/evidence/", views.evidence_download, name="evidence"),
     path("review/", views.review_queue, name="review_queue"),
     path("my/updates/", views.my_updates, name="my_updates"),
+    path("audit/", views.audit_log, name="audit"),
 ]

@@ -4,6 +4,7 @@ Views stay thin: querying lives in models/reports, writes in services.
 """
 
 from .actors import actor_detail, actor_list, actor_search, timeline
+from .audit import audit_log
 from .pages import (
     healthz,
     home,
@@ -28,6 +29,7 @@ __all__ = [
     "actor_detail",
     "actor_list",
     "actor_search",
+    "audit_log",
     "evidence_download",
     "healthz",
     "home",
