@@ -29,6 +29,9 @@ from .models import (
     Theme,
 )
 
+# Longer searches are refused with a message (a database may reject a huge LIKE pattern).
+SEARCH_MAX = 200
+
 
 def style_form(form):
     """Give every widget Bootstrap's class, so filter bars render as forms without crispy layouts."""
@@ -84,6 +87,7 @@ class RecommendationFilter(ExplainedFilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_text",
+        max_length=SEARCH_MAX,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Code, title or words of the text"}),
     )
     theme = django_filters.ModelChoiceFilter(
@@ -147,6 +151,7 @@ class ActorFilter(ExplainedFilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_text",
+        max_length=SEARCH_MAX,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or code"}),
     )
     kind = django_filters.ChoiceFilter(
@@ -231,6 +236,10 @@ def pending_updates():
 
 class CodeListField(forms.CharField):
     """Comma-separated actor codes (KEN, UGA, mfa-asia) → the actors, or a message naming the unknown ones."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 5000)
+        super().__init__(*args, **kwargs)
 
     def clean(self, value):
         value = super().clean(value)
@@ -510,13 +519,15 @@ def _not_in_future(value):
 class AuditFilter(ExplainedFilterSet):
     """The audit trail, by person, action, kind of object, date and words."""
 
-    user = django_filters.CharFilter(label="Person (username)", field_name="username", lookup_expr="iexact")
+    user = django_filters.CharFilter(
+        label="Person (username)", field_name="username", lookup_expr="iexact", max_length=SEARCH_MAX
+    )
     action = django_filters.ChoiceFilter(label="Action", empty_label="All actions")
     object_type = django_filters.ChoiceFilter(label="Kind of object", empty_label="All kinds")
     at = django_filters.DateFromToRangeFilter(
         label="Date", widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
-    q = django_filters.CharFilter(label="Words", method="filter_words")
+    q = django_filters.CharFilter(label="Words", method="filter_words", max_length=SEARCH_MAX)
 
     class Meta:
         model = AuditEvent
