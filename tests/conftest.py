@@ -28,8 +28,13 @@ def _fast_and_isolated(settings, tmp_path):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
     with django_db_blocker.unblock():
         call_command("seed", verbosity=0)
+        # Transactional tests (threads, live servers) empty the database when they end;
+        # marked serialized_rollback=True, they start from this seeded state again.
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture
