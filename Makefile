@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format migrate seed countries bench clean help
+.PHONY: run test lint format migrate seed countries bench backup restore serve faults clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -53,6 +53,19 @@ format: $(VENV)/.dev  ## Reformat the code
 bench: $(VENV)/.dev  ## Benchmark at 1M updates on the local PostgreSQL and rewrite docs/performance.md
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || echo "wrk not installed: the HTTP load test will be skipped"
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+backup: $(VENV)/.runtime  ## Back up the database and evidence files into backups/ (pg_dump or SQLite's backup API)
+	$(PY) manage.py backup --to backups
+
+restore: $(VENV)/.runtime  ## Restore FILE=backups/tracker-….dump|.sqlite3 [MEDIA=backups/media-….tar.gz] (replaces data)
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/tracker-….dump [MEDIA=backups/media-….tar.gz]" && exit 2)
+	$(PY) manage.py restore "$(FILE)" $(if $(MEDIA),--media "$(MEDIA)") --yes
+
+serve: $(VENV)/.runtime  ## Production server: collectstatic, migrate, gunicorn (threads stream exports) on 127.0.0.1:$(PORT)
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py migrate --noinput -v 0
+	$(VENV)/bin/gunicorn tracker.wsgi:application --bind 127.0.0.1:$(PORT) --worker-class gthread \
+		--workers $${WEB_CONCURRENCY:-2} --threads $${WEB_THREADS:-4} --timeout 120 --access-logfile -
 
 countries: $(VENV)/.dev  ## Rebuild fixtures/countries.json from hdx-python-country
 	$(PY) manage.py build_countries_fixture

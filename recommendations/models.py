@@ -176,6 +176,17 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
+class NaturalKeyManager(models.Manager):
+    """Finds a row by its natural key (a code or slug), so exports and imports never depend on database ids."""
+
+    def __init__(self, *lookups: str):
+        super().__init__()
+        self.lookups = lookups
+
+    def get_by_natural_key(self, *values):
+        return self.get(**dict(zip(self.lookups, values, strict=True)))
+
+
 # --------------------------------------------------------------------------
 # The source document and its structure
 # --------------------------------------------------------------------------
@@ -190,11 +201,16 @@ class SourceDocument(models.Model):
     date = models.DateField(help_text="Date of the document.")
     event_date = models.DateField(null=True, blank=True, help_text="Date of the hearings it summarises.")
 
+    objects = NaturalKeyManager("slug")
+
     class Meta:
         ordering = ["date"]
 
     def __str__(self):
         return self.title
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Section(models.Model):
@@ -208,6 +224,8 @@ class Section(models.Model):
     first_paragraph = models.PositiveSmallIntegerField()
     last_paragraph = models.PositiveSmallIntegerField()
     position = models.PositiveSmallIntegerField()
+
+    objects = NaturalKeyManager("document__slug", "code")
 
     class Meta:
         ordering = ["document", "position"]
@@ -231,12 +249,22 @@ class Section(models.Model):
             return f"¶{self.first_paragraph}"
         return f"¶{self.first_paragraph}–{self.last_paragraph}"
 
+    def natural_key(self):
+        return (
+            self.document.slug,
+            self.code,
+        )
+
+    natural_key.dependencies = ["recommendations.sourcedocument"]
+
 
 class Paragraph(models.Model):
     document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="paragraphs")
     number = models.PositiveSmallIntegerField()
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="paragraphs")
     text = models.TextField()
+
+    objects = NaturalKeyManager("document__slug", "number")
 
     class Meta:
         ordering = ["document", "number"]
@@ -247,6 +275,14 @@ class Paragraph(models.Model):
 
     def get_absolute_url(self):
         return reverse("recommendations:source") + f"#p{self.number}"
+
+    def natural_key(self):
+        return (
+            self.document.slug,
+            self.number,
+        )
+
+    natural_key.dependencies = ["recommendations.sourcedocument"]
 
 
 # --------------------------------------------------------------------------
@@ -261,11 +297,16 @@ class Theme(models.Model):
 
     history = HistoricalRecords()
 
+    objects = NaturalKeyManager("slug")
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Addressee(models.Model):
@@ -282,11 +323,16 @@ class Addressee(models.Model):
 
     history = HistoricalRecords()
 
+    objects = NaturalKeyManager("slug")
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Instrument(models.Model):
@@ -298,11 +344,16 @@ class Instrument(models.Model):
 
     history = HistoricalRecords()
 
+    objects = NaturalKeyManager("short_name")
+
     class Meta:
         ordering = ["year", "short_name"]
 
     def __str__(self):
         return self.short_name
+
+    def natural_key(self):
+        return (self.short_name,)
 
 
 class SDGTarget(models.Model):
@@ -310,12 +361,17 @@ class SDGTarget(models.Model):
     title = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = NaturalKeyManager("code")
+
     class Meta:
         ordering = ["position", "code"]
         verbose_name = "SDG target"
 
     def __str__(self):
         return f"SDG {self.code}"
+
+    def natural_key(self):
+        return (self.code,)
 
 
 # --------------------------------------------------------------------------
@@ -328,6 +384,9 @@ recommendation_code_validator = RegexValidator(
 
 
 class RecommendationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
     def for_list(self):
         """Everything a list row or the CSV export shows, in a fixed number of queries."""
         return self.select_related("section", "ratifies").prefetch_related(
@@ -456,6 +515,9 @@ class Recommendation(models.Model):
             return Status.PROGRESSING
         return Status.OFF_TRACK
 
+    def natural_key(self):
+        return (self.code,)
+
 
 class CitationQuerySet(models.QuerySet):
     def for_display(self):
@@ -493,6 +555,9 @@ actor_code_validator = RegexValidator(
 
 
 class ActorQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
     def countries(self):
         return self.filter(kind=ActorKind.COUNTRY)
 
@@ -594,6 +659,9 @@ class Actor(models.Model):
     @property
     def is_country(self) -> bool:
         return self.kind == ActorKind.COUNTRY
+
+    def natural_key(self):
+        return (self.code,)
 
 
 # --------------------------------------------------------------------------
