@@ -67,6 +67,9 @@ serve: $(VENV)/.runtime  ## Production server: collectstatic, migrate, gunicorn 
 	$(VENV)/bin/gunicorn tracker.wsgi:application --bind 127.0.0.1:$(PORT) --worker-class gthread \
 		--workers $${WEB_CONCURRENCY:-2} --threads $${WEB_THREADS:-4} --timeout 120 --access-logfile -
 
+faults: $(VENV)/.dev  ## Restart a private PostgreSQL under load; check nothing acknowledged is lost (docs/reliability.md)
+	$(PY) bench/faults.py
+
 countries: $(VENV)/.dev  ## Rebuild fixtures/countries.json from hdx-python-country
 	$(PY) manage.py build_countries_fixture
 

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "recommendations.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: turns a lockout into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
