@@ -128,3 +128,27 @@ def test_admin_is_only_for_staff(client, people):
     assert client.get(url).status_code == 302
     User.objects.filter(pk=people.reviewer.pk).update(is_staff=True)
     assert client.get(url).status_code == 200
+
+
+def test_production_static_files_have_hashed_compressed_names(tmp_path):
+    import json
+
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}},
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "tracker.example.org",
+        "STATIC_ROOT": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    hashed = manifest["tracker/tracker.css"]
+    assert hashed != "tracker/tracker.css" and hashed.startswith("tracker/tracker.")
+    assert (tmp_path / (hashed + ".gz")).exists()  # WhiteNoise serves the compressed copy

@@ -169,7 +169,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Development serves static files straight from the apps (WhiteNoise's
 # finders), so the collectstatic folder need not exist there.
 WHITENOISE_USE_FINDERS = not PRODUCTION
