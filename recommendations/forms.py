@@ -187,11 +187,35 @@ class ProgressUpdateForm(forms.Form):
                 raise ValidationError(error.messages) from error
         return upload
 
-    def clean_as_of(self):
-        day = self.cleaned_data["as_of"]
-        if day > timezone.localdate():
-            raise ValidationError("The as-of date cannot be in the future.")
-        return day
+    def clean(self):
+        """Run the service's rules too, so every problem is reported at once, each next to its field."""
+        cleaned = super().clean()
+        data = {
+            "status": cleaned.get("status"),
+            "value": cleaned.get("value"),
+            # A missing or invalid date has its own message already; check the rest with today's.
+            "as_of": cleaned.get("as_of") or timezone.localdate(),
+            "as_of_precision": cleaned.get("as_of_precision") or DatePrecision.DAY,
+            "historical": cleaned.get("historical", False),
+            "narrative": cleaned.get("narrative", ""),
+            "evidence_urls": cleaned.get("evidence_urls") or [],
+            "has_file": bool(cleaned.get("evidence_file") or (self.update and self.update.evidence_file)),
+        }
+        try:
+            services.validate_progress(
+                actor=self.actor,
+                recommendation=self.recommendation,
+                organization=cleaned.get("organization") if "organization" in self.fields else None,
+                **data,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                name = {"reported_by_organization": "organization"}.get(field, field)
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, messages)
+                elif name not in self.fields:
+                    self.add_error(None, messages)
+        return cleaned
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data

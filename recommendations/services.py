@@ -193,6 +193,39 @@ def _check_update(
     return status, value
 
 
+def validate_progress(
+    *,
+    actor: Actor,
+    recommendation: Recommendation,
+    as_of: datetime.date,
+    status: str | None = None,
+    value=None,
+    as_of_precision: str = DatePrecision.DAY,
+    narrative: str | None = "",
+    evidence_urls: Iterable[str] = (),
+    has_file: bool = False,
+    organization: Actor | None = None,
+    historical: bool = False,
+) -> None:
+    """Check an update without writing it: raises the same ValidationError log_progress would.
+
+    Forms call it to report every problem at once, not one rule per submission.
+    """
+    _check_update(
+        actor=actor,
+        recommendation=recommendation,
+        status=status,
+        value=value,
+        as_of=as_of,
+        as_of_precision=as_of_precision,
+        evidence_urls=[url.strip() for url in evidence_urls if url and url.strip()],
+        organization=organization,
+        historical=historical,
+        narrative=narrative,
+        has_file=has_file,
+    )
+
+
 def inspect_evidence_file(upload) -> str:
     """Check an uploaded evidence file's size and real type; return its extension."""
     limit = settings.EVIDENCE_MAX_BYTES

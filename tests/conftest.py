@@ -28,13 +28,32 @@ def _fast_and_isolated(settings, tmp_path):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from django.db import connection
-
     with django_db_blocker.unblock():
         call_command("seed", verbosity=0)
-        # Transactional tests (threads, live servers) empty the database when they end;
-        # marked serialized_rollback=True, they start from this seeded state again.
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture
+def seeded_transactional_db(transactional_db):
+    """For tests whose writes must really commit (threads, a live server): the seeded data, committed.
+
+    Transactional tests empty the database when they end (pytest-django runs them after all the
+    others), so each one seeds it again if it finds it empty.
+    """
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    from recommendations.models import Recommendation
+
+    if not Recommendation.objects.exists():
+        call_command("seed", verbosity=0)
+        # The roles come from a data migration, which a flush does not replay.
+        roles = importlib.import_module("recommendations.migrations.0002_roles").ROLE_PERMISSIONS
+        for role, codenames in roles.items():
+            group, _ = Group.objects.get_or_create(name=role)
+            group.permissions.set(
+                Permission.objects.filter(content_type__app_label="recommendations", codename__in=codenames)
+            )
 
 
 @pytest.fixture

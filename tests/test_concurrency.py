@@ -21,8 +21,8 @@ INTENDED = (
 )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_log_verify_withdraw(people, country):
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_log_verify_withdraw(seeded_transactional_db, people, country):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every writer; the concurrency guarantees are PostgreSQL's")
     # A few pairs shared by everyone (contention) and one pair per thread (no contention).

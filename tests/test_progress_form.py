@@ -345,3 +345,9 @@ def test_there_is_no_open_sign_up(client):
     with pytest.raises(NoReverseMatch):
         reverse("signup")
     assert client.get("/accounts/signup/").status_code == 404
+
+
+def test_every_problem_is_reported_at_once(reporter):
+    response, _ = post(reporter, "R56", "MEX", as_of="2999-01-01", narrative="short", evidence_urls="nope")
+    errors = response.context["form"].errors
+    assert set(errors) >= {"as_of", "narrative", "evidence_urls"}

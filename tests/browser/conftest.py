@@ -1,0 +1,87 @@
+"""End-to-end tests in Debian's Chromium, driven by Playwright for Python, against a live server.
+
+Skipped when /usr/bin/chromium is missing (`apt-get install -y chromium`; .ci/run installs it). Playwright's
+own browser download is never used: the tests launch the system Chromium.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# Playwright's sync API runs an event loop in this thread; the live server and the
+# test's own database calls are ordinary synchronous Django, so allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("BROWSER_TESTS") == "required":
+        raise pytest.UsageError("BROWSER_TESTS=required but Chromium is not installed (apt-get install -y chromium)")
+    skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install -y chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def viewport(request):
+    return request.param
+
+
+@pytest.fixture
+def page(browser, live_server, viewport, seeded_transactional_db):
+    context = browser.new_context(
+        viewport=DESKTOP if viewport == "desktop" else PHONE,
+        base_url=live_server.url,
+        accept_downloads=True,
+        is_mobile=viewport == "phone",
+        has_touch=viewport == "phone",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.viewport_name = viewport
+    yield page
+    context.close()
+
+
+def shoot(page, name: str, full_page: bool = True):
+    """Save a screenshot under test-artifacts/screenshots (the best are copied to docs/screenshots)."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}-{page.viewport_name}.png"), full_page=full_page)
+
+
+def log_in(page, username: str, password: str):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()

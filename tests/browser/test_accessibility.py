@@ -1,0 +1,180 @@
+"""Accessibility in a real browser: axe-core on every page, the keyboard alone, visible focus, a skip link."""
+
+import datetime
+import json
+
+import pytest
+
+from recommendations.models import Actor, Recommendation, Status
+
+from ..factories import record
+from .conftest import ARTIFACTS, log_in, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PUBLIC = [
+    "/",
+    "/recommendations/",
+    "/recommendations/?theme=remittances&kind=policy",
+    "/recommendations/R02/",
+    "/recommendations/R17/",
+    "/source/",
+    "/actors/",
+    "/actors/GHA/",
+    "/actors/GHA/R02/",
+    "/reports/",
+    "/reports/?item=R02&on=2015-01-01",
+    "/reports/matrix/?actor_kind=country",
+    "/reports/table/?item=R02",
+    "/accounts/login/",
+    "/accounts/password_reset/",
+]
+REPORTER = ["/progress/new/", "/progress/new/?item=R02&actor=KEN", "/progress/new/?item=R17&actor=PHL", "/my/updates/"]
+REVIEWER = ["/review/"]
+STAFF = ["/audit/"]
+
+
+@pytest.fixture
+def some_progress(people):
+    for iso3, status, year in [
+        ("GHA", Status.RATIFIED, 2012),
+        ("SEN", Status.RATIFIED, 1999),
+        ("KEN", Status.SIGNED, 2015),
+    ]:
+        record(
+            actor=Actor.objects.get(iso3=iso3),
+            recommendation=Recommendation.objects.get(code="R02"),
+            status=status,
+            as_of=datetime.date(year, 6, 1),
+            organization=people.org_a,
+            historical=year < 2006,
+        )
+    record(
+        actor=Actor.objects.get(iso3="PHL"),
+        recommendation=Recommendation.objects.get(code="R17"),
+        value="4.2",
+        as_of=datetime.date(2021, 1, 1),
+        organization=people.org_a,
+    )
+
+
+def serious_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return found, results.response["violations"]
+
+
+def check_pages(page, paths, who, summary):
+    failures = {}
+    for path in paths:
+        page.goto(path)
+        serious, everything = serious_violations(page)
+        summary[f"{who} {path} ({page.viewport_name})"] = {
+            "serious_or_critical": [v["id"] for v in serious],
+            "other": sorted({f"{v['id']} ({v['impact']})" for v in everything if v not in serious}),
+        }
+        if serious:
+            failures[path] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious]
+    return failures
+
+
+def test_no_serious_or_critical_axe_violation_on_any_page(page, people, some_progress):
+    summary = {}
+    failures = check_pages(page, PUBLIC, "anonymous", summary)
+    log_in(page, "reporter_a", "pw-reporter_a")
+    failures |= check_pages(page, REPORTER, "reporter", summary)
+    page.context.clear_cookies()
+    log_in(page, "reviewer", "pw-reviewer")
+    failures |= check_pages(page, REVIEWER, "reviewer", summary)
+    page.context.clear_cookies()
+    log_in(page, "editor", "pw-editor")
+    failures |= check_pages(page, STAFF, "editor", summary)
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"axe-{page.viewport_name}.json"
+    out.write_text(json.dumps(summary, indent=1))
+    assert not failures, json.dumps(failures, indent=1)
+
+
+def focused(page):
+    return page.evaluate(
+        "() => { const e = document.activeElement; const s = getComputedStyle(e);"
+        " return {tag: e.tagName, id: e.id, name: e.name || '', text: (e.innerText || '').slice(0, 40),"
+        " outline: s.outlineStyle + ' ' + s.outlineWidth, shadow: s.boxShadow}; }"
+    )
+
+
+def assert_focus_visible(state):
+    visible = (state["outline"].split()[0] not in ("none", "") and state["outline"].split()[1] != "0px") or (
+        state["shadow"] not in ("none", "")
+    )
+    assert visible, state
+
+
+def tab_to(page, predicate, limit=60):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        state = focused(page)
+        if predicate(state):
+            assert_focus_visible(state)
+            return state
+    raise AssertionError("never reached the element with the keyboard")
+
+
+def test_skip_link_is_first_and_moves_focus_to_the_content(page):
+    page.goto("/recommendations/")
+    page.keyboard.press("Tab")
+    state = focused(page)
+    assert state["text"] == "Skip to main content"
+    assert_focus_visible(state)
+    assert page.get_by_text("Skip to main content").is_visible()  # visible when focused
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "main"
+
+
+def test_log_progress_with_the_keyboard_alone(page, people):
+    if page.viewport_name == "phone":
+        pytest.skip("keyboard-only use is checked at desktop size")
+    log_in(page, "reporter_a", "pw-reporter_a")
+    page.goto("/progress/new/")
+    tab_to(page, lambda s: s["name"] == "item")
+    page.keyboard.type("R02")
+    tab_to(page, lambda s: s["name"] == "actor")
+    page.keyboard.type("KEN")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/progress/new/?item=R02&actor=KEN")
+    tab_to(page, lambda s: s["name"] == "status")
+    page.keyboard.press("ArrowDown")  # the first status on the scale
+    page.keyboard.press("ArrowDown")  # the second: Signed
+    assert page.get_by_label("Status").input_value() == "signed"
+    tab_to(page, lambda s: s["name"] == "as_of")
+    page.keyboard.type("03142019")  # a date field takes digits from the keyboard
+    tab_to(page, lambda s: s["name"] == "narrative")
+    page.keyboard.type("Kenya signed the Convention at the treaty event in New York.")
+    tab_to(page, lambda s: s["name"] == "evidence_urls")
+    page.keyboard.type("https://treaties.un.org/kenya")
+    state = tab_to(page, lambda s: s["tag"] == "BUTTON" and "Submit for review" in s["text"])
+    assert state
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/updates/*/")
+    assert "awaits review" in page.get_by_role("status").first.inner_text()
+    shoot(page, "keyboard-filed", full_page=False)
+
+
+def test_colour_is_never_the_only_carrier_of_status(page, some_progress):
+    page.goto("/reports/matrix/?item=R02&actor_kind=country")
+    cell = page.get_by_role("link", name="Party (ratified)").first
+    assert cell.inner_text().strip() == "P" and cell.get_attribute("title") == "Party (ratified)"
+    page.goto("/recommendations/R02/")
+    assert page.locator(".status-badge", has_text="Party (ratified)").count() >= 1
+    legend = page.locator(".legend").first.inner_text()
+    assert "Party (ratified)" in legend
+
+
+def test_the_axe_check_itself_catches_violations(page):
+    """Guard against a silent harness: axe must flag a page that is obviously broken."""
+    page.goto("/")
+    page.set_content("<html><body><img src='x.png'><input type='text'><a href='#'></a></body></html>")
+    serious, everything = serious_violations(page)
+    assert {"image-alt", "label"} <= {v["id"] for v in serious}, everything
