@@ -31,8 +31,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 migrate: $(VENV)/.runtime  ## Apply database migrations
 	@$(PY) manage.py migrate --noinput -v 0 && echo "Database migrated"
 
-seed: migrate  ## Load the source document, taxonomies, countries and items (idempotent)
+seed: migrate  ## Load the source document, taxonomies, countries, items and the ICRMW baseline (idempotent)
 	@$(PY) manage.py seed
+	@$(PY) manage.py load_icrmw_baseline
 
 run: seed  ## Install, migrate, seed, create the first admin and serve on 127.0.0.1:$(PORT)
 	@$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/

@@ -301,6 +301,8 @@ class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    change_list_template = "admin/recommendations/progressupdate/change_list.html"
+
     list_display = ["actor", "recommendation", "status", "as_of", "reported_by_organization", "created_at"]
     list_select_related = ["actor", "recommendation", "reported_by_organization"]
     list_filter = ["state", "kind", "status", "actor_kind"]

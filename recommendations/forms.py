@@ -280,3 +280,47 @@ class InviteForm(forms.Form):
         if missing:
             raise ValidationError(f"Unknown organization code(s): {', '.join(missing)}.")
         return list(found.values())
+
+
+class ImportForm(forms.Form):
+    """Step 1 of an import: the file, on whose behalf, and (reviewers) whether it is verified."""
+
+    file = forms.FileField(
+        label="Spreadsheet (CSV or XLSX)",
+        help_text="The columns of the status export (download a template below). Up to 10 MB.",
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Actor.objects.none(),
+        label="Filed on behalf of",
+        required=False,
+        help_text="For rows whose reported_by_organization column is empty.",
+    )
+    verified = forms.BooleanField(label="Record these updates as verified (they count at once)", required=False)
+    source = forms.CharField(
+        label="Source that vouches for them",
+        required=False,
+        help_text="Required to import as verified, e.g. “UN Treaty Collection, status as of 1 May 2024”.",
+    )
+
+    def __init__(self, *args, user, reviewer: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = services.user_organizations(user)
+        if not reviewer:
+            del self.fields["verified"]
+            del self.fields["source"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError(f"The file is {upload.size / 1_048_576:.1f} MB; the limit is 10 MB.")
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise ValidationError("Upload a .csv or .xlsx file.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verified") and not cleaned.get("source", "").strip():
+            self.add_error("source", "Cite the source that makes these updates verified.")
+        return cleaned

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     Actor,
@@ -533,6 +534,106 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
         defaults={"update": latest, **{field: getattr(latest, source) for field, source in copied.items()}},
     )
     return current
+
+
+def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
+    """Recompute the current status of every (actor, item) pair in a cross product, in bulk.
+
+    For writes that touch many pairs at once (imports). Must run inside the
+    writing transaction; locks the actors in id order, like the one-pair refresh.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("refresh_current_statuses must run inside the writing transaction")
+    copied = CurrentStatus.COPIED_FROM_UPDATE
+    actor_ids, recommendation_ids = sorted(set(actor_ids)), sorted(set(recommendation_ids))
+    for start in range(0, len(actor_ids), 50):  # 50 actors at a time: bounded memory
+        chunk = actor_ids[start : start + 50]
+        list(Actor.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+        latest = {}
+        rows = (
+            ProgressUpdate.objects.counted()
+            .filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids)
+            .order_by("actor_id", "recommendation_id", "-as_of", "-created_at", "-pk")
+            .only("pk", "actor_id", "recommendation_id", *copied.values())
+        )
+        for update in rows.iterator(chunk_size=5000):
+            latest.setdefault((update.actor_id, update.recommendation_id), update)
+        CurrentStatus.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
+        CurrentStatus.objects.bulk_create(
+            [
+                CurrentStatus(
+                    actor_id=u.actor_id,
+                    recommendation_id=u.recommendation_id,
+                    update_id=u.pk,
+                    **{field: getattr(u, source) for field, source in copied.items()},
+                )
+                for u in latest.values()
+            ],
+            batch_size=2000,
+        )
+
+
+@transaction.atomic
+def import_progress(*, plan, user=None, verified: bool = False, source: str = "") -> int:
+    """Write a checked import plan (imports.plan) in one transaction: all rows or none.
+
+    Imported updates await review like any other, unless ``verified``: a
+    reviewer (or the system, for public treaty records) vouches for them and
+    cites the ``source``; they then count at once. Returns how many were created.
+    """
+    if plan.rejected:
+        raise ValidationError(f"{len(plan.rejected)} row(s) were rejected; fix the file and import it again.")
+    if verified:
+        if user is not None and not user.has_perm("recommendations.review_progress"):
+            raise PermissionDenied("Only reviewers can import updates as verified.")
+        if not source.strip():
+            raise ValidationError({"source": "Cite the source that makes these updates verified."})
+    now = timezone.now()
+    reason = f"imported from {plan.filename}" + (" as verified" if verified else "")
+    created, pairs = 0, set()
+    # In batches, so memory stays flat however long the file: the rows of one batch at a time.
+    for start in range(0, len(plan.create), 1000):
+        batch = [
+            ProgressUpdate(
+                actor=row.actor,
+                recommendation=row.recommendation,
+                kind=row.recommendation.kind,
+                actor_kind=row.actor.kind,
+                status=row.status,
+                as_of=row.as_of,
+                as_of_precision=row.as_of_precision,
+                historical=row.historical,
+                narrative=row.narrative + (f" Source: {source.strip()}" if verified else ""),
+                evidence_urls=row.evidence_urls,
+                has_evidence=bool(row.evidence_urls),
+                value=row.value,
+                reported_by_organization=row.organization,
+                created_by=user,
+                created_at=now,
+                state=ReviewState.VERIFIED if verified else ReviewState.PENDING,
+                reviewed_by=user if verified else None,
+                reviewed_at=(row.verified_at or now) if verified else None,
+            )
+            for row in plan.create[start : start + 1000]
+        ]
+        bulk_create_with_history(
+            batch, ProgressUpdate, batch_size=1000, default_user=user, default_change_reason=reason
+        )
+        created += len(batch)
+        pairs.update((u.actor_id, u.recommendation_id) for u in batch)
+    record_event(
+        user=user,
+        action=AuditAction.IMPORTED,
+        object_type="progress update",
+        detail=(
+            f"{created} updates from {plan.filename} "
+            + (f"as verified (source: {source.strip()})" if verified else "awaiting review")
+            + f"; {len(plan.unchanged)} rows already present."
+        ),
+    )
+    if verified and pairs:
+        refresh_current_statuses(actor_ids=[a for a, _ in pairs], recommendation_ids=[i for _, i in pairs])
+    return created
 
 
 @transaction.atomic

@@ -25,6 +25,9 @@ urlpatterns = [
     path("reports/status.json", views.status_json, name="status_json"),
     # Logging and reviewing progress.
     path("progress/new/", views.progress_new, name="progress_new"),
+    path("progress/import/", views.progress_import, name="progress_import"),
+    path("progress/import/template.csv", views.import_template_csv, name="import_template_csv"),
+    path("progress/import/template.xlsx", views.import_template_xlsx, name="import_template_xlsx"),
     path("updates/<int:pk>/", views.update_detail, name="update"),
     path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
     path("updates/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),

@@ -61,6 +61,13 @@ MATRIX = {
         "get",
         {"anonymous": LOGIN, "reporter_a": 200, "reporter_b": 200, "reviewer": 200, "editor": 403},
     ),
+    "recommendations:progress_import": (
+        None,
+        "get",
+        {"anonymous": LOGIN, "reporter_a": 200, "reporter_b": 200, "reviewer": 200, "editor": 403},
+    ),
+    "recommendations:import_template_csv": (None, "get", everyone(200)),
+    "recommendations:import_template_xlsx": (None, "get", everyone(200)),
     "recommendations:update": (
         lambda o: [o["pending"].pk],
         "get",

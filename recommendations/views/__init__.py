@@ -5,6 +5,7 @@ Views stay thin: querying lives in models/reports, writes in services.
 
 from .actors import actor_detail, actor_list, actor_search, timeline
 from .audit import audit_log
+from .imports import import_template_csv, import_template_xlsx, progress_import
 from .pages import (
     healthz,
     home,
@@ -33,6 +34,9 @@ __all__ = [
     "evidence_download",
     "healthz",
     "home",
+    "import_template_csv",
+    "import_template_xlsx",
+    "progress_import",
     "my_updates",
     "progress_new",
     "recommendation_detail",

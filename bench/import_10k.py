@@ -1,0 +1,72 @@
+"""Time and memory of importing a 10,000-row spreadsheet (preview, then the write), on a scratch database.
+
+    DATABASE_URL=sqlite:////tmp/import-bench.sqlite3 python bench/import_10k.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/import_bench python bench/import_10k.py  (database must exist)
+
+Prints one line per step: seconds and the Python heap peak (tracemalloc).
+"""
+
+import csv
+import io
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from recommendations import imports, services  # noqa: E402
+from recommendations.models import Actor, Membership, ProgressUpdate, Recommendation  # noqa: E402
+
+
+def main(rows: int = 10_000):
+    call_command("migrate", verbosity=0)
+    call_command("seed", verbosity=0)
+    if ProgressUpdate.objects.exists():
+        sys.exit("Use an empty scratch database: this one already holds progress updates.")
+    org, _ = Actor.objects.get_or_create(
+        code="bench-importer", defaults={"kind": "organization", "name": "Bench importer", "organization_type": "ngo"}
+    )
+    user, _ = User.objects.get_or_create(username="bench-importer")
+    user.groups.add(Group.objects.get(name="Reviewer"))
+    Membership.objects.get_or_create(user=user, organization=org)
+    countries = list(Actor.objects.countries().values_list("code", flat=True))
+    items = list(Recommendation.objects.filter(kind="policy").values_list("code", flat=True))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["actor_code", "recommendation_code", "status", "as_of", "evidence_urls"])
+    writer.writerows([c, i, "limited", "2020-01-01", "https://example.org/e"] for i in items for c in countries)
+    data = out.getvalue().encode()
+    lines = data.count(b"\n") - 1
+    data = b"\n".join(data.split(b"\n")[: rows + 1]) + b"\n"
+    print(f"{min(rows, lines):,} rows, {len(data) / 1024:.0f} KB, {django.db.connection.vendor}")
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    plan = imports.plan(imports.read_rows(io.BytesIO(data), "bench.csv"), filename="bench.csv", user=user)
+    _, peak = tracemalloc.get_traced_memory()
+    print(
+        f"preview: {time.perf_counter() - started:.2f} s, {len(plan.create):,} to create, heap peak {peak / 1e6:.0f} MB"
+    )
+    tracemalloc.reset_peak()
+    started = time.perf_counter()
+    created = services.import_progress(plan=plan, user=user, verified=True, source="bench")
+    _, peak = tracemalloc.get_traced_memory()
+    print(
+        f"write (verified, with history and current statuses): {time.perf_counter() - started:.2f} s, "
+        f"{created:,} created, heap peak {peak / 1e6:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
