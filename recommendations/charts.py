@@ -77,7 +77,9 @@ def columns_over_time(history: dict, *, label: str, width: int = 720, height: in
             )
     every = max(1, round(len(years) / 8))
     for i, year in enumerate(years):
-        if i % every == 0 or i == len(years) - 1:
+        # Every n-th year, and the last one unless it would overlap the previous label.
+        last = i == len(years) - 1 and i % every >= every / 2
+        if i % every == 0 or last:
             shapes.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" class="axis">{}</text>',

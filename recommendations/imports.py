@@ -79,7 +79,11 @@ class Plan:
 
     @property
     def rows(self) -> int:
-        return len(self.create) + len(self.unchanged) + len(self.skipped) + len({r.row for r in self.rejected})
+        return len(self.create) + len(self.unchanged) + len(self.skipped) + self.rejected_rows
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({r.row for r in self.rejected})
 
     @property
     def can_commit(self) -> bool:

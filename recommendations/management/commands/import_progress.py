@@ -49,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"{plan.rows} rows: {len(plan.create)} to create, {len(plan.unchanged)} already present, "
-            f"{len(plan.skipped)} skipped, {len({r.row for r in plan.rejected})} rejected."
+            f"{len(plan.skipped)} skipped, {plan.rejected_rows} rejected."
         )
         for rejection in plan.rejected[:200]:
             self.stdout.write(f"  row {rejection.row}, {rejection.column}: {rejection.reason}")
