@@ -405,16 +405,10 @@ def count_pairs(scope: Scope) -> int:
     return sum(status_counts(scope, by_region=False).values())
 
 
-def _hydrate(raw: list[tuple], actors: dict | None = None, items: dict | None = None) -> list[PairRow]:
+def _hydrate(raw: list[tuple]) -> list[PairRow]:
     """Turn (actor_id, item_id, status, as_of, update_id) tuples into rows with their objects: 3 queries at most."""
-    actors = {} if actors is None else actors
-    items = {} if items is None else items
-    missing_actors = {r[0] for r in raw} - actors.keys()
-    if missing_actors:
-        actors.update(Actor.objects.select_related("base_country").in_bulk(missing_actors))
-    missing_items = {r[1] for r in raw} - items.keys()
-    if missing_items:
-        items.update(Recommendation.objects.in_bulk(missing_items))
+    actors = Actor.objects.select_related("base_country").in_bulk({r[0] for r in raw})
+    items = Recommendation.objects.in_bulk({r[1] for r in raw})
     update_ids = [r[4] for r in raw if r[4]]
     updates = (
         ProgressUpdate.objects.select_related("reported_by_organization").in_bulk(update_ids) if update_ids else {}

@@ -24,32 +24,14 @@ from ..models import (
     Status,
     status_label,
 )
-from .pages import paginate
+from .pages import render_filtered_list
 
 
 @require_GET
 def actor_list(request):
     base = Actor.objects.real().select_related("base_country").annotate(n_statuses=Count("current_statuses"))
     filterset = ActorFilter(request.GET or None, queryset=base.order_by("kind", "name"))
-    errors, status = [], 200
-    if filterset.is_bound and not filterset.is_valid():
-        errors, queryset, status = filterset.error_messages(), base.none(), 400
-    else:
-        queryset = filterset.qs
-    page, page_error = paginate(request, queryset, per_page=50)
-    if page_error:
-        errors.append(page_error)
-        status = 404 if "no page" in page_error else 400
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filter": filterset,
-        "page": page,
-        "errors": errors,
-        "description": filterset.describe(),
-        "query": query.urlencode(),
-    }
-    return render(request, "recommendations/actor_list.html", context, status=status)
+    return render_filtered_list(request, "recommendations/actor_list.html", filterset, per_page=50)
 
 
 def _actor_or_404(code: str) -> Actor:

@@ -46,20 +46,19 @@ def home(request):
     return render(request, "recommendations/home.html", context)
 
 
-@require_GET
-def recommendation_list(request):
-    filterset = RecommendationFilter(request.GET or None, queryset=Recommendation.objects.for_list())
-    status = 200
-    errors = []
+def render_filtered_list(request, template: str, filterset, *, per_page: int = PAGE_SIZE, extra=None):
+    """A paginated list behind a FilterSet, as every list page shows one.
+
+    An invalid filter shows what was wrong and no rows (400): results for a
+    filter that could not be applied would be silently wrong. A bad page
+    number gets a message too (400, or 404 past the last page).
+    """
+    errors, status = [], 200
     if filterset.is_bound and not filterset.is_valid():
-        # Never show results for a filter we could not apply: that would be
-        # silently wrong. Show what was wrong instead.
-        errors = filterset.error_messages()
-        queryset = Recommendation.objects.none()
-        status = 400
+        errors, queryset, status = filterset.error_messages(), filterset.queryset.none(), 400
     else:
         queryset = filterset.qs
-    page, page_error = paginate(request, queryset)
+    page, page_error = paginate(request, queryset, per_page=per_page)
     if page_error:
         errors.append(page_error)
         status = 404 if "no page" in page_error else 400
@@ -71,8 +70,15 @@ def recommendation_list(request):
         "errors": errors,
         "description": filterset.describe(),
         "query": query.urlencode(),
+        **(extra or {}),
     }
-    return render(request, "recommendations/recommendation_list.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def recommendation_list(request):
+    filterset = RecommendationFilter(request.GET or None, queryset=Recommendation.objects.for_list())
+    return render_filtered_list(request, "recommendations/recommendation_list.html", filterset)
 
 
 @require_GET

@@ -17,7 +17,7 @@ from .. import services
 from ..filters import ReviewQueueFilter
 from ..forms import ChooseForm, ProgressUpdateForm, ReviewForm, WithdrawForm, apply_service_errors
 from ..models import Actor, ProgressUpdate, Recommendation, ReviewState
-from .pages import paginate
+from .pages import paginate, render_filtered_list
 
 can_log = permission_required("recommendations.log_progress", raise_exception=True)
 can_review = permission_required("recommendations.review_progress", raise_exception=True)
@@ -220,25 +220,7 @@ def review_queue(request):
         .order_by("created_at", "pk")
     )
     filterset = ReviewQueueFilter(request.GET or None, queryset=base)
-    errors, status = [], 200
-    if filterset.is_bound and not filterset.is_valid():
-        errors, queryset, status = filterset.error_messages(), base.none(), 400
-    else:
-        queryset = filterset.qs
-    page, page_error = paginate(request, queryset)
-    if page_error:
-        errors.append(page_error)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filter": filterset,
-        "page": page,
-        "errors": errors,
-        "query": query.urlencode(),
-        "description": filterset.describe(),
-        "items": Recommendation.objects.only("code", "title"),
-    }
-    return render(request, "recommendations/review_queue.html", context, status=status)
+    return render_filtered_list(request, "recommendations/review_queue.html", filterset)
 
 
 @login_required
