@@ -59,7 +59,21 @@
     });
   }
 
+  /* The menu: open by default (works without JavaScript); here it folds behind the
+   * toggle button on small screens, as Bootstrap's collapse would, without its 80 KB. */
+  function enhanceMenu(button) {
+    var menu = document.getElementById(button.getAttribute("data-nav-toggle"));
+    if (!menu) { return; }
+    menu.classList.add("collapse");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = menu.classList.toggle("show");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-nav-toggle]"), enhanceMenu);
     Array.prototype.forEach.call(document.querySelectorAll("input[data-chooser-url]"), enhanceChooser);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-once]"), guardDoubleSubmit);
   });
