@@ -40,3 +40,23 @@ def record(*, actor, recommendation, as_of, verified=True, **kwargs):
     kwargs.setdefault("narrative", NARRATIVE)
     kwargs.setdefault("evidence_urls", EVIDENCE)
     return log_progress(actor=actor, recommendation=recommendation, as_of=as_of, verified=verified, **kwargs)
+
+
+def filed(*, user, organization, iso3="MEX", code="R56", status="limited", as_of=None, **kwargs):
+    """A pending update that a person filed through the service, with a valid narrative and evidence."""
+    import datetime
+
+    from recommendations.models import Actor, Recommendation
+    from recommendations.services import log_progress
+
+    kwargs.setdefault("narrative", NARRATIVE)
+    kwargs.setdefault("evidence_urls", EVIDENCE)
+    return log_progress(
+        actor=Actor.objects.get(code=iso3),
+        recommendation=Recommendation.objects.get(code=code),
+        status=status,
+        as_of=as_of or datetime.date(2020, 1, 1),
+        organization=organization,
+        user=user,
+        **kwargs,
+    )

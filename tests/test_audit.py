@@ -8,7 +8,7 @@ from django.urls import reverse
 from recommendations import services
 from recommendations.models import Actor, AuditAction, AuditEvent, Recommendation, Status, Theme
 
-from .factories import EVIDENCE, NARRATIVE
+from .factories import EVIDENCE, NARRATIVE, filed
 
 pytestmark = pytest.mark.django_db
 
@@ -68,16 +68,7 @@ def test_the_update_lifecycle_is_audited(people):
 
 def test_a_refused_write_leaves_no_audit_line(people):
     with pytest.raises(services.ValidationError):
-        services.log_progress(
-            actor=Actor.objects.get(iso3="MEX"),
-            recommendation=Recommendation.objects.get(code="R02"),
-            status=Status.COMPLETE,
-            as_of=datetime.date(2020, 1, 1),
-            narrative=NARRATIVE,
-            evidence_urls=EVIDENCE,
-            organization=people.org_a,
-            user=people.reporter_a,
-        )
+        filed(user=people.reporter_a, organization=people.org_a, iso3="MEX", code="R02", status=Status.COMPLETE)
     assert not AuditEvent.objects.exists()
 
 

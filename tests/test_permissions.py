@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from recommendations import services
 from recommendations.models import Actor, Recommendation, Status
 
-from .factories import EVIDENCE, NARRATIVE
+from .factories import EVIDENCE, NARRATIVE, filed
 
 pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "reporter_a", "reporter_b", "reviewer", "editor"]
@@ -192,16 +192,7 @@ def test_writes_refuse_other_peoples_updates(client, people, objects):
 
 
 def test_reviewer_cannot_verify_own_update_unless_single_reviewer_mode(client, people, settings):
-    own = services.log_progress(
-        actor=Actor.objects.get(iso3="KEN"),
-        recommendation=Recommendation.objects.get(code="R56"),
-        status=Status.LIMITED,
-        as_of=datetime.date(2020, 1, 1),
-        narrative=NARRATIVE,
-        evidence_urls=EVIDENCE,
-        organization=people.org_a,
-        user=people.reviewer,
-    )
+    own = filed(user=people.reviewer, organization=people.org_a, iso3="KEN", code="R56", status=Status.LIMITED)
     client.force_login(people.reviewer)
     review = reverse("recommendations:update_review", args=[own.pk])
     response = client.post(review, {"decision": "verify", "version": own.version}, follow=True)
@@ -214,16 +205,7 @@ def test_reviewer_cannot_verify_own_update_unless_single_reviewer_mode(client, p
     assert own.state == "verified"
 
     settings.SINGLE_REVIEWER_MODE = True
-    second = services.log_progress(
-        actor=Actor.objects.get(iso3="KEN"),
-        recommendation=Recommendation.objects.get(code="R57"),
-        status=Status.LIMITED,
-        as_of=datetime.date(2020, 1, 1),
-        narrative=NARRATIVE,
-        evidence_urls=EVIDENCE,
-        organization=people.org_a,
-        user=people.reviewer,
-    )
+    second = filed(user=people.reviewer, organization=people.org_a, iso3="KEN", code="R57", status=Status.LIMITED)
     client.force_login(people.reviewer)
     client.post(reverse("recommendations:update_review", args=[second.pk]), {"decision": "verify", "version": 1})
     second.refresh_from_db()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from recommendations import services
 from recommendations.models import Actor, CurrentStatus, ProgressUpdate, Recommendation, ReviewState, Status
 
-from .factories import EVIDENCE, NARRATIVE, record
+from .factories import EVIDENCE, NARRATIVE, filed, record
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("recommendations:progress_new")
@@ -167,16 +167,7 @@ def test_double_submit_guard_holds_in_the_service_too(people):
 
 
 def test_concurrent_edit_is_refused_with_a_clear_message(client, people):
-    update = services.log_progress(
-        actor=Actor.objects.get(iso3="MEX"),
-        recommendation=Recommendation.objects.get(code="R56"),
-        status=Status.LIMITED,
-        as_of=datetime.date(2020, 1, 1),
-        narrative=NARRATIVE,
-        evidence_urls=EVIDENCE,
-        organization=people.org_a,
-        user=people.reporter_a,
-    )
+    update = filed(user=people.reporter_a, organization=people.org_a, iso3="MEX", code="R56", status=Status.LIMITED)
     client.force_login(people.reporter_a)
     url = reverse("recommendations:update_edit", args=[update.pk])
     opened = client.get(url).context["form"].initial  # version 1, in a first tab
@@ -200,16 +191,7 @@ def test_concurrent_edit_is_refused_with_a_clear_message(client, people):
 
 
 def test_review_of_a_changed_update_is_refused(people):
-    update = services.log_progress(
-        actor=Actor.objects.get(iso3="MEX"),
-        recommendation=Recommendation.objects.get(code="R56"),
-        status=Status.LIMITED,
-        as_of=datetime.date(2020, 1, 1),
-        narrative=NARRATIVE,
-        evidence_urls=EVIDENCE,
-        organization=people.org_a,
-        user=people.reporter_a,
-    )
+    update = filed(user=people.reporter_a, organization=people.org_a, iso3="MEX", code="R56", status=Status.LIMITED)
     services.edit_update(
         update=update,
         user=people.reporter_a,
