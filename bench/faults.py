@@ -30,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import gunicorn_command  # noqa: E402  (the checkout on the path first)
+
 WORK = Path(tempfile.gettempdir()) / "tracker-faults"
 PG_PORT = 55432
 BEGIN, END = "<!-- make faults: begin -->", "<!-- make faults: end -->"
@@ -178,20 +180,7 @@ def main():
         connection.close()
         print("== gunicorn, 2 workers", flush=True)
         gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "tracker.wsgi:application",
-                "-w",
-                "2",
-                "-k",
-                "gthread",
-                "--threads",
-                "4",
-                "-b",
-                f"127.0.0.1:{WEB_PORT}",
-                "--log-level",
-                "warning",
-            ],
+            gunicorn_command(WEB_PORT),
             cwd=ROOT,
             env=env,
         )

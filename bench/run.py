@@ -36,6 +36,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import gunicorn_command  # noqa: E402  (the checkout on the path first)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 PY = sys.executable
 REPEAT = 20
@@ -368,20 +370,7 @@ def measure_load(env, seconds):
     csrf = "b" * 32
     port = 8199
     server = subprocess.Popen(
-        [
-            str(Path(PY).parent / "gunicorn"),
-            "tracker.wsgi:application",
-            "-w",
-            "2",
-            "-k",
-            "gthread",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+        gunicorn_command(port),
         env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
         cwd=ROOT,
     )

@@ -443,17 +443,33 @@ def can_review(user, update: ProgressUpdate) -> bool:
     return update.created_by_id != user.pk or settings.SINGLE_REVIEWER_MODE
 
 
+def _review(update, reviewer, expected_version, *, state, note: str, refusal: str) -> ProgressUpdate:
+    """The shared step of verify and return: lock, check the reviewer and the state, then mark it reviewed.
+
+    The caller records it (and, for a verification, refreshes the current status) in the same transaction.
+    """
+    update = _locked(update, expected_version)
+    if not can_review(reviewer, update):
+        raise PermissionDenied(refusal)
+    if update.state != ReviewState.PENDING:
+        raise _stale(update)
+    update.state = state
+    update.reviewed_by, update.reviewed_at, update.review_note = reviewer, timezone.now(), note.strip()
+    update.version += 1
+    return update
+
+
 @transaction.atomic
 def verify_update(*, update: ProgressUpdate, reviewer, expected_version: int | None, note: str = "") -> ProgressUpdate:
     """Accept an update: it now counts towards the current status and reports."""
-    update = _locked(update, expected_version)
-    if not can_review(reviewer, update):
-        raise PermissionDenied("A second reviewer must verify your own updates.")
-    if update.state != ReviewState.PENDING:
-        raise _stale(update)
-    update.state = ReviewState.VERIFIED
-    update.reviewed_by, update.reviewed_at, update.review_note = reviewer, timezone.now(), note.strip()
-    update.version += 1
+    update = _review(
+        update,
+        reviewer,
+        expected_version,
+        state=ReviewState.VERIFIED,
+        note=note,
+        refusal="A second reviewer must verify your own updates.",
+    )
     _record(update, reviewer, "verified", AuditAction.VERIFIED)
     refresh_current_status(actor_id=update.actor_id, recommendation_id=update.recommendation_id)
     return update
@@ -464,14 +480,14 @@ def return_update(*, update: ProgressUpdate, reviewer, expected_version: int | N
     """Send an update back to its reporter with the reason."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": "Say why the update is returned, so the reporter can fix it."})
-    update = _locked(update, expected_version)
-    if not can_review(reviewer, update):
-        raise PermissionDenied("A second reviewer must review your own updates.")
-    if update.state != ReviewState.PENDING:
-        raise _stale(update)
-    update.state = ReviewState.RETURNED
-    update.reviewed_by, update.reviewed_at, update.review_note = reviewer, timezone.now(), reason.strip()
-    update.version += 1
+    update = _review(
+        update,
+        reviewer,
+        expected_version,
+        state=ReviewState.RETURNED,
+        note=reason,
+        refusal="A second reviewer must review your own updates.",
+    )
     _record(update, reviewer, f"returned: {reason.strip()[:200]}", AuditAction.RETURNED)
     return update
 

@@ -63,6 +63,14 @@ def _page_number(request) -> int:
         return 1
 
 
+def _sort(request, allowed, errors: list, refusal: str) -> tuple[str, list]:
+    """The requested sort if it is one of `allowed`, else the default with a message saying so."""
+    sort = request.GET.get("sort", "actor")
+    if sort in allowed:
+        return sort, errors
+    return "actor", [*errors, f"“{sort}” is not a way to sort {refusal}."]
+
+
 def _query_without(request, *names) -> str:
     query = request.GET.copy()
     for name in names:
@@ -101,10 +109,7 @@ def report_summary(request):
 @require_GET
 def report_table(request):
     filterset, scope, errors = _filtered(request)
-    sort = request.GET.get("sort", "actor")
-    if sort not in reports.TABLE_SORTS:
-        errors = [*errors, f"“{sort}” is not a way to sort this table; sorted by country or organization."]
-        sort = "actor"
+    sort, errors = _sort(request, reports.TABLE_SORTS, errors, "this table; sorted by country or organization")
     rows, count, number, pages = [], 0, 1, 1
     if scope:
         number = _page_number(request)
@@ -133,10 +138,7 @@ def report_table(request):
 @require_GET
 def report_matrix(request):
     filterset, scope, errors = _filtered(request)
-    sort = request.GET.get("sort", "actor")
-    if sort not in reports.MATRIX_SORTS:
-        errors = [*errors, f"“{sort}” is not a way to sort the matrix; sorted by name."]
-        sort = "actor"
+    sort, errors = _sort(request, reports.MATRIX_SORTS, errors, "the matrix; sorted by name")
     grid, number, pages, actor_count = None, 1, 1, 0
     if scope:
         number = _page_number(request)

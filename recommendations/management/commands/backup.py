@@ -33,6 +33,14 @@ def pg_environment() -> tuple[list[str], dict]:
     return args, env
 
 
+def run_pg_tool(tool: str, *args: str, failure: str) -> None:
+    """Run pg_dump or pg_restore against the configured database; a failure becomes a CommandError."""
+    conn_args, env = pg_environment()
+    result = subprocess.run([tool, *conn_args, *args], env=env, capture_output=True, text=True)
+    if result.returncode:
+        raise CommandError(f"{failure}: {result.stderr.strip()}")
+
+
 class Command(BaseCommand):
     help = "Back up the database (pg_dump or SQLite's backup API) and the evidence files."
 
@@ -47,23 +55,15 @@ class Command(BaseCommand):
             if not shutil.which("pg_dump"):
                 raise CommandError("pg_dump is not installed (Debian: apt-get install postgresql-client).")
             target = folder / f"tracker-{stamp}.dump"
-            conn_args, env = pg_environment()
-            result = subprocess.run(
-                [
-                    "pg_dump",
-                    "--format=custom",
-                    "--no-owner",
-                    "--file",
-                    str(target),
-                    *conn_args,
-                    settings.DATABASES["default"]["NAME"],
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
+            run_pg_tool(
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(target),
+                settings.DATABASES["default"]["NAME"],
+                failure="pg_dump failed",
             )
-            if result.returncode:
-                raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
         elif connection.vendor == "sqlite":
             target = folder / f"tracker-{stamp}.sqlite3"
             source = sqlite3.connect(settings.DATABASES["default"]["NAME"])

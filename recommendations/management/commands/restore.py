@@ -8,7 +8,6 @@ SQLite: the backup file is copied over the database with SQLite's backup API.
 
 import os
 import sqlite3
-import subprocess
 import tarfile
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from .backup import pg_environment
+from .backup import run_pg_tool
 
 
 class Command(BaseCommand):
@@ -37,25 +36,17 @@ class Command(BaseCommand):
             if path.suffix != ".dump":
                 raise CommandError("A PostgreSQL database restores from a .dump file written by `backup`.")
             connection.close()
-            conn_args, env = pg_environment()
-            result = subprocess.run(
-                [
-                    "pg_restore",
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--single-transaction",
-                    *conn_args,
-                    "--dbname",
-                    settings.DATABASES["default"]["NAME"],
-                    str(path),
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
+            run_pg_tool(
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--dbname",
+                settings.DATABASES["default"]["NAME"],
+                str(path),
+                failure="pg_restore failed (nothing was changed)",
             )
-            if result.returncode:
-                raise CommandError(f"pg_restore failed (nothing was changed): {result.stderr.strip()}")
         elif connection.vendor == "sqlite":
             if path.suffix != ".sqlite3":
                 raise CommandError("A SQLite database restores from a .sqlite3 file written by `backup`.")
