@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
-from recommendations import reports
 from recommendations.filters import StatusFilter
-from recommendations.models import STAGES, STATUS_SHORT, Actor, ActorKind, Recommendation, status_label
+from recommendations.models import Actor, ActorKind, Recommendation
 
+from .rows import Standing, report_rows
 from .world import nearest
 
 MIN_ACTORS, MAX_ACTORS = 2, 6
@@ -27,41 +27,20 @@ MIN_ACTORS, MAX_ACTORS = 2, 6
 ITEM_FILTERS = ("theme", "section", "kind", "instrument", "addressee", "on")
 
 
-@dataclass(frozen=True)
-class Cell:
-    status: str
-    as_of: str
-    value: str
-    unit: str
-
-    @property
-    def label(self) -> str:
-        return status_label(self.status)
-
-    @property
-    def short(self) -> str:
-        return STATUS_SHORT[self.status]
-
-    @property
-    def standing(self) -> str:
-        """What is compared: ratified, acceded and succeeded are all "party"."""
-        return STAGES.get(self.status, self.status)
-
-
 @dataclass
 class Row:
     item: Recommendation
-    cells: list[Cell | None]  # one per actor, in the order asked for
+    cells: list[Standing | None]  # one per actor, in the order asked for
     actors: list[Actor]
 
     @property
-    def pairs(self) -> list[tuple[Actor, Cell | None]]:
+    def pairs(self) -> list[tuple[Actor, Standing | None]]:
         return list(zip(self.actors, self.cells, strict=True))
 
     @property
     def differs(self) -> bool:
         """The actors the item concerns do not all stand at the same place."""
-        return len({cell.standing for cell in self.cells if cell is not None}) > 1
+        return len({cell.stage for cell in self.cells if cell is not None}) > 1
 
 
 @dataclass
@@ -124,13 +103,10 @@ def build(filterset: StatusFilter) -> Comparison:
         raise ValueError(f"invalid comparison filters: {filterset.error_messages()}")
     actors = list(filterset.form.cleaned_data["actor"])
     column = {actor.code: n for n, actor in enumerate(actors)}
-    cells: dict[str, list[Cell | None]] = {}
-    for values in reports.iter_export_rows(reports.build_scope(filterset), sort="item", guard=False):
-        row = dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
+    cells: dict[str, list[Standing | None]] = {}
+    for row in report_rows(filterset, sort="item"):
         line = cells.setdefault(row["recommendation_code"], [None] * len(actors))
-        line[column[row["actor_code"]]] = Cell(
-            status=row["status"], as_of=row["as_of"], value=row["value"], unit=row["unit"]
-        )
+        line[column[row["actor_code"]]] = Standing(**Standing.fields(row))
     items = Recommendation.objects.filter(code__in=list(cells)).prefetch_related("themes").order_by("position")
     return Comparison(
         actors=actors,

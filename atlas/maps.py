@@ -14,31 +14,19 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils import timezone
 
-from recommendations import reports
 from recommendations.filters import StatusFilter
 from recommendations.models import REPORT_STATUSES, STATUS_SHORT, ActorKind, Recommendation, status_label
 
+from .rows import Standing, report_rows
 from .world import world
 
 
 @dataclass(frozen=True)
-class Place:
-    """One country's cell on the map, as the table report shows it."""
+class Place(Standing):
+    """One country's cell on the map."""
 
     code: str
     name: str
-    status: str
-    as_of: str
-    value: str
-    unit: str
-
-    @property
-    def label(self) -> str:
-        return status_label(self.status)
-
-    @property
-    def short(self) -> str:
-        return STATUS_SHORT[self.status]
 
 
 @dataclass
@@ -113,18 +101,9 @@ def build_map(filterset: StatusFilter) -> WorldMap:
     if len(items) != 1:
         raise ValueError("a map shows exactly one call to action")
     places: dict[str, Place] = {}
-    for values in reports.iter_export_rows(reports.build_scope(filterset), guard=False):
-        row = dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
-        if row["actor_kind"] != ActorKind.COUNTRY:
-            continue
-        places[row["country_iso3"]] = Place(
-            code=row["actor_code"],
-            name=row["actor_name"],
-            status=row["status"],
-            as_of=row["as_of"],
-            value=row["value"],
-            unit=row["unit"],
-        )
+    for row in report_rows(filterset):
+        if row["actor_kind"] == ActorKind.COUNTRY:
+            places[row["country_iso3"]] = Place(code=row["actor_code"], name=row["actor_name"], **Standing.fields(row))
     return WorldMap(
         item=items[0],
         places=dict(sorted(places.items(), key=lambda pair: pair[1].name)),

@@ -85,26 +85,24 @@ def _download(request):
     return (world_map, standalone), None
 
 
-@require_GET
-def world_map_svg(request):
+def _file(request, extension: str, content_type: str, render):
     result, error = _download(request)
     if error:
         return error
     world_map, standalone = result
-    response = HttpResponse(standalone, content_type="image/svg+xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_stamp(world_map)}.svg"'
+    response = HttpResponse(render(standalone), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_stamp(world_map)}.{extension}"'
     return response
+
+
+@require_GET
+def world_map_svg(request):
+    return _file(request, "svg", "image/svg+xml; charset=utf-8", lambda standalone: standalone)
 
 
 @require_GET
 def world_map_png(request):
-    result, error = _download(request)
-    if error:
-        return error
-    world_map, standalone = result
-    response = HttpResponse(svg.png(standalone), content_type="image/png")
-    response["Content-Disposition"] = f'attachment; filename="{_stamp(world_map)}.png"'
-    return response
+    return _file(request, "png", "image/png", svg.png)
 
 
 # ---------------------------------------------------------------------------
