@@ -249,9 +249,15 @@ def test_item_page_and_one_item_summary_show_the_map(client, history):
 
 @pytest.mark.parametrize(
     "url",
-    ["/reports/map/?item=R02", "/reports/map/?item=R02&on=2013-06-30", "/recommendations/R02/", "/reports/?item=R02"],
+    [
+        "/reports/map/?item=R02",
+        "/reports/map/?item=R02&on=2013-06-30",
+        "/recommendations/R02/",
+        "/reports/?item=R02",
+        "/compare/?actors=KEN,UGA,TZA,RWA,BDI,ETH",
+    ],
 )
-def test_pages_with_the_map_stay_within_the_first_load_budget(client, history, url):
+def test_map_and_compare_pages_stay_within_the_first_load_budget(client, history, url):
     total, sizes = first_load_bytes(client, url)
     assert total <= BUDGET, (url, total, sizes)
 
