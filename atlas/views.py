@@ -61,7 +61,9 @@ def world_map_page(request):
         "boundaries_note": BOUNDARIES_NOTE,
     }
     if world_map:
-        context.update(svg.figure_context(world_map, link_prefix=reverse("recommendations:actors")))
+        actors_url = reverse("recommendations:actors")
+        context.update(svg.figure_context(world_map, link_prefix=actors_url))
+        context["table_rows"] = svg.table_rows(world_map, link_prefix=actors_url)
         context["download_query"] = query
     return render(request, "atlas/map.html", context, status=400 if errors else 200)
 
