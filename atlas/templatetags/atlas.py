@@ -23,6 +23,7 @@ def item_world_map(item):
     context = _context(maps.map_for_item(item))
     if context:
         context["full_map_url"] = f"{reverse('atlas:map')}?{urlencode({'item': item.code})}"
+        context["heading"] = "On the map"
     return context
 
 
@@ -37,4 +38,5 @@ def report_world_map(filterset):
     context = _context(maps.build_map(StatusFilter(query)))
     if context:
         context["full_map_url"] = f"{reverse('atlas:map')}?{query.urlencode()}"
+        context["heading"] = f"{context['world_map'].item.code} on the map"
     return context
