@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format migrate seed countries bench backup restore serve faults clean help
+.PHONY: run test lint format migrate seed countries map bench backup restore serve faults clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -73,6 +73,9 @@ faults: $(VENV)/.dev  ## Restart a private PostgreSQL under load; check nothing 
 
 countries: $(VENV)/.dev  ## Rebuild fixtures/countries.json from hdx-python-country
 	$(PY) manage.py build_countries_fixture
+
+map: $(VENV)/.runtime  ## Rebuild atlas/world.json (projected, simplified world map) from the vendored Natural Earth file
+	$(PY) manage.py build_world_map
 
 clean:  ## Remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache

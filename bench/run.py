@@ -203,6 +203,10 @@ def measure_pages(connection, url):
         ("As-of snapshot, all items (2015-12-31)", "/reports/?on=2015-12-31"),
         ("Item list", "/recommendations/"),
         ("Home", "/"),
+        (f"World map ({item})", f"/reports/map/?item={item}"),
+        (f"World map on a date ({item}, 2015-12-31)", f"/reports/map/?item={item}&on=2015-12-31"),
+        (f"World map download, SVG ({item})", f"/reports/map.svg?item={item}"),
+        ("Compare three countries (KEN, UGA, TZA)", "/compare/?actors=KEN,UGA,TZA"),
         (f"CSV export ({item})", f"/reports/status.csv?item={item}"),
         (f"JSON export ({item})", f"/reports/status.json?item={item}"),
     ]
@@ -541,7 +545,13 @@ def write_report(path, r):
 
     matrix = next(p for p in pages if p["name"].startswith("Matrix"))
     snapshot_all = next(p for p in pages if p["name"].startswith("As-of snapshot, all"))
+    maps = [p for p in pages if p["name"].startswith("World map")]
     goals = [
+        (
+            "World map of one item ≤ 150 ms median (page, snapshot and SVG download)",
+            all(p["median_ms"] <= 150 for p in maps),
+            ", ".join(f"{p['name']} {p['median_ms']:.0f} ms" for p in maps),
+        ),
         (
             "Every report page ≤ 250 ms median",
             all(p["median_ms"] <= 250 for p in report_pages if p is not snapshot_all),

@@ -101,6 +101,13 @@ MATRIX = {
     "recommendations:my_updates": (None, "get", {**everyone(200), "anonymous": LOGIN}),
     # Staff only: the others are sent to the (admin) login page.
     "recommendations:audit": (None, "get", {**everyone(302), "editor": 200}),
+    # The world map and comparisons (atlas): public reads.
+    "atlas:map": (None, "get", everyone(200)),
+    "atlas:map_svg": (None, "get", everyone(200)),
+    "atlas:map_png": (None, "get", everyone(200)),
+    "atlas:compare": (None, "get", everyone(200)),
+    "atlas:compare_csv": (None, "get", everyone(200)),
+    "atlas:compare_region": (lambda o: ["KEN"], "get", everyone(302)),  # to the comparison it picks
     "healthz": (None, "get", everyone(200)),
     "login": (None, "get", everyone(200)),
     "logout": (None, "get", everyone(405)),  # logging out is a POST
@@ -118,6 +125,11 @@ QUERIES = {
     "recommendations:status_csv": {"item": "R02"},
     "recommendations:status_xlsx": {"item": "R02"},
     "recommendations:status_json": {"item": "R02"},
+    "atlas:map": {"item": "R02"},
+    "atlas:map_svg": {"item": "R02"},
+    "atlas:map_png": {"item": "R02"},
+    "atlas:compare": {"actors": "KEN,UGA"},
+    "atlas:compare_csv": {"actors": "KEN,UGA"},
 }
 
 
@@ -166,7 +178,11 @@ def test_url_answers_each_role_as_expected(client, people, objects, name, role):
     url = reverse(name, args=build(objects) if build else [])
     response = getattr(client, method)(url, QUERIES.get(name, {}))
     assert response.status_code == expected[role], f"{name} as {role}"
-    if expected[role] == LOGIN and role == "anonymous" and name != "recommendations:audit":
+    if (
+        expected[role] == LOGIN
+        and role == "anonymous"
+        and name not in ("recommendations:audit", "atlas:compare_region")
+    ):
         assert response["Location"].startswith(reverse("login"))
 
 

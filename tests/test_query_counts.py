@@ -38,4 +38,4 @@ def test_report_pages_query_count_does_not_grow_with_data(client):
     call_command("generate_benchmark_data", updates=3000, organizations=60, seed=4, verbosity=0)
     large = {url: count_queries(client, url) for url in PAGES}
     assert large == small, (small, large)
-    assert max(small.values()) <= 25, small
+    assert max(small.values()) <= 30, small  # the item page draws its world map (atlas): 26

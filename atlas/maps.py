@@ -1,0 +1,117 @@
+"""The data behind a map: each country's status on one call to action, from the report functions.
+
+Nothing here writes SQL or reads the report internals: a map is the table
+report for one item restricted to countries (``StatusFilter`` with
+``actor_kind=country``), read with ``reports.build_scope`` and
+``reports.iter_export_rows`` — so a map always agrees with the table, the
+CSV and every other report for the same filters, including ``on=``.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from django.utils import timezone
+
+from recommendations.filters import StatusFilter
+from recommendations.models import REPORT_STATUSES, STATUS_SHORT, ActorKind, Recommendation, status_label
+
+from .rows import Standing, report_rows
+from .world import world
+
+
+@dataclass(frozen=True)
+class Place(Standing):
+    """One country's cell on the map."""
+
+    code: str
+    name: str
+
+
+@dataclass
+class WorldMap:
+    item: Recommendation
+    places: dict[str, Place]  # by ISO3, the countries the filters keep, in name order
+    snapshot: datetime.date | None
+    filters: list[str] = field(default_factory=list)  # the active filters in words
+
+    @property
+    def day(self) -> datetime.date:
+        return self.snapshot or timezone.localdate()
+
+    @property
+    def counts(self) -> list[tuple[str, str, str, int]]:
+        """(status, label, letter, number of countries), in report order."""
+        counter = Counter(place.status for place in self.places.values())
+        return [(s, status_label(s), STATUS_SHORT[s], counter[s]) for s in REPORT_STATUSES if counter.get(s)]
+
+    @property
+    def small_states(self) -> list[Place]:
+        """Countries in the map's inset (too small to see, or missing from the source map), by name."""
+        atlas = world()
+        return [place for code, place in self.places.items() if atlas.is_small(code)]
+
+    @property
+    def small_states_by_status(self) -> list[tuple[str, str, list[Place]]]:
+        """The inset's countries grouped by status, in report order: (status, label, places)."""
+        places = self.small_states
+        return [
+            (s, status_label(s), [p for p in places if p.status == s])
+            for s in REPORT_STATUSES
+            if any(p.status == s for p in places)
+        ]
+
+    @property
+    def without_geometry(self) -> list[Place]:
+        missing = set(world().missing)
+        return [place for code, place in self.places.items() if code in missing]
+
+    def describe(self) -> str:
+        """The map in one sentence, for its <title> and the image's alternative text."""
+        day = f"on {self.day:%-d %B %Y}" if self.snapshot else "today"
+        counts = ", ".join(f"{label} {n}" for _, label, _, n in self.counts) or "no country in this selection"
+        return f"{self.item.code} {self.item.title}: status of countries {day}. {counts}."
+
+
+def country_query(query: QueryDict) -> QueryDict:
+    """The same filters, for countries only (a map places countries; organizations are in the table)."""
+    data = query.copy()
+    data["actor_kind"] = ActorKind.COUNTRY.value
+    return data
+
+
+def map_errors(query: QueryDict) -> list[str]:
+    """What stops a map being drawn for these filters, before any query runs."""
+    if query.get("actor_kind") == ActorKind.ORGANIZATION.value:
+        return ["The map places countries; organizations are listed in the table report."]
+    return []
+
+
+def chosen_items(filterset: StatusFilter) -> list[Recommendation]:
+    """The items a valid filter names with ``item=`` (none for an invalid one)."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    return list(filterset.form.cleaned_data.get("item") or [])
+
+
+def build_map(filterset: StatusFilter) -> WorldMap:
+    """The map of a valid country filter naming exactly one item."""
+    items = chosen_items(filterset)
+    if len(items) != 1:
+        raise ValueError("a map shows exactly one call to action")
+    places: dict[str, Place] = {}
+    for row in report_rows(filterset):
+        if row["actor_kind"] == ActorKind.COUNTRY:
+            places[row["country_iso3"]] = Place(code=row["actor_code"], name=row["actor_name"], **Standing.fields(row))
+    return WorldMap(
+        item=items[0],
+        places=dict(sorted(places.items(), key=lambda pair: pair[1].name)),
+        snapshot=filterset.form.cleaned_data.get("on"),
+        filters=filterset.describe(),
+    )
+
+
+def map_for_item(item: Recommendation) -> WorldMap:
+    """Today's map of one item, as its page shows it (the same as /reports/map/?item=<code>)."""
+    return build_map(StatusFilter(country_query(QueryDict(f"item={item.code}"))))

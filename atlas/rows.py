@@ -1,0 +1,42 @@
+"""Reading the report's rows: the one way the atlas gets statuses (the public report API, nothing else)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from recommendations import reports
+from recommendations.filters import StatusFilter
+from recommendations.models import STAGES, STATUS_SHORT, status_label
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one actor stands on one item, as the table report shows it."""
+
+    status: str
+    as_of: str
+    value: str
+    unit: str
+
+    @property
+    def label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def short(self) -> str:
+        """The status's letter, as in the matrix."""
+        return STATUS_SHORT[self.status]
+
+    @property
+    def stage(self) -> str:
+        """What comparisons compare: ratified, acceded and succeeded are all "party"."""
+        return STAGES.get(self.status, self.status)
+
+    @staticmethod
+    def fields(row: dict) -> dict:
+        return {"status": row["status"], "as_of": row["as_of"], "value": row["value"], "unit": row["unit"]}
+
+
+def report_rows(filterset: StatusFilter, *, sort: str = "actor") -> Iterator[dict]:
+    """The table report's rows for a valid filter, as dicts keyed by ``reports.EXPORT_COLUMNS``."""
+    for values in reports.iter_export_rows(reports.build_scope(filterset), sort=sort, guard=False):
+        yield dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
