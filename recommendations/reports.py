@@ -697,6 +697,16 @@ def for_item(recommendation: Recommendation) -> StatusFilter:
     return StatusFilter(QueryDict(f"item={recommendation.code}"))
 
 
+def threshold_notes(filterset: StatusFilter) -> list[str]:
+    """How each quantitative item in the filter's scope turns a measured value into a status, and where its
+    thresholds come from (R17's come from SDG 10.c, not the source): the legend of its automatic statuses.
+
+    One query, whatever the data, so report pages keep a fixed query count.
+    """
+    items = Recommendation.objects.filter(filterset.items(), kind=Kind.QUANTITATIVE).distinct().order_by("position")
+    return [item.thresholds_explained() for item in items]
+
+
 def headline_figures() -> dict:
     """For the home page: items, actors reporting, verified updates, last update."""
     verified = ProgressUpdate.objects.counted()
