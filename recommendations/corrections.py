@@ -44,7 +44,7 @@ from .models import (
     SDGTarget,
     Theme,
 )
-from .sourcetext import normalize
+from .sourcetext import is_whole_sentences, normalize
 
 
 class FixtureError(Exception):
@@ -149,6 +149,11 @@ def item_fields(row: dict, position: int, paragraphs: dict[int, str]) -> dict:
         if citation["text"] not in paragraphs[number]:
             raise FixtureError(
                 f"{code}: the quotation is not verbatim from paragraph {number}: {citation['text'][:80]!r}"
+            )
+        if not is_whole_sentences(citation["text"], paragraphs[number]):
+            raise FixtureError(
+                f"{code}: the quotation from paragraph {number} does not quote whole sentences: "
+                f"{citation['text'][:80]!r}"
             )
     if not any(c["role"] == CitationRole.CALL for c in fields["citations"]):
         raise FixtureError(f"{code}: at least one quotation must be the call itself, not only context")
@@ -277,6 +282,7 @@ class Applier:
     # -- items ----------------------------------------------------------
 
     def correct_items(self):
+        moved: list[Recommendation] = []
         for code, changes in self.correction.items.items():
             wanted = self.items.get(code)
             if wanted is None:
@@ -294,12 +300,15 @@ class Applier:
                     self._adjust_links(item, name, was, wanted[name])
                 elif name == "citations":
                     self._correct_citations(item, was, wanted["citations"])
-            if updated:
+            if updated == ["position"]:
+                moved.append(item)  # list order only: no history row per item (see record())
+            elif updated:
                 try:
                     item.validate_constraints()
                 except ValidationError as exc:
                     raise self.error(f"{code}: {' '.join(exc.messages)}") from exc
                 item.save(update_fields=[*updated, "updated_at"])
+        Recommendation.objects.bulk_update(moved, ["position"])
 
     def _compare_and_set(self, obj, label: str, name: str, current, was, wanted, updated: list[str]):
         if current == wanted:
