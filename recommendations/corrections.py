@@ -72,6 +72,9 @@ RELATIONS = {
     "instruments": (Instrument, "short_name"),
     "sdg_targets": (SDGTarget, "code"),
 }
+INSTRUMENT_FIELDS = ("short_name", "name", "adopting_body", "year", "url")
+# item_fields() keys that name other rows; every other key is a Recommendation field.
+LOOKED_UP = ("section", "ratifies", "citations", *RELATIONS)
 
 
 def _decimal(row: dict, key: str) -> Decimal | None:
@@ -198,6 +201,10 @@ def read_corrections(path: Path) -> list[Correction]:
             bad = set(changes) - set(SCALAR_FIELDS) - set(RELATIONS) - {"citations"}
             if bad:
                 raise FixtureError(f"correction {name!r}: {code} cannot correct {', '.join(sorted(bad))}")
+        for key, changes in row.get("instruments", {}).items():
+            bad = set(changes) - set(INSTRUMENT_FIELDS) - {"removed"} if isinstance(changes, dict) else {"?"}
+            if bad:
+                raise FixtureError(f"correction {name!r}: instrument {key} cannot correct {', '.join(sorted(bad))}")
         corrections.append(Correction(name, row["reason"], row.get("items", {}), row.get("instruments", {})))
     return corrections
 
@@ -246,21 +253,22 @@ class Applier:
                 raise self.error(f"instrument {key!r} is not in instruments.json")
             instrument = Instrument.objects.filter(short_name=key).first()
             earlier = previous.get("short_name", key)
+            updated = []
             if instrument is None and earlier != key:
                 instrument = Instrument.objects.filter(short_name=earlier).first()
                 if instrument is None:
                     continue  # neither name exists yet: the loader creates it
                 instrument.short_name = key
+                updated.append("short_name")
                 self.changed.append(f"instrument {earlier} renamed {key}")
             if instrument is None:
                 continue
-            updated = []
             for name, was in previous.items():
                 if name == "short_name":
                     continue
                 current, wanted = getattr(instrument, name), row.get(name, "")
                 self._compare_and_set(instrument, f"instrument {key} {name}", name, current, was, wanted, updated)
-            if instrument.short_name != earlier or updated:
+            if updated:
                 instrument._change_reason = self.reason
                 instrument.save()
 

@@ -525,7 +525,12 @@ class Recommendation(models.Model):
         return sorted({citation.paragraph.number for citation in self.citations.all()})
 
     def paragraphs_display(self) -> str:
-        return ", ".join(f"¶{n}" for n in self.cited_paragraphs())
+        """ "¶10, ¶29 (context: ¶23)": the paragraphs that make the call, then those quoted as context."""
+        citations = list(self.citations.all())
+        calls = sorted({c.paragraph.number for c in citations if not c.is_context})
+        context = sorted({c.paragraph.number for c in citations if c.is_context} - set(calls))
+        text = ", ".join(f"¶{n}" for n in calls)
+        return text + (f" (context: {', '.join(f'¶{n}' for n in context)})" if context else "")
 
     def status_for_value(self, value) -> str:
         """The status a measured value earns on this quantitative item."""

@@ -68,6 +68,7 @@ def test_list_filters_and_rows_say_what_is_editorial(client):
     assert codes == set(Recommendation.objects.filter(editorial_split=True).values_list("code", flat=True))
     assert codes == {"R03", "R04", "R05", "R07", "R08", "R91"}
     assert splits.count("editorial split</span>") == len(codes)
+    assert "¶10, ¶29 (context: ¶23)" in splits  # the paragraphs that make the call, then the context
     source_words = page(client, LIST, {"editorial": "source", "kind": "ratification"})
     assert set(re.findall(r'<td class="code-badge">(R\d+)</td>', source_words)) == {"R02", "R06", "R09", "R10"}
 

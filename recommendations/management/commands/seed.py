@@ -19,6 +19,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from recommendations.corrections import (
+    LOOKED_UP,
     Applier,
     FixtureError,
     item_fields,
@@ -253,28 +254,7 @@ class Command(BaseCommand):
                 document=document,
                 section=section,
                 ratifies=ratifies,
-                **{
-                    name: fields[name]
-                    for name in (
-                        "code",
-                        "title",
-                        "title_is_editorial",
-                        "editorial_split",
-                        "editorial_note",
-                        "kind",
-                        "unit",
-                        "lower_is_better",
-                        "baseline",
-                        "baseline_note",
-                        "target",
-                        "ceiling",
-                        "target_note",
-                        "thresholds_source",
-                        "value_min",
-                        "value_max",
-                        "position",
-                    )
-                },
+                **{name: value for name, value in fields.items() if name not in LOOKED_UP},
             )
             recommendation.themes.set(lookup(themes, fields["themes"], "theme", code))
             recommendation.addressees.set(lookup(addressees, fields["addressees"], "addressee", code))
