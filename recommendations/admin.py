@@ -28,7 +28,9 @@ from .models import (
     AuditAction,
     AuditEvent,
     Citation,
+    CitationRole,
     CurrentStatus,
+    DataCorrection,
     Instrument,
     Membership,
     Paragraph,
@@ -158,7 +160,15 @@ class SDGTargetAdmin(AuditedAdmin, admin.ModelAdmin):
 class CitationForm(forms.ModelForm):
     class Meta:
         model = Citation
-        fields = ["paragraph", "text", "position"]
+        fields = ["paragraph", "role", "text", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most quotations are the call itself; a blank role means that.
+        self.fields["role"].required = False
+
+    def clean_role(self):
+        return self.cleaned_data.get("role") or CitationRole.CALL
 
     def clean(self):
         cleaned = super().clean()
@@ -182,7 +192,7 @@ class CitationInline(admin.TabularInline):
 class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["code", "title", "kind", "section_code", "paragraphs", "theme_names"]
     list_display_links = ["code", "title"]
-    list_filter = ["kind", "themes", "addressees", "instruments", "section"]
+    list_filter = ["kind", "title_is_editorial", "editorial_split", "themes", "addressees", "instruments", "section"]
     list_select_related = ["section"]
     search_fields = ["code", "title", "citations__text"]
     autocomplete_fields = ["section", "ratifies", "themes", "addressees", "instruments", "sdg_targets"]
@@ -190,13 +200,29 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["code", "title", "document", "section", "kind", "ratifies"]}),
+        (
+            "Editorial layer",
+            {
+                "description": "What the editors add to the quotations. Pages and exports mark it as editorial.",
+                "fields": ["title_is_editorial", "editorial_split", "editorial_note"],
+            },
+        ),
         ("Classification", {"fields": ["themes", "addressees", "instruments", "sdg_targets"]}),
         (
             "Quantitative target",
             {
                 "classes": ["collapse"],
                 "description": "Only for quantitative items.",
-                "fields": ["unit", "lower_is_better", "baseline", "baseline_note", "target", "ceiling", "target_note"],
+                "fields": [
+                    "unit",
+                    "lower_is_better",
+                    "baseline",
+                    "baseline_note",
+                    "target",
+                    "ceiling",
+                    "target_note",
+                    "thresholds_source",
+                ],
             },
         ),
         ("Order", {"fields": ["position"]}),
@@ -317,6 +343,15 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["username", "object_repr", "object_id", "detail"]
     date_hierarchy = "at"
+
+
+@admin.register(DataCorrection)
+class DataCorrectionAdmin(ReadOnlyAdmin):
+    """The corrections of seeded data that `manage.py seed` applied to this database, and what each did."""
+
+    list_display = ["name", "applied_at"]
+    search_fields = ["name", "reason", "outcome"]
+    ordering = ["applied_at", "pk"]
 
 
 @admin.register(CurrentStatus)

@@ -31,6 +31,8 @@ from .models import (
 
 # Longer searches are refused with a message (a database may reject a huge LIKE pattern).
 SEARCH_MAX = 200
+# Themes are the tracker's editorial grouping, not the source's: every filter says so.
+EDITORIAL_THEME_LABEL = "Theme (editorial)"
 
 
 def style_form(form):
@@ -91,7 +93,11 @@ class RecommendationFilter(ExplainedFilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Code, title or words of the text"}),
     )
     theme = django_filters.ModelChoiceFilter(
-        label="Theme", field_name="themes", to_field_name="slug", queryset=Theme.objects.all(), empty_label="All themes"
+        label=EDITORIAL_THEME_LABEL,
+        field_name="themes",
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        empty_label="All themes",
     )
     section = django_filters.ModelChoiceFilter(
         label="Section",
@@ -116,16 +122,26 @@ class RecommendationFilter(ExplainedFilterSet):
         empty_label="All instruments",
     )
     sdg = django_filters.ModelChoiceFilter(
-        label="Related SDG target",
+        label="Related SDG target (editorial)",
         field_name="sdg_targets",
         to_field_name="code",
         queryset=SDGTarget.objects.all(),
         empty_label="Any SDG target",
     )
+    editorial = django_filters.ChoiceFilter(
+        label="Title and scope",
+        choices=[
+            ("source", "In the words of the quotations"),
+            ("editorial", "Editorial title or split"),
+            ("split", "Editorial splits only"),
+        ],
+        method="filter_editorial",
+        empty_label="Any",
+    )
 
     class Meta:
         model = Recommendation
-        fields = ["q", "theme", "section", "kind", "addressee", "instrument", "sdg"]
+        fields = ["q", "theme", "section", "kind", "addressee", "instrument", "sdg", "editorial"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,6 +153,12 @@ class RecommendationFilter(ExplainedFilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_editorial(self, queryset, name, value):
+        editorial = Q(title_is_editorial=True) | Q(editorial_split=True)
+        if value == "split":
+            return queryset.filter(editorial_split=True)
+        return queryset.filter(editorial) if value == "editorial" else queryset.exclude(editorial)
 
     def filter_section(self, queryset, name, section):
         # A section includes its subsections: match on the paragraph range.
@@ -303,7 +325,11 @@ class StatusFilter(ExplainedFilterSet):
         help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
     )
     theme = django_filters.ModelChoiceFilter(
-        label="Theme", to_field_name="slug", queryset=Theme.objects.all(), method="noop", empty_label="All themes"
+        label=EDITORIAL_THEME_LABEL,
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        method="noop",
+        empty_label="All themes",
     )
     section = django_filters.ModelChoiceFilter(
         label="Section",

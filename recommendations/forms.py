@@ -147,17 +147,12 @@ class ProgressUpdateForm(forms.Form):
             self.fields["value"].required = True
             self.fields["value"].label = f"Measured value ({recommendation.unit})"
             low, high = recommendation.value_min, recommendation.value_max
-            if low is not None and high is not None:
-                self.fields["value"].help_text = (
-                    f"Between {plain_number(low)} and {plain_number(high)}. The status follows from the value: "
-                    f"target {plain_number(recommendation.target)}"
-                    + (
-                        f", ceiling {plain_number(recommendation.ceiling)}"
-                        if recommendation.ceiling is not None
-                        else ""
-                    )
-                    + "."
-                )
+            bounds = (
+                f"Between {plain_number(low)} and {plain_number(high)}. "
+                if low is not None and high is not None
+                else ""
+            )
+            self.fields["value"].help_text = bounds + recommendation.thresholds_explained()
         else:
             del self.fields["value"]
             self.fields["status"].choices = [("", "Choose a status…"), *recommendation.status_choices()]

@@ -5,7 +5,8 @@ Section, Paragraph); the taxonomies editors maintain (Theme, Addressee,
 Instrument, SDGTarget); the trackable items (Recommendation and its
 Citations); who is tracked (Actor); and what is tracked (ProgressUpdate, the
 append-only history, and CurrentStatus, the latest counted update per
-actor and item, maintained by ``services.py``).
+actor and item, maintained by ``services.py``); and the audit trail and
+the record of data corrections the seed applied (DataCorrection).
 
 Writes with side effects live in ``services.py``; nothing here overrides
 ``save()`` or listens to signals.
@@ -414,7 +415,24 @@ class Recommendation(models.Model):
         validators=[recommendation_code_validator],
         help_text="Permanent identifier used in URLs, exports and imports. Never reused.",
     )
-    title = models.CharField(max_length=120, help_text="Short imperative title.")
+    title = models.CharField(
+        max_length=120, help_text="Short imperative title, written by the editors in the words of the quotations."
+    )
+    # The editorial layer: what the tracker's editors add to the verbatim quotations.
+    title_is_editorial = models.BooleanField(
+        "title goes beyond the quotations",
+        default=False,
+        help_text="The title names or claims something its quotations do not say (e.g. an instrument the "
+        "source does not name). Explain it in the editorial note.",
+    )
+    editorial_split = models.BooleanField(
+        default=False,
+        help_text="The source makes one call about a group (“all the core human rights instruments”) and the "
+        "editors made this item for one member of it. Give the reason in the editorial note.",
+    )
+    editorial_note = models.TextField(
+        blank=True, help_text="What the editors added or split, and why. Shown on the item page and in exports."
+    )
     document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="recommendations")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="recommendations")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -452,6 +470,12 @@ class Recommendation(models.Model):
         help_text="Worst acceptable value (e.g. no remittance corridor above 5 %).",
     )
     target_note = models.TextField(blank=True)
+    thresholds_source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the target and ceiling come from when the source does not give them (e.g. “SDG target "
+        "10.c (2015)”). Shown wherever the automatic statuses appear.",
+    )
     value_min = models.DecimalField(
         max_digits=12, decimal_places=4, null=True, blank=True, help_text="Lowest plausible measured value."
     )
@@ -477,6 +501,10 @@ class Recommendation(models.Model):
                 condition=~Q(kind=Kind.QUANTITATIVE) | (Q(target__isnull=False) & ~Q(unit="")),
                 name="quantitative_has_target_and_unit",
             ),
+            models.CheckConstraint(
+                condition=Q(title_is_editorial=False, editorial_split=False) | ~Q(editorial_note=""),
+                name="editorial_flag_has_note",
+            ),
         ]
 
     def __str__(self):
@@ -497,7 +525,12 @@ class Recommendation(models.Model):
         return sorted({citation.paragraph.number for citation in self.citations.all()})
 
     def paragraphs_display(self) -> str:
-        return ", ".join(f"¶{n}" for n in self.cited_paragraphs())
+        """ "¶10, ¶29 (context: ¶23)": the paragraphs that make the call, then those quoted as context."""
+        citations = list(self.citations.all())
+        calls = sorted({c.paragraph.number for c in citations if not c.is_context})
+        context = sorted({c.paragraph.number for c in citations if c.is_context} - set(calls))
+        text = ", ".join(f"¶{n}" for n in calls)
+        return text + (f" (context: {', '.join(f'¶{n}' for n in context)})" if context else "")
 
     def status_for_value(self, value) -> str:
         """The status a measured value earns on this quantitative item."""
@@ -515,6 +548,31 @@ class Recommendation(models.Model):
             return Status.PROGRESSING
         return Status.OFF_TRACK
 
+    def thresholds_explained(self) -> str:
+        """How a measured value becomes a status on this quantitative item, and where the thresholds come from.
+
+        The one wording of this rule, shown wherever the automatic statuses
+        appear: the item page, the progress form, report legends and exports.
+        """
+        if self.kind != Kind.QUANTITATIVE:
+            return ""
+        unit = f" {self.unit}" if self.unit else ""
+        better, worse = ("at or below", "above") if self.lower_is_better else ("at or above", "below")
+        target = plain_number(self.target)
+        parts = [f"{Status.TARGET_MET.label}: {better} {target}{unit}"]
+        if self.ceiling is not None:
+            ceiling = plain_number(self.ceiling)
+            parts += [
+                f"{Status.PROGRESSING.label}: {better} {ceiling}",
+                f"{Status.OFF_TRACK.label}: {worse} {ceiling}",
+            ]
+        else:
+            parts.append(f"{Status.PROGRESSING.label}: better than the baseline; otherwise {Status.OFF_TRACK.label}")
+        text = f"{self.code}: status from the measured value. " + "; ".join(parts) + "."
+        if self.thresholds_source:
+            text += f" These thresholds come from {self.thresholds_source}, not from the 2006 source."
+        return text
+
     def natural_key(self):
         return (self.code,)
 
@@ -524,12 +582,24 @@ class CitationQuerySet(models.QuerySet):
         return self.select_related("paragraph").defer("paragraph__text").order_by("position")
 
 
+class CitationRole(models.TextChoices):
+    CALL = "call", "The call"
+    CONTEXT = "context", "Context (not itself a call)"
+
+
 class Citation(models.Model):
-    """A verbatim quotation of a call, from one paragraph of the source."""
+    """A verbatim quotation of a call, or of the context it needs, from one paragraph of the source."""
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="citations")
     paragraph = models.ForeignKey(Paragraph, on_delete=models.PROTECT, related_name="citations")
     text = models.TextField(help_text="Exact words of the source, from this paragraph.")
+    role = models.CharField(
+        max_length=10,
+        choices=CitationRole.choices,
+        default=CitationRole.CALL,
+        help_text="“Context” for a quotation that explains the call without making it (e.g. a participant's "
+        "question, or the sentence that counts the core instruments).",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -543,6 +613,10 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.recommendation.code} ¶{self.paragraph.number}"
+
+    @property
+    def is_context(self) -> bool:
+        return self.role == CitationRole.CONTEXT
 
 
 # --------------------------------------------------------------------------
@@ -974,3 +1048,28 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'system'}: {self.get_action_display()} {self.object_repr}"
+
+
+# --------------------------------------------------------------------------
+# Data corrections applied by the seed
+# --------------------------------------------------------------------------
+
+
+class DataCorrection(models.Model):
+    """A named correction of seeded data (fixtures/corrections.json), applied once by ``manage.py seed``.
+
+    Its presence means the correction ran on this database; ``outcome``
+    lists what it changed and what it left alone because editors had
+    changed it in the admin.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    reason = models.TextField()
+    applied_at = models.DateTimeField(default=timezone.now)
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["applied_at", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -409,10 +409,10 @@ def _hydrate(raw: list[tuple]) -> list[PairRow]:
     """Turn (actor_id, item_id, status, as_of, update_id) tuples into rows with their objects: 3 queries at most."""
     actors = Actor.objects.select_related("base_country").in_bulk({r[0] for r in raw})
     items = Recommendation.objects.in_bulk({r[1] for r in raw})
-    update_ids = [r[4] for r in raw if r[4]]
-    updates = (
-        ProgressUpdate.objects.select_related("reported_by_organization").in_bulk(update_ids) if update_ids else {}
-    )
+    # Always one query, even for a page of "No information" rows only, so that a page costs the same
+    # number of queries whatever the data (pk 0 never exists).
+    update_ids = [r[4] for r in raw if r[4]] or [0]
+    updates = ProgressUpdate.objects.select_related("reported_by_organization").in_bulk(update_ids)
     return [PairRow(actors[a], items[i], status, updates.get(u)) for a, i, status, _, u in raw]
 
 
@@ -695,6 +695,16 @@ def history_by_year(*, recommendation=None, actor=None, since: int | None = None
 def for_item(recommendation: Recommendation) -> StatusFilter:
     """The FilterSet of one item's report: the same as /reports/?item=<code>."""
     return StatusFilter(QueryDict(f"item={recommendation.code}"))
+
+
+def threshold_notes(filterset: StatusFilter) -> list[str]:
+    """How each quantitative item in the filter's scope turns a measured value into a status, and where its
+    thresholds come from (R17's come from SDG 10.c, not the source): the legend of its automatic statuses.
+
+    One query, whatever the data, so report pages keep a fixed query count.
+    """
+    items = Recommendation.objects.filter(filterset.items(), kind=Kind.QUANTITATIVE).distinct().order_by("position")
+    return [item.thresholds_explained() for item in items]
 
 
 def headline_figures() -> dict:

@@ -74,3 +74,20 @@ def split_paragraphs(text: str, sections, paragraph_count: int) -> list[Paragrap
     if len(paragraphs) != paragraph_count:
         raise ValueError(f"found {len(paragraphs)} paragraphs, expected {paragraph_count}")
     return [Paragraph(n, normalize(" ".join(parts))) for n, parts in enumerate(paragraphs, 1)]
+
+
+_SENTENCE_END = re.compile(r"[.!?][”\"’)]?$")
+
+
+def is_whole_sentences(quote: str, paragraph: str) -> bool:
+    """True when ``quote`` (normalised) is a run of whole sentences of ``paragraph``.
+
+    It must start where the paragraph or a sentence starts and end with a
+    sentence's final stop, followed by the end of the paragraph or a space.
+    """
+    start = paragraph.find(quote)
+    if start == -1 or not _SENTENCE_END.search(quote):
+        return False
+    before, after = paragraph[:start], paragraph[start + len(quote) :]
+    starts_a_sentence = not before or bool(_SENTENCE_END.search(before.rstrip())) and before.endswith(" ")
+    return starts_a_sentence and (not after or after.startswith(" "))

@@ -9,6 +9,7 @@ urlpatterns = [
     # The calls to action.
     path("recommendations/", views.recommendation_list, name="list"),
     path("recommendations/export.csv", views.recommendation_export_csv, name="export_csv"),
+    path("recommendations/export.json", views.recommendation_export_json, name="export_json"),
     path("recommendations/<str:code>/", views.recommendation_detail, name="detail"),
     path("source/", views.source_document, name="source"),
     # Countries and organizations.

@@ -11,7 +11,22 @@ from recommendations.models import Recommendation
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("recommendations:export_csv")
-COLUMNS = ["code", "title", "text", "paragraphs", "section", "themes", "kind", "addressees", "instruments"]
+COLUMNS = [
+    "code",
+    "title",
+    "text",
+    "paragraphs",
+    "section",
+    "themes",
+    "kind",
+    "addressees",
+    "instruments",
+    "context_paragraphs",
+    "title_is_editorial",
+    "editorial_split",
+    "editorial_note",
+    "sdg_targets",
+]
 
 
 def read(response):

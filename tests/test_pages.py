@@ -78,7 +78,7 @@ def test_filter_echo_states_the_filters_in_words(client):
     response = client.get(LIST, {"kind": "ratification", "theme": "gender"})
     text = response.content.decode()
     assert "Kind: Ratification of an instrument" in text
-    assert "Theme: Gender and migrant women" in text
+    assert "Theme (editorial): Gender and migrant women" in text
 
 
 @pytest.mark.parametrize(

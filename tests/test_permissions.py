@@ -44,6 +44,7 @@ MATRIX = {
     "recommendations:home": (None, "get", everyone(200)),
     "recommendations:list": (None, "get", everyone(200)),
     "recommendations:export_csv": (None, "get", everyone(200)),
+    "recommendations:export_json": (None, "get", everyone(200)),
     "recommendations:detail": (lambda o: ["R02"], "get", everyone(200)),
     "recommendations:source": (None, "get", everyone(200)),
     "recommendations:actors": (None, "get", everyone(200)),

@@ -11,6 +11,7 @@ from .pages import (
     home,
     recommendation_detail,
     recommendation_export_csv,
+    recommendation_export_json,
     recommendation_list,
     source_document,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "progress_new",
     "recommendation_detail",
     "recommendation_export_csv",
+    "recommendation_export_json",
     "recommendation_list",
     "report_matrix",
     "report_summary",

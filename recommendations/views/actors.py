@@ -72,6 +72,7 @@ def actor_detail(request, code):
         "counts": ordered,
         "status_bar": charts.stacked_bar(ordered, label=f"{actor.name}: items by status", height=28),
         "legend": charts.legend([s for s, _, _ in ordered]),
+        "threshold_notes": [item.thresholds_explained() for item in items if item.kind == Kind.QUANTITATIVE],
         "history": history,
         "history_chart": charts.columns_over_time(history, label=f"{actor.name}: items by status"),
         "history_rows": [

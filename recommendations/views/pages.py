@@ -9,13 +9,29 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import charts, reports
+from .. import charts, editorial, reports
 from ..exports import stream_csv
 from ..filters import RecommendationFilter
 from ..models import Citation, Kind, Paragraph, Recommendation, SourceDocument, Theme, status_label
 
 PAGE_SIZE = 25
-EXPORT_COLUMNS = ["code", "title", "text", "paragraphs", "section", "themes", "kind", "addressees", "instruments"]
+EXPORT_COLUMNS = [
+    "code",
+    "title",
+    "text",
+    "paragraphs",
+    "section",
+    "themes",
+    "kind",
+    "addressees",
+    "instruments",
+    # The editorial layer (see editorial.FIELDS).
+    "context_paragraphs",
+    "title_is_editorial",
+    "editorial_split",
+    "editorial_note",
+    "sdg_targets",
+]
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
@@ -81,12 +97,25 @@ def recommendation_list(request):
     return render_filtered_list(request, "recommendations/recommendation_list.html", filterset)
 
 
-@require_GET
-def recommendation_export_csv(request):
-    filterset = RecommendationFilter(request.GET or None, queryset=Recommendation.objects.for_list())
+def _export_filter(request):
+    """(filterset, None) or (None, a 400 response saying what was wrong)."""
+    queryset = Recommendation.objects.for_list().prefetch_related("sdg_targets")
+    filterset = RecommendationFilter(request.GET or None, queryset=queryset)
     if filterset.is_bound and not filterset.is_valid():
         message = "Invalid filter: " + " ".join(filterset.error_messages())
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return None, HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return filterset, None
+
+
+def _yes_no(flag: bool) -> str:
+    return "true" if flag else "false"
+
+
+@require_GET
+def recommendation_export_csv(request):
+    filterset, error = _export_filter(request)
+    if error:
+        return error
 
     def rows():
         for item in filterset.qs:
@@ -101,9 +130,55 @@ def recommendation_export_csv(request):
                 item.kind,
                 "; ".join(a.name for a in item.addressees.all()),
                 "; ".join(i.short_name for i in item.instruments.all()),
+                "; ".join(str(c.paragraph.number) for c in citations if c.is_context),
+                _yes_no(item.title_is_editorial),
+                _yes_no(item.editorial_split),
+                item.editorial_note,
+                "; ".join(t.code for t in item.sdg_targets.all()),
             ]
 
     return stream_csv("recommendations.csv", EXPORT_COLUMNS, rows())
+
+
+@require_GET
+def recommendation_export_json(request):
+    """The items with their quotations and, kept apart, the editorial layer; metadata says which is which."""
+    filterset, error = _export_filter(request)
+    if error:
+        return error
+    items = [
+        {
+            "code": item.code,
+            "kind": item.kind,
+            "section": item.section.code,
+            "citations": [
+                {"paragraph": c.paragraph.number, "role": c.role, "text": c.text} for c in item.citations.all()
+            ],
+            "addressees": [a.slug for a in item.addressees.all()],
+            "instruments": [i.short_name for i in item.instruments.all()],
+            "ratifies": item.ratifies.short_name if item.ratifies else None,
+            "editorial": {
+                "title": item.title,
+                "title_is_editorial": item.title_is_editorial,
+                "editorial_split": item.editorial_split,
+                "editorial_note": item.editorial_note,
+                "themes": [t.slug for t in item.themes.all()],
+                "sdg_targets": [t.code for t in item.sdg_targets.all()],
+                "thresholds": item.thresholds_explained() or None,
+            },
+        }
+        for item in filterset.qs
+    ]
+    notes = [item["editorial"]["thresholds"] for item in items if item["editorial"]["thresholds"]]
+    body = {
+        "filters": filterset.describe(),
+        "editorial_layer": editorial.metadata(notes),
+        "count": len(items),
+        "items": items,
+    }
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = 'inline; filename="recommendations.json"'
+    return response
 
 
 @require_GET
@@ -129,8 +204,11 @@ def recommendation_detail(request, code):
     scope = reports.build_scope(reports.for_item(item))
     summary = reports.summary(scope)
     history = reports.history_by_year(recommendation=item, since=item.document.date.year)
+    citations = list(item.citations.all())
     context = {
         "item": item,
+        "call_citations": [c for c in citations if not c.is_context],
+        "context_citations": [c for c in citations if c.is_context],
         "sections": sections,
         "summary": summary,
         "status_bar": charts.stacked_bar(summary.by_status, label=f"{item.code} by status", height=28),

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from .. import charts, reports
+from .. import charts, editorial, reports
 from ..exports import stream_csv
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, STATUS_SHORT, status_label
@@ -82,6 +82,7 @@ def _context(request, filterset, errors, **extra):
     return {
         "filter": filterset,
         "errors": errors,
+        "threshold_notes": [] if errors else reports.threshold_notes(filterset),
         "description": filterset.describe(),
         "snapshot": filterset.snapshot_date,
         "query": request.GET.urlencode(),
@@ -253,6 +254,7 @@ def status_json(request):
             "as_of": (filterset.snapshot_date or timezone.localdate()).isoformat(),
             "generated_at": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "columns": reports.EXPORT_COLUMNS,
+            "editorial_layer": editorial.metadata(reports.threshold_notes(filterset)),
         }
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
         first = True
@@ -290,6 +292,10 @@ def status_xlsx(request):
     about.append(["Filters", "; ".join(filterset.describe()) or "none"])
     about.append(["Statuses as of", _stamp(filterset)])
     about.append(["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
+    about.append(["Source", editorial.SOURCE_LAYER])
+    about.append(["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."])
+    for note in reports.threshold_notes(filterset):
+        about.append(["Automatic statuses", note])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
     workbook.save(handle)
     handle.seek(0)

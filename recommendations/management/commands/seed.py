@@ -2,14 +2,15 @@
 
 Idempotent: rows are matched by their natural keys (slug, code, ISO3) and
 only missing rows are created, so running it twice loads nothing twice and
-never overwrites what editors changed in the admin. Everything is loaded in
-one transaction; a fixture error (e.g. a quotation that is not verbatim)
-aborts the whole seed with a message naming the item.
+never overwrites what editors changed in the admin. Corrections of the
+seeded data itself (fixtures/corrections.json, see ``corrections.py``) are
+applied once per database, field by field, and recorded. Everything is
+loaded in one transaction; a fixture error (e.g. a quotation that is not
+verbatim) aborts the whole seed with a message naming the item.
 """
 
 import datetime
 import json
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -17,13 +18,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from recommendations.corrections import (
+    LOOKED_UP,
+    Applier,
+    FixtureError,
+    item_fields,
+    pending,
+    read_corrections,
+    renamed_instruments,
+)
 from recommendations.models import (
     Actor,
     ActorKind,
     Addressee,
     Citation,
     Instrument,
-    Kind,
     Paragraph,
     Recommendation,
     SDGTarget,
@@ -31,7 +40,7 @@ from recommendations.models import (
     SourceDocument,
     Theme,
 )
-from recommendations.sourcetext import normalize, split_paragraphs
+from recommendations.sourcetext import split_paragraphs
 
 
 def _read_json(path: Path):
@@ -42,11 +51,6 @@ def _read_json(path: Path):
         raise CommandError(f"missing fixture file {path}") from exc
     except json.JSONDecodeError as exc:
         raise CommandError(f"{path} is not valid JSON: {exc}") from exc
-
-
-def _decimal(row: dict, key: str) -> Decimal | None:
-    value = row.get(key)
-    return None if value in (None, "") else Decimal(value)
 
 
 def _parent_code(code: str) -> str | None:
@@ -66,16 +70,42 @@ class Command(BaseCommand):
     def handle(self, *args, fixtures, **options):
         self.dir = Path(fixtures)
         self.created: dict[str, int] = {}
-        with transaction.atomic():
-            document = self.load_document()
-            self.load_simple(Theme, "slug", "themes.json", ["name", "description"])
-            self.load_simple(Addressee, "slug", "addressees.json", ["name", "applies_to", "description"])
-            self.load_simple(Instrument, "short_name", "instruments.json", ["name", "adopting_body", "year", "url"])
-            self.load_sdg_targets()
-            self.load_countries()
-            self.load_recommendations(document)
+        try:
+            with transaction.atomic():
+                document = self.load_document()
+                items = self.read_items(document)
+                corrections = read_corrections(self.dir / "corrections.json")
+                instrument_rows = {row["short_name"]: row for row in _read_json(self.dir / "instruments.json")}
+                renames = renamed_instruments(corrections)
+                appliers = [
+                    Applier(c, items=items, instruments=instrument_rows, renames=renames) for c in pending(corrections)
+                ]
+                # Renames first, so that the loader does not create a renamed instrument a second time.
+                for applier in appliers:
+                    applier.correct_instruments()
+                self.load_simple(Theme, "slug", "themes.json", ["name", "description"])
+                self.load_simple(Addressee, "slug", "addressees.json", ["name", "applies_to", "description"])
+                self.load_simple(Instrument, "short_name", "instruments.json", ["name", "adopting_body", "year", "url"])
+                self.load_sdg_targets()
+                self.load_countries()
+                self.load_recommendations(document, items)
+                for applier in appliers:
+                    applier.correct_items()
+                    applier.record()
+        except FixtureError as exc:
+            raise CommandError(str(exc)) from exc
         summary = ", ".join(f"{count} {name}" for name, count in self.created.items() if count)
         self.stdout.write(f"Seed: created {summary}." if summary else "Seed: everything was already loaded.")
+        self.report(appliers)
+
+    def report(self, appliers: list[Applier]):
+        acted = [a for a in appliers if a.summary or a.kept]
+        if appliers and not acted:
+            self.stdout.write(f"Data corrections: {len(appliers)} recorded; the data already included them.")
+        for applier in acted:
+            self.stdout.write(f"Data correction {applier.correction.name}: {applier.summary or 'nothing changed'}.")
+            for line in applier.kept:
+                self.stdout.write(self.style.WARNING(f"  Kept: {line}"))
 
     def count(self, name: str, n: int):
         self.created[name] = self.created.get(name, 0) + n
@@ -184,8 +214,19 @@ class Command(BaseCommand):
 
     # -- the calls to action ----------------------------------------------
 
-    def load_recommendations(self, document: SourceDocument):
+    def read_items(self, document: SourceDocument) -> dict[str, dict]:
+        """Every row of recommendations.json as field values, each quotation checked against its paragraph."""
         rows = _read_json(self.dir / "recommendations.json")
+        paragraphs = dict(document.paragraphs.values_list("number", "text"))
+        items: dict[str, dict] = {}
+        for position, row in enumerate(rows, start=1):
+            fields = item_fields(row, position, paragraphs)
+            if fields["code"] in items:
+                raise CommandError(f"{fields['code']} appears twice in recommendations.json")
+            items[fields["code"]] = fields
+        return items
+
+    def load_recommendations(self, document: SourceDocument, items: dict[str, dict]):
         existing = set(Recommendation.objects.values_list("code", flat=True))
         sections = {s.code: s for s in document.sections.all()}
         paragraphs = {p.number: p for p in document.paragraphs.all()}
@@ -200,60 +241,33 @@ class Command(BaseCommand):
                 raise CommandError(f"{code}: unknown {what} {', '.join(missing)}")
             return [table[k] for k in keys]
 
-        for position, row in enumerate(rows, start=1):
-            code = row["code"]
+        for code, fields in items.items():
             if code in existing:
                 continue
-            if row["kind"] not in Kind.values:
-                raise CommandError(f"{code}: unknown kind {row['kind']!r}")
-            section = sections.get(row["section"])
+            section = sections.get(fields["section"])
             if section is None:
-                raise CommandError(f"{code}: unknown section {row['section']!r}")
-            for citation in row["citations"]:
-                paragraph = paragraphs.get(citation["paragraph"])
-                if paragraph is None:
-                    raise CommandError(f"{code}: cites paragraph {citation['paragraph']}, which does not exist")
-                if normalize(citation["text"]) not in paragraph.text:
-                    raise CommandError(
-                        f"{code}: the quotation is not verbatim from paragraph {paragraph.number}: "
-                        f"{citation['text'][:80]!r}"
-                    )
+                raise CommandError(f"{code}: unknown section {fields['section']!r}")
             ratifies = None
-            if row["kind"] == Kind.RATIFICATION:
-                if len(row.get("instruments", [])) != 1:
-                    raise CommandError(f"{code}: a ratification item names exactly one instrument")
-                ratifies = lookup(instruments, row["instruments"], "instrument", code)[0]
-            quantitative = row.get("quantitative") or {}
-
+            if fields["ratifies"]:
+                ratifies = lookup(instruments, [fields["ratifies"]], "instrument", code)[0]
             recommendation = Recommendation.objects.create(
-                code=code,
-                title=row["title"],
                 document=document,
                 section=section,
-                kind=row["kind"],
                 ratifies=ratifies,
-                unit=quantitative.get("unit", ""),
-                lower_is_better=quantitative.get("direction", "lower") == "lower",
-                baseline=_decimal(quantitative, "baseline"),
-                baseline_note=quantitative.get("baseline_note", ""),
-                target=_decimal(quantitative, "target"),
-                ceiling=_decimal(quantitative, "ceiling"),
-                target_note=quantitative.get("target_note", ""),
-                value_min=_decimal(quantitative, "min"),
-                value_max=_decimal(quantitative, "max"),
-                position=position,
+                **{name: value for name, value in fields.items() if name not in LOOKED_UP},
             )
-            recommendation.themes.set(lookup(themes, row.get("themes", []), "theme", code))
-            recommendation.addressees.set(lookup(addressees, row["addressees"], "addressee", code))
-            recommendation.instruments.set(lookup(instruments, row.get("instruments", []), "instrument", code))
-            recommendation.sdg_targets.set(lookup(targets, row.get("sdg_targets", []), "SDG target", code))
+            recommendation.themes.set(lookup(themes, fields["themes"], "theme", code))
+            recommendation.addressees.set(lookup(addressees, fields["addressees"], "addressee", code))
+            recommendation.instruments.set(lookup(instruments, fields["instruments"], "instrument", code))
+            recommendation.sdg_targets.set(lookup(targets, fields["sdg_targets"], "SDG target", code))
             Citation.objects.bulk_create(
                 Citation(
                     recommendation=recommendation,
                     paragraph=paragraphs[citation["paragraph"]],
-                    text=normalize(citation["text"]),
+                    text=citation["text"],
+                    role=citation["role"],
                     position=index,
                 )
-                for index, citation in enumerate(row["citations"])
+                for index, citation in enumerate(fields["citations"])
             )
             self.count("calls to action", 1)
