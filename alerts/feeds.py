@@ -38,8 +38,9 @@ def verified_updates(filterset: StatusFilter):
         where = (where + " AND" if where else "WHERE") + " x.as_of <= %s"
         params = [*params, filterset.snapshot_date]
     if where:
-        table = ProgressUpdate._meta.db_table
-        updates = updates.filter(pk__in=RawSQL(f"SELECT x.id FROM {table} x {where}", params))  # noqa: S611 # nosec B611 - conditions from StatusFilter, values as parameters
+        # The row conditions are StatusFilter's own SQL (column names and placeholders); values are parameters.
+        sql = f"SELECT x.id FROM {ProgressUpdate._meta.db_table} x {where}"  # noqa: S608 # nosec B608
+        updates = updates.filter(pk__in=RawSQL(sql, params))  # noqa: S611 # nosec B611
     return updates.select_related("actor", "recommendation", "reported_by_organization").order_by("-reviewed_at", "-pk")
 
 

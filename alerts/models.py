@@ -79,12 +79,12 @@ class Follow(models.Model):
                 return field
         raise TypeError(f"cannot follow a {type(target).__name__}")
 
+    def __str__(self):
+        return f"{self.user} follows {self.target}"
+
     @property
     def target(self):
         return self.recommendation or self.actor or self.theme
-
-    def __str__(self):
-        return f"{self.user} follows {self.target}"
 
 
 class NotificationKind(models.TextChoices):

@@ -46,10 +46,7 @@ def due_list(context, who, heading="Due for an update"):
 
     Each row links to the log form on that pair. ``who`` is an organization (Actor) or a user.
     """
-    if isinstance(who, Actor):
-        ids = [who.pk]
-    else:
-        ids = Membership.objects.filter(user=who).values("organization_id")
+    ids = [who.pk] if isinstance(who, Actor) else Membership.objects.filter(user=who).values("organization_id")
     rows, total = reminders.due_for_organizations(ids, limit=50)
     return {
         "rows": rows,
