@@ -72,15 +72,15 @@ class Follow(models.Model):
             models.UniqueConstraint(fields=["user", "theme"], name="follow_theme_once"),
         ]
 
+    def __str__(self):
+        return f"{self.user} follows {self.target}"
+
     @staticmethod
     def field_for(target) -> str:
         for field, model in (("recommendation", Recommendation), ("actor", Actor), ("theme", Theme)):
             if isinstance(target, model):
                 return field
         raise TypeError(f"cannot follow a {type(target).__name__}")
-
-    def __str__(self):
-        return f"{self.user} follows {self.target}"
 
     @property
     def target(self):
