@@ -176,14 +176,14 @@ def review_queue_by_age(user) -> dict | None:
     }
 
 
-def following(user) -> dict:
+def following(user) -> list[tuple[str, list]]:
     """What a person follows, by kind, for the Following page."""
     follows = Follow.objects.filter(user=user).select_related("recommendation", "actor", "theme")
-    grouped = {"items": [], "actors": [], "themes": []}
+    grouped = {"item": [], "actor": [], "theme": []}
     for follow in follows.order_by("created_at"):
-        key = "items" if follow.recommendation_id else "actors" if follow.actor_id else "themes"
+        key = "item" if follow.recommendation_id else "actor" if follow.actor_id else "theme"
         grouped[key].append(follow)
-    grouped["items"].sort(key=lambda f: f.recommendation.position)
-    grouped["actors"].sort(key=lambda f: f.actor.name)
-    grouped["themes"].sort(key=lambda f: f.theme.name)
-    return grouped
+    grouped["item"].sort(key=lambda f: f.recommendation.position)
+    grouped["actor"].sort(key=lambda f: f.actor.name)
+    grouped["theme"].sort(key=lambda f: f.theme.name)
+    return list(grouped.items())
