@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from alerts import content, reminders, services, tasks
 from alerts.models import (
-    Digest,
     Follow,
     Frequency,
     Notification,

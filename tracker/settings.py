@@ -249,7 +249,8 @@ EXACT_COUNT_BELOW = int(os.environ.get("EXACT_COUNT_BELOW", "100000"))
 # eagerly in the process that sends them, so a bare machine needs no Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# Eagerly, a failed task is retried at once (bounded) and logged, not raised into the web request.
+CELERY_TASK_EAGER_PROPAGATES = False
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the database
