@@ -137,12 +137,16 @@ def digest_content(user, digest, *, summary: bool) -> DigestContent:
     return content
 
 
+def _day(value) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
 def due_line(row) -> Line:
     """A due pair as a line, with the link that opens the log form on that pair."""
     url = absolute(reverse("recommendations:progress_new")) + f"?item={row.recommendation.code}&actor={row.actor.code}"
     text = (
-        f"{row.recommendation.code} · {row.actor.name}: last verified as of {row.as_of:%d %b %Y}, "
-        f"due since {row.due_on:%d %b %Y} (every {row.cycle_months} months)"
+        f"{row.recommendation.code} · {row.actor.name}: last verified as of {_day(row.as_of)}, "
+        f"due since {_day(row.due_on)} (every {row.cycle_months} months)"
     )
     return Line(text, url)
 
@@ -165,7 +169,7 @@ def review_queue_by_age(user) -> dict | None:
     if not counts["total"]:
         return None
     oldest = [
-        Line(f"{u.recommendation.code} · {u.actor.name}, filed {u.created_at:%d %b %Y}", absolute(u.get_absolute_url()))
+        Line(f"{u.recommendation.code} · {u.actor.name}, filed {_day(u.created_at)}", absolute(u.get_absolute_url()))
         for u in pending.select_related("actor", "recommendation").order_by("created_at", "pk")[:5]
     ]
     return {
