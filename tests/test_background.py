@@ -74,12 +74,17 @@ def test_a_task_sent_inside_a_transaction_waits_for_the_commit(people, django_ca
     assert Notification.objects.filter(user=people.reporter_a, update=u, kind=NotificationKind.VERIFIED).exists()
 
 
-@pytest.mark.django_db
-def test_a_failed_send_is_retried_and_sent_once(people, monkeypatch):
+def _one_verified_update_collected(people):
+    """reporter_a's update, verified within the collector's window, turned into notifications."""
     Watermark.objects.create(name="notifications", at=timezone.now() - datetime.timedelta(hours=1))
     update = filed(user=people.reporter_a, organization=people.org_a)
     tracker.verify_update(update=update, reviewer=people.reviewer2, expected_version=update.version)
     services.collect_notifications()
+
+
+@pytest.mark.django_db
+def test_a_failed_send_is_retried_and_sent_once(people, monkeypatch):
+    _one_verified_update_collected(people)
     attempts = []
     real_send = EmailMultiAlternatives.send
 
@@ -99,10 +104,7 @@ def test_a_failed_send_is_retried_and_sent_once(people, monkeypatch):
 
 @pytest.mark.django_db
 def test_retries_are_bounded(people, monkeypatch):
-    Watermark.objects.create(name="notifications", at=timezone.now() - datetime.timedelta(hours=1))
-    update = filed(user=people.reporter_a, organization=people.org_a)
-    tracker.verify_update(update=update, reviewer=people.reviewer2, expected_version=update.version)
-    services.collect_notifications()
+    _one_verified_update_collected(people)
     attempts = []
 
     def down(self, *args, **kwargs):
