@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,10 +49,13 @@ def absolute(path: str) -> str:
 
 
 def visible(user):
-    """The user's notifications about updates they may see (never one about an update hidden from them)."""
-    return Notification.objects.filter(user=user).filter(
-        Q(update__isnull=True) | Q(update__in=ProgressUpdate.objects.visible_to(user).values("pk"))
-    )
+    """The user's notifications about updates they may see (never one about an update hidden from them).
+
+    A correlated EXISTS on the update's primary key: the database checks the few notified updates,
+    never the whole history that ``visible_to`` spans.
+    """
+    may_see = ProgressUpdate.objects.visible_to(user).filter(pk=OuterRef("update_id"))
+    return Notification.objects.filter(user=user).filter(Q(update__isnull=True) | Exists(may_see))
 
 
 def unread_count(user) -> int:
@@ -130,9 +134,8 @@ def digest_content(user, digest, *, summary: bool) -> DigestContent:
             content.own.append(line)
     if summary:
         content.queue = review_queue_by_age(user)
-        rows, content.due_total = reminders.due_for_organizations(
-            user.memberships.values("organization_id"), limit=MAX_LINES
-        )
+        organizations = [m.organization_id for m in user.memberships.all()]
+        rows, content.due_total = reminders.due_for_organizations(organizations, limit=MAX_LINES)
         content.due = [due_line(row) for row in rows]
     return content
 
@@ -152,32 +155,56 @@ def due_line(row) -> Line:
 
 
 def review_queue_by_age(user) -> dict | None:
-    """For reviewers: how many updates await review, how many have waited long, and the oldest few."""
+    """For reviewers: how many updates await review, how many have waited long, and the oldest few.
+
+    Read from a snapshot of the queue (counts by author and age, the oldest updates) taken at most once
+    a minute per cache: a digest run for hundreds of reviewers does not count the queue hundreds of times,
+    and a reviewer's own updates, which they may not verify, come off the same snapshot.
+    """
     if not user.has_perm("recommendations.review_progress"):
         return None
     now = timezone.now()
-    pending = ProgressUpdate.objects.filter(state=ReviewState.PENDING)
-    if not settings.SINGLE_REVIEWER_MODE:
-        pending = pending.exclude(created_by=user)  # a reviewer cannot verify their own
-    counts = pending.aggregate(
-        total=Count("pk"),
-        **{
-            f"over_{days}": Count("pk", filter=Q(created_at__lte=now - datetime.timedelta(days=days)))
-            for days, _ in QUEUE_AGES
-        },
-    )
+    snapshot = cache.get_or_set(f"alerts:queue:{now:%Y%m%d%H%M}", lambda: queue_snapshot(now), 90)
+    keys = ["total", *(f"over_{days}" for days, _ in QUEUE_AGES)]
+    counts = dict.fromkeys(keys, 0)
+    own_excluded = not settings.SINGLE_REVIEWER_MODE
+    for author_id, row in snapshot["by_author"].items():
+        if own_excluded and author_id == user.pk:
+            continue
+        for key in keys:
+            counts[key] += row[key]
     if not counts["total"]:
         return None
     oldest = [
-        Line(f"{u.recommendation.code} · {u.actor.name}, filed {_day(u.created_at)}", absolute(u.get_absolute_url()))
-        for u in pending.select_related("actor", "recommendation").order_by("created_at", "pk")[:5]
-    ]
+        Line(f"{code} · {actor}, filed {_day(created_at)}", absolute(reverse("recommendations:update", args=[pk])))
+        for pk, code, actor, created_at, author_id in snapshot["oldest"]
+        if not (own_excluded and author_id == user.pk)
+    ][:5]
     return {
         "total": counts["total"],
         "ages": [(label, counts[f"over_{days}"]) for days, label in QUEUE_AGES if counts[f"over_{days}"]],
         "oldest": oldest,
         "url": absolute(reverse("recommendations:review_queue")),
     }
+
+
+def queue_snapshot(now) -> dict:
+    """The review queue in two queries: pending updates counted by author and age, and the oldest ones."""
+    pending = ProgressUpdate.objects.filter(state=ReviewState.PENDING)
+    ages = {
+        f"over_{days}": Count("pk", filter=Q(created_at__lte=now - datetime.timedelta(days=days)))
+        for days, _ in QUEUE_AGES
+    }
+    by_author = {
+        row.pop("created_by_id"): row
+        for row in pending.values("created_by_id").annotate(total=Count("pk"), **ages).order_by()
+    }
+    oldest = list(
+        pending.order_by("created_at", "pk").values_list(
+            "pk", "recommendation__code", "actor__name", "created_at", "created_by_id"
+        )[:25]
+    )
+    return {"by_author": by_author, "oldest": oldest}
 
 
 def following(user) -> list[tuple[str, list]]:

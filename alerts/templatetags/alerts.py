@@ -46,7 +46,11 @@ def due_list(context, who, heading="Due for an update"):
 
     Each row links to the log form on that pair. ``who`` is an organization (Actor) or a user.
     """
-    ids = [who.pk] if isinstance(who, Actor) else Membership.objects.filter(user=who).values("organization_id")
+    ids = (
+        [who.pk]
+        if isinstance(who, Actor)
+        else Membership.objects.filter(user=who).values_list("organization_id", flat=True)
+    )
     rows, total = reminders.due_for_organizations(ids, limit=50)
     return {
         "rows": rows,
