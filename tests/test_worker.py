@@ -43,15 +43,21 @@ def real_worker(seeded_transactional_db):
     keys = ("broker_url", "task_always_eager", "task_default_queue")
     saved = {key: app.conf[key] for key in keys}
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    app._pool = None  # connect to the new broker
+    _reconnect(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
             yield app
     finally:
         app.conf.update(saved)
-        app._pool = None
+        _reconnect(app)
         client = redis.Redis.from_url(REDIS_URL)
         client.delete(queue, *client.keys(f"{queue}*"))
+
+
+def _reconnect(app):
+    """Forget connections, producers and queues made for the previous configuration (eager tests make some)."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)  # a cached property: rebuilt from the current configuration
 
 
 def wait_for(condition, seconds=90):
