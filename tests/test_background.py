@@ -292,3 +292,13 @@ def test_settings_default_background_thresholds():
     from django.conf import settings
 
     assert settings.EXPORT_IN_BACKGROUND_ABOVE == 20000 and settings.CELERY_TASK_ACKS_LATE is True
+
+
+@pytest.mark.django_db
+def test_consistency_check_samples_large_tables(country):
+    import random
+
+    for n, item in enumerate(Recommendation.objects.filter(kind="policy")[:20]):
+        record(actor=country("KEN"), recommendation=item, status="limited", as_of=datetime.date(2015, 1, 1 + n))
+    check = services.check_current_statuses(sample=8, rng=random.Random(3))
+    assert 0 < check.pairs <= 8 and check.differences == []
