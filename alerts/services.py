@@ -383,6 +383,15 @@ def _email(user, body: content.DigestContent) -> EmailMultiAlternatives:
     return message
 
 
+@transaction.atomic
+def prune(*, now: datetime.datetime | None = None) -> int:
+    """Forget notifications and digest records older than NOTIFICATIONS_KEEP_DAYS; returns how many rows went."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.NOTIFICATIONS_KEEP_DAYS)
+    notifications, _ = Notification.objects.filter(event_at__lt=cutoff).delete()
+    digests, _ = Digest.objects.filter(created_at__lt=cutoff).delete()
+    return notifications + digests
+
+
 # ---------------------------------------------------------------------------
 # The current-status check
 # ---------------------------------------------------------------------------

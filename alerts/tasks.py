@@ -61,3 +61,8 @@ def build_export(self, job_id: int) -> None:
 @shared_task(name="alerts.delete_old_exports", **RETRY)
 def delete_old_exports() -> int:
     return exports.delete_old_exports()
+
+
+@shared_task(name="alerts.prune", **RETRY)
+def prune() -> int:
+    return services.prune()

@@ -139,7 +139,12 @@ def test_default_schedules_are_in_the_database_for_beat():
     from django_celery_beat.models import PeriodicTask
 
     scheduled = set(PeriodicTask.objects.values_list("task", flat=True))
-    assert {"alerts.send_digests", "alerts.check_current_statuses", "alerts.delete_old_exports"} <= scheduled
+    assert {
+        "alerts.send_digests",
+        "alerts.check_current_statuses",
+        "alerts.delete_old_exports",
+        "alerts.prune",
+    } <= scheduled
 
 
 # ---------------------------------------------------------------------------
@@ -302,3 +307,15 @@ def test_consistency_check_samples_large_tables(country):
         record(actor=country("KEN"), recommendation=item, status="limited", as_of=datetime.date(2015, 1, 1 + n))
     check = services.check_current_statuses(sample=8, rng=random.Random(3))
     assert 0 < check.pairs <= 8 and check.differences == []
+
+
+@pytest.mark.django_db
+def test_old_notifications_and_digests_are_forgotten(people, settings):
+    settings.NOTIFICATIONS_KEEP_DAYS = 30
+    _one_verified_update_collected(people)
+    services.send_digest(user_id=people.reporter_a.pk, period="D2030-01-01")
+    assert tasks.prune.apply().result == 0
+    rows = Notification.objects.count() + Digest.objects.count()
+    assert rows >= 3  # the author's, the reviewer's colleague's notifications and a digest
+    assert services.prune(now=timezone.now() + datetime.timedelta(days=31)) == rows
+    assert not Notification.objects.exists() and not Digest.objects.exists()

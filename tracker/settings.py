@@ -266,6 +266,8 @@ CELERY_TIMEZONE = "UTC"
 DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "6"))
 # Status exports (XLSX) with more rows than this are built by a task and offered as a download.
 EXPORT_IN_BACKGROUND_ABOVE = int(os.environ.get("EXPORT_IN_BACKGROUND_ABOVE", "20000"))
+# Notifications and digest records are kept this long.
+NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("NOTIFICATIONS_KEEP_DAYS", "180"))
 # Prepared exports are deleted after this many hours.
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 

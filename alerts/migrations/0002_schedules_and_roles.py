@@ -7,6 +7,7 @@ SCHEDULES = [
     # (name, task, every N, period) — intervals; the check runs nightly by crontab below.
     ("Collect notifications and send due digests", "alerts.send_digests", 5, "minutes"),
     ("Delete prepared exports past their time", "alerts.delete_old_exports", 1, "hours"),
+    ("Forget old notifications and digest records", "alerts.prune", 1, "days"),
 ]
 CHECK = ("Current-status consistency check (a sample of pairs)", "alerts.check_current_statuses")
 
