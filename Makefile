@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format migrate seed countries map bench backup restore serve faults clean help
+.PHONY: run worker test lint format migrate seed countries map bench backup restore serve faults clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,8 +37,15 @@ seed: migrate  ## Load the source document, taxonomies, countries, items and the
 
 run: seed  ## Install, migrate, seed, create the first admin and serve on 127.0.0.1:$(PORT)
 	@$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/
+	@if [ -n "$$CELERY_BROKER_URL" ]; then echo "Background tasks: sent to $$CELERY_BROKER_URL; start a worker with \`make worker\` (digests and schedules run there)"; \
+	 else echo "Background tasks: no worker configured (CELERY_BROKER_URL unset), tasks run inside the web process and schedules (digests) do not run"; fi
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Redis on this machine unless CELERY_BROKER_URL names another; any number of workers may run.
+worker: migrate  ## Run a Celery worker and the beat scheduler against Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/0)
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A tracker worker --beat \
+		--loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
 
 test: $(VENV)/.dev  ## Run the whole test suite (DATABASE_URL=postgres://… to run it on PostgreSQL)
 	$(PY) -m pytest
@@ -54,6 +61,7 @@ format: $(VENV)/.dev  ## Reformat the code
 bench: $(VENV)/.dev  ## Benchmark at 1M updates on the local PostgreSQL and rewrite docs/performance.md
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || echo "wrk not installed: the HTTP load test will be skipped"
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/digest.py $(DIGEST_ARGS)
 
 backup: $(VENV)/.runtime  ## Back up the database and evidence files into backups/ (pg_dump or SQLite's backup API)
 	$(PY) manage.py backup --to backups

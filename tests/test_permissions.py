@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alerts.content import unsubscribe_token
+from alerts.models import ExportJob
 from recommendations import services
 from recommendations.models import Actor, Recommendation, Status
 
@@ -109,6 +111,21 @@ MATRIX = {
     "atlas:compare": (None, "get", everyone(200)),
     "atlas:compare_csv": (None, "get", everyone(200)),
     "atlas:compare_region": (lambda o: ["KEN"], "get", everyone(302)),  # to the comparison it picks
+    # Alerts: one's own notifications, follows and settings need a login; feeds, exports and unsubscribe do not.
+    "alerts:notifications": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    "alerts:mark_read": (None, "get", {**everyone(405), "anonymous": LOGIN}),  # POST only
+    "alerts:following": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    "alerts:follow": (None, "get", {**everyone(405), "anonymous": LOGIN}),  # POST only
+    "alerts:settings": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    "alerts:digest_preview": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    # The signed token is the credential; a GET only shows the button.
+    "alerts:unsubscribe": (lambda o: [unsubscribe_token(o["pending"].created_by)], "get", everyone(200)),
+    "alerts:export": (lambda o: [ExportJob.objects.create(format="xlsx").token], "get", everyone(200)),
+    "alerts:export_download": (lambda o: [ExportJob.objects.create(format="xlsx").token], "get", everyone(404)),
+    "alerts:item_feed": (lambda o: ["R02"], "get", everyone(200)),
+    "alerts:actor_feed": (lambda o: ["KEN"], "get", everyone(200)),
+    "alerts:theme_feed": (lambda o: ["remittances"], "get", everyone(200)),
+    "alerts:report_feed": (None, "get", everyone(200)),
     "healthz": (None, "get", everyone(200)),
     "login": (None, "get", everyone(200)),
     "logout": (None, "get", everyone(405)),  # logging out is a POST

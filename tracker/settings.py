@@ -85,8 +85,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_celery_beat",
     "recommendations",
     "atlas",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "alerts.context_processors.alerts",
             ],
         },
     },
@@ -240,6 +243,34 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Above this many rows (by the planner's estimate) the history table is
 # counted approximately on the home page and in the admin (PostgreSQL only).
 EXACT_COUNT_BELOW = int(os.environ.get("EXACT_COUNT_BELOW", "100000"))
+
+# --- Background work (Celery), alerts and digests ------------------------------
+
+# With a broker, tasks go to workers (`make worker`); without one they run
+# eagerly in the process that sends them, so a bare machine needs no Redis.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Eagerly, a failed task is retried at once (bounded) and logged, not raised into the web request.
+CELERY_TASK_EAGER_PROPAGATES = False
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the database
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "tracker")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "UTC"
+
+# Daily and weekly digests go out at the first run after this hour (UTC); weekly ones on Mondays.
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "6"))
+# Status exports (XLSX) with more rows than this are built by a task and offered as a download.
+EXPORT_IN_BACKGROUND_ABOVE = int(os.environ.get("EXPORT_IN_BACKGROUND_ABOVE", "20000"))
+# Notifications and digest records are kept this long.
+NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("NOTIFICATIONS_KEEP_DAYS", "180"))
+# Prepared exports are deleted after this many hours.
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 
 # --- Security -----------------------------------------------------------------
 

@@ -10,6 +10,7 @@ admin.site.index_title = "Items, themes, instruments and actors"
 urlpatterns = [
     path("", include("recommendations.urls")),
     path("", include("atlas.urls")),
+    path("", include("alerts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

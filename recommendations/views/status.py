@@ -8,8 +8,9 @@ message (400) instead of silently different numbers.
 import json
 import tempfile
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -271,12 +272,30 @@ def status_json(request):
 
 @require_GET
 def status_xlsx(request):
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     filterset, scope, errors = _filtered(request)
     if errors:
         return _bad_filter(errors)
+    if reports.count_pairs(scope) > settings.EXPORT_IN_BACKGROUND_ABOVE:
+        # Too large to build while the browser waits: a worker builds it (alerts/exports.py).
+        from alerts.exports import start_export
+
+        return redirect(start_export(format="xlsx", query=request.GET.urlencode(), user=request.user))
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
+    write_xlsx(filterset, scope, handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"status-{_stamp(filterset)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def write_xlsx(filterset, scope, handle):
+    """The XLSX status export into a binary file (also used by the background export)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("status")
     sheet.append(reports.EXPORT_COLUMNS)
@@ -296,12 +315,4 @@ def status_xlsx(request):
     about.append(["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."])
     for note in reports.threshold_notes(filterset):
         about.append(["Automatic statuses", note])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
     workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"status-{_stamp(filterset)}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )

@@ -29,7 +29,15 @@ PUBLIC = [
     "/accounts/login/",
     "/accounts/password_reset/",
 ]
-REPORTER = ["/progress/new/", "/progress/new/?item=R02&actor=KEN", "/progress/new/?item=R17&actor=PHL", "/my/updates/"]
+REPORTER = [
+    "/progress/new/",
+    "/progress/new/?item=R02&actor=KEN",
+    "/progress/new/?item=R17&actor=PHL",
+    "/my/updates/",
+    "/alerts/",
+    "/alerts/following/",
+    "/alerts/settings/",
+]
 REVIEWER = ["/review/"]
 STAFF = ["/audit/"]
 

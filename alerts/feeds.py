@@ -1,0 +1,151 @@
+"""Atom feeds of verified updates: per item, per country or organization, per theme, and per report filter.
+
+Every feed is the report feed with a filter: it reads the same query string
+as ``/reports/`` through ``StatusFilter`` (the item, actor and row
+conditions it yields), so ``/feeds/reports/?theme=remittances&status=ratified``
+lists exactly the verified updates of that report, newest verification first.
+No account is needed; only verified updates ever appear.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.syndication.views import Feed
+from django.db.models.expressions import RawSQL
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from recommendations.filters import StatusFilter
+from recommendations.models import Actor, ProgressUpdate, Recommendation, Theme
+
+ENTRIES = 50
+
+
+@dataclass
+class Source:
+    filterset: StatusFilter
+    title: str
+    link: str
+    description: str
+
+
+def verified_updates(filterset: StatusFilter):
+    """The verified updates a report filter covers (its item, actor and row conditions), newest verification first."""
+    updates = ProgressUpdate.objects.counted().filter(filterset.items("recommendation__"), filterset.actors("actor__"))
+    where, params = filterset.row_conditions_sql("x")
+    if filterset.snapshot_date:
+        where = (where + " AND" if where else "WHERE") + " x.as_of <= %s"
+        params = [*params, filterset.snapshot_date]
+    if where:
+        # The row conditions are StatusFilter's own SQL (column names and placeholders); values are parameters.
+        sql = f"SELECT x.id FROM {ProgressUpdate._meta.db_table} x {where}"  # noqa: S608 # nosec B608
+        updates = updates.filter(pk__in=RawSQL(sql, params))  # noqa: S611 # nosec B611
+    return updates.select_related("actor", "recommendation", "reported_by_organization").order_by("-reviewed_at", "-pk")
+
+
+class UpdatesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self, source: Source):
+        return source.title
+
+    def link(self, source: Source):
+        return source.link
+
+    def subtitle(self, source: Source):
+        return source.description
+
+    def items(self, source: Source):
+        return verified_updates(source.filterset)[:ENTRIES]
+
+    def item_title(self, update):
+        return f"{update.recommendation.code} · {update.actor.name}: {update.get_status_display()}"
+
+    def item_description(self, update):
+        parts = [f"{update.get_status_display()} as of {update.as_of_display()}."]
+        if update.value is not None:
+            parts.append(f"Value: {update.value.normalize():f} {update.recommendation.unit}.")
+        if update.narrative:
+            parts.append(update.narrative)
+        if update.reported_by_organization:
+            parts.append(f"Reported by {update.reported_by_organization.name}.")
+        if update.evidence_urls:
+            parts.append("Evidence: " + " ".join(update.evidence_urls))
+        return "\n\n".join(parts)
+
+    def item_link(self, update):
+        return update.get_absolute_url()
+
+    def item_pubdate(self, update):
+        return update.reviewed_at
+
+    def item_updateddate(self, update):
+        return update.reviewed_at
+
+    def item_author_name(self, update):
+        return update.reported_by_organization.name if update.reported_by_organization else None
+
+    def item_categories(self, update):
+        return [update.recommendation.code, update.actor.code]
+
+
+def _source(query: str, title: str, link: str, description: str) -> Source:
+    return Source(StatusFilter(QueryDict(query)), title, link, description)
+
+
+class ItemFeed(UpdatesFeed):
+    def get_object(self, request, code):
+        item = get_object_or_404(Recommendation, code=code.upper())
+        return _source(
+            f"item={item.code}",
+            f"{item.code} {item.title}: verified updates",
+            item.get_absolute_url(),
+            f"Progress on {item.code}, verified by the tracker's reviewers.",
+        )
+
+
+class ActorFeed(UpdatesFeed):
+    def get_object(self, request, code):
+        actor = get_object_or_404(Actor, code__iexact=code)
+        return _source(
+            f"actor={actor.code}",
+            f"{actor.name}: verified updates",
+            actor.get_absolute_url(),
+            f"Progress of {actor.name} on the calls to action, verified by the tracker's reviewers.",
+        )
+
+
+class ThemeFeed(UpdatesFeed):
+    def get_object(self, request, slug):
+        theme = get_object_or_404(Theme, slug=slug)
+        return _source(
+            f"theme={theme.slug}",
+            f"{theme.name}: verified updates",
+            reverse("recommendations:list") + f"?theme={theme.slug}",
+            f"Progress on the calls to action about {theme.name.lower()}.",
+        )
+
+
+class ReportFeed(UpdatesFeed):
+    """``/feeds/reports/?<the /reports/ query string>``; an invalid filter is a 400 with the reasons."""
+
+    def __call__(self, request, *args, **kwargs):
+        filterset = StatusFilter(request.GET or None)
+        if filterset.is_bound and not filterset.is_valid():
+            message = "Invalid filter: " + " ".join(filterset.error_messages()) + "\n"
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request):
+        filterset = StatusFilter(request.GET or None)
+        if filterset.is_bound and not filterset.is_valid():  # __call__ answered already
+            raise Http404
+        described = "; ".join(filterset.describe())
+        query = request.GET.urlencode()
+        return Source(
+            filterset,
+            f"Verified updates: {described}" if described else "Verified updates: all calls to action",
+            reverse("recommendations:report_table") + (f"?{query}" if query else ""),
+            "Progress on the calls to action of the 2006 hearings on international migration and development.",
+        )

@@ -1,0 +1,20 @@
+from django import forms
+
+from .models import Frequency
+
+
+class PreferenceForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="Email me", choices=Frequency.choices, widget=forms.RadioSelect, help_text="Digests skip empty days."
+    )
+    follow_own_reports = forms.BooleanField(
+        label="Also follow every country and item my organizations have filed updates on", required=False
+    )
+
+
+class FollowForm(forms.Form):
+    """Which thing to follow: its kind and natural key (item code, actor code, theme slug)."""
+
+    kind = forms.ChoiceField(choices=[("item", "item"), ("actor", "actor"), ("theme", "theme")])
+    key = forms.CharField(max_length=100)
+    action = forms.ChoiceField(choices=[("follow", "follow"), ("unfollow", "unfollow")])

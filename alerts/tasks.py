@@ -1,0 +1,68 @@
+"""Background tasks of the tracker. Payloads are ids; every task is safe to run twice.
+
+Retries are bounded (``max_retries``), with backoff, and only for failures
+that a retry can cure (a lost database connection, a mail server that did
+not answer); each task has soft and hard time limits.
+"""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError
+
+from . import exports, services
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (DatabaseError, smtplib.SMTPException, ConnectionError, TimeoutError)
+RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 3}
+
+
+@shared_task(name="alerts.send_digests", soft_time_limit=600, time_limit=660, **RETRY)
+def send_digests() -> int:
+    """Every few minutes: collect new notifications, then enqueue every digest due now (one task each)."""
+    services.collect_notifications()
+    due = services.due_digests()
+    for user_id, period in due:
+        send_digest.delay(user_id, period)
+    return len(due)
+
+
+@shared_task(name="alerts.send_digest", soft_time_limit=60, time_limit=90, **RETRY)
+def send_digest(user_id: int, period: str) -> bool:
+    return services.send_digest(user_id=user_id, period=period)
+
+
+@shared_task(name="alerts.collect_notifications", **RETRY)
+def collect_notifications() -> int:
+    return services.collect_notifications()
+
+
+@shared_task(name="alerts.check_current_statuses", soft_time_limit=600, time_limit=660, **RETRY)
+def check_current_statuses(sample: int = 500) -> int:
+    return len(services.check_current_statuses(sample=sample).differences)
+
+
+@shared_task(name="alerts.build_export", bind=True, soft_time_limit=1800, time_limit=1900, **RETRY)
+def build_export(self, job_id: int) -> None:
+    try:
+        exports.build_export(job_id=job_id)
+    except SoftTimeLimitExceeded:
+        exports.fail_export(job_id=job_id, error="The export took too long; narrow the filters and try again.")
+        raise
+    except TRANSIENT:
+        if self.request.retries >= self.max_retries:
+            exports.fail_export(job_id=job_id, error="The export failed several times; try again later.")
+        raise
+
+
+@shared_task(name="alerts.delete_old_exports", **RETRY)
+def delete_old_exports() -> int:
+    return exports.delete_old_exports()
+
+
+@shared_task(name="alerts.prune", **RETRY)
+def prune() -> int:
+    return services.prune()

@@ -1,0 +1,321 @@
+"""The engine (eager without a broker, after commit), retries, background exports, the current-status check,
+and digests sent at most once when many workers run at the same time."""
+
+import datetime
+import io
+import smtplib
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from alerts import services, tasks
+from alerts.models import ConsistencyCheck, Digest, ExportJob, ExportState, Notification, NotificationKind, Watermark
+from recommendations import services as tracker
+from recommendations.models import CurrentStatus, ProgressUpdate, Recommendation
+
+from .factories import filed, record
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------------------
+# The engine
+# ---------------------------------------------------------------------------
+
+
+def test_without_a_broker_tasks_run_eagerly_in_process():
+    from tracker.celery import app
+
+    assert app.conf.task_always_eager is True
+    code = "import tracker.settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    env = {"PATH": "/usr/bin:/bin", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
+    configured = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert configured.stdout.split() == ["False", "redis://127.0.0.1:6379/0"], configured.stderr
+
+
+@pytest.mark.parametrize(
+    ("broker", "says"), [("", "no worker configured"), ("redis://127.0.0.1:6379/0", "make worker")]
+)
+def test_make_run_says_whether_a_worker_is_configured(broker, says):
+    recipe = subprocess.run(
+        ["make", "-n", "--no-print-directory", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    lines = recipe.splitlines()
+    start = next(n for n, line in enumerate(lines) if "CELERY_BROKER_URL" in line)
+    end = next(n for n in range(start, len(lines)) if lines[n].rstrip().endswith("fi"))
+    line = " ".join(part.rstrip().rstrip("\\") for part in lines[start : end + 1])
+    out = subprocess.run(["sh", "-c", line], env={"CELERY_BROKER_URL": broker}, capture_output=True, text=True)
+    assert out.stdout.count("\n") == 1 and says in out.stdout
+
+
+@pytest.mark.django_db
+def test_a_task_sent_inside_a_transaction_waits_for_the_commit(people, django_capture_on_commit_callbacks):
+    Watermark.objects.create(name="notifications", at=timezone.now() - datetime.timedelta(hours=1))
+    tracker.verify_update(
+        update=(u := filed(user=people.reporter_a, organization=people.org_a)),
+        reviewer=people.reviewer2,
+        expected_version=1,
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        assert tasks.collect_notifications.delay() is None  # held back
+        assert not Notification.objects.exists()
+    assert len(callbacks) == 1
+    callbacks[0]()  # the commit
+    assert Notification.objects.filter(user=people.reporter_a, update=u, kind=NotificationKind.VERIFIED).exists()
+
+
+def _one_verified_update_collected(people):
+    """reporter_a's update, verified within the collector's window, turned into notifications."""
+    Watermark.objects.create(name="notifications", at=timezone.now() - datetime.timedelta(hours=1))
+    update = filed(user=people.reporter_a, organization=people.org_a)
+    tracker.verify_update(update=update, reviewer=people.reviewer2, expected_version=update.version)
+    services.collect_notifications()
+
+
+@pytest.mark.django_db
+def test_a_failed_send_is_retried_and_sent_once(people, monkeypatch):
+    _one_verified_update_collected(people)
+    attempts = []
+    real_send = EmailMultiAlternatives.send
+
+    def flaky(self, *args, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)
+    result = tasks.send_digest.apply(args=(people.reporter_a.pk, "D2030-01-01"))  # eagerly: retried at once
+    assert result.successful() and result.result is True
+    assert len(attempts) == 2 and len(mail.outbox) == 1
+    digest = Digest.objects.get(user=people.reporter_a)
+    assert digest.sent_at is not None and digest.items == 1
+
+
+@pytest.mark.django_db
+def test_retries_are_bounded(people, monkeypatch):
+    _one_verified_update_collected(people)
+    attempts = []
+
+    def down(self, *args, **kwargs):
+        attempts.append(1)
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", down)
+    result = tasks.send_digest.apply(args=(people.reporter_a.pk, "D2030-01-01"))
+    assert result.failed() and isinstance(result.result, smtplib.SMTPServerDisconnected)
+    assert len(attempts) == tasks.send_digest.max_retries + 1
+    digest = Digest.objects.get(user=people.reporter_a)
+    assert digest.sent_at is None and digest.lease_until <= timezone.now()  # free for a later run to take over
+    monkeypatch.undo()
+    assert services.send_digest(user_id=people.reporter_a.pk, period="D2030-01-01") is True
+    assert len(mail.outbox) == 1
+
+
+def test_every_task_is_late_acknowledged_bounded_and_time_limited():
+    from tracker.celery import app
+
+    app.loader.import_default_modules()
+    ours = [task for name, task in app.tasks.items() if name.startswith("alerts.")]
+    assert len(ours) >= 6
+    for task in ours:
+        assert task.acks_late and task.reject_on_worker_lost, task.name
+        assert 0 < task.max_retries <= 5, task.name
+        assert task.soft_time_limit and task.time_limit > task.soft_time_limit, task.name
+
+
+@pytest.mark.django_db
+def test_default_schedules_are_in_the_database_for_beat():
+    from django_celery_beat.models import PeriodicTask
+
+    scheduled = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert {
+        "alerts.send_digests",
+        "alerts.check_current_statuses",
+        "alerts.delete_old_exports",
+        "alerts.prune",
+    } <= scheduled
+
+
+# ---------------------------------------------------------------------------
+# Digests under concurrency (PostgreSQL)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_digest_runs_at_once_send_each_digest_once(seeded_transactional_db, people):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every writer; the claim under concurrency is PostgreSQL's")
+    followers = [User.objects.create_user(f"f{n}", email=f"f{n}@example.org") for n in range(12)]
+    for user in followers:
+        services.follow(user=user, target=Recommendation.objects.get(code="R56"))
+    Watermark.objects.create(name="notifications", at=timezone.now() - datetime.timedelta(hours=1))
+    update = filed(user=people.reporter_a, organization=people.org_a)
+    tracker.verify_update(update=update, reviewer=people.reviewer2, expected_version=update.version)
+    threads, barrier, errors = 6, threading.Barrier(6), []
+
+    def run():
+        try:
+            barrier.wait()
+            services.collect_notifications()
+            for user_id, period in services.due_digests():
+                services.send_digest(user_id=user_id, period=period)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    addresses = [m.to[0] for m in mail.outbox]
+    assert len(addresses) == len(set(addresses)), sorted(addresses)
+    assert {f"f{n}@example.org" for n in range(12)} <= set(addresses)
+    assert Notification.objects.filter(user__in=followers).count() == 12
+    assert Notification.objects.filter(digest__isnull=True).count() == 0
+    # And once more, one after the other: nothing new goes out.
+    run_again = threading.Thread(target=lambda: (barrier.reset(), None))
+    run_again.start()
+    run_again.join()
+    for user_id, period in services.due_digests():
+        services.send_digest(user_id=user_id, period=period)
+    assert len(mail.outbox) == len(addresses)
+
+
+# ---------------------------------------------------------------------------
+# Background exports
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_large_xlsx_export_is_built_by_a_task_and_offered_as_a_link(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from openpyxl import load_workbook
+
+    settings.EXPORT_IN_BACKGROUND_ABOVE = 100
+    query = "actor_kind=country&item=R02"  # 195 rows: above the (lowered) threshold
+    small = client.get(reverse("recommendations:status_xlsx") + "?item=R02&actor=KEN,UGA")
+    assert small.status_code == 200 and small["Content-Type"].startswith("application/vnd.openxmlformats")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.get(reverse("recommendations:status_xlsx") + "?" + query)
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("alerts:export", args=[job.token])
+    waiting = client.get(response.url).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in waiting and "Waiting for a worker" in waiting
+    assert client.get(reverse("alerts:export_download", args=[job.token])).status_code == 404
+    # The same request again reuses the job instead of building the file twice.
+    assert client.get(reverse("recommendations:status_xlsx") + "?" + query).url == response.url
+    for callback in callbacks:  # the commit: the (eager) task runs
+        callback()
+    job.refresh_from_db()
+    assert job.state == ExportState.READY and job.rows == 195
+    ready = client.get(response.url).content.decode()
+    assert "http-equiv" not in ready and reverse("alerts:export_download", args=[job.token]) in ready
+    download = client.get(reverse("alerts:export_download", args=[job.token]))
+    workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
+    rows = list(workbook["status"].values)
+    assert len(rows) == 196 and rows[0][0] == "actor_code" and {r[6] for r in rows[1:]} == {"R02"}
+    # Building it again (a redelivered task) changes nothing.
+    tasks.build_export.apply(args=(job.pk,))
+    assert ExportJob.objects.get().state == ExportState.READY
+
+
+@pytest.mark.django_db
+def test_old_exports_are_deleted(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = ExportJob.objects.create(format="xlsx", query="item=R02")
+    tasks.build_export.apply(args=(job.pk,))
+    job.refresh_from_db()
+    path = tmp_path / "exports" / job.file
+    assert path.exists()
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    assert tasks.delete_old_exports.apply().result == 1
+    assert not path.exists() and not ExportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_export_of_an_invalid_filter_fails_with_the_reason():
+    job = ExportJob.objects.create(format="xlsx", query="status=bogus")
+    tasks.build_export.apply(args=(job.pk,))
+    job.refresh_from_db()
+    assert job.state == ExportState.FAILED and "bogus" in job.error
+
+
+# ---------------------------------------------------------------------------
+# The current-status check
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_consistency_check_finds_a_drifted_pair_and_alerts_staff(people, country):
+    items = list(Recommendation.objects.filter(kind="policy")[:6])
+    for n, item in enumerate(items):
+        record(actor=country("KEN"), recommendation=item, status="limited", as_of=datetime.date(2015, 1, 1 + n))
+        record(actor=country("KEN"), recommendation=item, status="complete", as_of=datetime.date(2019, 1, 1 + n))
+    clean = services.check_current_statuses(sample=200)
+    assert clean.pairs == 6 and clean.differences == []
+    assert not Notification.objects.filter(kind=NotificationKind.CHECK).exists()
+    # A write that bypassed the services: the table now shows the older status for one pair.
+    drifted = CurrentStatus.objects.get(recommendation=items[2])
+    older = ProgressUpdate.objects.get(recommendation=items[2], status="limited")
+    CurrentStatus.objects.filter(pk=drifted.pk).update(update=older, status="limited")
+    CurrentStatus.objects.filter(recommendation=items[4]).delete()
+    check = services.check_current_statuses(sample=200)
+    assert {d["recommendation_id"] for d in check.differences} == {items[2].pk, items[4].pk}
+    assert ConsistencyCheck.objects.count() == 2
+    assert Notification.objects.filter(kind=NotificationKind.CHECK, user=people.editor).exists()
+    assert not Notification.objects.filter(kind=NotificationKind.CHECK, user=people.reporter_a).exists()
+
+
+@pytest.mark.django_db
+def test_consistency_check_task_emails_staff_after_commit(people, country, django_capture_on_commit_callbacks):
+    item = Recommendation.objects.filter(kind="policy").first()
+    record(actor=country("KEN"), recommendation=item, status="limited", as_of=datetime.date(2015, 1, 1))
+    CurrentStatus.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.check_current_statuses.apply(kwargs={"sample": 50}).result == 1
+    (message,) = mail.outbox
+    assert message.to == ["editor@example.org"] and "1 difference" in message.subject
+
+
+@override_settings(SINGLE_REVIEWER_MODE=False)
+def test_settings_default_background_thresholds():
+    from django.conf import settings
+
+    assert settings.EXPORT_IN_BACKGROUND_ABOVE == 20000 and settings.CELERY_TASK_ACKS_LATE is True
+
+
+@pytest.mark.django_db
+def test_consistency_check_samples_large_tables(country):
+    import random
+
+    for n, item in enumerate(Recommendation.objects.filter(kind="policy")[:20]):
+        record(actor=country("KEN"), recommendation=item, status="limited", as_of=datetime.date(2015, 1, 1 + n))
+    check = services.check_current_statuses(sample=8, rng=random.Random(3))
+    assert 0 < check.pairs <= 8 and check.differences == []
+
+
+@pytest.mark.django_db
+def test_old_notifications_and_digests_are_forgotten(people, settings):
+    settings.NOTIFICATIONS_KEEP_DAYS = 30
+    _one_verified_update_collected(people)
+    services.send_digest(user_id=people.reporter_a.pk, period="D2030-01-01")
+    assert tasks.prune.apply().result == 0
+    rows = Notification.objects.count() + Digest.objects.count()
+    assert rows >= 3  # the author's, the reviewer's colleague's notifications and a digest
+    assert services.prune(now=timezone.now() + datetime.timedelta(days=31)) == rows
+    assert not Notification.objects.exists() and not Digest.objects.exists()

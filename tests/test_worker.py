@@ -1,0 +1,104 @@
+"""The real thing: a Celery worker (in a thread) against the real Redis runs the digest end to end.
+
+Redis DB 13 and a queue name of its own keep other test runs on this machine out of the way.
+`.ci/run` starts Redis when it is not answering and sets REDIS_TESTS=required, so there the
+test fails instead of skipping when Redis is missing.
+"""
+
+import datetime
+import os
+import smtplib
+import time
+import uuid
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
+
+from alerts import services, tasks
+from alerts.models import Digest, Watermark
+from recommendations import services as tracker
+from recommendations.models import Recommendation
+
+from .factories import filed
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def real_worker(seeded_transactional_db):
+    import redis
+    from celery.contrib.testing.worker import start_worker
+
+    from tracker.celery import app
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REDIS_TESTS") == "required":
+            pytest.fail(f"Redis is not answering at {REDIS_URL}")
+        pytest.skip(f"Redis is not answering at {REDIS_URL}")
+    queue = f"tracker-test-{uuid.uuid4().hex[:10]}"
+    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    _reconnect(app)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
+            yield app
+    finally:
+        app.conf.update(saved)
+        _reconnect(app)
+        client = redis.Redis.from_url(REDIS_URL)
+        client.delete(queue, *client.keys(f"{queue}*"))
+
+
+def _reconnect(app):
+    """Forget connections, producers and queues made for the previous configuration (eager tests make some)."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)  # a cached property: rebuilt from the current configuration
+
+
+def wait_for(condition, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_digest_once_and_retries_a_failed_send(real_worker, people, monkeypatch):
+    from django.contrib.auth.models import User
+
+    follower = User.objects.create_user("follower", email="follower@example.org")
+    services.follow(user=follower, target=Recommendation.objects.get(code="R56"))
+    Watermark.objects.create(name="notifications", at=timezone.now() - datetime.timedelta(hours=1))
+    update = filed(user=people.reporter_a, organization=people.org_a)
+    tracker.verify_update(update=update, reviewer=people.reviewer2, expected_version=update.version)
+    # The mail server drops the first message it is given: the task retries (bounded, with backoff).
+    attempts = []
+    real_send = EmailMultiAlternatives.send
+
+    def flaky_send(self, *args, **kwargs):
+        attempts.append(self.to)
+        if len(attempts) == 1:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
+    mail.outbox.clear()
+    tasks.send_digests.delay()
+    recipients = {"follower@example.org", "reporter_a@example.org", "reviewer@example.org"}
+    assert wait_for(lambda: {m.to[0] for m in mail.outbox} >= recipients), ([m.to for m in mail.outbox], attempts)
+    assert len(attempts) == len(recipients) + 1  # one failure, retried
+    # Running the whole digest task again on the worker sends nothing more.
+    before = Watermark.objects.get(name="notifications").at
+    tasks.send_digests.delay()
+    assert wait_for(lambda: Watermark.objects.get(name="notifications").at > before)  # the second run has collected
+    time.sleep(1)  # and had time to enqueue anything it found (it found nothing)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(recipients)
+    follower_digest = Digest.objects.get(user=follower)
+    assert follower_digest.sent_at is not None and follower_digest.items == 1
