@@ -26,11 +26,12 @@ from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     OPEN_IMPORT_STATES,
@@ -971,14 +972,17 @@ def _write_import(plan, batch: ImportBatch, verifier) -> int:
             updates, ProgressUpdate, batch_size=1000, default_user=filer, default_change_reason=filed_reason
         )
         if verifier is not None:
+            # One UPDATE for the chunk (every row gets the same values), then each update's history entry.
+            ProgressUpdate.objects.filter(pk__in=[u.pk for u in updates]).update(
+                state=ReviewState.VERIFIED, reviewed_by=reviewer, reviewed_at=now, version=F("version") + 1
+            )
             for update in updates:
                 update.state, update.reviewed_by, update.reviewed_at = ReviewState.VERIFIED, reviewer, now
                 update.version += 1
-            bulk_update_with_history(
+            ProgressUpdate.history.bulk_history_create(
                 updates,
-                ProgressUpdate,
-                ["state", "reviewed_by", "reviewed_at", "version"],
                 batch_size=1000,
+                update=True,
                 default_user=reviewer,
                 default_change_reason=f"verified with import {batch.pk} (source: {batch.source})",
             )

@@ -34,7 +34,10 @@ EXAMPLE = {
     "reported_by_organization": "",
     "evidence_urls": "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-13&chapter=4",
     "verified_at": "",
+    "narrative": "Example row, to replace with yours: what happened, who did it, and where the evidence says so.",
 }
+# The status export's columns, and the narrative every new update needs.
+TEMPLATE_COLUMNS = [*EXPORT_COLUMNS, "narrative"]
 
 
 @login_required
@@ -144,7 +147,7 @@ def import_review(request, pk):
 
 @require_GET
 def import_template_csv(request):
-    return stream_csv("progress-template.csv", EXPORT_COLUMNS, [[EXAMPLE[c] for c in EXPORT_COLUMNS]])
+    return stream_csv("progress-template.csv", TEMPLATE_COLUMNS, [[EXAMPLE[c] for c in TEMPLATE_COLUMNS]])
 
 
 @require_GET
@@ -157,8 +160,8 @@ def import_template_xlsx(request):
     book = Workbook()
     sheet = book.active
     sheet.title = "status"
-    sheet.append(EXPORT_COLUMNS)
-    sheet.append([EXAMPLE[c] for c in EXPORT_COLUMNS])
+    sheet.append(TEMPLATE_COLUMNS)
+    sheet.append([EXAMPLE[c] for c in TEMPLATE_COLUMNS])
     lists = book.create_sheet("lists")
     kinds = [Kind.RATIFICATION, Kind.POLICY, Kind.QUANTITATIVE]
     lists.append(["kind", *[str(k) for k in kinds], "item codes"])
@@ -175,7 +178,7 @@ def import_template_xlsx(request):
         book.defined_names[kind.value] = DefinedName(
             kind.value, attr_text=f"lists!${letter}$2:${letter}${len(SCALES[kind]) + 1}"
         )
-    column = {name: get_column_letter(i) for i, name in enumerate(EXPORT_COLUMNS, start=1)}
+    column = {name: get_column_letter(i) for i, name in enumerate(TEMPLATE_COLUMNS, start=1)}
     rows = "2:5000"
     first, last = rows.split(":")
     kind_list = DataValidation(type="list", formula1=f"lists!$A$2:$A${len(kinds) + 1}", allow_blank=True)
