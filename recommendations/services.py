@@ -56,6 +56,7 @@ from .models import (
 NARRATIVE_MIN = 20
 NARRATIVE_MAX = 5000
 MAX_EVIDENCE_URLS = 10
+HISTORY_REASON_MAX = 100  # django-simple-history's history_change_reason column
 # No fact this tracker records predates the United Nations; an earlier date is a typing error (0001, 1812…).
 EARLIEST_AS_OF = datetime.date(1945, 1, 1)
 # What ProgressUpdate.value holds: 12 digits, 4 of them decimals.
@@ -362,7 +363,7 @@ def check_can_file(who, organization: Actor | None, *, memberships: set[int] | N
 def _record(update: ProgressUpdate, user, reason: str, action: str):
     """Save with who and why (in the update's own history) and add it to the audit trail."""
     update._history_user = _person(user)
-    update._change_reason = reason
+    update._change_reason = reason[:HISTORY_REASON_MAX]  # the full reason goes to the audit trail
     update.save()
     record_event(user=user, action=action, obj=update, detail=reason)
 
@@ -942,7 +943,7 @@ def _write_import(plan, batch: ImportBatch, verifier) -> int:
     now = timezone.now()
     filer = batch.created_by
     reviewer = _person(verifier)
-    filed_reason = f"imported from {batch.filename} (import {batch.pk})"
+    filed_reason = f"imported with import {batch.pk} from {batch.filename}"[:HISTORY_REASON_MAX]
     source = f" Source: {batch.source}" if batch.verified else ""
     created, pairs = 0, set()
     # In batches, so memory stays flat however long the file: the rows of one batch at a time.
@@ -984,7 +985,7 @@ def _write_import(plan, batch: ImportBatch, verifier) -> int:
                 batch_size=1000,
                 update=True,
                 default_user=reviewer,
-                default_change_reason=f"verified with import {batch.pk} (source: {batch.source})",
+                default_change_reason=f"verified with import {batch.pk}",
             )
         created += len(updates)
         pairs.update((u.actor_id, u.recommendation_id) for u in updates)
@@ -1068,7 +1069,8 @@ def sweep_imports(*, older_than: datetime.timedelta) -> dict[str, int]:
 
 def _locked_batch(batch_id) -> ImportBatch:
     try:
-        return ImportBatch.objects.select_for_update().select_related("organization", "created_by").get(pk=batch_id)
+        locked = ImportBatch.objects.select_for_update(of=("self",)).select_related("organization", "created_by")
+        return locked.get(pk=batch_id)
     except (ImportBatch.DoesNotExist, ValidationError, ValueError):
         raise ValidationError(
             "This import is not there any more (discarded, or swept after a day); upload the file again."

@@ -191,6 +191,16 @@ def test_a_submission_token_is_bound_to_the_person_who_submits_it(client, people
     assert theirs.created_by == people.reporter_a and theirs.narrative == NARRATIVE
 
 
+def test_a_long_return_reason_is_kept_whole_and_never_fails(people):
+    """The history's change-reason column holds 100 characters; the reason itself is kept whole elsewhere."""
+    update = filed(user=people.reporter_a, organization=people.org_a)
+    reason = "The gazette cited is about another law; " * 8
+    services.return_update(update=update, reviewer=people.reviewer, expected_version=None, reason=reason)
+    update.refresh_from_db()
+    assert update.review_note == reason.strip() and update.state == ReviewState.RETURNED
+    assert len(update.history.latest().history_change_reason) <= 100
+
+
 def test_concurrent_edit_is_refused_with_a_clear_message(client, people):
     update = filed(user=people.reporter_a, organization=people.org_a, iso3="MEX", code="R56", status=Status.LIMITED)
     client.force_login(people.reporter_a)
