@@ -14,6 +14,7 @@ Steps (each printed as it runs):
   5. logging progress over HTTP under gunicorn (2 workers) with wrk, against
      a bare Django view in the same run;
   6. the admin changelists of progress updates and current statuses;
+  7. reading the worst files the import accepts or refuses (bench/import_limits.py);
 then writes docs/performance.md.
 
     python bench/run.py [--updates 1000000] [--organizations 5000] [--regenerate]
@@ -149,6 +150,7 @@ def main():
     results["export"] = measure_export(env)
     results["load"] = measure_load(env, args.load_seconds)
     results["admin"] = measure_admin(connection)
+    results["import_limits"] = measure_import_limits(env)
     write_report(args.output, results)
     say(f"\nWrote {args.output}")
 
@@ -406,6 +408,44 @@ def measure_load(env, seconds):
 # ---------------------------------------------------------------------------
 
 
+def measure_import_limits(env):
+    say("\n== 7. reading the worst files the import accepts or refuses")
+    out = subprocess.run(
+        [PY, str(ROOT / "bench" / "import_limits.py"), "--json"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    for r in result:
+        say(
+            f"   {r['file']}: {r['seconds']:.2f} s, {r['rows_read']:,} rows, {r['heap_peak_mb']:.0f} MB — {r['outcome']}"
+        )
+    return result
+
+
+def import_limits_section(results) -> list[str]:
+    lines = [
+        "",
+        "## Import: the worst files",
+        "",
+        "Reading alone (the archive check and the rows, before any database work), in one process; "
+        "`python bench/import_limits.py` reruns it. The limits are in the README.",
+        "",
+        "| File | Size | Time | Rows looked at | Heap peak | Outcome |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        outcome = r["outcome"].replace("|", "/")
+        lines.append(
+            f"| {r['file']} | {r['bytes'] / 1024:,.0f} KB | {r['seconds']:.2f} s | {r['rows_read']:,} | "
+            f"{r['heap_peak_mb']:.0f} MB | {outcome} |"
+        )
+    return lines
+
+
 def measure_admin(connection):
     from django.contrib.auth.models import User
     from django.test import Client
@@ -538,6 +578,8 @@ def write_report(path, r):
         lines.append(
             f"| {a['model']} | {a['median_ms']:.1f} ms | {a['p95_ms']:.1f} ms | {a['unfiltered_history_counts']} |"
         )
+
+    lines += import_limits_section(r["import_limits"])
 
     matrix = next(p for p in pages if p["name"].startswith("Matrix"))
     snapshot_all = next(p for p in pages if p["name"].startswith("As-of snapshot, all"))

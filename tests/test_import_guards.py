@@ -20,6 +20,7 @@ from recommendations.models import Actor, ProgressUpdate, Recommendation, Status
 
 from .factories import EVIDENCE, NARRATIVE
 from .test_imports import csv_file, make_plan
+from .xlsx import crafted_xlsx, shared_strings_bomb
 
 pytestmark = pytest.mark.django_db
 COLUMNS = ["actor_code", "recommendation_code", "status", "as_of", "value", "evidence_urls", "narrative"]
@@ -254,78 +255,10 @@ def test_the_import_page_never_fails_on_hostile_values(client, people):
 # Item 5: the work an XLSX file can cause is bounded before it is done
 # ---------------------------------------------------------------------------
 
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    "{extra}</Types>"
-)
-SST_TYPE = (
-    '<Override PartName="/xl/sharedStrings.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-)
-RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
-)
-WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="status" sheetId="1" r:id="rId1"/></sheets></workbook>'
-)
-WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'worksheet" Target="worksheets/sheet1.xml"/>{extra}</Relationships>'
-)
-SST_REL = (
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'sharedStrings" Target="sharedStrings.xml"/>'
-)
-
-
-def _inline_row(number: int, values) -> str:
-    cells = "".join(
-        f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{value}</t></is></c>' for i, value in enumerate(values)
-    )
-    return f'<row r="{number}">{cells}</row>'
-
-
-def crafted_xlsx(*, dimension="A1:XFD1048576", rows=(COLUMNS, GOOD), tail="", shared_strings=None) -> bytes:
-    """A minimal workbook written by hand, so that it can lie the way an attacker's would."""
-    sheet = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<dimension ref="{dimension}"/><sheetData>'
-        + "".join(_inline_row(n, values) for n, values in enumerate(rows, start=1))
-        + tail
-        + "</sheetData></worksheet>"
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=SST_TYPE if shared_strings else ""))
-        archive.writestr("_rels/.rels", RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra=SST_REL if shared_strings else ""))
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
-        if shared_strings:
-            with archive.open("xl/sharedStrings.xml", "w") as member:
-                shared_strings(member)
-    return out.getvalue()
-
 
 def test_a_crafted_xlsx_that_declares_a_million_rows_is_read_to_its_data_only(people):
     tail = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-    content = crafted_xlsx(tail=tail)
+    content = crafted_xlsx(rows=(COLUMNS, GOOD), tail=tail)
     assert len(content) < 2000  # the 1.6 KB file of the review
     started = time.perf_counter()
     reader = imports.read_rows(io.BytesIO(content), "crafted.xlsx")
@@ -351,17 +284,8 @@ def test_more_than_the_documented_number_of_rows_is_refused(people):
         planned(people, content=content)
 
 
-def _bomb(member, megabytes=200):
-    member.write(b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/')
-    member.write(b'spreadsheetml/2006/main">')
-    chunk = b"<si><t>a</t></si>" * 65536
-    for _ in range(megabytes * 1_000_000 // len(chunk)):
-        member.write(chunk)
-    member.write(b"</sst>")
-
-
 def test_a_shared_strings_bomb_is_refused_before_it_is_unpacked(people):
-    content = crafted_xlsx(shared_strings=_bomb)
+    content = crafted_xlsx(rows=(COLUMNS, GOOD), shared_strings=shared_strings_bomb)
     assert len(content) < 500_000  # a few hundred KB that unpack to 200 MB
     tracemalloc.start()
     started = time.perf_counter()
@@ -378,7 +302,7 @@ def test_a_shared_strings_bomb_is_refused_before_it_is_unpacked(people):
 
 def test_an_archive_that_unpacks_to_too_much_is_refused(people):
     tail = "<!--" + " " * (imports.MAX_XLSX_UNPACKED_BYTES + 1000) + "-->"
-    content = crafted_xlsx(dimension="A1:G2", tail=tail)
+    content = crafted_xlsx(dimension="A1:G2", rows=(COLUMNS, GOOD), tail=tail)
     with pytest.raises(imports.ImportFileError, match="uncompressed"):
         planned(people, content=content, filename="big.xlsx")
 
@@ -398,9 +322,64 @@ def test_the_import_page_names_the_limit_that_was_hit(client, people):
         reverse("recommendations:progress_import"),
         {
             "step": "upload",
-            "file": SimpleUploadedFile("bomb.xlsx", crafted_xlsx(shared_strings=_bomb)),
+            "file": SimpleUploadedFile("bomb.xlsx", crafted_xlsx(rows=(COLUMNS,), shared_strings=shared_strings_bomb)),
             "organization": people.org_a.pk,
         },
     )
     assert response.status_code == 200
     assert "shared strings" in " ".join(response.context["form"].errors["file"])
+
+
+def _tiny_cells(count):
+    def write(member):
+        member.write(b'<row r="2">' + b"<c/>" * count + b"</row>")
+
+    return write
+
+
+def test_a_workbook_with_too_many_cells_is_refused(people, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_XLSX_CELLS", 1000)
+    header_cells = len(COLUMNS)
+    fits = crafted_xlsx(dimension="A1:G2", rows=(COLUMNS,), sheet_rows=_tiny_cells(1000 - header_cells))
+    imports.check_workbook(io.BytesIO(fits))  # exactly at the limit: accepted
+    over = crafted_xlsx(dimension="A1:G2", rows=(COLUMNS,), sheet_rows=_tiny_cells(1001 - header_cells))
+    with pytest.raises(imports.ImportFileError, match="more than 1,000 cells"):
+        planned(people, content=over, filename="cells.xlsx")
+
+
+def test_a_workbook_with_too_many_shared_strings_is_refused(people, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_SHARED_STRINGS", 100)
+
+    def strings(count):
+        def write(member):
+            member.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            member.write(b"<si><t>a</t></si>" * count + b"</sst>")
+
+        return write
+
+    imports.check_workbook(io.BytesIO(crafted_xlsx(dimension="A1:G2", rows=(COLUMNS,), shared_strings=strings(100))))
+    over = crafted_xlsx(dimension="A1:G2", rows=(COLUMNS,), shared_strings=strings(101))
+    with pytest.raises(imports.ImportFileError, match="more than 100 shared strings"):
+        planned(people, content=over, filename="strings.xlsx")
+
+
+def test_a_workbook_of_too_many_parts_is_refused(people, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_XLSX_MEMBERS", 4)
+    with pytest.raises(imports.ImportFileError, match="5 parts; the limit is 4"):
+        planned(people, content=crafted_xlsx(dimension="A1:G2", rows=(COLUMNS, GOOD)), filename="parts.xlsx")
+
+
+def test_tags_that_straddle_two_read_blocks_are_counted_once():
+    out = io.BytesIO()
+    block = 1 << 20
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        # Tags just before, across and after each 1 MB boundary, and a few in between.
+        text = bytearray(b" " * (3 * block))
+        positions = [0, 100, block - 8, block - 2, block + 5, 2 * block - 2, 2 * block + 50, 3 * block - 4]
+        for position in positions:
+            text[position : position + 4] = b"<c/>"
+        archive.writestr("part.xml", bytes(text))
+    with zipfile.ZipFile(out) as archive:
+        member = archive.getinfo("part.xml")
+        assert imports._count_tags(archive, member, imports._CELL_TAG, 10**9) == len(positions)
+        assert imports._count_tags(archive, member, imports._CELL_TAG, 3) == 4  # stops once past the limit
