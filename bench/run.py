@@ -288,19 +288,19 @@ def measure_naive(url):
     return result
 
 
+def probe(script: str, *args, env):
+    """Run a bench/ script in a fresh process; its last line of output is JSON."""
+    out = subprocess.run(
+        [PY, str(ROOT / "bench" / script), *args], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure_export(env):
     say("\n== 4. CSV export of every status (fresh process each)")
     result = {}
     for label, rows in (("100k", 100_000), ("all", 0)):
-        out = subprocess.run(
-            [PY, str(ROOT / "bench" / "export_probe.py"), "--rows", str(rows)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        data = json.loads(out.stdout.strip().splitlines()[-1])
+        data = probe("export_probe.py", "--rows", str(rows), env=env)
         data["rows_per_second"] = data["rows"] / data["seconds"]
         result[label] = data
         say(
@@ -410,15 +410,7 @@ def measure_load(env, seconds):
 
 def measure_import_limits(env):
     say("\n== 7. reading the worst files the import accepts or refuses")
-    out = subprocess.run(
-        [PY, str(ROOT / "bench" / "import_limits.py"), "--json"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = probe("import_limits.py", "--json", env=env)
     for r in result:
         say(
             f"   {r['file']}: {r['seconds']:.2f} s, {r['rows_read']:,} rows, {r['heap_peak_mb']:.0f} MB — {r['outcome']}"

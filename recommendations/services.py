@@ -883,13 +883,11 @@ def confirm_import(*, batch_id, user=None, system: SystemActor | None = None) ->
                 if not settings.SINGLE_REVIEWER_MODE:
                     batch.state, batch.submitted_at = ImportState.AWAITING_REVIEW, timezone.now()
                     batch.save()
-                    record_event(
-                        user=person,
-                        action=AuditAction.IMPORT_SUBMITTED,
-                        object_type="import",
-                        object_id=str(batch.pk),
-                        object_repr=batch.filename,
-                        detail=f"{batch.to_create} updates from {batch.filename} to import as verified "
+                    _record_batch(
+                        batch,
+                        person,
+                        AuditAction.IMPORT_SUBMITTED,
+                        f"{batch.to_create} updates from {batch.filename} to import as verified "
                         f"(source: {batch.source}); awaiting a second reviewer.",
                     )
                     return batch
@@ -914,21 +912,13 @@ def confirm_import(*, batch_id, user=None, system: SystemActor | None = None) ->
             batch.reviewed_by = person
         _close(batch, ImportState.CONFIRMED)
         filer = batch.importer_name
-        record_event(
-            user=who,
-            action=AuditAction.IMPORTED,
-            object_type="import",
-            object_id=str(batch.pk),
-            object_repr=batch.filename,
-            detail=(
-                f"{created} updates from {batch.filename}, filed by {filer} for {batch.organization.code}"
-                + (
-                    f", verified by {_name(verifier)} (source: {batch.source})"
-                    if batch.verified
-                    else ", awaiting review"
-                )
-                + f"; {len(plan.unchanged)} rows already present."
-            ),
+        _record_batch(
+            batch,
+            who,
+            AuditAction.IMPORTED,
+            f"{created} updates from {batch.filename}, filed by {filer} for {batch.organization.code}"
+            + (f", verified by {_name(verifier)} (source: {batch.source})" if batch.verified else ", awaiting review")
+            + f"; {len(plan.unchanged)} rows already present.",
         )
     return batch
 
@@ -1009,13 +999,8 @@ def return_import(*, batch_id, user, reason: str) -> ImportBatch:
         raise PermissionDenied("A second reviewer must review your own import; you can discard it instead.")
     batch.reviewed_by, batch.review_note = user, reason[:2000]
     _close(batch, ImportState.RETURNED)
-    record_event(
-        user=user,
-        action=AuditAction.IMPORT_RETURNED,
-        object_type="import",
-        object_id=str(batch.pk),
-        object_repr=batch.filename,
-        detail=f"{batch.filename} by {batch.importer_name} returned: {reason[:500]}",
+    _record_batch(
+        batch, user, AuditAction.IMPORT_RETURNED, f"{batch.filename} by {batch.importer_name} returned: {reason[:500]}"
     )
     return batch
 
@@ -1087,6 +1072,18 @@ def _close(batch: ImportBatch, state: str, *, delete_now: bool = False) -> None:
             default_storage.delete(path)
         else:
             transaction.on_commit(partial(default_storage.delete, path))
+
+
+def _record_batch(batch: ImportBatch, who, action: str, detail: str) -> None:
+    """One line of the audit trail about an import batch."""
+    record_event(
+        user=who,
+        action=action,
+        object_type="import",
+        object_id=str(batch.pk),
+        object_repr=batch.filename,
+        detail=detail,
+    )
 
 
 def _closed_message(batch: ImportBatch) -> str:

@@ -10,6 +10,7 @@ import io
 import os
 import threading
 import time
+from functools import partial
 
 import pytest
 from django.core.files.base import ContentFile
@@ -222,29 +223,30 @@ def test_single_reviewer_mode_lets_the_importer_confirm(client, people, settings
 
 
 @pytest.mark.django_db
-def test_a_reporter_cannot_import_as_verified(people):
-    with pytest.raises(services.PermissionDenied):
-        services.start_import(
-            file=ContentFile(content("KEN")),
-            filename="mine.csv",
-            organization=people.org_a,
-            user=people.reporter_a,
-            verified=True,
-            source="me",
-        )
-    with pytest.raises(services.ValidationError, match="Cite the source"):
-        services.start_import(
-            file=ContentFile(content("KEN")),
-            filename="mine.csv",
-            organization=people.org_a,
-            user=people.reviewer,
-            verified=True,
-            source=" ",
-        )
-    with pytest.raises(services.ValidationError, match="organization you belong to"):
-        services.start_import(
-            file=ContentFile(content("KEN")), filename="mine.csv", organization=people.org_b, user=people.reporter_a
-        )
+@pytest.mark.parametrize(
+    "who, organization, verified, source, refusal",
+    [
+        ("reporter_a", "org_a", True, "me", services.PermissionDenied),
+        ("reviewer", "org_a", True, " ", "Cite the source"),
+        ("reporter_a", "org_b", False, "", "organization you belong to"),
+    ],
+)
+def test_who_may_start_an_import_and_how(people, who, organization, verified, source, refusal):
+    start = partial(
+        services.start_import,
+        file=ContentFile(content("KEN")),
+        filename="mine.csv",
+        organization=getattr(people, organization),
+        user=getattr(people, who),
+        verified=verified,
+        source=source,
+    )
+    if isinstance(refusal, str):
+        with pytest.raises(services.ValidationError, match=refusal):
+            start()
+    else:
+        with pytest.raises(refusal):
+            start()
     assert not models.ImportBatch.objects.exists() and stored_uploads() == []
 
 
