@@ -9,6 +9,7 @@ import io
 import time
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -358,3 +359,13 @@ def test_tags_that_straddle_two_read_blocks_are_counted_once():
         member = archive.getinfo("part.xml")
         assert imports._count_tags(archive, member, imports._CELL_TAG, 10**9) == len(positions)
         assert imports._count_tags(archive, member, imports._CELL_TAG, 3) == 4  # stops once past the limit
+
+
+def test_the_readme_and_the_import_page_state_the_limits_the_code_applies(client, people):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    client.force_login(people.reporter_a)
+    page = client.get(reverse("recommendations:progress_import")).content.decode()
+    for what, value in imports.LIMITS:
+        assert f"| {what} | {value} |" in readme, what
+        assert value.replace("'", "&#x27;") in page, what
+    assert f"{imports.MAX_ROWS:,}" in readme and f"{imports.MAX_CELL_CHARS:,}" in readme
