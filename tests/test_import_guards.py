@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -369,3 +370,23 @@ def test_the_readme_and_the_import_page_state_the_limits_the_code_applies(client
         assert f"| {what} | {value} |" in readme, what
         assert value.replace("'", "&#x27;") in page, what
     assert f"{imports.MAX_ROWS:,}" in readme and f"{imports.MAX_CELL_CHARS:,}" in readme
+
+
+def test_a_workbook_broken_half_way_is_a_rejected_row(people):
+    content = crafted_xlsx(dimension="A1:G3", rows=(COLUMNS, GOOD), tail='<row r="3"><c r="A3" t="inlineStr"><is>')
+    plan = planned(people, content=content, filename="broken.xlsx")
+    assert [u.row for u in plan.create] == [2]
+    assert [r.row for r in plan.rejected] == [3] and "not read past this row" in plan.rejected[0].reason
+
+
+def test_control_characters_in_the_file_name_never_reach_the_database(people):
+    # Django's upload parser drops them from a browser's file name; the command line and tasks pass names as they are.
+    batch = services.start_import(
+        file=ContentFile(rows_file(GOOD).getvalue()),
+        filename="exports/mine\x00\u202e.csv",
+        user=people.reporter_a,
+        organization=people.org_a,
+    )
+    batch.refresh_from_db()
+    assert batch.filename == "mine.csv" and batch.file.startswith("imports/")
+    assert services.preview_import(batch_id=batch.pk).create
