@@ -14,6 +14,7 @@ Steps (each printed as it runs):
   5. logging progress over HTTP under gunicorn (2 workers) with wrk, against
      a bare Django view in the same run;
   6. the admin changelists of progress updates and current statuses;
+  7. reading the worst files the import accepts or refuses (bench/import_limits.py);
 then writes docs/performance.md.
 
     python bench/run.py [--updates 1000000] [--organizations 5000] [--regenerate]
@@ -149,6 +150,7 @@ def main():
     results["export"] = measure_export(env)
     results["load"] = measure_load(env, args.load_seconds)
     results["admin"] = measure_admin(connection)
+    results["import_limits"] = measure_import_limits(env)
     write_report(args.output, results)
     say(f"\nWrote {args.output}")
 
@@ -290,19 +292,19 @@ def measure_naive(url):
     return result
 
 
+def probe(script: str, *args, env):
+    """Run a bench/ script in a fresh process; its last line of output is JSON."""
+    out = subprocess.run(
+        [PY, str(ROOT / "bench" / script), *args], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure_export(env):
     say("\n== 4. CSV export of every status (fresh process each)")
     result = {}
     for label, rows in (("100k", 100_000), ("all", 0)):
-        out = subprocess.run(
-            [PY, str(ROOT / "bench" / "export_probe.py"), "--rows", str(rows)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        data = json.loads(out.stdout.strip().splitlines()[-1])
+        data = probe("export_probe.py", "--rows", str(rows), env=env)
         data["rows_per_second"] = data["rows"] / data["seconds"]
         result[label] = data
         say(
@@ -408,6 +410,36 @@ def measure_load(env, seconds):
 # ---------------------------------------------------------------------------
 # 6. admin
 # ---------------------------------------------------------------------------
+
+
+def measure_import_limits(env):
+    say("\n== 7. reading the worst files the import accepts or refuses")
+    result = probe("import_limits.py", "--json", env=env)
+    for r in result:
+        say(
+            f"   {r['file']}: {r['seconds']:.2f} s, {r['rows_read']:,} rows, {r['heap_peak_mb']:.0f} MB — {r['outcome']}"
+        )
+    return result
+
+
+def import_limits_section(results) -> list[str]:
+    lines = [
+        "",
+        "## Import: the worst files",
+        "",
+        "Reading alone (the archive check and the rows, before any database work), in one process; "
+        "`python bench/import_limits.py` reruns it. The limits are in the README.",
+        "",
+        "| File | Size | Time | Rows looked at | Heap peak | Outcome |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        outcome = r["outcome"].replace("|", "/")
+        lines.append(
+            f"| {r['file']} | {r['bytes'] / 1024:,.0f} KB | {r['seconds']:.2f} s | {r['rows_read']:,} | "
+            f"{r['heap_peak_mb']:.0f} MB | {outcome} |"
+        )
+    return lines
 
 
 def measure_admin(connection):
@@ -542,6 +574,8 @@ def write_report(path, r):
         lines.append(
             f"| {a['model']} | {a['median_ms']:.1f} ms | {a['p95_ms']:.1f} ms | {a['unfiltered_history_counts']} |"
         )
+
+    lines += import_limits_section(r["import_limits"])
 
     matrix = next(p for p in pages if p["name"].startswith("Matrix"))
     snapshot_all = next(p for p in pages if p["name"].startswith("As-of snapshot, all"))

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from . import services
+from . import imports, services
 from .models import Actor, ActorKind, DatePrecision, Kind, ProgressUpdate, Recommendation, plain_number
 
 
@@ -282,40 +282,34 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label="Spreadsheet (CSV or XLSX)",
-        help_text="The columns of the status export (download a template below). Up to 10 MB.",
+        help_text="The columns of the status export, and a narrative column (download a template below). "
+        f"Up to {imports.MAX_UPLOAD_BYTES // 1_048_576} MB.",
     )
     organization = forms.ModelChoiceField(
         queryset=Actor.objects.none(),
         label="Filed on behalf of",
-        required=False,
-        help_text="For rows whose reported_by_organization column is empty.",
+        help_text="For rows whose reported_by_organization column is empty; a row may name another "
+        "organization you belong to.",
     )
-    verified = forms.BooleanField(label="Record these updates as verified (they count at once)", required=False)
+    verified = forms.BooleanField(
+        label="Import them as verified: they count once a second reviewer confirms the import", required=False
+    )
     source = forms.CharField(
         label="Source that vouches for them",
         required=False,
-        help_text="Required to import as verified, e.g. “UN Treaty Collection, status as of 1 May 2024”.",
+        max_length=500,
+        help_text="Required to import as verified, e.g. “UN Treaty Collection, status as of 1 May 2024”. "
+        "A second reviewer then confirms the import before it counts.",
     )
 
     def __init__(self, *args, user, reviewer: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = services.user_organizations(user)
+        organizations = services.user_organizations(user)
+        self.fields["organization"].queryset = organizations
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].pk
         if not reviewer:
             del self.fields["verified"]
             del self.fields["source"]
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 10 * 1024 * 1024:
-            raise ValidationError(f"The file is {upload.size / 1_048_576:.1f} MB; the limit is 10 MB.")
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise ValidationError("Upload a .csv or .xlsx file.")
-        return upload
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("verified") and not cleaned.get("source", "").strip():
-            self.add_error("source", "Cite the source that makes these updates verified.")
-        return cleaned

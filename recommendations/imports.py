@@ -1,21 +1,27 @@
-"""Reading progress spreadsheets (CSV or XLSX) and planning their import — nothing here writes.
+"""Reading progress spreadsheets (CSV or XLSX) within fixed limits, and planning their import — nothing here
+writes to the database.
 
-The accepted columns are exactly those of the status export
-(``reports.EXPORT_COLUMNS``), so export → edit → import is a round trip.
-Extra columns are ignored; an optional ``narrative`` column is used when
-present. ``plan()`` checks every row with the same rules as the form
-(``services.validate_progress``) and sorts the rows into *create*,
-*unchanged* (already in the tracker, or repeated in the file) and
-*rejected* (row number, column, reason); ``services.import_progress``
-writes a plan, all or nothing.
+The accepted columns are those of the status export (``reports.EXPORT_COLUMNS``)
+plus ``narrative``, so export → edit → import is a round trip. Extra columns
+are ignored. ``plan()`` sorts the rows into *create*, *unchanged* (already in
+the tracker, or repeated in the file) and *rejected* (row number, column,
+reason): every new row passes ``services.validate_progress``, the function the
+form uses, and ``services.check_can_file``, the rule on who files for whom.
+``services.confirm_import`` writes a planned batch, all or nothing.
+
+The work a file can cause is bounded before it is done (``LIMITS``): the
+upload's size; for a workbook, what its archive unpacks to, its shared strings
+and its cells, checked from the archive before any XML is parsed; then the
+rows, columns and cell lengths actually read.
 """
 
 import csv
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
@@ -36,14 +42,52 @@ from .reports import EXPORT_COLUMNS
 
 REQUIRED = {"recommendation_code", "as_of"}
 ACTOR_COLUMNS = ("actor_code", "country_iso3", "actor_name")
-MAX_ROWS = 50_000
 SCALE_NAMES = {Kind.RATIFICATION: "ratification", Kind.POLICY: "policy-action", Kind.QUANTITATIVE: "quantitative"}
 NOT_AN_UPDATE = "“No information” is what reports show where there is no update; not imported."
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
+# The limits. README.md and docs/security.md list them; the import page shows them.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+EMPTY_STRETCH = 1_000  # this many empty rows in a row end the reading
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1_000
+MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
+MAX_SHARED_STRINGS = 250_000
+MAX_XLSX_CELLS = 1_000_000
+
+LIMITS = [
+    ("File size", f"{MAX_UPLOAD_BYTES // 1_048_576} MB"),
+    ("Rows", f"{MAX_ROWS:,} (plus the header row)"),
+    ("Columns", f"{MAX_COLUMNS} (extra columns are ignored, but count)"),
+    ("Characters in one cell", f"{MAX_CELL_CHARS:,} (as in Excel)"),
+    ("Empty rows", f"reading stops after {EMPTY_STRETCH:,} empty rows in a row, and the preview says so"),
+    ("Excel: unpacked size", f"{MAX_XLSX_UNPACKED_BYTES // 1_048_576} MB (an .xlsx file is a zip archive)"),
+    (
+        "Excel: shared strings",
+        f"{MAX_SHARED_STRINGS:,} distinct texts, {MAX_SHARED_STRINGS_BYTES // 1_048_576} MB unpacked",
+    ),
+    ("Excel: cells", f"{MAX_XLSX_CELLS:,} in the workbook"),
+]
+
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+# An opening tag <si …> or <c …>, with or without a namespace prefix; never <cols>, <col> or <cfRule>.
+_SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?si[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?c[\s/>]")
+
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong format, no header, missing columns)."""
+    """The file as a whole cannot be read (wrong format, no header, missing columns, over a limit)."""
+
+
+@dataclass
+class Unreadable:
+    """A row the reader could not turn into cells, and why (the plan rejects it)."""
+
+    column: str
+    reason: str
 
 
 @dataclass
@@ -63,9 +107,8 @@ class PlannedUpdate:
     as_of_precision: str
     value: Decimal | None
     evidence_urls: list[str]
-    organization: Actor | None
+    organization: Actor
     narrative: str
-    verified_at: datetime.datetime | None
     historical: bool
 
 
@@ -76,6 +119,7 @@ class Plan:
     unchanged: list[int] = field(default_factory=list)  # row numbers
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why): e.g. "No information" rows
     rejected: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the preview must say about the file as a whole
 
     @property
     def rows(self) -> int:
@@ -91,60 +135,234 @@ class Plan:
 
 
 # ---------------------------------------------------------------------------
-# Reading
+# Reading, within the limits
 # ---------------------------------------------------------------------------
 
 
-def read_rows(upload, filename: str):
-    """Yield (row number, {column: text}) from a CSV or XLSX upload; row 1 is the header."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        yield from _read_xlsx(upload)
-    elif name.endswith((".csv", ".txt")):
-        yield from _read_csv(upload)
-    else:
-        raise ImportFileError("Upload a .csv or .xlsx file (the formats the status export writes).")
+def read_rows(upload, filename: str) -> "Rows":
+    """The data rows of a CSV or XLSX upload: iterate for (row number, {column: text} or Unreadable)."""
+    return Rows(upload, filename)
 
 
-def _read_csv(upload):
-    raw = upload.read()
-    if isinstance(raw, bytes):
+class Rows:
+    """An upload's rows, read within the limits; row 1 is the header, as in a spreadsheet.
+
+    After (or during) iteration: ``columns`` (the header), ``rows_read`` (data
+    rows looked at, empty ones included) and ``notes`` (where reading stopped
+    early, for the preview).
+    """
+
+    def __init__(self, upload, filename: str):
+        name = filename.lower()
+        if name.endswith(".xlsx"):
+            self._cells = self._xlsx_cells
+        elif name.endswith((".csv", ".txt")):
+            self._cells = self._csv_cells
+        else:
+            raise ImportFileError("Upload a .csv or .xlsx file (the formats the status export writes).")
+        self.upload = upload
+        self.columns: list[str] = []
+        self.rows_read = 0
+        self.notes: list[str] = []
+        self._width = MAX_COLUMNS + 1
+
+    def __iter__(self):
+        source = self._cells()
+        header = next(source, None)
+        if isinstance(header, Unreadable):
+            raise ImportFileError(header.reason)
+        header = [h.strip() for h in header or []]
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            raise ImportFileError("The file is empty: the first row must hold the column names.")
+        if len(header) > MAX_COLUMNS:
+            raise ImportFileError(
+                f"The first row has more than {MAX_COLUMNS} columns; the limit is {MAX_COLUMNS} columns "
+                "(the status export has 16). Delete the columns you do not need."
+            )
+        self.columns = _check_header(header)
+        self._width = len(self.columns)
+        empty = 0
+        for number, cells in enumerate(source, start=2):
+            self.rows_read += 1
+            if isinstance(cells, Unreadable):
+                yield number, cells
+                return
+            cells = cells[: self._width]
+            if not any(cell.strip() for cell in cells):
+                empty += 1
+                if empty >= EMPTY_STRETCH:
+                    if next(source, None) is not None:
+                        self.notes.append(
+                            f"Reading stopped at row {number:,}, after {EMPTY_STRETCH:,} empty rows in a row; "
+                            "anything below was not read. Remove the empty rows if there is more."
+                        )
+                    return
+                continue
+            empty = 0
+            if number > MAX_ROWS + 1:
+                raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+            too_long = next((i for i, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS), None)
+            if too_long is not None:
+                yield (
+                    number,
+                    Unreadable(
+                        self.columns[too_long],
+                        f"This cell holds {len(cells[too_long]):,} characters; a cell may hold at most "
+                        f"{MAX_CELL_CHARS:,} (as in Excel).",
+                    ),
+                )
+                continue
+            yield number, dict(zip(self.columns, cells, strict=False))
+
+    def _read_upload(self) -> bytes:
+        raw = self.upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise ImportFileError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_048_576} MB; split it.")
+        return raw
+
+    def _csv_cells(self):
+        raw = self._read_upload()
+        if isinstance(raw, bytes):
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                message = "The CSV file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+                raise ImportFileError(message) from error
+        else:
+            text = raw
+        # A cell's length is judged row by row above (MAX_CELL_CHARS, with a message); the csv module's own
+        # limit (131,072) would end the whole file with an error instead. The upload's size bounds any field.
+        if csv.field_size_limit() < MAX_UPLOAD_BYTES:
+            csv.field_size_limit(MAX_UPLOAD_BYTES)
+        reader = csv.reader(io.StringIO(text, newline=""))
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFileError("The CSV file is not UTF-8 text. Save it as “CSV UTF-8” and try again.") from error
-    else:
-        text = raw
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise ImportFileError("The file is empty.")
-    columns = _check_header(header)
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        yield number, dict(zip(columns, values, strict=False))
+            yield from reader
+        except csv.Error as error:
+            yield Unreadable("", f"The file was not read past this row, which the CSV reader refused ({error}).")
+
+    def _xlsx_cells(self):
+        data = self._read_upload()
+        check_workbook(io.BytesIO(data))
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book["status"] if "status" in book.sheetnames else book.worksheets[0]
+        except Exception as error:  # openpyxl raises several kinds for a broken file
+            raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+        try:
+            # The sheet's declared dimension is not trusted: rows and columns are bounded here, and the
+            # loop above stops at the first long empty stretch.
+            rows = sheet.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True)
+            while True:
+                try:
+                    values = next(rows)
+                except StopIteration:
+                    return
+                except Exception as error:  # a broken sheet part, found half-way
+                    yield Unreadable(
+                        "", f"The workbook was not read past this row, which is broken ({type(error).__name__})."
+                    )
+                    return
+                yield ["" if v is None else _cell_text(v) for v in values[: self._width]]
+        finally:
+            book.close()
 
 
-def _read_xlsx(upload):
-    from openpyxl import load_workbook
+def check_workbook(handle) -> None:
+    """Refuse a workbook whose archive would cost too much to read, before any of its XML is parsed.
+
+    Sizes come from the archive's directory; Python's zipfile never unpacks a
+    member beyond its declared size, so they are upper bounds. Shared strings
+    and cells are counted by streaming the members, in constant memory.
+    """
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_XLSX_MEMBERS:
+            raise ImportFileError(f"The workbook has {len(members):,} parts; the limit is {MAX_XLSX_MEMBERS:,}.")
+        types = _content_types(archive)
+        strings = [m for m in members if types.get(m.filename) == SHARED_STRINGS_TYPE]
+        for member in strings:
+            if member.file_size > MAX_SHARED_STRINGS_BYTES:
+                raise ImportFileError(
+                    f"The workbook's shared strings (the text of its cells) unpack to "
+                    f"{member.file_size / 1_048_576:,.0f} MB; the limit is "
+                    f"{MAX_SHARED_STRINGS_BYTES // 1_048_576} MB. Save it as CSV, or split it."
+                )
+        total = sum(m.file_size for m in members)
+        if total > MAX_XLSX_UNPACKED_BYTES:
+            raise ImportFileError(
+                f"The workbook unpacks to {total / 1_048_576:,.0f} MB uncompressed; the limit is "
+                f"{MAX_XLSX_UNPACKED_BYTES // 1_048_576} MB. Save it as CSV, or split it."
+            )
+        try:
+            shared = 0
+            for member in strings:
+                shared += _count_tags(archive, member, _SHARED_STRING_TAG, MAX_SHARED_STRINGS - shared)
+                if shared > MAX_SHARED_STRINGS:
+                    raise ImportFileError(
+                        f"The workbook has more than {MAX_SHARED_STRINGS:,} shared strings (distinct texts); "
+                        "save it as CSV, or split it."
+                    )
+            # Every other part is counted, not only those declared as sheets: openpyxl finds sheets by
+            # the workbook's relationships, which need not agree with the content types.
+            cells = 0
+            for member in members:
+                if member not in strings and not member.is_dir():
+                    cells += _count_tags(archive, member, _CELL_TAG, MAX_XLSX_CELLS - cells)
+                    if cells > MAX_XLSX_CELLS:
+                        raise ImportFileError(f"The workbook has more than {MAX_XLSX_CELLS:,} cells; split it.")
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
+            raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+
+
+def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Member name → content type, from [Content_Types].xml (where openpyxl looks for the parts it reads)."""
+    from xml.etree import ElementTree
 
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several kinds for a broken file
+        info = archive.getinfo("[Content_Types].xml")
+    except KeyError as error:
         raise ImportFileError("The file is not a readable .xlsx workbook.") from error
-    sheet = book["status"] if "status" in book.sheetnames else book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
-        raise ImportFileError("The workbook's first sheet is empty.")
-    columns = _check_header(["" if h is None else str(h) for h in header])
-    for number, values in enumerate(rows, start=2):
-        cells = ["" if v is None else _cell_text(v) for v in values]
-        if not any(c.strip() for c in cells):
-            continue
-        yield number, dict(zip(columns, cells, strict=False))
-    book.close()
+    if info.file_size > 1_048_576:
+        raise ImportFileError("The workbook's list of parts is larger than 1 MB; it is not a normal workbook.")
+    try:
+        root = ElementTree.fromstring(archive.read(info))  # noqa: S314 - at most 1 MB; expat refuses entity bombs
+    except ElementTree.ParseError as error:
+        raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+    types = {}
+    for element in root:
+        part, kind = element.get("PartName"), element.get("ContentType")
+        if part and kind:
+            types[part.lstrip("/")] = kind
+    return types
+
+
+def _count_tags(archive: zipfile.ZipFile, member: zipfile.ZipInfo, tag: re.Pattern, stop_after: int) -> int:
+    """How many times an opening tag occurs in a member (counting stops past ``stop_after``).
+
+    Read in 1 MB blocks; the last 64 bytes of a block are looked at again with
+    the next one, so a tag that straddles two blocks is counted once.
+    """
+    count, carry, overlap = 0, b"", 64
+    with archive.open(member) as stream:
+        while block := stream.read(1 << 20):
+            text = carry + block
+            limit = len(text) - overlap
+            for match in tag.finditer(text):
+                if match.start() >= limit:
+                    break
+                count += 1
+                if count > stop_after:
+                    return count
+            carry = text[limit:] if limit > 0 else text
+    return count + len(tag.findall(carry))
 
 
 def _cell_text(value) -> str:
@@ -206,29 +424,60 @@ class _Directory:
         # "Party" alone is ambiguous between ratified, acceded and succeeded: not accepted.
 
 
-def plan(
-    rows, *, filename: str, user=None, organization: Actor | None = None, today: datetime.date | None = None
-) -> Plan:
-    """Check every row; nothing is written. ``organization`` files rows that name none."""
+@dataclass
+class _Parsed:
+    """A row whose names, date and value were understood; the rules of the form are checked next."""
+
+    row: int
+    actor: Actor
+    recommendation: Recommendation
+    status: str | None
+    as_of: datetime.date
+    as_of_precision: str
+    value: Decimal | None
+    values: dict
+
+
+# Service field names → the file's column names.
+_COLUMN_OF_FIELD = {"actor": "actor_code", "organization": "reported_by_organization"}
+
+
+def plan(rows, *, filename: str, organization: Actor, user=None, system=None) -> Plan:
+    """Check every row; nothing is written.
+
+    ``organization`` (required) files the rows whose reported_by_organization
+    column is empty. The rows are filed by ``user`` — who must belong to every
+    organization they name, reviewer or not — or by the tracker itself when
+    ``system`` (a ``services.SystemActor``) is given instead.
+    """
     from . import services
+
+    if organization is None:
+        raise ValueError("An import is always filed on behalf of an organization: pass organization=….")
+    acting = services.acting(user, system)
+    memberships = None if system is not None else set(services.user_organizations(user).values_list("pk", flat=True))
+    services.check_can_file(acting, organization, memberships=memberships)
 
     directory = _Directory()
     result = Plan(filename=filename)
-    candidates: list[PlannedUpdate] = []
-    seen: dict[tuple, int] = {}
-    allowed_orgs = None
-    if user is not None and not user.has_perm("recommendations.review_progress"):
-        allowed_orgs = set(services.user_organizations(user).values_list("pk", flat=True))
+    parsed: list[_Parsed] = []
+    file_verified_at = False
 
-    for count, (number, row) in enumerate(rows, start=1):
-        if count > MAX_ROWS:
-            raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+    for number, row in rows:
+        if isinstance(row, Unreadable):
+            result.rejected.append(Rejection(number, row.column, row.reason))
+            continue
         errors: list[Rejection] = []
 
         def reject(column, reason, number=number, errors=errors):
             errors.append(Rejection(number, column, reason))
 
         values = {key: unguard(value or "") for key, value in row.items() if key}
+        file_verified_at = file_verified_at or bool(values.get("verified_at"))
+        status_text = values.get("status", "").strip()
+        if status_text.lower() in (NO_INFORMATION, "no information"):
+            result.skipped.append((number, NOT_AN_UPDATE))
+            continue
         actor = _find_actor(values, directory, reject)
         code = values.get("recommendation_code", "").upper()
         item = directory.items.get(code)
@@ -236,117 +485,146 @@ def plan(
             reject("recommendation_code", "The item code is empty.")
         elif item is None:
             reject("recommendation_code", f"Unknown item code “{values['recommendation_code']}”.")
-
-        status_text = values.get("status", "").strip()
-        if status_text.lower() in (NO_INFORMATION, "no information"):
-            result.skipped.append(
-                (number, "“No information” is what reports show where there is no update; not imported.")
-            )
-            continue
         status = None
         if status_text:
             status = directory.status_by_text.get(status_text.lower())
             if status is None:
                 reject("status", f"Unknown status “{status_text}”.")
             elif item is not None and status not in SCALES[item.kind]:
-                scale = {
-                    Kind.RATIFICATION: "ratification",
-                    Kind.POLICY: "policy-action",
-                    Kind.QUANTITATIVE: "quantitative",
-                }
-                reject("status", f"Status “{status_text}” is not on the {scale[item.kind]} scale of {item.code}.")
-
+                reject("status", f"Status “{status_text}” is not on the {SCALE_NAMES[item.kind]} scale of {item.code}.")
         as_of, precision = _parse_date(values.get("as_of", ""), reject)
         value = None
-        if values.get("value", "").strip():
-            try:
-                value = Decimal(values["value"].strip().replace(",", "."))
-            except InvalidOperation:
-                reject("value", f"“{values['value']}” is not a number.")
-        urls = values.get("evidence_urls", "").split()
-        org = organization
-        if values.get("reported_by_organization", "").strip():
-            org = directory.actors.get(values["reported_by_organization"].strip().lower())
-            if org is None or org.kind != ActorKind.ORGANIZATION:
-                reject("reported_by_organization", f"Unknown organization code “{values['reported_by_organization']}”.")
-                org = None
-            elif allowed_orgs is not None and org.pk not in allowed_orgs:
-                reject("reported_by_organization", f"You can only import for your own organizations, not “{org.code}”.")
-        verified_at = _parse_timestamp(values.get("verified_at", ""), reject)
-
-        if not errors and actor and item and as_of:
-            historical = as_of < item.document.date
-            narrative = values.get("narrative", "").strip() or f"Imported from {filename}, row {number}."
-            try:
-                services.validate_progress(
-                    actor=actor,
-                    recommendation=item,
-                    status=status,
-                    value=value,
-                    as_of=as_of,
-                    as_of_precision=precision,
-                    evidence_urls=urls,
-                    narrative=None,  # imported rows need no narrative of their own
-                    # An exported row may have no link (its evidence was a file): imports do not
-                    # require one, but any link given is still checked.
-                    has_file=True,
-                    organization=org,
-                    historical=historical,
-                )
-            except ValidationError as error:
-                for column, messages in error.message_dict.items():
-                    name = {"actor": "actor_code", "reported_by_organization": "reported_by_organization"}.get(
-                        column, column
-                    )
-                    for message in messages:
-                        reject(name, message)
-            if not errors:
-                derived = (
-                    item.status_for_value(value) if item.kind == Kind.QUANTITATIVE and value is not None else status
-                )
-                candidates.append(
-                    PlannedUpdate(
-                        number,
-                        actor,
-                        item,
-                        derived,
-                        as_of,
-                        precision,
-                        value,
-                        urls,
-                        org,
-                        narrative,
-                        verified_at,
-                        historical,
-                    )
-                )
+        try:
+            value = services.clean_value(values.get("value", "").strip().replace(",", ".") or None)
+        except ValidationError as error:
+            for message in error.messages:
+                reject("value", message)
         if errors:
             result.rejected.extend(errors)
-            continue
+        elif actor and item and as_of:
+            if item.kind == Kind.QUANTITATIVE and value is not None:
+                status = item.status_for_value(value)
+            parsed.append(_Parsed(number, actor, item, status, as_of, precision, value, values))
 
-    # Rows already in the tracker (not withdrawn), or repeated in the file, change nothing.
-    existing_keys = _existing_keys(candidates)
-    for update in candidates:
-        key = _key(
-            update.actor.pk, update.recommendation.pk, update.status, update.as_of, update.as_of_precision, update.value
+    # Rows already in the tracker (not withdrawn), or repeated in the file, change nothing and need no check.
+    existing = _existing_keys(parsed)
+    seen: set[tuple] = set()
+    for row in parsed:
+        key = _key(row.actor.pk, row.recommendation.pk, row.status, row.as_of, row.as_of_precision, row.value)
+        if key in existing or key in seen:
+            result.unchanged.append(row.row)
+            continue
+        planned = _check_row(row, directory, organization, acting, memberships, result.rejected)
+        if planned is not None:
+            seen.add(key)
+            result.create.append(planned)
+
+    result.rejected.sort(key=lambda rejection: rejection.row)
+    columns = getattr(rows, "columns", [])
+    result.notes.extend(getattr(rows, "notes", []))
+    if file_verified_at:
+        result.notes.append(
+            "The verified_at column is ignored: an import is verified when a reviewer confirms it, "
+            "at the server's time, never at a time the file gives."
         )
-        if key in existing_keys or key in seen:
-            result.unchanged.append(update.row)
-        else:
-            seen[key] = update.row
-            result.create.append(update)
+    if columns and "narrative" not in columns and any(r.column == "narrative" for r in result.rejected):
+        result.notes.append(
+            "This file has no narrative column. Each new update needs one, as the form requires: "
+            f"{services.NARRATIVE_MIN}–{services.NARRATIVE_MAX:,} characters saying what happened. "
+            "Rows already in the tracker need none."
+        )
     return result
+
+
+def _check_row(row: _Parsed, directory, organization, acting, memberships, rejected) -> PlannedUpdate | None:
+    """The rules of the form and of filing, for one new row; its rejections are appended to ``rejected``."""
+    from . import services
+
+    values, errors = row.values, []
+    org = organization
+    org_code = values.get("reported_by_organization", "").strip()
+    if org_code:
+        org = directory.actors.get(org_code.lower())
+        if org is None or org.kind != ActorKind.ORGANIZATION:
+            errors.append(Rejection(row.row, "reported_by_organization", f"Unknown organization code “{org_code}”."))
+            org = None
+    narrative = values.get("narrative", "")
+    urls = values.get("evidence_urls", "").split()
+    historical = row.as_of < row.recommendation.document.date
+    checks = []
+    if org is not None:
+        checks.append(lambda: services.check_can_file(acting, org, memberships=memberships))
+    checks.append(
+        lambda: services.validate_progress(
+            actor=row.actor,
+            recommendation=row.recommendation,
+            status=row.status,
+            value=row.value,
+            as_of=row.as_of,
+            as_of_precision=row.as_of_precision,
+            evidence_urls=urls,
+            narrative=narrative,
+            has_file=False,  # an import cannot attach files: a link is required, as the form requires one of them
+            organization=org,
+            historical=historical,
+        )
+    )
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    errors.append(Rejection(row.row, _COLUMN_OF_FIELD.get(name, name), message))
+    if errors:
+        rejected.extend(errors)
+        return None
+    return PlannedUpdate(
+        row.row,
+        row.actor,
+        row.recommendation,
+        row.status,
+        row.as_of,
+        row.as_of_precision,
+        row.value,
+        urls,
+        org,
+        narrative.strip(),
+        historical,
+    )
+
+
+def plan_batch(batch) -> Plan:
+    """The plan of a stored import batch, from its importer's point of view (nothing is written)."""
+    from django.core.files.storage import default_storage
+
+    from . import services
+
+    if batch.created_by_id is None and not batch.system_reason:
+        raise ImportFileError("The account that uploaded this file no longer exists; upload it again.")
+    who = {"system": services.SystemActor(batch.system_reason)} if batch.system_reason else {"user": batch.created_by}
+    try:
+        with default_storage.open(batch.file, "rb") as handle:
+            data = handle.read(MAX_UPLOAD_BYTES + 1)
+    except (FileNotFoundError, ValueError) as error:  # ValueError: an empty path, the file was deleted
+        raise ImportFileError("The uploaded file is no longer there; upload it again.") from error
+    return plan(
+        read_rows(io.BytesIO(data), batch.filename),
+        filename=batch.filename,
+        organization=batch.organization,
+        **who,
+    )
 
 
 def _key(actor_id, item_id, status, as_of, precision, value):
     return (actor_id, item_id, status, as_of, precision, None if value is None else Decimal(value).normalize())
 
 
-def _existing_keys(candidates: list[PlannedUpdate]) -> set:
-    if not candidates:
+def _existing_keys(rows: list[_Parsed]) -> set:
+    if not rows:
         return set()
-    actors = {c.actor.pk for c in candidates}
-    items = {c.recommendation.pk for c in candidates}
+    actors = {r.actor.pk for r in rows}
+    items = {r.recommendation.pk for r in rows}
     existing = (
         ProgressUpdate.objects.filter(recommendation_id__in=items)
         .exclude(state=ReviewState.WITHDRAWN)
@@ -382,7 +660,7 @@ def _find_actor(values: dict, directory: _Directory, reject) -> Actor | None:
 
 
 def _parse_date(text: str, reject) -> tuple[datetime.date | None, str]:
-    """'2017' → (2017-01-01, year); '2017-03' → month; '2017-03-31' → day."""
+    """'2017' → (2017-01-01, year); '2017-03' → month; '2017-03-31' → day. Its bounds are the form's rule."""
     text = text.strip()
     if not text:
         reject("as_of", "The as-of date is empty.")
@@ -400,21 +678,4 @@ def _parse_date(text: str, reject) -> tuple[datetime.date | None, str]:
     except ValueError:
         reject("as_of", f"“{text}” is not a real date.")
         return None, DatePrecision.DAY
-    if value > datetime.date.today():
-        reject("as_of", f"Date {text} is in the future.")
-        return None, precision
     return value, precision
-
-
-def _parse_timestamp(text: str, reject) -> datetime.datetime | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        reject("verified_at", f"“{text}” is not a date and time (YYYY-MM-DDTHH:MM:SSZ).")
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    return value

@@ -8,9 +8,13 @@ when the input is wrong.
 """
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
+from pathlib import Path
 
 import filetype
 from django.conf import settings
@@ -18,9 +22,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -28,12 +34,15 @@ from django.utils.http import urlsafe_base64_encode
 from simple_history.utils import bulk_create_with_history
 
 from .models import (
+    OPEN_IMPORT_STATES,
     Actor,
     ActorKind,
     AuditAction,
     AuditEvent,
     CurrentStatus,
     DatePrecision,
+    ImportBatch,
+    ImportState,
     Kind,
     Membership,
     ProgressUpdate,
@@ -47,6 +56,15 @@ from .models import (
 NARRATIVE_MIN = 20
 NARRATIVE_MAX = 5000
 MAX_EVIDENCE_URLS = 10
+HISTORY_REASON_MAX = 100  # django-simple-history's history_change_reason column
+# No fact this tracker records predates the United Nations; an earlier date is a typing error (0001, 1812…).
+EARLIEST_AS_OF = datetime.date(1945, 1, 1)
+# What ProgressUpdate.value holds: 12 digits, 4 of them decimals.
+MAX_VALUE = Decimal("1e8")
+# Characters that cannot be stored as typed or that change how text reads without being seen: NUL and the
+# other control characters (tab and line breaks are text), and the bidirectional embeddings, overrides and
+# isolates of "Trojan source" attacks. Right-to-left marks (U+200E, U+200F) are ordinary text.
+_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 # What an evidence file may be, decided by its content, not its name.
 EVIDENCE_TYPES = {
@@ -69,6 +87,75 @@ EVIDENCE_TYPES = {
 
 class StaleEditError(ValidationError):
     """Someone changed the update since this person opened it."""
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The tracker itself writing — a command loading public records — named explicitly, with why.
+
+    Services that write on someone's behalf take ``user=`` (a person, whose
+    role and memberships are checked) or ``system=SystemActor(reason)``; given
+    neither, they refuse. The reason is recorded in the audit trail.
+    """
+
+    reason: str
+
+    def __post_init__(self):
+        if not self.reason or not self.reason.strip():
+            raise ValueError("Say why the tracker writes by itself: SystemActor(reason=…).")
+
+
+def acting(user, system: SystemActor | None):
+    """Who writes: the person, or the tracker itself when named explicitly; refuse when neither is given."""
+    if system is not None:
+        if not isinstance(system, SystemActor):
+            raise TypeError("system= takes a SystemActor(reason).")
+        if user is not None:
+            raise ValueError("Give either the person (user=) or the tracker itself (system=), not both.")
+        return system
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(
+            "Nobody is named as writing this: pass the person (user=…), or system=SystemActor(reason) "
+            "when the tracker itself loads public records."
+        )
+    return user
+
+
+def _person(who):
+    """The user account behind a writer, or None for the tracker itself."""
+    return None if isinstance(who, SystemActor) else who
+
+
+def unsafe_text(text: str, what: str) -> str | None:
+    """Why ``text`` cannot be stored as typed (a control or text-direction character), or None."""
+    match = _UNSAFE_CHARACTERS.search(text or "")
+    if match is None:
+        return None
+    character = match.group()
+    if character == "\x00":
+        return f"The {what} contains a NUL character; remove it."
+    if "\u202a" <= character <= "\u202e" or "\u2066" <= character <= "\u2069":
+        return (
+            f"The {what} contains an invisible text-direction control character (U+{ord(character):04X}), "
+            "which makes text read differently from how it is stored; remove it."
+        )
+    return f"The {what} contains a control character (U+{ord(character):04X}); remove it."
+
+
+def clean_value(value) -> Decimal | None:
+    """A measured value as a finite Decimal that fits the database, or a ValidationError keyed ``value``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, Decimal):
+        try:
+            value = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValidationError({"value": [f"“{value}” is not a number."]}) from None
+    if not value.is_finite():
+        raise ValidationError({"value": ["The value must be a finite number."]})
+    if abs(value) >= MAX_VALUE:
+        raise ValidationError({"value": [f"The value is too large: it must be below {MAX_VALUE:,.0f}."]})
+    return value
 
 
 def _stale(update) -> StaleEditError:
@@ -114,15 +201,7 @@ def _check_update(
     if recommendation.kind == Kind.RATIFICATION and actor.kind != ActorKind.COUNTRY:
         error("actor", "Only a country can sign, ratify or accede to an instrument; choose a country.")
 
-    if value is not None and not isinstance(value, Decimal):
-        try:
-            value = Decimal(str(value).strip())
-        except InvalidOperation:
-            error("value", f"“{value}” is not a number.")
-            value = None
-            raise ValidationError(errors) from None
-        if not value.is_finite():
-            raise ValidationError({"value": ["The value must be a finite number."]})
+    value = clean_value(value)
 
     if recommendation.kind == Kind.QUANTITATIVE:
         if value is None:
@@ -159,6 +238,8 @@ def _check_update(
         error("as_of_precision", "Precision must be day, month or year.")
     if as_of > timezone.localdate():
         error("as_of", "The as-of date cannot be in the future.")
+    elif as_of < EARLIEST_AS_OF:
+        error("as_of", f"The as-of date cannot be before 1945 (you gave {as_of:%Y}); check the year.")
     elif as_of < recommendation.document.date and not historical:
         error(
             "as_of",
@@ -172,8 +253,8 @@ def _check_update(
             error("narrative", f"Describe the progress in at least {NARRATIVE_MIN} characters (you wrote {length}).")
         elif length > NARRATIVE_MAX:
             error("narrative", f"Keep the narrative under {NARRATIVE_MAX} characters (you wrote {length}).")
-        elif "\x00" in narrative:
-            error("narrative", "The narrative contains a NUL character; remove it.")
+        elif problem := unsafe_text(narrative, "narrative"):
+            error("narrative", problem)
 
     if not evidence_urls and not has_file:
         error("evidence_urls", "Give at least one evidence link (or attach a file).")
@@ -182,9 +263,12 @@ def _check_update(
     validate_url = URLValidator(schemes=["http", "https"])
     for url in evidence_urls:
         try:
+            if unsafe_text(url, "link"):
+                raise ValidationError("control character")
             validate_url(url)
         except ValidationError:
-            error("evidence_urls", f"“{url}” is not a web address (it must start with http:// or https://).")
+            shown = _UNSAFE_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", url)
+            error("evidence_urls", f"“{shown}” is not a web address (it must start with http:// or https://).")
 
     if organization is not None and organization.kind != ActorKind.ORGANIZATION:
         error("reported_by_organization", "Updates are filed on behalf of an organization, not a country.")
@@ -207,12 +291,14 @@ def validate_progress(
     has_file: bool = False,
     organization: Actor | None = None,
     historical: bool = False,
-) -> None:
+) -> tuple[str, Decimal | None]:
     """Check an update without writing it: raises the same ValidationError log_progress would.
 
-    Forms call it to report every problem at once, not one rule per submission.
+    The one validation of an update's fields: the form calls it to report every
+    problem at once, the import for every new row. Returns the status the
+    update will carry (derived from the value on a quantitative item) and the value.
     """
-    _check_update(
+    return _check_update(
         actor=actor,
         recommendation=recommendation,
         status=status,
@@ -252,32 +338,54 @@ def user_organizations(user):
     return Actor.objects.filter(memberships__user=user).order_by("name")
 
 
-def _check_can_file(user, organization: Actor | None):
-    if user is None:
+def check_can_file(who, organization: Actor | None, *, memberships: set[int] | None = None) -> None:
+    """The one rule on who files for whom, for the form, the import and the commands.
+
+    A person needs the reporter role and files on behalf of an organization
+    they belong to — reviewers included. The tracker itself (a SystemActor)
+    files for any organization, or none. ``memberships`` (the person's
+    organization ids) saves a query per row when many rows are checked.
+    """
+    if isinstance(who, SystemActor):
         return
-    if not user.has_perm("recommendations.log_progress"):
+    if not who.has_perm("recommendations.log_progress"):
         raise PermissionDenied("You do not have the reporter role.")
-    if organization is None or not Membership.objects.filter(user=user, organization=organization).exists():
+    if organization is None:
+        raise ValidationError({"organization": "Choose the organization you file this for."})
+    if memberships is not None:
+        belongs = organization.pk in memberships
+    else:
+        belongs = Membership.objects.filter(user=who, organization=organization).exists()
+    if not belongs:
         raise ValidationError({"organization": "You can only file on behalf of an organization you belong to."})
 
 
 def _record(update: ProgressUpdate, user, reason: str, action: str):
     """Save with who and why (in the update's own history) and add it to the audit trail."""
-    update._history_user = user
-    update._change_reason = reason
+    update._history_user = _person(user)
+    update._change_reason = reason[:HISTORY_REASON_MAX]  # the full reason goes to the audit trail
     update.save()
     record_event(user=user, action=action, obj=update, detail=reason)
 
 
-def record_event(*, user, action: str, obj=None, object_type: str = "", detail: str = "") -> AuditEvent:
-    """Append one line to the audit trail: who (None for the system), what, on which object."""
+def record_event(
+    *, user, action: str, obj=None, object_type: str = "", object_id: str = "", object_repr: str = "", detail: str = ""
+) -> AuditEvent:
+    """Append one line to the audit trail: who, what, on which object.
+
+    ``user`` is the person, or a SystemActor: the line then has no user and
+    its detail starts with "System action (reason)".
+    """
+    if isinstance(user, SystemActor):
+        detail = f"System action ({user.reason}): {detail}"
+        user = None
     return AuditEvent.objects.create(
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "",
         action=action,
         object_type=object_type or (obj._meta.verbose_name if obj is not None else ""),
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else object_id,
+        object_repr=str(obj)[:300] if obj is not None else object_repr[:300],
         detail=detail[:5000],
     )
 
@@ -296,6 +404,7 @@ def log_progress(
     evidence_file=None,
     organization: Actor | None = None,
     user=None,
+    system: SystemActor | None = None,
     historical: bool = False,
     verified: bool = False,
     submission_token: uuid.UUID | None = None,
@@ -303,20 +412,25 @@ def log_progress(
 ) -> ProgressUpdate:
     """Record an update, awaiting review unless ``verified``.
 
-    ``user`` is the person filing (None for system loaders); they must hold
-    the reporter role and belong to ``organization``. A repeated
-    ``submission_token`` (double click, browser resend) returns the update
-    the first submission created instead of creating a second one.
-    ``verified=True`` records an already-checked fact (a reviewer's import,
-    the treaty baseline) and updates the current status at once.
+    ``user`` is the person filing: they must hold the reporter role and
+    belong to ``organization``. Only the tracker itself, named with
+    ``system=SystemActor(reason)``, files without a person; given neither,
+    nothing is written. A repeated ``submission_token`` (double click,
+    browser resend) of the same person returns the update their first
+    submission created; another person's token is not theirs, so it
+    changes nothing for them. ``verified=True`` is for the system recording
+    an already-checked public fact; a person's update is verified by a
+    second reviewer (``verify_update``).
     """
+    who = acting(user, system)
+    person = _person(who)
     if submission_token is not None:
-        existing = ProgressUpdate.objects.filter(submission_token=submission_token).first()
+        existing = _submitted(submission_token, person)
         if existing is not None:
             return existing
-    _check_can_file(user, organization)
-    if verified and user is not None and not user.has_perm("recommendations.review_progress"):
-        raise PermissionDenied("Only reviewers can record updates as verified.")
+    check_can_file(who, organization)
+    if verified and person is not None:
+        raise PermissionDenied("A person's update is verified by a second reviewer, not when it is filed.")
     evidence_urls = [url.strip() for url in evidence_urls if url and url.strip()]
     status, value = _check_update(
         actor=actor,
@@ -345,29 +459,35 @@ def log_progress(
         has_evidence=bool(evidence_urls or evidence_file),
         value=value,
         reported_by_organization=organization,
-        created_by=user,
+        created_by=person,
         historical=historical,
         created_at=created_at or now,
         submission_token=submission_token,
         state=ReviewState.VERIFIED if verified else ReviewState.PENDING,
-        reviewed_by=user if verified else None,
+        reviewed_by=None,
         reviewed_at=(created_at or now) if verified else None,
     )
     if evidence_file:
         _attach_file(update, evidence_file)
     try:
         with transaction.atomic():
-            _record(update, user, "logged and verified" if verified else "logged", AuditAction.LOGGED)
+            _record(update, who, "logged and verified" if verified else "logged", AuditAction.LOGGED)
     except IntegrityError:
-        # Two copies of one submission raced; the other one won.
+        # Two copies of one person's submission raced; the other one won.
         if submission_token is not None:
-            existing = ProgressUpdate.objects.filter(submission_token=submission_token).first()
+            existing = _submitted(submission_token, person)
             if existing is not None:
                 return existing
         raise
     if verified:
         refresh_current_status(actor_id=actor.pk, recommendation_id=recommendation.pk)
     return update
+
+
+def _submitted(token: uuid.UUID, person) -> ProgressUpdate | None:
+    """The update this person's submission with this token created, if any (the token is theirs alone)."""
+    mine = ProgressUpdate.objects.filter(submission_token=token)
+    return (mine.filter(created_by=person) if person is not None else mine.filter(created_by__isnull=True)).first()
 
 
 def _attach_file(update: ProgressUpdate, upload):
@@ -437,7 +557,9 @@ def edit_update(
     return update
 
 
-def can_review(user, update: ProgressUpdate) -> bool:
+def can_review(user, update: ProgressUpdate | ImportBatch) -> bool:
+    """The four-eyes rule, for one update or an import batch: a reviewer who is not its author
+    (unless ``SINGLE_REVIEWER_MODE``)."""
     if not user.has_perm("recommendations.review_progress"):
         return False
     return update.created_by_id != user.pk or settings.SINGLE_REVIEWER_MODE
@@ -590,69 +712,6 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
 
 
 @transaction.atomic
-def import_progress(*, plan, user=None, verified: bool = False, source: str = "") -> int:
-    """Write a checked import plan (imports.plan) in one transaction: all rows or none.
-
-    Imported updates await review like any other, unless ``verified``: a
-    reviewer (or the system, for public treaty records) vouches for them and
-    cites the ``source``; they then count at once. Returns how many were created.
-    """
-    if plan.rejected:
-        raise ValidationError(f"{len(plan.rejected)} row(s) were rejected; fix the file and import it again.")
-    if verified:
-        if user is not None and not user.has_perm("recommendations.review_progress"):
-            raise PermissionDenied("Only reviewers can import updates as verified.")
-        if not source.strip():
-            raise ValidationError({"source": "Cite the source that makes these updates verified."})
-    now = timezone.now()
-    reason = f"imported from {plan.filename}" + (" as verified" if verified else "")
-    created, pairs = 0, set()
-    # In batches, so memory stays flat however long the file: the rows of one batch at a time.
-    for start in range(0, len(plan.create), 1000):
-        batch = [
-            ProgressUpdate(
-                actor=row.actor,
-                recommendation=row.recommendation,
-                kind=row.recommendation.kind,
-                actor_kind=row.actor.kind,
-                status=row.status,
-                as_of=row.as_of,
-                as_of_precision=row.as_of_precision,
-                historical=row.historical,
-                narrative=row.narrative + (f" Source: {source.strip()}" if verified else ""),
-                evidence_urls=row.evidence_urls,
-                has_evidence=bool(row.evidence_urls),
-                value=row.value,
-                reported_by_organization=row.organization,
-                created_by=user,
-                created_at=now,
-                state=ReviewState.VERIFIED if verified else ReviewState.PENDING,
-                reviewed_by=user if verified else None,
-                reviewed_at=(row.verified_at or now) if verified else None,
-            )
-            for row in plan.create[start : start + 1000]
-        ]
-        bulk_create_with_history(
-            batch, ProgressUpdate, batch_size=1000, default_user=user, default_change_reason=reason
-        )
-        created += len(batch)
-        pairs.update((u.actor_id, u.recommendation_id) for u in batch)
-    record_event(
-        user=user,
-        action=AuditAction.IMPORTED,
-        object_type="progress update",
-        detail=(
-            f"{created} updates from {plan.filename} "
-            + (f"as verified (source: {source.strip()})" if verified else "awaiting review")
-            + f"; {len(plan.unchanged)} rows already present."
-        ),
-    )
-    if verified and pairs:
-        refresh_current_statuses(actor_ids=[a for a, _ in pairs], recommendation_ids=[i for _, i in pairs])
-    return created
-
-
-@transaction.atomic
 def rebuild_current_statuses() -> int:
     """Recompute the whole current-status table from history (repair tool)."""
     latest = ProgressUpdate.objects.latest_per_pair()
@@ -673,6 +732,380 @@ def rebuild_current_statuses() -> int:
             for u in updates
         )
     return len(ids)
+
+
+# ---------------------------------------------------------------------------
+# Imports: one batch from upload to confirmation
+# ---------------------------------------------------------------------------
+
+IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+class ImportAlreadyDone(ValidationError):
+    """The batch was already confirmed (or already sent for review): nothing is written again."""
+
+
+def start_import(
+    *,
+    file,
+    filename: str,
+    organization: Actor | None,
+    user=None,
+    system: SystemActor | None = None,
+    verified: bool = False,
+    source: str = "",
+) -> ImportBatch:
+    """Store an uploaded file as a new import batch; nothing is read or written yet (``preview_import`` next).
+
+    The importer files its rows: a person must hold the reporter role and
+    belong to ``organization`` (the rows that name none are filed for it).
+    Only reviewers import ``verified``, citing the ``source`` that vouches for
+    the rows; a second reviewer then confirms the batch.
+    """
+    from . import imports
+
+    who = acting(user, system)
+    person = _person(who)
+    if organization is None or organization.kind != ActorKind.ORGANIZATION:
+        raise ValidationError({"organization": "Choose the organization these updates are filed for."})
+    check_can_file(who, organization)
+    source = (source or "").strip()
+    if verified:
+        if person is not None and not person.has_perm("recommendations.review_progress"):
+            raise PermissionDenied("Only reviewers can import updates as verified.")
+        if not source:
+            raise ValidationError({"source": "Cite the source that makes these updates verified."})
+        if problem := unsafe_text(source, "source"):
+            raise ValidationError({"source": problem})
+        if len(source) > 500:
+            raise ValidationError({"source": "Keep the source under 500 characters."})
+    # The name is only shown; control characters (a NUL would fail on PostgreSQL) are dropped.
+    shown = _UNSAFE_CHARACTERS.sub("", Path(filename or "").name).strip()[:200] or "upload"
+    suffix = Path(shown).suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        raise ValidationError({"file": "Upload a .csv or .xlsx file (the formats the status export writes)."})
+    if getattr(file, "size", 0) > imports.MAX_UPLOAD_BYTES:
+        limit = imports.MAX_UPLOAD_BYTES // 1_048_576
+        raise ValidationError({"file": f"The file is {file.size / 1_048_576:.1f} MB; the limit is {limit} MB."})
+    batch = ImportBatch(
+        filename=shown,
+        created_by=person,
+        system_reason=who.reason if person is None else "",
+        organization=organization,
+        verified=verified,
+        source=source if verified else "",
+    )
+    # A generated name: nothing of the uploader's file name reaches the disk.
+    batch.file = default_storage.save(f"imports/{batch.pk.hex}{suffix}", file)
+    try:
+        with transaction.atomic():
+            batch.save()
+    except Exception:
+        default_storage.delete(batch.file)
+        raise
+    return batch
+
+
+def preview_import(*, batch_id):
+    """Read and check an uploaded batch (``imports.plan``): returns the plan; writes nothing but the batch's counts.
+
+    A file that cannot be read raises ``imports.ImportFileError``; it, and a
+    plan with rejected rows or nothing new, closes the batch and deletes the
+    stored upload at once. Safe to call again on a previewed batch.
+    """
+    from . import imports
+
+    error = None
+    with transaction.atomic():
+        batch = _locked_batch(batch_id)
+        if batch.state not in (ImportState.UPLOADED, ImportState.PREVIEWED):
+            raise ImportAlreadyDone(_closed_message(batch))
+        try:
+            plan = imports.plan_batch(batch)
+        except imports.ImportFileError as refused:
+            error, plan = refused, None
+            batch.error = str(refused)[:2000]
+            _close(batch, ImportState.REJECTED, delete_now=True)
+        else:
+            batch.rows, batch.to_create = plan.rows, len(plan.create)
+            batch.unchanged, batch.rejected = len(plan.unchanged), plan.rejected_rows
+            if plan.rejected:
+                batch.error = f"{plan.rejected_rows} row(s) rejected."
+                _close(batch, ImportState.REJECTED, delete_now=True)
+            elif not plan.create:
+                batch.error = "Nothing new to import: every row is already in the tracker."
+                _close(batch, ImportState.DISCARDED, delete_now=True)
+            else:
+                batch.state = ImportState.PREVIEWED
+                batch.save()
+    if error is not None:
+        raise error
+    return plan
+
+
+def confirm_import(*, batch_id, user=None, system: SystemActor | None = None) -> ImportBatch:
+    """Confirm a previewed batch: write its rows, all or none — once, however many confirmations arrive at once.
+
+    The batch row is locked, its state checked, and the file planned again
+    inside the writing transaction, so a second confirmation waits, then
+    finds it confirmed and raises ``ImportAlreadyDone`` having written nothing.
+
+    Who confirms: the importer, for a batch awaiting review; for a batch
+    "as verified" (a verification, so the four-eyes rule applies), the
+    importer's confirmation sends it to the review queue and a second
+    reviewer's confirmation writes it — verified by that reviewer, at the
+    server's time. With ``SINGLE_REVIEWER_MODE``, or for the tracker itself
+    loading public records, the importer's confirmation writes it verified.
+    Returns the batch, now ``confirmed`` or ``awaiting_review``.
+    """
+    from . import imports
+
+    who = acting(user, system)
+    person = _person(who)
+    with transaction.atomic():
+        batch = _locked_batch(batch_id)
+        own = batch.created_by_id == getattr(person, "pk", None) and bool(batch.system_reason) == (person is None)
+        if batch.state == ImportState.AWAITING_REVIEW:
+            if person is None or not person.has_perm("recommendations.review_progress"):
+                raise PermissionDenied("Only reviewers can confirm an import as verified.")
+            if not can_review(person, batch):
+                raise PermissionDenied(
+                    "A second reviewer must confirm your import as verified; it waits in the review queue."
+                )
+        elif batch.state in (ImportState.PREVIEWED, ImportState.UPLOADED):
+            if not own:
+                raise PermissionDenied("Only the person who uploaded this file can confirm its import.")
+            if batch.state == ImportState.UPLOADED:
+                raise ValidationError("This file has not been previewed yet: preview it first.")
+            if batch.verified and person is not None:
+                if not person.has_perm("recommendations.review_progress"):
+                    raise PermissionDenied("Only reviewers can import updates as verified.")
+                if not settings.SINGLE_REVIEWER_MODE:
+                    batch.state, batch.submitted_at = ImportState.AWAITING_REVIEW, timezone.now()
+                    batch.save()
+                    _record_batch(
+                        batch,
+                        person,
+                        AuditAction.IMPORT_SUBMITTED,
+                        f"{batch.to_create} updates from {batch.filename} to import as verified "
+                        f"(source: {batch.source}); awaiting a second reviewer.",
+                    )
+                    return batch
+        else:
+            raise ImportAlreadyDone(_closed_message(batch))
+        try:
+            plan = imports.plan_batch(batch)
+        except imports.ImportFileError as error:
+            raise ValidationError(f"Nothing was written: {error}") from error
+        if plan.rejected:
+            raise ValidationError(
+                f"Nothing was written: {plan.rejected_rows} row(s) are rejected now (the tracker changed since "
+                "the preview). Preview the file again to see why."
+            )
+        if not plan.create:
+            raise ValidationError("Nothing was written: every row is already in the tracker now.")
+        verifier = who if batch.verified else None
+        created = _write_import(plan, batch, verifier)
+        batch.created, batch.to_create, batch.unchanged = created, len(plan.create), len(plan.unchanged)
+        batch.confirmed_at = timezone.now()
+        if batch.verified and person is not None:
+            batch.reviewed_by = person
+        _close(batch, ImportState.CONFIRMED)
+        filer = batch.importer_name
+        _record_batch(
+            batch,
+            who,
+            AuditAction.IMPORTED,
+            f"{created} updates from {batch.filename}, filed by {filer} for {batch.organization.code}"
+            + (f", verified by {_name(verifier)} (source: {batch.source})" if batch.verified else ", awaiting review")
+            + f"; {len(plan.unchanged)} rows already present.",
+        )
+    return batch
+
+
+def _write_import(plan, batch: ImportBatch, verifier) -> int:
+    """Write a batch's planned rows in the current transaction; verified ones the way a review verifies them.
+
+    Each update is first filed by the importer, then — for a verified batch —
+    verified by ``verifier`` at the server's time: its history has the same two
+    entries (who filed, who verified) as an update verified one by one.
+    """
+    now = timezone.now()
+    filer = batch.created_by
+    reviewer = _person(verifier)
+    filed_reason = f"imported with import {batch.pk} from {batch.filename}"[:HISTORY_REASON_MAX]
+    source = f" Source: {batch.source}" if batch.verified else ""
+    created, pairs = 0, set()
+    # In batches, so memory stays flat however long the file: the rows of one batch at a time.
+    for start in range(0, len(plan.create), 1000):
+        updates = [
+            ProgressUpdate(
+                actor=row.actor,
+                recommendation=row.recommendation,
+                kind=row.recommendation.kind,
+                actor_kind=row.actor.kind,
+                status=row.status,
+                as_of=row.as_of,
+                as_of_precision=row.as_of_precision,
+                historical=row.historical,
+                narrative=row.narrative + source,
+                evidence_urls=row.evidence_urls,
+                has_evidence=bool(row.evidence_urls),
+                value=row.value,
+                reported_by_organization=row.organization,
+                created_by=filer,
+                created_at=now,
+                state=ReviewState.PENDING,
+            )
+            for row in plan.create[start : start + 1000]
+        ]
+        updates = bulk_create_with_history(
+            updates, ProgressUpdate, batch_size=1000, default_user=filer, default_change_reason=filed_reason
+        )
+        if verifier is not None:
+            # One UPDATE for the chunk (every row gets the same values), then each update's history entry.
+            ProgressUpdate.objects.filter(pk__in=[u.pk for u in updates]).update(
+                state=ReviewState.VERIFIED, reviewed_by=reviewer, reviewed_at=now, version=F("version") + 1
+            )
+            for update in updates:
+                update.state, update.reviewed_by, update.reviewed_at = ReviewState.VERIFIED, reviewer, now
+                update.version += 1
+            ProgressUpdate.history.bulk_history_create(
+                updates,
+                batch_size=1000,
+                update=True,
+                default_user=reviewer,
+                default_change_reason=f"verified with import {batch.pk}",
+            )
+        created += len(updates)
+        pairs.update((u.actor_id, u.recommendation_id) for u in updates)
+    if verifier is not None and pairs:
+        refresh_current_statuses(actor_ids=[a for a, _ in pairs], recommendation_ids=[i for _, i in pairs])
+    return created
+
+
+@transaction.atomic
+def return_import(*, batch_id, user, reason: str) -> ImportBatch:
+    """A second reviewer sends a batch awaiting review back to its importer, as one, with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the import is returned, so the importer can fix the file."})
+    if problem := unsafe_text(reason, "reason"):
+        raise ValidationError({"reason": problem})
+    batch = _locked_batch(batch_id)
+    if batch.state != ImportState.AWAITING_REVIEW:
+        raise ImportAlreadyDone(_closed_message(batch))
+    if not can_review(user, batch):
+        raise PermissionDenied("A second reviewer must review your own import; you can discard it instead.")
+    batch.reviewed_by, batch.review_note = user, reason[:2000]
+    _close(batch, ImportState.RETURNED)
+    _record_batch(
+        batch, user, AuditAction.IMPORT_RETURNED, f"{batch.filename} by {batch.importer_name} returned: {reason[:500]}"
+    )
+    return batch
+
+
+@transaction.atomic
+def discard_import(*, batch_id, user=None, system: SystemActor | None = None) -> ImportBatch:
+    """The importer drops their batch before it is confirmed; its stored upload is deleted."""
+    who = acting(user, system)
+    person = _person(who)
+    batch = _locked_batch(batch_id)
+    if batch.state not in OPEN_IMPORT_STATES:
+        raise ImportAlreadyDone(_closed_message(batch))
+    if batch.created_by_id != getattr(person, "pk", None):
+        raise PermissionDenied("Only the person who uploaded this file can discard it.")
+    _close(batch, ImportState.DISCARDED)
+    return batch
+
+
+def sweep_imports(*, older_than: datetime.timedelta) -> dict[str, int]:
+    """Delete abandoned previews (and their uploads) and stray uploads older than ``older_than``.
+
+    Batches awaiting a second reviewer are kept: someone still has to decide.
+    A batch being confirmed at this moment is skipped (its row is locked).
+    """
+    cutoff = timezone.now() - older_than
+    deleted_files = 0
+    with transaction.atomic():
+        abandoned = list(
+            ImportBatch.objects.select_for_update(skip_locked=True).filter(
+                state__in=(ImportState.UPLOADED, ImportState.PREVIEWED), created_at__lt=cutoff
+            )
+        )
+        ImportBatch.objects.filter(pk__in=[b.pk for b in abandoned]).delete()
+    for batch in abandoned:
+        if batch.file and default_storage.exists(batch.file):
+            default_storage.delete(batch.file)
+            deleted_files += 1
+    # Uploads no open batch refers to: left by a failure between storing and recording, or by older versions.
+    needed = set(ImportBatch.objects.open().values_list("file", flat=True))
+    try:
+        names = default_storage.listdir("imports")[1]
+    except FileNotFoundError:
+        names = []
+    for name in names:
+        path = f"imports/{name}"
+        if path not in needed and default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            deleted_files += 1
+    return {"uploads": deleted_files, "batches": len(abandoned)}
+
+
+def _locked_batch(batch_id) -> ImportBatch:
+    try:
+        locked = ImportBatch.objects.select_for_update(of=("self",)).select_related("organization", "created_by")
+        return locked.get(pk=batch_id)
+    except (ImportBatch.DoesNotExist, ValidationError, ValueError):
+        raise ValidationError(
+            "This import is not there any more (discarded, or swept after a day); upload the file again."
+        ) from None
+
+
+def _close(batch: ImportBatch, state: str, *, delete_now: bool = False) -> None:
+    """End a batch: record its state, and delete its stored upload (after the commit, unless ``delete_now``)."""
+    path = batch.file
+    batch.state, batch.closed_at, batch.file = state, timezone.now(), ""
+    batch.save()
+    if path:
+        if delete_now:
+            default_storage.delete(path)
+        else:
+            transaction.on_commit(partial(default_storage.delete, path))
+
+
+def _record_batch(batch: ImportBatch, who, action: str, detail: str) -> None:
+    """One line of the audit trail about an import batch."""
+    record_event(
+        user=who,
+        action=action,
+        object_type="import",
+        object_id=str(batch.pk),
+        object_repr=batch.filename,
+        detail=detail,
+    )
+
+
+def _closed_message(batch: ImportBatch) -> str:
+    when = timezone.localtime(batch.closed_at or batch.submitted_at or batch.created_at)
+    if batch.state == ImportState.CONFIRMED:
+        return (
+            f"This file was already imported on {when:%d %B %Y at %H:%M} ({batch.created} updates). "
+            "Nothing was written again."
+        )
+    if batch.state == ImportState.AWAITING_REVIEW:
+        return "This import was already sent to a second reviewer; it waits in the review queue."
+    if batch.state == ImportState.RETURNED:
+        return f"This import was returned by a reviewer: {batch.review_note} Upload a corrected file."
+    if batch.state == ImportState.REJECTED:
+        return "This import was refused because of errors in the file; upload a corrected file."
+    return "This import was discarded; upload the file again."
+
+
+def _name(who) -> str:
+    if isinstance(who, SystemActor):
+        return "the tracker (system)"
+    return who.get_full_name() or who.username
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ urlpatterns = [
     path("updates/<int:pk>/review/", views.update_review, name="update_review"),
     path("updates/<int:pk>/evidence/", views.evidence_download, name="evidence"),
     path("review/", views.review_queue, name="review_queue"),
+    path("review/imports/<uuid:pk>/", views.import_review, name="import_review"),
     path("my/updates/", views.my_updates, name="my_updates"),
     path("audit/", views.audit_log, name="audit"),
 ]

@@ -34,11 +34,13 @@ EVIDENCE = ["https://example.org/gazette/2020-01"]
 
 
 def record(*, actor, recommendation, as_of, verified=True, **kwargs):
-    """log_progress with a valid narrative and evidence; verified by default (a system record)."""
-    from recommendations.services import log_progress
+    """log_progress with a valid narrative and evidence; verified by default (a system record, named as such)."""
+    from recommendations.services import SystemActor, log_progress
 
     kwargs.setdefault("narrative", NARRATIVE)
     kwargs.setdefault("evidence_urls", EVIDENCE)
+    if "user" not in kwargs:
+        kwargs.setdefault("system", SystemActor("test data"))
     return log_progress(actor=actor, recommendation=recommendation, as_of=as_of, verified=verified, **kwargs)
 
 

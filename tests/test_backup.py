@@ -143,10 +143,11 @@ STATUS_CSV = (
     "sys.stdout.write(b''.join(r.streaming_content).decode())"
 )
 ADD_UPDATE = (
-    "import datetime; from recommendations.models import *; from recommendations.services import log_progress; "
+    "import datetime; from recommendations.models import *; "
+    "from recommendations.services import SystemActor, log_progress; "
     "log_progress(actor=Actor.objects.get(iso3='{iso3}'), recommendation=Recommendation.objects.get(code='R02'), "
     "status='signed', as_of=datetime.date(2015, 1, 1), narrative='Signed at the treaty event in New York.', "
-    "evidence_urls=['https://treaties.un.org/x'], verified=True)"
+    "evidence_urls=['https://treaties.un.org/x'], verified=True, system=SystemActor('backup test'))"
 )
 
 

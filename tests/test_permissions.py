@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -101,6 +102,11 @@ MATRIX = {
         "get",
         {"anonymous": LOGIN, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "editor": 403},
     ),
+    "recommendations:import_review": (
+        lambda o: [o["import"].pk],
+        "get",
+        {"anonymous": LOGIN, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "editor": 403},
+    ),
     "recommendations:my_updates": (None, "get", {**everyone(200), "anonymous": LOGIN}),
     # Staff only: the others are sent to the (admin) login page.
     "recommendations:audit": (None, "get", {**everyone(302), "editor": 200}),
@@ -184,7 +190,20 @@ def objects(people, item):
         user=people.reporter_b,
     )
     services.verify_update(update=verified, reviewer=people.reviewer, expected_version=None)
-    return {"pending": pending, "verified": verified}
+    # An import as verified by the second reviewer, waiting for another reviewer.
+    rows = b"actor_code,recommendation_code,status,as_of,evidence_urls,narrative\n"
+    rows += f"GHA,R02,signed,2019-01-01,{EVIDENCE[0]},{NARRATIVE}\n".encode()
+    batch = services.start_import(
+        file=ContentFile(rows),
+        filename="treaty.csv",
+        organization=people.org_b,
+        user=people.reviewer2,
+        verified=True,
+        source="Treaty records",
+    )
+    services.preview_import(batch_id=batch.pk)
+    batch = services.confirm_import(batch_id=batch.pk, user=people.reviewer2)
+    return {"pending": pending, "verified": verified, "import": batch}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -166,6 +166,41 @@ def test_double_submit_guard_holds_in_the_service_too(people):
     assert ProgressUpdate.objects.count() == 1
 
 
+def test_a_submission_token_is_bound_to_the_person_who_submits_it(client, people):
+    """Issue 11, item 11: another person's token neither shows their update nor drops this person's."""
+    client.force_login(people.reporter_a)
+    data = form_data(client, "R56", "MEX")
+    client.post(f"{NEW}?item=R56&actor=MEX", data)
+    theirs = ProgressUpdate.objects.get()
+    client.force_login(people.reporter_b)
+    mine = {**data, "organization": people.org_b.pk, "narrative": "Reporter B's own account of the same reform."}
+    response = client.post(f"{NEW}?item=R56&actor=MEX", mine)
+    assert response.status_code == 302
+    own = ProgressUpdate.objects.exclude(pk=theirs.pk).get()  # this person's update was created, not dropped
+    assert response["Location"] == own.get_absolute_url() != theirs.get_absolute_url()
+    assert (own.created_by, own.reported_by_organization, own.narrative) == (
+        people.reporter_b,
+        people.org_b,
+        mine["narrative"],
+    )
+    # Their own resubmission of that token is still one update.
+    again = client.post(f"{NEW}?item=R56&actor=MEX", mine, follow=True)
+    assert "already submitted" in again.content.decode()
+    assert ProgressUpdate.objects.count() == 2
+    theirs.refresh_from_db()
+    assert theirs.created_by == people.reporter_a and theirs.narrative == NARRATIVE
+
+
+def test_a_long_return_reason_is_kept_whole_and_never_fails(people):
+    """The history's change-reason column holds 100 characters; the reason itself is kept whole elsewhere."""
+    update = filed(user=people.reporter_a, organization=people.org_a)
+    reason = "The gazette cited is about another law; " * 8
+    services.return_update(update=update, reviewer=people.reviewer, expected_version=None, reason=reason)
+    update.refresh_from_db()
+    assert update.review_note == reason.strip() and update.state == ReviewState.RETURNED
+    assert len(update.history.latest().history_change_reason) <= 100
+
+
 def test_concurrent_edit_is_refused_with_a_clear_message(client, people):
     update = filed(user=people.reporter_a, organization=people.org_a, iso3="MEX", code="R56", status=Status.LIMITED)
     client.force_login(people.reporter_a)

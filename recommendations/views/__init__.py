@@ -5,7 +5,7 @@ Views stay thin: querying lives in models/reports, writes in services.
 
 from .actors import actor_detail, actor_list, actor_search, timeline
 from .audit import audit_log
-from .imports import import_template_csv, import_template_xlsx, progress_import
+from .imports import import_review, import_template_csv, import_template_xlsx, progress_import
 from .pages import (
     healthz,
     home,
@@ -35,6 +35,7 @@ __all__ = [
     "evidence_download",
     "healthz",
     "home",
+    "import_review",
     "import_template_csv",
     "import_template_xlsx",
     "progress_import",

@@ -1,22 +1,20 @@
-"""Importing progress from spreadsheets: upload, preview, confirm; and the blank templates."""
+"""Importing progress from spreadsheets: upload, preview, confirm (or a second reviewer's); the templates."""
 
+import datetime
 import io
-import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import imports, services
 from ..exports import stream_csv
-from ..forms import ImportForm
-from ..models import SCALES, Actor, Kind, Recommendation
+from ..forms import ImportForm, apply_service_errors
+from ..models import SCALES, ImportBatch, ImportState, Kind, Recommendation
 from ..reports import EXPORT_COLUMNS
 
 EXAMPLE = {
@@ -36,92 +34,120 @@ EXAMPLE = {
     "reported_by_organization": "",
     "evidence_urls": "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-13&chapter=4",
     "verified_at": "",
+    "narrative": "Example row, to replace with yours: what happened, who did it, and where the evidence says so.",
 }
+# The status export's columns, and the narrative every new update needs.
+TEMPLATE_COLUMNS = [*EXPORT_COLUMNS, "narrative"]
 
 
 @login_required
 @permission_required("recommendations.log_progress", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def progress_import(request):
+    """Upload → preview (a batch) → confirm or discard. The batch id in the form is the only token."""
+    if not services.user_organizations(request.user).exists():
+        return render(request, "recommendations/progress_no_organization.html", status=403)
     reviewer = request.user.has_perm("recommendations.review_progress")
-    pending = request.session.get("imports", {})
     step = request.POST.get("step", "upload")
 
-    if request.method == "POST" and step == "confirm":
-        token = request.POST.get("token", "")
-        stored = pending.get(token)
-        if stored is None:
-            messages.error(request, "This import was already done or has expired; upload the file again.")
-            return redirect("recommendations:progress_import")
-        plan = _plan_from_storage(request, stored)
-        if isinstance(plan, str):
-            messages.error(request, plan)
-            return redirect("recommendations:progress_import")
+    if request.method == "POST" and step in ("confirm", "discard"):
+        batch_id = request.POST.get("token", "")
         try:
-            created = services.import_progress(
-                plan=plan, user=request.user, verified=stored["verified"], source=stored["source"]
-            )
+            if step == "discard":
+                services.discard_import(batch_id=batch_id, user=request.user)
+                messages.info(request, "The import was discarded: nothing was written, and the file was deleted.")
+                return redirect("recommendations:progress_import")
+            batch = services.confirm_import(batch_id=batch_id, user=request.user)
+        except services.ImportAlreadyDone as done:
+            messages.info(request, " ".join(done.messages))
+            return redirect("recommendations:my_updates")
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-            return render(request, "recommendations/import_preview.html", {"plan": plan, "token": token})
-        _forget(request, token)
-        state = "verified" if stored["verified"] else "awaiting review"
-        messages.success(request, f"Imported {created} updates ({state}).")
+            return redirect("recommendations:progress_import")
+        if batch.state == ImportState.AWAITING_REVIEW:
+            messages.success(
+                request,
+                f"Your import of {batch.filename} ({batch.to_create} updates) was sent to a second reviewer: "
+                "it waits in the review queue, and nothing counts until they confirm it.",
+            )
+            return redirect("recommendations:progress_import")
+        state = "verified" if batch.verified else "awaiting review"
+        messages.success(request, f"Imported {batch.created} updates ({state}).")
         return redirect("recommendations:my_updates")
 
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user, reviewer=reviewer)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = uuid.uuid4().hex
-        suffix = Path(upload.name).suffix.lower()
-        path = default_storage.save(f"imports/{token}{suffix}", ContentFile(upload.read()))
-        organization = form.cleaned_data.get("organization")
-        stored = {
-            "path": path,
-            "filename": Path(upload.name).name[:200],
-            "organization": organization.pk if organization else None,
-            "verified": bool(form.cleaned_data.get("verified")),
-            "source": form.cleaned_data.get("source", ""),
-        }
-        plan = _plan_from_storage(request, stored)
-        if isinstance(plan, str):
-            default_storage.delete(path)
-            form.add_error("file", plan)
-        else:
-            pending[token] = stored
-            request.session["imports"] = pending
-            return render(request, "recommendations/import_preview.html", {"plan": plan, "token": token, **stored})
-    return render(request, "recommendations/import_form.html", {"form": form, "reviewer": reviewer})
-
-
-def _plan_from_storage(request, stored):
-    """The plan for a stored upload, or a message saying why the file cannot be read."""
-    organization = Actor.objects.filter(pk=stored["organization"]).first() if stored["organization"] else None
-    try:
-        with default_storage.open(stored["path"], "rb") as handle:
-            return imports.plan(
-                imports.read_rows(io.BytesIO(handle.read()), stored["filename"]),
-                filename=stored["filename"],
+        try:
+            batch = services.start_import(
+                file=upload,
+                filename=upload.name,
+                organization=form.cleaned_data["organization"],
                 user=request.user,
-                organization=organization,
+                verified=bool(form.cleaned_data.get("verified")),
+                source=form.cleaned_data.get("source", ""),
             )
-    except FileNotFoundError:
-        return "The uploaded file is no longer there; upload it again."
-    except imports.ImportFileError as error:
-        return str(error)
+            plan = services.preview_import(batch_id=batch.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            context = {
+                "plan": plan,
+                "token": str(batch.pk),
+                "batch": batch,
+                "needs_second_reviewer": batch.verified and not services.can_review(request.user, batch),
+            }
+            return render(request, "recommendations/import_preview.html", context)
+    recent = ImportBatch.objects.filter(
+        created_by=request.user,
+        state__in=(ImportState.AWAITING_REVIEW, ImportState.RETURNED),
+        created_at__gte=timezone.now() - datetime.timedelta(days=30),
+    ).select_related("reviewed_by", "organization")
+    context = {"form": form, "reviewer": reviewer, "limits": imports.LIMITS, "recent": recent[:20]}
+    return render(request, "recommendations/import_form.html", context)
 
 
-def _forget(request, token):
-    pending = request.session.get("imports", {})
-    stored = pending.pop(token, None)
-    request.session["imports"] = pending
-    if stored:
-        default_storage.delete(stored["path"])
+@login_required
+@permission_required("recommendations.review_progress", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_review(request, pk):
+    """An import "as verified", for a second reviewer: its preview, then confirm or return it as one."""
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "organization", "reviewed_by"), pk=pk)
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        try:
+            if decision == "confirm":
+                batch = services.confirm_import(batch_id=batch.pk, user=request.user)
+                messages.success(request, f"Imported {batch.created} updates (verified).")
+                return redirect("recommendations:review_queue")
+            if decision == "return":
+                services.return_import(batch_id=batch.pk, user=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, "The import was returned to its importer with your reason.")
+                return redirect("recommendations:review_queue")
+            messages.error(request, "Choose confirm or return.")
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("recommendations:import_review", pk=batch.pk)
+    plan, problem = None, ""
+    if batch.state == ImportState.AWAITING_REVIEW:
+        try:
+            plan = imports.plan_batch(batch)
+        except (imports.ImportFileError, ValidationError, PermissionDenied) as error:
+            problem = " ".join(getattr(error, "messages", [str(error)]))
+    context = {
+        "batch": batch,
+        "plan": plan,
+        "problem": problem,
+        "can_decide": batch.state == ImportState.AWAITING_REVIEW and services.can_review(request.user, batch),
+    }
+    return render(request, "recommendations/import_review.html", context)
 
 
 @require_GET
 def import_template_csv(request):
-    return stream_csv("progress-template.csv", EXPORT_COLUMNS, [[EXAMPLE[c] for c in EXPORT_COLUMNS]])
+    return stream_csv("progress-template.csv", TEMPLATE_COLUMNS, [[EXAMPLE[c] for c in TEMPLATE_COLUMNS]])
 
 
 @require_GET
@@ -134,8 +160,8 @@ def import_template_xlsx(request):
     book = Workbook()
     sheet = book.active
     sheet.title = "status"
-    sheet.append(EXPORT_COLUMNS)
-    sheet.append([EXAMPLE[c] for c in EXPORT_COLUMNS])
+    sheet.append(TEMPLATE_COLUMNS)
+    sheet.append([EXAMPLE[c] for c in TEMPLATE_COLUMNS])
     lists = book.create_sheet("lists")
     kinds = [Kind.RATIFICATION, Kind.POLICY, Kind.QUANTITATIVE]
     lists.append(["kind", *[str(k) for k in kinds], "item codes"])
@@ -152,7 +178,7 @@ def import_template_xlsx(request):
         book.defined_names[kind.value] = DefinedName(
             kind.value, attr_text=f"lists!${letter}$2:${letter}${len(SCALES[kind]) + 1}"
         )
-    column = {name: get_column_letter(i) for i, name in enumerate(EXPORT_COLUMNS, start=1)}
+    column = {name: get_column_letter(i) for i, name in enumerate(TEMPLATE_COLUMNS, start=1)}
     rows = "2:5000"
     first, last = rows.split(":")
     kind_list = DataValidation(type="list", formula1=f"lists!$A$2:$A${len(kinds) + 1}", allow_blank=True)

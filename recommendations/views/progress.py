@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import services
 from ..filters import ReviewQueueFilter
 from ..forms import ChooseForm, ProgressUpdateForm, ReviewForm, WithdrawForm, apply_service_errors
-from ..models import Actor, ProgressUpdate, Recommendation, ReviewState
+from ..models import Actor, ImportBatch, ProgressUpdate, Recommendation, ReviewState
 from .pages import paginate, render_filtered_list
 
 can_log = permission_required("recommendations.log_progress", raise_exception=True)
@@ -220,7 +220,9 @@ def review_queue(request):
         .order_by("created_at", "pk")
     )
     filterset = ReviewQueueFilter(request.GET or None, queryset=base)
-    return render_filtered_list(request, "recommendations/review_queue.html", filterset)
+    imports = ImportBatch.objects.awaiting_review().select_related("created_by", "organization")
+    imports = imports.order_by("submitted_at")
+    return render_filtered_list(request, "recommendations/review_queue.html", filterset, extra={"imports": imports})
 
 
 @login_required

@@ -8,20 +8,27 @@ becomes a verified update on the ICRMW ratification item, attributed to the
 UN Treaty Collection with the source link as evidence, keeping the date's
 precision (three ratifications are known only by year). Idempotent: rows
 already loaded are left alone. `make run` calls it after `seed`.
+
+Loading it is a system action (``services.SystemActor``): the updates have
+no person as author or reviewer, and the audit trail records the import as
+the tracker's, with the reason below.
 """
 
 import csv
 import io
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from recommendations import imports, services
 from recommendations.models import Actor, ActorKind, Kind, OrganizationType, Recommendation
 
 SOURCE = "UN Treaty Collection, status of treaties, chapter IV-13 (as of 26 September 2023)"
 ACTIONS = {"ratified": "ratification", "acceded": "accession", "signed": "signature"}
+# An explicit system action: the audit trail records it with this reason, not as a person's.
+SYSTEM = services.SystemActor("load_icrmw_baseline: public treaty records of the UN Treaty Collection")
+COLUMNS = ["country_iso3", "recommendation_code", "status", "as_of", "evidence_urls", "reported_by_organization"]
 
 
 class Command(BaseCommand):
@@ -34,47 +41,60 @@ class Command(BaseCommand):
         item = Recommendation.objects.filter(kind=Kind.RATIFICATION, ratifies__short_name="ICRMW").first()
         if item is None:
             raise CommandError("No ratification item for the ICRMW: run `python manage.py seed` first.")
-        with transaction.atomic():
-            untc, _ = Actor.objects.get_or_create(
-                code="un-treaty-collection",
-                defaults={
-                    "kind": ActorKind.ORGANIZATION,
-                    "name": "UN Treaty Collection",
-                    "organization_type": OrganizationType.INTERNATIONAL,
-                    "website": "https://treaties.un.org/",
-                },
-            )
-            rows = self.rows(file, item.code, untc.code)
-            plan = imports.plan(rows, filename="icrmw.csv", user=None, organization=untc)
-            if plan.rejected:
-                problems = "; ".join(f"row {r.row} {r.column}: {r.reason}" for r in plan.rejected[:5])
-                raise CommandError(f"The baseline file has rejected rows: {problems}")
-            created = services.import_progress(plan=plan, user=None, verified=True, source=SOURCE) if plan.create else 0
-        self.stdout.write(
-            f"ICRMW baseline: {created} updates loaded, {len(plan.unchanged)} already present."
-            if created
-            else "ICRMW baseline: already loaded."
+        untc, _ = Actor.objects.get_or_create(
+            code="un-treaty-collection",
+            defaults={
+                "kind": ActorKind.ORGANIZATION,
+                "name": "UN Treaty Collection",
+                "organization_type": OrganizationType.INTERNATIONAL,
+                "website": "https://treaties.un.org/",
+            },
         )
+        # Through the import path every file takes: a batch, its preview, its confirmation.
+        batch = services.start_import(
+            file=ContentFile(self.as_import_file(file, item.code, untc.code)),
+            filename="icrmw.csv",
+            organization=untc,
+            system=SYSTEM,
+            verified=True,
+            source=SOURCE,
+        )
+        try:
+            plan = services.preview_import(batch_id=batch.pk)
+        except imports.ImportFileError as error:
+            raise CommandError(f"The baseline file cannot be read: {error}") from error
+        if plan.rejected:
+            problems = "; ".join(f"row {r.row} {r.column}: {r.reason}" for r in plan.rejected[:5])
+            raise CommandError(f"The baseline file has rejected rows: {problems}")
+        if not plan.create:
+            self.stdout.write("ICRMW baseline: already loaded.")
+            return
+        batch = services.confirm_import(batch_id=batch.pk, system=SYSTEM)
+        self.stdout.write(f"ICRMW baseline: {batch.created} updates loaded, {batch.unchanged} already present.")
 
-    def rows(self, file: str, item_code: str, reporter: str):
-        """The baseline file's rows in the import's columns (the status export's)."""
+    def as_import_file(self, file: str, item_code: str, reporter: str) -> bytes:
+        """The baseline file's rows as a CSV in the import's columns (the status export's, and a narrative)."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([*COLUMNS, "narrative"])
+        for row in self.rows(file):
+            row = {**row, "recommendation_code": item_code, "reported_by_organization": reporter}
+            writer.writerow([row[c] for c in COLUMNS] + [row["narrative"]])
+        return out.getvalue().encode()
+
+    def rows(self, file: str):
         with open(file, encoding="utf-8") as handle:
             text = handle.read()
-        for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        for row in csv.DictReader(io.StringIO(text)):
             url, _, note = row["source_url"].partition(" ")
             date = row["date"] if row["date_precision"] == "day" else row["date"][:4]
             narrative = f"{row['country_name']}: {ACTIONS[row['action']]} of the ICRMW, {date} ({SOURCE})."
             if note:
                 narrative += f" {note.strip('()')}."
-            yield (
-                number,
-                {
-                    "country_iso3": row["iso3"],
-                    "recommendation_code": item_code,
-                    "status": row["action"],
-                    "as_of": date,
-                    "evidence_urls": url,
-                    "reported_by_organization": reporter,
-                    "narrative": narrative,
-                },
-            )
+            yield {
+                "country_iso3": row["iso3"],
+                "status": row["action"],
+                "as_of": date,
+                "evidence_urls": url,
+                "narrative": narrative,
+            }
