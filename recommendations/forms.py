@@ -128,7 +128,7 @@ class ProgressUpdateForm(forms.Form):
     evidence_file = forms.FileField(
         label="Evidence file (optional)",
         required=False,
-        help_text="PDF, image or office document, up to 10 MB. Readers download it; it is never shown inline.",
+        help_text="PDF, image or office document, up to {limit} MB. Readers download it; it is never shown inline.",
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -137,6 +137,9 @@ class ProgressUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.recommendation, self.actor, self.user, self.update = recommendation, actor, user, update
         self.fields["organization"].queryset = services.user_organizations(user)
+        self.fields["evidence_file"].help_text = self.fields["evidence_file"].help_text.format(
+            limit=services.upload_limit_mb()
+        )
         if update is not None:
             # Editing: the organization is fixed; the version guards against a concurrent edit.
             del self.fields["organization"]
@@ -287,7 +290,7 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label="Spreadsheet (CSV or XLSX)",
-        help_text="The columns of the status export (download a template below). Up to 10 MB.",
+        help_text="The columns of the status export (download a template below). Up to {limit} MB.",
     )
     organization = forms.ModelChoiceField(
         queryset=Actor.objects.none(),
@@ -305,6 +308,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user, reviewer: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = services.user_organizations(user)
+        self.fields["file"].help_text = self.fields["file"].help_text.format(limit=services.upload_limit_mb())
         if not reviewer:
             del self.fields["verified"]
             del self.fields["source"]
@@ -313,8 +317,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 10 * 1024 * 1024:
-            raise ValidationError(f"The file is {upload.size / 1_048_576:.1f} MB; the limit is 10 MB.")
+        services.check_upload_size(upload)
         if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
             raise ValidationError("Upload a .csv or .xlsx file.")
         return upload

@@ -227,14 +227,24 @@ def validate_progress(
     )
 
 
-def inspect_evidence_file(upload) -> str:
-    """Check an uploaded evidence file's size and real type; return its extension."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
+def upload_limit_mb() -> int:
+    """The size limit of an uploaded file (evidence or import spreadsheet), in MB: settings.EVIDENCE_MAX_MB."""
+    return settings.EVIDENCE_MAX_MB
+
+
+def check_upload_size(upload) -> None:
+    """Refuse an uploaded file larger than the limit, saying both sizes."""
+    limit = upload_limit_mb()
+    if upload.size > limit * 1_048_576:
         raise ValidationError(
-            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit} MB.",
             code="too_large",
         )
+
+
+def inspect_evidence_file(upload) -> str:
+    """Check an uploaded evidence file's size and real type; return its extension."""
+    check_upload_size(upload)
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)

@@ -232,7 +232,8 @@ SINGLE_REVIEWER_MODE = env_bool("SINGLE_REVIEWER_MODE", default=False)
 # through a permission-checked view (MEDIA_ROOT is never served directly).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/evidence-files-are-not-served-directly/"
-EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024
+# The size limit of an uploaded file (evidence, import spreadsheet), in MB; services.upload_limit applies it.
+EVIDENCE_MAX_MB = int(os.environ.get("EVIDENCE_MAX_MB", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
