@@ -210,8 +210,28 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        # Codes are permanent: set once, never changed.
-        return ["code"] if obj else []
+        if obj is None:
+            return []
+        # Codes are permanent: set once, never changed. The kind too, once updates copy it
+        # (their status is on its scale; changing it would leave them and the reports disagreeing).
+        return ["code", "kind"] if self._kind_locked_by(obj) else ["code"]
+
+    @staticmethod
+    def _kind_locked_by(obj) -> int:
+        """How many progress updates carry this item's kind (0: the kind may still change)."""
+        return ProgressUpdate.objects.filter(recommendation=obj).count()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and (n := self._kind_locked_by(obj)):
+            self.message_user(
+                request,
+                f"The kind is locked: {n} progress update{'s' if n != 1 else ''} on this item "
+                f"{'carry' if n != 1 else 'carries'} its {obj.get_kind_display().lower()} scale. "
+                "If the kind is wrong, add a new item with the right kind.",
+                messages.INFO,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         # Deleting would free a code for reuse and orphan history; codes are never reused.

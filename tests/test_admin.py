@@ -83,14 +83,13 @@ def test_items_cannot_be_deleted_so_codes_are_never_reused(editor_client):
     assert response.status_code == 403
 
 
-def test_editing_an_item_is_recorded_in_history(editor_client):
-    item = Recommendation.objects.get(code="R49")
+def item_change_data(client, item) -> dict:
+    """What the admin's change form of an item posts back when nothing is changed."""
     url = reverse("admin:recommendations_recommendation_change", args=[item.pk])
-    form = editor_client.get(url).context["adminform"].form
+    form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(
         {
-            "title": "Adopt ethical codes for recruiting the highly skilled",
             "themes": [t.pk for t in item.themes.all()],
             "addressees": [a.pk for a in item.addressees.all()],
             "instruments": [],
@@ -114,13 +113,49 @@ def test_editing_an_item_is_recorded_in_history(editor_client):
         }
     )
     data = {k: v for k, v in data.items() if v != "" or k.startswith("citations")}
-    data.pop("ratifies", None)
+    if item.ratifies_id is None:
+        data.pop("ratifies", None)
+    return data
+
+
+def test_editing_an_item_is_recorded_in_history(editor_client):
+    item = Recommendation.objects.get(code="R49")
+    url = reverse("admin:recommendations_recommendation_change", args=[item.pk])
+    data = item_change_data(editor_client, item)
+    data["title"] = "Adopt ethical codes for recruiting the highly skilled"
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     item.refresh_from_db()
     assert item.title == "Adopt ethical codes for recruiting the highly skilled"
     assert item.history.count() >= 2
     assert item.history.first().history_user.username == "editor"
+
+
+def test_item_kind_is_locked_once_updates_carry_it(client, people):
+    """Updates and current statuses copy the item's kind; once one exists the admin no longer changes it."""
+    from recommendations.models import CurrentStatus, Kind, ProgressUpdate
+
+    from .factories import filed
+
+    editor_client = client
+    editor_client.force_login(people.editor)
+    item = Recommendation.objects.get(code="R49")
+    url = reverse("admin:recommendations_recommendation_change", args=[item.pk])
+    assert "kind" in editor_client.get(url).context["adminform"].form.fields  # no update yet: editable
+
+    update = filed(user=people.reporter_a, organization=people.org_a, code="R49", status="limited")
+    page = editor_client.get(url)
+    assert "kind" not in page.context["adminform"].form.fields
+    assert "The kind is locked: 1 progress update on this item" in page.content.decode()
+
+    data = item_change_data(editor_client, item)
+    data.update({"kind": Kind.QUANTITATIVE, "unit": "%", "target": "1", "title": "A new title"})
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item.refresh_from_db()
+    assert (item.title, item.kind) == ("A new title", Kind.POLICY)
+    assert ProgressUpdate.objects.get(pk=update.pk).kind == Kind.POLICY
+    assert not CurrentStatus.objects.filter(recommendation=item).exclude(kind=Kind.POLICY).exists()
 
 
 def test_citation_must_be_verbatim(editor_client):
