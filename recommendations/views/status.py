@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from .. import charts, reports
-from ..exports import stream_csv
+from ..exports import stream_csv, xlsx_row
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, STATUS_SHORT, status_label
 
@@ -237,8 +237,8 @@ def status_csv(request):
     filterset, scope, errors = _filtered(request)
     if errors:
         return _bad_filter(errors)
-    rows = reports.iter_export_rows(scope, guard=True)
-    return stream_csv(f"status-{_stamp(filterset)}.csv", reports.EXPORT_COLUMNS, rows, guarded=True)
+    rows = reports.iter_export_rows(scope)
+    return stream_csv(f"status-{_stamp(filterset)}.csv", reports.EXPORT_COLUMNS, rows)
 
 
 @require_GET
@@ -256,7 +256,7 @@ def status_json(request):
         }
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
         first = True
-        for values in reports.iter_export_rows(scope, guard=False):
+        for values in reports.iter_export_rows(scope):
             record = dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
             yield ("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False)
             first = False
@@ -270,7 +270,6 @@ def status_json(request):
 @require_GET
 def status_xlsx(request):
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     filterset, scope, errors = _filtered(request)
     if errors:
@@ -278,18 +277,16 @@ def status_xlsx(request):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("status")
     sheet.append(reports.EXPORT_COLUMNS)
-    for values in reports.iter_export_rows(scope, guard=True):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # text, never a formula
-            cells.append(cell)
-        sheet.append(cells)
+    for values in reports.iter_export_rows(scope):
+        sheet.append(xlsx_row(sheet, values))
     about = workbook.create_sheet("about")
-    about.append(["Report", "Status of the calls to action, 2006 hearings on international migration and development"])
-    about.append(["Filters", "; ".join(filterset.describe()) or "none"])
-    about.append(["Statuses as of", _stamp(filterset)])
-    about.append(["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
+    for line in [
+        ["Report", "Status of the calls to action, 2006 hearings on international migration and development"],
+        ["Filters", "; ".join(filterset.describe()) or "none"],  # filter values are typed by visitors
+        ["Statuses as of", _stamp(filterset)],
+        ["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
+    ]:
+        about.append(xlsx_row(about, line))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
     workbook.save(handle)
     handle.seek(0)
