@@ -60,7 +60,7 @@ class AuditedAdmin:
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(AuditedAdmin, SimpleHistoryAdmin):
+class SourceDocumentAdmin(AuditedAdmin, admin.ModelAdmin):  # no HistoricalRecords: its history is the admin log
     list_display = ["title", "symbol", "date", "issuing_body"]
     search_fields = ["title", "symbol"]
 

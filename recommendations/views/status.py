@@ -56,11 +56,20 @@ def _page(request, count: int, per_page: int):
     return number, (number - 1) * per_page, pages, None
 
 
+# Far beyond any real report, and small enough for every database's OFFSET (a huge one is an error there).
+MAX_PAGE = 1_000_000
+
+
 def _page_number(request) -> int:
+    """The page to query first: the requested one if it is a plausible number, else page 1.
+
+    Checked before any query; ``_page`` then holds it against the count and explains a bad value.
+    """
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        number = int(request.GET.get("page", "1"))
     except ValueError:
         return 1
+    return number if 1 <= number <= MAX_PAGE else 1
 
 
 def _sort(request, allowed, errors: list, refusal: str) -> tuple[str, list]:
