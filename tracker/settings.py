@@ -258,6 +258,23 @@ if env_bool("BEHIND_PROXY", default=False):
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Password reset (per address and per IP address, counted in the shared cache below): at most
+# PASSWORD_RESET_PER_ADDRESS emails to one address and PASSWORD_RESET_PER_IP requests from one IP
+# address an hour; more get a clear message (429).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_PER_IP", "10"))
+PASSWORD_RESET_WINDOW_SECONDS = 3600
+
+# The cache holds what every process must share (the password-reset throttle): a table in the
+# database by default (created by a migration), so it works with several workers and servers.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tracker_cache",
+        "TIMEOUT": 3600,
+    }
+}
+
 # Sessions end after SESSION_HOURS (default 12) and are stored in the database,
 # so any number of app servers can share them.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_HOURS", "12")) * 3600
