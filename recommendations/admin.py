@@ -13,14 +13,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import JSONField, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .forms import InviteForm, apply_service_errors
+from .forms import InviteForm, NulFreeJSONField, apply_service_errors
 from .models import (
     Actor,
     ActorKind,
@@ -43,7 +43,12 @@ from .sourcetext import normalize
 
 
 class AuditedAdmin:
-    """Every add, change and delete in the admin also goes to the tracker's audit trail."""
+    """Every add, change and delete in the admin also goes to the tracker's audit trail.
+
+    (And JSON fields refuse a NUL character, as every text field does.)
+    """
+
+    formfield_overrides = {JSONField: {"form_class": NulFreeJSONField}}
 
     def log_addition(self, request, obj, message):
         services.record_event(user=request.user, action=AuditAction.ADMIN_ADDED, obj=obj, detail=str(message))

@@ -29,6 +29,15 @@ def apply_service_errors(form: forms.Form, error: ValidationError):
         form.add_error(name if name in form.fields else None, errors)
 
 
+class NulFreeJSONField(forms.JSONField):
+    """JSON whose text (keys and values) holds no NUL character: one escaped as \\u0000 is seen only once decoded."""
+
+    def validate(self, value):
+        super().validate(value)
+        if services.has_nul(value):
+            raise ValidationError(services.NUL_MESSAGE, code="null_characters_not_allowed")
+
+
 class ChooserWidget(forms.TextInput):
     """A text box with a <datalist> of suggestions; JavaScript (optional) refreshes the list as you type."""
 

@@ -1,4 +1,5 @@
-"""Turn a database that cannot be reached into a clear, retryable 503 instead of a bare 500.
+"""Request guards: a clear 400 for a NUL character in the address, and a clear, retryable 503 when the
+database cannot be reached.
 
 Only a connection that cannot be made or was lost gets the 503: any other database error (a missing
 column, a deadlock, a statement timeout…) is a real error, left to Django, which logs it with its
@@ -8,7 +9,7 @@ traceback and answers 500.
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -58,3 +59,24 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(body, status=503)
         response["Retry-After"] = "5"
         return response
+
+
+class RefuseNulMiddleware:
+    """Refuse an address (path or query string) holding a NUL character, with a message.
+
+    No page needs one, and PostgreSQL cannot compare text that holds one, so a search or a code with a
+    NUL would otherwise fail there (SQLite accepts it). Forms refuse a NUL in what they post, field by field.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(
+                "This address contains a NUL character (%00), which no page accepts; remove it and try again.\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

@@ -67,6 +67,31 @@ EVIDENCE_TYPES = {
 }
 
 
+def has_nul(value) -> bool:
+    """True if text, or any text inside a list or dict (keys too), holds a NUL character.
+
+    PostgreSQL cannot store one (SQLite can), so every path that writes text refuses it with a message
+    rather than fail on one database only.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+NUL_MESSAGE = "This text contains a NUL character (\\x00), which cannot be stored; remove it."
+
+
+def refuse_nul(**texts) -> None:
+    """Raise a ValidationError naming each field whose text holds a NUL character."""
+    errors = {field: [NUL_MESSAGE] for field, text in texts.items() if has_nul(text)}
+    if errors:
+        raise ValidationError(errors)
+
+
 class StaleEditError(ValidationError):
     """Someone changed the update since this person opened it."""
 
@@ -172,8 +197,8 @@ def _check_update(
             error("narrative", f"Describe the progress in at least {NARRATIVE_MIN} characters (you wrote {length}).")
         elif length > NARRATIVE_MAX:
             error("narrative", f"Keep the narrative under {NARRATIVE_MAX} characters (you wrote {length}).")
-        elif "\x00" in narrative:
-            error("narrative", "The narrative contains a NUL character; remove it.")
+        elif has_nul(narrative):
+            error("narrative", NUL_MESSAGE)
 
     if not evidence_urls and not has_file:
         error("evidence_urls", "Give at least one evidence link (or attach a file).")
@@ -458,6 +483,7 @@ def _review(update, reviewer, expected_version, *, state, note: str, refusal: st
 
     The caller records it (and, for a verification, refreshes the current status) in the same transaction.
     """
+    refuse_nul(**{"note" if state == ReviewState.VERIFIED else "reason": note})
     update = _locked(update, expected_version)
     if not can_review(reviewer, update):
         raise PermissionDenied(refusal)
@@ -510,6 +536,7 @@ def withdraw_update(*, update: ProgressUpdate, user, expected_version: int | Non
     returned. Reviewers may also withdraw a verified update (with a reason);
     the pair's current status is then recomputed from what remains.
     """
+    refuse_nul(reason=reason)
     update = _locked(update, expected_version)
     own = update.created_by_id == getattr(user, "pk", None)
     reviewer = user.has_perm("recommendations.review_progress")
@@ -736,6 +763,7 @@ def invite_user(
     organizations and roles and sends a fresh link. There is no open
     sign-up: this is the only way in besides ``createsuperuser``.
     """
+    refuse_nul(email=email, name=name)
     User = get_user_model()
     email = email.strip().lower()
     errors = {}

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from recommendations.models import Actor, Citation, Instrument, Paragraph, Recommendation, Theme
 
-from .factories import make_items
+from .factories import admin_item_form_data, make_items
 
 pytestmark = pytest.mark.django_db
 
@@ -83,45 +83,10 @@ def test_items_cannot_be_deleted_so_codes_are_never_reused(editor_client):
     assert response.status_code == 403
 
 
-def item_change_data(client, item) -> dict:
-    """What the admin's change form of an item posts back when nothing is changed."""
-    url = reverse("admin:recommendations_recommendation_change", args=[item.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(
-        {
-            "themes": [t.pk for t in item.themes.all()],
-            "addressees": [a.pk for a in item.addressees.all()],
-            "instruments": [],
-            "sdg_targets": [t.pk for t in item.sdg_targets.all()],
-            "document": item.document_id,
-            "section": item.section_id,
-            "citations-TOTAL_FORMS": "1",
-            "citations-INITIAL_FORMS": "1",
-            "citations-MIN_NUM_FORMS": "1",
-            "citations-MAX_NUM_FORMS": "1000",
-        }
-    )
-    citation = item.citations.get()
-    data.update(
-        {
-            "citations-0-id": citation.pk,
-            "citations-0-recommendation": item.pk,
-            "citations-0-paragraph": citation.paragraph_id,
-            "citations-0-text": citation.text,
-            "citations-0-position": 0,
-        }
-    )
-    data = {k: v for k, v in data.items() if v != "" or k.startswith("citations")}
-    if item.ratifies_id is None:
-        data.pop("ratifies", None)
-    return data
-
-
 def test_editing_an_item_is_recorded_in_history(editor_client):
     item = Recommendation.objects.get(code="R49")
     url = reverse("admin:recommendations_recommendation_change", args=[item.pk])
-    data = item_change_data(editor_client, item)
+    data = admin_item_form_data(editor_client, item)
     data["title"] = "Adopt ethical codes for recruiting the highly skilled"
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -148,7 +113,7 @@ def test_item_kind_is_locked_once_updates_carry_it(client, people):
     assert "kind" not in page.context["adminform"].form.fields
     assert "The kind is locked: 1 progress update on this item" in page.content.decode()
 
-    data = item_change_data(editor_client, item)
+    data = admin_item_form_data(editor_client, item)
     data.update({"kind": Kind.QUANTITATIVE, "unit": "%", "target": "1", "title": "A new title"})
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
