@@ -175,7 +175,7 @@ class CitationForm(forms.ModelForm):
         return cleaned
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(admin.StackedInline):  # stacked: every field has its own label
     model = Citation
     form = CitationForm
     extra = 0
@@ -190,7 +190,7 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_filter = ["kind", "themes", "addressees", "instruments", "section"]
     list_select_related = ["section"]
     search_fields = ["code", "title", "citations__text"]
-    autocomplete_fields = ["section", "ratifies", "themes", "addressees", "instruments", "sdg_targets"]
+    autocomplete_fields = ["section", "ratifies"]
     inlines = [CitationInline]
     list_per_page = 50
     fieldsets = [
@@ -213,6 +213,11 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
             .get_queryset(request)
             .prefetch_related("themes", Prefetch("citations", queryset=Citation.objects.for_display()))
         )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Themes, addressees, instruments and SDG targets are short lists: checkboxes, each with its label.
+        kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -255,10 +260,25 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
         return ", ".join(t.name for t in obj.themes.all())
 
 
+class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
+    """A list filter over a text column whose blank value is a link named "(none)", not an empty link."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": "(none)"} if choice["display"] == "" else choice
+
+
 @admin.register(Actor)
 class ActorAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "kind", "region", "subregion", "organization_type", "base_country"]
-    list_filter = ["kind", "region", "subregion", "organization_type", "un_status", "is_synthetic"]
+    list_filter = [
+        "kind",
+        ("region", NamedBlankValuesFilter),  # organizations have no region of their own
+        ("subregion", NamedBlankValuesFilter),
+        "organization_type",
+        "un_status",
+        "is_synthetic",
+    ]
     list_select_related = ["base_country"]
     search_fields = ["name", "code", "iso3"]
     autocomplete_fields = ["base_country"]
@@ -360,7 +380,7 @@ class CurrentStatusAdmin(ReadOnlyAdmin):
 User = get_user_model()
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):  # stacked: the delete box has its label
     model = Membership
     extra = 0
     autocomplete_fields = ["organization"]
@@ -374,6 +394,7 @@ admin.site.unregister(User)
 class TrackerUserAdmin(AuditedAdmin, UserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "email", "get_full_name", "roles", "is_staff", "is_active", "last_login"]
+    readonly_fields = ["last_login", "date_joined"]  # recorded by the site, not typed
     actions = ["resend_invitation"]
     change_list_template = "admin/auth/user/change_list_invite.html"
 

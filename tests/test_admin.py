@@ -188,3 +188,12 @@ def test_no_unfiltered_count_over_the_history_table(editor_client, settings):
     counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper() and table in q["sql"]]
     assert not [sql for sql in counts if "WHERE" not in sql.upper()], counts
     assert any(q["sql"].startswith("EXPLAIN") for q in captured.captured_queries)
+
+
+def test_blank_region_values_are_named_in_the_actor_filters(editor_client, make_org):
+    """Organizations have no region of their own: the filter's link for them reads "(none)", never an empty link."""
+    make_org("An organization without a region")
+    html = editor_client.get(reverse("admin:recommendations_actor_changelist")).content.decode()
+    for parameter in ("region", "subregion"):
+        assert f'<a href="?{parameter}=">(none)</a>' in html
+        assert f'<a href="?{parameter}="></a>' not in html
