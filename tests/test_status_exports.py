@@ -205,7 +205,7 @@ def test_every_text_cell_of_csv_and_xlsx_is_formula_guarded(client, make_org, pe
     assert set(EXPORT_COLUMNS) == set(FORMULA_FIELDS) | CONSTRAINED  # a new column must be planted here too
 
     def f(name):
-        return prefix + f'HYPERLINK("http://evil.example/{name}")'
+        return prefix + f'HYPERLINK("//x/{name}")'
 
     ghana = Actor.objects.get(iso3="GHA")
     Actor.objects.filter(pk=ghana.pk).update(
@@ -230,9 +230,9 @@ def test_every_text_cell_of_csv_and_xlsx_is_formula_guarded(client, make_org, pe
         hostile_links = [f("evidence"), "https://example.org/ok"]
         ProgressUpdate.objects.filter(pk=update.pk).update(evidence_urls=hostile_links)
         CurrentStatus.objects.filter(update=update).update(evidence_urls=hostile_links)  # the report's copy
-    Recommendation.objects.filter(pk=item.pk).update(code=f("item"), title=f("title"), unit=f("unit"))
+    Recommendation.objects.filter(pk=item.pk).update(code=prefix + "CODE", title=f("title"), unit=f("unit"))
     planted = [f(name) for name in ("code", "country", "region", "intermediate", "org", "orgcode", "reporter")]
-    planted += [prefix + "GH", f("item"), f("title"), f("unit"), f("evidence")]
+    planted += [prefix + "GH", prefix + "CODE", f("title"), f("unit"), f("evidence")]
 
     params = {"kind": "quantitative"}
     header, rows = csv_rows(client, params)
@@ -254,16 +254,21 @@ def test_every_text_cell_of_the_item_list_export_is_formula_guarded(client, pref
     from recommendations.models import Addressee, Citation, Instrument, Section, Theme
 
     def f(name):
-        return prefix + f'HYPERLINK("http://evil.example/{name}")'
+        return prefix + f'HYPERLINK("//x/{name}")'
 
     item = Recommendation.objects.get(code="R02")
     Section.objects.filter(pk=item.section_id).update(code=f("section"))
     Citation.objects.filter(recommendation=item).update(text=f("quotation"))
-    Theme.objects.filter(pk__in=item.themes.values("pk")).update(name=f("theme"))
-    Addressee.objects.filter(pk__in=item.addressees.values("pk")).update(name=f("addressee"))
-    Instrument.objects.filter(pk__in=item.instruments.values("pk")).update(short_name=f("instrument"))
-    Recommendation.objects.filter(pk=item.pk).update(code=f("item"), title=f("title"))
+    planted = [f("section"), f("quotation"), prefix + "CODE", f("title")]
+    for model, related, field in [
+        (Theme, item.themes, "name"),
+        (Addressee, item.addressees, "name"),
+        (Instrument, item.instruments, "short_name"),
+    ]:
+        for pk in related.values_list("pk", flat=True):  # unique names: one each
+            model.objects.filter(pk=pk).update(**{field: f(f"{field}{pk}")})
+            planted.append(f(f"{field}{pk}"))
+    Recommendation.objects.filter(pk=item.pk).update(code=prefix + "CODE", title=f("title"))
     response = client.get(reverse("recommendations:export_csv"))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))[1:]
-    planted = [f(name) for name in ("section", "quotation", "theme", "addressee", "instrument", "item", "title")]
     assert_every_cell_is_inert(rows, planted)
