@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run worker test lint format migrate seed countries map bench backup restore serve faults clean help
+.PHONY: run worker test lint format migrate seed countries map bench backup restore serve faults clean help lock
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -15,18 +15,24 @@ help:  ## List the targets
 $(PY):
 	@echo "Creating $(VENV) with $(PYTHON)"
 	@$(PYTHON) -m venv $(VENV)
-	@$(PIP) install --quiet --upgrade pip
 
-# Stamp files: reinstall only when the requirements change.
+# Stamp files: reinstall only when the locks change. The locks (requirements.txt, requirements-dev.txt)
+# pin every package with its hashes, so every machine installs exactly the same files.
 $(VENV)/.runtime: requirements.txt | $(PY)
 	@echo "Installing requirements.txt"
-	@$(PIP) install --quiet -r requirements.txt
+	@$(PIP) install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	@echo "Installing requirements-dev.txt"
-	@$(PIP) install --quiet -r requirements-dev.txt
+	@$(PIP) install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
+
+LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: $(VENV)/.dev  ## Recompile the locks from requirements.in and requirements-dev.in (pip-tools; every package, with hashes)
+	$(LOCK) --output-file requirements.txt requirements.in
+	$(LOCK) --output-file requirements-dev.txt requirements-dev.in
 
 migrate: $(VENV)/.runtime  ## Apply database migrations
 	@$(PY) manage.py migrate --noinput -v 0 && echo "Database migrated"

@@ -13,14 +13,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import JSONField, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .forms import InviteForm, apply_service_errors
+from .forms import InviteForm, NulFreeJSONField, apply_service_errors
 from .models import (
     Actor,
     ActorKind,
@@ -45,7 +45,12 @@ from .sourcetext import normalize
 
 
 class AuditedAdmin:
-    """Every add, change and delete in the admin also goes to the tracker's audit trail."""
+    """Every add, change and delete in the admin also goes to the tracker's audit trail.
+
+    (And JSON fields refuse a NUL character, as every text field does.)
+    """
+
+    formfield_overrides = {JSONField: {"form_class": NulFreeJSONField}}
 
     def log_addition(self, request, obj, message):
         services.record_event(user=request.user, action=AuditAction.ADMIN_ADDED, obj=obj, detail=str(message))
@@ -62,7 +67,7 @@ class AuditedAdmin:
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(AuditedAdmin, SimpleHistoryAdmin):
+class SourceDocumentAdmin(AuditedAdmin, admin.ModelAdmin):  # no HistoricalRecords: its history is the admin log
     list_display = ["title", "symbol", "date", "issuing_body"]
     search_fields = ["title", "symbol"]
 
@@ -180,7 +185,7 @@ class CitationForm(forms.ModelForm):
         return cleaned
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(admin.StackedInline):  # stacked: every field has its own label
     model = Citation
     form = CitationForm
     extra = 0
@@ -195,7 +200,7 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_filter = ["kind", "title_is_editorial", "editorial_split", "themes", "addressees", "instruments", "section"]
     list_select_related = ["section"]
     search_fields = ["code", "title", "citations__text"]
-    autocomplete_fields = ["section", "ratifies", "themes", "addressees", "instruments", "sdg_targets"]
+    autocomplete_fields = ["section", "ratifies"]
     inlines = [CitationInline]
     list_per_page = 50
     fieldsets = [
@@ -235,9 +240,34 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
             .prefetch_related("themes", Prefetch("citations", queryset=Citation.objects.for_display()))
         )
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Themes, addressees, instruments and SDG targets are short lists: checkboxes, each with its label.
+        kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
-        # Codes are permanent: set once, never changed.
-        return ["code"] if obj else []
+        if obj is None:
+            return []
+        # Codes are permanent: set once, never changed. The kind too, once updates copy it
+        # (their status is on its scale; changing it would leave them and the reports disagreeing).
+        return ["code", "kind"] if self._kind_locked_by(obj) else ["code"]
+
+    @staticmethod
+    def _kind_locked_by(obj) -> int:
+        """How many progress updates carry this item's kind (0: the kind may still change)."""
+        return ProgressUpdate.objects.filter(recommendation=obj).count()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and (n := self._kind_locked_by(obj)):
+            self.message_user(
+                request,
+                f"The kind is locked: {n} progress update{'s' if n != 1 else ''} on this item "
+                f"{'carry' if n != 1 else 'carries'} its {obj.get_kind_display().lower()} scale. "
+                "If the kind is wrong, add a new item with the right kind.",
+                messages.INFO,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         # Deleting would free a code for reuse and orphan history; codes are never reused.
@@ -256,10 +286,25 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
         return ", ".join(t.name for t in obj.themes.all())
 
 
+class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
+    """A list filter over a text column whose blank value is a link named "(none)", not an empty link."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": "(none)"} if choice["display"] == "" else choice
+
+
 @admin.register(Actor)
 class ActorAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "kind", "region", "subregion", "organization_type", "base_country"]
-    list_filter = ["kind", "region", "subregion", "organization_type", "un_status", "is_synthetic"]
+    list_filter = [
+        "kind",
+        ("region", NamedBlankValuesFilter),  # organizations have no region of their own
+        ("subregion", NamedBlankValuesFilter),
+        "organization_type",
+        "un_status",
+        "is_synthetic",
+    ]
     list_select_related = ["base_country"]
     search_fields = ["name", "code", "iso3"]
     autocomplete_fields = ["base_country"]
@@ -370,7 +415,7 @@ class CurrentStatusAdmin(ReadOnlyAdmin):
 User = get_user_model()
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):  # stacked: the delete box has its label
     model = Membership
     extra = 0
     autocomplete_fields = ["organization"]
@@ -384,6 +429,7 @@ admin.site.unregister(User)
 class TrackerUserAdmin(AuditedAdmin, UserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "email", "get_full_name", "roles", "is_staff", "is_active", "last_login"]
+    readonly_fields = ["last_login", "date_joined"]  # recorded by the site, not typed
     actions = ["resend_invitation"]
     change_list_template = "admin/auth/user/change_list_invite.html"
 

@@ -1,9 +1,11 @@
-"""Streaming CSV output shared by every export.
+"""Streaming CSV output shared by every export, and the spreadsheet-formula guard of CSV and XLSX.
 
 Rows are written one at a time to the response, so memory stays flat
-whatever the number of rows, and every cell passes through
-``spreadsheet_safe`` so that a value such as ``=HYPERLINK(...)`` cannot run
-as a formula when the file is opened in a spreadsheet.
+whatever the number of rows. Every row a spreadsheet export writes passes
+through ``guard_row``, which guards every text cell, whatever its column: a
+value such as ``=HYPERLINK(...)`` cannot run as a formula when the file is
+opened in a spreadsheet, and a column added later is guarded without anyone
+having to remember it. Numbers and dates are not text and pass unchanged.
 """
 
 import csv
@@ -16,7 +18,7 @@ FORMULA_FIRST = frozenset("=+-@\t\r")
 
 
 def spreadsheet_safe(value) -> str:
-    """Render a cell; prefix a quote to text a spreadsheet would run as a formula."""
+    """Render a cell as text; prefix a quote to text a spreadsheet would run as a formula."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
@@ -25,25 +27,28 @@ def spreadsheet_safe(value) -> str:
     return text
 
 
-def stream_csv(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, guarded: bool = False, batch: int = 1000
-) -> StreamingHttpResponse:
-    """A CSV download sent ``batch`` rows at a time: few large writes, flat memory.
+def guard_row(row: Iterable) -> list:
+    """The row with a quote before every text cell a spreadsheet would run as a formula; other cells as they are."""
+    return [("'" + cell) if isinstance(cell, str) and cell[:1] in FORMULA_FIRST else cell for cell in row]
 
-    Every cell goes through ``spreadsheet_safe`` unless the rows say they are
-    already ``guarded`` (the status export guards its free-text columns itself).
-    """
+
+def stream_csv(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, batch: int = 1000
+) -> StreamingHttpResponse:
+    """A CSV download sent ``batch`` rows at a time: few large writes, flat memory; every row guarded."""
 
     def lines():
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        # CRLF line ends (RFC 4180): the writer then quotes a field holding a bare CR, which would
+        # otherwise end the row early in a spreadsheet (a way to inject rows and cells).
+        writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(header)
         yield buffer.getvalue()  # the header leaves at once, before the query has run
         buffer.seek(0)
         buffer.truncate()
         chunk = []
         for row in rows:
-            chunk.append(row if guarded else [spreadsheet_safe(cell) for cell in row])
+            chunk.append(guard_row(row))
             if len(chunk) >= batch:
                 writer.writerows(chunk)
                 chunk = []
@@ -56,3 +61,16 @@ def stream_csv(
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_row(sheet, row: Iterable) -> list:
+    """One guarded row of write-only XLSX cells: text cells are typed as text (never a formula), numbers as numbers."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in guard_row(row):
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        cells.append(cell)
+    return cells

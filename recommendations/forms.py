@@ -29,6 +29,15 @@ def apply_service_errors(form: forms.Form, error: ValidationError):
         form.add_error(name if name in form.fields else None, errors)
 
 
+class NulFreeJSONField(forms.JSONField):
+    """JSON whose text (keys and values) holds no NUL character: one escaped as \\u0000 is seen only once decoded."""
+
+    def validate(self, value):
+        super().validate(value)
+        if services.has_nul(value):
+            raise ValidationError(services.NUL_MESSAGE, code="null_characters_not_allowed")
+
+
 class ChooserWidget(forms.TextInput):
     """A text box with a <datalist> of suggestions; JavaScript (optional) refreshes the list as you type."""
 
@@ -128,7 +137,7 @@ class ProgressUpdateForm(forms.Form):
     evidence_file = forms.FileField(
         label="Evidence file (optional)",
         required=False,
-        help_text="PDF, image or office document, up to 10 MB. Readers download it; it is never shown inline.",
+        help_text="PDF, image or office document, up to {limit} MB. Readers download it; it is never shown inline.",
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -137,6 +146,9 @@ class ProgressUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.recommendation, self.actor, self.user, self.update = recommendation, actor, user, update
         self.fields["organization"].queryset = services.user_organizations(user)
+        self.fields["evidence_file"].help_text = self.fields["evidence_file"].help_text.format(
+            limit=services.upload_limit_mb()
+        )
         if update is not None:
             # Editing: the organization is fixed; the version guards against a concurrent edit.
             del self.fields["organization"]

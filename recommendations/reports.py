@@ -27,7 +27,6 @@ from django.db.models import Count, Exists, F, OuterRef, Value, Window
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.http import QueryDict
 
-from .exports import FORMULA_FIRST
 from .filters import StatusFilter
 from .models import (
     NO_INFORMATION,
@@ -538,19 +537,17 @@ _EXPORT_SELECT = (
     "r.code, r.title, r.kind, p.status, CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text, "
     "CASE WHEN r.kind = 'quantitative' THEN r.unit ELSE '' END, COALESCE(o.code, ''), p.evidence_text, p.verified_text"
 )
-# Free-text columns that reach spreadsheets: guarded against formula injection.
-_TEXT_COLUMNS = (0, 1, 4, 5, 6, 7, 13)
 
 
-def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000, guard: bool = True):
+def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
     """Every pair in scope as EXPORT_COLUMNS values (strings), in table order, in constant memory.
 
     Uses a server-side cursor on PostgreSQL, so the first rows leave before
     the last are read. Values come from the database as text and are shaped
     here with string operations only: at 300,000 rows, parsing dates and
-    decimals into objects would cost more than the query. ``guard`` prefixes
-    free text a spreadsheet would run as a formula (CSV, XLSX); JSON wants the
-    exact values.
+    decimals into objects would cost more than the query. The values are the
+    exact ones (JSON wants them); the spreadsheet writers guard every text cell
+    (``exports.guard_row``).
     """
     sql = (
         f"SELECT {_EXPORT_SELECT} FROM {scope.joined} "  # nosec B608
@@ -565,7 +562,7 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000, gu
             if not rows:
                 break
             for row in rows:
-                yield _export_values(row, guard)
+                yield _export_values(row)
     finally:
         cursor.close()
 
@@ -579,7 +576,7 @@ def _join_urls(text: str) -> str:
     return " ".join(json.loads(text))
 
 
-def _export_values(row, guard: bool) -> list:
+def _export_values(row) -> list:
     values = list(row[:10])
     as_of, precision, value, unit, reporter, urls, verified_at = row[10:]
     if as_of:
@@ -594,11 +591,6 @@ def _export_values(row, guard: bool) -> list:
         _join_urls(urls) if urls and urls != "[]" else "",
         f"{verified_at[:10]}T{verified_at[11:19]}Z" if verified_at else "",
     ]
-    if guard:
-        for index in _TEXT_COLUMNS:
-            text = values[index]
-            if text and text[0] in FORMULA_FIRST:
-                values[index] = "'" + text
     return values
 
 

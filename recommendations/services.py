@@ -85,6 +85,31 @@ EVIDENCE_TYPES = {
 }
 
 
+def has_nul(value) -> bool:
+    """True if text, or any text inside a list or dict (keys too), holds a NUL character.
+
+    PostgreSQL cannot store one (SQLite can), so every path that writes text refuses it with a message
+    rather than fail on one database only.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+NUL_MESSAGE = "This text contains a NUL character (\\x00), which cannot be stored; remove it."
+
+
+def refuse_nul(**texts) -> None:
+    """Raise a ValidationError naming each field whose text holds a NUL character."""
+    errors = {field: [NUL_MESSAGE] for field, text in texts.items() if has_nul(text)}
+    if errors:
+        raise ValidationError(errors)
+
+
 class StaleEditError(ValidationError):
     """Someone changed the update since this person opened it."""
 
@@ -313,14 +338,24 @@ def validate_progress(
     )
 
 
-def inspect_evidence_file(upload) -> str:
-    """Check an uploaded evidence file's size and real type; return its extension."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
+def upload_limit_mb() -> int:
+    """The size limit of an uploaded file (evidence or import spreadsheet), in MB: settings.EVIDENCE_MAX_MB."""
+    return settings.EVIDENCE_MAX_MB
+
+
+def check_upload_size(upload) -> None:
+    """Refuse an uploaded file larger than the limit, saying both sizes."""
+    limit = upload_limit_mb()
+    if upload.size > limit * 1_048_576:
         raise ValidationError(
-            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit} MB.",
             code="too_large",
         )
+
+
+def inspect_evidence_file(upload) -> str:
+    """Check an uploaded evidence file's size and real type; return its extension."""
+    check_upload_size(upload)
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -570,6 +605,7 @@ def _review(update, reviewer, expected_version, *, state, note: str, refusal: st
 
     The caller records it (and, for a verification, refreshes the current status) in the same transaction.
     """
+    refuse_nul(**{"note" if state == ReviewState.VERIFIED else "reason": note})
     update = _locked(update, expected_version)
     if not can_review(reviewer, update):
         raise PermissionDenied(refusal)
@@ -622,6 +658,7 @@ def withdraw_update(*, update: ProgressUpdate, user, expected_version: int | Non
     returned. Reviewers may also withdraw a verified update (with a reason);
     the pair's current status is then recomputed from what remains.
     """
+    refuse_nul(reason=reason)
     update = _locked(update, expected_version)
     own = update.created_by_id == getattr(user, "pk", None)
     reviewer = user.has_perm("recommendations.review_progress")
@@ -1159,6 +1196,7 @@ def invite_user(
     organizations and roles and sends a fresh link. There is no open
     sign-up: this is the only way in besides ``createsuperuser``.
     """
+    refuse_nul(email=email, name=name)
     User = get_user_model()
     email = email.strip().lower()
     errors = {}

@@ -62,3 +62,41 @@ def filed(*, user, organization, iso3="MEX", code="R56", status="limited", as_of
         user=user,
         **kwargs,
     )
+
+
+def admin_item_form_data(client, item) -> dict:
+    """What the admin's change form of an item posts back when nothing is changed."""
+    from django.urls import reverse
+
+    url = reverse("admin:recommendations_recommendation_change", args=[item.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    citations = list(item.citations.order_by("position", "pk"))
+    data.update(
+        {
+            "themes": [t.pk for t in item.themes.all()],
+            "addressees": [a.pk for a in item.addressees.all()],
+            "instruments": [i.pk for i in item.instruments.all()],
+            "sdg_targets": [t.pk for t in item.sdg_targets.all()],
+            "document": item.document_id,
+            "section": item.section_id,
+            "citations-TOTAL_FORMS": str(len(citations)),
+            "citations-INITIAL_FORMS": str(len(citations)),
+            "citations-MIN_NUM_FORMS": "1",
+            "citations-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for n, citation in enumerate(citations):
+        data.update(
+            {
+                f"citations-{n}-id": citation.pk,
+                f"citations-{n}-recommendation": item.pk,
+                f"citations-{n}-paragraph": citation.paragraph_id,
+                f"citations-{n}-text": citation.text,
+                f"citations-{n}-position": citation.position,
+            }
+        )
+    data = {k: v for k, v in data.items() if v != "" or k.startswith("citations")}
+    if item.ratifies_id is None:
+        data.pop("ratifies", None)
+    return data

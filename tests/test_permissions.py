@@ -11,7 +11,7 @@ import pytest
 from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from alerts.content import unsubscribe_token
 from alerts.models import ExportJob
@@ -19,22 +19,11 @@ from recommendations import services
 from recommendations.models import Actor, Recommendation, Status
 
 from .factories import EVIDENCE, NARRATIVE, filed
+from .routes import url_names
 
 pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "reporter_a", "reporter_b", "reviewer", "editor"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def url_names(resolver=None, namespace=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            if entry.namespace == "admin":
-                continue
-            yield from url_names(entry, inner)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield namespace + entry.name
 
 
 def everyone(status):

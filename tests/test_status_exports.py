@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from recommendations.models import Actor, Recommendation, Status
+from recommendations.models import Actor, CurrentStatus, ProgressUpdate, Recommendation, Status
 from recommendations.reports import EXPORT_COLUMNS
 
 from .factories import record
@@ -70,7 +70,7 @@ def csv_rows(client, params):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.streaming  # constant memory whatever the size
     text = b"".join(response.streaming_content).decode("utf-8")
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
     return header, list(reader)
 
@@ -169,3 +169,106 @@ def test_xlsx_has_an_about_sheet_with_the_filters(client, data):
     _, _, book = xlsx_rows(client, {"item": "R02"})
     about = {row[0]: row[1] for row in book["about"].iter_rows(values_only=True)}
     assert about["Filters"] == "Calls to action: R02"
+
+
+# Every text column of the status export and where it comes from; the kinds and statuses are choices the
+# database constrains (check constraints), the dates and the value are typed columns.
+FORMULA_FIELDS = {
+    "actor_code": "the actor's code",
+    "actor_name": "the actor's name",
+    "country_iso3": "the country's ISO3 (an organization's: its base country's)",
+    "region": "the country's region",
+    "subregion": "the country's sub-region and intermediate region",
+    "recommendation_code": "the item's code",
+    "recommendation_title": "the item's title",
+    "unit": "the item's unit",
+    "reported_by_organization": "the reporting organization's code",
+    "evidence_urls": "the update's evidence links",
+}
+CONSTRAINED = {"actor_kind", "kind", "status", "as_of", "value", "verified_at"}
+PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
+
+
+def assert_every_cell_is_inert(rows, planted):
+    from recommendations.exports import FORMULA_FIRST
+
+    cells = [cell for row in rows for cell in row]
+    for cell in cells:
+        assert not cell or cell[0] not in FORMULA_FIRST | {"\n"}, repr(cell)
+    for value in planted:  # the hostile text is there, guarded, not dropped
+        assert any(value in cell and cell.startswith("'") for cell in cells), (repr(value), cells)
+
+
+@pytest.mark.parametrize("prefix", PREFIXES, ids=["equals", "plus", "minus", "at", "tab", "cr"])
+def test_every_text_cell_of_csv_and_xlsx_is_formula_guarded(client, make_org, people, prefix):
+    """A formula in every text field the status export reads; no cell of the CSV or the XLSX starts one."""
+    assert set(EXPORT_COLUMNS) == set(FORMULA_FIELDS) | CONSTRAINED  # a new column must be planted here too
+
+    def f(name):
+        return prefix + f'HYPERLINK("//x/{name}")'
+
+    ghana = Actor.objects.get(iso3="GHA")
+    Actor.objects.filter(pk=ghana.pk).update(
+        code=f("code"),
+        name=f("country"),
+        iso3=prefix + "GH",
+        region=f("region"),
+        subregion=f("subregion"),
+        intermediate_region=f("intermediate"),
+    )
+    org = make_org(f("org"), code=f("orgcode"), base_country=ghana)
+    Actor.objects.filter(pk=people.org_a.pk).update(code=f("reporter"))
+    item = Recommendation.objects.get(code="R17")
+    for actor in (Actor.objects.get(pk=ghana.pk), org):
+        update = record(
+            actor=actor,
+            recommendation=item,
+            value="4.25",
+            as_of=datetime.date(2021, 1, 1),
+            organization=Actor.objects.get(pk=people.org_a.pk),
+        )
+        hostile_links = [f("evidence"), "https://example.org/ok"]
+        ProgressUpdate.objects.filter(pk=update.pk).update(evidence_urls=hostile_links)
+        CurrentStatus.objects.filter(update=update).update(evidence_urls=hostile_links)  # the report's copy
+    Recommendation.objects.filter(pk=item.pk).update(code=prefix + "CODE", title=f("title"), unit=f("unit"))
+    planted = [f(name) for name in ("code", "country", "region", "intermediate", "org", "orgcode", "reporter")]
+    planted += [prefix + "GH", prefix + "CODE", f("title"), f("unit"), f("evidence")]
+
+    params = {"kind": "quantitative"}
+    header, rows = csv_rows(client, params)
+    assert header == COLUMNS
+    assert_every_cell_is_inert(rows, planted)
+    _, rows, book = xlsx_rows(client, params)
+    # (XML reads a carriage return back as a line feed.)
+    assert_every_cell_is_inert(rows, [value.replace("\r", "\n") for value in planted])
+    for row in book["status"].iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate  # a formula cell
+    _, rows, _ = json_rows(client, params)  # JSON is for programs: the exact values
+    assert any(f("unit") in row for row in rows)
+
+
+@pytest.mark.parametrize("prefix", PREFIXES, ids=["equals", "plus", "minus", "at", "tab", "cr"])
+def test_every_text_cell_of_the_item_list_export_is_formula_guarded(client, prefix):
+    """The item list's CSV: code, title, quotation, section, themes, addressees and instruments."""
+    from recommendations.models import Addressee, Citation, Instrument, Section, Theme
+
+    def f(name):
+        return prefix + f'HYPERLINK("//x/{name}")'
+
+    item = Recommendation.objects.get(code="R02")
+    Section.objects.filter(pk=item.section_id).update(code=f("section"))
+    Citation.objects.filter(recommendation=item).update(text=f("quotation"))
+    planted = [f("section"), f("quotation"), prefix + "CODE", f("title")]
+    for model, related, field in [
+        (Theme, item.themes, "name"),
+        (Addressee, item.addressees, "name"),
+        (Instrument, item.instruments, "short_name"),
+    ]:
+        for pk in related.values_list("pk", flat=True):  # unique names: one each
+            model.objects.filter(pk=pk).update(**{field: f(f"{field}{pk}")})
+            planted.append(f(f"{field}{pk}"))
+    Recommendation.objects.filter(pk=item.pk).update(code=prefix + "CODE", title=f("title"))
+    response = client.get(reverse("recommendations:export_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))[1:]
+    assert_every_cell_is_inert(rows, planted)

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A NUL character in the address gets a clear 400 before anything reads the database with it.
+    "recommendations.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -236,7 +238,8 @@ SINGLE_REVIEWER_MODE = env_bool("SINGLE_REVIEWER_MODE", default=False)
 # through a permission-checked view (MEDIA_ROOT is never served directly).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/evidence-files-are-not-served-directly/"
-EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024
+# The size limit of an uploaded file (evidence, import spreadsheet), in MB; services.upload_limit applies it.
+EVIDENCE_MAX_MB = int(os.environ.get("EVIDENCE_MAX_MB", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -288,6 +291,23 @@ if env_bool("BEHIND_PROXY", default=False):
     AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Password reset (per address and per IP address, counted in the shared cache below): at most
+# PASSWORD_RESET_PER_ADDRESS emails to one address and PASSWORD_RESET_PER_IP requests from one IP
+# address an hour; more get a clear message (429).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_PER_IP", "10"))
+PASSWORD_RESET_WINDOW_SECONDS = 3600
+
+# The cache holds what every process must share (the password-reset throttle): a table in the
+# database by default (created by a migration), so it works with several workers and servers.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tracker_cache",
+        "TIMEOUT": 3600,
+    }
+}
 
 # Sessions end after SESSION_HOURS (default 12) and are stored in the database,
 # so any number of app servers can share them.

@@ -3,6 +3,7 @@
 from django import template
 
 from ..models import plain_number
+from ..models import public_name as name_in_public
 
 register = template.Library()
 
@@ -18,3 +19,9 @@ def share(permille) -> str:
     """A share from a per-mille integer: 7 → "0.7 %", 123 → "12.3 %"."""
     value = int(permille)
     return f"{value // 10}.{value % 10} %" if value else "0 %"
+
+
+@register.filter
+def public_name(user, organization=None) -> str:
+    """A person as pages name them: display name or organization, never a username or address."""
+    return name_in_public(user, organization)

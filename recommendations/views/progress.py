@@ -98,7 +98,9 @@ def update_detail(request, pk):
         "review_form": ReviewForm(initial={"version": update.version}),
         "withdraw_form": WithdrawForm(initial={"version": update.version}),
         "show_history": own or reviewer or user.is_staff,
-        "history": update.history.select_related("history_user").order_by("history_date")
+        "history": update.history.select_related("history_user")
+        .prefetch_related("history_user__memberships__organization")
+        .order_by("history_date")
         if (own or reviewer or user.is_staff)
         else [],
     }

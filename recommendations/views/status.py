@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from .. import charts, editorial, reports
-from ..exports import stream_csv
+from ..exports import stream_csv, xlsx_row
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, STATUS_SHORT, status_label
 
@@ -57,11 +57,20 @@ def _page(request, count: int, per_page: int):
     return number, (number - 1) * per_page, pages, None
 
 
+# Far beyond any real report, and small enough for every database's OFFSET (a huge one is an error there).
+MAX_PAGE = 1_000_000
+
+
 def _page_number(request) -> int:
+    """The page to query first: the requested one if it is a plausible number, else page 1.
+
+    Checked before any query; ``_page`` then holds it against the count and explains a bad value.
+    """
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        number = int(request.GET.get("page", "1"))
     except ValueError:
         return 1
+    return number if 1 <= number <= MAX_PAGE else 1
 
 
 def _sort(request, allowed, errors: list, refusal: str) -> tuple[str, list]:
@@ -239,8 +248,8 @@ def status_csv(request):
     filterset, scope, errors = _filtered(request)
     if errors:
         return _bad_filter(errors)
-    rows = reports.iter_export_rows(scope, guard=True)
-    return stream_csv(f"status-{_stamp(filterset)}.csv", reports.EXPORT_COLUMNS, rows, guarded=True)
+    rows = reports.iter_export_rows(scope)
+    return stream_csv(f"status-{_stamp(filterset)}.csv", reports.EXPORT_COLUMNS, rows)
 
 
 @require_GET
@@ -259,7 +268,7 @@ def status_json(request):
         }
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
         first = True
-        for values in reports.iter_export_rows(scope, guard=False):
+        for values in reports.iter_export_rows(scope):
             record = dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
             yield ("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False)
             first = False
@@ -294,25 +303,21 @@ def status_xlsx(request):
 def write_xlsx(filterset, scope, handle):
     """The XLSX status export into a binary file (also used by the background export)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("status")
     sheet.append(reports.EXPORT_COLUMNS)
-    for values in reports.iter_export_rows(scope, guard=True):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # text, never a formula
-            cells.append(cell)
-        sheet.append(cells)
+    for values in reports.iter_export_rows(scope):
+        sheet.append(xlsx_row(sheet, values))
     about = workbook.create_sheet("about")
-    about.append(["Report", "Status of the calls to action, 2006 hearings on international migration and development"])
-    about.append(["Filters", "; ".join(filterset.describe()) or "none"])
-    about.append(["Statuses as of", _stamp(filterset)])
-    about.append(["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
-    about.append(["Source", editorial.SOURCE_LAYER])
-    about.append(["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."])
-    for note in reports.threshold_notes(filterset):
-        about.append(["Automatic statuses", note])
+    for line in [
+        ["Report", "Status of the calls to action, 2006 hearings on international migration and development"],
+        ["Filters", "; ".join(filterset.describe()) or "none"],  # filter values are typed by visitors
+        ["Statuses as of", _stamp(filterset)],
+        ["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
+        ["Source", editorial.SOURCE_LAYER],
+        ["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
+        *(["Automatic statuses", note] for note in reports.threshold_notes(filterset)),
+    ]:
+        about.append(xlsx_row(about, line))
     workbook.save(handle)
