@@ -38,5 +38,5 @@ class Standing:
 
 def report_rows(filterset: StatusFilter, *, sort: str = "actor") -> Iterator[dict]:
     """The table report's rows for a valid filter, as dicts keyed by ``reports.EXPORT_COLUMNS``."""
-    for values in reports.iter_export_rows(reports.build_scope(filterset), sort=sort, guard=False):
+    for values in reports.iter_export_rows(reports.build_scope(filterset), sort=sort):
         yield dict(zip(reports.EXPORT_COLUMNS, values, strict=True))

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -127,6 +128,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/ can fix a widget of Django's admin for everyone
+# (templates/admin/widgets/split_datetime.html labels its date and time boxes).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "tracker.wsgi.application"
 
