@@ -40,8 +40,14 @@ log = logging.getLogger(__name__)
 # Reviews are read again this far back on every run: a review committed a
 # little after its timestamp is still caught (the unique key drops repeats).
 OVERLAP = datetime.timedelta(minutes=10)
-# A digest being sent is left alone this long; after that a retry may take it over.
-LEASE = datetime.timedelta(minutes=10)
+
+
+def _lease() -> datetime.timedelta:
+    """A digest being sent is left alone this long (DIGEST_LEASE_SECONDS); after that another run may take it over.
+
+    Longer than the send's hard time limit, so the sender is surely gone by then.
+    """
+    return datetime.timedelta(seconds=settings.DIGEST_LEASE_SECONDS)
 
 
 # ---------------------------------------------------------------------------
@@ -304,6 +310,10 @@ def due_digests(*, now: datetime.datetime | None = None) -> list[tuple[int, str]
         .order_by("user_id")
     )
     due += [(row["user_id"], f"N{row['last']}") for row in immediate]
+    # Digests claimed by a sender that died (a worker killed mid-send) or gave up: taken over once the lease ends.
+    abandoned = Digest.objects.filter(user__in=users, sent_at__isnull=True, lease_until__lt=now).order_by("pk")
+    listed = set(due)
+    due += [pair for pair in abandoned.values_list("user_id", "period") if pair not in listed]
     return due
 
 
@@ -312,11 +322,11 @@ def _claim(user, period: str, now) -> Digest | None:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                digest = Digest.objects.create(user=user, period=period, lease_until=now + LEASE)
+                digest = Digest.objects.create(user=user, period=period, lease_until=now + _lease())
         except IntegrityError:
             # Already there: sent, being sent by someone else, or abandoned by a sender that died.
             taken = Digest.objects.filter(user=user, period=period, sent_at__isnull=True, lease_until__lt=now).update(
-                lease_until=now + LEASE
+                lease_until=now + _lease()
             )
             if not taken:
                 return None

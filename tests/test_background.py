@@ -122,6 +122,40 @@ def test_retries_are_bounded(people, monkeypatch):
     assert len(mail.outbox) == 1
 
 
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside: nothing after it runs (no ``except Exception`` sees it)."""
+
+
+@pytest.mark.django_db
+def test_a_digest_whose_sender_died_mid_send_is_sent_once_by_a_later_scheduled_run(people, monkeypatch, settings):
+    settings.DIGEST_LEASE_SECONDS = 300
+    _one_verified_update_collected(people)
+    now = timezone.now()
+    period = services.period_keys(now)["daily"]
+
+    def killed(self, *args, **kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", killed)
+    with pytest.raises(WorkerKilled):
+        services.send_digest(user_id=people.reporter_a.pk, period=period, now=now)
+    monkeypatch.undo()
+    digest = Digest.objects.get(user=people.reporter_a, period=period)
+    assert digest.sent_at is None and digest.notifications.exists()  # claimed, its events attached, never sent
+    mine = (people.reporter_a.pk, period)
+    # While the lease lasts its sender may still be at work: nobody takes it over.
+    assert mine not in services.due_digests(now=now + datetime.timedelta(seconds=60))
+    later = now + datetime.timedelta(seconds=301)
+    assert mine in services.due_digests(now=later)
+    for _ in range(2):  # the scheduled run, twice: sent once
+        for user_id, due in services.due_digests(now=later):
+            services.send_digest(user_id=user_id, period=due, now=later)
+    to_reporter = [message for message in mail.outbox if message.to == [people.reporter_a.email]]
+    assert len(to_reporter) == 1
+    digest.refresh_from_db()
+    assert digest.sent_at is not None and digest.items == 1
+
+
 def test_every_task_is_late_acknowledged_bounded_and_time_limited():
     from tracker.celery import app
 
