@@ -315,23 +315,28 @@ PASSWORD_RESET_WINDOW_SECONDS = 3600
 # short-lived summaries. With REDIS_CACHE_URL (or CACHE_URL), e.g. redis://127.0.0.1:6379/1, it is that
 # Redis database (django-redis), which every app server points at; without it, a table in the database
 # (created by a migration), so `make run` needs no Redis and several processes still share it.
+
+
+def redis_cache(location: str, key_prefix: str = "tracker") -> dict:
+    """Django's cache on a Redis database (django-redis), which every app server points at."""
+    if not location.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_CACHE_URL must be a Redis URL (redis://host:port/db, rediss://… or unix://…), not {location!r}"
+        )
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "TIMEOUT": 3600,
+        # Two trackers on one Redis database need different prefixes.
+        "KEY_PREFIX": key_prefix,
+        # A Redis that does not answer fails the request within seconds instead of holding a server thread.
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+
+
 CACHE_URL = os.environ.get("REDIS_CACHE_URL") or os.environ.get("CACHE_URL", "")
 if CACHE_URL:
-    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured(
-            f"REDIS_CACHE_URL must be a Redis URL (redis://host:port/db, rediss://… or unix://…), not {CACHE_URL!r}"
-        )
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": CACHE_URL,
-            "TIMEOUT": 3600,
-            # Two trackers on one Redis database need different prefixes.
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
-            # A Redis that does not answer fails the request within seconds instead of hanging a server thread.
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
-    }
+    CACHES = {"default": redis_cache(CACHE_URL, os.environ.get("CACHE_KEY_PREFIX", "tracker"))}
 else:
     CACHES = {
         "default": {
