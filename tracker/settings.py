@@ -144,6 +144,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, waiting up to DATABASE_CONNECT_WAIT seconds for a database that is restarting
+    # (tracker/postgresql/base.py), so a PostgreSQL restart delays requests instead of failing them.
+    DATABASES["default"]["ENGINE"] = "tracker.postgresql"
+DATABASE_CONNECT_WAIT = float(os.environ.get("DATABASE_CONNECT_WAIT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: wait for a lock instead of failing at once, and let readers
     # run while one writer writes.
