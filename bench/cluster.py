@@ -11,7 +11,7 @@ key), on its own port, and keeps everything under one run folder (``.cluster/``,
 Redis's append-only file, the evidence files, the static files, the caught emails, the logs and the pids.
 It never touches the machine's own PostgreSQL (5432) or Redis (6379).
 
-    python bench/cluster.py start|stop|status [--dir .cluster] [--port 8080] [--web-ports 8081,8082]
+    python bench/cluster.py start|stop|status|manage [--dir .cluster] [--port 8080] [--web-ports 8081,8082]
                                                [--pg-port 55433] [--redis-port 56379] [--smtp-port 8025]
 
 `stop` stops every process and keeps the run folder, so the next `start` finds its data again; remove the
@@ -438,7 +438,8 @@ def ports_from(args) -> Ports:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["start", "stop", "status"])
+    parser.add_argument("action", choices=["start", "stop", "status", "manage"])
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, help="manage: a manage.py command and its arguments")
     env = os.environ.get
     parser.add_argument("--dir", type=Path, default=Path(env("CLUSTER_DIR") or ROOT / ".cluster"))
     parser.add_argument("--port", type=int, default=int(env("CLUSTER_PORT") or 8080))
@@ -453,6 +454,9 @@ def main():
         print(f"Cluster stopped; its data stays in {args.dir} (remove the folder to start afresh).")
     elif args.action == "status":
         print("\n".join(cluster.status()))
+    elif args.action == "manage":
+        # A manage.py command against the cluster's database, e.g. `changepassword admin` or `createsuperuser`.
+        sys.exit(subprocess.run([sys.executable, "manage.py", *args.arguments], cwd=ROOT, env=cluster.env()).returncode)
     else:
         admin = cluster.start()
         p = cluster.ports
@@ -464,6 +468,7 @@ def main():
             f"  Celery worker and beat on Redis 127.0.0.1:{p.redis} (db 0 the queue, db 1 the shared cache)\n"
             f"  PostgreSQL 127.0.0.1:{p.postgres}/tracker; evidence in {cluster.media}\n"
             f"  emails are kept in {cluster.mail}/ (SMTP 127.0.0.1:{p.smtp}); logs in {cluster.logs}/\n"
+            "  manage.py against it: python bench/cluster.py manage <command> (e.g. changepassword admin)\n"
             "  stop it with `make cluster-stop`"
         )
 

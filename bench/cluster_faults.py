@@ -40,7 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.cluster import Cluster, Ports, wait_until  # noqa: E402  (the checkout on the path first)
+from bench import replace_section  # noqa: E402  (the checkout on the path first)
+from bench.cluster import Cluster, Ports, wait_until  # noqa: E402
 
 RUN = ROOT / ".cluster-faults"
 PORTS = Ports(balancer=18080, web=(18081, 18082), postgres=55434, redis=56380, smtp=18025)
@@ -281,6 +282,17 @@ def first_routed(cluster: Cluster, port: int, since: float) -> float | None:
     return None
 
 
+def retried_by_nginx(cluster: Cluster, began_at: float, ended_at: float) -> int:
+    """Requests nginx sent to a second server (its log names two) between these times."""
+    count = 0
+    with contextlib.suppress(FileNotFoundError):
+        for line in (cluster.logs / "nginx-access.log").read_text().splitlines():
+            match = re.match(r"(\d+\.\d+) .* upstream=(.*) upstream_status=", line)
+            if match and began_at <= float(match[1]) <= ended_at and "," in match[2]:
+                count += 1
+    return count
+
+
 def sends_in_progress() -> list[int]:
     from django.utils import timezone
 
@@ -320,10 +332,10 @@ def worker_fault(cluster: Cluster) -> dict:
 
 def postgres_fault(cluster: Cluster) -> dict:
     say("== restarting PostgreSQL (pg_ctl restart -m fast)")
-    began = time.monotonic()
+    began, began_at = time.monotonic(), time.time()
     cluster.restart_postgres()
     ended = time.monotonic()
-    return {"began": began, "took": ended - began}
+    return {"began": began, "began_at": began_at, "took": ended - began}
 
 
 # --- the figures ------------------------------------------------------------------------------------
@@ -399,9 +411,14 @@ def settle(load: Load, followers: list[int], seconds: float) -> float | None:
     return wait_until(done, seconds, 0.5)
 
 
-def window(rows, began, ended, kinds=("read",)):
+def window(rows, began, ended, kinds=("read",)) -> dict:
+    """The requests of these kinds that were under way at some moment between ``began`` and ``ended``."""
     inside = [r for r in rows if r[2] in kinds and r[0] < ended and r[1] > began]
-    return len(inside), [r for r in inside if not ok(r)]
+    return {
+        "requests": len(inside),
+        "failed": len([r for r in inside if not ok(r)]),
+        "slowest_ms": max(((r[1] - r[0]) * 1000 for r in inside), default=0),
+    }
 
 
 def ok(row) -> bool:
@@ -471,18 +488,23 @@ def main():
         postgres["recovery"] = (first_ok_after_pg[1] - postgres["began"]) if first_ok_after_pg else None
         figures = check(load, followers, cluster)
         reads = [r for r in rows if r[2] == "read"]
+        web_end, pg_end = web["restarted"] + 10, postgres["began"] + postgres["took"] + 5
+        web["retried"] = retried_by_nginx(cluster, web["killed_at"], web["killed_at"] + (web_end - web["killed"]))
+        postgres["retried"] = retried_by_nginx(
+            cluster, postgres["began_at"], postgres["began_at"] + (pg_end - postgres["began"])
+        )
         result = {
             "load_seconds": load_seconds,
             "reads": len(reads),
             "reads_failed": sum(1 for r in reads if not ok(r)),
             "read_p95_ms": p95([(r[1] - r[0]) * 1000 for r in reads]),
             "web": web,
-            "web_reads": window(rows, web["killed"], web["restarted"] + 10),
-            "web_posts": window(rows, web["killed"], web["restarted"] + 10, ("write", "verify")),
+            "web_reads": window(rows, web["killed"], web_end),
+            "web_posts": window(rows, web["killed"], web_end, ("write", "verify")),
             "worker": worker,
             "postgres": postgres,
-            "pg_reads": window(rows, postgres["began"], postgres["began"] + postgres["took"] + 5),
-            "pg_posts": window(rows, postgres["began"], postgres["began"] + postgres["took"] + 5, ("write", "verify")),
+            "pg_reads": window(rows, postgres["began"], pg_end),
+            "pg_posts": window(rows, postgres["began"], pg_end, ("write", "verify")),
             "resubmitted": dict(load.resubmitted),
             "settled": settled,
             **figures,
@@ -526,12 +548,16 @@ def seconds(value) -> str:
 def write_report(path, r, args):
     web, worker, pg = r["web"], r["worker"], r["postgres"]
     now = datetime.datetime.now(datetime.UTC)
-    reads_web, failed_web = r["web_reads"][0], len(r["web_reads"][1])
-    reads_pg, failed_pg = r["pg_reads"][0], len(r["pg_reads"][1])
-    posts_web = r["web_posts"][0]
-    posts_pg = r["pg_posts"][0]
     statuses = ", ".join(f"{k}: {v}" for k, v in r["read_failures_by_status"].items()) or "none"
     resubmitted = ", ".join(f"{k} {v}" for k, v in r["resubmitted"].items()) or "none"
+
+    def saw(reads, posts, retried):
+        return (
+            f"{reads['failed']} of {reads['requests']} reads failed (slowest {reads['slowest_ms']:.0f} ms; "
+            f"{retried} requests sent on to the other server by nginx); {posts['failed']} of {posts['requests']} "
+            "form posts answered with an error, then sent again"
+        )
+
     lines = [
         "## Latest `make cluster-faults` run",
         "",
@@ -543,14 +569,14 @@ def write_report(path, r, args):
         "| Fault | What users saw | Recovery | Goal |",
         "|---|---|---|---|",
         f"| web1 killed (SIGKILL, whole process group), started again {web['down_for']:.0f} s later | "
-        f"{failed_web} of {reads_web} reads failed; {posts_web} form posts in the window | back on /healthz "
+        f"{saw(r['web_reads'], r['web_posts'], web['retried'])} | back on /healthz "
         f"{seconds(web['healthy_after_restart'])} after its start; nginx routed to it again after "
         f"{seconds(web['routed_after_restart'])} | 0 failed reads |",
         f"| Celery worker killed while sending digests {worker['interrupted']} (restarted 3 s later) | "
         f"nothing on the web | the interrupted digests sent {seconds(worker['recovery'])} after the kill "
         f"(lease {LEASE} s here, 600 s by default) | sent once, none lost |",
-        f"| PostgreSQL restarted (`pg_ctl restart -m fast`, {pg['took']:.2f} s) | {failed_pg} of {reads_pg} "
-        f"reads failed; {posts_pg} form posts in the window | first success {seconds(pg['recovery'])} after "
+        f"| PostgreSQL restarted (`pg_ctl restart -m fast`, {pg['took']:.2f} s) | "
+        f"{saw(r['pg_reads'], r['pg_posts'], pg['retried'])} | first success {seconds(pg['recovery'])} after "
         "the restart began | 0 failed reads |",
         "",
         "| Measure | Result | Goal |",
@@ -569,13 +595,7 @@ def write_report(path, r, args):
         f"| Last digest delivered after the load stopped | {seconds(r['settled'])} | |",
         "",
     ]
-    document = Path(path)
-    text = document.read_text() if document.exists() else f"{BEGIN}\n{END}\n"
-    if BEGIN not in text:
-        text = f"{text.rstrip()}\n\n{BEGIN}\n{END}\n"
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    document.write_text(f"{head}{BEGIN}\n" + "\n".join(lines) + f"{END}{tail}")
+    replace_section(path, BEGIN, END, lines)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ from django.urls import reverse
 
 from tracker.settings import redis_cache
 
+from .redis_server import require_redis
+
 REDIS_URL = os.environ.get("TEST_REDIS_CACHE_URL", "redis://127.0.0.1:6379/14")
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a-long-test-password-1"  # noqa: S105
@@ -44,12 +46,7 @@ IP = "198.51.100.23"
 def redis_config():
     import redis
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("REDIS_TESTS") == "required":
-            pytest.fail(f"Redis is not answering at {REDIS_URL}")
-        pytest.skip(f"Redis is not answering at {REDIS_URL}")
+    require_redis(REDIS_URL)
     prefix = f"test-shared-{uuid.uuid4().hex[:10]}"
     yield redis_cache(REDIS_URL, prefix)
     client = redis.Redis.from_url(REDIS_URL)
