@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "recommendations.middleware.DatabaseUnavailableMiddleware",
+    # A GET or HEAD whose database connection was cut mid-query (a restart) is served again, once.
+    "tracker.middleware.RetrySafeRequestsMiddleware",
     # Last, as django-axes requires: turns a lockout into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
