@@ -493,7 +493,11 @@ def main():
         postgres["retried"] = retried_by_nginx(
             cluster, postgres["began_at"], postgres["began_at"] + (pg_end - postgres["began"])
         )
+        logs = cluster.logs
+        web_logs = "".join((logs / f"web{n}.log").read_text(errors="replace") for n in (1, 2))
         result = {
+            "served_again": web_logs.count("serving it again"),
+            "marks_waited": (logs / "worker.log").read_text(errors="replace").count("trying again"),
             "load_seconds": load_seconds,
             "reads": len(reads),
             "reads_failed": sum(1 for r in reads if not ok(r)),
@@ -572,7 +576,7 @@ def write_report(path, r, args):
         f"{saw(r['web_reads'], r['web_posts'], web['retried'])} | back on /healthz "
         f"{seconds(web['healthy_after_restart'])} after its start; nginx routed to it again after "
         f"{seconds(web['routed_after_restart'])} | 0 failed reads |",
-        f"| Celery worker killed while sending digests {worker['interrupted']} (restarted 3 s later) | "
+        f"| Celery worker killed while sending {len(worker['interrupted'])} digests (restarted 3 s later) | "
         f"nothing on the web | the interrupted digests sent {seconds(worker['recovery'])} after the kill "
         f"(lease {LEASE} s here, 600 s by default) | sent once, none lost |",
         f"| PostgreSQL restarted (`pg_ctl restart -m fast`, {pg['took']:.2f} s) | "
@@ -584,7 +588,10 @@ def write_report(path, r, args):
         f"| Report-page reads through nginx | {r['reads']} (p95 {r['read_p95_ms']:.0f} ms) | |",
         f"| Reads that failed | {r['reads_failed']} ({statuses}) | 0 |",
         f"| Updates submitted / acknowledged (302 to the update) | {r['writes_sent']} / {r['writes_acknowledged']} | |",
-        f"| Form posts sent again with the same token after no answer | {resubmitted} | |",
+        f"| Form posts sent again with the same token after an error or no answer | {resubmitted} | |",
+        f"| Reads served again inside a server after their connection was cut (tracker/middleware.py) | "
+        f"{r['served_again']} | |",
+        f'| Digests sent during the restart whose "sent" mark waited for the database | {r["marks_waited"]} | |',
         f"| Acknowledged updates missing afterwards | {r['writes_lost']} | 0 |",
         f"| Updates stored twice (per token, or logged twice) | {r['writes_duplicated']} | 0 |",
         f"| Verifications acknowledged / missing / recorded twice | {r['verifies_acknowledged']} / "
