@@ -68,6 +68,14 @@ def test_a_post_is_never_run_twice():
     assert calls == ["POST"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the wait is the PostgreSQL backend's")
+def test_a_read_whose_connection_already_waited_for_the_database_is_not_served_again(settings):
+    settings.DATABASE_CONNECT_WAIT = 0.3  # the database stays away for longer: a long outage, not a restart
+    response = Client(raise_request_exception=False).get("/flaky/1/")
+    assert response.status_code == 503
+    assert calls == ["GET"]
+
+
 def test_a_read_that_fails_again_gets_the_clear_503():
     response = Client(raise_request_exception=False).get("/flaky/2/")
     assert response.status_code == 503 and "Nothing you just sent was saved" in response.content.decode()

@@ -33,6 +33,8 @@ class RetrySafeRequestsMiddleware:
             return None
         if not is_connection_failure(exception) or request.resolver_match is None:
             return None
+        if getattr(exception.__cause__, "waited_for_database", False):
+            return None  # the connection already waited DATABASE_CONNECT_WAIT for it: a long outage, not a restart
         open_transactions = [c for c in connections.all(initialized_only=True) if c.in_atomic_block]
         if open_transactions:
             return None  # a transaction around the view (a test, ATOMIC_REQUESTS) cannot be started again

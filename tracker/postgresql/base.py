@@ -19,17 +19,20 @@ from django.db.backends.postgresql import base
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
-        deadline = time.monotonic() + float(getattr(settings, "DATABASE_CONNECT_WAIT", 0))
+        wait = float(getattr(settings, "DATABASE_CONNECT_WAIT", 0))
+        deadline = time.monotonic() + wait
         pause = 0.05
         while True:
             try:
                 return super().get_new_connection(conn_params)
-            except self.Database.OperationalError:
+            except self.Database.OperationalError as error:
                 # Refused, starting up, shutting down, unreachable: the driver gives no SQLSTATE for any of
                 # them, so every failure to connect is tried again until the deadline (a wrong password
                 # then takes that long to be reported, and is reported the same way).
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    # It waited the whole time: serving the request again (tracker/middleware.py) would not help.
+                    error.waited_for_database = wait > 0
                     raise
                 time.sleep(min(pause, remaining))  # the last try at the deadline itself
                 pause = min(pause * 2, 0.5)
