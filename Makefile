@@ -7,7 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run worker test lint format migrate seed countries map bench backup restore serve faults clean help lock
+.PHONY: run worker test lint format migrate seed countries map bench backup restore serve faults clean help lock \
+	cluster cluster-stop cluster-status cluster-faults
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -84,6 +85,26 @@ serve: $(VENV)/.runtime  ## Production server: collectstatic, migrate, gunicorn 
 
 faults: $(VENV)/.dev  ## Restart a private PostgreSQL under load; check nothing acknowledged is lost (docs/reliability.md)
 	$(PY) bench/faults.py
+
+# The production topology on one machine: nginx, two gunicorn servers, a Celery worker and beat, a private
+# PostgreSQL and Redis, an SMTP sink; everything under .cluster/. Ports: CLUSTER_PORT (8080), CLUSTER_WEB_PORTS
+# (8081,8082), CLUSTER_PG_PORT (55433), CLUSTER_REDIS_PORT (56379), CLUSTER_SMTP_PORT (8025).
+NGINX_INSTALL = command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Installing Debian's nginx"; \
+	apt-get install -y nginx >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y nginx >/dev/null 2>&1; }; }
+
+cluster: $(VENV)/.runtime  ## Start nginx, 2 gunicorn servers, a Celery worker and beat, PostgreSQL, Redis on one machine (.cluster/)
+	@$(NGINX_INSTALL)
+	@$(PY) bench/cluster.py start
+
+cluster-stop:  ## Stop what `make cluster` started (its data stays in .cluster/)
+	@$(PY) bench/cluster.py stop
+
+cluster-status:  ## Which pieces of `make cluster` are up
+	@$(PY) bench/cluster.py status
+
+cluster-faults: $(VENV)/.runtime  ## Load through the balancer while killing a web server, a worker mid-task, restarting PostgreSQL (docs/reliability.md)
+	@$(NGINX_INSTALL)
+	$(PY) bench/cluster_faults.py $(FAULT_ARGS)
 
 countries: $(VENV)/.dev  ## Rebuild fixtures/countries.json from hdx-python-country
 	$(PY) manage.py build_countries_fixture

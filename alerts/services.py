@@ -9,18 +9,20 @@ a person's unsent notifications for one period and emails them once.
 import datetime
 import logging
 import random
+import time
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from recommendations.middleware import is_connection_failure
 from recommendations.models import CurrentStatus, Membership, ProgressUpdate, Recommendation, ReviewState
 
 from . import content
@@ -40,8 +42,14 @@ log = logging.getLogger(__name__)
 # Reviews are read again this far back on every run: a review committed a
 # little after its timestamp is still caught (the unique key drops repeats).
 OVERLAP = datetime.timedelta(minutes=10)
-# A digest being sent is left alone this long; after that a retry may take it over.
-LEASE = datetime.timedelta(minutes=10)
+
+
+def _lease() -> datetime.timedelta:
+    """A digest being sent is left alone this long (DIGEST_LEASE_SECONDS); after that another run may take it over.
+
+    Longer than the send's hard time limit, so the sender is surely gone by then.
+    """
+    return datetime.timedelta(seconds=settings.DIGEST_LEASE_SECONDS)
 
 
 # ---------------------------------------------------------------------------
@@ -304,6 +312,10 @@ def due_digests(*, now: datetime.datetime | None = None) -> list[tuple[int, str]
         .order_by("user_id")
     )
     due += [(row["user_id"], f"N{row['last']}") for row in immediate]
+    # Digests claimed by a sender that died (a worker killed mid-send) or gave up: taken over once the lease ends.
+    abandoned = Digest.objects.filter(user__in=users, sent_at__isnull=True, lease_until__lt=now).order_by("pk")
+    listed = set(due)
+    due += [pair for pair in abandoned.values_list("user_id", "period") if pair not in listed]
     return due
 
 
@@ -312,11 +324,11 @@ def _claim(user, period: str, now) -> Digest | None:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                digest = Digest.objects.create(user=user, period=period, lease_until=now + LEASE)
+                digest = Digest.objects.create(user=user, period=period, lease_until=now + _lease())
         except IntegrityError:
             # Already there: sent, being sent by someone else, or abandoned by a sender that died.
             taken = Digest.objects.filter(user=user, period=period, sent_at__isnull=True, lease_until__lt=now).update(
-                lease_until=now + LEASE
+                lease_until=now + _lease()
             )
             if not taken:
                 return None
@@ -352,10 +364,33 @@ def send_digest(*, user_id: int, period: str, now: datetime.datetime | None = No
         # Let a retry take it over at once; nothing was marked sent.
         Digest.objects.filter(pk=digest.pk, sent_at__isnull=True).update(lease_until=now)
         raise
-    Digest.objects.filter(pk=digest.pk, sent_at__isnull=True).update(
-        sent_at=timezone.now(), subject=body.subject()[:200] if sent else "", items=body.size if sent else 0
-    )
+    _mark_sent(digest.pk, subject=body.subject()[:200] if sent else "", items=body.size if sent else 0)
     return sent
+
+
+# How long marking a sent digest waits for a database that went away during the send (within the task's limits).
+MARK_SENT_WAIT = 30
+
+
+def _mark_sent(digest_id: int, **fields) -> None:
+    """Record that the email left, waiting out a database restart: a mark lost here would send it twice.
+
+    Once the email is out, a lost connection (PostgreSQL restarting under the send) must not fail the
+    task: its digest would stay unsent and a later run would take it over and send it again. So the mark
+    is tried again, on a new connection, for up to MARK_SENT_WAIT seconds.
+    """
+    deadline, pause = time.monotonic() + MARK_SENT_WAIT, 0.2
+    while True:
+        try:
+            Digest.objects.filter(pk=digest_id, sent_at__isnull=True).update(sent_at=timezone.now(), **fields)
+            return
+        except DatabaseError as error:
+            if not is_connection_failure(error) or connection.in_atomic_block or time.monotonic() > deadline:
+                raise
+            log.warning("marking digest %s sent: %s; trying again", digest_id, error)
+            connection.close()
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 def _email(user, body: content.DigestContent) -> EmailMultiAlternatives:

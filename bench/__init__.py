@@ -18,3 +18,17 @@ def gunicorn_command(port: int) -> list[str]:
         "--log-level",
         "warning",
     ]
+
+
+def replace_section(path, begin: str, end: str, lines: list[str]) -> None:
+    """Replace the generated section between the ``begin`` and ``end`` marks of a document; keep the prose around it.
+
+    A document without the marks gets the section at its end.
+    """
+    document = Path(path)
+    text = document.read_text() if document.exists() else ""
+    if begin not in text:
+        text = f"{text.rstrip()}\n\n{begin}\n{end}\n" if text else f"{begin}\n{end}\n"
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    document.write_text(f"{head}{begin}\n" + "\n".join(lines) + f"{end}{tail}")

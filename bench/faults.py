@@ -30,26 +30,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import gunicorn_command  # noqa: E402  (the checkout on the path first)
+from bench import gunicorn_command, replace_section  # noqa: E402  (the checkout on the path first)
+from bench.cluster import as_postgres, pg_bin  # noqa: E402
 
 WORK = Path(tempfile.gettempdir()) / "tracker-faults"
 PG_PORT = 55432
 BEGIN, END = "<!-- make faults: begin -->", "<!-- make faults: end -->"
 WEB_PORT = 8299
-
-
-def pg_bin(name: str) -> str:
-    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
-    if not found:
-        sys.exit(f"{name} not found: install PostgreSQL's server package")
-    return str(found[-1])
-
-
-def as_postgres(args, **kwargs):
-    """initdb and pg_ctl refuse to run as root: run them as the postgres user then."""
-    if os.geteuid() == 0:
-        args = ["runuser", "-u", "postgres", "--", *args]
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)
 
 
 def start_postgres():
@@ -264,12 +251,7 @@ def write_report(path, r, args):
         f"| Acknowledged writes missing afterwards | {r['lost_writes']} | 0 |",
         "",
     ]
-    # Replace the generated section of docs/reliability.md, keep the prose around it.
-    document = Path(path)
-    text = document.read_text() if document.exists() else f"{BEGIN}\n{END}\n"
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    document.write_text(f"{head}{BEGIN}\n" + "\n".join(lines) + f"{END}{tail}")
+    replace_section(path, BEGIN, END, lines)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,73 @@ def test_retries_are_bounded(people, monkeypatch):
     assert len(mail.outbox) == 1
 
 
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside: nothing after it runs (no ``except Exception`` sees it)."""
+
+
+@pytest.mark.django_db
+def test_a_digest_whose_sender_died_mid_send_is_sent_once_by_a_later_scheduled_run(people, monkeypatch, settings):
+    settings.DIGEST_LEASE_SECONDS = 300
+    _one_verified_update_collected(people)
+    now = timezone.now()
+    period = services.period_keys(now)["daily"]
+
+    def killed(self, *args, **kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", killed)
+    with pytest.raises(WorkerKilled):
+        services.send_digest(user_id=people.reporter_a.pk, period=period, now=now)
+    monkeypatch.undo()
+    digest = Digest.objects.get(user=people.reporter_a, period=period)
+    assert digest.sent_at is None and digest.notifications.exists()  # claimed, its events attached, never sent
+    mine = (people.reporter_a.pk, period)
+    # While the lease lasts its sender may still be at work: nobody takes it over.
+    assert mine not in services.due_digests(now=now + datetime.timedelta(seconds=60))
+    later = now + datetime.timedelta(seconds=301)
+    assert mine in services.due_digests(now=later)
+    for _ in range(2):  # the scheduled run, twice: sent once
+        for user_id, due in services.due_digests(now=later):
+            services.send_digest(user_id=user_id, period=due, now=later)
+    to_reporter = [message for message in mail.outbox if message.to == [people.reporter_a.email]]
+    assert len(to_reporter) == 1
+    digest.refresh_from_db()
+    assert digest.sent_at is not None and digest.items == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_digest_sent_while_the_database_restarts_is_marked_sent_when_it_is_back_and_never_sent_again(
+    seeded_transactional_db, people, settings
+):
+    import psycopg2
+    from django.db import OperationalError
+
+    settings.DIGEST_LEASE_SECONDS = 300
+    _one_verified_update_collected(people)
+    now = timezone.now()
+    period = services.period_keys(now)["daily"]
+    cut = []
+
+    def restart_after_the_send(execute, sql, params, many, context):
+        # The email has left; the database is restarting: the connection is cut under the "sent" mark, once.
+        if sql.startswith('UPDATE "alerts_digest" SET "sent_at"') and not cut:
+            cut.append(sql)
+            raise OperationalError("server closed the connection") from psycopg2.OperationalError(
+                "server closed the connection unexpectedly"
+            )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(restart_after_the_send):
+        assert services.send_digest(user_id=people.reporter_a.pk, period=period, now=now) is True
+    assert cut and len(mail.outbox) == 1
+    digest = Digest.objects.get(user=people.reporter_a, period=period)
+    assert digest.sent_at is not None
+    later = now + datetime.timedelta(seconds=301)
+    for user_id, due in services.due_digests(now=later):
+        services.send_digest(user_id=user_id, period=due, now=later)
+    assert [m.to for m in mail.outbox].count([people.reporter_a.email]) == 1
+
+
 def test_every_task_is_late_acknowledged_bounded_and_time_limited():
     from tracker.celery import app
 

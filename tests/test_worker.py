@@ -22,6 +22,7 @@ from recommendations import services as tracker
 from recommendations.models import Recommendation
 
 from .factories import filed
+from .redis_server import require_redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
@@ -33,12 +34,7 @@ def real_worker(seeded_transactional_db):
 
     from tracker.celery import app
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("REDIS_TESTS") == "required":
-            pytest.fail(f"Redis is not answering at {REDIS_URL}")
-        pytest.skip(f"Redis is not answering at {REDIS_URL}")
+    require_redis(REDIS_URL)
     queue = f"tracker-test-{uuid.uuid4().hex[:10]}"
     keys = ("broker_url", "task_always_eager", "task_default_queue")
     saved = {key: app.conf[key] for key in keys}

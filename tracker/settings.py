@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "recommendations.middleware.DatabaseUnavailableMiddleware",
+    # A GET or HEAD whose database connection was cut mid-query (a restart) is served again, once.
+    "tracker.middleware.RetrySafeRequestsMiddleware",
     # Last, as django-axes requires: turns a lockout into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +146,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, waiting up to DATABASE_CONNECT_WAIT seconds for a database that is restarting
+    # (tracker/postgresql/base.py), so a PostgreSQL restart delays requests instead of failing them.
+    DATABASES["default"]["ENGINE"] = "tracker.postgresql"
+DATABASE_CONNECT_WAIT = float(os.environ.get("DATABASE_CONNECT_WAIT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: wait for a lock instead of failing at once, and let readers
     # run while one writer writes.
@@ -232,6 +239,8 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+    # A mail server that stops answering fails the send (a task retries it) instead of holding a worker forever.
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
@@ -275,6 +284,9 @@ CELERY_TIMEZONE = "UTC"
 DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "6"))
 # Status exports (XLSX) with more rows than this are built by a task and offered as a download.
 EXPORT_IN_BACKGROUND_ABOVE = int(os.environ.get("EXPORT_IN_BACKGROUND_ABOVE", "20000"))
+# A digest being sent is left alone this long before another run may take it over (its sender died: a worker
+# killed mid-send). Longer than the send's hard time limit (90 s).
+DIGEST_LEASE_SECONDS = int(os.environ.get("DIGEST_LEASE_SECONDS", "600"))
 # Notifications and digest records are kept this long.
 NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("NOTIFICATIONS_KEEP_DAYS", "180"))
 # Prepared exports are deleted after this many hours.
@@ -291,6 +303,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every command; failures are still logged (logger "axes")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failures and lockouts are rows in the database, so every app server counts the same failures.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 if env_bool("BEHIND_PROXY", default=False):
     # The reverse proxy sets X-Forwarded-For and X-Forwarded-Proto.
     AXES_IPWARE_PROXY_COUNT = 1
@@ -304,18 +318,44 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_PER_ADDRES
 PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_PER_IP", "10"))
 PASSWORD_RESET_WINDOW_SECONDS = 3600
 
-# The cache holds what every process must share (the password-reset throttle): a table in the
-# database by default (created by a migration), so it works with several workers and servers.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "tracker_cache",
-        "TIMEOUT": 3600,
-    }
-}
+# The cache holds what every process and server must share: the password-reset throttle, rate limits and
+# short-lived summaries. With REDIS_CACHE_URL (or CACHE_URL), e.g. redis://127.0.0.1:6379/1, it is that
+# Redis database (django-redis), which every app server points at; without it, a table in the database
+# (created by a migration), so `make run` needs no Redis and several processes still share it.
 
-# Sessions end after SESSION_HOURS (default 12) and are stored in the database,
-# so any number of app servers can share them.
+
+def redis_cache(location: str, key_prefix: str = "tracker") -> dict:
+    """Django's cache on a Redis database (django-redis), which every app server points at."""
+    if not location.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_CACHE_URL must be a Redis URL (redis://host:port/db, rediss://… or unix://…), not {location!r}"
+        )
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "TIMEOUT": 3600,
+        # Two trackers on one Redis database need different prefixes.
+        "KEY_PREFIX": key_prefix,
+        # A Redis that does not answer fails the request within seconds instead of holding a server thread.
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+
+
+CACHE_URL = os.environ.get("REDIS_CACHE_URL") or os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": redis_cache(CACHE_URL, os.environ.get("CACHE_KEY_PREFIX", "tracker"))}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tracker_cache",
+            "TIMEOUT": 3600,
+        }
+    }
+
+# Sessions end after SESSION_HOURS (default 12) and are stored in the database, so any number of app servers
+# share them and a Redis restart logs nobody out. SESSION_ENGINE=django.contrib.sessions.backends.cached_db
+# reads them through the shared cache first (still written to the database).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_HOURS", "12")) * 3600
 SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
 
