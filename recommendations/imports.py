@@ -324,7 +324,10 @@ def check_workbook(handle) -> None:
 
 def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
     """Member name → content type, from [Content_Types].xml (where openpyxl looks for the parts it reads)."""
-    from xml.etree import ElementTree
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
 
     try:
         info = archive.getinfo("[Content_Types].xml")
@@ -333,8 +336,8 @@ def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
     if info.file_size > 1_048_576:
         raise ImportFileError("The workbook's list of parts is larger than 1 MB; it is not a normal workbook.")
     try:
-        root = ElementTree.fromstring(archive.read(info))  # noqa: S314 - at most 1 MB; expat refuses entity bombs
-    except ElementTree.ParseError as error:
+        root = fromstring(archive.read(info))
+    except (ParseError, DefusedXmlException) as error:
         raise ImportFileError("The file is not a readable .xlsx workbook.") from error
     types = {}
     for element in root:

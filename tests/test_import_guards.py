@@ -284,6 +284,20 @@ def test_an_archive_that_unpacks_to_too_much_is_refused(people):
         planned(people, content=content, filename="big.xlsx")
 
 
+def test_a_workbook_whose_parts_list_declares_xml_entities_is_refused(people):
+    # An entity declaration in [Content_Types].xml is how "billion laughs" starts; defusedxml refuses it.
+    content = crafted_xlsx(rows=(COLUMNS, GOOD))
+    bad = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(bad, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"<Types ", b'<!DOCTYPE Types [<!ENTITY lol "lol">]><Types ', 1)
+            target.writestr(info, data)
+    with pytest.raises(imports.ImportFileError, match="not a readable .xlsx"):
+        planned(people, content=bad.getvalue(), filename="entities.xlsx")
+
+
 def test_an_overlong_xlsx_cell_is_a_rejected_row(people):
     long_row = ["MEX", "R56", "limited", "2020-01-01", "", EVIDENCE[0], "n" * 40_000]
     content = crafted_xlsx(dimension="A1:G3", rows=(COLUMNS, GOOD, long_row))
