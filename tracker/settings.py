@@ -87,14 +87,21 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "recommendations",
     "atlas",
     "alerts",
+    "api",
+    "opendata",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Any site may read the public API and open data (GET); none may write or send a token (api/middleware.py).
+    "api.middleware.PublicCorsMiddleware",
     # A NUL character in the address gets a clear 400 before anything reads the database with it.
     "recommendations.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -387,3 +394,40 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Public API (api app) and open data (opendata app) ---------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AnonymousRate", "api.throttles.TokenRate"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", default=False) else None,
+}
+# Requests per client (anonymous: per IP address; with a token: per account), e.g. "120/min", "5000/hour".
+API_RATES = {
+    "anon": os.environ.get("API_RATE_ANONYMOUS", "120/min"),
+    "user": os.environ.get("API_RATE_TOKEN", "600/min"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Migration & development tracker API",
+    "DESCRIPTION": (
+        "Read the calls to action of the 2006 hearings on international migration and development, the countries "
+        "and organizations tracked and their current statuses (filtered exactly as the reports), and, with a "
+        "personal API token, log and review progress updates under the same rules as the web forms. "
+        "Data licence: CC BY 4.0."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# The open-data package: where `export_open_data` (and the nightly task) writes dated releases, served at /data/.
+OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR", BASE_DIR / "open-data"))

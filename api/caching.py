@@ -1,0 +1,56 @@
+"""Conditional GET and Cache-Control for the API's reads.
+
+Every successful GET carries a strong ``ETag`` (a hash of the body) and ``Last-Modified`` (the latest
+recorded write: the audit trail, which every service write appends to, or an item's edit); a request whose
+``If-None-Match`` (or, without it, ``If-Modified-Since``) still matches gets ``304 Not Modified`` without the
+body. Anonymous reads are ``public`` for a minute (any cache may keep them); reads with a token may include the
+holder's own pending updates, so they are ``private``.
+"""
+
+import hashlib
+
+from django.db.models import Max
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from recommendations.models import AuditEvent, Recommendation
+
+PUBLIC_MAX_AGE = 60
+
+
+def data_changed_at():
+    """When the data last changed: the newest audit event or item edit (two index reads)."""
+    stamps = [
+        AuditEvent.objects.order_by("-at").values_list("at", flat=True).first(),
+        Recommendation.objects.aggregate(latest=Max("updated_at"))["latest"],
+    ]
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
+
+
+class ConditionalGetMixin:
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept", "Authorization"])
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            response["Cache-Control"] = "no-store"
+            return response
+        public = not (request.user and request.user.is_authenticated)
+        response["Cache-Control"] = (
+            f"public, max-age={PUBLIC_MAX_AGE}" if public else "private, max-age=0, must-revalidate"
+        )
+        response.render()
+        etag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
+        response["ETag"] = etag
+        changed = data_changed_at()
+        last_modified = int(changed.timestamp()) if changed else None
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+        conditional = get_conditional_response(
+            request._request, etag=etag, last_modified=last_modified, response=response
+        )
+        if conditional is not response:
+            for header in ("Cache-Control", "Vary", "ETag", "Last-Modified"):
+                if header in response:
+                    conditional[header] = response[header]
+        return conditional

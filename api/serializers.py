@@ -1,0 +1,273 @@
+"""Serializers: they parse and present. Every rule of a write lives in recommendations/services.py."""
+
+from rest_framework import serializers
+
+from opendata.schema import STATUS_DESCRIPTIONS
+from recommendations.models import (
+    Actor,
+    Addressee,
+    Citation,
+    DatePrecision,
+    Instrument,
+    Paragraph,
+    ProgressUpdate,
+    Recommendation,
+    SDGTarget,
+    Section,
+    Theme,
+)
+from recommendations.reports import EXPORT_COLUMNS
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Enclosing section's code.")
+
+    class Meta:
+        model = Section
+        fields = ["code", "number", "title", "parent", "first_paragraph", "last_paragraph"]
+        extra_kwargs = {
+            "code": {"help_text": "Position in the source, e.g. IV.B.2."},
+            "first_paragraph": {"help_text": "First paragraph of the section."},
+            "last_paragraph": {"help_text": "Last paragraph of the section."},
+        }
+
+
+class ParagraphSerializer(serializers.ModelSerializer):
+    section = serializers.CharField(source="section.code", read_only=True, help_text="Code of its section.")
+
+    class Meta:
+        model = Paragraph
+        fields = ["number", "section", "text"]
+        extra_kwargs = {"number": {"help_text": "Paragraph number in the source."}, "text": {"help_text": "Its text."}}
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "description"]
+
+
+class AddresseeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Addressee
+        fields = ["slug", "name", "applies_to", "description"]
+
+
+class InstrumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Instrument
+        fields = ["short_name", "name", "adopting_body", "year", "url"]
+
+
+class SDGTargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SDGTarget
+        fields = ["code", "title"]
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    paragraph = serializers.IntegerField(source="paragraph.number", read_only=True, help_text="Paragraph number.")
+
+    class Meta:
+        model = Citation
+        fields = ["paragraph", "role", "text"]
+        extra_kwargs = {"text": {"help_text": "The source's exact words."}}
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    section = serializers.CharField(source="section.code", read_only=True, help_text="Code of its section.")
+    citations = CitationSerializer(many=True, read_only=True, help_text="Verbatim quotations, in order.")
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True, help_text="Editorial themes.")
+    addressees = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True, help_text="Whom it names.")
+    instruments = serializers.SlugRelatedField(
+        slug_field="short_name", many=True, read_only=True, help_text="Instruments it concerns."
+    )
+    sdg_targets = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Related SDG targets (editorial)."
+    )
+    ratifies = serializers.SlugRelatedField(
+        slug_field="short_name", read_only=True, help_text="Ratification items: the instrument to ratify."
+    )
+    scale = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="Its status scale.")
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "code",
+            "title",
+            "kind",
+            "scale",
+            "section",
+            "citations",
+            "themes",
+            "addressees",
+            "instruments",
+            "sdg_targets",
+            "ratifies",
+            "title_is_editorial",
+            "editorial_split",
+            "editorial_note",
+            "unit",
+            "lower_is_better",
+            "baseline",
+            "target",
+            "ceiling",
+            "thresholds_source",
+            "updated_at",
+        ]
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    base_country = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="An organization's base country (ISO3)."
+    )
+
+    class Meta:
+        model = Actor
+        fields = [
+            "code",
+            "kind",
+            "name",
+            "iso3",
+            "iso2",
+            "m49",
+            "region",
+            "subregion",
+            "intermediate_region",
+            "un_status",
+            "organization_type",
+            "base_country",
+            "website",
+        ]
+
+
+class StatusRowSerializer(serializers.Serializer):
+    """One pair: the columns of /reports/status.csv, with the same values."""
+
+    def get_fields(self):
+        return {name: serializers.CharField(help_text=STATUS_DESCRIPTIONS[name]) for name in EXPORT_COLUMNS}
+
+
+class StatusPageSerializer(serializers.Serializer):
+    filters = serializers.ListField(child=serializers.CharField(), help_text="The filters applied, in words.")
+    as_of = serializers.DateField(help_text="The date of the statuses: today, or the on= snapshot date.")
+    next = serializers.CharField(allow_null=True, help_text="URL of the next page; null on the last page.")
+    results = StatusRowSerializer(many=True)
+
+
+class CountSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class GroupCountSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Item code, theme name or region.")
+    total = serializers.IntegerField()
+    counts = CountSerializer(many=True)
+
+
+class SummarySerializer(serializers.Serializer):
+    filters = serializers.ListField(child=serializers.CharField())
+    as_of = serializers.DateField()
+    total = serializers.IntegerField(help_text="Pairs in scope, “No information” included.")
+    parties = serializers.IntegerField(allow_null=True, help_text="Pairs at a “party” stage of a treaty.")
+    by_status = CountSerializer(many=True)
+    by_item = GroupCountSerializer(many=True)
+    by_theme = GroupCountSerializer(many=True)
+    by_region = GroupCountSerializer(many=True)
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.code", read_only=True, help_text="Country or organization code.")
+    item = serializers.CharField(source="recommendation.code", read_only=True, help_text="Call to action code.")
+    organization = serializers.SlugRelatedField(
+        source="reported_by_organization", slug_field="code", read_only=True, help_text="Filed on behalf of."
+    )
+    as_of = serializers.CharField(source="as_of_iso", read_only=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    has_evidence_file = serializers.SerializerMethodField(help_text="Whether a file is attached (see its page).")
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "actor",
+            "item",
+            "status",
+            "as_of",
+            "as_of_precision",
+            "value",
+            "narrative",
+            "evidence_urls",
+            "has_evidence_file",
+            "organization",
+            "historical",
+            "state",
+            "created_at",
+            "reviewed_at",
+            "review_note",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_has_evidence_file(self, update) -> bool:
+        return bool(update.evidence_file)
+
+
+class UpdateFieldsSerializer(serializers.Serializer):
+    """What an update says. Types only: the rules (scales, dates, evidence…) are the services'."""
+
+    status = serializers.CharField(required=False, allow_blank=True, help_text="A status on the item's scale.")
+    value = serializers.DecimalField(
+        max_digits=30, decimal_places=10, required=False, allow_null=True, help_text="Quantitative items: the value."
+    )
+    as_of = serializers.DateField(help_text="Date the status refers to (YYYY-MM-DD).")
+    as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    narrative = serializers.CharField(allow_blank=True, default="", max_length=20000, help_text="What happened.")
+    evidence_urls = serializers.ListField(
+        child=serializers.CharField(max_length=2000), default=list, max_length=100, help_text="Evidence links."
+    )
+    historical = serializers.BooleanField(default=False, help_text="A fact dated before the source document.")
+
+
+class UpdateCreateSerializer(UpdateFieldsSerializer):
+    actor = serializers.CharField(max_length=50, help_text="Country (ISO3) or organization code.")
+    item = serializers.CharField(max_length=10, help_text="Call to action code, e.g. R17.")
+    organization = serializers.CharField(max_length=50, help_text="Your organization's code (you file for it).")
+
+    def _lookup(self, model, field, value, what):
+        found = model.objects.filter(**{f"{field}__iexact": value.strip()}).first()
+        if found is None:
+            raise serializers.ValidationError(f"Unknown {what} code “{value}”.")
+        return found
+
+    def validate_actor(self, value):
+        return self._lookup(Actor, "code", value, "country or organization")
+
+    def validate_item(self, value):
+        return self._lookup(Recommendation, "code", value, "call to action")
+
+    def validate_organization(self, value):
+        return self._lookup(Actor, "code", value, "organization")
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The version you read; a newer one refuses the change (409)."
+    )
+
+
+class UpdateEditSerializer(UpdateFieldsSerializer, VersionSerializer):
+    pass
+
+
+class WithdrawSerializer(VersionSerializer):
+    reason = serializers.CharField(allow_blank=True, default="", max_length=5000)
+
+
+class VerifySerializer(VersionSerializer):
+    note = serializers.CharField(allow_blank=True, default="", max_length=5000)
+
+
+class ReturnSerializer(VersionSerializer):
+    reason = serializers.CharField(allow_blank=True, default="", max_length=5000, help_text="Why it is returned.")

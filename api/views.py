@@ -1,0 +1,499 @@
+"""The public REST API, /api/v1/. Views stay thin: reads come from reports and QuerySet verbs,
+writes go through recommendations.services, filters are the pages' FilterSets (api/filters.py)."""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from recommendations import reports, services
+from recommendations.filters import ActorFilter, RecommendationFilter, StatusFilter
+from recommendations.models import (
+    Actor,
+    Addressee,
+    Instrument,
+    Paragraph,
+    ProgressUpdate,
+    Recommendation,
+    ReviewState,
+    SDGTarget,
+    Section,
+    Theme,
+)
+from recommendations.reports import EXPORT_COLUMNS
+
+from . import serializers as s
+from .authentication import WriteScope
+from .caching import ConditionalGetMixin
+from .filters import PageFilterBackend, decode_cursor, encode_cursor, filter_parameters, status_filterset
+
+STATUS_PAGE_SIZE = 500
+STATUS_PAGE_MAX = 5000
+# Namespaces an Idempotency-Key that is not itself a UUID (the submission token is a UUID, and per person).
+IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f9a54-3c1e-4d0a-9a57-5e4c2f6d1b10")
+
+
+class Pages(CursorPagination):
+    """Cursor pagination: stable pages however the data changes between requests."""
+
+    page_size = 100
+    max_page_size = 1000
+    page_size_query_param = "page_size"
+
+
+def pages_by(*ordering):
+    return type("Pages", (Pages,), {"ordering": ordering})
+
+
+class ReadViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    filter_backends = [PageFilterBackend]
+
+
+@extend_schema_view(list=extend_schema(summary="Sections of the source document"))
+class SectionViewSet(ReadViewSet):
+    queryset = Section.objects.select_related("parent").order_by("position", "pk")
+    serializer_class = s.SectionSerializer
+    pagination_class = pages_by("position", "id")
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+
+@extend_schema_view(list=extend_schema(summary="Paragraphs of the source document"))
+class ParagraphViewSet(ReadViewSet):
+    queryset = Paragraph.objects.select_related("section").order_by("number", "pk")
+    serializer_class = s.ParagraphSerializer
+    pagination_class = pages_by("number", "id")
+    lookup_field = "number"
+
+
+class ThemeViewSet(ReadViewSet):
+    queryset = Theme.objects.order_by("name", "pk")
+    serializer_class = s.ThemeSerializer
+    pagination_class = pages_by("name", "id")
+    lookup_field = "slug"
+
+
+class AddresseeViewSet(ReadViewSet):
+    queryset = Addressee.objects.order_by("name", "pk")
+    serializer_class = s.AddresseeSerializer
+    pagination_class = pages_by("name", "id")
+    lookup_field = "slug"
+
+
+class InstrumentViewSet(ReadViewSet):
+    queryset = Instrument.objects.order_by("year", "short_name", "pk")
+    serializer_class = s.InstrumentSerializer
+    pagination_class = pages_by("short_name", "id")
+    lookup_field = "short_name"
+
+
+class SDGTargetViewSet(ReadViewSet):
+    queryset = SDGTarget.objects.order_by("position", "code", "pk")
+    serializer_class = s.SDGTargetSerializer
+    pagination_class = pages_by("position", "id")
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Calls to action",
+        description="Filtered with the filters of /recommendations/ (same names and values).",
+        parameters=filter_parameters(RecommendationFilter),
+    ),
+    retrieve=extend_schema(summary="One call to action, by code"),
+)
+class ItemViewSet(ReadViewSet):
+    queryset = Recommendation.objects.for_list().prefetch_related("sdg_targets").order_by("position", "pk")
+    serializer_class = s.ItemSerializer
+    filterset_class = RecommendationFilter
+    pagination_class = pages_by("position", "id")
+    lookup_field = "code"
+
+    @extend_schema(
+        summary="How many actors stood at each status, year by year",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True)
+    def history(self, request, code=None):
+        item = self.get_object()
+        return Response(reports.history_by_year(recommendation=item))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Countries and organizations",
+        description="Filtered with the filters of /actors/. Countries carry ISO codes and UN M49 regions.",
+        parameters=filter_parameters(ActorFilter),
+    ),
+    retrieve=extend_schema(summary="One country or organization, by code"),
+)
+class ActorViewSet(ReadViewSet):
+    queryset = Actor.objects.select_related("base_country").order_by("name", "pk")
+    serializer_class = s.ActorSerializer
+    filterset_class = ActorFilter
+    pagination_class = pages_by("name", "id")
+    lookup_field = "code"
+
+
+STATUS_DESCRIPTION = (
+    "Current statuses of (country or organization, call to action) pairs, filtered with exactly the report "
+    "filters of /reports/ and /reports/status.csv: same parameter names, values, error messages, "
+    "“No information” pairs and on= snapshot. The rows and their order are those of the CSV export; "
+    "walk the pages with the “next” link (a cursor), which stays correct however large the result."
+)
+
+
+@extend_schema(
+    summary="Current statuses (the report filters)",
+    description=STATUS_DESCRIPTION,
+    parameters=[
+        *filter_parameters(StatusFilter),
+        OpenApiParameter(
+            "cursor", OpenApiTypes.STR, description="The position given by the previous page's next link."
+        ),
+        OpenApiParameter(
+            "page_size",
+            OpenApiTypes.INT,
+            description=f"Rows per page (default {STATUS_PAGE_SIZE}, at most {STATUS_PAGE_MAX}).",
+        ),
+    ],
+    responses={200: s.StatusPageSerializer},
+    examples=[
+        OpenApiExample(
+            "Ratified or acceded, in Africa",
+            value={
+                "filters": ["Status: Ratified or Acceded", "Region (UN M49): Africa"],
+                "as_of": "2026-01-31",
+                "next": None,
+                "results": [
+                    dict(
+                        zip(
+                            EXPORT_COLUMNS,
+                            [
+                                "GHA",
+                                "Ghana",
+                                "country",
+                                "GHA",
+                                "Africa",
+                                "Western Africa",
+                                "R02",
+                                "Ratify the ICRMW",
+                                "ratification",
+                                "ratified",
+                                "2000-09-07",
+                                "",
+                                "",
+                                "",
+                                "https://treaties.un.org/",
+                                "2026-01-02T10:00:00Z",
+                            ],
+                            strict=True,
+                        )
+                    )
+                ],
+            },
+            response_only=True,
+        )
+    ],
+)
+class StatusListView(ConditionalGetMixin, APIView):
+    def get(self, request):
+        filterset = status_filterset(request)
+        size = _page_size(request)
+        after = decode_cursor(request.query_params.get("cursor"))
+        rows, last = reports.export_page(reports.build_scope(filterset), after=after, limit=size)
+        next_url = None
+        if last is not None:
+            next_url = replace_query_param(request.build_absolute_uri(), "cursor", encode_cursor(last))
+        response = Response(
+            {
+                "filters": filterset.describe(),
+                "as_of": (filterset.snapshot_date or timezone.localdate()).isoformat(),
+                "next": next_url,
+                "results": [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows],
+            }
+        )
+        if next_url:
+            response["Link"] = f'<{next_url}>; rel="next"'
+        return response
+
+
+def _page_size(request) -> int:
+    raw = request.query_params.get("page_size")
+    if raw in (None, ""):
+        return STATUS_PAGE_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= STATUS_PAGE_MAX:
+        raise exceptions.ValidationError(
+            {"detail": "Invalid page size.", "errors": [f"page_size: a number from 1 to {STATUS_PAGE_MAX}."]}
+        )
+    return size
+
+
+def _counts(rows) -> list[dict]:
+    return [{"status": st, "label": label, "count": n} for st, label, n in rows]
+
+
+@extend_schema(
+    summary="Counts by status, per item, theme and region (the report filters)",
+    description="The figures of /reports/ for the same filters.",
+    parameters=filter_parameters(StatusFilter),
+    responses={200: s.SummarySerializer},
+)
+class SummaryView(ConditionalGetMixin, APIView):
+    def get(self, request):
+        filterset = status_filterset(request)
+        summary = reports.summary(reports.build_scope(filterset))
+        return Response(
+            {
+                "filters": filterset.describe(),
+                "as_of": (filterset.snapshot_date or timezone.localdate()).isoformat(),
+                "total": summary.total,
+                "parties": summary.parties,
+                "by_status": _counts(summary.by_status),
+                "by_item": [
+                    {"name": row["item"].code, "total": row["total"], "counts": _counts(row["counts"])}
+                    for row in summary.by_item
+                ],
+                "by_theme": [
+                    {"name": row["name"], "total": row["total"], "counts": _counts(row["counts"])}
+                    for row in summary.by_theme
+                ],
+                "by_region": [
+                    {"name": row["name"], "total": row["total"], "counts": _counts(row["counts"])}
+                    for row in summary.by_region
+                ],
+            }
+        )
+
+
+# ---------------------------------------------------------------------------
+# Updates: read what you may see; write through the services
+# ---------------------------------------------------------------------------
+
+UPDATE_FILTERS = [
+    OpenApiParameter("actor", OpenApiTypes.STR, description="Country or organization code: its updates."),
+    OpenApiParameter("item", OpenApiTypes.STR, description="Call to action code: its updates."),
+    OpenApiParameter(
+        "state", OpenApiTypes.STR, enum=ReviewState.values, description="Review state (others see verified only)."
+    ),
+]
+
+
+def _service_error(error: ValidationError) -> exceptions.APIException:
+    """A service's ValidationError as a 400 with per-field messages (a stale version: 409)."""
+    if isinstance(error, services.StaleEditError):
+        conflict = exceptions.APIException({"detail": error.messages[0]})
+        conflict.status_code = status.HTTP_409_CONFLICT
+        return conflict
+    if hasattr(error, "error_dict"):
+        aliases = {"reported_by_organization": "organization"}
+        return exceptions.ValidationError({aliases.get(k, k): v for k, v in error.message_dict.items()})
+    return exceptions.ValidationError({"detail": error.messages})
+
+
+def _idempotency_token(request) -> uuid.UUID | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return None
+    if len(key) > 255:
+        raise exceptions.ValidationError({"Idempotency-Key": ["Keep the Idempotency-Key under 256 characters."]})
+    try:
+        return uuid.UUID(key)
+    except ValueError:
+        return uuid.uuid5(IDEMPOTENCY_NAMESPACE, key)
+
+
+WRITE_ERRORS = {
+    400: OpenApiTypes.OBJECT,
+    401: OpenApiTypes.OBJECT,
+    403: OpenApiTypes.OBJECT,
+    404: OpenApiTypes.OBJECT,
+    409: OpenApiTypes.OBJECT,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Progress updates you may see",
+        description="Verified updates for everyone; with a token, also your own pending or returned ones "
+        "(and, for reviewers, all). Filter by actor and item for the history of a pair.",
+        parameters=UPDATE_FILTERS,
+    ),
+    retrieve=extend_schema(summary="One update"),
+)
+class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.UpdateSerializer
+    pagination_class = pages_by("-created_at", "-id")
+
+    def get_queryset(self):
+        queryset = ProgressUpdate.objects.visible_to(self.request.user).select_related(
+            "actor", "recommendation", "reported_by_organization"
+        )
+        if self.action != "list":
+            return queryset
+        params, errors = self.request.query_params, []
+        if params.get("actor"):
+            queryset = queryset.filter(actor__code__iexact=params["actor"])
+        if params.get("item"):
+            queryset = queryset.filter(recommendation__code__iexact=params["item"])
+        if params.get("state"):
+            if params["state"] not in ReviewState.values:
+                errors.append(f"state: “{params['state']}” is not one of the choices.")
+            queryset = queryset.filter(state=params["state"])
+        if errors:
+            raise exceptions.ValidationError({"detail": "Invalid filter.", "errors": errors})
+        return queryset
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return []
+        return [WriteScope()]
+
+    def _write(self, call, *, created: bool = False):
+        try:
+            update = call()
+        except ValidationError as error:
+            raise _service_error(error) from None
+        except PermissionDenied as error:
+            raise exceptions.PermissionDenied(str(error) or None) from None
+        return Response(s.UpdateSerializer(update).data, status=status.HTTP_201_CREATED if created else 200)
+
+    @extend_schema(
+        summary="Log an update (as the web form does)",
+        description="Goes through the same service as the form: the same rules and messages. An "
+        "Idempotency-Key header makes a retry return the update the first request created (200) instead "
+        "of a second one.",
+        request=s.UpdateCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Any unique string (a UUID is best) per update you mean to create.",
+            )
+        ],
+        responses={201: s.UpdateSerializer, 200: s.UpdateSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "A policy step",
+                request_only=True,
+                value={
+                    "actor": "KEN",
+                    "item": "R45",
+                    "organization": "forum-a",
+                    "status": "limited",
+                    "as_of": "2025-03-01",
+                    "narrative": "The ministry published the draft regulation for comment.",
+                    "evidence_urls": ["https://example.org/gazette/2025-03"],
+                },
+            )
+        ],
+    )
+    def create(self, request):
+        data = self._valid(s.UpdateCreateSerializer, request)
+        token = _idempotency_token(request)
+        if token is not None:
+            repeated = ProgressUpdate.objects.filter(submission_token=token, created_by=request.user).first()
+            if repeated is not None:
+                response = Response(s.UpdateSerializer(repeated).data, status=200)
+                response["Idempotent-Replayed"] = "true"
+                return response
+        return self._write(
+            lambda: services.log_progress(
+                actor=data["actor"],
+                recommendation=data["item"],
+                organization=data["organization"],
+                user=request.user,
+                submission_token=token,
+                **_fields(data),
+            ),
+            created=True,
+        )
+
+    @extend_schema(
+        summary="Edit your own update while it awaits review (or was returned)",
+        request=s.UpdateEditSerializer,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+    )
+    def update(self, request, pk=None):
+        data = self._valid(s.UpdateEditSerializer, request)
+        target = self.get_object()
+        return self._write(
+            lambda: services.edit_update(
+                update=target, user=request.user, expected_version=data.get("version"), **_fields(data)
+            )
+        )
+
+    @extend_schema(
+        summary="Withdraw an update", request=s.WithdrawSerializer, responses={200: s.UpdateSerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        data = self._valid(s.WithdrawSerializer, request)
+        target = self.get_object()
+        return self._write(
+            lambda: services.withdraw_update(
+                update=target, user=request.user, expected_version=data.get("version"), reason=data["reason"]
+            )
+        )
+
+    @extend_schema(
+        summary="Verify an update (reviewers)",
+        request=s.VerifySerializer,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        data = self._valid(s.VerifySerializer, request)
+        target = self.get_object()
+        return self._write(
+            lambda: services.verify_update(
+                update=target, reviewer=request.user, expected_version=data.get("version"), note=data["note"]
+            )
+        )
+
+    @extend_schema(
+        summary="Return an update to its reporter (reviewers)",
+        request=s.ReturnSerializer,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = self._valid(s.ReturnSerializer, request)
+        target = self.get_object()
+        return self._write(
+            lambda: services.return_update(
+                update=target, reviewer=request.user, expected_version=data.get("version"), reason=data["reason"]
+            )
+        )
+
+    @staticmethod
+    def _valid(serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def _fields(data: dict) -> dict:
+    return {
+        "status": data.get("status") or None,
+        "value": data.get("value"),
+        "as_of": data["as_of"],
+        "as_of_precision": data["as_of_precision"],
+        "narrative": data["narrative"],
+        "evidence_urls": data["evidence_urls"],
+        "historical": data["historical"],
+    }

@@ -1,0 +1,191 @@
+"""The read API: the same rows as /reports/status.csv for the same filters, cursor pages, the other lists."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+
+from recommendations.exports import guard_row
+from recommendations.models import Actor, Recommendation, Status
+from recommendations.reports import EXPORT_COLUMNS
+
+from .factories import record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    settings.API_RATES = {"anon": "100000/min", "user": "100000/min"}
+
+
+@pytest.fixture
+def data(make_org, people):
+    ghana, philippines, kenya = (Actor.objects.get(iso3=c) for c in ("GHA", "PHL", "KEN"))
+    record(
+        actor=ghana,
+        recommendation=Recommendation.objects.get(code="R02"),
+        status=Status.RATIFIED,
+        as_of=datetime.date(2012, 9, 7),
+        organization=people.org_a,
+        evidence_urls=["https://treaties.un.org/a", "https://example.org/b"],
+    )
+    record(
+        actor=philippines,
+        recommendation=Recommendation.objects.get(code="R17"),
+        value="4.25",
+        as_of=datetime.date(2021, 1, 1),
+        organization=people.org_a,
+    )
+    record(
+        actor=kenya,
+        recommendation=Recommendation.objects.get(code="R45"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2019, 5, 1),
+        as_of_precision="month",
+        organization=people.org_b,
+    )
+    ngo = make_org("Kenyan migrant network", code="ken-net", base_country=kenya)
+    record(
+        actor=ngo,
+        recommendation=Recommendation.objects.get(code="R45"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2020, 1, 1),
+        organization=people.org_a,
+    )
+
+
+def csv_rows(client, params) -> list[list[str]]:
+    response = client.get(reverse("recommendations:status_csv"), params)
+    assert response.status_code == 200
+    reader = csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline=""))
+    assert next(reader) == EXPORT_COLUMNS
+    return list(reader)
+
+
+def api_rows(client, params, page_size) -> tuple[list[list[str]], int]:
+    url, rows, pages = reverse("api:statuses"), [], 0
+    query = {**params, "page_size": page_size}
+    while url:
+        response = client.get(url, query)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        pages += 1
+        assert all(list(row) == EXPORT_COLUMNS for row in body["results"])
+        rows += [guard_row(row.values()) for row in body["results"]]
+        url, query = body["next"], None
+        if url:
+            assert response["Link"] == f'<{url}>; rel="next"'
+    return rows, pages
+
+
+FILTERS = [
+    {"region": "Africa"},
+    {"item": ["R02", "R45"]},
+    {"status": ["ratified", "limited"]},
+    {"status": "no_information", "actor": "GHA,PHL", "kind": "ratification"},
+    {"actor_kind": "organization"},
+    {"evidence": "yes"},
+    {"on": "2019-12-31", "item": "R45"},
+    {"updated_after": "2019-01-01", "updated_before": "2020-12-31"},
+    {"subregion": "Eastern Africa", "kind": "policy", "theme": "remittances"},
+]
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_status_list_is_the_csv_export_page_by_page(client, data, params):
+    expected = csv_rows(client, params)
+    assert expected, f"the filter {params} should select some rows"
+    size = max(7, len(expected) // 4)  # several pages, whatever the filter selects
+    rows, pages = api_rows(client, params, page_size=size)
+    assert rows == expected  # same rows, same order, same values
+    assert pages == max(1, -(-len(expected) // size)) and (pages > 1 or len(expected) <= 7)
+
+
+def test_whole_status_list_in_large_pages(client, data):
+    expected = csv_rows(client, {"actor_kind": "country", "kind": "ratification"})
+    rows, pages = api_rows(client, {"actor_kind": "country", "kind": "ratification"}, page_size=5000)
+    assert rows == expected and len(expected) > 195 and pages == -(-len(expected) // 5000)
+
+
+def test_bad_filters_get_the_report_messages(client, data):
+    params = {"status": "bogus", "actor": "XXX", "on": "2999-01-01"}
+    csv_response = client.get(reverse("recommendations:status_csv"), params)
+    api_response = client.get(reverse("api:statuses"), params)
+    assert csv_response.status_code == api_response.status_code == 400
+    errors = api_response.json()["errors"]
+    assert len(errors) == 3
+    assert csv_response.content.decode() == "Invalid filter: " + " ".join(errors) + "\n"
+    assert any("Unknown code(s): XXX" in e for e in errors)
+
+
+def test_bad_cursor_and_page_size(client, data):
+    assert client.get(reverse("api:statuses"), {"cursor": "not-a-cursor"}).status_code == 400
+    assert client.get(reverse("api:statuses"), {"page_size": "0"}).status_code == 400
+    assert client.get(reverse("api:statuses"), {"page_size": "50000"}).status_code == 400
+
+
+def test_status_list_describes_its_filters_and_date(client, data):
+    body = client.get(reverse("api:statuses"), {"region": "Africa", "on": "2015-01-01", "page_size": 1}).json()
+    assert body["filters"] == ["Region (UN M49): Africa", "Status on date: 2015-01-01"]
+    assert body["as_of"] == "2015-01-01"
+
+
+def test_summary_counts_match_the_status_list(client, data):
+    params = {"region": "Africa", "kind": "ratification"}
+    body = client.get(reverse("api:summary"), params).json()
+    rows = csv_rows(client, params)
+    assert body["total"] == len(rows)
+    counted = {c["status"]: c["count"] for c in body["by_status"]}
+    assert counted["ratified"] == sum(1 for r in rows if r[9] == "ratified")
+    assert counted["no_information"] == sum(1 for r in rows if r[9] == "no_information")
+
+
+def test_items_with_citations_and_taxonomies(client):
+    body = client.get(reverse("api:item-detail", args=["R02"])).json()
+    item = Recommendation.objects.get(code="R02")
+    assert body["code"] == "R02" and body["kind"] == item.kind
+    assert [c["paragraph"] for c in body["citations"]] == [
+        c.paragraph.number for c in item.citations.order_by("position")
+    ]
+    assert body["ratifies"] == item.ratifies.short_name
+    assert set(body["addressees"]) == set(item.addressees.values_list("slug", flat=True))
+
+
+def test_item_list_uses_the_list_filters_and_pages(client):
+    codes, url, params = [], reverse("api:item-list"), {"kind": "ratification", "page_size": 3}
+    while url:
+        body = client.get(url, params).json()
+        codes += [row["code"] for row in body["results"]]
+        url, params = body["next"], None
+    expected = list(
+        Recommendation.objects.filter(kind="ratification").order_by("position").values_list("code", flat=True)
+    )
+    assert codes == expected and len(expected) > 3
+    bad = client.get(reverse("api:item-list"), {"kind": "nonsense"})
+    assert bad.status_code == 400 and bad.json()["errors"] == ["Kind: “nonsense” is not one of the choices."]
+
+
+def test_actors_with_iso_codes_and_regions(client, data):
+    body = client.get(reverse("api:actor-list"), {"region": "Africa", "kind": "country", "page_size": 1000}).json()
+    kenya = next(a for a in body["results"] if a["code"] == "KEN")
+    assert (kenya["iso3"], kenya["iso2"], kenya["m49"], kenya["region"]) == ("KEN", "KE", 404, "Africa")
+    assert all(a["region"] == "Africa" for a in body["results"])
+    ngo = client.get(reverse("api:actor-detail", args=["ken-net"])).json()
+    assert ngo["base_country"] == "KEN" and ngo["kind"] == "organization"
+
+
+def test_sections_paragraphs_and_taxonomies(client):
+    sections = client.get(reverse("api:section-list"), {"page_size": 1000}).json()["results"]
+    assert any(s["code"] == "IV.B.3" for s in sections)
+    paragraph = client.get(reverse("api:paragraph-detail", args=[35])).json()
+    assert paragraph["number"] == 35 and paragraph["text"]
+    for name in ("theme", "addressee", "instrument", "sdg-target"):
+        assert client.get(reverse(f"api:{name}-list")).json()["results"]
+
+
+def test_item_history_by_year(client, data):
+    body = client.get(reverse("api:item-history", args=["R45"])).json()
+    assert body["years"][0] == 2019 and body["series"]["limited"][0] == 1
