@@ -470,7 +470,7 @@ class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveM
         request=s.ReturnSerializer,
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
     )
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         data = self._valid(s.ReturnSerializer, request)
         target = self.get_object()
