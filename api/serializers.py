@@ -20,7 +20,9 @@ from recommendations.reports import EXPORT_COLUMNS
 
 
 class SectionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Enclosing section's code.")
+    parent = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="Enclosing section's code."
+    )
 
     class Meta:
         model = Section
@@ -86,7 +88,10 @@ class ItemSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, read_only=True, help_text="Related SDG targets (editorial)."
     )
     ratifies = serializers.SlugRelatedField(
-        slug_field="short_name", read_only=True, help_text="Ratification items: the instrument to ratify."
+        slug_field="short_name",
+        read_only=True,
+        allow_null=True,
+        help_text="Ratification items: the instrument to ratify.",
     )
     scale = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="Its status scale.")
 
@@ -119,7 +124,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 class ActorSerializer(serializers.ModelSerializer):
     base_country = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="An organization's base country (ISO3)."
+        slug_field="code", read_only=True, allow_null=True, help_text="An organization's base country (ISO3)."
     )
 
     class Meta:
@@ -182,7 +187,11 @@ class UpdateSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.code", read_only=True, help_text="Country or organization code.")
     item = serializers.CharField(source="recommendation.code", read_only=True, help_text="Call to action code.")
     organization = serializers.SlugRelatedField(
-        source="reported_by_organization", slug_field="code", read_only=True, help_text="Filed on behalf of."
+        source="reported_by_organization",
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="Filed on behalf of (empty for the tracker's own records).",
     )
     as_of = serializers.CharField(source="as_of_iso", read_only=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
     has_evidence_file = serializers.SerializerMethodField(help_text="Whether a file is attached (see its page).")
