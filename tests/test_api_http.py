@@ -1,0 +1,89 @@
+"""HTTP behaviour of the API: conditional GET, Cache-Control, CORS for public reads only, rate limits."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils.http import http_date
+
+from api.services import create_token
+from recommendations.models import Actor, Recommendation, Status
+
+from .factories import record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    settings.API_RATES = {"anon": "100000/min", "user": "100000/min"}
+
+
+def test_etag_and_last_modified_give_304_until_the_data_changes(client):
+    url = reverse("api:statuses")
+    params = {"item": "R02", "region": "Africa", "page_size": 5}
+    first = client.get(url, params)
+    assert first.status_code == 200 and first["ETag"].startswith('"') and first["Last-Modified"]
+    same = client.get(url, params, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert same.status_code == 304 and same.content == b"" and same["ETag"] == first["ETag"]
+    unchanged_since = client.get(url, params, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert unchanged_since.status_code == 304
+    # A verified update changes the rows: the old ETag no longer matches, Last-Modified moves on.
+    record(
+        actor=Actor.objects.get(iso3="AGO"),
+        recommendation=Recommendation.objects.get(code="R02"),
+        status=Status.RATIFIED,
+        as_of=datetime.date(2015, 1, 1),
+    )
+    changed = client.get(url, params, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    old = http_date(0)
+    assert client.get(url, params, HTTP_IF_MODIFIED_SINCE=old).status_code == 200
+
+
+def test_public_reads_are_publicly_cacheable_token_reads_private(client, people):
+    url = reverse("api:item-list")
+    anonymous = client.get(url)
+    assert anonymous["Cache-Control"] == "public, max-age=60"
+    assert "Authorization" in anonymous["Vary"]
+    raw = create_token(user=people.reporter_a, name="x", scope="read", days=1)[1]
+    private = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert private["Cache-Control"].startswith("private")
+    refused = client.get(reverse("api:statuses"), {"status": "bogus"})
+    assert refused.status_code == 400 and refused["Cache-Control"] == "no-store"
+
+
+def test_cors_is_open_for_public_gets_only(client, people):
+    url = reverse("api:statuses")
+    public = client.get(url, {"item": "R02", "page_size": 1}, HTTP_ORIGIN="https://news.example")
+    assert public["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in public["Access-Control-Expose-Headers"]
+    preflight_get = client.options(url, HTTP_ORIGIN="https://news.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    assert preflight_get.status_code == 204 and preflight_get["Access-Control-Allow-Origin"] == "*"
+    assert "Authorization" not in preflight_get["Access-Control-Allow-Headers"]
+    preflight_post = client.options(
+        reverse("api:update-list"), HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+    assert "Access-Control-Allow-Origin" not in preflight_post
+    raw = create_token(user=people.reporter_a, name="x", scope="read", days=1)[1]
+    with_token = client.get(url, {"page_size": 1}, HTTP_ORIGIN="https://x.example", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert "Access-Control-Allow-Origin" not in with_token
+    write = client.post(reverse("api:update-list"), {}, HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in write
+    # The site's pages are not opened to other sites.
+    assert "Access-Control-Allow-Origin" not in client.get(
+        reverse("recommendations:home"), HTTP_ORIGIN="https://x.example"
+    )
+
+
+def test_rate_limits_answer_429_with_retry_after(client, settings, people):
+    settings.API_RATES = {"anon": "3/min", "user": "5/min"}
+    url = reverse("api:section-list")
+    answers = [client.get(url).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    refused = client.get(url)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    # A token holder is counted on their own account, not with the anonymous clients of the same address.
+    raw = create_token(user=people.reporter_a, name="x", scope="read", days=1)[1]
+    token_answers = [client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code for _ in range(6)]
+    assert token_answers == [200] * 5 + [429]
