@@ -180,7 +180,7 @@ UPDATE_FIELDS = [
 SECTION_FIELDS = [
     field("code", "string", "The section's position in the source, e.g. IV.B.2.", constraints={"required": True}),
     field("number", "string", "The number as printed."),
-    field("title", "string", "Heading."),
+    field("title", "string", "Heading of the section, as printed in the source."),
     field("parent", "string", "Code of the enclosing section."),
     field("first_paragraph", "integer", "First paragraph of the section."),
     field("last_paragraph", "integer", "Last paragraph of the section."),
