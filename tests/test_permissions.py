@@ -16,7 +16,7 @@ from django.urls import reverse
 from alerts.content import unsubscribe_token
 from alerts.models import ExportJob
 from recommendations import services
-from recommendations.models import Actor, Recommendation, Status
+from recommendations.models import Actor, Addressee, Instrument, Recommendation, SDGTarget, Status
 
 from .factories import EVIDENCE, NARRATIVE, filed
 from .routes import url_names
@@ -121,6 +121,39 @@ MATRIX = {
     "alerts:actor_feed": (lambda o: ["KEN"], "get", everyone(200)),
     "alerts:theme_feed": (lambda o: ["remittances"], "get", everyone(200)),
     "alerts:report_feed": (None, "get", everyone(200)),
+    # The API (api app): public reads; the API ignores the session (a token is its only credential), so a
+    # pending update is 404 and a write 401 whoever is logged in on the site. Its token page needs a login.
+    **{
+        f"api:{name}-list": (None, "get", everyone(200))
+        for name in ("item", "section", "paragraph", "theme", "addressee", "instrument", "sdg-target", "actor")
+    },
+    "api:update-list": (None, "get", everyone(200)),
+    "api:item-detail": (lambda o: ["R02"], "get", everyone(200)),
+    "api:item-history": (lambda o: ["R02"], "get", everyone(200)),
+    "api:section-detail": (lambda o: ["IV.B.3"], "get", everyone(200)),
+    "api:paragraph-detail": (lambda o: [35], "get", everyone(200)),
+    "api:theme-detail": (lambda o: ["remittances"], "get", everyone(200)),
+    "api:addressee-detail": (lambda o: [Addressee.objects.order_by("slug")[0].slug], "get", everyone(200)),
+    "api:instrument-detail": (
+        lambda o: [Instrument.objects.order_by("short_name")[0].short_name],
+        "get",
+        everyone(200),
+    ),
+    "api:sdg-target-detail": (lambda o: [SDGTarget.objects.order_by("code")[0].code], "get", everyone(200)),
+    "api:actor-detail": (lambda o: ["KEN"], "get", everyone(200)),
+    "api:update-detail": (lambda o: [o["pending"].pk], "get", everyone(404)),
+    "api:update-withdraw": (lambda o: [o["pending"].pk], "get", everyone(401)),
+    "api:update-verify": (lambda o: [o["pending"].pk], "get", everyone(401)),
+    "api:update-return": (lambda o: [o["pending"].pk], "get", everyone(401)),
+    "api:statuses": (None, "get", everyone(200)),
+    "api:summary": (None, "get", everyone(200)),
+    "api:schema": (None, "get", everyone(200)),
+    "api:docs": (None, "get", everyone(200)),
+    "api:tokens": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    "api:revoke": (lambda o: [1], "get", {**everyone(405), "anonymous": LOGIN}),  # POST only
+    # Open data: public.
+    "opendata:data": (None, "get", everyone(200)),
+    "opendata:download": (lambda o: ["2001-01-01", "README.md"], "get", everyone(404)),  # no such release
     "healthz": (None, "get", everyone(200)),
     "login": (None, "get", everyone(200)),
     "logout": (None, "get", everyone(405)),  # logging out is a POST
@@ -143,6 +176,8 @@ QUERIES = {
     "atlas:map_png": {"item": "R02"},
     "atlas:compare": {"actors": "KEN,UGA"},
     "atlas:compare_csv": {"actors": "KEN,UGA"},
+    "api:statuses": {"item": "R02"},
+    "api:summary": {"item": "R02"},
 }
 
 
