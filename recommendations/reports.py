@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Value, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Value, Window
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.http import QueryDict
 
@@ -572,31 +572,64 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
 EXPORT_KEYSET = "a.name, a.id, r.position, r.id"
 
 
+# Actors a page query may name in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters).
+PAGE_ACTORS_MAX = 2000
+
+
 def export_page(scope: Scope, *, after: tuple | None, limit: int) -> tuple[list[list], tuple | None]:
     """Up to ``limit`` export rows (EXPORT_COLUMNS values) after the keyset position ``after``, and the
     position of the last row given (None when no row is left): the export's rows, cut into pages.
 
-    Each page reads only its own rows past the position (no OFFSET), so a walk over every page costs
-    about what one export costs, and holds one page in memory.
+    The order starts with the actor, so a page is read actor by actor: the next actors in scope (by name,
+    id) after the position are named in the query, which the database pushes into both branches of the
+    pairs, so a page costs what its own rows cost, not a sort of the whole scope. Rounds of more actors
+    follow until the page is full; past ``PAGE_ACTORS_MAX`` actors the last round reads the rest in one
+    keyset query. No OFFSET, so walking every page costs about one export and holds one page in memory.
     """
-    where, params = "", []
+    where, keyset_params = "", []
     if after is not None:
         name, actor_id, position, item_id = after
         where = (
-            "WHERE (a.name > %s OR (a.name = %s AND (a.id > %s OR (a.id = %s AND "
+            "(a.name > %s OR (a.name = %s AND (a.id > %s OR (a.id = %s AND "
             "(r.position > %s OR (r.position = %s AND r.id > %s))))))"
         )
-        params = [name, name, actor_id, actor_id, position, position, item_id]
+        keyset_params = [name, name, actor_id, actor_id, position, position, item_id]
+    actors = Actor.objects.filter(scope.filterset.actors()).order_by("name", "pk")
+    if after is not None:
+        actors = actors.filter(Q(name__gt=after[0]) | Q(name=after[0], pk__gte=after[1]))
+    candidates = actors.values_list("pk", flat=True)
+    rows, taken, batch = [], 0, max(1, limit // max(1, Recommendation.objects.count()))
+    while len(rows) <= limit:
+        wanted = limit + 1 - len(rows)
+        if taken + batch > PAGE_ACTORS_MAX:
+            conditions = [where] if where else []
+            if rows:  # past the actors already read
+                conditions.append("(a.name > %s OR (a.name = %s AND a.id > %s))")
+            last = rows[-1] if rows else None
+            params = [*keyset_params, *([last[-4], last[-4], last[-3]] if last else [])]
+            rows += _page_rows(scope, conditions, params, wanted)
+            break
+        ids = list(candidates[taken : taken + batch])
+        if not ids:
+            break
+        taken += len(ids)
+        conditions = [f"p.actor_id IN ({', '.join(['%s'] * len(ids))})", *([where] if where else [])]
+        rows += _page_rows(scope, conditions, [*ids, *keyset_params], wanted)
+        batch *= 4
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = tuple(rows[-1][-4:]) if rows and more else None
+    return [_export_values(row[:-4]) for row in rows], last
+
+
+def _page_rows(scope: Scope, conditions: list[str], params: list, limit: int) -> list[tuple]:
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     sql = (
         f"SELECT {_EXPORT_SELECT}, {EXPORT_KEYSET} FROM {scope.joined} "  # nosec B608
         f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id {where} "
         f"ORDER BY {EXPORT_KEYSET} LIMIT %s"
     )
-    rows = _fetch(sql, [*scope.pairs_params, *params, limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = tuple(rows[-1][-4:]) if rows and more else None
-    return [_export_values(row[:-4]) for row in rows], last
+    return _fetch(sql, [*scope.pairs_params, *params, limit])
 
 
 def _join_urls(text: str) -> str:

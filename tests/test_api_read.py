@@ -189,3 +189,13 @@ def test_sections_paragraphs_and_taxonomies(client):
 def test_item_history_by_year(client, data):
     body = client.get(reverse("api:item-history", args=["R45"])).json()
     assert body["years"][0] == 2019 and body["series"]["limited"][0] == 1
+
+
+@pytest.mark.parametrize("params", [{"status": ["ratified", "limited"]}, {"kind": "ratification", "region": "Asia"}])
+def test_pages_read_in_few_actor_rounds_or_in_one_keyset_query(client, data, params, monkeypatch):
+    from recommendations import reports
+
+    expected = csv_rows(client, params)
+    monkeypatch.setattr(reports, "PAGE_ACTORS_MAX", 3)  # past three actors, one keyset query reads the rest
+    rows, _ = api_rows(client, params, page_size=max(2, len(expected) // 3))
+    assert rows == expected
