@@ -131,11 +131,13 @@ def decode_cursor(text: str | None) -> tuple | None:
         return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        name, actor_id, position, item_id = json.loads(raw)
-        if not (isinstance(name, str) and all(type(v) is int for v in (actor_id, position, item_id))):
+        name, *numbers = json.loads(raw)
+        if not (isinstance(name, str) and len(numbers) in (3, 4) and all(type(v) is int for v in numbers)):
+            raise ValueError
+        if len(numbers) == 4 and not 1 <= numbers[3] <= 100_000:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise exceptions.ValidationError(
             {"detail": "Invalid cursor.", "errors": ["cursor: use the “next” link of the previous page as it is."]}
         ) from None
-    return name, actor_id, position, item_id
+    return (name, *numbers)

@@ -582,13 +582,15 @@ def export_page(scope: Scope, *, after: tuple | None, limit: int) -> tuple[list[
 
     The order starts with the actor, so a page is read actor by actor: the next actors in scope (by name,
     id) after the position are named in the query, which the database pushes into both branches of the
-    pairs, so a page costs what its own rows cost, not a sort of the whole scope. Rounds of more actors
-    follow until the page is full; past ``PAGE_ACTORS_MAX`` actors the last round reads the rest in one
-    keyset query. No OFFSET, so walking every page costs about one export and holds one page in memory.
+    pairs, so a page costs what its own rows cost, not a sort of the whole scope. How many actors to name
+    follows the rows per actor seen so far (carried in the position as a fifth value); another round
+    follows when a page is not full, and past ``PAGE_ACTORS_MAX`` actors one keyset query reads the rest.
+    No OFFSET, so walking every page costs about one export and holds one page in memory.
     """
-    where, keyset_params = "", []
+    where, keyset_params, density = "", [], None
     if after is not None:
-        name, actor_id, position, item_id = after
+        name, actor_id, position, item_id = after[:4]
+        density = after[4] if len(after) > 4 else None
         where = (
             "(a.name > %s OR (a.name = %s AND (a.id > %s OR (a.id = %s AND "
             "(r.position > %s OR (r.position = %s AND r.id > %s))))))"
@@ -598,9 +600,12 @@ def export_page(scope: Scope, *, after: tuple | None, limit: int) -> tuple[list[
     if after is not None:
         actors = actors.filter(Q(name__gt=after[0]) | Q(name=after[0], pk__gte=after[1]))
     candidates = actors.values_list("pk", flat=True)
-    rows, taken, batch = [], 0, max(1, limit // max(1, Recommendation.objects.count()))
+    # Rows per actor: from the previous page, else at most one per item (a country's "No information" rows).
+    density = density or Recommendation.objects.count() or 1
+    rows, taken = [], 0
     while len(rows) <= limit:
         wanted = limit + 1 - len(rows)
+        batch = min(PAGE_ACTORS_MAX, -(-wanted * 5 // (4 * max(1, density))) + 1)
         if taken + batch > PAGE_ACTORS_MAX:
             conditions = [where] if where else []
             if rows:  # past the actors already read
@@ -614,11 +619,16 @@ def export_page(scope: Scope, *, after: tuple | None, limit: int) -> tuple[list[
             break
         taken += len(ids)
         conditions = [f"p.actor_id IN ({', '.join(['%s'] * len(ids))})", *([where] if where else [])]
-        rows += _page_rows(scope, conditions, [*ids, *keyset_params], wanted)
-        batch *= 4
+        found = _page_rows(scope, conditions, [*ids, *keyset_params], wanted)
+        rows += found
+        # Fewer rows than hoped: the actors are sparser here (at least four times more actors next round).
+        density = max(1, min(density // 4, len(found) // max(1, len(ids))))
     more = len(rows) > limit
     rows = rows[:limit]
-    last = tuple(rows[-1][-4:]) if rows and more else None
+    if not (rows and more):
+        return [_export_values(row[:-4]) for row in rows], None
+    seen = len({row[-3] for row in rows})
+    last = (*rows[-1][-4:], max(1, -(-len(rows) // seen)))
     return [_export_values(row[:-4]) for row in rows], last
 
 
