@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from opendata.schema import STATUS_DESCRIPTIONS
+from opendata.schema import ACTOR_FIELDS, ITEM_FIELDS, STATUS_DESCRIPTIONS, TAXONOMY_FIELDS, UPDATE_FIELDS
 from recommendations.models import (
     Actor,
     Addressee,
@@ -17,6 +17,14 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.reports import EXPORT_COLUMNS
+
+
+def described(dictionary, *names, **more) -> dict:
+    """extra_kwargs giving each field the open-data dictionary's description (one wording for both)."""
+    texts = {f["name"]: f["description"] for f in dictionary}
+    return {name: {"help_text": texts[name]} for name in names if name in texts} | {
+        name: {"help_text": text} for name, text in more.items()
+    }
 
 
 class SectionSerializer(serializers.ModelSerializer):
@@ -47,24 +55,45 @@ class ThemeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Theme
         fields = ["slug", "name", "description"]
+        extra_kwargs = described(
+            TAXONOMY_FIELDS,
+            slug="The theme's code, used in filters (theme=…).",
+            name="Name.",
+            description="What it covers.",
+        )
 
 
 class AddresseeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Addressee
         fields = ["slug", "name", "applies_to", "description"]
+        extra_kwargs = described(
+            TAXONOMY_FIELDS,
+            slug="The addressee's code, used in filters (addressee=…).",
+            applies_to="Which kind of actor answers for this addressee in reports.",
+            description="Whom it means.",
+        )
 
 
 class InstrumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Instrument
         fields = ["short_name", "name", "adopting_body", "year", "url"]
+        extra_kwargs = described(
+            TAXONOMY_FIELDS,
+            short_name="The instrument's code, used in filters (instrument=…).",
+            name="Official title.",
+            adopting_body="The body that adopted it.",
+            year="Year of adoption.",
+            url="Where to read it.",
+        )
 
 
 class SDGTargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = SDGTarget
         fields = ["code", "title"]
+        extra_kwargs = described(TAXONOMY_FIELDS, code="SDG target number, e.g. 10.7.", title="The target's text.")
 
 
 class CitationSerializer(serializers.ModelSerializer):
@@ -120,6 +149,12 @@ class ItemSerializer(serializers.ModelSerializer):
             "thresholds_source",
             "updated_at",
         ]
+        extra_kwargs = described(
+            ITEM_FIELDS, "code", "title", "kind", "title_is_editorial", "editorial_split", "editorial_note", "unit",
+            "lower_is_better", "target", "ceiling", "thresholds_source",
+            baseline="Quantitative calls: the value at the start, if known.",
+            updated_at="When the editors last changed the item (UTC).",
+        )  # fmt: skip
 
 
 class ActorSerializer(serializers.ModelSerializer):
@@ -144,6 +179,10 @@ class ActorSerializer(serializers.ModelSerializer):
             "base_country",
             "website",
         ]
+        extra_kwargs = described(
+            ACTOR_FIELDS, "code", "kind", "name", "iso3", "iso2", "m49", "region", "subregion",
+            "intermediate_region", "un_status", "organization_type", "website",
+        )  # fmt: skip
 
 
 class StatusRowSerializer(serializers.Serializer):
@@ -218,6 +257,15 @@ class UpdateSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+        extra_kwargs = described(
+            UPDATE_FIELDS, "status", "as_of_precision", "value", "narrative", "evidence_urls", "historical",
+            id="Identifier of the update (its page is /updates/<id>/).",
+            state="Review state: pending, verified, returned or withdrawn (others than verified: your own only).",
+            created_at="When it was filed (UTC).",
+            reviewed_at="When it was verified or returned (UTC).",
+            review_note="The reviewer's note, or why it was returned.",
+            version="Its version: give it back when you edit or review it.",
+        )  # fmt: skip
 
     def get_has_evidence_file(self, update) -> bool:
         return bool(update.evidence_file)
