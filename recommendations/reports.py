@@ -572,8 +572,9 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
 EXPORT_KEYSET = "a.name, a.id, r.position, r.id"
 
 
-# Actors a page query may name in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters).
-PAGE_ACTORS_MAX = 2000
+# Actors one page query names in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters); a page
+# that needs more reads them in several rounds.
+PAGE_ACTORS_MAX = 5000
 
 
 def export_page(scope: Scope, *, after: tuple | None, limit: int) -> tuple[list[list], tuple | None]:
@@ -584,7 +585,7 @@ def export_page(scope: Scope, *, after: tuple | None, limit: int) -> tuple[list[
     id) after the position are named in the query, which the database pushes into both branches of the
     pairs, so a page costs what its own rows cost, not a sort of the whole scope. How many actors to name
     follows the rows per actor seen so far (carried in the position as a fifth value); another round
-    follows when a page is not full, and past ``PAGE_ACTORS_MAX`` actors one keyset query reads the rest.
+    follows when a page is not full (at most ``PAGE_ACTORS_MAX`` actors a round).
     No OFFSET, so walking every page costs about one export and holds one page in memory.
     """
     where, keyset_params, density = "", [], None
@@ -606,14 +607,6 @@ def export_page(scope: Scope, *, after: tuple | None, limit: int) -> tuple[list[
     while len(rows) <= limit:
         wanted = limit + 1 - len(rows)
         batch = min(PAGE_ACTORS_MAX, -(-wanted * 5 // (4 * max(1, density))) + 1)
-        if taken + batch > PAGE_ACTORS_MAX:
-            conditions = [where] if where else []
-            if rows:  # past the actors already read
-                conditions.append("(a.name > %s OR (a.name = %s AND a.id > %s))")
-            last = rows[-1] if rows else None
-            params = [*keyset_params, *([last[-4], last[-4], last[-3]] if last else [])]
-            rows += _page_rows(scope, conditions, params, wanted)
-            break
         ids = list(candidates[taken : taken + batch])
         if not ids:
             break

@@ -192,10 +192,10 @@ def test_item_history_by_year(client, data):
 
 
 @pytest.mark.parametrize("params", [{"status": ["ratified", "limited"]}, {"kind": "ratification", "region": "Asia"}])
-def test_pages_read_in_few_actor_rounds_or_in_one_keyset_query(client, data, params, monkeypatch):
+def test_pages_read_in_rounds_of_a_few_actors(client, data, params, monkeypatch):
     from recommendations import reports
 
     expected = csv_rows(client, params)
-    monkeypatch.setattr(reports, "PAGE_ACTORS_MAX", 3)  # past three actors, one keyset query reads the rest
+    monkeypatch.setattr(reports, "PAGE_ACTORS_MAX", 3)  # three actors a round: many rounds per page
     rows, _ = api_rows(client, params, page_size=max(2, len(expected) // 3))
     assert rows == expected
