@@ -22,12 +22,18 @@ RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 5, "retry_backoff_max": 30
 
 @shared_task(name="alerts.send_digests", soft_time_limit=600, time_limit=660, **RETRY)
 def send_digests() -> int:
-    """Every few minutes: collect new notifications, then enqueue every digest due now (one task each)."""
+    """Every few minutes: collect new notifications, then enqueue the digests due now, in batches of people."""
     services.collect_notifications()
     due = services.due_digests()
-    for user_id, period in due:
-        send_digest.delay(user_id, period)
+    for batch in services.batches(due):
+        send_digest_batch.delay([[user_id, period] for user_id, period in batch])
     return len(due)
+
+
+@shared_task(name="alerts.send_digest_batch", soft_time_limit=300, time_limit=360, **RETRY)
+def send_digest_batch(pairs: list) -> int:
+    """The digests of a batch of people ([person id, period] pairs): how many emails left."""
+    return services.send_digests(pairs=[(int(user_id), str(period)) for user_id, period in pairs])
 
 
 @shared_task(name="alerts.send_digest", soft_time_limit=60, time_limit=90, **RETRY)

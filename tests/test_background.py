@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.locmem import EmailBackend as Mailbox
 from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
@@ -86,15 +86,15 @@ def _one_verified_update_collected(people):
 def test_a_failed_send_is_retried_and_sent_once(people, monkeypatch):
     _one_verified_update_collected(people)
     attempts = []
-    real_send = EmailMultiAlternatives.send
+    real_send = Mailbox.send_messages
 
-    def flaky(self, *args, **kwargs):
+    def flaky(self, messages):
         attempts.append(1)
         if len(attempts) == 1:
             raise smtplib.SMTPServerDisconnected("connection lost")
-        return real_send(self, *args, **kwargs)
+        return real_send(self, messages)
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)
+    monkeypatch.setattr(Mailbox, "send_messages", flaky)
     result = tasks.send_digest.apply(args=(people.reporter_a.pk, "D2030-01-01"))  # eagerly: retried at once
     assert result.successful() and result.result is True
     assert len(attempts) == 2 and len(mail.outbox) == 1
@@ -107,11 +107,11 @@ def test_retries_are_bounded(people, monkeypatch):
     _one_verified_update_collected(people)
     attempts = []
 
-    def down(self, *args, **kwargs):
+    def down(self, messages):
         attempts.append(1)
         raise smtplib.SMTPServerDisconnected("down")
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", down)
+    monkeypatch.setattr(Mailbox, "send_messages", down)
     result = tasks.send_digest.apply(args=(people.reporter_a.pk, "D2030-01-01"))
     assert result.failed() and isinstance(result.result, smtplib.SMTPServerDisconnected)
     assert len(attempts) == tasks.send_digest.max_retries + 1
@@ -133,10 +133,10 @@ def test_a_digest_whose_sender_died_mid_send_is_sent_once_by_a_later_scheduled_r
     now = timezone.now()
     period = services.period_keys(now)["daily"]
 
-    def killed(self, *args, **kwargs):
+    def killed(self, messages):
         raise WorkerKilled
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", killed)
+    monkeypatch.setattr(Mailbox, "send_messages", killed)
     with pytest.raises(WorkerKilled):
         services.send_digest(user_id=people.reporter_a.pk, period=period, now=now)
     monkeypatch.undo()
