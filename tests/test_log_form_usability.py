@@ -114,3 +114,22 @@ def test_the_chooser_prefers_countries_for_a_ratification_item_and_shows_the_kin
     assert {"Country", "Organization"} <= {r["kind_label"] for r in anything}
     page = reporter.get(NEW).content.decode()
     assert 'label="Country"' in page and 'data-chooser-item="id_item"' in page
+
+
+def test_kept_files_past_their_day_are_swept_with_the_other_uploads(people, settings, tmp_path):
+    import datetime
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from recommendations import services
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    reference = kept_uploads.keep(SimpleUploadedFile("a.pdf", PDF), user=people.reporter_a)
+    assert kept_uploads.restore(reference, user=people.reporter_a) is not None
+    (name,) = default_storage.listdir(kept_uploads.FOLDER)[1]
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(tmp_path / kept_uploads.FOLDER / name, (two_days_ago, two_days_ago))
+    assert services.sweep_imports(older_than=datetime.timedelta(hours=1))["uploads"] == 1
+    assert default_storage.listdir(kept_uploads.FOLDER)[1] == []
