@@ -351,7 +351,7 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label="Spreadsheet (CSV or XLSX)",
-        help_text="The columns of the status export, and a narrative column (download a template below). "
+        help_text="The columns of the status export, and a narrative column (the templates are linked above). "
         f"Up to {imports.MAX_UPLOAD_BYTES // 1_048_576} MB.",
     )
     organization = forms.ModelChoiceField(
