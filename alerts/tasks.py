@@ -69,6 +69,17 @@ def delete_old_exports() -> int:
     return exports.delete_old_exports()
 
 
+@shared_task(name="alerts.sweep_uploads", soft_time_limit=600, time_limit=660, **RETRY)
+def sweep_uploads(hours: int = 24) -> int:
+    """Hourly: delete import previews abandoned for a day, stray uploads and kept evidence files past their day."""
+    import datetime
+
+    from recommendations import services as tracker
+
+    swept = tracker.sweep_imports(older_than=datetime.timedelta(hours=hours))
+    return swept["uploads"] + swept["batches"]
+
+
 @shared_task(name="alerts.prune", **RETRY)
 def prune() -> int:
     return services.prune()

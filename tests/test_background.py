@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.mail.backends.locmem import EmailBackend as Mailbox
 from django.db import connection, transaction
 from django.test import override_settings
@@ -21,7 +22,7 @@ from django.utils import timezone
 from alerts import services, tasks
 from alerts.models import ConsistencyCheck, Digest, ExportJob, ExportState, Notification, NotificationKind, Watermark
 from recommendations import services as tracker
-from recommendations.models import CurrentStatus, ProgressUpdate, Recommendation
+from recommendations.models import CurrentStatus, ImportBatch, ProgressUpdate, Recommendation
 
 from .factories import filed, record
 
@@ -211,6 +212,7 @@ def test_default_schedules_are_in_the_database_for_beat():
         "alerts.check_current_statuses",
         "alerts.delete_old_exports",
         "alerts.prune",
+        "alerts.sweep_uploads",
     } <= scheduled
 
 
@@ -391,3 +393,17 @@ def test_old_notifications_and_digests_are_forgotten(people, settings):
     assert rows >= 3  # the author's, the reviewer's colleague's notifications and a digest
     assert services.prune(now=timezone.now() + datetime.timedelta(days=31)) == rows
     assert not Notification.objects.exists() and not Digest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_upload_sweep_task_deletes_abandoned_previews(people, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    batch = tracker.start_import(
+        file=ContentFile(b"actor_code,recommendation_code,status,as_of\n"),
+        filename="old.csv",
+        user=people.reporter_a,
+        organization=people.org_a,
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    assert tasks.sweep_uploads.apply().result == 2  # the preview and its stored upload
+    assert not ImportBatch.objects.filter(pk=batch.pk).exists()
