@@ -123,6 +123,30 @@ def test_retries_are_bounded(people, monkeypatch):
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.django_db
+def test_a_batch_whose_send_fails_half_way_marks_what_left_and_its_retry_sends_the_rest_once(people, monkeypatch):
+    followers = [User.objects.create_user(f"b{n}", email=f"b{n}@example.org") for n in range(3)]
+    for user in followers:
+        services.follow(user=user, target=Recommendation.objects.get(code="R56"))
+    _one_verified_update_collected(people)
+    attempts = []
+    real_send = Mailbox.send_messages
+
+    def second_fails_once(self, messages):
+        attempts.append(messages[0].to[0])
+        if len(attempts) == 2:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(Mailbox, "send_messages", second_fails_once)
+    pairs = [[u.pk, "D2030-01-01"] for u in followers]
+    result = tasks.send_digest_batch.apply(args=(pairs,))  # eagerly: retried at once
+    assert result.successful()
+    assert sorted(m.to[0] for m in mail.outbox) == ["b0@example.org", "b1@example.org", "b2@example.org"]
+    assert attempts.count("b1@example.org") == 2 and attempts.count("b0@example.org") == 1  # b0 not sent twice
+    assert Digest.objects.filter(user__in=followers, sent_at__isnull=False, items=1).count() == 3
+
+
 class WorkerKilled(BaseException):
     """What a SIGKILL looks like from inside: nothing after it runs (no ``except Exception`` sees it)."""
 
