@@ -157,8 +157,14 @@ def digest_contents(users, digests: dict[int, int | None], *, summary: set[int])
         )
         .filter(line__lte=MAX_LINES * 2)
     )
-    for notification in with_details(events):
-        url = absolute(notification.update.get_absolute_url()) if notification.update_id else ""
+    # Only what a line says (model instances of thousands of lines are the main cost otherwise), and links
+    # built from one reversed URL rather than reversing each.
+    events = (
+        events.select_related("update__actor", "update__recommendation").only(*LINE_FIELDS).order_by("-event_at", "-pk")
+    )
+    head, tail = absolute(reverse("recommendations:update", args=[_MARKER])).split(str(_MARKER))
+    for notification in events:
+        url = f"{head}{notification.update_id}{tail}" if notification.update_id else ""
         line = Line(describe(notification), url, notification.reason)
         body = contents[notification.user_id]
         (body.followed if notification.kind == NotificationKind.FOLLOWED else body.own).append(line)
@@ -180,6 +186,25 @@ def digest_contents(users, digests: dict[int, int | None], *, summary: set[int])
 
 
 REVIEW_PERMISSION = ("recommendations", "review_progress")
+_MARKER = 987654321
+# The fields ``describe`` reads, for ``digest_contents``.
+LINE_FIELDS = [
+    "user_id",
+    "kind",
+    "update",
+    "event_at",
+    "previous_status",
+    "reason",
+    "text",
+    "update__status",
+    "update__as_of",
+    "update__as_of_precision",
+    "update__review_note",
+    "update__actor",
+    "update__actor__name",
+    "update__recommendation",
+    "update__recommendation__code",
+]
 
 
 def rights(users) -> tuple[set[int], set[int]]:
