@@ -8,13 +8,16 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import ProgressUpdate, ReviewState, status_label
+from recommendations.models import Membership, ProgressUpdate, ReviewState, status_label, visible_to_author_q
 
 from . import reminders
 from .models import DEFAULT_FREQUENCY, Follow, Notification, NotificationKind, Preference
@@ -123,21 +126,106 @@ class DigestContent:
 def digest_content(user, digest, *, summary: bool) -> DigestContent:
     """What one digest says: its claimed events (``digest=None``: those not in any digest yet, as a preview),
     and with ``summary`` the review queue and what is due."""
-    content = DigestContent()
-    events = visible(user).filter(digest=digest) if digest is not None else visible(user).filter(digest__isnull=True)
-    for notification in with_details(events)[: MAX_LINES * 2]:
-        url = absolute(notification.update.get_absolute_url()) if notification.update_id else ""
+    return digest_contents([user], {user.pk: digest.pk if digest else None}, summary={user.pk} if summary else set())[
+        user.pk
+    ]
+
+
+def digest_contents(users, digests: dict[int, int | None], *, summary: set[int]) -> dict[int, DigestContent]:
+    """What the digests of many people say, in a fixed number of queries whatever their number or length.
+
+    ``digests`` maps each person to the digest whose claimed events it lists (None: the events in no
+    digest yet, for the preview); the people in ``summary`` also get the review queue and what is due.
+    Rights are read once for everyone (who sees every update, who reviews), the events in one query
+    that keeps, per person, only the updates they may see and at most ``MAX_LINES * 2`` lines, and what
+    is due in two queries for all their organizations.
+    """
+    users = list(users)
+    ids = [u.pk for u in users]
+    contents = {pk: DigestContent() for pk in ids}
+    if not ids:
+        return contents
+    sees_all, reviewers = rights(users)
+    claimed = [d for d in digests.values() if d is not None]
+    previewed = [pk for pk, d in digests.items() if d is None]
+    which = Q(digest_id__in=claimed) | Q(user_id__in=previewed, digest__isnull=True)
+    may_see = Q(update__isnull=True) | Q(user_id__in=sees_all) | visible_to_author_q(F("user_id"), prefix="update__")
+    events = (
+        Notification.objects.filter(which, may_see)
+        .annotate(
+            line=Window(RowNumber(), partition_by=[F("user_id")], order_by=[F("event_at").desc(), F("pk").desc()])
+        )
+        .filter(line__lte=MAX_LINES * 2)
+    )
+    # Only what a line says (model instances of thousands of lines are the main cost otherwise), and links
+    # built from one reversed URL rather than reversing each.
+    events = (
+        events.select_related("update__actor", "update__recommendation").only(*LINE_FIELDS).order_by("-event_at", "-pk")
+    )
+    head, tail = absolute(reverse("recommendations:update", args=[_MARKER])).split(str(_MARKER))
+    for notification in events:
+        url = f"{head}{notification.update_id}{tail}" if notification.update_id else ""
         line = Line(describe(notification), url, notification.reason)
-        if notification.kind == NotificationKind.FOLLOWED:
-            content.followed.append(line)
-        else:
-            content.own.append(line)
-    if summary:
-        content.queue = review_queue_by_age(user)
-        organizations = [m.organization_id for m in user.memberships.all()]
-        rows, content.due_total = reminders.due_for_organizations(organizations, limit=MAX_LINES)
-        content.due = [due_line(row) for row in rows]
-    return content
+        body = contents[notification.user_id]
+        (body.followed if notification.kind == NotificationKind.FOLLOWED else body.own).append(line)
+    summarised = [pk for pk in ids if pk in summary]
+    if summarised:
+        snapshot = queue_snapshot_cached() if reviewers & set(summarised) else None
+        organizations_of = {pk: [] for pk in summarised}
+        for user_id, org_id in Membership.objects.filter(user_id__in=summarised).values_list(
+            "user_id", "organization_id"
+        ):
+            organizations_of[user_id].append(org_id)
+        due = reminders.due_for_people(organizations_of, limit=MAX_LINES)
+        for pk in summarised:
+            body = contents[pk]
+            body.queue = queue_for(pk, snapshot) if pk in reviewers else None
+            rows, body.due_total = due[pk]
+            body.due = [due_line(row) for row in rows]
+    return contents
+
+
+REVIEW_PERMISSION = ("recommendations", "review_progress")
+_MARKER = 987654321
+# The fields ``describe`` reads, for ``digest_contents``.
+LINE_FIELDS = [
+    "user_id",
+    "kind",
+    "update",
+    "event_at",
+    "previous_status",
+    "reason",
+    "text",
+    "update__status",
+    "update__as_of",
+    "update__as_of_precision",
+    "update__review_note",
+    "update__actor",
+    "update__actor__name",
+    "update__recommendation",
+    "update__recommendation__code",
+]
+
+
+def rights(users) -> tuple[set[int], set[int]]:
+    """(who sees every update, who reviews) among ``users``, in one query: the rules of
+    ``sees_every_update`` and ``has_perm("recommendations.review_progress")`` for many people at once
+    (an active superuser has every permission; others through their own or their groups' permissions)."""
+    app_label, codename = REVIEW_PERMISSION
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    through_user = get_user_model().user_permissions.through.objects.filter(
+        user_id=OuterRef("pk"), permission__in=permission
+    )
+    through_group = get_user_model().groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__permissions__in=permission
+    )
+    reviewers = set(
+        get_user_model()
+        .objects.filter(pk__in=[u.pk for u in users], is_active=True)
+        .filter(Q(is_superuser=True) | Exists(through_user) | Exists(through_group))
+        .values_list("pk", flat=True)
+    )
+    return reviewers | {u.pk for u in users if u.is_staff}, reviewers
 
 
 def _day(value) -> str:
@@ -155,21 +243,27 @@ def due_line(row) -> Line:
 
 
 def review_queue_by_age(user) -> dict | None:
-    """For reviewers: how many updates await review, how many have waited long, and the oldest few.
-
-    Read from a snapshot of the queue (counts by author and age, the oldest updates) taken at most once
-    a minute per cache: a digest run for hundreds of reviewers does not count the queue hundreds of times,
-    and a reviewer's own updates, which they may not verify, come off the same snapshot.
-    """
+    """For reviewers: how many updates await review, how many have waited long, and the oldest few."""
     if not user.has_perm("recommendations.review_progress"):
         return None
+    return queue_for(user.pk, queue_snapshot_cached())
+
+
+def queue_snapshot_cached() -> dict:
+    """The queue snapshot (see ``queue_snapshot``), taken at most once a minute per cache: a digest run
+    for hundreds of reviewers does not count the queue hundreds of times."""
     now = timezone.now()
-    snapshot = cache.get_or_set(f"alerts:queue:{now:%Y%m%d%H%M}", lambda: queue_snapshot(now), 90)
+    return cache.get_or_set(f"alerts:queue:{now:%Y%m%d%H%M}", lambda: queue_snapshot(now), 90)
+
+
+def queue_for(user_id: int, snapshot: dict) -> dict | None:
+    """One reviewer's view of the queue snapshot: a reviewer's own updates, which they may not verify, come
+    off it."""
     keys = ["total", *(f"over_{days}" for days, _ in QUEUE_AGES)]
     counts = dict.fromkeys(keys, 0)
     own_excluded = not settings.SINGLE_REVIEWER_MODE
     for author_id, row in snapshot["by_author"].items():
-        if own_excluded and author_id == user.pk:
+        if own_excluded and author_id == user_id:
             continue
         for key in keys:
             counts[key] += row[key]
@@ -178,7 +272,7 @@ def review_queue_by_age(user) -> dict | None:
     oldest = [
         Line(f"{code} · {actor}, filed {_day(created_at)}", absolute(reverse("recommendations:update", args=[pk])))
         for pk, code, actor, created_at, author_id in snapshot["oldest"]
-        if not (own_excluded and author_id == user.pk)
+        if not (own_excluded and author_id == user_id)
     ][:5]
     return {
         "total": counts["total"],

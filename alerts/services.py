@@ -15,10 +15,10 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q
-from django.template.loader import render_to_string
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -319,75 +319,172 @@ def due_digests(*, now: datetime.datetime | None = None) -> list[tuple[int, str]
     return due
 
 
-def _claim(user, period: str, now) -> Digest | None:
-    """Create (or take over an abandoned) digest for this period and attach the unsent events to it."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                digest = Digest.objects.create(user=user, period=period, lease_until=now + _lease())
-        except IntegrityError:
-            # Already there: sent, being sent by someone else, or abandoned by a sender that died.
-            taken = Digest.objects.filter(user=user, period=period, sent_at__isnull=True, lease_until__lt=now).update(
-                lease_until=now + _lease()
-            )
-            if not taken:
-                return None
-            digest = Digest.objects.get(user=user, period=period)
-        unsent = Notification.objects.filter(user=user, digest__isnull=True)
-        if period.startswith("N"):
-            unsent = unsent.filter(pk__lte=int(period[1:]))
-        unsent.update(digest=digest)
-    return digest
-
-
 def send_digest(*, user_id: int, period: str, now: datetime.datetime | None = None) -> bool:
-    """Send one person's digest for one period, at most once. Returns whether an email left.
+    """Send one person's digest for one period, at most once. Returns whether an email left."""
+    return send_digests(pairs=[(user_id, period)], now=now) == 1
 
-    Claim first (committed), then send, then mark it sent: a crash after the
-    claim leaves an unsent digest a retry takes over once its lease ends; a
-    concurrent run finds the claim and stops.
+
+def batches(pairs, size: int | None = None):
+    """The (person, period) pairs due, in batches of at most ``size`` (DIGEST_BATCH_SIZE) with each person
+    at most once per batch (someone who gets events immediately may also have a daily summary due)."""
+    size = size or settings.DIGEST_BATCH_SIZE
+    rounds: list[list] = []
+    placed: dict[int, int] = {}  # person -> how many of their pairs are placed (their next round)
+    for user_id, period in pairs:
+        n = placed.get(user_id, 0)
+        placed[user_id] = n + 1
+        while len(rounds) <= n:
+            rounds.append([])
+        rounds[n].append((user_id, period))
+    for batch in rounds:
+        for start in range(0, len(batch), size):
+            yield batch[start : start + size]
+
+
+def send_digests(*, pairs, now: datetime.datetime | None = None) -> int:
+    """Send the digests of many people (``pairs`` of person and period), each at most once; returns how many
+    emails left.
+
+    A fixed number of queries whatever the number of people or the length of their digests: the people
+    with their preferences, one claim for all (an insert that skips what exists, under the unique
+    (person, period) key), their events attached in one update, everything they are told read at once
+    (``content.digest_contents``), and every digest marked sent in one update. Claim first (committed),
+    then send over one mail connection, then mark sent: a crash after the claim leaves unsent digests a
+    retry takes over once their lease ends; a concurrent run finds the claims and skips them.
     """
     now = now or timezone.now()
-    user = _recipients_of_email().select_related("alert_preference").filter(pk=user_id).first()
-    if user is None or content.preference(user).frequency == Frequency.NEVER:
-        return False
-    digest = _claim(user, period, now)
-    if digest is None:
-        return False
-    try:
-        body = content.digest_content(user, digest, summary=not period.startswith("N"))
-        sent = False
+    total = 0
+    for batch in batches(pairs):
+        total += _send_batch(batch, now)
+    return total
+
+
+def _send_batch(pairs, now) -> int:
+    users = {
+        u.pk: u
+        for u in _recipients_of_email().select_related("alert_preference").filter(pk__in={pk for pk, _ in pairs})
+    }
+    pairs = [
+        (pk, period)
+        for pk, period in pairs
+        if pk in users and content.preference(users[pk]).frequency != Frequency.NEVER
+    ]
+    claimed = _claim(pairs, now)  # {user id: (digest id, period)}
+    if not claimed:
+        return 0
+    people = [users[pk] for pk in claimed]
+    bodies = content.digest_contents(
+        people,
+        {pk: digest_id for pk, (digest_id, _) in claimed.items()},
+        summary={pk for pk, (_, period) in claimed.items() if not period.startswith("N")},
+    )
+    marks, messages = [], []
+    for user in people:
+        digest_id, _ = claimed[user.pk]
+        body = bodies[user.pk]
         if body.size:
-            _email(user, body).send()
-            sent = True
+            messages.append((digest_id, _email(user, body), body))
+        else:  # nothing to say: recorded, not sent
+            marks.append(Digest(pk=digest_id, sent_at=timezone.now(), subject="", items=0))
+    sent = 0
+    try:
+        if messages:
+            with get_connection() as mailer:  # one connection for the batch
+                for digest_id, message, body in messages:
+                    mailer.send_messages([message])
+                    subject = body.subject()[:200]
+                    marks.append(Digest(pk=digest_id, sent_at=timezone.now(), subject=subject, items=body.size))
+                    sent += 1
     except Exception:
-        # Let a retry take it over at once; nothing was marked sent.
-        Digest.objects.filter(pk=digest.pk, sent_at__isnull=True).update(lease_until=now)
+        # What left is marked sent; the rest is free for a retry to take over at once.
+        _mark_sent(marks)
+        done = {d.pk for d in marks}
+        Digest.objects.filter(pk__in=[d for d, _ in claimed.values() if d not in done], sent_at__isnull=True).update(
+            lease_until=now
+        )
         raise
-    _mark_sent(digest.pk, subject=body.subject()[:200] if sent else "", items=body.size if sent else 0)
+    _mark_sent(marks)
     return sent
+
+
+def _claim(pairs, now) -> dict[int, tuple[int, str]]:
+    """Create (or take over abandoned) digests for these pairs and attach each person's unsent events.
+
+    {person: (digest id, period)} of the digests this run now holds. The insert skips, under the unique
+    (person, period) key, every digest that exists: sent, being sent by someone else (a concurrent insert
+    waits for the other's commit, then skips), or abandoned by a sender that died — those are taken over
+    one by one once their lease has ended (rare).
+    """
+    if not pairs:
+        return {}
+    lease = now + _lease()
+    ops = connection.ops
+    claimed = {}
+    with transaction.atomic():
+        created_at = ops.adapt_datetimefield_value(timezone.now())
+        lease_value = ops.adapt_datetimefield_value(lease)
+        table = ops.quote_name(Digest._meta.db_table)
+        # Only the table's name (quoted by the backend) and placeholders are put in; values are parameters.
+        rows = ", ".join(["(%s, %s, %s, %s, '', 0)"] * len(pairs))
+        sql = (
+            f"INSERT INTO {table} (user_id, period, created_at, lease_until, subject, items) "  # noqa: S608  # nosec B608
+            f"VALUES {rows} ON CONFLICT (user_id, period) DO NOTHING RETURNING id, user_id, period"
+        )
+        params = [value for pk, period in pairs for value in (pk, period, created_at, lease_value)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            claimed = {user_id: (pk, period) for pk, user_id, period in cursor.fetchall()}
+        others = [(pk, period) for pk, period in pairs if pk not in claimed]
+        if others:
+            wanted = set(others)
+            abandoned = Digest.objects.filter(
+                user_id__in={pk for pk, _ in others}, sent_at__isnull=True, lease_until__lt=now
+            ).values_list("pk", "user_id", "period")
+            for digest_id, user_id, period in abandoned:
+                if (user_id, period) in wanted and Digest.objects.filter(
+                    pk=digest_id, sent_at__isnull=True, lease_until__lt=now
+                ).update(lease_until=lease):
+                    claimed[user_id] = (digest_id, period)
+        if claimed:
+            immediate = Q(pk__in=[])
+            summaries = []
+            for user_id, (_, period) in claimed.items():
+                if period.startswith("N"):
+                    immediate |= Q(user_id=user_id, pk__lte=int(period[1:]))
+                else:
+                    summaries.append(user_id)
+            own_digest = Digest.objects.filter(
+                pk__in=[d for d, _ in claimed.values()], user_id=OuterRef("user_id")
+            ).values("pk")[:1]
+            Notification.objects.filter(Q(user_id__in=summaries) | immediate, digest__isnull=True).update(
+                digest_id=Subquery(own_digest)
+            )
+    return claimed
 
 
 # How long marking a sent digest waits for a database that went away during the send (within the task's limits).
 MARK_SENT_WAIT = 30
 
 
-def _mark_sent(digest_id: int, **fields) -> None:
-    """Record that the email left, waiting out a database restart: a mark lost here would send it twice.
+def _mark_sent(marks: list[Digest]) -> None:
+    """Record that the emails left (one update for the batch), waiting out a database restart: a mark lost
+    here would send them twice.
 
-    Once the email is out, a lost connection (PostgreSQL restarting under the send) must not fail the
-    task: its digest would stay unsent and a later run would take it over and send it again. So the mark
-    is tried again, on a new connection, for up to MARK_SENT_WAIT seconds.
+    Once the emails are out, a lost connection (PostgreSQL restarting under the send) must not fail the
+    task: its digests would stay unsent and a later run would take them over and send them again. So the
+    mark is tried again, on a new connection, for up to MARK_SENT_WAIT seconds.
     """
+    if not marks:
+        return
     deadline, pause = time.monotonic() + MARK_SENT_WAIT, 0.2
     while True:
         try:
-            Digest.objects.filter(pk=digest_id, sent_at__isnull=True).update(sent_at=timezone.now(), **fields)
+            Digest.objects.bulk_update(marks, ["sent_at", "subject", "items"], batch_size=500)
             return
         except DatabaseError as error:
             if not is_connection_failure(error) or connection.in_atomic_block or time.monotonic() > deadline:
                 raise
-            log.warning("marking digest %s sent: %s; trying again", digest_id, error)
+            log.warning("marking %s digest(s) sent: %s; trying again", len(marks), error)
             connection.close()
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
@@ -406,7 +503,7 @@ def _email(user, body: content.DigestContent) -> EmailMultiAlternatives:
     }
     message = EmailMultiAlternatives(
         subject=body.subject(),
-        body=render_to_string("alerts/email/digest.txt", context),
+        body=get_template("alerts/email/digest.txt").render(context),
         to=[user.email],
         headers={
             # RFC 8058: mail clients offer "Unsubscribe" and POST to the URL without opening a page.
@@ -414,7 +511,7 @@ def _email(user, body: content.DigestContent) -> EmailMultiAlternatives:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(render_to_string("alerts/email/digest.html", context), "text/html")
+    message.attach_alternative(get_template("alerts/email/digest.html").render(context), "text/html")
     return message
 
 

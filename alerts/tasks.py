@@ -22,12 +22,18 @@ RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 5, "retry_backoff_max": 30
 
 @shared_task(name="alerts.send_digests", soft_time_limit=600, time_limit=660, **RETRY)
 def send_digests() -> int:
-    """Every few minutes: collect new notifications, then enqueue every digest due now (one task each)."""
+    """Every few minutes: collect new notifications, then enqueue the digests due now, in batches of people."""
     services.collect_notifications()
     due = services.due_digests()
-    for user_id, period in due:
-        send_digest.delay(user_id, period)
+    for batch in services.batches(due):
+        send_digest_batch.delay([[user_id, period] for user_id, period in batch])
     return len(due)
+
+
+@shared_task(name="alerts.send_digest_batch", soft_time_limit=300, time_limit=360, **RETRY)
+def send_digest_batch(pairs: list) -> int:
+    """The digests of a batch of people ([person id, period] pairs): how many emails left."""
+    return services.send_digests(pairs=[(int(user_id), str(period)) for user_id, period in pairs])
 
 
 @shared_task(name="alerts.send_digest", soft_time_limit=60, time_limit=90, **RETRY)
@@ -61,6 +67,17 @@ def build_export(self, job_id: int) -> None:
 @shared_task(name="alerts.delete_old_exports", **RETRY)
 def delete_old_exports() -> int:
     return exports.delete_old_exports()
+
+
+@shared_task(name="alerts.sweep_uploads", soft_time_limit=600, time_limit=660, **RETRY)
+def sweep_uploads(hours: int = 24) -> int:
+    """Hourly: delete import previews abandoned for a day, stray uploads and kept evidence files past their day."""
+    import datetime
+
+    from recommendations import services as tracker
+
+    swept = tracker.sweep_imports(older_than=datetime.timedelta(hours=hours))
+    return swept["uploads"] + swept["batches"]
 
 
 @shared_task(name="alerts.prune", **RETRY)

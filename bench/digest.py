@@ -8,7 +8,7 @@ follow items, countries and themes — a reporting cycle on a few items, then st
 reviews: ``--reviews`` pending updates are verified or returned "now". It then times, in one process
 with tasks run eagerly (what one worker does, without the broker's hops): collecting the
 notifications, finding the digests due, and sending every digest (to an in-memory mailbox), counting
-the queries of each digest. Writes the "Digests" section of docs/performance.md.
+the queries of each batch of digests. Writes the "Digests" section of docs/performance.md.
 """
 
 import argparse
@@ -156,6 +156,24 @@ def stand_for_a_day(reviews: int):
     return now
 
 
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and by its PostgreSQL backend (same machine): the work itself,
+    whatever else shares the cores (wall time on a busy machine counts the waiting for a core too)."""
+    from django.db import connection
+
+    own = time.process_time()
+    if connection.vendor != "postgresql":
+        return own
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the database runs elsewhere: only this process's own time
+        return own
+    return own + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_digests(people, now):
     from django.core import mail
     from django.db import connection
@@ -164,42 +182,51 @@ def run_digests(people, now):
     from alerts import services
 
     result = {}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     result["notifications"] = services.collect_notifications(now=now + datetime.timedelta(seconds=1))
     result["collect_s"] = time.perf_counter() - started
+    result["collect_cpu"] = cpu_seconds() - cpu
     say(f"   collected {result['notifications']:,} notifications in {result['collect_s']:.2f} s")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     due = [(u, p) for u, p in services.due_digests(now=now + datetime.timedelta(seconds=2)) if u in set(people)]
     result["due_s"] = time.perf_counter() - started
+    result["due_cpu"] = cpu_seconds() - cpu
     say(f"   {len(due):,} digests due, found in {result['due_s']:.2f} s")
-    queries, timings, sent = [], [], 0
-    started = time.perf_counter()
-    for user_id, period in due:
-        connection.queries_log.clear()  # the log keeps 9,000 queries; count each digest from empty
+    queries, timings, sizes, sent = [], [], [], 0
+    started, cpu = time.perf_counter(), cpu_seconds()
+    # As the scheduled task does: batches of DIGEST_BATCH_SIZE people, one task each.
+    for batch in services.batches(due):
+        connection.queries_log.clear()  # the log keeps 9,000 queries; count each batch from empty
         with CaptureQueriesContext(connection) as captured:
             t = time.perf_counter()
-            sent += services.send_digest(user_id=user_id, period=period, now=now + datetime.timedelta(seconds=3))
+            sent += services.send_digests(pairs=batch, now=now + datetime.timedelta(seconds=3))
             timings.append((time.perf_counter() - t) * 1000)
         n = len([q for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))])
         queries.append(n)
+        sizes.append(len(batch))
         if len(mail.outbox) > 500:
             mail.outbox.clear()
     result["send_s"] = time.perf_counter() - started
+    result["send_cpu"] = cpu_seconds() - cpu
     result.update(
         digests=len(due),
         sent=sent,
-        per_digest_ms=statistics.median(timings),
-        p95_ms=sorted(timings)[int(0.95 * len(timings)) - 1],
+        batches=len(sizes),
+        batch_size=max(sizes),
+        per_batch_ms=statistics.median(timings),
+        per_digest_ms=sum(timings) / len(due),
         queries_min=min(queries),
         queries_max=max(queries),
         total_s=result["collect_s"] + result["due_s"] + result["send_s"],
+        total_cpu=result["collect_cpu"] + result["due_cpu"] + result["send_cpu"],
     )
     say(
-        f"   sent {sent:,} emails for {len(due):,} digests in {result['send_s']:.1f} s "
-        f"(median {result['per_digest_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms per digest); "
-        f"queries per digest {result['queries_min']}–{result['queries_max']}"
+        f"   sent {sent:,} emails for {len(due):,} digests in {result['send_s']:.1f} s: {len(sizes)} batches of up to "
+        f"{max(sizes)} people (median {result['per_batch_ms']:.0f} ms per batch, "
+        f"{result['per_digest_ms']:.1f} ms per digest); queries per batch {result['queries_min']}–"
+        f"{result['queries_max']}"
     )
-    say(f"   total worker time: {result['total_s']:.1f} s")
+    say(f"   total worker time: {result['total_s']:.1f} s wall, {result['total_cpu']:.1f} s CPU (worker + database)")
     return result
 
 
@@ -215,27 +242,31 @@ def write_section(path, r):
         "reviews (3 in 4 verified, 1 in 4 returned). Tasks run eagerly in one process: the work of one worker "
         "without the broker's round trips; emails go to an in-memory mailbox.",
         "",
-        "| Step | Time |",
-        "|---|---:|",
-        f"| Collect notifications from the day's reviews ({r['notifications']:,} created) | {r['collect_s']:.2f} s |",
-        f"| Find the digests due ({r['digests']:,}) | {r['due_s']:.2f} s |",
+        "| Step | Wall time | CPU time (worker + its database backend) |",
+        "|---|---:|---:|",
+        f"| Collect notifications from the day's reviews ({r['notifications']:,} created) | {r['collect_s']:.2f} s | "
+        f"{r['collect_cpu']:.2f} s |",
+        f"| Find the digests due ({r['digests']:,}) | {r['due_s']:.2f} s | {r['due_cpu']:.2f} s |",
         f"| Claim, build and send every digest ({r['sent']:,} emails; empty digests are recorded, not sent) | "
-        f"{r['send_s']:.1f} s |",
-        f"| **Total worker time** | **{r['total_s']:.1f} s** |",
+        f"{r['send_s']:.1f} s | {r['send_cpu']:.1f} s |",
+        f"| **Total worker time** | **{r['total_s']:.1f} s** | **{r['total_cpu']:.1f} s** |",
         "",
-        f"Per digest: median {r['per_digest_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms; "
-        f"**{r['queries_min']}–{r['queries_max']} queries per digest** whatever its length (no N+1: the spread is "
-        "the sections a person gets — reviewers read the queue, reporters what is due — not the number of lines).",
+        f"Digests go out in batches ({r['batches']} batches of up to {r['batch_size']} people, `DIGEST_BATCH_SIZE`; "
+        f"one task each): median {r['per_batch_ms']:.0f} ms per batch, {r['per_digest_ms']:.1f} ms per digest; "
+        f"**{r['queries_min']}–{r['queries_max']} queries per batch** whatever the number of people in it or the "
+        "length of their digests (no N+1; `tests/test_alerts.py` pins it: a batch of 3 people and one of 10 with "
+        "dozens of lines each cost the same queries).",
         "",
-        f"Goal: a digest run for 5,000 people in under a minute of worker time — "
-        f"{'met' if r['total_s'] < 60 else '**missed**'} ({r['total_s']:.1f} s).",
+        f"Goal: a digest run for 5,000 people in under a minute of worker time — in wall time "
+        f"{'met' if r['total_s'] < 60 else '**missed**'} ({r['total_s']:.1f} s, with the load average above on 2 "
+        f"cores), in CPU time {'met' if r['total_cpu'] < 60 else '**missed**'} ({r['total_cpu']:.1f} s).",
     ]
     target = Path(path)
     text = target.read_text() if target.exists() else "# Performance\n"
     section = "\n".join(lines) + "\n"
     if SECTION in text:
         # Replace our section (up to the next "## " heading) and keep the rest.
-        text = re.sub(rf"{SECTION}\n.*?(?=\n## |\Z)", section.rstrip("\n"), text, count=1, flags=re.S)
+        text = re.sub(rf"{SECTION}\n.*?(?=\n## |\Z)", section, text, count=1, flags=re.S)
     else:
         marker = "\n## What keeps it fast"
         text = (

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from . import imports, services
+from . import imports, kept_uploads, services
 from .models import Actor, ActorKind, DatePrecision, Kind, ProgressUpdate, Recommendation, plain_number
 
 
@@ -60,7 +60,9 @@ class ChooseForm(forms.Form):
         label="Country or organization",
         help_text="Type a name or code (e.g. Kenya or KEN).",
         widget=ChooserWidget(
-            "actors-list", search_url=reverse_lazy("recommendations:actor_search"), attrs={"class": "form-control"}
+            "actors-list",
+            search_url=reverse_lazy("recommendations:actor_search"),
+            attrs={"class": "form-control", "data-chooser-item": "id_item"},
         ),
     )
 
@@ -87,14 +89,31 @@ class ChooseForm(forms.Form):
 
     def clean_actor(self):
         text = self.cleaned_data["actor"]
+        item = self.cleaned_data.get("item")
+        if item is not None and item.kind == Kind.RATIFICATION:
+            # Only countries ratify: "Brasil" means a country here, never an organization with it in its name.
+            actor, suggestions = Actor.objects.real().countries().resolve(text)
+            named, _ = Actor.objects.real().resolve(text) if actor is None else (None, [])
+            if named is not None and text.strip().lower() in {named.code.lower(), named.name.lower()}:
+                return named  # named exactly (not a fragment): clean() says why it cannot be
+            if actor is None:
+                hint = "; ".join(f"{a.name} ({a.code})" for a in suggestions)
+                raise ValidationError(
+                    f"No single country matches “{text.strip()}” (only a country can ratify {item.code})."
+                    + (f" Did you mean: {hint}?" if hint else " Check the spelling or use the code (e.g. BRA).")
+                )
+            return actor
         actor, suggestions = Actor.objects.real().resolve(text)
         if actor is None:
-            hint = "; ".join(f"{a.name} ({a.code})" for a in suggestions)
+            hint = "; ".join(f"{a.name} ({a.code}, {a.get_kind_display().lower()})" for a in suggestions)
             raise ValidationError(
                 f"No single country or organization matches “{text.strip()}”."
                 + (f" Did you mean: {hint}?" if hint else " Check the spelling or use the code.")
             )
         return actor
+
+
+EVIDENCE_RULE_LABEL = "Evidence links (required: at least one link, or a file)"
 
 
 def _evidence_lines(text: str) -> list[str]:
@@ -128,17 +147,22 @@ class ProgressUpdateForm(forms.Form):
         help_text=f"{services.NARRATIVE_MIN}–{services.NARRATIVE_MAX} characters: what changed, "
         "who did it, and where the evidence says so.",
     )
+    # The rule (services.validate_progress): at least one link, or a file. Neither field is required alone,
+    # so both labels say it, and the browser is not told either one is required.
     evidence_urls = forms.CharField(
-        label="Evidence links",
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://…"}),
-        help_text="One web address per line (official gazette, treaty record, report…).",
+        label=EVIDENCE_RULE_LABEL,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://…", "aria-required": "true"}),
+        help_text="One web address per line (official gazette, treaty record, report…). "
+        "Required unless you attach an evidence file below.",
         required=False,
     )
     evidence_file = forms.FileField(
-        label="Evidence file (optional)",
+        label="Evidence file (instead of, or as well as, links)",
         required=False,
         help_text="PDF, image or office document, up to {limit} MB. Readers download it; it is never shown inline.",
     )
+    # A file chosen before the form was returned with an error, kept for this try (see kept_uploads).
+    kept_file = forms.CharField(widget=forms.HiddenInput, required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -171,15 +195,33 @@ class ProgressUpdateForm(forms.Form):
             scale = {Kind.RATIFICATION: "ratification", Kind.POLICY: "policy-action"}[recommendation.kind]
             self.fields["status"].help_text = f"Only the statuses of the {scale} scale apply to this item."
         if not self.is_bound and update is None:
+            # "As of" stays empty: the date the status applies to is rarely today's.
             self.initial.setdefault("submission_token", uuid.uuid4())
-            self.initial.setdefault("as_of", timezone.localdate())
+        self.kept = None  # the file kept from an earlier try, once restored
+        if self.is_bound and not self.files.get("evidence_file") and self.data.get("kept_file"):
+            self.kept = kept_uploads.restore(self.data["kept_file"], user=user)
+            if self.kept is not None:
+                self.fields["evidence_file"].help_text = (
+                    f"Kept from your last try: {self.kept.name}. Choose another file to replace it. "
+                    + self.fields["evidence_file"].help_text
+                )
+        if update is not None and update.evidence_file:
+            self.fields["evidence_file"].help_text = (
+                f"Attached now: {update.evidence_file_type or 'a file'} (download it from the update's page). "
+                + self.fields["evidence_file"].help_text
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            *[Field(name) for name in self.fields if name not in {"historical", "submission_token", "version"}],
+            *[
+                Field(name)
+                for name in self.fields
+                if name not in {"historical", "submission_token", "version", "kept_file"}
+            ],
             Div(Field("historical"), css_class="mb-3"),
             Field("submission_token"),
             Field("version"),
+            Field("kept_file"),
         )
 
     def clean_evidence_urls(self):
@@ -192,7 +234,22 @@ class ProgressUpdateForm(forms.Form):
                 services.inspect_evidence_file(upload)
             except ValidationError as error:
                 raise ValidationError(error.messages) from error
-        return upload
+            return upload
+        return self.kept
+
+    def keep_evidence_file(self) -> None:
+        """After a refusal: keep a chosen (and acceptable) file for the next try, and say so on the form."""
+        upload = self.files.get("evidence_file")
+        if not upload or "evidence_file" in self.errors:
+            return
+        reference = kept_uploads.keep(upload, user=self.user)
+        self.data = self.data.copy()
+        self.data["kept_file"] = reference
+        self.fields["evidence_file"].help_text = (
+            f"Kept from this try: {upload.name}. You need not choose it again; choose another file to replace it. "
+            + self.fields["evidence_file"].help_text
+        )
+        self._bound_fields_cache.pop("evidence_file", None)  # shown with the new help text
 
     def clean(self):
         """Run the service's rules too, so every problem is reported at once, each next to its field."""
@@ -294,7 +351,7 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label="Spreadsheet (CSV or XLSX)",
-        help_text="The columns of the status export, and a narrative column (download a template below). "
+        help_text="The columns of the status export, and a narrative column (the templates are linked above). "
         f"Up to {imports.MAX_UPLOAD_BYTES // 1_048_576} MB.",
     )
     organization = forms.ModelChoiceField(

@@ -37,6 +37,7 @@ from .models import (
     Recommendation,
     ReviewState,
     Status,
+    status_label,
 )
 from .reports import EXPORT_COLUMNS
 
@@ -44,6 +45,10 @@ REQUIRED = {"recommendation_code", "as_of"}
 ACTOR_COLUMNS = ("actor_code", "country_iso3", "actor_name")
 SCALE_NAMES = {Kind.RATIFICATION: "ratification", Kind.POLICY: "policy-action", Kind.QUANTITATIVE: "quantitative"}
 NOT_AN_UPDATE = "“No information” is what reports show where there is no update; not imported."
+# The templates' example row starts its narrative with this; the import skips such a row, so an example
+# left in the file is never filed as the reporter's own claim.
+EXAMPLE_MARK = "[Example row: not imported]"
+IS_EXAMPLE = "The template's example row (its narrative starts with “[Example row”); not imported."
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 # The limits. README.md and docs/security.md list them; the import page shows them.
@@ -110,6 +115,11 @@ class PlannedUpdate:
     organization: Actor
     narrative: str
     historical: bool
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it ("Party (ratified)"), whichever of label or code the file gave."""
+        return status_label(self.status) if self.status else "—"
 
 
 @dataclass
@@ -478,6 +488,9 @@ def plan(rows, *, filename: str, organization: Actor, user=None, system=None) ->
         values = {key: unguard(value or "") for key, value in row.items() if key}
         file_verified_at = file_verified_at or bool(values.get("verified_at"))
         status_text = values.get("status", "").strip()
+        if values.get("narrative", "").strip().lower().startswith(EXAMPLE_MARK[:12].lower()):
+            result.skipped.append((number, IS_EXAMPLE))
+            continue
         if status_text.lower() in (NO_INFORMATION, "no information"):
             result.skipped.append((number, NOT_AN_UPDATE))
             continue
@@ -553,6 +566,17 @@ def _check_row(row: _Parsed, directory, organization, acting, memberships, rejec
             org = None
     narrative = values.get("narrative", "")
     urls = values.get("evidence_urls", "").split()
+    if not narrative.strip():
+        # Said plainly (the rule below would say "at least 20 characters (you wrote 0)").
+        errors.append(
+            Rejection(
+                row.row,
+                "narrative",
+                "The narrative is empty. Say what happened, who did it and where the evidence says so "
+                f"({services.NARRATIVE_MIN}–{services.NARRATIVE_MAX:,} characters): readers see it as "
+                "“What happened”.",
+            )
+        )
     historical = row.as_of < row.recommendation.document.date
     checks = []
     if org is not None:
@@ -577,6 +601,8 @@ def _check_row(row: _Parsed, directory, organization, acting, memberships, rejec
             check()
         except ValidationError as error:
             for name, messages in error.message_dict.items():
+                if name == "narrative" and not narrative.strip():
+                    continue  # already said plainly
                 for message in messages:
                     errors.append(Rejection(row.row, _COLUMN_OF_FIELD.get(name, name), message))
     if errors:

@@ -745,6 +745,18 @@ class Actor(models.Model):
 # --------------------------------------------------------------------------
 
 
+def sees_every_update(user) -> bool:
+    """Reviewers and editors see every update, whatever its state (the rule of ``visible_to``)."""
+    return user.has_perm("recommendations.review_progress") or user.is_staff
+
+
+def visible_to_author_q(user, prefix: str = "") -> Q:
+    """What anyone else may see: verified updates, and their own. ``user`` may be an expression
+    (``F("user_id")``) so that many people's rights are checked in one query; ``prefix`` reaches the
+    update through a relation (``"update__"``)."""
+    return Q(**{f"{prefix}state": ReviewState.VERIFIED}) | Q(**{f"{prefix}created_by": user})
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
     def counted(self):
         """Updates that count towards the current status and public reports: verified ones."""
@@ -752,10 +764,10 @@ class ProgressUpdateQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Verified updates for everyone; a user also sees their own, reviewers and editors see all."""
-        if user.is_authenticated and (user.has_perm("recommendations.review_progress") or user.is_staff):
+        if user.is_authenticated and sees_every_update(user):
             return self
         if user.is_authenticated:
-            return self.filter(Q(state=ReviewState.VERIFIED) | Q(created_by=user))
+            return self.filter(visible_to_author_q(user))
         return self.counted()
 
     def latest_first(self):

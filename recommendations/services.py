@@ -33,6 +33,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from simple_history.utils import bulk_create_with_history
 
+from . import kept_uploads
 from .models import (
     OPEN_IMPORT_STATES,
     Actor,
@@ -1086,6 +1087,8 @@ def sweep_imports(*, older_than: datetime.timedelta) -> dict[str, int]:
         if path not in needed and default_storage.get_modified_time(path) < cutoff:
             default_storage.delete(path)
             deleted_files += 1
+    # Evidence files kept for a log form's next try (kept_uploads), past their day.
+    deleted_files += kept_uploads.sweep(older_than=max(older_than, kept_uploads.MAX_AGE))
     return {"uploads": deleted_files, "batches": len(abandoned)}
 
 

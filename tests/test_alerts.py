@@ -358,6 +358,86 @@ def test_queries_per_digest_do_not_grow_with_its_length(people, country):
     assert digest_queries(small, "D2030-01-01") == digest_queries(large, "D2030-01-01")
 
 
+def test_queries_per_batch_of_digests_do_not_grow_with_people_or_lines(people, country):
+    """A batch of digests costs a fixed number of queries: 3 people with a line each, or 10 people with
+    dozens of lines, reviewers' queues and reporters' due pairs (reminders) alike."""
+    start_clock()
+    few = [reader(f"few{n}") for n in range(2)]
+    many = [reader(f"many{n}") for n in range(7)]
+    for user in few:
+        services.follow(user=user, target=Recommendation.objects.get(code="R56"))
+    for n, user in enumerate(many):
+        services.follow(user=user, target=Theme.objects.get(slug="remittances"))
+        services.follow(user=user, target=Actor.objects.get(code=["KEN", "GHA", "PHL"][n % 3]))
+    ReportingCycle.objects.create(organization=people.org_a, months=1)
+    ReportingCycle.objects.create(organization=people.org_b, months=1)
+    old = filed(user=people.reporter_b, organization=people.org_b, iso3="UGA", as_of=datetime.date(2020, 1, 1))
+    verify(old, people.reviewer)
+    verify(filed(user=people.reporter_a, organization=people.org_a), people.reviewer2)
+    items = Recommendation.objects.filter(themes__slug="remittances", kind="policy")[:4]
+    for iso3 in ["KEN", "GHA", "PHL", "IND"]:
+        for item in items:
+            verify(filed(user=people.reporter_b, organization=people.org_b, iso3=iso3, code=item.code), people.reviewer)
+    filed(user=people.reporter_a, organization=people.org_a, iso3="IND")  # pending: in the reviewers' queue
+    services.collect_notifications()
+    assert Notification.objects.filter(user=many[0]).count() > 5 * Notification.objects.filter(user=few[0]).count()
+
+    def batch_queries(users):
+        cache.clear()  # each batch takes its own snapshot of the review queue
+        with CaptureQueriesContext(connection) as captured:
+            sent = services.send_digests(pairs=[(u.pk, "D2030-01-01") for u in users])
+        assert sent == len(users)
+        return len([q for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))])
+
+    small = batch_queries([*few[:1], people.reporter_a, people.reviewer])
+    large = batch_queries([*few[1:], *many, people.reporter_b, people.reviewer2])
+    assert small == large <= 16, (small, large)
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert "DUE FOR AN UPDATE:" in by_address["reporter_b@example.org"].body  # the batch still says what is due
+    assert "DUE FOR AN UPDATE:" in by_address["reporter_a@example.org"].body
+    assert "AWAITING YOUR REVIEW: 1" in by_address["reviewer2@example.org"].body
+    assert by_address["many0@example.org"].body.count("- R") > 10
+
+
+def test_a_batch_tells_each_person_only_what_they_may_see(people):
+    """In one batch, a follower no longer hears of a withdrawn update while its author and reviewers still do."""
+    follower = reader()
+    services.follow(user=follower, target=Recommendation.objects.get(code="R56"))
+    services.follow(user=people.reviewer, target=Recommendation.objects.get(code="R56"))
+    start_clock()
+    update = verify(filed(user=people.reporter_a, organization=people.org_a), people.reviewer2)
+    services.collect_notifications()
+    tracker.withdraw_update(update=update, user=people.reviewer, expected_version=update.version, reason="Duplicate.")
+    pairs = [(u.pk, "D2030-01-01") for u in (follower, people.reporter_a, people.reviewer)]
+    assert services.send_digests(pairs=pairs) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["reporter_a@example.org", "reviewer@example.org"]
+    # The follower's digest is recorded (empty), so nothing about that update reaches them later either.
+    assert services.send_digests(pairs=pairs) == 0
+
+
+def test_digest_batches_hold_each_person_once():
+    pairs = [(1, "D1"), (2, "D1"), (1, "N9"), (3, "D1"), (1, "W2")]
+    batches = list(services.batches(pairs, size=2))
+    assert all(len({u for u, _ in batch}) == len(batch) <= 2 for batch in batches)
+    assert sorted(p for batch in batches for p in batch) == sorted(pairs)
+
+
+def test_the_rights_read_for_a_batch_agree_with_has_perm(people):
+    from django.contrib.auth.models import Permission
+
+    direct = reader("direct")
+    direct.user_permissions.add(Permission.objects.get(codename="review_progress"))
+    boss = reader("boss", is_superuser=True)
+    users = [
+        User.objects.get(pk=u.pk)
+        for u in (people.reporter_a, people.reviewer, people.editor, direct, boss, reader("plain"))
+    ]
+    sees_all, reviewers = content.rights(users)
+    assert reviewers == {u.pk for u in users if u.has_perm("recommendations.review_progress")}
+    assert sees_all == {u.pk for u in users if u.has_perm("recommendations.review_progress") or u.is_staff}
+    assert {direct.pk, boss.pk, people.reviewer.pk} <= reviewers and people.reporter_a.pk not in sees_all
+
+
 # ---------------------------------------------------------------------------
 # Unsubscribe
 # ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
+from django.core.files.base import ContentFile
+from django.core.mail.backends.locmem import EmailBackend as Mailbox
 from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
@@ -21,7 +22,7 @@ from django.utils import timezone
 from alerts import services, tasks
 from alerts.models import ConsistencyCheck, Digest, ExportJob, ExportState, Notification, NotificationKind, Watermark
 from recommendations import services as tracker
-from recommendations.models import CurrentStatus, ProgressUpdate, Recommendation
+from recommendations.models import CurrentStatus, ImportBatch, ProgressUpdate, Recommendation
 
 from .factories import filed, record
 
@@ -86,15 +87,15 @@ def _one_verified_update_collected(people):
 def test_a_failed_send_is_retried_and_sent_once(people, monkeypatch):
     _one_verified_update_collected(people)
     attempts = []
-    real_send = EmailMultiAlternatives.send
+    real_send = Mailbox.send_messages
 
-    def flaky(self, *args, **kwargs):
+    def flaky(self, messages):
         attempts.append(1)
         if len(attempts) == 1:
             raise smtplib.SMTPServerDisconnected("connection lost")
-        return real_send(self, *args, **kwargs)
+        return real_send(self, messages)
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)
+    monkeypatch.setattr(Mailbox, "send_messages", flaky)
     result = tasks.send_digest.apply(args=(people.reporter_a.pk, "D2030-01-01"))  # eagerly: retried at once
     assert result.successful() and result.result is True
     assert len(attempts) == 2 and len(mail.outbox) == 1
@@ -107,11 +108,11 @@ def test_retries_are_bounded(people, monkeypatch):
     _one_verified_update_collected(people)
     attempts = []
 
-    def down(self, *args, **kwargs):
+    def down(self, messages):
         attempts.append(1)
         raise smtplib.SMTPServerDisconnected("down")
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", down)
+    monkeypatch.setattr(Mailbox, "send_messages", down)
     result = tasks.send_digest.apply(args=(people.reporter_a.pk, "D2030-01-01"))
     assert result.failed() and isinstance(result.result, smtplib.SMTPServerDisconnected)
     assert len(attempts) == tasks.send_digest.max_retries + 1
@@ -120,6 +121,30 @@ def test_retries_are_bounded(people, monkeypatch):
     monkeypatch.undo()
     assert services.send_digest(user_id=people.reporter_a.pk, period="D2030-01-01") is True
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_whose_send_fails_half_way_marks_what_left_and_its_retry_sends_the_rest_once(people, monkeypatch):
+    followers = [User.objects.create_user(f"b{n}", email=f"b{n}@example.org") for n in range(3)]
+    for user in followers:
+        services.follow(user=user, target=Recommendation.objects.get(code="R56"))
+    _one_verified_update_collected(people)
+    attempts = []
+    real_send = Mailbox.send_messages
+
+    def second_fails_once(self, messages):
+        attempts.append(messages[0].to[0])
+        if len(attempts) == 2:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(Mailbox, "send_messages", second_fails_once)
+    pairs = [[u.pk, "D2030-01-01"] for u in followers]
+    result = tasks.send_digest_batch.apply(args=(pairs,))  # eagerly: retried at once
+    assert result.successful()
+    assert sorted(m.to[0] for m in mail.outbox) == ["b0@example.org", "b1@example.org", "b2@example.org"]
+    assert attempts.count("b1@example.org") == 2 and attempts.count("b0@example.org") == 1  # b0 not sent twice
+    assert Digest.objects.filter(user__in=followers, sent_at__isnull=False, items=1).count() == 3
 
 
 class WorkerKilled(BaseException):
@@ -133,10 +158,10 @@ def test_a_digest_whose_sender_died_mid_send_is_sent_once_by_a_later_scheduled_r
     now = timezone.now()
     period = services.period_keys(now)["daily"]
 
-    def killed(self, *args, **kwargs):
+    def killed(self, messages):
         raise WorkerKilled
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", killed)
+    monkeypatch.setattr(Mailbox, "send_messages", killed)
     with pytest.raises(WorkerKilled):
         services.send_digest(user_id=people.reporter_a.pk, period=period, now=now)
     monkeypatch.undo()
@@ -211,6 +236,7 @@ def test_default_schedules_are_in_the_database_for_beat():
         "alerts.check_current_statuses",
         "alerts.delete_old_exports",
         "alerts.prune",
+        "alerts.sweep_uploads",
     } <= scheduled
 
 
@@ -231,18 +257,23 @@ def test_digest_runs_at_once_send_each_digest_once(seeded_transactional_db, peop
     tracker.verify_update(update=update, reviewer=people.reviewer2, expected_version=update.version)
     threads, barrier, errors = 6, threading.Barrier(6), []
 
-    def run():
+    def run(in_batches):
         try:
             barrier.wait()
             services.collect_notifications()
-            for user_id, period in services.due_digests():
-                services.send_digest(user_id=user_id, period=period)
+            due = services.due_digests()
+            if in_batches:  # what the scheduled task does: batches of people (small here, so they overlap)
+                for batch in services.batches(due, size=5):
+                    services.send_digests(pairs=batch)
+            else:
+                for user_id, period in reversed(due):
+                    services.send_digest(user_id=user_id, period=period)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(repr(error))
         finally:
             connection.close()
 
-    workers = [threading.Thread(target=run) for _ in range(threads)]
+    workers = [threading.Thread(target=run, args=(n % 2 == 0,)) for n in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -386,3 +417,17 @@ def test_old_notifications_and_digests_are_forgotten(people, settings):
     assert rows >= 3  # the author's, the reviewer's colleague's notifications and a digest
     assert services.prune(now=timezone.now() + datetime.timedelta(days=31)) == rows
     assert not Notification.objects.exists() and not Digest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_upload_sweep_task_deletes_abandoned_previews(people, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    batch = tracker.start_import(
+        file=ContentFile(b"actor_code,recommendation_code,status,as_of\n"),
+        filename="old.csv",
+        user=people.reporter_a,
+        organization=people.org_a,
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    assert tasks.sweep_uploads.apply().result == 2  # the preview and its stored upload
+    assert not ImportBatch.objects.filter(pk=batch.pk).exists()

@@ -96,7 +96,7 @@ BAD_NARRATIVES = [
     ("Looks harmless \u202eten.exe\u202c but reads backwards.", "text-direction"),
     ("Isolates \u2066hide\u2069 the order of the words here.", "text-direction"),
     ("A bell \x07 and an escape \x1b[31m are not text either.", "control character"),
-    ("", "at least 20 characters"),
+    ("", "The narrative is empty"),  # said plainly (issue 14 item 11), not "at least 20 characters (you wrote 0)"
 ]
 
 

@@ -412,15 +412,15 @@ def test_templates_have_the_columns_an_example_and_status_lists(client, people):
 
     assert header == [*EXPORT_COLUMNS, "narrative"] and example[0] == "KEN"
     plan = make_plan(io.BytesIO(text.encode()), user=people.reporter_a, organization=people.org_a)
-    assert len(plan.create) == 1 and not plan.rejected  # the example itself imports cleanly
+    assert not plan.create and not plan.rejected and plan.skipped == [(2, imports.IS_EXAMPLE)]  # never imported
     response = client.get(reverse("recommendations:import_template_xlsx"))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert [c.value for c in book["status"][1]] == [*EXPORT_COLUMNS, "narrative"]
     assert set(book.defined_names) >= {"ratification", "policy", "quantitative"}
     lists = {v.formula1 for v in book["status"].data_validations.dataValidation}
-    assert "INDIRECT($I2)" in lists  # the status list follows the row's kind (column I)
+    assert "INDIRECT(VLOOKUP($G2,lists!$E$2:$F$98,2,FALSE))" in lists  # the status list follows the item (G)
     from_xlsx = make_plan(io.BytesIO(response.content), "t.xlsx", user=people.reporter_a, organization=people.org_a)
-    assert len(from_xlsx.create) == 1 and not from_xlsx.rejected
+    assert not from_xlsx.create and not from_xlsx.rejected and len(from_xlsx.skipped) == 1
 
 
 def test_command_previews_then_commits(tmp_path, people, settings, django_capture_on_commit_callbacks):

@@ -294,6 +294,8 @@ EXPORT_IN_BACKGROUND_ABOVE = int(os.environ.get("EXPORT_IN_BACKGROUND_ABOVE", "2
 # A digest being sent is left alone this long before another run may take it over (its sender died: a worker
 # killed mid-send). Longer than the send's hard time limit (90 s).
 DIGEST_LEASE_SECONDS = int(os.environ.get("DIGEST_LEASE_SECONDS", "600"))
+# Digests are built and sent this many people per task (one set of queries, one mail connection each).
+DIGEST_BATCH_SIZE = int(os.environ.get("DIGEST_BATCH_SIZE", "200"))
 # Notifications and digest records are kept this long.
 NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("NOTIFICATIONS_KEEP_DAYS", "180"))
 # Prepared exports are deleted after this many hours.

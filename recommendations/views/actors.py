@@ -119,6 +119,22 @@ def actor_search(request):
     text = request.GET.get("q", "").strip()
     if len(text) < 2:
         return JsonResponse({"results": [], "message": "Type at least 2 characters."})
-    actors = Actor.objects.real().search(text).order_by("kind", "name").only("code", "name", "kind")[:20]
-    results = [{"code": a.code, "name": a.name, "kind": a.kind, "label": f"{a.name} ({a.code})"} for a in actors]
+    actors = Actor.objects.real()
+    # With ?item=CODE (the chooser sends the item typed beside it): only what that item accepts — countries
+    # for a ratification item — and countries first otherwise.
+    item_code = request.GET.get("item", "").strip().split(" ", 1)[0].upper()
+    item = Recommendation.objects.filter(code=item_code).only("kind").first() if item_code else None
+    if item is not None and item.kind == Kind.RATIFICATION:
+        actors = actors.countries()
+    actors = actors.search(text).order_by("kind", "name").only("code", "name", "kind")[:20]
+    results = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "kind": a.kind,
+            "kind_label": a.get_kind_display(),
+            "label": f"{a.name} ({a.code})",
+        }
+        for a in actors
+    ]
     return JsonResponse({"results": results})

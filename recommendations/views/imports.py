@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import imports, services
 from ..exports import stream_csv
 from ..forms import ImportForm, apply_service_errors
-from ..models import SCALES, ImportBatch, ImportState, Kind, Recommendation
+from ..models import SCALES, ImportBatch, ImportState, Kind, Recommendation, status_label
 from ..reports import EXPORT_COLUMNS
 
 EXAMPLE = {
@@ -27,14 +27,15 @@ EXAMPLE = {
     "recommendation_code": "R02",
     "recommendation_title": "Ratify the Migrant Workers Convention",
     "kind": "ratification",
-    "status": "signed",
+    "status": "Signed",  # labels and codes ("signed") are both accepted
     "as_of": "2015-09-15",
     "value": "",
     "unit": "",
     "reported_by_organization": "",
     "evidence_urls": "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-13&chapter=4",
     "verified_at": "",
-    "narrative": "Example row, to replace with yours: what happened, who did it, and where the evidence says so.",
+    "narrative": f"{imports.EXAMPLE_MARK} Replace this row with yours, or leave it: the import skips it. "
+    "Say what happened, who did it, and where the evidence says so.",
 }
 # The status export's columns, and the narrative every new update needs.
 TEMPLATE_COLUMNS = [*EXPORT_COLUMNS, "narrative"]
@@ -164,15 +165,18 @@ def import_template_xlsx(request):
     sheet.append([EXAMPLE[c] for c in TEMPLATE_COLUMNS])
     lists = book.create_sheet("lists")
     kinds = [Kind.RATIFICATION, Kind.POLICY, Kind.QUANTITATIVE]
-    lists.append(["kind", *[str(k) for k in kinds], "item codes"])
+    # Columns: A the kinds; B–D each kind's statuses, as labels (the import accepts labels and codes);
+    # E the item codes and F each item's kind, from which a row's status list is found.
+    lists.append(["kind", *[str(k) for k in kinds], "item codes", "item kind"])
     items = list(Recommendation.objects.order_by("position").values_list("code", "kind"))
     longest = max(len(items), *(len(SCALES[k]) for k in kinds))
     for index in range(longest):
         row = [kinds[index].value if index < len(kinds) else None]
-        row += [SCALES[k][index] if index < len(SCALES[k]) else None for k in kinds]
-        row.append(items[index][0] if index < len(items) else None)
+        row += [status_label(SCALES[k][index]) if index < len(SCALES[k]) else None for k in kinds]
+        row += list(items[index]) if index < len(items) else [None, None]
         lists.append(row)
-    # One named list of statuses per kind; the status column offers the list named by the row's kind.
+    # One named list of statuses per kind; the status column offers the list of the row's item's kind,
+    # looked up from the item code (no need to fill in "kind" by hand).
     for offset, kind in enumerate(kinds, start=2):
         letter = get_column_letter(offset)
         book.defined_names[kind.value] = DefinedName(
@@ -181,16 +185,18 @@ def import_template_xlsx(request):
     column = {name: get_column_letter(i) for i, name in enumerate(TEMPLATE_COLUMNS, start=1)}
     rows = "2:5000"
     first, last = rows.split(":")
+    codes, kinds_of = get_column_letter(len(kinds) + 2), get_column_letter(len(kinds) + 3)
+    item_kinds = f"lists!${codes}$2:${kinds_of}${len(items) + 1}"
     kind_list = DataValidation(type="list", formula1=f"lists!$A$2:$A${len(kinds) + 1}", allow_blank=True)
     kind_list.add(f"{column['kind']}{first}:{column['kind']}{last}")
-    status_list = DataValidation(type="list", formula1=f"INDIRECT(${column['kind']}2)", allow_blank=True)
-    status_list.error = "Choose a status on the scale of the row's kind."
-    status_list.add(f"{column['status']}{first}:{column['status']}{last}")
-    item_list = DataValidation(
+    status_list = DataValidation(
         type="list",
-        formula1=f"lists!${get_column_letter(len(kinds) + 2)}$2:${get_column_letter(len(kinds) + 2)}${len(items) + 1}",
+        formula1=f"INDIRECT(VLOOKUP(${column['recommendation_code']}2,{item_kinds},2,FALSE))",
         allow_blank=True,
     )
+    status_list.error = "Choose a status on the scale of the row's item (fill in recommendation_code first)."
+    status_list.add(f"{column['status']}{first}:{column['status']}{last}")
+    item_list = DataValidation(type="list", formula1=f"lists!${codes}$2:${codes}${len(items) + 1}", allow_blank=True)
     item_list.add(f"{column['recommendation_code']}{first}:{column['recommendation_code']}{last}")
     for validation in (kind_list, status_list, item_list):
         sheet.add_data_validation(validation)

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import services
+from .. import history, services
 from ..filters import ReviewQueueFilter
 from ..forms import ChooseForm, ProgressUpdateForm, ReviewForm, WithdrawForm, apply_service_errors
 from ..models import Actor, ImportBatch, ProgressUpdate, Recommendation, ReviewState
@@ -79,6 +79,8 @@ def progress_new(request):
         else:
             messages.success(request, f"Thank you. Your update on {item.code} for {actor.name} awaits review.")
             return redirect(update)
+    if request.method == "POST":
+        form.keep_evidence_file()
     return render(request, "recommendations/progress_form.html", {"form": form, "item": item, "actor": actor})
 
 
@@ -98,9 +100,11 @@ def update_detail(request, pk):
         "review_form": ReviewForm(initial={"version": update.version}),
         "withdraw_form": WithdrawForm(initial={"version": update.version}),
         "show_history": own or reviewer or user.is_staff,
-        "history": update.history.select_related("history_user")
-        .prefetch_related("history_user__memberships__organization")
-        .order_by("history_date")
+        "history": history.with_changes(
+            update.history.select_related("history_user")
+            .prefetch_related("history_user__memberships__organization")
+            .order_by("history_date", "history_id")
+        )
         if (own or reviewer or user.is_staff)
         else [],
     }
@@ -136,6 +140,8 @@ def update_edit(request, pk):
         else:
             messages.success(request, "Saved. The update awaits review.")
             return redirect(update)
+    if request.method == "POST":
+        form.keep_evidence_file()
     context = {"form": form, "item": update.recommendation, "actor": update.actor, "update": update}
     return render(request, "recommendations/progress_form.html", context)
 

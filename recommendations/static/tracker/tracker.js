@@ -20,11 +20,15 @@
     var list = document.getElementById(input.getAttribute("list"));
     var url = input.getAttribute("data-chooser-url");
     if (!list || !url || !window.fetch) { return; }
-    var fixed = Array.prototype.map.call(list.options, function (o) { return o.value; });
+    /* The item typed beside it (data-chooser-item): the server then suggests what that item accepts. */
+    var itemInput = document.getElementById(input.getAttribute("data-chooser-item") || "");
+    var fixed = Array.prototype.map.call(list.options, function (o) { return { value: o.value, label: o.label }; });
     var refresh = debounce(function () {
       var q = input.value.trim();
       if (q.length < 2) { return; }
-      fetch(url + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+      var query = "?q=" + encodeURIComponent(q);
+      if (itemInput && itemInput.value.trim()) { query += "&item=" + encodeURIComponent(itemInput.value.trim()); }
+      fetch(url + query, { headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (data) {
           var seen = {};
@@ -32,13 +36,15 @@
           data.results.forEach(function (r) {
             var option = document.createElement("option");
             option.value = r.label;
+            option.label = r.kind_label || "";  /* the kind beside each suggestion: Country, Organization */
             seen[r.label] = true;
             list.appendChild(option);
           });
-          fixed.forEach(function (value) {
-            if (!seen[value] && value.toLowerCase().indexOf(q.toLowerCase()) !== -1) {
+          fixed.forEach(function (known) {
+            if (!seen[known.value] && known.value.toLowerCase().indexOf(q.toLowerCase()) !== -1) {
               var option = document.createElement("option");
-              option.value = value;
+              option.value = known.value;
+              option.label = known.label;
               list.appendChild(option);
             }
           });
