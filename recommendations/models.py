@@ -199,7 +199,13 @@ class SourceDocument(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
     subtitle = models.CharField(max_length=300, blank=True)
-    symbol = models.CharField(max_length=40, blank=True, help_text="UN document symbol, if known.")
+    symbol = models.CharField(max_length=40, blank=True, help_text="UN document symbol, if known (A/61/187).")
+    url = models.URLField(
+        "official URL",
+        max_length=500,
+        blank=True,
+        help_text="Where the official UN document can be read (e.g. https://undocs.org/A/61/187).",
+    )
     issuing_body = models.CharField(max_length=200)
     date = models.DateField(help_text="Date of the document.")
     event_date = models.DateField(null=True, blank=True, help_text="Date of the hearings it summarises.")
@@ -214,6 +220,11 @@ class SourceDocument(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def citation(self) -> str:
+        """The one way the source is cited in words: title, symbol, issuer, date (pages, exports, metadata)."""
+        symbol = f" (UN document {self.symbol})" if self.symbol else ""
+        return f"{self.title}{symbol}. {self.issuing_body}, {self.date:%-d %B %Y}."
 
 
 class Section(models.Model):
@@ -1031,6 +1042,7 @@ class CurrentStatus(models.Model):
         indexes = [
             models.Index(fields=["recommendation", "status"], name="current_item_status"),
             models.Index(fields=["status"], name="current_status"),
+            models.Index(fields=["-as_of"], name="current_as_of"),  # the home page's latest status date
         ]
 
     def __str__(self):

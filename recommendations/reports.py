@@ -41,6 +41,7 @@ from .models import (
     Recommendation,
     ReviewState,
     Theme,
+    format_as_of,
     status_label,
 )
 
@@ -702,14 +703,16 @@ def threshold_notes(filterset: StatusFilter) -> list[str]:
 def headline_figures() -> dict:
     """For the home page: items, actors reporting, verified updates, last update."""
     verified = ProgressUpdate.objects.counted()
-    last = verified.order_by("-reviewed_at").values_list("reviewed_at", flat=True).first()
+    # The latest date a verified status describes (not when it was loaded or verified: a baseline loaded
+    # today of ratifications from 1999 is not news from today).
+    latest = CurrentStatus.objects.order_by("-as_of").values_list("as_of", "as_of_precision").first()
     count, estimated = verified.estimated_count()
     return {
         "items": Recommendation.objects.count(),
         "actors_reporting": CurrentStatus.objects.values("actor_id").distinct().count(),
         "verified_updates": count,
         "verified_updates_estimated": estimated,
-        "last_update": last,
+        "last_update": format_as_of(*latest) if latest else None,
     }
 
 
