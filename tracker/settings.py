@@ -172,7 +172,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # Refuses a username+IP that failed too often, before checking the password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, also accepting the email address in any case (invitations make it the username).
+    "recommendations.backends.EmailOrUsernameBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
