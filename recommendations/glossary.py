@@ -146,15 +146,14 @@ class ScaleEntry:
     example: str
 
 
+def entries(kind: str) -> list[ScaleEntry]:
+    """One kind's scale, in models.SCALES's order, each status with its meaning and example."""
+    return [ScaleEntry(s, status_label(s), STATUS_SHORT[s], *MEANINGS[s]) for s in SCALES[kind]]
+
+
 def scales() -> list[tuple[str, str, str, list[ScaleEntry]]]:
-    """(kind, kind label, intro, entries) for every kind, each scale in models.SCALES's order."""
-    out = []
-    for kind in Kind:
-        entries = [
-            ScaleEntry(status, status_label(status), STATUS_SHORT[status], *MEANINGS[status]) for status in SCALES[kind]
-        ]
-        out.append((kind.value, kind.label, KIND_INTRO[kind], entries))
-    return out
+    """(kind, kind label, intro, entries) for every kind."""
+    return [(kind.value, kind.label, KIND_INTRO[kind], entries(kind)) for kind in Kind]
 
 
 def no_information() -> ScaleEntry:

@@ -609,7 +609,7 @@ MATRIX_SORTS = {
 
 @dataclass
 class Matrix:
-    actors: list[tuple[Actor, int]]  # with their progress score
+    actors: list[tuple[Actor, int | None]]  # with their progress score; None where nothing is known
     items: list[Recommendation]
     cells: dict[tuple[int, int], str]
 
@@ -634,7 +634,12 @@ def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[Matrix,
     items = list(
         Recommendation.objects.filter(scope.filterset.items()).only("code", "title", "kind").order_by("position")
     )
-    grid = Matrix(actors=[(actors[a], round(float(score or 0))) for a, score, _ in ranked], items=items, cells=cells)
+    known = {actor_id for (actor_id, _), status in cells.items() if status != NO_INFORMATION}
+    grid = Matrix(
+        actors=[(actors[a], round(float(score or 0)) if a in known else None) for a, score, _ in ranked],
+        items=items,
+        cells=cells,
+    )
     return grid, total
 
 

@@ -222,7 +222,10 @@ def _matrix_html(grid) -> str:
                 out.append('<td class="na"></td>')
             else:
                 out.append(cell[status].replace("{a}", code, 1).replace("{i}", item.code, 1))
-        out.append(f"<td>{score}%</td></tr>")
+        if score is None:  # nothing known is not "0 %" done
+            out.append('<td title="No information">—<span class="visually-hidden"> no information</span></td></tr>')
+        else:
+            out.append(f"<td>{score}%</td></tr>")
     out.append("</tbody></table>")
     return mark_safe("".join(out))  # nosec B308 B703 # noqa: S308 - every value above is escaped
 
