@@ -303,6 +303,11 @@ def status_xlsx(request):
     )
 
 
+def _source_lines():
+    document = editorial.source_document()
+    return [("Source document", document["citation"]), ("Official document", document["url"])]
+
+
 def write_xlsx(filterset, scope, handle):
     """The XLSX status export into a binary file (also used by the background export)."""
     from openpyxl import Workbook
@@ -318,6 +323,7 @@ def write_xlsx(filterset, scope, handle):
         ["Filters", "; ".join(filterset.describe()) or "none"],  # filter values are typed by visitors
         ["Statuses as of", _stamp(filterset)],
         ["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
+        *([label, value] for label, value in _source_lines() if value),
         ["Source", editorial.SOURCE_LAYER],
         ["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
         *(["Automatic statuses", note] for note in reports.threshold_notes(filterset)),
