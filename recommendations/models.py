@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -86,9 +87,11 @@ STATUS_SHORT = {
     NO_INFORMATION: "·",
     Status.NO_ACTION: "N",
     Status.SIGNED: "S",
-    Status.RATIFIED: "P",
-    Status.ACCEDED: "P",
-    Status.SUCCEEDED: "P",
+    # Three ways to be a party: the same P, told apart by a second letter (colours alone are near-identical
+    # greens, and print may lose them).
+    Status.RATIFIED: "Pr",
+    Status.ACCEDED: "Pa",
+    Status.SUCCEEDED: "Ps",
     Status.DENOUNCED: "D",
     Status.NOT_STARTED: "0",
     Status.LIMITED: "L",
@@ -411,12 +414,13 @@ class RecommendationQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        text = text.strip()
-        if not text:
+        """Items with any of the words in the title or a quotation, or with one as the code (search.py)."""
+        from .search import matching
+
+        if not text.strip():
             return self
-        matches = Q(code__iexact=text) | Q(title__icontains=text) | Q(citations__text__icontains=text)
-        ids = self.filter(matches).values("pk")
-        return self.filter(pk__in=ids)
+        ids = matching(Recommendation.objects.all(), text, contains=["title", "citations__text"], exact=["code"])
+        return self.filter(pk__in=ids.values("pk"))
 
 
 class Recommendation(models.Model):
@@ -641,6 +645,10 @@ actor_code_validator = RegexValidator(
 )
 
 
+# The UN's official languages besides English, as the countries fixture keys Actor.other_names.
+OTHER_UN_LANGUAGES = ("fr", "es", "ru", "zh", "ar")
+
+
 class ActorQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -656,10 +664,11 @@ class ActorQuerySet(models.QuerySet):
         return self.filter(is_synthetic=False)
 
     def search(self, text: str):
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(code__iexact=text) | Q(name__icontains=text) | Q(iso2__iexact=text))
+        """Any of the words in the name or in a country's name in the other UN languages, or as a code."""
+        from .search import matching
+
+        names = ["name", *(KT(f"other_names__{language}") for language in OTHER_UN_LANGUAGES)]
+        return matching(self, text, contains=names, exact=["code", "iso2"])
 
     def resolve(self, text: str) -> tuple["Actor | None", list["Actor"]]:
         """Find the one actor a person meant by ``text``; else suggestions.

@@ -37,3 +37,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's layout, offering search (templates/404.html, 403.html, 400.html, 500.html).
+handler404 = "recommendations.views.errors.not_found"
