@@ -16,7 +16,7 @@ class TakePartForm(forms.Form):
     reporting_on = forms.CharField(
         max_length=2000,
         label="What would you report on?",
-        help_text="Which calls to action, or which countries, you follow. A few words are enough.",
+        help_text="Which items, or which countries, you follow. A few words are enough.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     # Not for people: hidden from sight and from screen readers; a robot that fills every box fills it.

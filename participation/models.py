@@ -34,7 +34,7 @@ class ParticipationRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="participation_requests",
         limit_choices_to={"kind": ActorKind.ORGANIZATION},
-        help_text="The tracker's organization they will report for. Create it under Actors if it is new.",
+        help_text="The tracker's organization they will report for (create it first if it is new).",
     )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -108,7 +108,7 @@ def invite_from_request(*, request_id: int, invited_by, base_url: str | None = N
     if organization is None:
         raise ValidationError(
             f"Choose the organization {request.name} will report for (open the request, set “Organization”), "
-            f"or create “{request.organization_name}” under Actors first."
+            f"or create “{request.organization_name}” under “Countries and organizations” first."
         )
     user, link = tracker_services.invite_user(
         email=request.email,

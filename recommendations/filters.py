@@ -215,7 +215,7 @@ class ReviewQueueFilter(ExplainedFilterSet):
         widget=forms.TextInput(attrs={"placeholder": "e.g. mfa-asia"}),
     )
     item = django_filters.ModelChoiceFilter(
-        label="Call to action",
+        label="Item",
         field_name="recommendation",
         to_field_name="code",
         queryset=Recommendation.objects.all(),
@@ -332,7 +332,7 @@ class StatusFilter(ExplainedFilterSet):
     """
 
     item = django_filters.ModelMultipleChoiceFilter(
-        label="Calls to action",
+        label="Items",
         to_field_name="code",
         queryset=Recommendation.objects.all(),
         method="noop",
@@ -427,7 +427,7 @@ class StatusFilter(ExplainedFilterSet):
         return queryset
 
     GROUPS = [
-        ("Which calls to action", ["item", "theme", "section", "kind", "instrument", "addressee"]),
+        ("Which items", ["item", "theme", "section", "kind", "instrument", "addressee"]),
         ("Whose progress", ["actor_kind", "actor", "region", "subregion", "organization_type"]),
         ("Which statuses", ["status", "updated", "evidence", "on"]),
     ]

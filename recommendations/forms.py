@@ -53,7 +53,7 @@ class ChooseForm(forms.Form):
     """Step 1 of logging progress: which item, and which actor."""
 
     item = forms.CharField(
-        label="Call to action",
+        label="Item",
         help_text="Type a code (R17) or words of the title, then pick from the list.",
         widget=ChooserWidget("items-list", attrs={"class": "form-control"}),
     )
@@ -83,7 +83,7 @@ class ChooseForm(forms.Form):
             if len(matches) == 1:
                 return matches[0]
             hint = "; ".join(f"{m.code} {m.title}" for m in matches)
-            raise ValidationError(f"No call to action matches “{text}”." + (f" Did you mean: {hint}?" if hint else ""))
+            raise ValidationError(f"No item matches “{text}”." + (f" Did you mean: {hint}?" if hint else ""))
         return item
 
     def clean_actor(self):

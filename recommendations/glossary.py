@@ -129,6 +129,12 @@ TERMS: list[tuple[str, str, str]] = [
         "status is published.",
     ),
     (
+        "exports",
+        "In the downloaded files",
+        "Column names are short: “actor” means the country or organization, “recommendation” or “item” the item, "
+        "and “status” one of the statuses above (“no_information” for No information).",
+    ),
+    (
         "theme",
         "Theme",
         "A subject the tracker's editors group items under, such as remittances. Themes, titles and links to "

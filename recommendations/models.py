@@ -736,6 +736,8 @@ class Actor(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "country or organization"
+        verbose_name_plural = "countries and organizations"
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind=ActorKind.COUNTRY, iso3__isnull=False, organization_type="")
