@@ -684,7 +684,8 @@ class ActorQuerySet(models.QuerySet):
         exact = list(self.filter(Q(code__iexact=text) | Q(name__iexact=text))[:2])
         if len(exact) == 1:
             return exact[0], []
-        matches = list(self.filter(name__icontains=text).order_by("kind", "name")[:8])
+        # The search's rule (any word, accents aside, names in the UN languages); countries first.
+        matches = list(self.search(text).order_by("kind", "name")[:8])
         if len(matches) == 1:
             return matches[0], []
         return None, matches

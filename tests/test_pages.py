@@ -134,7 +134,7 @@ def test_detail_is_case_insensitive_and_unknown_code_is_a_friendly_404(client):
     assert client.get(reverse("recommendations:detail", args=["r02"])).status_code == 200
     response = client.get(reverse("recommendations:detail", args=["R999"]))
     assert response.status_code == 404
-    assert "No call to action “R999”" in response.content.decode()
+    assert "No item “R999”" in response.content.decode()
 
 
 def test_source_page_shows_all_paragraphs_with_anchors_and_items(client):
@@ -151,7 +151,7 @@ def test_home_links_to_list_and_source(client):
     response = client.get(reverse("recommendations:home"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"Browse all {Recommendation.objects.count()} calls to action" in html
+    assert f"Browse all {Recommendation.objects.count()} items" in html
     assert reverse("recommendations:source") in html
 
 

@@ -103,3 +103,12 @@ def test_ratified_and_acceded_have_distinct_letters(client, country):
     text = client.get("/reports/matrix/?item=R02&actor=KEN,UGA").content.decode()
     assert 'title="Party (ratified)" aria-label="Party (ratified)">Pr<' in text
     assert 'title="Party (acceded)" aria-label="Party (acceded)">Pa<' in text
+
+
+def test_the_chooser_resolves_un_language_names_and_suggests_countries_first(make_org):
+    from recommendations.models import Actor
+
+    assert Actor.objects.resolve("Sénégal")[0].code == "SEN"
+    make_org("Rede Migrantes Brasil", code="rede-brasil")
+    actor, suggestions = Actor.objects.resolve("Brasil")
+    assert actor is None and [a.code for a in suggestions] == ["BRA", "rede-brasil"]
