@@ -1,11 +1,13 @@
 """Search, one rule for every search box: a row matches when it contains ANY of the words typed, whatever the
-accents and the case ("senegal" finds Sénégal; "brasil migrantes" finds Brazil and Rede Migrantes).
+accents and the case ("senegal" finds Sénégal; "brasil migrantes" finds Brazil and Rede Migrantes). Words in
+double quotes are one phrase ("exceeded 20 per cent").
 
 Both sides are folded the same way: ``fold`` in Python for the words, and in the database ``Folded`` —
 PostgreSQL's ``unaccent(lower(…))`` (the unaccent extension, created by a migration), or on SQLite the same
 Python ``fold`` registered as a function on every connection (``register_sqlite_fold``).
 """
 
+import re
 import unicodedata
 
 from django.db.models import Func, Q, TextField
@@ -22,12 +24,12 @@ def fold(text: str | None) -> str | None:
 
 
 def words(text: str) -> list[str]:
-    """The distinct folded words of a search, in the order typed."""
+    """The distinct folded words (and "quoted phrases") of a search, in the order typed."""
     seen: list[str] = []
-    for word in fold(text or "").split():
-        word = word.strip(",;:.!?\"'()")
-        if word and word not in seen:
-            seen.append(word)
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', fold(text or "").replace("“", '"').replace("”", '"')):
+        term = " ".join(phrase.split()) if phrase else word.strip(",;:.!?\"'()")
+        if term and term not in seen:
+            seen.append(term)
     return seen[:MAX_WORDS]
 
 

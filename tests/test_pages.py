@@ -63,7 +63,7 @@ def test_free_text_searches_titles_codes_and_quotations(client):
     by_title = all_codes(client, q="Migrant Workers Convention")
     assert "R02" in by_title
     assert all_codes(client, q="r17") == ["R17"]  # code, any case
-    quoted = all_codes(client, q="exceeded 20 per cent")
+    quoted = all_codes(client, q='"exceeded 20 per cent"')  # a phrase in quotes (unquoted: any of the words)
     assert quoted == ["R17"]
 
 

@@ -112,3 +112,8 @@ def test_the_chooser_resolves_un_language_names_and_suggests_countries_first(mak
     make_org("Rede Migrantes Brasil", code="rede-brasil")
     actor, suggestions = Actor.objects.resolve("Brasil")
     assert actor is None and [a.code for a in suggestions] == ["BRA", "rede-brasil"]
+
+
+def test_a_quoted_phrase_is_matched_whole():
+    assert [r.code for r in Recommendation.objects.search('"exceeded 20 per cent"')] == ["R17"]
+    assert Recommendation.objects.search("exceeded 20 per cent").count() > 1  # unquoted: any of the words

@@ -29,6 +29,9 @@ PUBLIC = [
     "/reports/table/?item=R02",
     "/accounts/login/",
     "/accounts/password_reset/",
+    "/statuses/",
+    "/take-part/",
+    "/actors/senegal/",  # a 404: the site's layout with a search
 ]
 REPORTER = [
     "/progress/new/",
