@@ -42,10 +42,16 @@ seed: migrate  ## Load the source document, taxonomies, countries, items and the
 	@$(PY) manage.py seed
 	@$(PY) manage.py load_icrmw_baseline
 
+# Invitation links (emails, `manage.py invite_user`) point at SITE_URL: by default the address `make run` serves.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+run serve: export SITE_URL := $(SITE_URL)
+
 run: seed  ## Install, migrate, seed, create the first admin and serve on 127.0.0.1:$(PORT)
 	@$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/
 	@if [ -n "$$CELERY_BROKER_URL" ]; then echo "Background tasks: sent to $$CELERY_BROKER_URL; start a worker with \`make worker\` (digests and schedules run there)"; \
 	 else echo "Background tasks: no worker configured (CELERY_BROKER_URL unset), tasks run inside the web process and schedules (digests) do not run"; fi
+	@echo "Invitation links point at SITE_URL=$(SITE_URL) (set SITE_URL if people reach the tracker at another address;"
+	@echo "  from another shell: SITE_URL=$(SITE_URL) $(PY) manage.py invite_user ana@example.org --organization … --role reporter)"
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -186,7 +186,7 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
         if world_map.snapshot
         else f"Status on {world_map.day:%-d %B %Y}, from verified updates"
     )
-    filters = [f for f in world_map.filters if not f.startswith(("Calls to action:", "Countries or organizations:"))]
+    filters = [f for f in world_map.filters if not f.startswith(("Items:", "Countries or organizations:"))]
     if filters:
         day += " · " + "; ".join(filters)
     for line in textwrap.wrap(day, int(width / (text_size * 0.55))):

@@ -34,7 +34,7 @@ def _map_request(request):
     items = [] if errors else maps.chosen_items(filterset)
     if not errors and len(items) > 1:
         codes = ", ".join(item.code for item in items)
-        errors = [f"A map shows one call to action at a time; you chose {len(items)} ({codes}). Choose one below."]
+        errors = [f"A map shows one item at a time; you chose {len(items)} ({codes}). Choose one below."]
     world_map = maps.build_map(filterset) if not errors and len(items) == 1 else None
     return filterset, world_map, errors, items
 
@@ -72,7 +72,7 @@ def _download(request):
     """The standalone SVG for a download, or an error response."""
     filterset, world_map, errors, items = _map_request(request)
     if not errors and not world_map:
-        errors = ["Choose one call to action to map, e.g. ?item=R02."]
+        errors = ["Choose one item to map, e.g. ?item=R02."]
     if errors:
         return None, HttpResponse(
             "Cannot draw the map: " + " ".join(errors) + "\n", status=400, content_type="text/plain; charset=utf-8"

@@ -7,6 +7,7 @@ colour-blind readers can tell apart; the legend and tables always name the
 status, so colour never carries meaning alone.
 """
 
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -124,5 +125,8 @@ def legend(statuses) -> str:
             status_label(s),
         )
         for s in statuses
+    )
+    items += format_html(
+        '<li><a class="glossary-link" href="{}">What the statuses mean</a></li>', reverse("recommendations:glossary")
     )
     return format_html('<ul class="legend list-inline small">{}</ul>', mark_safe(items))  # nosec B308 B703 # noqa: S308

@@ -27,9 +27,28 @@ FIELDS = {
 }
 
 
+def source_document() -> dict:
+    """The source as exports cite it: in words, its UN symbol and the official document's address."""
+    from .models import SourceDocument
+
+    document = SourceDocument.objects.first()
+    if document is None:
+        return {"citation": "", "symbol": "", "url": ""}
+    return {"citation": document.citation(), "symbol": document.symbol, "url": document.url}
+
+
+def words() -> dict:
+    """The words the tracker uses, as the glossary page defines them (for exports' metadata and about sheet)."""
+    from .glossary import NO_INFORMATION_MEANING, TERMS
+
+    return {**{term: meaning for _, term, meaning in TERMS}, "No information": NO_INFORMATION_MEANING}
+
+
 def metadata(threshold_notes: list[str]) -> dict:
     """The editorial layer for an export's metadata, with how automatic statuses are decided."""
     return {
+        "source_document": source_document(),
+        "words": words(),
         "source": SOURCE_LAYER,
         "editorial": EDITORIAL_LAYER,
         "fields": FIELDS,

@@ -191,18 +191,14 @@ class ActorFilter(ExplainedFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        countries = Actor.objects.countries()
-        for name in ("region", "subregion"):
-            values = countries.exclude(**{name: ""}).order_by(name).values_list(name, flat=True).distinct()
-            self.filters[name].extra["choices"] = [(v, v) for v in values]
-            self.form.fields[name].choices = [("", self.filters[name].extra["empty_label"])] + [(v, v) for v in values]
+        for level in ("region", "subregion"):  # the same choices as the reports' (the field adds "All …" once)
+            self.filters[level].extra["choices"] = self.form.fields[level].choices = region_options(level)
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
 
     def filter_region(self, queryset, name, value):
-        # An organization is in the region of the country it is based in.
-        return queryset.filter(Q(**{name: value}) | Q(**{f"base_country__{name}": value}))
+        return queryset.filter(in_region(name, value))
 
 
 AGE_CHOICES = [("7", "Waiting over a week"), ("30", "Waiting over a month"), ("90", "Waiting over 3 months")]
@@ -219,7 +215,7 @@ class ReviewQueueFilter(ExplainedFilterSet):
         widget=forms.TextInput(attrs={"placeholder": "e.g. mfa-asia"}),
     )
     item = django_filters.ModelChoiceFilter(
-        label="Call to action",
+        label="Item",
         field_name="recommendation",
         to_field_name="code",
         queryset=Recommendation.objects.all(),
@@ -307,6 +303,25 @@ def region_choices(field: str):
     return sorted(set(values))
 
 
+def region_options(level: str) -> list[tuple[str, str]]:
+    """What a region or sub-region filter offers (every page the same). A "sub-region" is an M49 sub-region
+    or intermediate region (Western Africa is an intermediate region of Sub-Saharan Africa)."""
+    if level == "region":
+        values = region_choices("region")
+    else:
+        values = sorted(set(region_choices("subregion")) | set(region_choices("intermediate_region")))
+    return [(v, v) for v in values]
+
+
+def in_region(level: str, value: str, prefix: str = "") -> Q:
+    """The one rule of region membership: a country by its M49 areas, an organization by its base country's."""
+    fields = ["region"] if level == "region" else ["subregion", "intermediate_region"]
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{prefix}{field}": value}) | Q(**{f"{prefix}base_country__{field}": value})
+    return q
+
+
 class StatusFilter(ExplainedFilterSet):
     """Filters over current statuses (or the statuses on a past date), shared by every report and export.
 
@@ -317,7 +332,7 @@ class StatusFilter(ExplainedFilterSet):
     """
 
     item = django_filters.ModelMultipleChoiceFilter(
-        label="Calls to action",
+        label="Items",
         to_field_name="code",
         queryset=Recommendation.objects.all(),
         method="noop",
@@ -399,9 +414,8 @@ class StatusFilter(ExplainedFilterSet):
         super().__init__(*args, **kwargs)
         fields = self.form.fields
         fields["status"].choices = status_choices()
-        fields["region"].choices = [("", "All regions")] + [(r, r) for r in region_choices("region")]
-        subregions = sorted(set(region_choices("subregion")) | set(region_choices("intermediate_region")))
-        fields["subregion"].choices = [("", "All sub-regions")] + [(r, r) for r in subregions]
+        for level in ("region", "subregion"):  # the field adds its "All …" choice itself, once
+            fields[level].choices = region_options(level)
         fields["item"].label_from_instance = lambda r: f"{r.code} {r.title}"
         fields["section"].label_from_instance = lambda s: "\u2003" * s.depth + f"{s.code} {s.title[:60]}"
         fields["on"].validators.append(_not_in_future)
@@ -413,7 +427,7 @@ class StatusFilter(ExplainedFilterSet):
         return queryset
 
     GROUPS = [
-        ("Which calls to action", ["item", "theme", "section", "kind", "instrument", "addressee"]),
+        ("Which items", ["item", "theme", "section", "kind", "instrument", "addressee"]),
         ("Whose progress", ["actor_kind", "actor", "region", "subregion", "organization_type"]),
         ("Which statuses", ["status", "updated", "evidence", "on"]),
     ]
@@ -484,17 +498,9 @@ class StatusFilter(ExplainedFilterSet):
             q &= Q(**{f"{prefix}kind": data["actor_kind"]})
         if data.get("actor"):
             q &= Q(**{f"{prefix}pk__in": [a.pk for a in data["actor"]]})
-        if data.get("region"):
-            region = data["region"]
-            q &= Q(**{f"{prefix}region": region}) | Q(**{f"{prefix}base_country__region": region})
-        if data.get("subregion"):
-            sub = data["subregion"]
-            q &= (
-                Q(**{f"{prefix}subregion": sub})
-                | Q(**{f"{prefix}intermediate_region": sub})
-                | Q(**{f"{prefix}base_country__subregion": sub})
-                | Q(**{f"{prefix}base_country__intermediate_region": sub})
-            )
+        for level in ("region", "subregion"):
+            if data.get(level):
+                q &= in_region(level, data[level], prefix)
         if data.get("organization_type"):
             q &= Q(**{f"{prefix}organization_type": data["organization_type"]})
         return q

@@ -10,6 +10,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -52,7 +53,7 @@ class ChooseForm(forms.Form):
     """Step 1 of logging progress: which item, and which actor."""
 
     item = forms.CharField(
-        label="Call to action",
+        label="Item",
         help_text="Type a code (R17) or words of the title, then pick from the list.",
         widget=ChooserWidget("items-list", attrs={"class": "form-control"}),
     )
@@ -84,7 +85,7 @@ class ChooseForm(forms.Form):
             if len(matches) == 1:
                 return matches[0]
             hint = "; ".join(f"{m.code} {m.title}" for m in matches)
-            raise ValidationError(f"No call to action matches “{text}”." + (f" Did you mean: {hint}?" if hint else ""))
+            raise ValidationError(f"No item matches “{text}”." + (f" Did you mean: {hint}?" if hint else ""))
         return item
 
     def clean_actor(self):
@@ -382,3 +383,42 @@ class ImportForm(forms.Form):
             del self.fields["source"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+# ---------------------------------------------------------------------------
+# Accounts: log in with the email address; password errors under the password they concern
+# ---------------------------------------------------------------------------
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's login form, asking for the email address (any case); a username still works for the admin."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account. Check the password: capitals count.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.label = "Email"
+        field.help_text = "The address your invitation was sent to."
+        field.widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
+
+
+class _PasswordErrorsWhereTheyBelong:
+    """A weak password is said under "New password", where it was typed; only a mismatch goes under the
+    confirmation (Django puts both under the confirmation)."""
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
+
+
+class TrackerSetPasswordForm(_PasswordErrorsWhereTheyBelong, SetPasswordForm):
+    pass
+
+
+class TrackerPasswordChangeForm(_PasswordErrorsWhereTheyBelong, PasswordChangeForm):
+    pass

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -86,9 +87,11 @@ STATUS_SHORT = {
     NO_INFORMATION: "·",
     Status.NO_ACTION: "N",
     Status.SIGNED: "S",
-    Status.RATIFIED: "P",
-    Status.ACCEDED: "P",
-    Status.SUCCEEDED: "P",
+    # Three ways to be a party: the same P, told apart by a second letter (colours alone are near-identical
+    # greens, and print may lose them).
+    Status.RATIFIED: "Pr",
+    Status.ACCEDED: "Pa",
+    Status.SUCCEEDED: "Ps",
     Status.DENOUNCED: "D",
     Status.NOT_STARTED: "0",
     Status.LIMITED: "L",
@@ -199,7 +202,13 @@ class SourceDocument(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
     subtitle = models.CharField(max_length=300, blank=True)
-    symbol = models.CharField(max_length=40, blank=True, help_text="UN document symbol, if known.")
+    symbol = models.CharField(max_length=40, blank=True, help_text="UN document symbol, if known (A/61/187).")
+    url = models.URLField(
+        "official URL",
+        max_length=500,
+        blank=True,
+        help_text="Where the official UN document can be read (e.g. https://undocs.org/A/61/187).",
+    )
     issuing_body = models.CharField(max_length=200)
     date = models.DateField(help_text="Date of the document.")
     event_date = models.DateField(null=True, blank=True, help_text="Date of the hearings it summarises.")
@@ -214,6 +223,11 @@ class SourceDocument(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def citation(self) -> str:
+        """The one way the source is cited in words: title, symbol, issuer, date (pages, exports, metadata)."""
+        symbol = f" (UN document {self.symbol})" if self.symbol else ""
+        return f"{self.title}{symbol}. {self.issuing_body}, {self.date:%-d %B %Y}."
 
 
 class Section(models.Model):
@@ -400,12 +414,13 @@ class RecommendationQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        text = text.strip()
-        if not text:
+        """Items with any of the words in the title or a quotation, or with one as the code (search.py)."""
+        from .search import matching
+
+        if not text.strip():
             return self
-        matches = Q(code__iexact=text) | Q(title__icontains=text) | Q(citations__text__icontains=text)
-        ids = self.filter(matches).values("pk")
-        return self.filter(pk__in=ids)
+        ids = matching(Recommendation.objects.all(), text, contains=["title", "citations__text"], exact=["code"])
+        return self.filter(pk__in=ids.values("pk"))
 
 
 class Recommendation(models.Model):
@@ -630,6 +645,10 @@ actor_code_validator = RegexValidator(
 )
 
 
+# The UN's official languages besides English, as the countries fixture keys Actor.other_names.
+OTHER_UN_LANGUAGES = ("fr", "es", "ru", "zh", "ar")
+
+
 class ActorQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -645,10 +664,11 @@ class ActorQuerySet(models.QuerySet):
         return self.filter(is_synthetic=False)
 
     def search(self, text: str):
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(code__iexact=text) | Q(name__icontains=text) | Q(iso2__iexact=text))
+        """Any of the words in the name or in a country's name in the other UN languages, or as a code."""
+        from .search import matching
+
+        names = ["name", *(KT(f"other_names__{language}") for language in OTHER_UN_LANGUAGES)]
+        return matching(self, text, contains=names, exact=["code", "iso2"])
 
     def resolve(self, text: str) -> tuple["Actor | None", list["Actor"]]:
         """Find the one actor a person meant by ``text``; else suggestions.
@@ -664,7 +684,8 @@ class ActorQuerySet(models.QuerySet):
         exact = list(self.filter(Q(code__iexact=text) | Q(name__iexact=text))[:2])
         if len(exact) == 1:
             return exact[0], []
-        matches = list(self.filter(name__icontains=text).order_by("kind", "name")[:8])
+        # The search's rule (any word, accents aside, names in the UN languages); countries first.
+        matches = list(self.search(text).order_by("kind", "name")[:8])
         if len(matches) == 1:
             return matches[0], []
         return None, matches
@@ -716,6 +737,8 @@ class Actor(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "country or organization"
+        verbose_name_plural = "countries and organizations"
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind=ActorKind.COUNTRY, iso3__isnull=False, organization_type="")
@@ -1043,6 +1066,7 @@ class CurrentStatus(models.Model):
         indexes = [
             models.Index(fields=["recommendation", "status"], name="current_item_status"),
             models.Index(fields=["status"], name="current_status"),
+            models.Index(fields=["-as_of"], name="current_as_of"),  # the home page's latest status date
         ]
 
     def __str__(self):

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Value, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.http import QueryDict
 
@@ -41,6 +41,7 @@ from .models import (
     Recommendation,
     ReviewState,
     Theme,
+    format_as_of,
     status_label,
 )
 
@@ -80,6 +81,46 @@ SUBREGION_SQL = (
     "COALESCE(NULLIF(a.intermediate_region, ''), NULLIF(a.subregion, ''), "
     "NULLIF(b.intermediate_region, ''), b.subregion, '')"
 )
+
+
+# "By region" breaks a report down one level below its region filter: regions; a region's sub-regions; a
+# sub-region's intermediate regions (Sub-Saharan Africa → Western Africa …); below that, the countries.
+# Each level: (heading, SQL over a = the actor and b = its base country, the same as an ORM expression on Actor).
+REGION_LEVELS = {
+    "region": ("By region", REGION_SQL, Coalesce(NullIf("region", Value("")), "base_country__region", Value(""))),
+    "subregion": (
+        "By sub-region",
+        "COALESCE(NULLIF(a.subregion, ''), b.subregion, '')",
+        Coalesce(NullIf("subregion", Value("")), "base_country__subregion", Value("")),
+    ),
+    "intermediate": (
+        "By sub-region",
+        SUBREGION_SQL,
+        Coalesce(
+            NullIf("intermediate_region", Value("")),
+            NullIf("subregion", Value("")),
+            NullIf("base_country__intermediate_region", Value("")),
+            "base_country__subregion",
+            Value(""),
+        ),
+    ),
+    "country": (
+        "By country",
+        "CASE WHEN a.kind = 'country' THEN a.name ELSE COALESCE(b.name, '') END",
+        Case(When(kind=ActorKind.COUNTRY, then=F("name")), default=Coalesce("base_country__name", Value(""))),
+    ),
+}
+
+
+def region_level(filterset) -> str:
+    """The level "By region" shows for these filters: the one below the region or sub-region chosen."""
+    data = filterset.data_
+    if data.get("subregion"):
+        has_parts = (
+            Actor.objects.countries().filter(subregion=data["subregion"]).exclude(intermediate_region="").exists()
+        )
+        return "intermediate" if has_parts else "country"
+    return "subregion" if data.get("region") else "region"
 
 
 @dataclass
@@ -244,7 +285,7 @@ def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
     return " UNION ALL ".join(branches), params
 
 
-def status_counts(scope: Scope, *, by_region: bool) -> Counter:
+def status_counts(scope: Scope, *, by_region: bool, level: str = "region") -> Counter:
     """Pairs in scope counted by (item id, region or "", status), without listing "No information" pairs.
 
     "No information" counts are arithmetic: for each item and each kind of
@@ -254,7 +295,8 @@ def status_counts(scope: Scope, *, by_region: bool) -> Counter:
     """
     filterset, snapshot = scope.filterset, scope.snapshot
     # PostgreSQL refuses a constant in GROUP BY: without regions, select a constant but group without it.
-    region, group_region = (REGION_SQL, f", {REGION_SQL}") if by_region else ("''", "")
+    _, place_sql, place_expr = REGION_LEVELS[level]
+    region, group_region = (place_sql, f", {place_sql}") if by_region else ("''", "")
     actors = Actor._meta.db_table
     joins = (
         f"JOIN {actors} a ON a.id = p.actor_id LEFT JOIN {actors} b ON b.id = a.base_country_id" if by_region else ""
@@ -287,7 +329,7 @@ def status_counts(scope: Scope, *, by_region: bool) -> Counter:
         counts[(item_id, where, status)] += n
         if item_id in addressed[kind]:
             reported_in_universe[(item_id, kind, where)] += n
-    region_expr = Coalesce(NullIf("region", Value("")), "base_country__region", Value("")) if by_region else Value("")
+    region_expr = place_expr if by_region else Value("")
     for kind, universe in ((ActorKind.COUNTRY, countries), (ActorKind.ORGANIZATION, organizations)):
         if not addressed[kind]:
             continue
@@ -321,6 +363,7 @@ class Summary:
     by_item: list[dict]
     by_theme: list[dict]
     by_region: list[dict]
+    by_region_heading: str = "By region"
 
 
 def _ordered(counter: Counter) -> list[tuple[str, str, int]]:
@@ -330,7 +373,8 @@ def _ordered(counter: Counter) -> list[tuple[str, str, int]]:
 def summary(scope: Scope) -> Summary:
     """Counts by status overall, per item, per theme and per region."""
     overall, per_item, per_region = Counter(), defaultdict(Counter), defaultdict(Counter)
-    for (item_id, region, status), n in status_counts(scope, by_region=True).items():
+    level = region_level(scope.filterset)
+    for (item_id, region, status), n in status_counts(scope, by_region=True, level=level).items():
         overall[status] += n
         per_item[item_id][status] += n
         per_region[region or "No region (organization without a base country)"][status] += n
@@ -365,6 +409,7 @@ def summary(scope: Scope) -> Summary:
             ({"name": r, "counts": _ordered(c), "total": sum(c.values())} for r, c in per_region.items()),
             key=lambda row: row["name"],
         ),
+        by_region_heading=REGION_LEVELS[level][0],
     )
 
 
@@ -676,7 +721,7 @@ MATRIX_SORTS = {
 
 @dataclass
 class Matrix:
-    actors: list[tuple[Actor, int]]  # with their progress score
+    actors: list[tuple[Actor, int | None]]  # with their progress score; None where nothing is known
     items: list[Recommendation]
     cells: dict[tuple[int, int], str]
 
@@ -701,7 +746,12 @@ def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[Matrix,
     items = list(
         Recommendation.objects.filter(scope.filterset.items()).only("code", "title", "kind").order_by("position")
     )
-    grid = Matrix(actors=[(actors[a], round(float(score or 0))) for a, score, _ in ranked], items=items, cells=cells)
+    known = {actor_id for (actor_id, _), status in cells.items() if status != NO_INFORMATION}
+    grid = Matrix(
+        actors=[(actors[a], round(float(score or 0)) if a in known else None) for a, score, _ in ranked],
+        items=items,
+        cells=cells,
+    )
     return grid, total
 
 
@@ -770,14 +820,16 @@ def threshold_notes(filterset: StatusFilter) -> list[str]:
 def headline_figures() -> dict:
     """For the home page: items, actors reporting, verified updates, last update."""
     verified = ProgressUpdate.objects.counted()
-    last = verified.order_by("-reviewed_at").values_list("reviewed_at", flat=True).first()
+    # The latest date a verified status describes (not when it was loaded or verified: a baseline loaded
+    # today of ratifications from 1999 is not news from today).
+    latest = CurrentStatus.objects.order_by("-as_of").values_list("as_of", "as_of_precision").first()
     count, estimated = verified.estimated_count()
     return {
         "items": Recommendation.objects.count(),
         "actors_reporting": CurrentStatus.objects.values("actor_id").distinct().count(),
         "verified_updates": count,
         "verified_updates_estimated": estimated,
-        "last_update": last,
+        "last_update": format_as_of(*latest) if latest else None,
     }
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("recommendations/export.json", views.recommendation_export_json, name="export_json"),
     path("recommendations/<str:code>/", views.recommendation_detail, name="detail"),
     path("source/", views.source_document, name="source"),
+    path("statuses/", views.glossary_page, name="glossary"),
     # Countries and organizations.
     path("actors/", views.actor_list, name="actors"),
     path("actors/search.json", views.actor_search, name="actor_search"),

@@ -228,7 +228,7 @@ def test_the_map_page_asks_for_one_item(client):
     assert response.status_code == 200 and "Choose one…" in response.content.decode()
     response = client.get(f"{MAP}?item=R02&item=R03")
     assert response.status_code == 400
-    assert "A map shows one call to action at a time; you chose 2 (R02, R03)" in response.content.decode()
+    assert "A map shows one item at a time; you chose 2 (R02, R03)" in response.content.decode()
     response = client.get(f"{MAP}?item=R02&actor_kind=organization")
     assert response.status_code == 400 and "organizations are listed in the table report" in response.content.decode()
     response = client.get(f"{MAP}?item=R02&on=2999-01-01")

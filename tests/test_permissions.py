@@ -39,6 +39,8 @@ MATRIX = {
     "recommendations:export_json": (None, "get", everyone(200)),
     "recommendations:detail": (lambda o: ["R02"], "get", everyone(200)),
     "recommendations:source": (None, "get", everyone(200)),
+    "recommendations:glossary": (None, "get", everyone(200)),
+    "participation:take_part": (None, "get", everyone(200)),
     "recommendations:actors": (None, "get", everyone(200)),
     "recommendations:report_summary": (None, "get", everyone(200)),
     "recommendations:report_matrix": (None, "get", everyone(200)),

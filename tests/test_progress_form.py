@@ -117,7 +117,7 @@ def test_quantitative_status_comes_from_the_value(reporter):
 def test_unknown_item_or_actor_gets_suggestions(reporter):
     response = reporter.get(NEW, {"item": "R999", "actor": "Keny"})
     html = response.content.decode()
-    assert "No call to action matches “R999”" in html
+    assert "No item matches “R999”" in html
     assert "Kenya (KEN)" in html  # a unique fragment resolves; here: "Keny" matches Kenya only
     response = reporter.get(NEW, {"item": "R02", "actor": "Guin"})
     assert "Did you mean" in response.content.decode()

@@ -220,7 +220,7 @@ def test_filter_echo_in_words_and_url_reproduces_the_report(client, world):
     params = {"item": "R02", "subregion": "Western Africa", "status": ["ratified", "acceded"], "on": "2013-01-01"}
     response = client.get(SUMMARY, params)
     text = response.content.decode()
-    assert "Calls to action: R02" in text
+    assert "Items: R02" in text
     assert "Sub-region (UN M49): Western Africa" in text
     assert "Status: Party (ratified) or Party (acceded)" in text
     assert "as they stood on <strong>1 January 2013</strong>" in text
@@ -232,7 +232,7 @@ def test_filter_echo_in_words_and_url_reproduces_the_report(client, world):
     "params, message",
     [
         ({"status": "ratifyed"}, "Status: “ratifyed” is not one of the choices."),
-        ({"item": "R999"}, "Calls to action: “R999” is not one of the choices."),
+        ({"item": "R999"}, "Items: “R999” is not one of the choices."),
         ({"on": "2013-02-30"}, "Status on date: Enter a valid date."),
         ({"on": "2999-01-01"}, "cannot be in the future"),
         ({"actor": "KEN, XXX"}, "Unknown code(s): XXX"),

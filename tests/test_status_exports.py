@@ -161,14 +161,14 @@ def test_formula_injection_is_neutralised_in_every_format(client, data):
 
 def test_json_states_its_filters(client, data):
     _, _, body = json_rows(client, {"item": "R02", "on": "2013-01-01"})
-    assert body["filters"] == ["Calls to action: R02", "Status on date: 2013-01-01"]
+    assert body["filters"] == ["Items: R02", "Status on date: 2013-01-01"]
     assert body["as_of"] == "2013-01-01"
 
 
 def test_xlsx_has_an_about_sheet_with_the_filters(client, data):
     _, _, book = xlsx_rows(client, {"item": "R02"})
     about = {row[0]: row[1] for row in book["about"].iter_rows(values_only=True)}
-    assert about["Filters"] == "Calls to action: R02"
+    assert about["Filters"] == "Items: R02"
 
 
 # Every text column of the status export and where it comes from; the kinds and statuses are choices the

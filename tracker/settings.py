@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "alerts",
     "api",
     "opendata",
+    "participation",
 ]
 
 MIDDLEWARE = [
@@ -178,7 +179,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # Refuses a username+IP that failed too often, before checking the password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, also accepting the email address in any case (invitations make it the username).
+    "recommendations.backends.EmailOrUsernameBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -326,6 +328,12 @@ if env_bool("BEHIND_PROXY", default=False):
 PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS", "3"))
 PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_PER_IP", "10"))
 PASSWORD_RESET_WINDOW_SECONDS = 3600
+
+# "Take part" requests (/take-part/): TAKE_PART_PER_IP an hour from one IP address; a form sent sooner than
+# TAKE_PART_MIN_SECONDS after the page opened, or later than a day, is refused (no third-party CAPTCHA).
+TAKE_PART_LIMIT_PER_IP = int(os.environ.get("TAKE_PART_PER_IP", "5"))
+TAKE_PART_MIN_SECONDS = int(os.environ.get("TAKE_PART_MIN_SECONDS", "3"))
+TAKE_PART_FORM_MAX_AGE = 86400
 
 # The cache holds what every process and server must share: the password-reset throttle, rate limits and
 # short-lived summaries. With REDIS_CACHE_URL (or CACHE_URL), e.g. redis://127.0.0.1:6379/1, it is that

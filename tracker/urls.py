@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from recommendations import views
+from recommendations.forms import EmailAuthenticationForm, TrackerPasswordChangeForm, TrackerSetPasswordForm
 from recommendations.views.accounts import ThrottledPasswordResetView
 
 admin.site.site_header = "Migration & development tracker — administration"
@@ -14,9 +16,29 @@ urlpatterns = [
     path("", include("alerts.urls")),
     path("", include("api.urls")),
     path("", include("opendata.urls")),
+    path("", include("participation.urls")),
     # Django's account views, the password reset throttled (it comes first, so it wins the URL).
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
+    # Log in with the email address; after choosing a password (an invitation's link) you are logged in.
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=TrackerSetPasswordForm,
+            post_reset_login=True,
+            post_reset_login_backend="recommendations.backends.EmailOrUsernameBackend",
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=TrackerPasswordChangeForm),
+        name="password_change",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's layout, offering search (templates/404.html, 403.html, 400.html, 500.html).
+handler404 = "recommendations.views.errors.not_found"

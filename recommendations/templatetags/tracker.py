@@ -2,6 +2,7 @@
 
 from django import template
 
+from .. import glossary
 from ..models import plain_number
 from ..models import public_name as name_in_public
 
@@ -25,3 +26,9 @@ def share(permille) -> str:
 def public_name(user, organization=None) -> str:
     """A person as pages name them: display name or organization, never a username or address."""
     return name_in_public(user, organization)
+
+
+@register.simple_tag
+def scale_of(item):
+    """The item's scale with each status's meaning (the log form's "The scale" box)."""
+    return glossary.entries(item.kind)

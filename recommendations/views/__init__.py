@@ -7,6 +7,7 @@ from .actors import actor_detail, actor_list, actor_search, timeline
 from .audit import audit_log
 from .imports import import_review, import_template_csv, import_template_xlsx, progress_import
 from .pages import (
+    glossary_page,
     healthz,
     home,
     recommendation_detail,
@@ -33,6 +34,7 @@ __all__ = [
     "actor_search",
     "audit_log",
     "evidence_download",
+    "glossary_page",
     "healthz",
     "home",
     "import_review",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import charts, editorial, reports
+from .. import charts, editorial, glossary, reports
 from ..exports import stream_csv
 from ..filters import RecommendationFilter
 from ..models import Citation, Kind, Paragraph, Recommendation, SourceDocument, Theme, status_label
@@ -226,6 +226,18 @@ def recommendation_detail(request, code):
         "report_query": f"item={item.code}",
     }
     return render(request, "recommendations/recommendation_detail.html", context)
+
+
+@require_GET
+def glossary_page(request):
+    """What the statuses mean, per kind, with examples; and the tracker's other words."""
+    context = {
+        "scales": glossary.scales(),
+        "no_information": glossary.no_information(),
+        "terms": glossary.TERMS,
+        "quantitative_items": Recommendation.objects.filter(kind=Kind.QUANTITATIVE).order_by("position"),
+    }
+    return render(request, "recommendations/glossary.html", context)
 
 
 @require_GET

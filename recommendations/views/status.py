@@ -26,7 +26,7 @@ TABLE_PAGE_SIZE = 50
 TABLE_COLUMNS = [
     ("actor", "Country or organization"),
     ("region", "Region"),
-    ("item", "Call to action"),
+    ("item", "Item"),
     ("status", "Status"),
     ("as_of", "As of"),
     ("", "Value"),
@@ -109,7 +109,7 @@ def report_summary(request):
     legend = charts.legend([s for s, _, _ in summary.by_status]) if summary else ""
     context = _context(request, filterset, errors, summary=summary, legend=legend, tab="summary")
     if summary:
-        context["overall_bar"] = charts.stacked_bar(summary.by_status, label="All pairs", height=28)
+        context["overall_bar"] = charts.stacked_bar(summary.by_status, label="All statuses", height=28)
         for group in (summary.by_item, summary.by_theme, summary.by_region):
             for row in group:
                 name = row["item"].code if "item" in row else row["name"]
@@ -209,7 +209,7 @@ def _matrix_html(grid) -> str:
     )
     out = [
         '<table class="matrix"><caption class="visually-hidden">Status of each country or organization (rows) '
-        "on each call to action (columns)</caption>",
+        "on each item (columns)</caption>",
         f'<thead><tr><th scope="col">Country or organization</th>{head}<th scope="col">Progress</th></tr>'
         "</thead><tbody>",
     ]
@@ -222,7 +222,10 @@ def _matrix_html(grid) -> str:
                 out.append('<td class="na"></td>')
             else:
                 out.append(cell[status].replace("{a}", code, 1).replace("{i}", item.code, 1))
-        out.append(f"<td>{score}%</td></tr>")
+        if score is None:  # nothing known is not "0 %" done
+            out.append('<td title="No information">—<span class="visually-hidden"> no information</span></td></tr>')
+        else:
+            out.append(f"<td>{score}%</td></tr>")
     out.append("</tbody></table>")
     return mark_safe("".join(out))  # nosec B308 B703 # noqa: S308 - every value above is escaped
 
@@ -300,6 +303,11 @@ def status_xlsx(request):
     )
 
 
+def _source_lines():
+    document = editorial.source_document()
+    return [("Source document", document["citation"]), ("Official document", document["url"])]
+
+
 def write_xlsx(filterset, scope, handle):
     """The XLSX status export into a binary file (also used by the background export)."""
     from openpyxl import Workbook
@@ -311,11 +319,13 @@ def write_xlsx(filterset, scope, handle):
         sheet.append(xlsx_row(sheet, values))
     about = workbook.create_sheet("about")
     for line in [
-        ["Report", "Status of the calls to action, 2006 hearings on international migration and development"],
+        ["Report", "Status of the items: the calls to action of the 2006 hearings on migration and development"],
         ["Filters", "; ".join(filterset.describe()) or "none"],  # filter values are typed by visitors
         ["Statuses as of", _stamp(filterset)],
         ["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
+        *([label, value] for label, value in _source_lines() if value),
         ["Source", editorial.SOURCE_LAYER],
+        *([f"Words: {term}", meaning] for term, meaning in editorial.words().items()),
         ["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
         *(["Automatic statuses", note] for note in reports.threshold_notes(filterset)),
     ]:

@@ -86,7 +86,7 @@ def shoot(page, name: str, full_page: bool = True):
 
 def log_in(page, username: str, password: str):
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(username)  # the login form asks for the email; a username works too
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()

@@ -23,7 +23,7 @@ def open_menu(page):
 def test_newcomer_finds_the_remittance_item_and_reads_its_text(page):
     page.goto("/")
     shoot(page, "home")
-    page.get_by_role("link", name=f"Browse all {Recommendation.objects.count()} calls to action").click()
+    page.get_by_role("link", name=f"Browse all {Recommendation.objects.count()} items").click()
     page.get_by_label("Search").fill("remittances")
     page.get_by_label("Kind").select_option("quantitative")
     page.get_by_role("button", name="Apply filters").click()

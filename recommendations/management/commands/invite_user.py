@@ -3,6 +3,7 @@
 python manage.py invite_user ana@example.org --organization mfa-asia --role reporter
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -34,3 +35,8 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(f"Invited {user.email}; the set-password link was emailed:\n{link}")
+        if base_url is None:
+            self.stdout.write(
+                f"The link starts with SITE_URL ({settings.SITE_URL}); if the tracker is served at another address, "
+                "set SITE_URL (or pass --base-url) and invite again."
+            )

@@ -126,6 +126,7 @@ class Command(BaseCommand):
                 "title": meta["title"],
                 "subtitle": meta.get("subtitle", ""),
                 "symbol": meta.get("symbol", ""),
+                "url": meta.get("url", ""),
                 "issuing_body": meta["issuing_body"],
                 "date": datetime.date.fromisoformat(meta["date"]),
                 "event_date": datetime.date.fromisoformat(meta["hearings_date"]) if meta.get("hearings_date") else None,

@@ -1,0 +1,52 @@
+"""A request to take part, as someone sent it from /take-part/, and what an editor did with it."""
+
+from django.conf import settings
+from django.db import models
+
+from recommendations.models import Actor, ActorKind
+
+
+class RequestState(models.TextChoices):
+    NEW = "new", "New"
+    INVITED = "invited", "Invited"
+    DECLINED = "declined", "Declined"
+
+
+class ParticipationRequest(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    organization_name = models.CharField("organization", max_length=200)
+    country = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": ActorKind.COUNTRY},
+        help_text="Where they work.",
+    )
+    reporting_on = models.TextField("what they would report on", max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.NEW)
+    # Set by an editor: the tracker's organization the person will report for (the invitation needs one).
+    organization = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participation_requests",
+        limit_choices_to={"kind": ActorKind.ORGANIZATION},
+        help_text="The tracker's organization they will report for (create it first if it is new).",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    invited_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.organization_name})"

@@ -1,0 +1,86 @@
+"""Issue 14.2: accepting an invitation — links at SITE_URL, logged in after choosing a password, log in with
+the email in any case, password errors under the field they concern."""
+
+import re
+import subprocess
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _invite(settings, site="http://tracker.example:8123"):
+    settings.SITE_URL = site
+    out = StringIO()
+    call_command("invite_user", "Ana@Example.org", "--organization", "forum-a", "--role", "reporter", stdout=out)
+    (message,) = mail.outbox
+    link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line)
+    return link, out.getvalue()
+
+
+def test_make_run_serves_invitation_links_at_its_own_address():
+    printed = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    ).stdout
+    assert "Invitation links point at SITE_URL=http://127.0.0.1:8123" in printed
+
+
+def test_the_command_links_to_site_url_and_says_so(people, settings):
+    link, output = _invite(settings)
+    assert link.startswith("http://tracker.example:8123/accounts/reset/")
+    assert "SITE_URL (http://tracker.example:8123)" in output
+
+
+def test_after_password_saved_the_person_is_logged_in(client, people, settings):
+    link, _ = _invite(settings)
+    response = client.get("/" + link.split("://", 1)[1].split("/", 1)[1], follow=True)
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "a-long-new-secret-7", "new_password2": "a-long-new-secret-7"}, follow=True
+    )
+    text = response.content.decode()
+    assert "Password saved" in text and "You are logged in as ana@example.org" in text
+    assert response.wsgi_request.user.email == "ana@example.org"
+    assert client.get("/my/updates/").status_code == 200
+
+
+def test_login_asks_for_the_email_and_accepts_it_in_any_case(client, settings):
+    settings.AXES_ENABLED = True  # the real backends, lockout check included
+    User.objects.create_user("ana@example.org", email="ana@example.org", password="a-long-new-secret-7")
+    page = client.get("/accounts/login/").content.decode()
+    assert re.search(r'<label\s+for="id_username"[^>]*>\s*Email\b', page)
+    response = client.post("/accounts/login/", {"username": "Ana@Example.ORG", "password": "a-long-new-secret-7"})
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id")
+
+
+def test_a_weak_password_is_explained_under_the_password_not_the_confirmation(client, people):
+    client.force_login(people.reporter_a)
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": "pw-reporter_a", "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    form = response.context["form"]
+    assert "new_password1" in form.errors and "new_password2" not in form.errors
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "pw-reporter_a",
+            "new_password1": "a-long-new-secret-7",
+            "new_password2": "a-long-new-secret-8",
+        },
+    )
+    form = response.context["form"]
+    assert "new_password2" in form.errors and "new_password1" not in form.errors
