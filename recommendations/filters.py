@@ -39,6 +39,8 @@ def style_form(form):
     """Give every widget Bootstrap's class, so filter bars render as forms without crispy layouts."""
     for field in form.fields.values():
         widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            continue  # a list of ticks (usable on a phone, unlike a multi-select); the template lays it out
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
@@ -321,8 +323,8 @@ class StatusFilter(ExplainedFilterSet):
         to_field_name="code",
         queryset=Recommendation.objects.all(),
         method="noop",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick one or several; none means all.",
     )
     theme = django_filters.ModelChoiceFilter(
         label=EDITORIAL_THEME_LABEL,
@@ -370,8 +372,8 @@ class StatusFilter(ExplainedFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label="Status",
         method="noop",
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick one or several; none means all.",
     )
     updated = django_filters.DateFromToRangeFilter(
         label="Latest update dated",

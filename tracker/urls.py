@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from recommendations import views
 from recommendations.views.accounts import ThrottledPasswordResetView
+from tracker.favicon import favicon
 
 admin.site.site_header = "Migration & development tracker — administration"
 admin.site.site_title = "Tracker admin"
@@ -16,5 +17,6 @@ urlpatterns = [
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]

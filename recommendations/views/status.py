@@ -150,6 +150,12 @@ def report_table(request):
 def report_matrix(request):
     filterset, scope, errors = _filtered(request)
     sort, errors = _sort(request, reports.MATRIX_SORTS, errors, "the matrix; sorted by name")
+    # layout=items: one block per call to action, its countries and organizations wrapping as lines of
+    # cells (a phone shows it whole; the grid shows one column at a time there).
+    layout = request.GET.get("layout", "grid")
+    if layout not in MATRIX_LAYOUTS:
+        errors = [*errors, f"“{layout}” is not a layout of the matrix; showing the grid."]
+        layout = "grid"
     grid, number, pages, actor_count = None, 1, 1, 0
     if scope:
         number = _page_number(request)
@@ -170,16 +176,19 @@ def report_matrix(request):
         pages=pages,
         tab="matrix",
         actor_count=actor_count if grid else 0,
+        layout=layout,
+        query_without_layout=_query_without(request, "layout", "page"),
     )
     if grid:
         shown = set(grid.cells.values())
         context["legend_statuses"] = [(s, status_label(s), STATUS_SHORT[s]) for s in REPORT_STATUSES if s in shown]
-        context["matrix_html"] = _matrix_html(grid)
+        context["matrix_html"] = _per_item_html(grid) if layout == "items" else _matrix_html(grid)
         context["page_list"] = range(1, pages + 1)
     context["matrix_sorts"] = MATRIX_SORT_LABELS
     return render(request, "recommendations/report_matrix.html", context, status=400 if errors and not grid else 200)
 
 
+MATRIX_LAYOUTS = {"grid", "items"}
 MATRIX_SORT_LABELS = [
     ("actor", "name"),
     ("region", "region"),
@@ -224,6 +233,33 @@ def _matrix_html(grid) -> str:
                 out.append(cell[status].replace("{a}", code, 1).replace("{i}", item.code, 1))
         out.append(f"<td>{score}%</td></tr>")
     out.append("</tbody></table>")
+    return mark_safe("".join(out))  # nosec B308 B703 # noqa: S308 - every value above is escaped
+
+
+def _per_item_html(grid) -> str:
+    """The matrix turned around for a phone: per call to action, its countries and organizations as cells that
+    wrap (code and status letter, the status in words for screen readers and as a tooltip)."""
+    actors_url = reverse("recommendations:actors")
+    out = ['<div class="per-item">']
+    for item in grid.items:
+        cells = []
+        for actor, _ in grid.actors:
+            status = grid.cells.get((actor.pk, item.pk))
+            if status is None:
+                continue
+            label = escape(f"{actor.name}: {status_label(status)}")
+            cells.append(
+                f'<li><a class="cell-chip c-{status}" href="{actors_url}{escape(actor.code)}/{escape(item.code)}/" '
+                f'title="{label}" aria-label="{label}">{escape(actor.code)} {escape(STATUS_SHORT[status])}</a></li>'
+            )
+        if not cells:
+            continue
+        out.append(
+            f'<section class="mb-3"><h2 class="h6 mb-1"><a href="{escape(item.get_absolute_url())}">'
+            f'<span class="code-badge">{escape(item.code)}</span> {escape(item.title)}</a></h2>'
+            f'<ul class="cell-flow list-unstyled">{"".join(cells)}</ul></section>'
+        )
+    out.append("</div>")
     return mark_safe("".join(out))  # nosec B308 B703 # noqa: S308 - every value above is escaped
 
 
