@@ -11,8 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.test import Client, override_settings
 
 from recommendations.models import Status
 
@@ -21,28 +19,6 @@ from .factories import record
 pytestmark = pytest.mark.django_db
 BUDGET = 150 * 1024
 ROOT = Path(__file__).resolve().parent.parent
-COLLECTED = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
-
-
-@pytest.fixture(scope="session")
-def collected_static(tmp_path_factory):
-    root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=root, STORAGES=COLLECTED):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return root
-
-
-@pytest.fixture
-def served(settings, collected_static):
-    """A client of the site as `make run` serves it (STATIC_COLLECTED=1)."""
-    settings.STATIC_ROOT = collected_static
-    settings.STORAGES = COLLECTED
-    settings.WHITENOISE_USE_FINDERS = False
-    settings.WHITENOISE_AUTOREFRESH = False
-    return Client(HTTP_ACCEPT_ENCODING="gzip, deflate")
 
 
 def body(response) -> bytes:
@@ -118,7 +94,7 @@ def test_collected_static_setting_selects_the_compressed_manifest_storage():
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**env, "STATIC_COLLECTED": "1"}, capture_output=True, text=True
     )
-    assert out.stdout.split() == ["whitenoise.storage.CompressedManifestStaticFilesStorage", "False"], out.stderr
+    assert out.stdout.split() == ["tracker.storage.CollectedStaticStorage", "False"], out.stderr
 
 
 def test_no_page_loads_bootstraps_javascript(client):

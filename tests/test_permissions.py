@@ -46,6 +46,9 @@ MATRIX = {
     "recommendations:status_csv": (None, "get", everyone(200)),
     "recommendations:status_xlsx": (None, "get", everyone(200)),
     "recommendations:status_json": (None, "get", everyone(200)),
+    "recommendations:history_csv": (None, "get", everyone(200)),
+    "recommendations:chart_svg": (None, "get", everyone(200)),
+    "recommendations:chart_png": (None, "get", everyone(200)),
     "recommendations:actor_search": (None, "get", everyone(200)),
     "recommendations:actor": (lambda o: ["KEN"], "get", everyone(200)),
     "recommendations:timeline": (lambda o: ["KEN", "R02"], "get", everyone(200)),
@@ -122,6 +125,7 @@ MATRIX = {
     "alerts:theme_feed": (lambda o: ["remittances"], "get", everyone(200)),
     "alerts:report_feed": (None, "get", everyone(200)),
     "healthz": (None, "get", everyone(200)),
+    "favicon": (None, "get", everyone(200)),
     "login": (None, "get", everyone(200)),
     "logout": (None, "get", everyone(405)),  # logging out is a POST
     "password_change": (None, "get", {**everyone(200), "anonymous": LOGIN}),
