@@ -771,9 +771,11 @@ HISTORY_COLUMNS = [
 def iter_history_rows(filterset: StatusFilter, *, chunk: int = 5000):
     """Every verified update on the filter's items and actors (up to its ``on`` date), in as-of order per pair,
     with the status and value before it: the history behind the over-time charts, for a CSV."""
-    updates = ProgressUpdate.objects.counted().filter(filterset.items("recommendation__"), filterset.actors("actor__"))
+    chosen = ProgressUpdate.objects.counted().filter(filterset.items("recommendation__"), filterset.actors("actor__"))
     if filterset.snapshot_date:
-        updates = updates.filter(as_of__lte=filterset.snapshot_date)
+        chosen = chosen.filter(as_of__lte=filterset.snapshot_date)
+    # Through a subquery: a theme filter joins the items' themes, which must not repeat an update.
+    updates = ProgressUpdate.objects.filter(pk__in=chosen.values("pk"))
     rows = updates.order_by("actor__name", "actor_id", "recommendation__position", "as_of", "created_at", "pk")
     previous: dict[tuple[int, int], tuple[str, str]] = {}
     for update in rows.select_related("actor", "recommendation").iterator(chunk_size=chunk):

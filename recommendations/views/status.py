@@ -126,7 +126,7 @@ def _over_time(filterset, query: str) -> dict:
     history = reports.history_by_year(filterset=filterset)
     if not history["years"]:
         return {}
-    items = list(Recommendation.objects.filter(filterset.items()).only("code", "title", "kind", "unit")[:2])
+    items = list(Recommendation.objects.filter(filterset.items()).distinct().only("code", "title", "kind", "unit")[:2])
     single = items[0] if len(items) == 1 else None
     context = {
         "history_chart": charts.columns_over_time(history, label="Pairs by status at the end of each year"),
