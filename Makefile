@@ -52,8 +52,9 @@ run: seed  ## Install, migrate, seed, create the first admin and serve on 127.0.
 	 else echo "Background tasks: no worker configured (CELERY_BROKER_URL unset), tasks run inside the web process and schedules (digests) do not run"; fi
 	@echo "Invitation links point at SITE_URL=$(SITE_URL) (set SITE_URL if people reach the tracker at another address;"
 	@echo "  from another shell: SITE_URL=$(SITE_URL) $(PY) manage.py invite_user ana@example.org --organization … --role reporter)"
+	@STATIC_COLLECTED=1 $(PY) manage.py collectstatic --noinput -v 0 && echo "Static files: collected into staticfiles/, served compressed and cached by WhiteNoise, as in production"
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@STATIC_COLLECTED=1 $(PY) manage.py runserver --nostatic 127.0.0.1:$(PORT)
 
 # Redis on this machine unless CELERY_BROKER_URL names another; any number of workers may run.
 worker: migrate  ## Run a Celery worker and the beat scheduler against Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/0)
@@ -85,9 +86,9 @@ restore: $(VENV)/.runtime  ## Restore FILE=backups/tracker-….dump|.sqlite3 [ME
 	$(PY) manage.py restore "$(FILE)" $(if $(MEDIA),--media "$(MEDIA)") --yes
 
 serve: $(VENV)/.runtime  ## Production server: collectstatic, migrate, gunicorn (threads stream exports) on 127.0.0.1:$(PORT)
-	$(PY) manage.py collectstatic --noinput -v 0
+	STATIC_COLLECTED=1 $(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput -v 0
-	$(VENV)/bin/gunicorn tracker.wsgi:application --bind 127.0.0.1:$(PORT) --worker-class gthread \
+	STATIC_COLLECTED=1 $(VENV)/bin/gunicorn tracker.wsgi:application --bind 127.0.0.1:$(PORT) --worker-class gthread \
 		--workers $${WEB_CONCURRENCY:-2} --threads $${WEB_THREADS:-4} --timeout 120 --access-logfile -
 
 faults: $(VENV)/.dev  ## Restart a private PostgreSQL under load; check nothing acknowledged is lost (docs/reliability.md)

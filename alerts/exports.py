@@ -72,7 +72,7 @@ def build_export(*, job_id: int) -> ExportJob | None:
     final = folder / f"{job.token}.{job.format}"
     partial = final.with_suffix(".part")
     with partial.open("wb") as handle:
-        write_xlsx(filterset, scope, handle)
+        write_xlsx(filterset, scope, handle, query=job.query)
     partial.replace(final)  # atomic: a reader never sees half a workbook
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportState.READY,

@@ -241,9 +241,9 @@ def table_rows(world_map: WorldMap, *, link_prefix: str) -> str:
         value = f"{place.value} {place.unit}".strip() if place.value else ""
         out.append(
             f'<tr><th scope="row" class="fw-normal"><a href="{escape(link_prefix)}{escape(place.code)}/{item}/">'
-            f'{escape(place.name)}</a></th><td><span class="status-badge status-{place.status}">'
-            f'{escape(place.label)}</span></td><td class="text-nowrap">{escape(place.as_of)}</td>'
-            + (f'<td class="text-end text-nowrap">{escape(value)}</td>' if quantitative else "")
+            f'{escape(place.name)}</a></th><td data-label="Status"><span class="status-badge status-{place.status}">'
+            f'{escape(place.label)}</span></td><td class="text-nowrap" data-label="As of">{escape(place.as_of)}</td>'
+            + (f'<td class="text-end text-nowrap" data-label="Value">{escape(value)}</td>' if quantitative else "")
             + "</tr>"
         )
     return mark_safe("".join(out))  # nosec B308 B703 # noqa: S308 - every value above is escaped

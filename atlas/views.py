@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from recommendations import citing
 from recommendations.exports import stream_csv
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ActorKind, Recommendation
@@ -65,6 +66,10 @@ def world_map_page(request):
         context.update(svg.figure_context(world_map, link_prefix=actors_url))
         context["table_rows"] = svg.table_rows(world_map, link_prefix=actors_url)
         context["download_query"] = query
+    if world_map:
+        context["citation"] = citing.for_request(
+            request, title=f"Map of {world_map.item.code}", snapshot=context["snapshot"]
+        )
     return render(request, "atlas/map.html", context, status=400 if errors else 200)
 
 
@@ -153,6 +158,10 @@ def compare_page(request):
         "min_actors": compare.MIN_ACTORS,
         "max_actors": compare.MAX_ACTORS,
     }
+    if comparison:
+        context["citation"] = citing.for_request(
+            request, title="Comparison of " + ", ".join(a.name for a in actors), snapshot=comparison.snapshot
+        )
     return render(request, "atlas/compare.html", context, status=400 if errors else 200)
 
 

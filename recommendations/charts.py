@@ -130,3 +130,140 @@ def legend(statuses) -> str:
         '<li><a class="glossary-link" href="{}">What the statuses mean</a></li>', reverse("recommendations:glossary")
     )
     return format_html('<ul class="legend list-inline small">{}</ul>', mark_safe(items))  # nosec B308 B703 # noqa: S308
+
+
+def _number(value) -> str:
+    from .models import plain_number
+
+    return plain_number(value)
+
+
+def values_over_time(years, values, *, label: str, unit: str, width: int = 720, height: int = 200) -> str:
+    """A line of measured values, one point per year (the median over the pairs shown; gaps where none)."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    if not points:
+        return ""
+    numbers = [float(v) for _, v in points]
+    low, high = min(0.0, min(numbers)), max(numbers) or 1.0
+    left, bottom, right, top_pad = 40, 24, 8, 12
+    plot_w, plot_h = width - left - right, height - bottom - top_pad
+    step = plot_w / len(years)
+
+    def xy(i, v):
+        return left + i * step + step / 2, top_pad + plot_h * (1 - (float(v) - low) / ((high - low) or 1))
+
+    path = " ".join(f"{'M' if n == 0 else 'L'}{x:.1f} {y:.1f}" for n, (x, y) in enumerate(xy(i, v) for i, v in points))
+    shapes = [format_html('<path d="{}" class="value-line" fill="none"></path>', path)]
+    for i, v in points:
+        x, y = xy(i, v)
+        shapes.append(
+            format_html(
+                '<circle cx="{}" cy="{}" r="3" class="value-dot"><title>{}: {} {}</title></circle>',
+                f"{x:.1f}",
+                f"{y:.1f}",
+                years[i],
+                _number(v),
+                unit,
+            )
+        )
+    for value in (low, (low + high) / 2, high):
+        y = top_pad + plot_h * (1 - (value - low) / ((high - low) or 1))
+        shapes.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"></line>'
+                '<text x="{}" y="{}" text-anchor="end" class="axis">{}</text>',
+                left,
+                width - right,
+                f"{y:.1f}",
+                f"{y:.1f}",
+                left - 4,
+                f"{y + 4:.1f}",
+                f"{value:.3g}",
+            )
+        )
+    every = max(1, round(len(years) / 8))
+    for i, year in enumerate(years):
+        if i % every == 0:
+            shapes.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" class="axis">{}</text>',
+                    f"{left + i * step + step / 2:.1f}",
+                    height - 6,
+                    year,
+                )
+            )
+    first, last = points[0], points[-1]
+    description = (
+        f"{label}: {_number(first[1])} {unit} at the end of {years[first[0]]}, "
+        f"{_number(last[1])} {unit} at the end of {years[last[0]]}."
+    )
+    return format_html(
+        '<svg class="chart" role="img" viewBox="0 0 {} {}" width="100%"><title>{}</title>{}</svg>',
+        width,
+        height,
+        description,
+        mark_safe("".join(shapes)),  # nosec B308 B703 # noqa: S308 - every shape above was built with format_html
+    )
+
+
+# A downloaded chart is read outside the page (slides, reports): it carries its own styles, title, date,
+# legend and source, as the map's file does (atlas/svg.py); the PNG is the same file drawn by CairoSVG.
+STANDALONE_CSS = (
+    "text{font-family:DejaVu Sans,Arial,Helvetica,sans-serif;fill:#212529}.axis{font-size:11px;fill:#343a40}"
+    ".grid{stroke:#dee2e6}.value-line{stroke:#0b3d6e;stroke-width:2.5}.value-dot{fill:#0b3d6e}"
+)
+
+
+def standalone(
+    chart: str, *, title: str, lines: list[str], legend_statuses, source: list[str], line_label: str = "", width=760
+):
+    """A self-contained SVG file: ``chart`` (an inline chart from this module) under its title and date lines,
+    with the legend and the source drawn in."""
+    import textwrap
+
+    from django.utils.html import escape
+
+    from atlas.svg import palette_css
+
+    pad, y, parts = 20, 20, []
+    for line in textwrap.wrap(title, 60)[:3]:
+        y += 24
+        parts.append(f'<text x="{pad}" y="{y}" font-size="20" font-weight="bold">{escape(line)}</text>')
+    for text in lines:
+        for line in textwrap.wrap(text, 100):
+            y += 18
+            parts.append(f'<text x="{pad}" y="{y}" font-size="13">{escape(line)}</text>')
+    y += 10
+    vw, vh = (float(n) for n in chart.split('viewBox="0 0 ', 1)[1].split('"', 1)[0].split())
+    chart_w = width - 2 * pad
+    chart_h = chart_w * vh / vw
+    inner = chart.replace('class="chart" role="img" ', "", 1).replace(
+        ' width="100%"', f' width="{chart_w}" height="{chart_h:.0f}"', 1
+    )
+    parts.append(f'<g transform="translate({pad} {y})">{inner}</g>')
+    y += chart_h + 20
+    for n, status in enumerate(legend_statuses):
+        x, row_y = pad + (n % 4) * ((width - 2 * pad) // 4), y + (n // 4) * 22
+        parts.append(
+            f'<rect class="f-{status}" x="{x}" y="{row_y}" width="14" height="14"/>'
+            f'<text x="{x + 20}" y="{row_y + 12}" font-size="12">{escape(status_label(status))}</text>'
+        )
+    if line_label:  # the legend of a line chart
+        parts.append(
+            f'<path d="M{pad} {y + 7}h22" class="value-line"/><circle cx="{pad + 11}" cy="{y + 7}" r="3" '
+            f'class="value-dot"/><text x="{pad + 30}" y="{y + 12}" font-size="12">{escape(line_label)}</text>'
+        )
+        y += 22
+    y += -(-len(legend_statuses) // 4) * 22 + 8
+    for text in source:
+        for line in textwrap.wrap(text, 120):
+            y += 15
+            parts.append(f'<text x="{pad}" y="{y}" font-size="11">{escape(line)}</text>')
+    height = int(y + pad)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        f"<style>{palette_css()}{STANDALONE_CSS}</style>"
+        f'<rect width="{width}" height="{height}" fill="#fff"/>{"".join(parts)}</svg>\n'
+    )

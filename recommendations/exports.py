@@ -63,14 +63,17 @@ def stream_csv(
     return response
 
 
-def xlsx_row(sheet, row: Iterable) -> list:
-    """One guarded row of write-only XLSX cells: text cells are typed as text (never a formula), numbers as numbers."""
+def xlsx_row(sheet, row: Iterable, formats: dict[int, str] | None = None) -> list:
+    """One guarded row of write-only XLSX cells: text cells are typed as text (never a formula), numbers as numbers,
+    dates as dates; ``formats`` gives a column's number format (e.g. ``yyyy`` for a year-precision date)."""
     from openpyxl.cell import WriteOnlyCell
 
     cells = []
-    for value in guard_row(row):
+    for n, value in enumerate(guard_row(row)):
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
+        elif formats and n in formats and value is not None:
+            cell.number_format = formats[n]
         cells.append(cell)
     return cells

@@ -10,6 +10,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from .models import (
@@ -39,6 +40,8 @@ def style_form(form):
     """Give every widget Bootstrap's class, so filter bars render as forms without crispy layouts."""
     for field in form.fields.values():
         widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            continue  # a list of ticks (usable on a phone, unlike a multi-select); the template lays it out
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
@@ -336,8 +339,8 @@ class StatusFilter(ExplainedFilterSet):
         to_field_name="code",
         queryset=Recommendation.objects.all(),
         method="noop",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick one or several; none means all.",
     )
     theme = django_filters.ModelChoiceFilter(
         label=EDITORIAL_THEME_LABEL,
@@ -385,8 +388,8 @@ class StatusFilter(ExplainedFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label="Status",
         method="noop",
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick one or several; none means all.",
     )
     updated = django_filters.DateFromToRangeFilter(
         label="Latest update dated",
@@ -405,6 +408,12 @@ class StatusFilter(ExplainedFilterSet):
         help_text="Show each status as it stood on this date (from the history) instead of today.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    compare = django_filters.DateFilter(
+        label="Compare with the status on",
+        method="noop",
+        help_text="Add a column of changes since this date (the table and the summary).",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = ProgressUpdate  # not used for filtering: see rows(), items(), actors()
@@ -419,6 +428,7 @@ class StatusFilter(ExplainedFilterSet):
         fields["item"].label_from_instance = lambda r: f"{r.code} {r.title}"
         fields["section"].label_from_instance = lambda s: "\u2003" * s.depth + f"{s.code} {s.title[:60]}"
         fields["on"].validators.append(_not_in_future)
+        fields["compare"].validators.append(_not_in_future)
         after, before = fields["updated"].widget.widgets
         after.attrs["aria-label"] = "Latest update dated from"
         before.attrs["aria-label"] = "Latest update dated to"
@@ -429,7 +439,7 @@ class StatusFilter(ExplainedFilterSet):
     GROUPS = [
         ("Which items", ["item", "theme", "section", "kind", "instrument", "addressee"]),
         ("Whose progress", ["actor_kind", "actor", "region", "subregion", "organization_type"]),
-        ("Which statuses", ["status", "updated", "evidence", "on"]),
+        ("Which statuses", ["status", "updated", "evidence", "on", "compare"]),
     ]
 
     @property
@@ -445,6 +455,22 @@ class StatusFilter(ExplainedFilterSet):
     @property
     def snapshot_date(self) -> datetime.date | None:
         return self.data_.get("on")
+
+    @property
+    def compare_date(self) -> datetime.date | None:
+        return self.data_.get("compare")
+
+    # Filters that only a reported row can meet: a comparison looks pairs up on the other date without them.
+    ROW_ONLY = ("status", "updated_after", "updated_before", "evidence")
+
+    def at(self, day: datetime.date) -> "StatusFilter":
+        """The same pairs (items and actors) as they stood on ``day``, whatever their status then: the other
+        side of a comparison. The same FilterSet, with ``on`` moved to that day and the row-only filters off."""
+        data = self.data.copy() if self.is_bound else QueryDict(mutable=True)
+        for name in (*self.ROW_ONLY, "compare", "on"):
+            data.pop(name, None)
+        data["on"] = day.isoformat()
+        return StatusFilter(data)
 
     @property
     def statuses(self) -> set[str] | None:

@@ -25,6 +25,9 @@ urlpatterns = [
     path("reports/status.csv", views.status_csv, name="status_csv"),
     path("reports/status.xlsx", views.status_xlsx, name="status_xlsx"),
     path("reports/status.json", views.status_json, name="status_json"),
+    path("reports/history.csv", views.history_csv, name="history_csv"),
+    path("reports/chart.svg", views.chart_svg, name="chart_svg"),
+    path("reports/chart.png", views.chart_png, name="chart_png"),
     # Logging and reviewing progress.
     path("progress/new/", views.progress_new, name="progress_new"),
     path("progress/import/", views.progress_import, name="progress_import"),

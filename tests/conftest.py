@@ -125,3 +125,36 @@ def people(db, make_org):
         reviewer2=person("reviewer2", ["Reviewer"], [org_b]),
         editor=person("editor", ["Editor"], is_staff=True),
     )
+
+
+# --- The site as `make run` and production serve it: collected static files, compressed -------------------
+
+COLLECTED = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "tracker.storage.CollectedStaticStorage"},
+}
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """`collectstatic` into a folder, as `make run` does: hashed names and gzip copies."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root, STORAGES=COLLECTED):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+@pytest.fixture
+def served(settings, collected_static):
+    """A client of the site as `make run` serves it (STATIC_COLLECTED=1, DEBUG on)."""
+    settings.DEBUG = True
+    settings.STATIC_ROOT = collected_static
+    settings.STORAGES = COLLECTED
+    settings.WHITENOISE_USE_FINDERS = False
+    settings.WHITENOISE_AUTOREFRESH = False
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_ENCODING="gzip, deflate")

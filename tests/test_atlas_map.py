@@ -257,8 +257,8 @@ def test_item_page_and_one_item_summary_show_the_map(client, history):
         "/compare/?actors=KEN,UGA,TZA,RWA,BDI,ETH",
     ],
 )
-def test_map_and_compare_pages_stay_within_the_first_load_budget(client, history, url):
-    total, sizes = first_load_bytes(client, url)
+def test_map_and_compare_pages_stay_within_the_first_load_budget(served, history, url):
+    total, sizes = first_load_bytes(served, url)
     assert total <= BUDGET, (url, total, sizes)
 
 

@@ -48,6 +48,9 @@ MATRIX = {
     "recommendations:status_csv": (None, "get", everyone(200)),
     "recommendations:status_xlsx": (None, "get", everyone(200)),
     "recommendations:status_json": (None, "get", everyone(200)),
+    "recommendations:history_csv": (None, "get", everyone(200)),
+    "recommendations:chart_svg": (None, "get", everyone(200)),
+    "recommendations:chart_png": (None, "get", everyone(200)),
     "recommendations:actor_search": (None, "get", everyone(200)),
     "recommendations:actor": (lambda o: ["KEN"], "get", everyone(200)),
     "recommendations:timeline": (lambda o: ["KEN", "R02"], "get", everyone(200)),
@@ -157,6 +160,7 @@ MATRIX = {
     "opendata:data": (None, "get", everyone(200)),
     "opendata:download": (lambda o: ["2001-01-01", "README.md"], "get", everyone(404)),  # no such release
     "healthz": (None, "get", everyone(200)),
+    "favicon": (None, "get", everyone(200)),
     "login": (None, "get", everyone(200)),
     "logout": (None, "get", everyone(405)),  # logging out is a POST
     "password_change": (None, "get", {**everyone(200), "anonymous": LOGIN}),

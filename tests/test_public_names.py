@@ -51,6 +51,8 @@ def verified_by_addresses(make_org):
 def text_of(response) -> str:
     """What a reader of the response sees: the page, or every cell of a spreadsheet."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith(("image/png", "image/x-icon")):
+        return ""  # a drawn chart's words are its SVG's, read at the .svg address; the icon has none
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         from openpyxl import load_workbook
 

@@ -197,17 +197,22 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# Development serves static files straight from the apps (WhiteNoise's
-# finders), so the collectstatic folder need not exist there.
-WHITENOISE_USE_FINDERS = not PRODUCTION
-if not PRODUCTION:
+# STATIC_COLLECTED=1 (production, and `make run`) serves what `collectstatic` wrote: file names with a content
+# hash, cached for a year, and gzip-compressed copies that WhiteNoise sends to every browser that accepts them,
+# so a newcomer measuring `make run` sees what production sends. Without it (the tests, a bare `runserver`)
+# static files come straight from the apps (WhiteNoise's finders) and the collectstatic folder need not exist.
+STATIC_COLLECTED = env_bool("STATIC_COLLECTED", default=PRODUCTION)
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+if STATIC_COLLECTED:
+    WHITENOISE_AUTOREFRESH = False  # the collected files are read once, at start
+else:
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            "tracker.storage.CollectedStaticStorage"  # hashed, gzip-compressed (WhiteNoise), also under DEBUG
+            if STATIC_COLLECTED
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },

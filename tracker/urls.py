@@ -5,6 +5,7 @@ from django.urls import include, path
 from recommendations import views
 from recommendations.forms import EmailAuthenticationForm, TrackerPasswordChangeForm, TrackerSetPasswordForm
 from recommendations.views.accounts import ThrottledPasswordResetView
+from tracker.favicon import favicon
 
 admin.site.site_header = "Migration & development tracker — administration"
 admin.site.site_title = "Tracker admin"
@@ -37,6 +38,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,9 +26,22 @@ from .progress import (
     update_review,
     update_withdraw,
 )
-from .status import report_matrix, report_summary, report_table, status_csv, status_json, status_xlsx
+from .status import (
+    chart_png,
+    chart_svg,
+    history_csv,
+    report_matrix,
+    report_summary,
+    report_table,
+    status_csv,
+    status_json,
+    status_xlsx,
+)
 
 __all__ = [
+    "chart_png",
+    "chart_svg",
+    "history_csv",
     "actor_detail",
     "actor_list",
     "actor_search",

@@ -1,6 +1,6 @@
 """Countries and organizations: the list, each actor's page, the pair timeline, and the chooser search."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.db.models import Count, Q
 from django.http import JsonResponse
@@ -55,11 +55,9 @@ def actor_detail(request, code):
         .prefetch_related("themes")
         .order_by("position")
     )
-    # The profile: status per item, grouped by theme (an item with several themes shows under each).
-    by_theme = defaultdict(list)
-    for item in items:
-        for theme in item.themes.all() or [None]:
-            by_theme[theme.name if theme else "Other"].append((item, statuses.get(item.pk)))
+    # The profile: each item once (its themes as labels), the known statuses first; "No information" folded.
+    known = [(item, statuses[item.pk]) for item in items if item.pk in statuses]
+    unknown = [item for item in items if item.pk not in statuses]
     counts = Counter(row.status for row in statuses.values())
     counts[NO_INFORMATION] = len(items) - len(statuses)
     ordered = [(s, status_label(s), counts[s]) for s in REPORT_STATUSES if counts.get(s)]
@@ -67,7 +65,8 @@ def actor_detail(request, code):
     context = {
         "actor": actor,
         "rows": [(item, statuses.get(item.pk)) for item in items],
-        "themes": sorted(by_theme.items(), key=lambda pair: (pair[0] == "Other", pair[0])),
+        "known": known,
+        "unknown": unknown,
         "reported": len(statuses),
         "counts": ordered,
         "status_bar": charts.stacked_bar(ordered, label=f"{actor.name}: items by status", height=28),

@@ -17,10 +17,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from .. import charts, editorial, reports
+from .. import charts, citing, editorial, reports
 from ..exports import stream_csv, xlsx_row
 from ..filters import StatusFilter
-from ..models import REPORT_STATUSES, STATUS_SHORT, status_label
+from ..models import REPORT_STATUSES, STATUS_SHORT, ActorKind, Kind, Recommendation, status_label
 
 TABLE_PAGE_SIZE = 50
 TABLE_COLUMNS = [
@@ -88,13 +88,15 @@ def _query_without(request, *names) -> str:
     return query.urlencode()
 
 
-def _context(request, filterset, errors, **extra):
+def _context(request, filterset, errors, *, title: str, **extra):
     return {
+        "citation": None if errors else citing.for_request(request, title=title, snapshot=filterset.snapshot_date),
         "filter": filterset,
         "errors": errors,
         "threshold_notes": [] if errors else reports.threshold_notes(filterset),
         "description": filterset.describe(),
         "snapshot": filterset.snapshot_date,
+        "compare_date": None if errors else filterset.compare_date,
         "query": request.GET.urlencode(),
         "query_without_page": _query_without(request, "page"),
         "query_without_sort": _query_without(request, "page", "sort"),
@@ -102,12 +104,58 @@ def _context(request, filterset, errors, **extra):
     }
 
 
+def _then_scope(filterset):
+    """The scope of the ``compare=`` date: the same items and actors on that date (``StatusFilter.at``)."""
+    day = filterset.compare_date
+    return reports.build_scope(filterset.at(day)) if day else None
+
+
+def _comparison(summary, then) -> list[tuple]:
+    """[(status, label, then, now, change)] for every status present on either date."""
+    now_counts = {s: n for s, _, n in summary.by_status}
+    then_counts = {s: n for s, _, n in then.by_status}
+    return [
+        (s, status_label(s), then_counts.get(s, 0), now_counts.get(s, 0), now_counts.get(s, 0) - then_counts.get(s, 0))
+        for s in REPORT_STATUSES
+        if s in now_counts or s in then_counts
+    ]
+
+
+def _over_time(filterset, query: str) -> dict:
+    """The filtered over-time charts of a report: statuses year by year and, for one quantitative item, values."""
+    history = reports.history_by_year(filterset=filterset)
+    if not history["years"]:
+        return {}
+    items = list(Recommendation.objects.filter(filterset.items()).distinct().only("code", "title", "kind", "unit")[:2])
+    single = items[0] if len(items) == 1 else None
+    context = {
+        "history_chart": charts.columns_over_time(history, label="Pairs by status at the end of each year"),
+        "history_legend": charts.legend(history["statuses"]),
+        "chart_query": query,
+    }
+    if single is not None and single.kind == Kind.QUANTITATIVE and history["values"]:
+        context["values_chart"] = charts.values_over_time(
+            history["years"], history["values"], label=f"{single.code}: median measured value", unit=single.unit
+        )
+        context["values_item"] = single
+    return context
+
+
 @require_GET
 def report_summary(request):
     filterset, scope, errors = _filtered(request)
     summary = reports.summary(scope) if scope else None
     legend = charts.legend([s for s, _, _ in summary.by_status]) if summary else ""
-    context = _context(request, filterset, errors, summary=summary, legend=legend, tab="summary")
+    context = _context(request, filterset, errors, title="Status report", summary=summary, legend=legend, tab="summary")
+    if summary:
+        then_scope = _then_scope(filterset)
+        if then_scope is not None:
+            then = reports.summary(then_scope)
+            context["comparison"] = _comparison(summary, then)
+            then_by_item = {row["item"].pk: row["counts"] for row in then.by_item}
+            for row in summary.by_item:
+                row["then"] = then_by_item.get(row["item"].pk, [])
+        context.update(_over_time(filterset, _query_without(request, "page", "sort", "chart")))
     if summary:
         context["overall_bar"] = charts.stacked_bar(summary.by_status, label="All statuses", height=28)
         for group in (summary.by_item, summary.by_theme, summary.by_region):
@@ -130,10 +178,16 @@ def report_table(request):
             errors.append(page_error)
             if count:  # show the page the message names (the last one, or the first)
                 rows, count = reports.table_page(scope, sort=sort, offset=offset, limit=TABLE_PAGE_SIZE)
+        then_scope = _then_scope(filterset)
+        if then_scope is not None:  # one more query, whatever the page holds
+            then = reports.pair_statuses(then_scope, [(row.actor.pk, row.item.pk) for row in rows])
+            for row in rows:
+                row.compare_with(then)
     context = _context(
         request,
         filterset,
         errors,
+        title="Status table",
         rows=rows,
         table_columns=TABLE_COLUMNS,
         count=count,
@@ -150,6 +204,12 @@ def report_table(request):
 def report_matrix(request):
     filterset, scope, errors = _filtered(request)
     sort, errors = _sort(request, reports.MATRIX_SORTS, errors, "the matrix; sorted by name")
+    # layout=items: one block per call to action, its countries and organizations wrapping as lines of
+    # cells (a phone shows it whole; the grid shows one column at a time there).
+    layout = request.GET.get("layout", "grid")
+    if layout not in MATRIX_LAYOUTS:
+        errors = [*errors, f"“{layout}” is not a layout of the matrix; showing the grid."]
+        layout = "grid"
     grid, number, pages, actor_count = None, 1, 1, 0
     if scope:
         number = _page_number(request)
@@ -164,22 +224,26 @@ def report_matrix(request):
         request,
         filterset,
         errors,
+        title="Status matrix",
         grid=grid,
         sort=sort,
         page_number=number,
         pages=pages,
         tab="matrix",
         actor_count=actor_count if grid else 0,
+        layout=layout,
+        query_without_layout=_query_without(request, "layout", "page"),
     )
     if grid:
         shown = set(grid.cells.values())
         context["legend_statuses"] = [(s, status_label(s), STATUS_SHORT[s]) for s in REPORT_STATUSES if s in shown]
-        context["matrix_html"] = _matrix_html(grid)
+        context["matrix_html"] = _per_item_html(grid) if layout == "items" else _matrix_html(grid)
         context["page_list"] = range(1, pages + 1)
     context["matrix_sorts"] = MATRIX_SORT_LABELS
     return render(request, "recommendations/report_matrix.html", context, status=400 if errors and not grid else 200)
 
 
+MATRIX_LAYOUTS = {"grid", "items"}
 MATRIX_SORT_LABELS = [
     ("actor", "name"),
     ("region", "region"),
@@ -230,6 +294,33 @@ def _matrix_html(grid) -> str:
     return mark_safe("".join(out))  # nosec B308 B703 # noqa: S308 - every value above is escaped
 
 
+def _per_item_html(grid) -> str:
+    """The matrix turned around for a phone: per call to action, its countries and organizations as cells that
+    wrap (code and status letter, the status in words for screen readers and as a tooltip)."""
+    actors_url = reverse("recommendations:actors")
+    out = ['<div class="per-item">']
+    for item in grid.items:
+        cells = []
+        for actor, _ in grid.actors:
+            status = grid.cells.get((actor.pk, item.pk))
+            if status is None:
+                continue
+            label = escape(f"{actor.name}: {status_label(status)}")
+            cells.append(
+                f'<li><a class="cell-chip c-{status}" href="{actors_url}{escape(actor.code)}/{escape(item.code)}/" '
+                f'title="{label}" aria-label="{label}">{escape(actor.code)} {escape(STATUS_SHORT[status])}</a></li>'
+            )
+        if not cells:
+            continue
+        out.append(
+            f'<section class="mb-3"><h2 class="h6 mb-1"><a href="{escape(item.get_absolute_url())}">'
+            f'<span class="code-badge">{escape(item.code)}</span> {escape(item.title)}</a></h2>'
+            f'<ul class="cell-flow list-unstyled">{"".join(cells)}</ul></section>'
+        )
+    out.append("</div>")
+    return mark_safe("".join(out))  # nosec B308 B703 # noqa: S308 - every value above is escaped
+
+
 # ---------------------------------------------------------------------------
 # Exports
 # ---------------------------------------------------------------------------
@@ -261,6 +352,8 @@ def status_json(request):
     if errors:
         return _bad_filter(errors)
 
+    citation = _export_citation(request, filterset)
+
     def chunks():
         head = {
             "filters": filterset.describe(),
@@ -268,6 +361,7 @@ def status_json(request):
             "generated_at": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "columns": reports.EXPORT_COLUMNS,
             "editorial_layer": editorial.metadata(reports.threshold_notes(filterset)),
+            "citation": citation.as_dict(),
         }
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
         first = True
@@ -293,7 +387,7 @@ def status_xlsx(request):
 
         return redirect(start_export(format="xlsx", query=request.GET.urlencode(), user=request.user))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
-    write_xlsx(filterset, scope, handle)
+    write_xlsx(filterset, scope, handle, citation=_export_citation(request, filterset))
     handle.seek(0)
     return FileResponse(
         handle,
@@ -308,26 +402,157 @@ def _source_lines():
     return [("Source document", document["citation"]), ("Official document", document["url"])]
 
 
-def write_xlsx(filterset, scope, handle):
-    """The XLSX status export into a binary file (also used by the background export)."""
+@require_GET
+def history_csv(request):
+    """The verified history behind the over-time charts, filtered like the report: one row per update."""
+    filterset, scope, errors = _filtered(request)
+    if errors:
+        return _bad_filter(errors)
+    return stream_csv(f"history-{_stamp(filterset)}.csv", reports.HISTORY_COLUMNS, reports.iter_history_rows(filterset))
+
+
+def _chart_file(request):
+    """(standalone SVG, file stem) of the report's over-time chart (``chart=values`` for the values), or an error."""
+    filterset, scope, errors = _filtered(request)
+    if errors:
+        return None, _bad_filter(errors)
+    kind = request.GET.get("chart", "statuses")
+    over_time = _over_time(filterset, "")
+    chart = over_time.get("values_chart" if kind == "values" else "history_chart")
+    if not chart:
+        message = (
+            "Values are charted for one quantitative call to action, e.g. ?item=R17&chart=values.\n"
+            if kind == "values"
+            else "No verified history matches these filters, so there is no chart.\n"
+        )
+        return None, HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    query = _query_without(request, "chart")
+    page = request.build_absolute_uri(reverse("recommendations:report_summary")) + (f"?{query}" if query else "")
+    citation = citing.suggested(title="Status report, over time", url=page, snapshot=filterset.snapshot_date)
+    if kind == "values":
+        item = over_time["values_item"]
+        title = f"{item.code} {item.title}: median measured value ({item.unit}) at the end of each year"
+        legend, line_label = [], f"Median of the latest measured values ({item.unit}) at the end of each year"
+    else:
+        line_label = ""
+        title = "Calls to action: pairs of country or organization and call to action by status, end of each year"
+        legend = reports.history_by_year(filterset=filterset)["statuses"]
+    day = filterset.snapshot_date or timezone.localdate()
+    lines = [
+        f"Verified history up to {day:%-d %B %Y}; data as of "
+        + (f"{citation.as_of:%-d %B %Y}." if citation.as_of else "— (no verified update)."),
+        "Filters: " + ("; ".join(filterset.describe()) or "none") + ".",
+    ]
+    source = [
+        f"Source: {citation.url} (retrieved {citation.retrieved:%-d %B %Y}).",
+        f"Source document: {citation.source}. Licence: {citation.licence}.",
+    ]
+    svg = charts.standalone(
+        chart, title=title, lines=lines, legend_statuses=legend, source=source, line_label=line_label
+    )
+    return (svg, f"chart-{kind}-{day.isoformat()}"), None
+
+
+@require_GET
+def chart_svg(request):
+    result, error = _chart_file(request)
+    if error:
+        return error
+    svg, stem = result
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.svg"'
+    return response
+
+
+@require_GET
+def chart_png(request):
+    from atlas.svg import png
+
+    result, error = _chart_file(request)
+    if error:
+        return error
+    svg, stem = result
+    response = HttpResponse(png(svg), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.png"'
+    return response
+
+
+def _export_citation(request, filterset) -> citing.Citation:
+    """An export cites the table report it is a download of (the same filters, the same rows)."""
+    return citing.for_request(
+        request,
+        title="Status of the calls to action (table)",
+        snapshot=filterset.snapshot_date,
+        path=reverse("recommendations:report_table"),
+    )
+
+
+def report_citation(filterset, query: str) -> citing.Citation:
+    """The citation of a report built without a request (the background export): its address from SITE_URL."""
+    url = settings.SITE_URL.rstrip("/") + reverse("recommendations:report_table") + (f"?{query}" if query else "")
+    return citing.suggested(title="Status of the calls to action (table)", url=url, snapshot=filterset.snapshot_date)
+
+
+# The XLSX sheet: the export's columns, each code followed by its label in words.
+XLSX_LABELS = {"actor_kind": "actor_kind_label", "kind": "kind_label", "status": "status_label"}
+XLSX_COLUMNS = [name for column in reports.EXPORT_COLUMNS for name in (column, XLSX_LABELS.get(column)) if name]
+_AS_OF_FORMATS = {4: "yyyy", 7: "yyyy-mm", 10: "yyyy-mm-dd"}
+
+
+def _xlsx_values(values: list) -> tuple[list, dict[int, str]]:
+    """An export row for a spreadsheet: numbers as numbers, dates as dates (formatted to their precision),
+    labels beside codes. Returns the values and the number formats by column position."""
+    import datetime
+    from decimal import Decimal
+
+    row = dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
+    formats = {}
+    as_of = row["as_of"]
+    if as_of:
+        formats["as_of"] = _AS_OF_FORMATS[len(as_of)]
+        row["as_of"] = datetime.date.fromisoformat((as_of + "-01-01")[:10] if len(as_of) < 10 else as_of)
+    else:
+        row["as_of"] = None
+    row["value"] = Decimal(row["value"]) if row["value"] else None
+    if row["verified_at"]:
+        row["verified_at"] = datetime.datetime.fromisoformat(row["verified_at"].rstrip("Z"))
+        formats["verified_at"] = "yyyy-mm-dd hh:mm:ss"
+    else:
+        row["verified_at"] = None
+    row["actor_kind_label"] = ActorKind(row["actor_kind"]).label
+    row["kind_label"] = Kind(row["kind"]).label
+    row["status_label"] = status_label(row["status"])
+    return [row[c] for c in XLSX_COLUMNS], {XLSX_COLUMNS.index(c): f for c, f in formats.items()}
+
+
+def write_xlsx(filterset, scope, handle, *, citation: citing.Citation | None = None, query: str = ""):
+    """The XLSX status export into a binary file (also used by the background export, which gives ``query``)."""
     from openpyxl import Workbook
 
+    citation = citation or report_citation(filterset, query)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("status")
-    sheet.append(reports.EXPORT_COLUMNS)
+    sheet.append(XLSX_COLUMNS)
     for values in reports.iter_export_rows(scope):
-        sheet.append(xlsx_row(sheet, values))
+        typed, formats = _xlsx_values(values)
+        sheet.append(xlsx_row(sheet, typed, formats))
     about = workbook.create_sheet("about")
     for line in [
         ["Report", "Status of the items: the calls to action of the 2006 hearings on migration and development"],
+        ["Suggested citation", citation.text],
+        ["Address", citation.url],
+        ["Data as of", citation.as_of],
+        ["Retrieved", citation.retrieved],
+        ["Source document", citation.source],
+        ["Licence", f"{citation.licence} ({citation.licence_url})"],
         ["Filters", "; ".join(filterset.describe()) or "none"],  # filter values are typed by visitors
         ["Statuses as of", _stamp(filterset)],
         ["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
-        *([label, value] for label, value in _source_lines() if value),
+        *([label, value] for label, value in _source_lines() if value and label != "Source document"),
         ["Source", editorial.SOURCE_LAYER],
         *([f"Words: {term}", meaning] for term, meaning in editorial.words().items()),
         ["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
         *(["Automatic statuses", note] for note in reports.threshold_notes(filterset)),
     ]:
-        about.append(xlsx_row(about, line))
+        about.append(xlsx_row(about, line, {1: "yyyy-mm-dd"}))
     workbook.save(handle)

@@ -65,13 +65,11 @@
     });
   }
 
-  /* The menu: open by default (works without JavaScript); here it folds behind the
-   * toggle button on small screens, as Bootstrap's collapse would, without its 80 KB. */
+  /* The menu: open without JavaScript; with it, tracker.css has folded it behind the toggle button on small
+   * screens since the first paint (head.js marks <html class="js">); the button opens and closes it. */
   function enhanceMenu(button) {
     var menu = document.getElementById(button.getAttribute("data-nav-toggle"));
     if (!menu) { return; }
-    menu.classList.add("collapse");
-    button.hidden = false;
     button.addEventListener("click", function () {
       var open = menu.classList.toggle("show");
       button.setAttribute("aria-expanded", open ? "true" : "false");

@@ -1,0 +1,80 @@
+"""How to cite the tracker: one suggested citation for every report page, export, chart and printout.
+
+A citation names the page's address (which reproduces the report exactly), the day it was retrieved, the
+day the data stand at ("as of": the snapshot date of a report on a past date, otherwise the day of the
+latest verified update, never simply today), the source document and the licence. Pages, the XLSX about
+sheet, the JSON metadata and drawn charts all take it from ``suggested`` so they never disagree.
+"""
+
+import datetime
+from dataclasses import asdict, dataclass
+
+from django.utils import timezone
+
+from .models import ProgressUpdate, SourceDocument
+
+TRACKER = "Open tracker of the calls to action on international migration and development"
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+@dataclass(frozen=True)
+class Citation:
+    title: str
+    url: str
+    retrieved: datetime.date
+    as_of: datetime.date | None
+    source: str
+    licence: str = LICENCE
+    licence_url: str = LICENCE_URL
+
+    @property
+    def text(self) -> str:
+        """The citation as one line, e.g. for a reference list."""
+        data = f"Data as of {self.as_of:%-d %B %Y}. " if self.as_of else "No verified data yet. "
+        return (
+            f"{TRACKER}: {self.title}. {data}Retrieved {self.retrieved:%-d %B %Y} from {self.url}. "
+            f"Source document: {self.source}. Licence: {self.licence} ({self.licence_url})."
+        )
+
+    def as_dict(self) -> dict:
+        values = asdict(self)
+        values["retrieved"] = self.retrieved.isoformat()
+        values["as_of"] = self.as_of.isoformat() if self.as_of else None
+        values["text"] = self.text
+        return values
+
+
+def source_text(document: SourceDocument | None) -> str:
+    """The source document as cited: title, issuing body, date and UN symbol."""
+    if document is None:
+        return "the 2006 summary of the informal interactive hearings of the UN General Assembly"
+    symbol = f", {document.symbol}" if document.symbol else ""
+    return f"{document.title}, {document.issuing_body}, {document.date:%-d %B %Y}{symbol}"
+
+
+def data_as_of(snapshot: datetime.date | None) -> datetime.date | None:
+    """The day the data stand at: a report's snapshot date, else the day of the latest verified update."""
+    if snapshot is not None:
+        return snapshot
+    last = ProgressUpdate.objects.counted().order_by("-reviewed_at").values_list("reviewed_at", flat=True).first()
+    return timezone.localdate(last) if last else None
+
+
+def suggested(*, title: str, url: str, snapshot: datetime.date | None = None) -> Citation:
+    """The suggested citation of a page or file at ``url`` (two queries, whatever the data)."""
+    return Citation(
+        title=title,
+        url=url,
+        retrieved=timezone.localdate(),
+        as_of=data_as_of(snapshot),
+        source=source_text(SourceDocument.objects.order_by("date").first()),
+    )
+
+
+def for_request(request, *, title: str, snapshot: datetime.date | None = None, path: str | None = None) -> Citation:
+    """The citation of the page ``request`` asked for (or of ``path`` with the same query string)."""
+    url = request.build_absolute_uri(path) if path else request.build_absolute_uri()
+    if path and request.GET:
+        url += "?" + request.GET.urlencode()
+    return suggested(title=title, url=url, snapshot=snapshot)
