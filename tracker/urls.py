@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("recommendations.urls")),
     path("", include("atlas.urls")),
     path("", include("alerts.urls")),
+    path("", include("bulk.urls")),
     # Django's account views, the password reset throttled (it comes first, so it wins the URL).
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
