@@ -224,8 +224,9 @@ ITEM_LINKS = {
 }
 
 
-def _editor(user) -> None:
-    if not getattr(user, "is_staff", False):
+def _editor(user, *permissions) -> None:
+    """Editors (staff with the model's change permission) act in bulk; anyone else is refused."""
+    if not getattr(user, "is_staff", False) or not user.has_perms(permissions):
         raise PermissionDenied("Only editors change items and organizations in bulk.")
 
 
@@ -239,7 +240,7 @@ def _save_with_history(obj, user, reason: str, *, fields=None) -> None:
 
 
 def _link_items(items, link, user, *, add: bool) -> int:
-    _editor(user)
+    _editor(user, "recommendations.change_recommendation")
     if type(link) not in ITEM_LINKS:
         raise ValidationError("Items link to themes, addressees and SDG targets.")
     attribute, noun = ITEM_LINKS[type(link)]
@@ -295,7 +296,7 @@ def _organizations(actors) -> list[Actor]:
 
 @transaction.atomic
 def set_organization_type(*, organizations, organization_type: str, user) -> int:
-    _editor(user)
+    _editor(user, "recommendations.change_actor")
     if organization_type not in OrganizationType.values:
         raise ValidationError({"organization_type": "Choose an organization type."})
     label = OrganizationType(organization_type).label
@@ -312,7 +313,7 @@ def set_organization_type(*, organizations, organization_type: str, user) -> int
 
 @transaction.atomic
 def set_base_country(*, organizations, country: Actor | None, user) -> int:
-    _editor(user)
+    _editor(user, "recommendations.change_actor")
     if country is not None and country.kind != ActorKind.COUNTRY:
         raise ValidationError({"country": "An organization is based in a country."})
     changed = 0
@@ -328,7 +329,7 @@ def set_base_country(*, organizations, country: Actor | None, user) -> int:
 @transaction.atomic
 def set_reporting_cycle(*, organizations, months: int | None, user) -> int:
     """Every selected organization's assessments due every ``months`` months (None: no cycle of its own)."""
-    _editor(user)
+    _editor(user, "recommendations.change_actor", "alerts.change_reportingcycle", "alerts.delete_reportingcycle")
     if months is not None and not 1 <= months <= 120:
         raise ValidationError({"months": "A reporting cycle is between 1 and 120 months."})
     organizations = _organizations(organizations)
