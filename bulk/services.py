@@ -108,6 +108,8 @@ def start_bulk_review(
     if all_matching:
         rows = list(matching(query).order_by("created_at", "pk").values_list("pk", "version")[: max_selection() + 1])
     else:
+        if len(selection or []) > max_selection():
+            raise ValidationError(f"Select at most {max_selection():,} updates at once.")
         wanted = dict(selection or [])
         found = ProgressUpdate.objects.filter(pk__in=list(wanted)).values_list("pk", flat=True)
         rows = [(pk, wanted[pk]) for pk in sorted(found)]

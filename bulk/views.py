@@ -31,22 +31,18 @@ def _queue(query: str) -> str:
 
 
 def _preview(request, *, decision, reason, query, all_matching, selection, errors=()):
-    """The confirmation page: what will be done to which updates, and what each would change."""
+    """The confirmation page: what will be done to how many updates, and what each of the first ones would change."""
     if all_matching:
-        matching = services.matching(query)
-        total = matching.count()
-        rows = list(matching[:PREVIEW_ROWS])
+        chosen = services.matching(query)
     else:
-        wanted = [pk for pk, _ in selection]
-        rows = list(
-            ProgressUpdate.objects.filter(pk__in=wanted)
+        chosen = (
+            ProgressUpdate.objects.filter(pk__in=[pk for pk, _ in selection])
             .select_related("actor", "recommendation", "reported_by_organization", "created_by")
             .order_by("created_at", "pk")
         )
-        total = len(rows)
-        versions = dict(selection)
-        for row in rows:
-            row.selected_version = versions[row.pk]
+    total = chosen.count()
+    own = chosen.filter(created_by=request.user).count()
+    rows = list(chosen[:PREVIEW_ROWS])
     found = compare.changes(rows)
     for row in rows:
         row.change = found[row.pk]
@@ -56,10 +52,11 @@ def _preview(request, *, decision, reason, query, all_matching, selection, error
         "reason": reason,
         "query": query,
         "all_matching": all_matching,
+        "selection": [f"{pk}:{version}" for pk, version in selection],
         "rows": rows,
         "total": total,
         "more": total - len(rows),
-        "own": sum(1 for r in rows if r.own),
+        "own": own,
         "backwards": sum(1 for r in rows if r.change.backwards),
         "conflicts": sum(1 for r in rows if r.change.conflict),
         "submission_token": request.POST.get("submission_token") or uuid.uuid4(),
