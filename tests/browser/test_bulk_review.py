@@ -60,6 +60,7 @@ def test_a_reviewer_verifies_25_updates_in_one_action_with_the_keyboard_only(pag
 
     assert page.get_by_role("heading", name="Verify 25 updates?").is_visible()
     assert_accessible(page)
+    shoot(page, "bulk-review-confirm", full_page=False)
     tab_to(page, "e.textContent.startsWith('Confirm: verify 25 updates')")
     submit(page)
 
