@@ -333,3 +333,21 @@ def test_the_queue_costs_the_same_queries_whatever_its_rows(client, people, coun
     large, rows = count()
     assert rows == (25, 30)  # the queue's page; the confirmation lists every matching one (up to 200)
     assert large == small
+
+
+def test_the_result_page_costs_the_same_queries_whatever_its_rows(client, people, make_org):
+    client.login(username="reviewer", password="pw-reviewer")
+
+    def job_page(updates):
+        url = confirm(client, updates).url
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return len(queries), len(response.context["page"].object_list)
+
+    small = job_page([filed(user=people.reporter_a, organization=people.org_a)])
+    updates = [filed(user=people.reviewer, organization=people.org_a, iso3="KEN", code="R57")]  # refused: own
+    for n, iso3 in enumerate(("PER", "CHL", "BRA", "ARG")):
+        updates.append(filed(user=people.reporter_b, organization=people.org_b, iso3=iso3, code=f"R5{6 + n % 2}"))
+    large = job_page(updates)
+    assert (small[1], large[1]) == (1, 5)
+    assert small[0] == large[0]
