@@ -77,6 +77,7 @@ bench: $(VENV)/.dev  ## Benchmark at 1M updates on the local PostgreSQL and rewr
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/digest.py $(DIGEST_ARGS)
 	$(PY) bench/api.py $(API_ARGS)
+	$(PY) bench/bulk_review.py $(BULK_ARGS)
 
 backup: $(VENV)/.runtime  ## Back up the database and evidence files into backups/ (pg_dump or SQLite's backup API)
 	$(PY) manage.py backup --to backups

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from recommendations.models import Actor, ActorKind, ProgressUpdate, Recommendation, Theme
 
@@ -176,6 +177,7 @@ class ReportingCycle(models.Model):
     months = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(120)], help_text="e.g. 12: a new update every year."
     )
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

@@ -19,6 +19,8 @@ from django.urls import path
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
+from bulk import admin_actions as bulk_actions
+
 from . import services
 from .forms import InviteForm, NulFreeJSONField, apply_service_errors
 from .models import (
@@ -203,6 +205,7 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["section", "ratifies"]
     inlines = [CitationInline]
     list_per_page = 50
+    actions = bulk_actions.ITEM_ACTIONS  # add or remove a theme, addressee or SDG target, with a confirmation page
     fieldsets = [
         (None, {"fields": ["code", "title", "document", "section", "kind", "ratifies"]}),
         (
@@ -309,6 +312,7 @@ class ActorAdmin(AuditedAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "code", "iso3"]
     autocomplete_fields = ["base_country"]
     list_per_page = 50
+    actions = bulk_actions.ORGANIZATION_ACTIONS  # type, based-in country, reporting cycle, with a confirmation page
     fieldsets = [
         (None, {"fields": ["kind", "code", "name", "website"]}),
         (

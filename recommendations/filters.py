@@ -250,6 +250,20 @@ def pending_updates():
     return ProgressUpdate.objects.filter(state=ReviewState.PENDING)
 
 
+def review_queue_filter(data) -> ReviewQueueFilter:
+    """The review queue: pending updates, oldest first, behind its filters.
+
+    The one definition of "the queue", for its page and for a bulk review of
+    "all updates matching these filters" (which must select exactly what the page lists).
+    """
+    base = (
+        pending_updates()
+        .select_related("actor", "recommendation", "reported_by_organization", "created_by")
+        .order_by("created_at", "pk")
+    )
+    return ReviewQueueFilter(data or None, queryset=base)
+
+
 # ---------------------------------------------------------------------------
 # Status reports: one FilterSet for every report page and export
 # ---------------------------------------------------------------------------

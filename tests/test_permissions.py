@@ -30,6 +30,17 @@ def everyone(status):
     return dict.fromkeys(ROLES, status)
 
 
+def bulk_job(username):
+    import uuid
+
+    from django.contrib.auth.models import User
+
+    from bulk.models import BulkReview
+
+    user = User.objects.get(username=username)
+    return BulkReview.objects.create(user=user, submission_token=uuid.uuid4(), decision="verify")
+
+
 LOGIN = 302  # anonymous visitors are sent to the login page
 # name: (args builder, method, expected status per role)
 MATRIX = {
@@ -159,6 +170,17 @@ MATRIX = {
     # Open data: public.
     "opendata:data": (None, "get", everyone(200)),
     "opendata:download": (lambda o: ["2001-01-01", "README.md"], "get", everyone(404)),  # no such release
+    # Bulk review: reviewers only; a job's page is its reviewer's alone (404 for anyone else).
+    "bulk:review": (
+        None,
+        "get",  # POST only
+        {"anonymous": LOGIN, "reporter_a": 403, "reporter_b": 403, "reviewer": 405, "editor": 403},
+    ),
+    "bulk:review_job": (
+        lambda o: [bulk_job("reviewer").token],
+        "get",
+        {"anonymous": LOGIN, "reporter_a": 404, "reporter_b": 404, "reviewer": 200, "editor": 404},
+    ),
     "healthz": (None, "get", everyone(200)),
     "favicon": (None, "get", everyone(200)),
     "login": (None, "get", everyone(200)),

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "api",
     "opendata",
     "participation",
+    "bulk",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +299,10 @@ CELERY_TIMEZONE = "UTC"
 DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "6"))
 # Status exports (XLSX) with more rows than this are built by a task and offered as a download.
 EXPORT_IN_BACKGROUND_ABOVE = int(os.environ.get("EXPORT_IN_BACKGROUND_ABOVE", "20000"))
+# A bulk review of more updates than this runs on the background worker (its page shows the progress);
+# one bulk review takes at most BULK_REVIEW_MAX updates.
+BULK_REVIEW_IN_BACKGROUND_ABOVE = int(os.environ.get("BULK_REVIEW_IN_BACKGROUND_ABOVE", "200"))
+BULK_REVIEW_MAX = int(os.environ.get("BULK_REVIEW_MAX", "10000"))
 # A digest being sent is left alone this long before another run may take it over (its sender died: a worker
 # killed mid-send). Longer than the send's hard time limit (90 s).
 DIGEST_LEASE_SECONDS = int(os.environ.get("DIGEST_LEASE_SECONDS", "600"))

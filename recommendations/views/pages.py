@@ -62,12 +62,13 @@ def home(request):
     return render(request, "recommendations/home.html", context)
 
 
-def render_filtered_list(request, template: str, filterset, *, per_page: int = PAGE_SIZE, extra=None):
+def render_filtered_list(request, template: str, filterset, *, per_page: int = PAGE_SIZE, extra=None, decorate=None):
     """A paginated list behind a FilterSet, as every list page shows one.
 
     An invalid filter shows what was wrong and no rows (400): results for a
     filter that could not be applied would be silently wrong. A bad page
-    number gets a message too (400, or 404 past the last page).
+    number gets a message too (400, or 404 past the last page). ``decorate(page)``, if given,
+    adds to the rows of the page shown (a constant number of queries, whatever their number).
     """
     errors, status = [], 200
     if filterset.is_bound and not filterset.is_valid():
@@ -78,6 +79,8 @@ def render_filtered_list(request, template: str, filterset, *, per_page: int = P
     if page_error:
         errors.append(page_error)
         status = 404 if "no page" in page_error else 400
+    if decorate is not None:
+        decorate(page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

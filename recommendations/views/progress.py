@@ -13,8 +13,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bulk import compare
+from bulk import services as bulk
+
 from .. import history, services
-from ..filters import ReviewQueueFilter
+from ..filters import review_queue_filter
 from ..forms import ChooseForm, ProgressUpdateForm, ReviewForm, WithdrawForm, apply_service_errors
 from ..models import Actor, ImportBatch, ProgressUpdate, Recommendation, ReviewState
 from .pages import paginate, render_filtered_list
@@ -222,15 +225,16 @@ def evidence_download(request, pk):
 @login_required
 @can_review
 def review_queue(request):
-    base = (
-        ProgressUpdate.objects.filter(state=ReviewState.PENDING)
-        .select_related("actor", "recommendation", "reported_by_organization", "created_by")
-        .order_by("created_at", "pk")
-    )
-    filterset = ReviewQueueFilter(request.GET or None, queryset=base)
+    filterset = review_queue_filter(request.GET)
     imports = ImportBatch.objects.awaiting_review().select_related("created_by", "organization")
     imports = imports.order_by("submitted_at")
-    return render_filtered_list(request, "recommendations/review_queue.html", filterset, extra={"imports": imports})
+    return render_filtered_list(
+        request,
+        "recommendations/review_queue.html",
+        filterset,
+        extra={"imports": imports, "bulk_above": bulk.background_above()},
+        decorate=compare.decorate_page,
+    )
 
 
 @login_required
