@@ -128,7 +128,7 @@ def test_charts_download_as_svg_and_png_with_title_date_legend_and_source(client
     svg = client.get("/reports/chart.svg?actor=KEN")
     assert svg["Content-Type"].startswith("image/svg+xml")
     body = svg.content.decode()
-    assert "by status, end of each year" in body  # the title
+    assert "at each status, end of each year" in body  # the title
     assert "Verified history up to" in body and "data as of" in body  # the dates
     assert ">Signed</text>" in body and ">Party (ratified)</text>" in body  # the legend
     assert "Source: http://testserver/reports/?actor=KEN" in body and "CC BY 4.0" in body

@@ -49,7 +49,7 @@ def test_the_matrix_has_a_per_item_layout_for_phones(client, ghana, item):
     code = item("ratification").code
     html = client.get(f"/reports/matrix/?actor_kind=country&item={code}&layout=items").content.decode()
     assert 'class="cell-flow' in html and "matrix-wrap" not in html
-    assert re.search(rf'href="/actors/GHA/{code}/" title="Ghana: Party \(ratified\)"[^>]*>GHA P</a>', html)
+    assert re.search(rf'href="/actors/GHA/{code}/" title="Ghana: Party \(ratified\)"[^>]*>GHA Pr</a>', html)
     grid = client.get(f"/reports/matrix/?actor_kind=country&item={code}").content.decode()
     assert "matrix-wrap" in grid and "layout=items" in grid
     bad = client.get("/reports/matrix/?layout=sideways")

@@ -421,7 +421,7 @@ def _chart_file(request):
     chart = over_time.get("values_chart" if kind == "values" else "history_chart")
     if not chart:
         message = (
-            "Values are charted for one quantitative call to action, e.g. ?item=R17&chart=values.\n"
+            "Values are charted for one quantitative item, e.g. ?item=R17&chart=values.\n"
             if kind == "values"
             else "No verified history matches these filters, so there is no chart.\n"
         )
@@ -435,7 +435,7 @@ def _chart_file(request):
         legend, line_label = [], f"Median of the latest measured values ({item.unit}) at the end of each year"
     else:
         line_label = ""
-        title = "Calls to action: pairs of country or organization and call to action by status, end of each year"
+        title = "Items: countries and organizations at each status, end of each year"
         legend = reports.history_by_year(filterset=filterset)["statuses"]
     day = filterset.snapshot_date or timezone.localdate()
     lines = [
@@ -481,7 +481,7 @@ def _export_citation(request, filterset) -> citing.Citation:
     """An export cites the table report it is a download of (the same filters, the same rows)."""
     return citing.for_request(
         request,
-        title="Status of the calls to action (table)",
+        title="Status of the items (table)",
         snapshot=filterset.snapshot_date,
         path=reverse("recommendations:report_table"),
     )
@@ -490,7 +490,7 @@ def _export_citation(request, filterset) -> citing.Citation:
 def report_citation(filterset, query: str) -> citing.Citation:
     """The citation of a report built without a request (the background export): its address from SITE_URL."""
     url = settings.SITE_URL.rstrip("/") + reverse("recommendations:report_table") + (f"?{query}" if query else "")
-    return citing.suggested(title="Status of the calls to action (table)", url=url, snapshot=filterset.snapshot_date)
+    return citing.suggested(title="Status of the items (table)", url=url, snapshot=filterset.snapshot_date)
 
 
 # The XLSX sheet: the export's columns, each code followed by its label in words.
