@@ -23,8 +23,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Value, Window
-from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import QueryDict
 
 from .filters import StatusFilter
@@ -39,7 +39,7 @@ from .models import (
     Kind,
     ProgressUpdate,
     Recommendation,
-    ReviewState,
+    StatusInterval,
     Theme,
     status_label,
 )
@@ -138,10 +138,10 @@ def build_scope(filterset: StatusFilter) -> Scope:
 def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True) -> tuple[str, list]:
     """The reported pairs in scope: CurrentStatus rows, or the latest verified update on or before a date.
 
-    The snapshot takes each pair's first row in (as-of, entry time, id)
-    descending order with a window function, reading the partial index that
-    matches that order, and keeps the winners' own columns (no re-join).
-    Row filters (status, dates, evidence) apply to the winners, so "ratified
+    The snapshot reads the status interval of each pair that holds on the
+    date (``StatusInterval``, kept with CurrentStatus): one row per pair
+    through an index, however long the history, with the winners' own
+    columns (no re-join). Row filters (status, dates, evidence) apply to the winners, so "ratified
     on 1 January 2010" means the status on that date, not a later one.
     """
     item_q, actor_q = filterset.items("recommendation__"), filterset.actors("actor__")
@@ -163,24 +163,12 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
         current = CurrentStatus.objects.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
         inner, params = _sql(current.values_list(*columns).order_by())
     else:
-        windowed = (
-            ProgressUpdate.objects.counted()
-            .filter(item_q, actor_q, as_of__lte=snapshot)
-            .annotate(
-                update_id=F("pk"),
-                reporter_id=F("reported_by_organization_id"),
-                verified_at=F("reviewed_at"),
-                pair_rank=Window(
-                    RowNumber(),
-                    partition_by=[F("actor_id"), F("recommendation_id")],
-                    order_by=[F("as_of").desc(), F("created_at").desc(), F("pk").desc()],
-                ),
-            )
-            .values_list(*columns, "pair_rank")
-            .order_by()
+        held = (
+            StatusInterval.objects.on(snapshot)
+            .filter(item_q, actor_q)
+            .annotate(as_of=F("valid_from"), reporter_id=F("reported_by_organization_id"))
         )
-        window_sql, params = _sql(windowed)
-        inner = f"SELECT {', '.join(columns)} FROM ({window_sql}) w WHERE w.pair_rank = 1"  # nosec B608
+        inner, params = _sql(held.values_list(*columns).order_by())
     where, where_params = filterset.row_conditions_sql("x") if row_filters else ("", [])
     selected = (
         "x.actor_id, x.recommendation_id, x.status, x.as_of, x.update_id, x.actor_kind, x.as_of_precision, "
@@ -205,9 +193,7 @@ def _universe(filterset: StatusFilter, snapshot):
     if snapshot is None:
         reports_something = Exists(CurrentStatus.objects.filter(actor_id=OuterRef("pk")))
     else:
-        reports_something = Exists(
-            ProgressUpdate.objects.counted().filter(actor_id=OuterRef("pk"), as_of__lte=snapshot)
-        )
+        reports_something = Exists(StatusInterval.objects.filter(actor_id=OuterRef("pk"), valid_from__lte=snapshot))
     organizations = Actor.objects.filter(actor_q, reports_something, kind=ActorKind.ORGANIZATION)
     return countries, country_items, organizations, organization_items
 
@@ -222,11 +208,12 @@ def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
         )
         not_params = []
     else:
+        # A pair has an interval from its first verified as-of date on: none by then, nothing reported.
         not_reported = (
-            f"NOT EXISTS (SELECT 1 FROM {ProgressUpdate._meta.db_table} pu "  # nosec B608
-            "WHERE pu.actor_id = a.id AND pu.recommendation_id = r.id AND pu.state = %s AND pu.as_of <= %s)"
+            f"NOT EXISTS (SELECT 1 FROM {StatusInterval._meta.db_table} si "  # nosec B608
+            "WHERE si.actor_id = a.id AND si.recommendation_id = r.id AND si.valid_from <= %s)"
         )
-        not_params = [ReviewState.VERIFIED.value, snapshot]
+        not_params = [snapshot]
     branches, params = [], []
     for actors, items in ((countries, country_items), (organizations, organization_items)):
         actors_sql, actors_params = _sql(actors.values("pk").order_by())
