@@ -374,6 +374,25 @@ def user_organizations(user):
     return Actor.objects.filter(memberships__user=user).order_by("name")
 
 
+def organizations_of(user) -> list[Actor]:
+    """The organizations a person files for, by name, read once and kept on this user object.
+
+    A view calls it with ``request.user``, which lives for one request: the
+    page, the form and ``check_can_file`` then share one query. Services
+    called directly with a user object do not use a list they did not read.
+    """
+    cached = getattr(user, "_tracker_organizations", None)
+    if cached is None:
+        cached = list(user_organizations(user))
+        user._tracker_organizations = cached
+    return cached
+
+
+def cached_organizations(user) -> list[Actor] | None:
+    """The list ``organizations_of`` read for this user object in this request, if it did."""
+    return getattr(user, "_tracker_organizations", None)
+
+
 def check_can_file(who, organization: Actor | None, *, memberships: set[int] | None = None) -> None:
     """The one rule on who files for whom, for the form, the import and the commands.
 
@@ -388,6 +407,8 @@ def check_can_file(who, organization: Actor | None, *, memberships: set[int] | N
         raise PermissionDenied("You do not have the reporter role.")
     if organization is None:
         raise ValidationError({"organization": "Choose the organization you file this for."})
+    if memberships is None and (known := cached_organizations(who)) is not None:
+        memberships = {org.pk for org in known}
     if memberships is not None:
         belongs = organization.pk in memberships
     else:
@@ -426,8 +447,27 @@ def record_event(
     )
 
 
+def log_progress(**arguments) -> ProgressUpdate:
+    """Record an update, awaiting review unless ``verified`` (the arguments: ``_log_progress``).
+
+    One transaction and no savepoint: when two copies of one person's
+    submission race, the loser's transaction is rolled back whole and the
+    update the winner created is returned. The returned update has
+    ``repeated = True`` when an earlier submission with the same token created it.
+    """
+    try:
+        return _log_progress(**arguments)
+    except IntegrityError:
+        token, person = arguments.get("submission_token"), arguments.get("user")
+        if token is not None:
+            existing = _submitted(token, person)
+            if existing is not None:
+                return existing
+        raise
+
+
 @transaction.atomic
-def log_progress(
+def _log_progress(
     *,
     actor: Actor,
     recommendation: Recommendation,
@@ -505,16 +545,9 @@ def log_progress(
     )
     if evidence_file:
         _attach_file(update, evidence_file)
-    try:
-        with transaction.atomic():
-            _record(update, who, "logged and verified" if verified else "logged", AuditAction.LOGGED)
-    except IntegrityError:
-        # Two copies of one person's submission raced; the other one won.
-        if submission_token is not None:
-            existing = _submitted(submission_token, person)
-            if existing is not None:
-                return existing
-        raise
+    # Two copies of one person's submission may race here: the loser's IntegrityError ends this
+    # transaction, and log_progress returns the winner's update.
+    _record(update, who, "logged and verified" if verified else "logged", AuditAction.LOGGED)
     if verified:
         refresh_current_status(actor_id=actor.pk, recommendation_id=recommendation.pk)
     return update
@@ -523,7 +556,10 @@ def log_progress(
 def _submitted(token: uuid.UUID, person) -> ProgressUpdate | None:
     """The update this person's submission with this token created, if any (the token is theirs alone)."""
     mine = ProgressUpdate.objects.filter(submission_token=token)
-    return (mine.filter(created_by=person) if person is not None else mine.filter(created_by__isnull=True)).first()
+    existing = (mine.filter(created_by=person) if person is not None else mine.filter(created_by__isnull=True)).first()
+    if existing is not None:
+        existing.repeated = True
+    return existing
 
 
 def _attach_file(update: ProgressUpdate, upload):

@@ -23,8 +23,11 @@ It refuses to run on a database that holds real (non-synthetic) updates, so
 it can never mix invented figures into real ones.
 """
 
+import csv
 import datetime
 import heapq
+import io
+import json
 import math
 import random
 import time
@@ -144,33 +147,69 @@ class Command(BaseCommand):
                     days=rng.randrange(1, 60)
                 )
                 created = min(created, now)
+                urls = ["https://example.org/synthetic-evidence"] if rng.random() < 0.9 else []
                 batch.append(
-                    ProgressUpdate(
-                        actor_id=actor_id,
-                        recommendation_id=item_id,
-                        kind=kind,
-                        actor_kind=actor_kind,
-                        status=status,
-                        as_of=as_of,
-                        narrative="Synthetic benchmark update.",
-                        evidence_urls=["https://example.org/synthetic-evidence"] if rng.random() < 0.9 else [],
-                        has_evidence=False,
-                        value=value,
-                        reported_by_organization_id=reporter,
-                        created_at=created,
-                        state=state,
-                        reviewed_at=created if state == ReviewState.VERIFIED else None,
-                    )
+                    {
+                        "actor_id": actor_id,
+                        "recommendation_id": item_id,
+                        "kind": kind,
+                        "actor_kind": actor_kind,
+                        "status": status,
+                        "as_of": as_of,
+                        "narrative": "Synthetic benchmark update.",
+                        "evidence_urls": urls,
+                        "has_evidence": bool(urls),
+                        "value": value,
+                        "reported_by_organization_id": reporter,
+                        "created_at": created,
+                        "state": state,
+                        "reviewed_at": created if state == ReviewState.VERIFIED else None,
+                    }
                 )
-                batch[-1].has_evidence = bool(batch[-1].evidence_urls)
                 written += 1
             if len(batch) >= BATCH:
-                ProgressUpdate.objects.bulk_create(batch, batch_size=BATCH)
+                insert_updates(batch)
                 if written // 100_000 != (written - len(batch)) // 100_000:
                     self.stdout.write(f"  {written} updates…")
                 batch = []
-        ProgressUpdate.objects.bulk_create(batch, batch_size=BATCH)
+        insert_updates(batch)
         return written
+
+
+def insert_updates(rows: list[dict]) -> None:
+    """Write generated updates: through PostgreSQL's COPY (several times faster at millions), else bulk_create.
+
+    Every column the model has is written, with the model's default where a row does not say.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        ProgressUpdate.objects.bulk_create([ProgressUpdate(**row) for row in rows], batch_size=BATCH)
+        return
+    fields = [f for f in ProgressUpdate._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([_copy_text(row[f.attname] if f.attname in row else defaults[f.attname]) for f in fields])
+    buffer.seek(0)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {ProgressUpdate._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    if isinstance(value, datetime.date):  # dates and aware datetimes
+        return value.isoformat()
+    return str(value)
 
 
 def possible_pairs(items, countries: int, organizations: int) -> int:
