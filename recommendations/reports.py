@@ -515,15 +515,29 @@ EXPORT_COLUMNS = [
 # The export rows in one SQL statement: no model instances, so hundreds of
 # thousands of rows stream at database speed. A country is its own place; an
 # organization is placed by its base country.
-_EXPORT_SELECT = (
-    "a.code, a.name, a.kind, "
-    "COALESCE(CASE WHEN a.kind = 'country' THEN a.iso3 ELSE b.iso3 END, ''), "
-    "COALESCE(CASE WHEN a.kind = 'country' THEN a.region ELSE b.region END, ''), "
+_EXPORT_PLACE = [
+    "a.code",
+    "a.name",
+    "a.kind",
+    "COALESCE(CASE WHEN a.kind = 'country' THEN a.iso3 ELSE b.iso3 END, '')",
+    "COALESCE(CASE WHEN a.kind = 'country' THEN a.region ELSE b.region END, '')",
     "COALESCE(CASE WHEN a.kind = 'country' THEN COALESCE(NULLIF(a.intermediate_region, ''), a.subregion) "
-    "ELSE COALESCE(NULLIF(b.intermediate_region, ''), b.subregion) END, ''), "
-    "r.code, r.title, r.kind, p.status, CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text, "
-    "CASE WHEN r.kind = 'quantitative' THEN r.unit ELSE '' END, COALESCE(o.code, ''), p.evidence_text, p.verified_text"
+    "ELSE COALESCE(NULLIF(b.intermediate_region, ''), b.subregion) END, '')",
+    "r.code",
+    "r.title",
+    "r.kind",
+    "p.status",
+]
+_UNIT_SQL = "CASE WHEN r.kind = 'quantitative' THEN r.unit ELSE '' END"
+_EXPORT_SELECT = ", ".join(
+    [
+        *_EXPORT_PLACE,
+        "CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text",
+        _UNIT_SQL,
+        "COALESCE(o.code, ''), p.evidence_text, p.verified_text",
+    ]
 )
+_EXPORT_FROM = "{joined} LEFT JOIN {actors} o ON o.id = p.reporter_id ORDER BY {order}"
 
 
 def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
@@ -536,11 +550,8 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
     exact ones (JSON wants them); the spreadsheet writers guard every text cell
     (``exports.guard_row``).
     """
-    sql = (
-        f"SELECT {_EXPORT_SELECT} FROM {scope.joined} "  # nosec B608
-        f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id "
-        f"ORDER BY {TABLE_SORTS[sort]}"
-    )
+    tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
+    sql = f"SELECT {_EXPORT_SELECT} FROM {tail}"  # nosec B608
     cursor = connection.chunked_cursor()
     try:
         cursor.execute(sql, scope.pairs_params)
@@ -552,6 +563,43 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
                 yield _export_values(row)
     finally:
         cursor.close()
+
+
+def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
+    """PostgreSQL only: the export rows as the CSV cells ``iter_export_rows`` and ``guard_row`` make, in SQL.
+
+    For ``COPY (…) TO STDOUT WITH (FORMAT csv)``: the same columns in the same
+    order, shaped by the same string operations as ``_export_values``, each
+    text cell guarded as ``exports.guard_row`` guards it, and an empty cell
+    written as NULL so that COPY leaves it unquoted as the csv module does.
+    A test compares the two paths on hostile values.
+    """
+    from .exports import FORMULA_FIRST
+
+    starts = ", ".join(f"'{c}'" if c.isprintable() else f"CHR({ord(c)})" for c in sorted(FORMULA_FIRST))
+
+    def guarded(expression: str) -> str:
+        return (
+            f"NULLIF(CASE WHEN LEFT({expression}, 1) IN ({starts}) THEN CHR(39) || ({expression}) "
+            f"ELSE ({expression}) END, '')"
+        )
+
+    as_of = "CAST(p.as_of AS TEXT)"
+    shaped = [
+        *_EXPORT_PLACE,
+        f"CASE p.as_of_precision WHEN 'year' THEN LEFT({as_of}, 4) WHEN 'month' THEN LEFT({as_of}, 7) "
+        f"ELSE LEFT({as_of}, 10) END",
+        "CASE WHEN POSITION('.' IN p.value_text) > 0 THEN RTRIM(RTRIM(p.value_text, '0'), '.') ELSE p.value_text END",
+        _UNIT_SQL,
+        "COALESCE(o.code, '')",
+        "CASE WHEN p.evidence_text IS NULL OR p.evidence_text = '[]' THEN '' "
+        "ELSE (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
+        "FROM JSONB_ARRAY_ELEMENTS_TEXT(CAST(p.evidence_text AS JSONB)) WITH ORDINALITY AS e(url, n)) END",
+        "CASE WHEN COALESCE(p.verified_text, '') = '' THEN '' "
+        "ELSE LEFT(p.verified_text, 10) || 'T' || SUBSTRING(p.verified_text FROM 12 FOR 8) || 'Z' END",
+    ]
+    tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
+    return f"SELECT {', '.join(guarded(e) for e in shaped)} FROM {tail}", list(scope.pairs_params)  # nosec B608
 
 
 def _join_urls(text: str) -> str:
