@@ -170,6 +170,8 @@ def write_section(path: Path, mode: str, section: list[str]):
     if begin in text:
         text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
     else:
+        if "## Depth and breadth" not in text:
+            text = text.rstrip() + "\n\n## Depth and breadth\n"
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)
 
