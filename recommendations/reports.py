@@ -572,34 +572,45 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
     order, shaped by the same string operations as ``_export_values``, each
     text cell guarded as ``exports.guard_row`` guards it, and an empty cell
     written as NULL so that COPY leaves it unquoted as the csv module does.
-    A test compares the two paths on hostile values.
+    A test compares the two paths on hostile values. Three layers, each
+    fenced with ``OFFSET 0`` so the planner keeps them apart: the rows sorted
+    with their raw columns, then shaped, then guarded. Only the sort waits for
+    all rows; shaping and guarding run as rows stream out, once per cell.
     """
     from .exports import FORMULA_FIRST
 
     starts = ", ".join(f"'{c}'" if c.isprintable() else f"CHR({ord(c)})" for c in sorted(FORMULA_FIRST))
-
-    def guarded(expression: str) -> str:
-        return (
-            f"NULLIF(CASE WHEN LEFT({expression}, 1) IN ({starts}) THEN CHR(39) || ({expression}) "
-            f"ELSE ({expression}) END, '')"
-        )
-
-    as_of = "CAST(p.as_of AS TEXT)"
+    raw = [f"c{n}" for n in range(17)]  # _EXPORT_SELECT's columns, in order
+    as_of, precision, value, unit, reporter, urls, verified = raw[10:]
+    # The fast path of _join_urls (no backslash, no quote inside a link), else the JSON parser.
+    inside = f"SUBSTR({urls}, 3, GREATEST(LENGTH({urls}) - 4, 0))"
     shaped = [
-        *_EXPORT_PLACE,
-        f"CASE p.as_of_precision WHEN 'year' THEN LEFT({as_of}, 4) WHEN 'month' THEN LEFT({as_of}, 7) "
+        *raw[:10],
+        f"CASE {precision} WHEN 'year' THEN LEFT({as_of}, 4) WHEN 'month' THEN LEFT({as_of}, 7) "
         f"ELSE LEFT({as_of}, 10) END",
-        "CASE WHEN POSITION('.' IN p.value_text) > 0 THEN RTRIM(RTRIM(p.value_text, '0'), '.') ELSE p.value_text END",
-        _UNIT_SQL,
-        "COALESCE(o.code, '')",
-        "CASE WHEN p.evidence_text IS NULL OR p.evidence_text = '[]' THEN '' "
-        "ELSE (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
-        "FROM JSONB_ARRAY_ELEMENTS_TEXT(CAST(p.evidence_text AS JSONB)) WITH ORDINALITY AS e(url, n)) END",
-        "CASE WHEN COALESCE(p.verified_text, '') = '' THEN '' "
-        "ELSE LEFT(p.verified_text, 10) || 'T' || SUBSTRING(p.verified_text FROM 12 FOR 8) || 'Z' END",
+        f"CASE WHEN POSITION('.' IN {value}) > 0 THEN RTRIM(RTRIM({value}, '0'), '.') ELSE {value} END",
+        unit,
+        reporter,
+        f"CASE WHEN {urls} IS NULL OR {urls} = '[]' THEN '' "
+        f"WHEN POSITION(CHR(92) IN {urls}) = 0 AND LEFT({urls}, 2) = '[\"' AND RIGHT({urls}, 2) = '\"]' "
+        f"AND POSITION('\"' IN REPLACE({inside}, '\", \"', '')) = 0 THEN REPLACE({inside}, '\", \"', ' ') "
+        f"ELSE (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
+        f"FROM JSONB_ARRAY_ELEMENTS_TEXT(CAST({urls} AS JSONB)) WITH ORDINALITY AS e(url, n)) END",
+        f"CASE WHEN COALESCE({verified}, '') = '' THEN '' "
+        f"ELSE LEFT({verified}, 10) || 'T' || SUBSTRING({verified} FROM 12 FOR 8) || 'Z' END",
+    ]
+    guarded = [
+        f"NULLIF(CASE WHEN LEFT(v{n}, 1) IN ({starts}) THEN CHR(39) || v{n} ELSE v{n} END, '')"
+        for n in range(len(shaped))
     ]
     tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
-    return f"SELECT {', '.join(guarded(e) for e in shaped)} FROM {tail}", list(scope.pairs_params)  # nosec B608
+    sorted_rows = f"SELECT * FROM (SELECT {_EXPORT_SELECT} FROM {tail}) q OFFSET 0"  # nosec B608
+    columns = ", ".join(raw)
+    shaped_rows = (
+        f"SELECT {', '.join(f'{e} AS v{n}' for n, e in enumerate(shaped))} "  # nosec B608
+        f"FROM ({sorted_rows}) s ({columns}) OFFSET 0"
+    )
+    return f"SELECT {', '.join(guarded)} FROM ({shaped_rows}) t", list(scope.pairs_params)  # nosec B608
 
 
 def _join_urls(text: str) -> str:
