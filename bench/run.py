@@ -104,10 +104,10 @@ def main():
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument(
         "--mode",
-        choices=["full", "depth", "breadth"],
+        choices=["full", "depth", "breadth", "both"],
         default="full",
         help="full: everything at one size (this page); depth: the same pairs with more history; "
-        "breadth: ten times the pairs (bench/scaling.py)",
+        "breadth: ten times the pairs; both: depth then breadth (bench/scaling.py)",
     )
     parser.add_argument("--runs", help="depth/breadth: updates:pairs:organizations,… (defaults in bench/scaling.py)")
     args = parser.parse_args()

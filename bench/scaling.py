@@ -3,6 +3,7 @@
     python bench/run.py --mode depth      # 1M then 3M updates on the same 270,000 pairs (5,000 organizations)
     python bench/run.py --mode depth --runs 1000000:270000:5000,10000000:270000:5000   # by hand: 10M
     python bench/run.py --mode breadth    # 100k updates on 27,000 pairs (500 organizations), then 1M on 270,000
+    python bench/run.py --mode both       # both, measuring the shared 1M database once
 
 Each run is ``updates:pairs:organizations``, in its own database named after
 BENCH_DATABASE_URL with the update count appended (``…_1m``, ``…_3m``,
@@ -69,6 +70,13 @@ def timed(fn, repeat=REPEAT, warm=WARM):
 
 
 def main(mode: str, runs: str | None, output: str):
+    """Measure and write one mode's tables; ``both``: depth then breadth, measuring the shared 1M database once."""
+    measured: dict[str, dict] = {}
+    for one in ("depth", "breadth") if mode == "both" else (mode,):
+        run_mode(one, runs if mode != "both" else None, output, measured)
+
+
+def run_mode(mode: str, runs: str | None, output: str, measured: dict):
     from bench.run import ensure_database
 
     base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_bench")
@@ -78,6 +86,10 @@ def main(mode: str, runs: str | None, output: str):
         url = database_url(base, updates)
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
         say(f"== {updates:,} updates on {pairs:,} pairs, {organizations:,} organizations: {url}")
+        if url in measured:
+            results.append(measured[url])
+            say("   measured already in this run")
+            continue
         ensure_database(url)
         have = json.loads(child(["--count"], env))
         if have != {"updates": updates, "pairs": pairs, "organizations": organizations}:
@@ -91,6 +103,7 @@ def main(mode: str, runs: str | None, output: str):
         result = json.loads(child(["--measure"], env))
         result.update(updates=updates, pairs=pairs, organizations=organizations)
         results.append(result)
+        measured[url] = result
     section = report(mode, runs, results)
     say("\n" + "\n".join(section))
     write_section(Path(output), mode, section)
