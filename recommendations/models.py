@@ -1050,7 +1050,7 @@ class StatusIntervalQuerySet(models.QuerySet):
 
             table = connection.ops.quote_name(self.model._meta.db_table)
             held = held.filter(
-                RawSQL(  # noqa: S611 - a table name and the date as a parameter
+                RawSQL(  # noqa: S611  # nosec B611 - a table name; the date is a parameter
                     f"daterange({table}.valid_from, {table}.valid_to, '[)') @> %s::date",
                     [day],
                     output_field=models.BooleanField(),

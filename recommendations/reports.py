@@ -591,7 +591,7 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
         f"CASE WHEN POSITION('.' IN {value}) > 0 THEN RTRIM(RTRIM({value}, '0'), '.') ELSE {value} END",
         unit,
         reporter,
-        f"CASE WHEN {urls} IS NULL OR {urls} = '[]' THEN '' "
+        f"CASE WHEN {urls} IS NULL OR {urls} = '[]' THEN '' "  # nosec B608 - column aliases only
         f"WHEN POSITION(CHR(92) IN {urls}) = 0 AND LEFT({urls}, 2) = '[\"' AND RIGHT({urls}, 2) = '\"]' "
         f"AND POSITION('\"' IN REPLACE({inside}, '\", \"', '')) = 0 THEN REPLACE({inside}, '\", \"', ' ') "
         f"ELSE (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
