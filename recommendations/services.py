@@ -570,9 +570,16 @@ def _attach_file(update: ProgressUpdate, upload):
 
 
 def _locked(update: ProgressUpdate, expected_version: int | None) -> ProgressUpdate:
-    """Re-read the update under a row lock and refuse a stale version."""
+    """Re-read the update under a row lock and refuse a stale version.
+
+    FOR NO KEY UPDATE (the lock PostgreSQL's own UPDATE takes): it serialises writers of this update but lets
+    another transaction's foreign-key checks on it through, so a concurrent refresh writing status intervals
+    that point at this update does not deadlock with us.
+    """
     fresh = (
-        ProgressUpdate.objects.select_for_update().select_related("recommendation__document", "actor").get(pk=update.pk)
+        ProgressUpdate.objects.select_for_update(no_key=True)
+        .select_related("recommendation__document", "actor")
+        .get(pk=update.pk)
     )
     if expected_version is not None and fresh.version != expected_version:
         raise _stale(fresh)
