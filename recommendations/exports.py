@@ -8,8 +8,11 @@ opened in a spreadsheet, and a column added later is guarded without anyone
 having to remember it. Numbers and dates are not text and pass unchanged.
 """
 
+import contextlib
 import csv
 import io
+import queue
+import threading
 from collections.abc import Iterable, Sequence
 
 from django.http import StreamingHttpResponse
@@ -77,3 +80,94 @@ def xlsx_row(sheet, row: Iterable, formats: dict[int, str] | None = None) -> lis
             cell.number_format = formats[n]
         cells.append(cell)
     return cells
+
+
+_DONE = object()
+
+
+def copy_csv_chunks(sql: str, params, *, flush_bytes: int = 65536):
+    """PostgreSQL: the rows of ``sql`` as CSV bytes from ``COPY (sql) TO STDOUT``, streamed as the server sends them.
+
+    psycopg2's ``copy_expert`` writes into a file object and returns only at
+    the end, so it runs in a thread writing ~64 KB chunks into a small queue
+    (the first chunk leaves at once), and this generator yields them: memory
+    stays flat and the first rows leave before the last are read. The thread
+    uses the request's connection while this generator waits (psycopg2
+    connections are shared between threads). If the download is abandoned,
+    the query is cancelled and the thread ends before the generator does.
+    """
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params)
+    chunks: queue.Queue = queue.Queue(maxsize=16)
+    stopped = threading.Event()
+
+    class Sink:
+        def __init__(self):
+            self.parts, self.size, self.first = [], 0, True
+
+        def write(self, data):
+            if stopped.is_set():
+                return  # abandoned: drop what is left while the cancellation arrives
+            self.parts.append(data)
+            self.size += len(data)
+            if self.first or self.size >= flush_bytes:
+                self.flush()
+
+        def flush(self):
+            if self.parts and not stopped.is_set():
+                chunks.put(b"".join(self.parts))
+            self.parts, self.size, self.first = [], 0, False
+
+    def run():
+        sink = Sink()
+        try:
+            with raw.cursor() as cursor:
+                cursor.copy_expert(b"COPY (" + query + b") TO STDOUT WITH (FORMAT csv)", sink, size=65536)
+            sink.flush()
+            chunks.put(_DONE)
+        except BaseException as error:  # noqa: BLE001 - handed to the generator, which raises it
+            chunks.put(error)
+
+    worker = threading.Thread(target=run, name="csv-copy", daemon=True)
+    worker.start()
+    try:
+        while True:
+            chunk = chunks.get()
+            if chunk is _DONE:
+                return
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield chunk
+    finally:
+        if worker.is_alive():
+            stopped.set()
+            raw.cancel()
+            while worker.is_alive():  # unblock a put() waiting on a full queue
+                with contextlib.suppress(queue.Empty):
+                    chunks.get(timeout=0.05)
+        worker.join()
+        if stopped.is_set() and connection.in_atomic_block:
+            connection.needs_rollback = True  # the cancelled COPY aborted the transaction it ran in
+
+
+def stream_copy_csv(filename: str, header: Sequence[str], sql: str, params) -> StreamingHttpResponse:
+    """A CSV download whose rows PostgreSQL writes itself (``copy_csv_chunks``); the header leaves first.
+
+    The rows' cells must already be guarded in the SQL (``reports.export_copy_sql``).
+    Lines end with LF, as COPY writes them (the header too, so the file is consistent);
+    a cell holding a CR or an LF is quoted, as the csv module quotes it.
+    """
+
+    def lines():
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(header)
+        yield buffer.getvalue().encode()
+        yield from copy_csv_chunks(sql, params)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -79,7 +79,7 @@ class ChooseForm(forms.Form):
         if text.endswith(")") and "(" in text:  # "Title (R17)"
             text = text.rsplit("(", 1)[1].rstrip(")")
         code = text.split(" ", 1)[0].upper()
-        item = Recommendation.objects.filter(code=code).first()
+        item = Recommendation.objects.select_related("document").filter(code=code).first()
         if item is None:
             matches = list(Recommendation.objects.search(text)[:6])
             if len(matches) == 1:
@@ -121,10 +121,24 @@ def _evidence_lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
+class OwnOrganizationField(forms.ModelChoiceField):
+    """The organization a person files for: found in their organizations already read for this request
+    (``services.organizations_of``) without another query; anything else is looked up in the queryset as usual."""
+
+    known = None
+
+    def to_python(self, value):
+        if self.known is not None and value not in self.empty_values:
+            for organization in self.known:
+                if str(organization.pk) == str(value):
+                    return organization
+        return super().to_python(value)
+
+
 class ProgressUpdateForm(forms.Form):
     """Step 2: the update itself, for one item and one actor (so the status list is that item's scale)."""
 
-    organization = forms.ModelChoiceField(queryset=Actor.objects.none(), label="Filed on behalf of", empty_label=None)
+    organization = OwnOrganizationField(queryset=Actor.objects.none(), label="Filed on behalf of", empty_label=None)
     status = forms.ChoiceField(label="Status")
     value = forms.DecimalField(label="Measured value", max_digits=12, decimal_places=4, required=False)
     as_of = forms.DateField(
@@ -171,6 +185,7 @@ class ProgressUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.recommendation, self.actor, self.user, self.update = recommendation, actor, user, update
         self.fields["organization"].queryset = services.user_organizations(user)
+        self.fields["organization"].known = services.cached_organizations(user)
         self.fields["evidence_file"].help_text = self.fields["evidence_file"].help_text.format(
             limit=services.upload_limit_mb()
         )

@@ -24,8 +24,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
-from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.http import QueryDict
 
 from .filters import StatusFilter
@@ -40,7 +40,7 @@ from .models import (
     Kind,
     ProgressUpdate,
     Recommendation,
-    ReviewState,
+    StatusInterval,
     Theme,
     format_as_of,
     plain_number,
@@ -181,10 +181,10 @@ def build_scope(filterset: StatusFilter) -> Scope:
 def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True) -> tuple[str, list]:
     """The reported pairs in scope: CurrentStatus rows, or the latest verified update on or before a date.
 
-    The snapshot takes each pair's first row in (as-of, entry time, id)
-    descending order with a window function, reading the partial index that
-    matches that order, and keeps the winners' own columns (no re-join).
-    Row filters (status, dates, evidence) apply to the winners, so "ratified
+    The snapshot reads the status interval of each pair that holds on the
+    date (``StatusInterval``, kept with CurrentStatus): one row per pair
+    through an index, however long the history, with the winners' own
+    columns (no re-join). Row filters (status, dates, evidence) apply to the winners, so "ratified
     on 1 January 2010" means the status on that date, not a later one.
     """
     item_q, actor_q = filterset.items("recommendation__"), filterset.actors("actor__")
@@ -206,24 +206,12 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
         current = CurrentStatus.objects.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
         inner, params = _sql(current.values_list(*columns).order_by())
     else:
-        windowed = (
-            ProgressUpdate.objects.counted()
-            .filter(item_q, actor_q, as_of__lte=snapshot)
-            .annotate(
-                update_id=F("pk"),
-                reporter_id=F("reported_by_organization_id"),
-                verified_at=F("reviewed_at"),
-                pair_rank=Window(
-                    RowNumber(),
-                    partition_by=[F("actor_id"), F("recommendation_id")],
-                    order_by=[F("as_of").desc(), F("created_at").desc(), F("pk").desc()],
-                ),
-            )
-            .values_list(*columns, "pair_rank")
-            .order_by()
+        held = (
+            StatusInterval.objects.on(snapshot)
+            .filter(item_q, actor_q)
+            .annotate(as_of=F("valid_from"), reporter_id=F("reported_by_organization_id"))
         )
-        window_sql, params = _sql(windowed)
-        inner = f"SELECT {', '.join(columns)} FROM ({window_sql}) w WHERE w.pair_rank = 1"  # nosec B608
+        inner, params = _sql(held.values_list(*columns).order_by())
     where, where_params = filterset.row_conditions_sql("x") if row_filters else ("", [])
     selected = (
         "x.actor_id, x.recommendation_id, x.status, x.as_of, x.update_id, x.actor_kind, x.as_of_precision, "
@@ -248,9 +236,7 @@ def _universe(filterset: StatusFilter, snapshot):
     if snapshot is None:
         reports_something = Exists(CurrentStatus.objects.filter(actor_id=OuterRef("pk")))
     else:
-        reports_something = Exists(
-            ProgressUpdate.objects.counted().filter(actor_id=OuterRef("pk"), as_of__lte=snapshot)
-        )
+        reports_something = Exists(StatusInterval.objects.filter(actor_id=OuterRef("pk"), valid_from__lte=snapshot))
     organizations = Actor.objects.filter(actor_q, reports_something, kind=ActorKind.ORGANIZATION)
     return countries, country_items, organizations, organization_items
 
@@ -265,11 +251,12 @@ def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
         )
         not_params = []
     else:
+        # A pair has an interval from its first verified as-of date on: none by then, nothing reported.
         not_reported = (
-            f"NOT EXISTS (SELECT 1 FROM {ProgressUpdate._meta.db_table} pu "  # nosec B608
-            "WHERE pu.actor_id = a.id AND pu.recommendation_id = r.id AND pu.state = %s AND pu.as_of <= %s)"
+            f"NOT EXISTS (SELECT 1 FROM {StatusInterval._meta.db_table} si "  # nosec B608
+            "WHERE si.actor_id = a.id AND si.recommendation_id = r.id AND si.valid_from <= %s)"
         )
-        not_params = [ReviewState.VERIFIED.value, snapshot]
+        not_params = [snapshot]
     branches, params = [], []
     for actors, items in ((countries, country_items), (organizations, organization_items)):
         actors_sql, actors_params = _sql(actors.values("pk").order_by())
@@ -602,15 +589,29 @@ EXPORT_COLUMNS = [
 # The export rows in one SQL statement: no model instances, so hundreds of
 # thousands of rows stream at database speed. A country is its own place; an
 # organization is placed by its base country.
-_EXPORT_SELECT = (
-    "a.code, a.name, a.kind, "
-    "COALESCE(CASE WHEN a.kind = 'country' THEN a.iso3 ELSE b.iso3 END, ''), "
-    "COALESCE(CASE WHEN a.kind = 'country' THEN a.region ELSE b.region END, ''), "
+_EXPORT_PLACE = [
+    "a.code",
+    "a.name",
+    "a.kind",
+    "COALESCE(CASE WHEN a.kind = 'country' THEN a.iso3 ELSE b.iso3 END, '')",
+    "COALESCE(CASE WHEN a.kind = 'country' THEN a.region ELSE b.region END, '')",
     "COALESCE(CASE WHEN a.kind = 'country' THEN COALESCE(NULLIF(a.intermediate_region, ''), a.subregion) "
-    "ELSE COALESCE(NULLIF(b.intermediate_region, ''), b.subregion) END, ''), "
-    "r.code, r.title, r.kind, p.status, CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text, "
-    "CASE WHEN r.kind = 'quantitative' THEN r.unit ELSE '' END, COALESCE(o.code, ''), p.evidence_text, p.verified_text"
+    "ELSE COALESCE(NULLIF(b.intermediate_region, ''), b.subregion) END, '')",
+    "r.code",
+    "r.title",
+    "r.kind",
+    "p.status",
+]
+_UNIT_SQL = "CASE WHEN r.kind = 'quantitative' THEN r.unit ELSE '' END"
+_EXPORT_SELECT = ", ".join(
+    [
+        *_EXPORT_PLACE,
+        "CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text",
+        _UNIT_SQL,
+        "COALESCE(o.code, ''), p.evidence_text, p.verified_text",
+    ]
 )
+_EXPORT_FROM = "{joined} LEFT JOIN {actors} o ON o.id = p.reporter_id ORDER BY {order}"
 
 
 def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
@@ -623,11 +624,8 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
     exact ones (JSON wants them); the spreadsheet writers guard every text cell
     (``exports.guard_row``).
     """
-    sql = (
-        f"SELECT {_EXPORT_SELECT} FROM {scope.joined} "  # nosec B608
-        f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id "
-        f"ORDER BY {TABLE_SORTS[sort]}"
-    )
+    tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
+    sql = f"SELECT {_EXPORT_SELECT} FROM {tail}"  # nosec B608
     cursor = connection.chunked_cursor()
     try:
         cursor.execute(sql, scope.pairs_params)
@@ -707,6 +705,54 @@ def _page_rows(scope: Scope, conditions: list[str], params: list, limit: int) ->
         f"ORDER BY {EXPORT_KEYSET} LIMIT %s"
     )
     return _fetch(sql, [*scope.pairs_params, *params, limit])
+
+
+def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
+    """PostgreSQL only: the export rows as the CSV cells ``iter_export_rows`` and ``guard_row`` make, in SQL.
+
+    For ``COPY (…) TO STDOUT WITH (FORMAT csv)``: the same columns in the same
+    order, shaped by the same string operations as ``_export_values``, each
+    text cell guarded as ``exports.guard_row`` guards it, and an empty cell
+    written as NULL so that COPY leaves it unquoted as the csv module does.
+    A test compares the two paths on hostile values. Three layers, each
+    fenced with ``OFFSET 0`` so the planner keeps them apart: the rows sorted
+    with their raw columns, then shaped, then guarded. Only the sort waits for
+    all rows; shaping and guarding run as rows stream out, once per cell.
+    """
+    from .exports import FORMULA_FIRST
+
+    starts = ", ".join(f"'{c}'" if c.isprintable() else f"CHR({ord(c)})" for c in sorted(FORMULA_FIRST))
+    raw = [f"c{n}" for n in range(17)]  # _EXPORT_SELECT's columns, in order
+    as_of, precision, value, unit, reporter, urls, verified = raw[10:]
+    # The fast path of _join_urls (no backslash, no quote inside a link), else the JSON parser.
+    inside = f"SUBSTR({urls}, 3, GREATEST(LENGTH({urls}) - 4, 0))"
+    shaped = [
+        *raw[:10],
+        f"CASE {precision} WHEN 'year' THEN LEFT({as_of}, 4) WHEN 'month' THEN LEFT({as_of}, 7) "
+        f"ELSE LEFT({as_of}, 10) END",
+        f"CASE WHEN POSITION('.' IN {value}) > 0 THEN RTRIM(RTRIM({value}, '0'), '.') ELSE {value} END",
+        unit,
+        reporter,
+        f"CASE WHEN {urls} IS NULL OR {urls} = '[]' THEN '' "  # nosec B608 - column aliases only
+        f"WHEN POSITION(CHR(92) IN {urls}) = 0 AND LEFT({urls}, 2) = '[\"' AND RIGHT({urls}, 2) = '\"]' "
+        f"AND POSITION('\"' IN REPLACE({inside}, '\", \"', '')) = 0 THEN REPLACE({inside}, '\", \"', ' ') "
+        f"ELSE (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
+        f"FROM JSONB_ARRAY_ELEMENTS_TEXT(CAST({urls} AS JSONB)) WITH ORDINALITY AS e(url, n)) END",
+        f"CASE WHEN COALESCE({verified}, '') = '' THEN '' "
+        f"ELSE LEFT({verified}, 10) || 'T' || SUBSTRING({verified} FROM 12 FOR 8) || 'Z' END",
+    ]
+    guarded = [
+        f"NULLIF(CASE WHEN LEFT(v{n}, 1) IN ({starts}) THEN CHR(39) || v{n} ELSE v{n} END, '')"
+        for n in range(len(shaped))
+    ]
+    tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
+    sorted_rows = f"SELECT * FROM (SELECT {_EXPORT_SELECT} FROM {tail}) q OFFSET 0"  # nosec B608
+    columns = ", ".join(raw)
+    shaped_rows = (
+        f"SELECT {', '.join(f'{e} AS v{n}' for n, e in enumerate(shaped))} "  # nosec B608
+        f"FROM ({sorted_rows}) s ({columns}) OFFSET 0"
+    )
+    return f"SELECT {', '.join(guarded)} FROM ({shaped_rows}) t", list(scope.pairs_params)  # nosec B608
 
 
 def _join_urls(text: str) -> str:

@@ -25,8 +25,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -50,6 +50,7 @@ from .models import (
     Recommendation,
     ReviewState,
     Status,
+    StatusInterval,
     Theme,
     plain_number,
 )
@@ -374,6 +375,25 @@ def user_organizations(user):
     return Actor.objects.filter(memberships__user=user).order_by("name")
 
 
+def organizations_of(user) -> list[Actor]:
+    """The organizations a person files for, by name, read once and kept on this user object.
+
+    A view calls it with ``request.user``, which lives for one request: the
+    page, the form and ``check_can_file`` then share one query. Services
+    called directly with a user object do not use a list they did not read.
+    """
+    cached = getattr(user, "_tracker_organizations", None)
+    if cached is None:
+        cached = list(user_organizations(user))
+        user._tracker_organizations = cached
+    return cached
+
+
+def cached_organizations(user) -> list[Actor] | None:
+    """The list ``organizations_of`` read for this user object in this request, if it did."""
+    return getattr(user, "_tracker_organizations", None)
+
+
 def check_can_file(who, organization: Actor | None, *, memberships: set[int] | None = None) -> None:
     """The one rule on who files for whom, for the form, the import and the commands.
 
@@ -388,6 +408,8 @@ def check_can_file(who, organization: Actor | None, *, memberships: set[int] | N
         raise PermissionDenied("You do not have the reporter role.")
     if organization is None:
         raise ValidationError({"organization": "Choose the organization you file this for."})
+    if memberships is None and (known := cached_organizations(who)) is not None:
+        memberships = {org.pk for org in known}
     if memberships is not None:
         belongs = organization.pk in memberships
     else:
@@ -426,8 +448,27 @@ def record_event(
     )
 
 
+def log_progress(**arguments) -> ProgressUpdate:
+    """Record an update, awaiting review unless ``verified`` (the arguments: ``_log_progress``).
+
+    One transaction and no savepoint: when two copies of one person's
+    submission race, the loser's transaction is rolled back whole and the
+    update the winner created is returned. The returned update has
+    ``repeated = True`` when an earlier submission with the same token created it.
+    """
+    try:
+        return _log_progress(**arguments)
+    except IntegrityError:
+        token, person = arguments.get("submission_token"), arguments.get("user")
+        if token is not None:
+            existing = _submitted(token, person)
+            if existing is not None:
+                return existing
+        raise
+
+
 @transaction.atomic
-def log_progress(
+def _log_progress(
     *,
     actor: Actor,
     recommendation: Recommendation,
@@ -505,16 +546,9 @@ def log_progress(
     )
     if evidence_file:
         _attach_file(update, evidence_file)
-    try:
-        with transaction.atomic():
-            _record(update, who, "logged and verified" if verified else "logged", AuditAction.LOGGED)
-    except IntegrityError:
-        # Two copies of one person's submission raced; the other one won.
-        if submission_token is not None:
-            existing = _submitted(submission_token, person)
-            if existing is not None:
-                return existing
-        raise
+    # Two copies of one person's submission may race here: the loser's IntegrityError ends this
+    # transaction, and log_progress returns the winner's update.
+    _record(update, who, "logged and verified" if verified else "logged", AuditAction.LOGGED)
     if verified:
         refresh_current_status(actor_id=actor.pk, recommendation_id=recommendation.pk)
     return update
@@ -523,7 +557,10 @@ def log_progress(
 def _submitted(token: uuid.UUID, person) -> ProgressUpdate | None:
     """The update this person's submission with this token created, if any (the token is theirs alone)."""
     mine = ProgressUpdate.objects.filter(submission_token=token)
-    return (mine.filter(created_by=person) if person is not None else mine.filter(created_by__isnull=True)).first()
+    existing = (mine.filter(created_by=person) if person is not None else mine.filter(created_by__isnull=True)).first()
+    if existing is not None:
+        existing.repeated = True
+    return existing
 
 
 def _attach_file(update: ProgressUpdate, upload):
@@ -534,9 +571,16 @@ def _attach_file(update: ProgressUpdate, upload):
 
 
 def _locked(update: ProgressUpdate, expected_version: int | None) -> ProgressUpdate:
-    """Re-read the update under a row lock and refuse a stale version."""
+    """Re-read the update under a row lock and refuse a stale version.
+
+    FOR NO KEY UPDATE (the lock PostgreSQL's own UPDATE takes): it serialises writers of this update but lets
+    another transaction's foreign-key checks on it through, so a concurrent refresh writing status intervals
+    that point at this update does not deadlock with us.
+    """
     fresh = (
-        ProgressUpdate.objects.select_for_update().select_related("recommendation__document", "actor").get(pk=update.pk)
+        ProgressUpdate.objects.select_for_update(no_key=True)
+        .select_related("recommendation__document", "actor")
+        .get(pk=update.pk)
     )
     if expected_version is not None and fresh.version != expected_version:
         raise _stale(fresh)
@@ -683,27 +727,30 @@ def withdraw_update(*, update: ProgressUpdate, user, expected_version: int | Non
 
 
 def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentStatus | None:
-    """Make the pair's CurrentStatus row match its latest counted update.
+    """Make the pair's CurrentStatus row and its status intervals match its counted updates.
 
     Must run inside the transaction that changed the pair's history. It locks
     the actor row first, so two writers on the same actor take turns and the
     second one reads what the first committed (READ COMMITTED re-reads per
     statement); on SQLite the write transaction already serialises writers.
+    One read of the pair's verified history gives both the latest update and
+    the intervals; only the intervals that changed are written.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("refresh_current_status must run inside the writing transaction")
     list(Actor.objects.select_for_update().filter(pk=actor_id).values_list("pk"))
     copied = CurrentStatus.COPIED_FROM_UPDATE
-    latest = (
+    history = list(
         ProgressUpdate.objects.counted()
         .filter(actor_id=actor_id, recommendation_id=recommendation_id)
-        .latest_first()
-        .only("pk", *copied.values())
-        .first()
+        .order_by("as_of", "created_at", "pk")
+        .only("pk", "actor_id", "recommendation_id", *copied.values())
     )
-    if latest is None:
+    _write_intervals({(actor_id, recommendation_id): history}, replace=False)
+    if not history:
         CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id).delete()
         return None
+    latest = history[-1]
     current, _ = CurrentStatus.objects.update_or_create(
         actor_id=actor_id,
         recommendation_id=recommendation_id,
@@ -712,8 +759,61 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
     return current
 
 
+def intervals_from_history(history: list[ProgressUpdate]) -> list[StatusInterval]:
+    """A pair's status intervals from its counted updates in (as-of, entry time, id) order.
+
+    On each as-of date the last entry wins; it holds until the pair's next
+    as-of date, and the last one stays open (``valid_to`` None).
+    """
+    winners: dict[datetime.date, ProgressUpdate] = {}
+    for update in history:
+        winners[update.as_of] = update
+    days = list(winners)
+    return [
+        StatusInterval(
+            actor_id=update.actor_id,
+            recommendation_id=update.recommendation_id,
+            update_id=update.pk,
+            valid_to=days[n + 1] if n + 1 < len(days) else None,
+            **{field: getattr(update, source) for field, source in StatusInterval.COPIED_FROM_UPDATE.items()},
+        )
+        for n, update in enumerate(winners.values())
+    ]
+
+
+def _write_intervals(histories: dict[tuple[int, int], list[ProgressUpdate]], *, replace: bool) -> None:
+    """Store the intervals of each pair given with its history (an empty history: the pair has none).
+
+    ``replace``: delete every interval of those pairs and write them anew (bulk
+    refreshes); otherwise read the stored ones and write only the difference.
+    """
+    wanted = {pair: intervals_from_history(history) for pair, history in histories.items()}
+    pairs_q = Q()
+    for actor_id, recommendation_id in histories:
+        pairs_q |= Q(actor_id=actor_id, recommendation_id=recommendation_id)
+    if not histories:
+        return
+    new = [interval for intervals in wanted.values() for interval in intervals]
+    if not replace:
+        stored = {
+            (a, i, start, end, update): pk
+            for pk, a, i, start, end, update in StatusInterval.objects.filter(pairs_q).values_list(
+                "pk", "actor_id", "recommendation_id", "valid_from", "valid_to", "update_id"
+            )
+        }
+        keys = {(n.actor_id, n.recommendation_id, n.valid_from, n.valid_to, n.update_id) for n in new}
+        stale = [pk for key, pk in stored.items() if key not in keys]
+        new = [n for n in new if (n.actor_id, n.recommendation_id, n.valid_from, n.valid_to, n.update_id) not in stored]
+        if stale:
+            StatusInterval.objects.filter(pk__in=stale).delete()
+    else:
+        StatusInterval.objects.filter(pairs_q).delete()
+    if new:
+        StatusInterval.objects.bulk_create(new, batch_size=2000)
+
+
 def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
-    """Recompute the current status of every (actor, item) pair in a cross product, in bulk.
+    """Recompute the current status and the intervals of every (actor, item) pair in a cross product, in bulk.
 
     For writes that touch many pairs at once (imports). Must run inside the
     writing transaction; locks the actors in id order, like the one-pair refresh.
@@ -725,15 +825,20 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
     for start in range(0, len(actor_ids), 50):  # 50 actors at a time: bounded memory
         chunk = actor_ids[start : start + 50]
         list(Actor.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
-        latest = {}
+        histories: dict[tuple[int, int], list[ProgressUpdate]] = {}
         rows = (
             ProgressUpdate.objects.counted()
             .filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids)
-            .order_by("actor_id", "recommendation_id", "-as_of", "-created_at", "-pk")
+            .order_by("actor_id", "recommendation_id", "as_of", "created_at", "pk")
             .only("pk", "actor_id", "recommendation_id", *copied.values())
         )
         for update in rows.iterator(chunk_size=5000):
-            latest.setdefault((update.actor_id, update.recommendation_id), update)
+            histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
+        StatusInterval.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
+        StatusInterval.objects.bulk_create(
+            [interval for history in histories.values() for interval in intervals_from_history(history)],
+            batch_size=2000,
+        )
         CurrentStatus.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
         CurrentStatus.objects.bulk_create(
             [
@@ -743,7 +848,7 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
                     update_id=u.pk,
                     **{field: getattr(u, source) for field, source in copied.items()},
                 )
-                for u in latest.values()
+                for u in (history[-1] for history in histories.values())
             ],
             batch_size=2000,
         )
@@ -751,7 +856,7 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
 
 @transaction.atomic
 def rebuild_current_statuses() -> int:
-    """Recompute the whole current-status table from history (repair tool)."""
+    """Recompute the whole current-status table and the status intervals from history (repair tool)."""
     latest = ProgressUpdate.objects.latest_per_pair()
     CurrentStatus.objects.all().delete()
     copied = CurrentStatus.COPIED_FROM_UPDATE
@@ -769,7 +874,38 @@ def rebuild_current_statuses() -> int:
             )
             for u in updates
         )
+    rebuild_status_intervals()
     return len(ids)
+
+
+def status_intervals_sql(intervals_table: str, updates_table: str) -> str:
+    """One INSERT … SELECT writing every pair's intervals from the verified history, on either database.
+
+    The same definition as ``intervals_from_history``: per (pair, as-of date)
+    the last entry (ROW_NUMBER), ending where the pair's next date begins (LEAD).
+    """
+    fields = StatusInterval.COPIED_FROM_UPDATE
+    sources = ", ".join(f"w.{ProgressUpdate._meta.get_field(s).column}" for s in fields.values())
+    targets = ", ".join(StatusInterval._meta.get_field(f.removesuffix("_id")).column for f in fields)
+    # Only model table and column names go into it, no values.
+    return (
+        f"INSERT INTO {intervals_table} (actor_id, recommendation_id, update_id, valid_to, {targets}) "  # noqa: S608  # nosec B608
+        "SELECT w.actor_id, w.recommendation_id, w.id, "
+        "LEAD(w.as_of) OVER (PARTITION BY w.actor_id, w.recommendation_id ORDER BY w.as_of), "
+        f"{sources} FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.actor_id, u.recommendation_id, u.as_of "
+        f"ORDER BY u.created_at DESC, u.id DESC) AS day_rank FROM {updates_table} u WHERE u.state = 'verified') w "
+        "WHERE w.day_rank = 1"
+    )
+
+
+def rebuild_status_intervals() -> int:
+    """Recompute every status interval from the verified history in one statement; returns how many there are."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("rebuild_status_intervals must run inside a transaction")
+    StatusInterval.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(status_intervals_sql(StatusInterval._meta.db_table, ProgressUpdate._meta.db_table))
+    return StatusInterval.objects.count()
 
 
 # ---------------------------------------------------------------------------

@@ -73,3 +73,47 @@ def test_refuses_a_database_with_real_updates(item, country):
     with pytest.raises(CommandError, match="holds 1 real progress updates"):
         call_command("generate_benchmark_data", updates=10, organizations=2, verbosity=0)
     assert ProgressUpdate.objects.count() == 1
+
+
+def pairs_of_generated():
+    return set(ProgressUpdate.objects.values_list("actor__code", "recommendation__code").distinct())
+
+
+def test_depth_knob_keeps_the_same_pairs_and_deepens_their_history():
+    with transaction.atomic():
+        call_command("generate_benchmark_data", pairs=60, updates=120, organizations=5, seed=2, verbosity=0)
+        shallow = pairs_of_generated()
+        transaction.set_rollback(True)
+    call_command("generate_benchmark_data", pairs=60, updates_per_pair=8, organizations=5, seed=2, verbosity=0)
+    assert ProgressUpdate.objects.count() == 480
+    assert pairs_of_generated() == shallow and len(shallow) == 60
+    per_pair = Counter(ProgressUpdate.objects.values_list("actor_id", "recommendation_id"))
+    assert min(per_pair.values()) >= 1 and max(per_pair.values()) > 8  # still skewed around the mean
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        # What once ran forever: more updates than the pairs of 2 organizations hold at the usual depth.
+        ({"updates": 200_000, "organizations": 2}, "possible pairs"),
+        ({"pairs": 10_000_000, "updates": 20_000_000, "organizations": 2}, "is more than the"),
+        ({"pairs": 50, "updates": 10, "organizations": 2}, "cannot cover 50 pairs"),
+        ({"updates_per_pair": 3, "organizations": 2}, "needs --pairs"),
+        ({"organizations": 2}, "Say how many updates"),
+        ({"pairs": 5, "updates": 10, "updates_per_pair": 2, "organizations": 2}, "not both"),
+        ({"updates": 0, "organizations": 2}, "must be positive"),
+    ],
+)
+def test_refuses_a_request_it_cannot_meet_with_a_message(options, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_benchmark_data", verbosity=0, **options)
+    assert not ProgressUpdate.objects.exists() and not Actor.objects.filter(is_synthetic=True).exists()
+
+
+def test_every_possible_pair_can_be_asked_for():
+    from recommendations.management.commands.generate_benchmark_data import possible_pairs
+    from recommendations.models import Recommendation
+
+    everything = possible_pairs(list(Recommendation.objects.all()), Actor.objects.countries().count(), 2)
+    call_command("generate_benchmark_data", pairs=everything, updates=everything, organizations=2, verbosity=0)
+    assert len(pairs_of_generated()) == everything == ProgressUpdate.objects.count()

@@ -9,8 +9,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommendations.models import CurrentStatus, Kind, ProgressUpdate, Status
-from recommendations.services import rebuild_current_statuses
+from recommendations.models import CurrentStatus, Kind, ProgressUpdate, Status, StatusInterval
+from recommendations.services import rebuild_current_statuses, rebuild_status_intervals
 
 from .factories import record
 
@@ -32,6 +32,48 @@ def assert_table_matches_history():
             row.update.kind,
             row.update.actor_kind,
         )
+
+
+def replayed_on(day) -> dict[tuple[int, int], int]:
+    """The oracle: replay the verified history up to ``day``; each pair's last update in (as-of, entry, id) order."""
+    state = {}
+    for actor_id, item_id, pk in (
+        ProgressUpdate.objects.counted()
+        .filter(as_of__lte=day)
+        .order_by("as_of", "created_at", "pk")
+        .values_list("actor_id", "recommendation_id", "pk")
+    ):
+        state[(actor_id, item_id)] = pk
+    return state
+
+
+def intervals_on(day) -> dict[tuple[int, int], int]:
+    held = list(StatusInterval.objects.on(day).values_list("actor_id", "recommendation_id", "update_id"))
+    table = {(a, i): u for a, i, u in held}
+    assert len(table) == len(held), f"two intervals of one pair hold on {day}"
+    return table
+
+
+def stored_intervals():
+    return sorted(
+        StatusInterval.objects.values_list(
+            "actor_id", "recommendation_id", "valid_from", "valid_to", "update_id", "status", "verified_at"
+        )
+    )
+
+
+def assert_intervals_match_history(days):
+    for day in days:
+        assert intervals_on(day) == replayed_on(day), day
+    # The open intervals are the current statuses.
+    open_ = set(
+        StatusInterval.objects.filter(valid_to__isnull=True).values_list("actor_id", "recommendation_id", "update_id")
+    )
+    assert open_ == set(CurrentStatus.objects.values_list("actor_id", "recommendation_id", "update_id"))
+    # The one-statement rebuild (the migration's fill, the repair tool) writes the same intervals.
+    kept = stored_intervals()
+    rebuild_status_intervals()
+    assert stored_intervals() == kept
 
 
 def test_first_update_creates_the_current_status(item, country):
@@ -202,4 +244,35 @@ def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, countr
             except ValidationError:
                 pass  # e.g. verifying an update that is no longer pending: refused, nothing changes
         assert_table_matches_history()
+        # Dates on interval boundaries, the day before each, between them, before all and after all.
+        boundaries = {start + datetime.timedelta(days=days - days % 1000) for _, _, _, _, days, _ in sequence}
+        probes = {start - datetime.timedelta(days=1), datetime.date.today()}
+        for day in boundaries:
+            probes |= {day, day - datetime.timedelta(days=1), day + datetime.timedelta(days=500)}
+        assert_intervals_match_history(sorted(probes))
         transaction.set_rollback(True)
+
+
+def test_the_migrations_fill_writes_the_intervals_the_services_keep(item, country):
+    """Migration 0009 fills the intervals of existing data with its own copy of the rebuild statement."""
+    import importlib
+
+    from django.db import connection
+
+    fill = importlib.import_module("recommendations.migrations.0009_status_intervals").FILL
+    ken, policy = country("KEN"), item(Kind.POLICY)
+    for status, day in [
+        (Status.LIMITED, datetime.date(2020, 1, 1)),
+        (Status.SUBSTANTIAL, datetime.date(2018, 1, 1)),  # back-dated
+        (Status.COMPLETE, datetime.date(2020, 1, 1)),  # same day, later entry wins
+    ]:
+        record(actor=ken, recommendation=policy, status=status, as_of=day)
+    kept = stored_intervals()
+    assert [(start, end, status) for _, _, start, end, _, status, _ in kept] == [
+        (datetime.date(2018, 1, 1), datetime.date(2020, 1, 1), Status.SUBSTANTIAL),
+        (datetime.date(2020, 1, 1), None, Status.COMPLETE),
+    ]
+    StatusInterval.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert stored_intervals() == kept

@@ -180,6 +180,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # Refuses a username+IP that failed too often, before checking the password.
     "axes.backends.AxesStandaloneBackend",
+    # A user's roles (permissions) in one query instead of two (recommendations/roles.py); no passwords.
+    "recommendations.roles.RolesBackend",
     # Django's ModelBackend, also accepting the email address in any case (invitations make it the username).
     "recommendations.backends.EmailOrUsernameBackend",
 ]

@@ -44,8 +44,8 @@ def _own_update(request, pk) -> ProgressUpdate:
 @can_log
 @require_http_methods(["GET", "POST"])
 def progress_new(request):
-    organizations = services.user_organizations(request.user)
-    if not organizations.exists():
+    organizations = services.organizations_of(request.user)  # read once: the form and the service reuse it
+    if not organizations:
         return render(request, "recommendations/progress_no_organization.html", status=403)
 
     chosen = ChooseForm(request.GET) if {"item", "actor"} <= set(request.GET) else None
@@ -63,23 +63,22 @@ def progress_new(request):
         request.POST or None, request.FILES or None, recommendation=item, actor=actor, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["submission_token"]
-        repeated = ProgressUpdate.objects.filter(submission_token=token, created_by=request.user).first()
-        if repeated is not None:
-            messages.info(request, "This form was already submitted; here is the update it created.")
-            return redirect(repeated)
         try:
+            # A repeated submission token returns the update the first submission created (the service checks).
             update = services.log_progress(
                 actor=actor,
                 recommendation=item,
                 organization=form.cleaned_data["organization"],
                 user=request.user,
-                submission_token=token,
+                submission_token=form.cleaned_data["submission_token"],
                 **form.service_arguments(),
             )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
+            if getattr(update, "repeated", False):
+                messages.info(request, "This form was already submitted; here is the update it created.")
+                return redirect(update)
             messages.success(request, f"Thank you. Your update on {item.code} for {actor.name} awaits review.")
             return redirect(update)
     if request.method == "POST":

@@ -1,0 +1,121 @@
+"""The full CSV export through PostgreSQL's COPY equals the Python path, cell for cell, hostile values included."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from recommendations import reports
+from recommendations.exports import stream_copy_csv, stream_csv
+from recommendations.filters import StatusFilter
+from recommendations.models import Actor, CurrentStatus, DatePrecision, ProgressUpdate, Recommendation, Status
+
+from .factories import record
+
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+
+HOSTILE = [
+    '=HYPERLINK("//x/a")',
+    "+1+2",
+    "-3",
+    "@SUM(A1)",
+    "\tTab first",
+    "\rCR first",
+    'comma, "quotes" and\nnew line',
+    "carriage\rreturn inside",
+    "trailing space ",
+    "Ünïcödé — ‘quotes’ «»",
+    "back\\slash",
+]
+
+
+def parsed(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def both_paths(scope):
+    python = stream_csv("x.csv", reports.EXPORT_COLUMNS, reports.iter_export_rows(scope))
+    sql, params = reports.export_copy_sql(scope)
+    copied = stream_copy_csv("x.csv", reports.EXPORT_COLUMNS, sql, params)
+    return parsed(python), parsed(copied)
+
+
+def plant(make_org, people):
+    """Hostile text in every text field an export row reads, and every shape of as-of, value, link and date."""
+    ghana = Actor.objects.get(iso3="GHA")
+    item = Recommendation.objects.get(code="R17")
+    policy = Recommendation.objects.filter(kind="policy").order_by("position").first()
+    for n, text in enumerate(HOSTILE):
+        org = make_org(text, code=f"{text}-{n}", base_country=ghana)
+        for target, extra in ((item, {"value": f"{n}.{n}50"}), (policy, {"status": Status.LIMITED})):
+            update = record(
+                actor=org,
+                recommendation=target,
+                as_of=datetime.date(2020, 1 + n % 12, 1 + n),
+                as_of_precision=[DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR][n % 3],
+                organization=people.org_a,
+                **extra,
+            )
+            links = [text, "https://example.org/ok", 'https://example.org/"q"'][: 1 + n % 3]
+            ProgressUpdate.objects.filter(pk=update.pk).update(evidence_urls=links if n % 4 else [])
+            CurrentStatus.objects.filter(update=update).update(evidence_urls=links if n % 4 else [])
+    Actor.objects.filter(pk=people.org_a.pk).update(code="=reporter")
+    Actor.objects.filter(pk=ghana.pk).update(region="-region", subregion="@sub", intermediate_region="")
+    Recommendation.objects.filter(pk=item.pk).update(title="=title, with\r\nbreaks", unit="+unit")
+    record(actor=ghana, recommendation=item, value="12.0000", as_of=datetime.date(2021, 1, 1))
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "query", ["", "kind=quantitative", "on=2020-06-30", "status=no_information&actor_kind=country"]
+)
+def test_copy_writes_the_cells_the_python_path_writes(make_org, people, query):
+    from django.http import QueryDict
+
+    plant(make_org, people)
+    scope = reports.build_scope(StatusFilter(QueryDict(query)))
+    python, copied = both_paths(scope)
+    assert copied == python
+    assert len(python) > 1
+    cells = [cell for row in python[1:] for cell in row]
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells) or query.startswith("status")
+
+
+@postgresql_only
+def test_the_status_csv_streams_from_copy_on_postgresql(client, make_org, people):
+    plant(make_org, people)
+    response = client.get(reverse("recommendations:status_csv"))
+    body = b"".join(response.streaming_content)
+    assert body.split(b"\n", 1)[0] == ",".join(reports.EXPORT_COLUMNS).encode()  # COPY's LF line ends
+    python, _ = both_paths(reports.build_scope(StatusFilter(None)))
+    assert list(csv.reader(io.StringIO(body.decode(), newline=""))) == python
+
+
+@postgresql_only
+def test_an_abandoned_download_cancels_the_copy_and_leaves_the_connection_usable(seeded_transactional_db):
+    import threading
+
+    from recommendations.exports import copy_csv_chunks
+
+    sql, params = reports.export_copy_sql(reports.build_scope(StatusFilter(None)))
+    body, order = sql.rsplit(" ORDER BY ", 1)  # many more rows than the queue holds
+    chunks = copy_csv_chunks(f"{body} CROSS JOIN generate_series(1, 100) ORDER BY {order}", params)
+    first = next(chunks)
+    assert first.count(b"\n") >= 1
+    chunks.close()  # what the server does when the reader goes away
+    assert not any(t.name == "csv-copy" for t in threading.enumerate())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM recommendations_actor")
+        assert cursor.fetchone()[0] > 0
+
+
+def test_sqlite_keeps_the_python_path(client):
+    if connection.vendor == "postgresql":
+        pytest.skip("the fallback is for SQLite")
+    response = client.get(reverse("recommendations:status_csv"))
+    assert b"".join(response.streaming_content).startswith(",".join(reports.EXPORT_COLUMNS).encode() + b"\r\n")
