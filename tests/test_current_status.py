@@ -259,7 +259,7 @@ def test_the_migrations_fill_writes_the_intervals_the_services_keep(item, countr
 
     from django.db import connection
 
-    fill = importlib.import_module("recommendations.migrations.0009_status_intervals").FILL
+    fill = importlib.import_module("recommendations.migrations.0012_status_intervals").FILL
     ken, policy = country("KEN"), item(Kind.POLICY)
     for status, day in [
         (Status.LIMITED, datetime.date(2020, 1, 1)),
