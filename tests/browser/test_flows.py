@@ -52,7 +52,7 @@ def test_reporter_files_reviewer_verifies_and_every_report_shows_it(page, people
         "Kenya deposited its instrument of ratification with the Secretary-General."
     )
     page.get_by_label("Evidence links").fill("https://treaties.un.org/kenya-icrmw")
-    page.get_by_label("Evidence file (optional)").set_input_files(
+    page.get_by_label("Evidence file (instead of, or as well as, links)").set_input_files(
         files=[{"name": "instrument.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     shoot(page, "log-progress-filled")

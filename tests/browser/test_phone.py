@@ -115,7 +115,7 @@ def log_in_as(page, user):
     """A session for ``user``, set as the browser's cookie (no login form: its labels are another test's)."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the one that checks passwords
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": page.live_url}
