@@ -46,12 +46,16 @@
     Array.prototype.forEach.call(document.querySelectorAll(".help-tooltip[aria-label]:not([role])"), function (icon) {
       icon.setAttribute("role", "img");
     });
+    // The two lists of a chooser (filter_horizontal) carry only a title: name them by it.
+    Array.prototype.forEach.call(document.querySelectorAll("select.filtered[title]:not([aria-label])"), function (list) {
+      list.setAttribute("aria-label", list.getAttribute("title"));
+    });
   }
 
   // Django builds its widgets on jQuery's ready (autocompletes), on "load" (choosers, whose handler was
   // added before this deferred script's) and when an inline row is added: fix after each, and whenever
   // select2 adds its markup.
-  window.addEventListener("load", fix);
+  window.addEventListener("load", function () { fix(); window.setTimeout(fix, 0); });
   document.addEventListener("formset:added", function () { window.setTimeout(fix, 0); });
   new MutationObserver(function (mutations) {
     for (var i = 0; i < mutations.length; i++) {
