@@ -272,7 +272,7 @@ def test_the_write_is_all_or_nothing(people, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("the database went away half-way")
 
-    monkeypatch.setattr(services, "refresh_current_statuses", fail)
+    monkeypatch.setattr(services.import_batches, "refresh_current_statuses", fail)
     with pytest.raises(RuntimeError):
         services.confirm_import(batch_id=batch.pk, user=people.reviewer2)
     assert not ProgressUpdate.objects.exists()

@@ -1,9 +1,4 @@
-"""django-filter FilterSets, shared by the HTML pages and their exports.
-
-Filter values in URLs are natural keys (theme slug, section code, instrument
-short name), never database ids, so a filtered URL is readable, shareable
-and survives a database rebuild.
-"""
+"""Status reports: one FilterSet for every report page and export."""
 
 import datetime
 
@@ -11,262 +6,20 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils import timezone
 
-from .models import (
+from ..models import (
     Actor,
     ActorKind,
     Addressee,
-    AuditAction,
-    AuditEvent,
     Instrument,
     Kind,
     OrganizationType,
     ProgressUpdate,
     Recommendation,
-    ReviewState,
-    SDGTarget,
     Section,
     Theme,
 )
-
-# Longer searches are refused with a message (a database may reject a huge LIKE pattern).
-SEARCH_MAX = 200
-# Themes are the tracker's editorial grouping, not the source's: every filter says so.
-EDITORIAL_THEME_LABEL = "Theme (editorial)"
-
-
-def style_form(form):
-    """Give every widget Bootstrap's class, so filter bars render as forms without crispy layouts."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            continue  # a list of ticks (usable on a phone, unlike a multi-select); the template lays it out
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class ExplainedFilterSet(django_filters.FilterSet):
-    """A FilterSet that can say what it filters by, and what was wrong with a bad value."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_form(self.form)
-
-    def describe(self) -> list[str]:
-        """The active filters in words, for the page heading and exports."""
-        if not self.is_bound or not self.is_valid():
-            return []
-        words = []
-        for name, value in self.form.cleaned_data.items():
-            if value in (None, "", []) or (hasattr(value, "exists") and not value):
-                continue
-            field = self.form.fields[name]
-            words.append(f"{field.label}: {self.describe_value(name, value)}")
-        return words
-
-    def describe_value(self, name, value) -> str:
-        field = self.form.fields[name]
-        if isinstance(value, (list, tuple)) or hasattr(value, "model"):
-            return " or ".join(self.describe_value(name, v) for v in value)
-        choices = dict(getattr(field, "choices", []) or [])
-        if not hasattr(value, "pk") and value in choices:
-            return str(choices[value])
-        return str(value)
-
-    def error_messages(self) -> list[str]:
-        """Plain-language messages for invalid filter values."""
-        messages = []
-        for name, errors in self.form.errors.items():
-            raw = ", ".join(self.data.getlist(name)) if hasattr(self.data, "getlist") else self.data.get(name, "")
-            label = self.form.fields[name].label if name in self.form.fields else name
-            for error in errors:
-                if "valid choice" in error:
-                    messages.append(f"{label}: “{raw}” is not one of the choices.")
-                else:
-                    messages.append(f"{label}: {error}")
-        return messages
-
-
-class RecommendationFilter(ExplainedFilterSet):
-    q = django_filters.CharFilter(
-        label="Search",
-        method="filter_text",
-        max_length=SEARCH_MAX,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Code, title or words of the text"}),
-    )
-    theme = django_filters.ModelChoiceFilter(
-        label=EDITORIAL_THEME_LABEL,
-        field_name="themes",
-        to_field_name="slug",
-        queryset=Theme.objects.all(),
-        empty_label="All themes",
-    )
-    section = django_filters.ModelChoiceFilter(
-        label="Section",
-        to_field_name="code",
-        queryset=Section.objects.order_by("position"),
-        method="filter_section",
-        empty_label="All sections",
-    )
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="All kinds")
-    addressee = django_filters.ModelChoiceFilter(
-        label="Addressed to",
-        field_name="addressees",
-        to_field_name="slug",
-        queryset=Addressee.objects.all(),
-        empty_label="All addressees",
-    )
-    instrument = django_filters.ModelChoiceFilter(
-        label="Instrument",
-        field_name="instruments",
-        to_field_name="short_name",
-        queryset=Instrument.objects.all(),
-        empty_label="All instruments",
-    )
-    sdg = django_filters.ModelChoiceFilter(
-        label="Related SDG target (editorial)",
-        field_name="sdg_targets",
-        to_field_name="code",
-        queryset=SDGTarget.objects.all(),
-        empty_label="Any SDG target",
-    )
-    editorial = django_filters.ChoiceFilter(
-        label="Title and scope",
-        choices=[
-            ("source", "In the words of the quotations"),
-            ("editorial", "Editorial title or split"),
-            ("split", "Editorial splits only"),
-        ],
-        method="filter_editorial",
-        empty_label="Any",
-    )
-
-    class Meta:
-        model = Recommendation
-        fields = ["q", "theme", "section", "kind", "addressee", "instrument", "sdg", "editorial"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Indent subsections so the document's structure shows in the list.
-        self.filters["section"].field.label_from_instance = lambda s: (
-            "\u2003" * s.depth + f"{s.code} {s.title[:70]}{'…' if len(s.title) > 70 else ''}"
-        )
-        self.filters["sdg"].field.label_from_instance = lambda t: f"{t.code} {t.title[:60]}…"
-
-    def filter_text(self, queryset, name, value):
-        return queryset.search(value)
-
-    def filter_editorial(self, queryset, name, value):
-        editorial = Q(title_is_editorial=True) | Q(editorial_split=True)
-        if value == "split":
-            return queryset.filter(editorial_split=True)
-        return queryset.filter(editorial) if value == "editorial" else queryset.exclude(editorial)
-
-    def filter_section(self, queryset, name, section):
-        # A section includes its subsections: match on the paragraph range.
-        return queryset.filter(
-            section__document_id=section.document_id,
-            section__first_paragraph__gte=section.first_paragraph,
-            section__last_paragraph__lte=section.last_paragraph,
-        )
-
-
-class ActorFilter(ExplainedFilterSet):
-    q = django_filters.CharFilter(
-        label="Search",
-        method="filter_text",
-        max_length=SEARCH_MAX,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or code"}),
-    )
-    kind = django_filters.ChoiceFilter(
-        label="Kind", choices=ActorKind.choices, empty_label="Countries and organizations"
-    )
-    region = django_filters.ChoiceFilter(label="Region", method="filter_region", empty_label="All regions")
-    subregion = django_filters.ChoiceFilter(label="Sub-region", method="filter_region", empty_label="All sub-regions")
-    organization_type = django_filters.ChoiceFilter(
-        label="Organization type", choices=OrganizationType.choices, empty_label="All types"
-    )
-
-    class Meta:
-        model = Actor
-        fields = ["q", "kind", "region", "subregion", "organization_type"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for level in ("region", "subregion"):  # the same choices as the reports' (the field adds "All …" once)
-            self.filters[level].extra["choices"] = self.form.fields[level].choices = region_options(level)
-
-    def filter_text(self, queryset, name, value):
-        return queryset.search(value)
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(in_region(name, value))
-
-
-AGE_CHOICES = [("7", "Waiting over a week"), ("30", "Waiting over a month"), ("90", "Waiting over 3 months")]
-
-
-class ReviewQueueFilter(ExplainedFilterSet):
-    """Pending updates, by who filed them, about what and whom, and how long they have waited."""
-
-    organization = django_filters.ModelChoiceFilter(
-        label="Filed by organization (code)",
-        field_name="reported_by_organization",
-        to_field_name="code",
-        queryset=Actor.objects.organizations(),
-        widget=forms.TextInput(attrs={"placeholder": "e.g. mfa-asia"}),
-    )
-    item = django_filters.ModelChoiceFilter(
-        label="Item",
-        field_name="recommendation",
-        to_field_name="code",
-        queryset=Recommendation.objects.all(),
-        empty_label="All items",
-    )
-    actor = django_filters.ModelChoiceFilter(
-        label="Country or organization (code)",
-        to_field_name="code",
-        queryset=Actor.objects.all(),
-        widget=forms.TextInput(attrs={"placeholder": "e.g. KEN"}),
-    )
-    older_than = django_filters.ChoiceFilter(
-        label="Age", choices=AGE_CHOICES, method="filter_age", empty_label="Any age"
-    )
-
-    class Meta:
-        model = ProgressUpdate
-        fields = ["organization", "item", "actor", "older_than"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.form.fields["item"].label_from_instance = lambda r: f"{r.code} {r.title}"
-
-    def filter_age(self, queryset, name, value):
-        return queryset.filter(created_at__lte=timezone.now() - datetime.timedelta(days=int(value)))
-
-
-def pending_updates():
-    return ProgressUpdate.objects.filter(state=ReviewState.PENDING)
-
-
-def review_queue_filter(data) -> ReviewQueueFilter:
-    """The review queue: pending updates, oldest first, behind its filters.
-
-    The one definition of "the queue", for its page and for a bulk review of
-    "all updates matching these filters" (which must select exactly what the page lists).
-    """
-    base = (
-        pending_updates()
-        .select_related("actor", "recommendation", "reported_by_organization", "created_by")
-        .order_by("created_at", "pk")
-    )
-    return ReviewQueueFilter(data or None, queryset=base)
-
-
-# ---------------------------------------------------------------------------
-# Status reports: one FilterSet for every report page and export
-# ---------------------------------------------------------------------------
+from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, not_in_future
 
 
 class CodeListField(forms.CharField):
@@ -302,7 +55,7 @@ class CodeListFilter(django_filters.Filter):
 
 def status_choices():
     """Statuses grouped by scale, then "No information" (for the multi-select)."""
-    from .models import NO_INFORMATION, NO_INFORMATION_LABEL, SCALES, Status
+    from ..models import NO_INFORMATION, NO_INFORMATION_LABEL, SCALES, Status
 
     groups = [
         (label, [(s, Status(s).label) for s in SCALES[kind]])
@@ -441,8 +194,8 @@ class StatusFilter(ExplainedFilterSet):
             fields[level].choices = region_options(level)
         fields["item"].label_from_instance = lambda r: f"{r.code} {r.title}"
         fields["section"].label_from_instance = lambda s: "\u2003" * s.depth + f"{s.code} {s.title[:60]}"
-        fields["on"].validators.append(_not_in_future)
-        fields["compare"].validators.append(_not_in_future)
+        fields["on"].validators.append(not_in_future)
+        fields["compare"].validators.append(not_in_future)
         after, before = fields["updated"].widget.widgets
         after.attrs["aria-label"] = "Latest update dated from"
         before.attrs["aria-label"] = "Latest update dated to"
@@ -501,7 +254,7 @@ class StatusFilter(ExplainedFilterSet):
         if name == "item":
             return ", ".join(i.code for i in value)
         if name == "status":
-            from .models import status_label
+            from ..models import status_label
 
             return " or ".join(status_label(s) for s in value)
         return super().describe_value(name, value)
@@ -547,7 +300,7 @@ class StatusFilter(ExplainedFilterSet):
 
     def row_conditions_sql(self, alias: str) -> tuple[str, list]:
         """Filters that only reported rows can meet (status, dates, evidence), as a SQL WHERE on ``alias``."""
-        from .models import NO_INFORMATION
+        from ..models import NO_INFORMATION
 
         data, conditions, params = self.data_, [], []
         statuses = self.statuses
@@ -573,7 +326,7 @@ class StatusFilter(ExplainedFilterSet):
     @property
     def includes_no_information(self) -> bool:
         """Unreported pairs appear only when no row-only filter rules them out."""
-        from .models import NO_INFORMATION
+        from ..models import NO_INFORMATION
 
         data = self.data_
         statuses = self.statuses
@@ -581,38 +334,3 @@ class StatusFilter(ExplainedFilterSet):
             return False
         updated = data.get("updated")
         return not (data.get("evidence") or (updated is not None and (updated.start or updated.stop)))
-
-
-def _not_in_future(value):
-    if value > timezone.localdate():
-        raise forms.ValidationError("The date cannot be in the future; leave it empty for today's statuses.")
-
-
-class AuditFilter(ExplainedFilterSet):
-    """The audit trail, by person, action, kind of object, date and words."""
-
-    user = django_filters.CharFilter(
-        label="Person (username)", field_name="username", lookup_expr="iexact", max_length=SEARCH_MAX
-    )
-    action = django_filters.ChoiceFilter(label="Action", empty_label="All actions")
-    object_type = django_filters.ChoiceFilter(label="Kind of object", empty_label="All kinds")
-    at = django_filters.DateFromToRangeFilter(
-        label="Date", widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
-    )
-    q = django_filters.CharFilter(label="Words", method="filter_words", max_length=SEARCH_MAX)
-
-    class Meta:
-        model = AuditEvent
-        fields = ["user", "action", "object_type", "at", "q"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.form.fields["action"].choices = [("", "All actions"), *AuditAction.choices]
-        kinds = AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
-        self.form.fields["object_type"].choices = [("", "All kinds")] + [(k, k) for k in kinds]
-        after, before = self.form.fields["at"].widget.widgets
-        after.attrs["aria-label"] = "From date"
-        before.attrs["aria-label"] = "To date"
-
-    def filter_words(self, queryset, name, value):
-        return queryset.filter(Q(object_repr__icontains=value) | Q(detail__icontains=value) | Q(object_id=value))

@@ -1,0 +1,52 @@
+"""django-filter FilterSets, shared by the HTML pages and their exports.
+
+Filter values in URLs are natural keys (theme slug, section code, instrument
+short name), never database ids, so a filtered URL is readable, shareable
+and survives a database rebuild.
+"""
+
+from .actors import ActorFilter
+from .audit import AuditFilter
+from .base import (
+    EDITORIAL_THEME_LABEL,
+    SEARCH_MAX,
+    ExplainedFilterSet,
+    style_form,
+)
+from .items import RecommendationFilter
+from .review import (
+    AGE_CHOICES,
+    ReviewQueueFilter,
+    pending_updates,
+    review_queue_filter,
+)
+from .status import (
+    CodeListField,
+    CodeListFilter,
+    StatusFilter,
+    in_region,
+    region_choices,
+    region_options,
+    status_choices,
+)
+
+__all__ = [
+    "SEARCH_MAX",
+    "EDITORIAL_THEME_LABEL",
+    "style_form",
+    "ExplainedFilterSet",
+    "RecommendationFilter",
+    "ActorFilter",
+    "AGE_CHOICES",
+    "ReviewQueueFilter",
+    "pending_updates",
+    "review_queue_filter",
+    "CodeListField",
+    "CodeListFilter",
+    "status_choices",
+    "region_choices",
+    "region_options",
+    "in_region",
+    "StatusFilter",
+    "AuditFilter",
+]

@@ -1,0 +1,44 @@
+"""The actors list's filters."""
+
+import django_filters
+from django import forms
+
+from ..models import (
+    Actor,
+    ActorKind,
+    OrganizationType,
+)
+from .base import SEARCH_MAX, ExplainedFilterSet
+from .status import in_region, region_options
+
+
+class ActorFilter(ExplainedFilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        max_length=SEARCH_MAX,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or code"}),
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=ActorKind.choices, empty_label="Countries and organizations"
+    )
+    region = django_filters.ChoiceFilter(label="Region", method="filter_region", empty_label="All regions")
+    subregion = django_filters.ChoiceFilter(label="Sub-region", method="filter_region", empty_label="All sub-regions")
+    organization_type = django_filters.ChoiceFilter(
+        label="Organization type", choices=OrganizationType.choices, empty_label="All types"
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["q", "kind", "region", "subregion", "organization_type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for level in ("region", "subregion"):  # the same choices as the reports' (the field adds "All …" once)
+            self.filters[level].extra["choices"] = self.form.fields[level].choices = region_options(level)
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(in_region(name, value))

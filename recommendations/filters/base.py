@@ -1,0 +1,67 @@
+"""What every FilterSet shares: styled forms, filters described in words, error messages."""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+# Longer searches are refused with a message (a database may reject a huge LIKE pattern).
+SEARCH_MAX = 200
+# Themes are the tracker's editorial grouping, not the source's: every filter says so.
+EDITORIAL_THEME_LABEL = "Theme (editorial)"
+
+
+def style_form(form):
+    """Give every widget Bootstrap's class, so filter bars render as forms without crispy layouts."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            continue  # a list of ticks (usable on a phone, unlike a multi-select); the template lays it out
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class ExplainedFilterSet(django_filters.FilterSet):
+    """A FilterSet that can say what it filters by, and what was wrong with a bad value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self.form)
+
+    def describe(self) -> list[str]:
+        """The active filters in words, for the page heading and exports."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        words = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", []) or (hasattr(value, "exists") and not value):
+                continue
+            field = self.form.fields[name]
+            words.append(f"{field.label}: {self.describe_value(name, value)}")
+        return words
+
+    def describe_value(self, name, value) -> str:
+        field = self.form.fields[name]
+        if isinstance(value, (list, tuple)) or hasattr(value, "model"):
+            return " or ".join(self.describe_value(name, v) for v in value)
+        choices = dict(getattr(field, "choices", []) or [])
+        if not hasattr(value, "pk") and value in choices:
+            return str(choices[value])
+        return str(value)
+
+    def error_messages(self) -> list[str]:
+        """Plain-language messages for invalid filter values."""
+        messages = []
+        for name, errors in self.form.errors.items():
+            raw = ", ".join(self.data.getlist(name)) if hasattr(self.data, "getlist") else self.data.get(name, "")
+            label = self.form.fields[name].label if name in self.form.fields else name
+            for error in errors:
+                if "valid choice" in error:
+                    messages.append(f"{label}: “{raw}” is not one of the choices.")
+                else:
+                    messages.append(f"{label}: {error}")
+        return messages
+
+
+def not_in_future(value):
+    if value > timezone.localdate():
+        raise forms.ValidationError("The date cannot be in the future; leave it empty for today's statuses.")

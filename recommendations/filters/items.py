@@ -1,0 +1,100 @@
+"""The items list's filters."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from ..models import (
+    Addressee,
+    Instrument,
+    Kind,
+    Recommendation,
+    SDGTarget,
+    Section,
+    Theme,
+)
+from .base import EDITORIAL_THEME_LABEL, SEARCH_MAX, ExplainedFilterSet
+
+
+class RecommendationFilter(ExplainedFilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        max_length=SEARCH_MAX,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Code, title or words of the text"}),
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=EDITORIAL_THEME_LABEL,
+        field_name="themes",
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        empty_label="All themes",
+    )
+    section = django_filters.ModelChoiceFilter(
+        label="Section",
+        to_field_name="code",
+        queryset=Section.objects.order_by("position"),
+        method="filter_section",
+        empty_label="All sections",
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="All kinds")
+    addressee = django_filters.ModelChoiceFilter(
+        label="Addressed to",
+        field_name="addressees",
+        to_field_name="slug",
+        queryset=Addressee.objects.all(),
+        empty_label="All addressees",
+    )
+    instrument = django_filters.ModelChoiceFilter(
+        label="Instrument",
+        field_name="instruments",
+        to_field_name="short_name",
+        queryset=Instrument.objects.all(),
+        empty_label="All instruments",
+    )
+    sdg = django_filters.ModelChoiceFilter(
+        label="Related SDG target (editorial)",
+        field_name="sdg_targets",
+        to_field_name="code",
+        queryset=SDGTarget.objects.all(),
+        empty_label="Any SDG target",
+    )
+    editorial = django_filters.ChoiceFilter(
+        label="Title and scope",
+        choices=[
+            ("source", "In the words of the quotations"),
+            ("editorial", "Editorial title or split"),
+            ("split", "Editorial splits only"),
+        ],
+        method="filter_editorial",
+        empty_label="Any",
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["q", "theme", "section", "kind", "addressee", "instrument", "sdg", "editorial"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Indent subsections so the document's structure shows in the list.
+        self.filters["section"].field.label_from_instance = lambda s: (
+            "\u2003" * s.depth + f"{s.code} {s.title[:70]}{'…' if len(s.title) > 70 else ''}"
+        )
+        self.filters["sdg"].field.label_from_instance = lambda t: f"{t.code} {t.title[:60]}…"
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_editorial(self, queryset, name, value):
+        editorial = Q(title_is_editorial=True) | Q(editorial_split=True)
+        if value == "split":
+            return queryset.filter(editorial_split=True)
+        return queryset.filter(editorial) if value == "editorial" else queryset.exclude(editorial)
+
+    def filter_section(self, queryset, name, section):
+        # A section includes its subsections: match on the paragraph range.
+        return queryset.filter(
+            section__document_id=section.document_id,
+            section__first_paragraph__gte=section.first_paragraph,
+            section__last_paragraph__lte=section.last_paragraph,
+        )

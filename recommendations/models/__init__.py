@@ -1,0 +1,147 @@
+"""Entities of the tracker, their invariants and their QuerySet verbs.
+
+Reading order: the source document and its structure (SourceDocument,
+Section, Paragraph); the taxonomies editors maintain (Theme, Addressee,
+Instrument, SDGTarget); the trackable items (Recommendation and its
+Citations); who is tracked (Actor); and what is tracked (ProgressUpdate, the
+append-only history, and CurrentStatus, the latest counted update per
+actor and item, maintained by ``services.py``); and the audit trail and
+the record of data corrections the seed applied (DataCorrection).
+
+Writes with side effects live in ``services.py``; nothing here overrides
+``save()`` or listens to signals.
+"""
+
+from .actors import (
+    OTHER_UN_LANGUAGES,
+    Actor,
+    ActorQuerySet,
+    actor_code_validator,
+)
+from .audit import (
+    AuditAction,
+    AuditEvent,
+    DataCorrection,
+)
+from .base import NaturalKeyManager
+from .current_status import (
+    CurrentStatus,
+    CurrentStatusQuerySet,
+)
+from .import_batches import (
+    OPEN_IMPORT_STATES,
+    ImportBatch,
+    ImportBatchQuerySet,
+    ImportState,
+)
+from .intervals import (
+    StatusInterval,
+    StatusIntervalQuerySet,
+)
+from .items import (
+    Citation,
+    CitationQuerySet,
+    CitationRole,
+    Recommendation,
+    RecommendationQuerySet,
+    recommendation_code_validator,
+)
+from .people import (
+    Membership,
+    public_name,
+)
+from .progress import (
+    ProgressUpdate,
+    ProgressUpdateQuerySet,
+    format_as_of,
+    iso_as_of,
+    sees_every_update,
+    visible_to_author_q,
+)
+from .source import (
+    Paragraph,
+    Section,
+    SourceDocument,
+)
+from .taxonomy import (
+    Addressee,
+    Instrument,
+    SDGTarget,
+    Theme,
+)
+from .vocabulary import (
+    NO_INFORMATION,
+    NO_INFORMATION_LABEL,
+    PROGRESS_SCORE,
+    REPORT_STATUSES,
+    SCALES,
+    STAGE_LABELS,
+    STAGES,
+    STATUS_SHORT,
+    ActorKind,
+    DatePrecision,
+    Kind,
+    OrganizationType,
+    ReviewState,
+    Status,
+    kind_of_status,
+    plain_number,
+    status_label,
+)
+
+__all__ = [
+    "Kind",
+    "Status",
+    "SCALES",
+    "NO_INFORMATION",
+    "NO_INFORMATION_LABEL",
+    "STATUS_SHORT",
+    "PROGRESS_SCORE",
+    "STAGES",
+    "STAGE_LABELS",
+    "REPORT_STATUSES",
+    "status_label",
+    "plain_number",
+    "kind_of_status",
+    "ActorKind",
+    "OrganizationType",
+    "ReviewState",
+    "DatePrecision",
+    "NaturalKeyManager",
+    "SourceDocument",
+    "Section",
+    "Paragraph",
+    "Theme",
+    "Addressee",
+    "Instrument",
+    "SDGTarget",
+    "recommendation_code_validator",
+    "RecommendationQuerySet",
+    "Recommendation",
+    "CitationQuerySet",
+    "CitationRole",
+    "Citation",
+    "actor_code_validator",
+    "OTHER_UN_LANGUAGES",
+    "ActorQuerySet",
+    "Actor",
+    "sees_every_update",
+    "visible_to_author_q",
+    "ProgressUpdateQuerySet",
+    "ProgressUpdate",
+    "format_as_of",
+    "iso_as_of",
+    "Membership",
+    "public_name",
+    "CurrentStatusQuerySet",
+    "CurrentStatus",
+    "StatusIntervalQuerySet",
+    "StatusInterval",
+    "AuditAction",
+    "AuditEvent",
+    "DataCorrection",
+    "ImportState",
+    "OPEN_IMPORT_STATES",
+    "ImportBatchQuerySet",
+    "ImportBatch",
+]

@@ -1,0 +1,133 @@
+"""Who is tracked: Actor (a country or an organization)."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .vocabulary import ActorKind, OrganizationType
+
+actor_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9-]{1,49}$", "Use letters, digits and hyphens (e.g. KEN or mfa-asia)."
+)
+
+
+# The UN's official languages besides English, as the countries fixture keys Actor.other_names.
+OTHER_UN_LANGUAGES = ("fr", "es", "ru", "zh", "ar")
+
+
+class ActorQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def countries(self):
+        return self.filter(kind=ActorKind.COUNTRY)
+
+    def organizations(self):
+        return self.filter(kind=ActorKind.ORGANIZATION)
+
+    def real(self):
+        """Leave out organizations generated for benchmarks."""
+        return self.filter(is_synthetic=False)
+
+    def search(self, text: str):
+        """Any of the words in the name or in a country's name in the other UN languages, or as a code."""
+        from ..search import matching
+
+        names = ["name", *(KT(f"other_names__{language}") for language in OTHER_UN_LANGUAGES)]
+        return matching(self, text, contains=names, exact=["code", "iso2"])
+
+    def resolve(self, text: str) -> tuple["Actor | None", list["Actor"]]:
+        """Find the one actor a person meant by ``text``; else suggestions.
+
+        Accepts a code or ISO3 in any case, an exact name, "Name (CODE)" as
+        the choosers display it, or a fragment that matches exactly one name.
+        """
+        text = text.strip()
+        if not text:
+            return None, []
+        if text.endswith(")") and "(" in text:
+            text = text.rsplit("(", 1)[1].rstrip(")").strip()
+        exact = list(self.filter(Q(code__iexact=text) | Q(name__iexact=text))[:2])
+        if len(exact) == 1:
+            return exact[0], []
+        # The search's rule (any word, accents aside, names in the UN languages); countries first.
+        matches = list(self.search(text).order_by("kind", "name")[:8])
+        if len(matches) == 1:
+            return matches[0], []
+        return None, matches
+
+
+class Actor(models.Model):
+    """A country (UN Member or observer State) or an organization whose progress is tracked."""
+
+    code = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[actor_code_validator],
+        help_text="Countries: ISO 3166-1 alpha-3. Organizations: a short slug. Used in URLs and imports.",
+    )
+    kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    name = models.CharField(max_length=200)
+    # Countries: from UN OCHA's country data (hdx-python-country), never typed by hand.
+    iso3 = models.CharField("ISO3", max_length=3, null=True, blank=True, unique=True)
+    iso2 = models.CharField("ISO2", max_length=2, blank=True)
+    m49 = models.PositiveSmallIntegerField("M49 code", null=True, blank=True)
+    region = models.CharField(max_length=60, blank=True)
+    subregion = models.CharField(max_length=60, blank=True)
+    intermediate_region = models.CharField(max_length=60, blank=True)
+    un_status = models.CharField(
+        "UN status",
+        max_length=20,
+        blank=True,
+        choices=[("member", "Member State"), ("observer", "Observer State")],
+    )
+    other_names = models.JSONField(
+        default=dict, blank=True, help_text="Names in the other UN languages, keyed by language code."
+    )
+    # Organizations.
+    organization_type = models.CharField(max_length=30, choices=OrganizationType.choices, blank=True)
+    base_country = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        limit_choices_to={"kind": ActorKind.COUNTRY},
+    )
+    website = models.URLField(blank=True, max_length=500)
+    is_synthetic = models.BooleanField(default=False, help_text="Generated for benchmarks; never real data.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "country or organization"
+        verbose_name_plural = "countries and organizations"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=ActorKind.COUNTRY, iso3__isnull=False, organization_type="")
+                | (Q(kind=ActorKind.ORGANIZATION, iso3__isnull=True) & ~Q(organization_type="")),
+                name="actor_kind_fields",
+            ),
+            models.UniqueConstraint(Lower("code"), name="actor_code_unique_ci"),
+        ]
+        indexes = [models.Index(fields=["kind", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("recommendations:actor", args=[self.code])
+
+    @property
+    def is_country(self) -> bool:
+        return self.kind == ActorKind.COUNTRY
+
+    def natural_key(self):
+        return (self.code,)

@@ -1,0 +1,89 @@
+"""StatusInterval: a pair's status history as spans of dates."""
+
+from django.db import connection, models
+from django.db.models import F, Q
+
+from .actors import Actor
+from .current_status import CurrentStatus
+from .items import Recommendation
+from .progress import ProgressUpdate
+from .vocabulary import ActorKind, DatePrecision, Kind, Status
+
+
+class StatusIntervalQuerySet(models.QuerySet):
+    def on(self, day):
+        """The interval of each pair that holds on ``day``: at most one per pair (and, later, per perspective).
+
+        On PostgreSQL the condition is written as a range containment, which the GiST index of the
+        intervals answers without reading the intervals that ended before ``day`` or began after it.
+        """
+        held = self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        if connection.vendor == "postgresql":
+            from django.db.models.expressions import RawSQL
+
+            table = connection.ops.quote_name(self.model._meta.db_table)
+            held = held.filter(
+                RawSQL(  # noqa: S611  # nosec B611 - a table name; the date is a parameter
+                    f"daterange({table}.valid_from, {table}.valid_to, '[)') @> %s::date",
+                    [day],
+                    output_field=models.BooleanField(),
+                )
+            )
+        return held
+
+
+class StatusInterval(models.Model):
+    """The verified status of a pair over a span of dates: from ``valid_from`` until ``valid_to`` (excluded).
+
+    The history of CurrentStatus: for each as-of date on which a pair has a verified update, the
+    update that wins on that date (the last entry) holds until the next such date; the last interval
+    is open (``valid_to`` NULL) and is the current status. A snapshot on a date reads one interval per
+    pair through an index, however deep the history. Kept by ``services.refresh_current_status``
+    in the same transaction as CurrentStatus; ``ProgressUpdate.objects.latest_per_pair`` and a replay
+    of the history stay the definition it is checked against.
+
+    When statuses get perspectives (who says so), a ``perspective`` column joins the pair in the
+    unique constraint and the indexes; a pair then has one chain of intervals per perspective.
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="+")
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="intervals")
+    valid_from = models.DateField(help_text="The winning update's as-of date.")
+    valid_to = models.DateField(null=True, blank=True, help_text="The next as-of date of the pair; empty: still holds.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    as_of_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    has_evidence = models.BooleanField(default=False)
+    evidence_urls = models.JSONField(default=list, blank=True)
+    reported_by_organization = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    # Each copied field and the ProgressUpdate field it comes from (valid_from is the as-of date).
+    COPIED_FROM_UPDATE = {
+        **{field: source for field, source in CurrentStatus.COPIED_FROM_UPDATE.items() if field != "as_of"},
+        "valid_from": "as_of",
+    }
+
+    objects = StatusIntervalQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "recommendation", "valid_from"], name="one_interval_per_pair_day"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")), name="interval_ends_after_start"
+            ),
+        ]
+        indexes = [
+            # One item's snapshot: its intervals that began by the date.
+            models.Index(fields=["recommendation", "valid_from"], name="interval_item_from"),
+        ]
+        # On PostgreSQL a GiST index on daterange(valid_from, valid_to) (migration 0009) finds the
+        # intervals holding on a date; StatusIntervalQuerySet.on writes the condition it matches.
+
+    def __str__(self):
+        return f"{self.actor_id} · {self.recommendation_id}: {self.status} from {self.valid_from} to {self.valid_to}"

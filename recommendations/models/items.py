@@ -1,0 +1,251 @@
+"""The trackable items: Recommendation and its Citations."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .source import Paragraph, Section, SourceDocument
+from .taxonomy import Addressee, Instrument, SDGTarget, Theme
+from .vocabulary import SCALES, Kind, Status, plain_number
+
+recommendation_code_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{1,9}$", "Use capital letters and digits only, starting with a letter (e.g. R07)."
+)
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def for_list(self):
+        """Everything a list row or the CSV export shows, in a fixed number of queries."""
+        return self.select_related("section", "ratifies").prefetch_related(
+            "themes",
+            "addressees",
+            "instruments",
+            models.Prefetch("citations", queryset=Citation.objects.for_display()),
+        )
+
+    def search(self, text: str):
+        """Items with any of the words in the title or a quotation, or with one as the code (search.py)."""
+        from ..search import matching
+
+        if not text.strip():
+            return self
+        ids = matching(Recommendation.objects.all(), text, contains=["title", "citations__text"], exact=["code"])
+        return self.filter(pk__in=ids.values("pk"))
+
+
+class Recommendation(models.Model):
+    """A trackable call to action, quoted verbatim from the source."""
+
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        validators=[recommendation_code_validator],
+        help_text="Permanent identifier used in URLs, exports and imports. Never reused.",
+    )
+    title = models.CharField(
+        max_length=120, help_text="Short imperative title, written by the editors in the words of the quotations."
+    )
+    # The editorial layer: what the tracker's editors add to the verbatim quotations.
+    title_is_editorial = models.BooleanField(
+        "title goes beyond the quotations",
+        default=False,
+        help_text="The title names or claims something its quotations do not say (e.g. an instrument the "
+        "source does not name). Explain it in the editorial note.",
+    )
+    editorial_split = models.BooleanField(
+        default=False,
+        help_text="The source makes one call about a group (“all the core human rights instruments”) and the "
+        "editors made this item for one member of it. Give the reason in the editorial note.",
+    )
+    editorial_note = models.TextField(
+        blank=True, help_text="What the editors added or split, and why. Shown on the item page and in exports."
+    )
+    document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="recommendations")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="recommendations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ratifies = models.ForeignKey(
+        Instrument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratification_items",
+        help_text="For ratification items only: the instrument to ratify.",
+    )
+    themes = models.ManyToManyField(Theme, related_name="recommendations", blank=True)
+    addressees = models.ManyToManyField(Addressee, related_name="recommendations")
+    instruments = models.ManyToManyField(
+        Instrument, related_name="recommendations", blank=True, help_text="Instruments the item concerns."
+    )
+    sdg_targets = models.ManyToManyField(
+        SDGTarget,
+        related_name="recommendations",
+        blank=True,
+        verbose_name="related SDG targets",
+        help_text="Editorial mapping added by the tracker's editors; the 2006 source predates the SDGs.",
+    )
+    # Quantitative items only.
+    unit = models.CharField(max_length=40, blank=True)
+    lower_is_better = models.BooleanField(default=True)
+    baseline = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    baseline_note = models.TextField(blank=True)
+    target = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    ceiling = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Worst acceptable value (e.g. no remittance corridor above 5 %).",
+    )
+    target_note = models.TextField(blank=True)
+    thresholds_source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the target and ceiling come from when the source does not give them (e.g. “SDG target "
+        "10.c (2015)”). Shown wherever the automatic statuses appear.",
+    )
+    value_min = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, blank=True, help_text="Lowest plausible measured value."
+    )
+    value_max = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, blank=True, help_text="Highest plausible measured value."
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order in lists (document order).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[themes, addressees, instruments, sdg_targets])
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=Kind.RATIFICATION, ratifies__isnull=False)
+                | (~Q(kind=Kind.RATIFICATION) & Q(ratifies__isnull=True)),
+                name="ratification_names_one_instrument",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.QUANTITATIVE) | (Q(target__isnull=False) & ~Q(unit="")),
+                name="quantitative_has_target_and_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(title_is_editorial=False, editorial_split=False) | ~Q(editorial_note=""),
+                name="editorial_flag_has_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:detail", args=[self.code])
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        return SCALES[self.kind]
+
+    def status_choices(self) -> list[tuple[str, str]]:
+        return [(status, Status(status).label) for status in self.scale]
+
+    def cited_paragraphs(self) -> list[int]:
+        """Paragraph numbers, using prefetched citations when present."""
+        return sorted({citation.paragraph.number for citation in self.citations.all()})
+
+    def paragraphs_display(self) -> str:
+        """ "¶10, ¶29 (context: ¶23)": the paragraphs that make the call, then those quoted as context."""
+        citations = list(self.citations.all())
+        calls = sorted({c.paragraph.number for c in citations if not c.is_context})
+        context = sorted({c.paragraph.number for c in citations if c.is_context} - set(calls))
+        text = ", ".join(f"¶{n}" for n in calls)
+        return text + (f" (context: {', '.join(f'¶{n}' for n in context)})" if context else "")
+
+    def status_for_value(self, value) -> str:
+        """The status a measured value earns on this quantitative item."""
+        if self.kind != Kind.QUANTITATIVE:
+            raise ValueError("only quantitative items derive a status from a value")
+
+        def at_least_as_good(a, b):
+            return a <= b if self.lower_is_better else a >= b
+
+        if at_least_as_good(value, self.target):
+            return Status.TARGET_MET
+        if self.ceiling is not None:
+            return Status.PROGRESSING if at_least_as_good(value, self.ceiling) else Status.OFF_TRACK
+        if self.baseline is not None and at_least_as_good(value, self.baseline) and value != self.baseline:
+            return Status.PROGRESSING
+        return Status.OFF_TRACK
+
+    def thresholds_explained(self) -> str:
+        """How a measured value becomes a status on this quantitative item, and where the thresholds come from.
+
+        The one wording of this rule, shown wherever the automatic statuses
+        appear: the item page, the progress form, report legends and exports.
+        """
+        if self.kind != Kind.QUANTITATIVE:
+            return ""
+        unit = f" {self.unit}" if self.unit else ""
+        better, worse = ("at or below", "above") if self.lower_is_better else ("at or above", "below")
+        target = plain_number(self.target)
+        parts = [f"{Status.TARGET_MET.label}: {better} {target}{unit}"]
+        if self.ceiling is not None:
+            ceiling = plain_number(self.ceiling)
+            parts += [
+                f"{Status.PROGRESSING.label}: {better} {ceiling}",
+                f"{Status.OFF_TRACK.label}: {worse} {ceiling}",
+            ]
+        else:
+            parts.append(f"{Status.PROGRESSING.label}: better than the baseline; otherwise {Status.OFF_TRACK.label}")
+        text = f"{self.code}: status from the measured value. " + "; ".join(parts) + "."
+        if self.thresholds_source:
+            text += f" These thresholds come from {self.thresholds_source}, not from the 2006 source."
+        return text
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class CitationQuerySet(models.QuerySet):
+    def for_display(self):
+        return self.select_related("paragraph").defer("paragraph__text").order_by("position")
+
+
+class CitationRole(models.TextChoices):
+    CALL = "call", "The call"
+    CONTEXT = "context", "Context (not itself a call)"
+
+
+class Citation(models.Model):
+    """A verbatim quotation of a call, or of the context it needs, from one paragraph of the source."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="citations")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.PROTECT, related_name="citations")
+    text = models.TextField(help_text="Exact words of the source, from this paragraph.")
+    role = models.CharField(
+        max_length=10,
+        choices=CitationRole.choices,
+        default=CitationRole.CALL,
+        help_text="“Context” for a quotation that explains the call without making it (e.g. a participant's "
+        "question, or the sentence that counts the core instruments).",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recommendation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "paragraph"], name="citation_once_per_paragraph")
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation.code} ¶{self.paragraph.number}"
+
+    @property
+    def is_context(self) -> bool:
+        return self.role == CitationRole.CONTEXT

@@ -1,0 +1,205 @@
+"""What is tracked: ProgressUpdate, the append-only history, and who may see which update."""
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .actors import Actor
+from .items import Recommendation
+from .vocabulary import ActorKind, DatePrecision, Kind, ReviewState, Status, _status_matches_kind
+
+
+def sees_every_update(user) -> bool:
+    """Reviewers and editors see every update, whatever its state (the rule of ``visible_to``)."""
+    return user.has_perm("recommendations.review_progress") or user.is_staff
+
+
+def visible_to_author_q(user, prefix: str = "") -> Q:
+    """What anyone else may see: verified updates, and their own. ``user`` may be an expression
+    (``F("user_id")``) so that many people's rights are checked in one query; ``prefix`` reaches the
+    update through a relation (``"update__"``)."""
+    return Q(**{f"{prefix}state": ReviewState.VERIFIED}) | Q(**{f"{prefix}created_by": user})
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def counted(self):
+        """Updates that count towards the current status and public reports: verified ones."""
+        return self.filter(state=ReviewState.VERIFIED)
+
+    def visible_to(self, user):
+        """Verified updates for everyone; a user also sees their own, reviewers and editors see all."""
+        if user.is_authenticated and sees_every_update(user):
+            return self
+        if user.is_authenticated:
+            return self.filter(visible_to_author_q(user))
+        return self.counted()
+
+    def latest_first(self):
+        return self.order_by("-as_of", "-created_at", "-pk")
+
+    def estimated_count(self) -> tuple[int, bool]:
+        """(count, is_estimate): the planner's estimate on PostgreSQL when it is large, else COUNT(*).
+
+        Counting a million history rows exactly takes a tenth of a second on
+        every request; a headline or an admin page does not need the last digit.
+        """
+        if connection.vendor == "postgresql":
+            sql, params = self.order_by().query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - ORM-compiled SQL
+                estimate = int(cursor.fetchone()[0][0]["Plan"]["Plan Rows"])
+            if estimate >= settings.EXACT_COUNT_BELOW:
+                return estimate, True
+        return self.count(), False
+
+    def latest_per_pair(self) -> dict[tuple[int, int], int]:
+        """Recompute, from the whole history, the winning update id of every pair.
+
+        The slow, obviously-correct definition of the current status: the
+        counted update with the latest as-of date, then the latest entry.
+        Used to rebuild the current-status table and by tests to check it.
+        """
+        rows = (
+            self.counted()
+            .order_by("actor_id", "recommendation_id", "-as_of", "-created_at", "-pk")
+            .values_list("actor_id", "recommendation_id", "pk")
+        )
+        latest: dict[tuple[int, int], int] = {}
+        for actor_id, recommendation_id, pk in rows.iterator(chunk_size=5000):
+            latest.setdefault((actor_id, recommendation_id), pk)
+        return latest
+
+
+class ProgressUpdate(models.Model):
+    """One report of where an actor stands on an item, as of a date.
+
+    Append-only: a correction is a new update or a tracked edit, never a
+    silent overwrite (``history`` keeps every version).
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="updates")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="updates")
+    # Copies of the item's kind and the actor's kind, so the database itself
+    # can refuse a status from the wrong scale or a ratification by an NGO.
+    kind = models.CharField(max_length=20, choices=Kind.choices, editable=False)
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices, editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    as_of = models.DateField("as of")
+    as_of_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    historical = models.BooleanField(
+        default=False, help_text="Records a fact dated before the source document (e.g. a 1993 accession)."
+    )
+    narrative = models.TextField(blank=True)
+    evidence_urls = models.JSONField(default=list, blank=True)
+    has_evidence = models.BooleanField(default=False, editable=False, help_text="Has a link or a file.")
+    value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    reported_by_organization = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filed_updates",
+        limit_choices_to={"kind": ActorKind.ORGANIZATION},
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(db_index=True)
+    # Review.
+    state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, help_text="Why it was returned, or a reviewer's remark.")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    # Evidence file: stored under a generated name, served only as a download.
+    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True, max_length=200)
+    evidence_file_type = models.CharField(max_length=100, blank=True)
+    # Guards: one update per form submission of one person; refuse a stale edit.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "-created_at", "-pk"]
+        permissions = [
+            ("log_progress", "Can log progress on behalf of own organizations"),
+            ("review_progress", "Can verify, return and withdraw progress updates"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=_status_matches_kind(), name="update_status_on_kind_scale"),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.RATIFICATION, actor_kind=ActorKind.ORGANIZATION),
+                name="update_ratification_by_country_only",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.QUANTITATIVE) | Q(value__isnull=False),
+                name="update_quantitative_has_value",
+            ),
+            # A submission token is one person's: another person's copy of it is not a repeat.
+            models.UniqueConstraint(
+                fields=["created_by", "submission_token"],
+                condition=Q(submission_token__isnull=False),
+                name="update_one_per_submission",
+            ),
+        ]
+        indexes = [
+            # The order that decides a pair's latest verified update: refresh_current_status
+            # reads its first entry, and as-of snapshots (a window over it) read it in order.
+            models.Index(
+                "actor",
+                "recommendation",
+                F("as_of").desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(state="verified"),
+                name="update_pair_latest_verified",
+            ),
+            models.Index(F("reviewed_at").desc(), condition=Q(state="verified"), name="update_recently_verified"),
+            models.Index(fields=["recommendation", "as_of"], name="update_item_as_of"),
+            models.Index(fields=["state", "created_at"], name="update_state_age"),
+            models.Index(fields=["created_by", "state"], name="update_author_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} · {self.recommendation.code} · {self.get_status_display()} ({self.as_of})"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:update", args=[self.pk])
+
+    @property
+    def is_counted(self) -> bool:
+        return self.state == ReviewState.VERIFIED
+
+    def as_of_display(self) -> str:
+        """The as-of date at its recorded precision: 2017, March 2017 or 31 March 2017."""
+        return format_as_of(self.as_of, self.as_of_precision)
+
+    def as_of_iso(self) -> str:
+        """The as-of date as exports write it: YYYY, YYYY-MM or YYYY-MM-DD."""
+        return iso_as_of(self.as_of, self.as_of_precision)
+
+
+def format_as_of(day, precision: str) -> str:
+    if precision == DatePrecision.YEAR:
+        return f"{day:%Y}"
+    if precision == DatePrecision.MONTH:
+        return f"{day:%B %Y}"
+    return f"{day.day} {day:%B %Y}"
+
+
+def iso_as_of(day, precision: str) -> str:
+    if precision == DatePrecision.YEAR:
+        return f"{day:%Y}"
+    if precision == DatePrecision.MONTH:
+        return f"{day:%Y-%m}"
+    return day.isoformat()

@@ -1,0 +1,269 @@
+"""The scope of a report: one SQL set of (actor, item) pairs for a StatusFilter (build_scope)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case, Exists, F, OuterRef, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.http import QueryDict
+
+from ..filters import StatusFilter
+from ..models import (
+    NO_INFORMATION,
+    PROGRESS_SCORE,
+    REPORT_STATUSES,
+    Actor,
+    ActorKind,
+    CurrentStatus,
+    Kind,
+    Recommendation,
+    StatusInterval,
+)
+
+# Every pair carries what a report or an export shows; the last five as text
+# (the "No information" pairs have NULLs there, and text unions on every database).
+PAIR_COLUMNS = (
+    "actor_id",
+    "recommendation_id",
+    "status",
+    "as_of",
+    "update_id",
+    "actor_kind",
+    "as_of_precision",
+    "value_text",
+    "reporter_id",
+    "verified_text",
+    "evidence_text",
+)
+
+
+def _sql(queryset) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _case(column: str, mapping: dict, default="0") -> str:
+    """A SQL CASE over a status column, from a Python dict of literal values."""
+    whens = " ".join(f"WHEN '{key}' THEN {value}" for key, value in mapping.items())
+    return f"(CASE {column} {whens} ELSE {default} END)"
+
+
+STATUS_RANK_SQL = _case("p.status", {s: i for i, s in enumerate(REPORT_STATUSES)})
+SCORE_SQL = _case("p.status", PROGRESS_SCORE)
+# An organization's region is that of its base country.
+REGION_SQL = "COALESCE(NULLIF(a.region, ''), b.region, '')"
+SUBREGION_SQL = (
+    "COALESCE(NULLIF(a.intermediate_region, ''), NULLIF(a.subregion, ''), "
+    "NULLIF(b.intermediate_region, ''), b.subregion, '')"
+)
+
+
+# "By region" breaks a report down one level below its region filter: regions; a region's sub-regions; a
+# sub-region's intermediate regions (Sub-Saharan Africa → Western Africa …); below that, the countries.
+# Each level: (heading, SQL over a = the actor and b = its base country, the same as an ORM expression on Actor).
+REGION_LEVELS = {
+    "region": ("By region", REGION_SQL, Coalesce(NullIf("region", Value("")), "base_country__region", Value(""))),
+    "subregion": (
+        "By sub-region",
+        "COALESCE(NULLIF(a.subregion, ''), b.subregion, '')",
+        Coalesce(NullIf("subregion", Value("")), "base_country__subregion", Value("")),
+    ),
+    "intermediate": (
+        "By sub-region",
+        SUBREGION_SQL,
+        Coalesce(
+            NullIf("intermediate_region", Value("")),
+            NullIf("subregion", Value("")),
+            NullIf("base_country__intermediate_region", Value("")),
+            "base_country__subregion",
+            Value(""),
+        ),
+    ),
+    "country": (
+        "By country",
+        "CASE WHEN a.kind = 'country' THEN a.name ELSE COALESCE(b.name, '') END",
+        Case(When(kind=ActorKind.COUNTRY, then=F("name")), default=Coalesce("base_country__name", Value(""))),
+    ),
+}
+
+
+def region_level(filterset) -> str:
+    """The level "By region" shows for these filters: the one below the region or sub-region chosen."""
+    data = filterset.data_
+    if data.get("subregion"):
+        has_parts = (
+            Actor.objects.countries().filter(subregion=data["subregion"]).exclude(intermediate_region="").exists()
+        )
+        return "intermediate" if has_parts else "country"
+    return "subregion" if data.get("region") else "region"
+
+
+@dataclass
+class Scope:
+    """The pairs a filtered report covers, as SQL not yet run."""
+
+    filterset: StatusFilter
+    snapshot: datetime.date | None
+    pairs_sql: str = ""
+    pairs_params: list = field(default_factory=list)
+
+    @property
+    def joined(self) -> str:
+        """The pairs with their actor (a), base country (b) and item (r), for sorting and grouping."""
+        return (
+            f"({self.pairs_sql}) p "
+            f"JOIN {Actor._meta.db_table} a ON a.id = p.actor_id "
+            f"LEFT JOIN {Actor._meta.db_table} b ON b.id = a.base_country_id "
+            f"JOIN {Recommendation._meta.db_table} r ON r.id = p.recommendation_id"
+        )
+
+    def run(self, select: str, tail: str = "", params=(), wrap: tuple[str, str] | None = None) -> list[tuple]:
+        """SELECT ``select`` over the pairs; with ``wrap`` = (inner select, outer tail), over a subquery."""
+        if wrap is None:
+            sql = f"SELECT {select} FROM {self.joined} {tail}"  # nosec B608
+        else:
+            inner, outer = wrap
+            sql = f"SELECT {select} FROM ({inner} FROM {self.joined}) w {outer}"  # nosec B608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self.pairs_params, *params])
+            return cursor.fetchall()
+
+
+def build_scope(filterset: StatusFilter) -> Scope:
+    if filterset.is_bound and not filterset.is_valid():
+        # Never report on a filter that could not be applied: the numbers would be silently wrong.
+        raise ValueError(f"invalid report filters: {filterset.error_messages()}")
+    snapshot = filterset.snapshot_date
+    parts, params = [], []
+    statuses = filterset.statuses
+    if statuses is None or statuses - {NO_INFORMATION}:
+        sql, reported_params = _reported_sql(filterset, snapshot)
+        parts.append(sql)
+        params += reported_params
+    if filterset.includes_no_information:
+        sql, unreported_params = _unreported_sql(filterset, snapshot)
+        parts.append(sql)
+        params += unreported_params
+    if not parts:  # cannot happen with valid filters, but never build invalid SQL
+        parts.append(
+            f"SELECT {', '.join(f'NULL AS {c}' for c in PAIR_COLUMNS)} FROM {Actor._meta.db_table} WHERE 1 = 0"  # nosec B608
+        )
+    return Scope(filterset=filterset, snapshot=snapshot, pairs_sql=" UNION ALL ".join(parts), pairs_params=params)
+
+
+def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True) -> tuple[str, list]:
+    """The reported pairs in scope: CurrentStatus rows, or the latest verified update on or before a date.
+
+    The snapshot reads the status interval of each pair that holds on the
+    date (``StatusInterval``, kept with CurrentStatus): one row per pair
+    through an index, however long the history, with the winners' own
+    columns (no re-join). Row filters (status, dates, evidence) apply to the winners, so "ratified
+    on 1 January 2010" means the status on that date, not a later one.
+    """
+    item_q, actor_q = filterset.items("recommendation__"), filterset.actors("actor__")
+    columns = (
+        "actor_id",
+        "recommendation_id",
+        "status",
+        "as_of",
+        "update_id",
+        "actor_kind",
+        "has_evidence",
+        "as_of_precision",
+        "value",
+        "reporter_id",
+        "verified_at",
+        "evidence_urls",
+    )
+    if snapshot is None:
+        current = CurrentStatus.objects.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
+        inner, params = _sql(current.values_list(*columns).order_by())
+    else:
+        held = (
+            StatusInterval.objects.on(snapshot)
+            .filter(item_q, actor_q)
+            .annotate(as_of=F("valid_from"), reporter_id=F("reported_by_organization_id"))
+        )
+        inner, params = _sql(held.values_list(*columns).order_by())
+    where, where_params = filterset.row_conditions_sql("x") if row_filters else ("", [])
+    selected = (
+        "x.actor_id, x.recommendation_id, x.status, x.as_of, x.update_id, x.actor_kind, x.as_of_precision, "
+        "CAST(x.value AS TEXT) AS value_text, x.reporter_id, CAST(x.verified_at AS TEXT) AS verified_text, "
+        "CAST(x.evidence_urls AS TEXT) AS evidence_text"
+    )
+    return f"SELECT {selected} FROM ({inner}) x {where}", [*params, *where_params]  # nosec B608
+
+
+def _universe(filterset: StatusFilter, snapshot):
+    """Querysets of the "No information" universe: (countries, items for countries, organizations, items for them)."""
+    item_q, actor_q = filterset.items(), filterset.actors()
+    items = Recommendation.objects.filter(item_q)
+    country_items = items.filter(addressees__applies_to=ActorKind.COUNTRY).values("pk").distinct()
+    organization_items = (
+        items.filter(addressees__applies_to=ActorKind.ORGANIZATION)
+        .exclude(kind=Kind.RATIFICATION)
+        .values("pk")
+        .distinct()
+    )
+    countries = Actor.objects.filter(actor_q, kind=ActorKind.COUNTRY)
+    if snapshot is None:
+        reports_something = Exists(CurrentStatus.objects.filter(actor_id=OuterRef("pk")))
+    else:
+        reports_something = Exists(StatusInterval.objects.filter(actor_id=OuterRef("pk"), valid_from__lte=snapshot))
+    organizations = Actor.objects.filter(actor_q, reports_something, kind=ActorKind.ORGANIZATION)
+    return countries, country_items, organizations, organization_items
+
+
+def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
+    """SQL for the "No information" pairs in scope: one branch for countries, one for organizations."""
+    countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
+    if snapshot is None:
+        not_reported = (
+            f"NOT EXISTS (SELECT 1 FROM {CurrentStatus._meta.db_table} cs "  # nosec B608
+            "WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id)"
+        )
+        not_params = []
+    else:
+        # A pair has an interval from its first verified as-of date on: none by then, nothing reported.
+        not_reported = (
+            f"NOT EXISTS (SELECT 1 FROM {StatusInterval._meta.db_table} si "  # nosec B608
+            "WHERE si.actor_id = a.id AND si.recommendation_id = r.id AND si.valid_from <= %s)"
+        )
+        not_params = [snapshot]
+    branches, params = [], []
+    for actors, items in ((countries, country_items), (organizations, organization_items)):
+        actors_sql, actors_params = _sql(actors.values("pk").order_by())
+        items_sql, items_params = _sql(items.order_by())
+        branches.append(
+            f"SELECT a.id AS actor_id, r.id AS recommendation_id, '{NO_INFORMATION}' AS status, "  # nosec B608
+            "CAST(NULL AS DATE) AS as_of, CAST(NULL AS BIGINT) AS update_id, a.kind AS actor_kind, "
+            "CAST(NULL AS TEXT) AS as_of_precision, CAST(NULL AS TEXT) AS value_text, "
+            "CAST(NULL AS BIGINT) AS reporter_id, CAST(NULL AS TEXT) AS verified_text, "
+            "CAST(NULL AS TEXT) AS evidence_text "
+            f"FROM {Actor._meta.db_table} a CROSS JOIN {Recommendation._meta.db_table} r "
+            f"WHERE a.id IN ({actors_sql}) AND r.id IN ({items_sql}) AND {not_reported}"
+        )
+        params += [*actors_params, *items_params, *not_params]
+    return " UNION ALL ".join(branches), params
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def for_item(recommendation: Recommendation) -> StatusFilter:
+    """The FilterSet of one item's report: the same as /reports/?item=<code>."""
+    return StatusFilter(QueryDict(f"item={recommendation.code}"))
+
+
+def threshold_notes(filterset: StatusFilter) -> list[str]:
+    """How each quantitative item in the filter's scope turns a measured value into a status, and where its
+    thresholds come from (R17's come from SDG 10.c, not the source): the legend of its automatic statuses.
+
+    One query, whatever the data, so report pages keep a fixed query count.
+    """
+    items = Recommendation.objects.filter(filterset.items(), kind=Kind.QUANTITATIVE).distinct().order_by("position")
+    return [item.thresholds_explained() for item in items]

@@ -1,0 +1,160 @@
+"""The summary: pairs counted by item, region and status; the names under each status."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Value
+
+from ..models import (
+    NO_INFORMATION,
+    REPORT_STATUSES,
+    STAGES,
+    Actor,
+    ActorKind,
+    Recommendation,
+    Theme,
+    status_label,
+)
+from .scope import REGION_LEVELS, STATUS_RANK_SQL, Scope, _fetch, _reported_sql, _universe, region_level
+
+
+def status_counts(scope: Scope, *, by_region: bool, level: str = "region") -> Counter:
+    """Pairs in scope counted by (item id, region or "", status), without listing "No information" pairs.
+
+    "No information" counts are arithmetic: for each item and each kind of
+    actor it is addressed to, the actors in scope of that kind minus those
+    with a reported status on the item. Only the reported rows are grouped
+    in SQL, which keeps the summary fast whatever the number of pairs.
+    """
+    filterset, snapshot = scope.filterset, scope.snapshot
+    # PostgreSQL refuses a constant in GROUP BY: without regions, select a constant but group without it.
+    _, place_sql, place_expr = REGION_LEVELS[level]
+    region, group_region = (place_sql, f", {place_sql}") if by_region else ("''", "")
+    actors = Actor._meta.db_table
+    joins = (
+        f"JOIN {actors} a ON a.id = p.actor_id LEFT JOIN {actors} b ON b.id = a.base_country_id" if by_region else ""
+    )
+    counts: Counter = Counter()
+    statuses = filterset.statuses
+    if not filterset.includes_no_information:
+        sql, params = _reported_sql(filterset, snapshot)
+        for item_id, where, status, n in _fetch(
+            f"SELECT p.recommendation_id, {region}, p.status, COUNT(*) FROM ({sql}) p {joins} "  # nosec B608
+            f"GROUP BY p.recommendation_id{group_region}, p.status",
+            params,
+        ):
+            counts[(item_id, where, status)] += n
+        return counts
+
+    # All reported rows (the status filter, if any, is applied after counting "No information").
+    sql, params = _reported_sql(filterset, snapshot, row_filters=False)
+    reported_in_universe: Counter = Counter()
+    countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
+    addressed = {
+        ActorKind.COUNTRY: set(country_items.values_list("pk", flat=True)),
+        ActorKind.ORGANIZATION: set(organization_items.values_list("pk", flat=True)),
+    }
+    for item_id, kind, where, status, n in _fetch(
+        f"SELECT p.recommendation_id, p.actor_kind, {region}, p.status, COUNT(*) FROM ({sql}) p {joins} "  # nosec B608
+        f"GROUP BY p.recommendation_id, p.actor_kind{group_region}, p.status",
+        params,
+    ):
+        counts[(item_id, where, status)] += n
+        if item_id in addressed[kind]:
+            reported_in_universe[(item_id, kind, where)] += n
+    region_expr = place_expr if by_region else Value("")
+    for kind, universe in ((ActorKind.COUNTRY, countries), (ActorKind.ORGANIZATION, organizations)):
+        if not addressed[kind]:
+            continue
+        eligible = universe.annotate(place=region_expr).values("place").annotate(n=Count("pk")).order_by()
+        for row in eligible:
+            for item_id in addressed[kind]:
+                missing = row["n"] - reported_in_universe[(item_id, kind, row["place"])]
+                if missing:
+                    counts[(item_id, row["place"], NO_INFORMATION)] += missing
+    if statuses is not None:
+        counts = Counter({key: n for key, n in counts.items() if key[2] in statuses})
+    return counts
+
+
+@dataclass
+class Summary:
+    total: int
+    by_status: list[tuple[str, str, int]]  # (status, label, count), report order
+    parties: int | None  # "Party" stage total, when ratification statuses are present
+    by_item: list[dict]
+    by_theme: list[dict]
+    by_region: list[dict]
+    by_region_heading: str = "By region"
+
+
+def _ordered(counter: Counter) -> list[tuple[str, str, int]]:
+    return [(s, status_label(s), counter[s]) for s in REPORT_STATUSES if counter.get(s)]
+
+
+def summary(scope: Scope) -> Summary:
+    """Counts by status overall, per item, per theme and per region."""
+    overall, per_item, per_region = Counter(), defaultdict(Counter), defaultdict(Counter)
+    level = region_level(scope.filterset)
+    for (item_id, region, status), n in status_counts(scope, by_region=True, level=level).items():
+        overall[status] += n
+        per_item[item_id][status] += n
+        per_region[region or "No region (organization without a base country)"][status] += n
+
+    items = Recommendation.objects.filter(pk__in=per_item).only("code", "title", "kind").order_by("position")
+    themes_of = defaultdict(list)
+    through = Recommendation.themes.through
+    for item_id, theme_id in through.objects.filter(recommendation_id__in=per_item).values_list(
+        "recommendation_id", "theme_id"
+    ):
+        themes_of[item_id].append(theme_id)
+    per_theme = defaultdict(Counter)
+    for item_id, counts in per_item.items():
+        for theme_id in themes_of[item_id]:
+            per_theme[theme_id].update(counts)
+    theme_names = dict(Theme.objects.filter(pk__in=per_theme).values_list("pk", "name"))
+
+    parties = sum(n for s, n in overall.items() if STAGES.get(s) == "party")
+    return Summary(
+        total=sum(overall.values()),
+        by_status=_ordered(overall),
+        parties=parties if any(s in STAGES for s in overall) else None,
+        by_item=[
+            {"item": item, "counts": _ordered(per_item[item.pk]), "total": sum(per_item[item.pk].values())}
+            for item in items
+        ],
+        by_theme=sorted(
+            ({"name": theme_names[t], "counts": _ordered(c), "total": sum(c.values())} for t, c in per_theme.items()),
+            key=lambda row: row["name"],
+        ),
+        by_region=sorted(
+            ({"name": r, "counts": _ordered(c), "total": sum(c.values())} for r, c in per_region.items()),
+            key=lambda row: row["name"],
+        ),
+        by_region_heading=REGION_LEVELS[level][0],
+    )
+
+
+def actors_by_status(scope: Scope, per_status: int = 60) -> list[tuple[str, str, int, list[tuple[str, str]]]]:
+    """[(status, label, how many, [(actor code, actor name)] — the first ``per_status``)], in report order.
+
+    For an item's page: the names under each status, countries first, cut
+    short where thousands of organizations would make the page heavy (the
+    table lists them all).
+    """
+    rows = scope.run(
+        "status, code, name, total",
+        "",
+        [per_status],
+        wrap=(
+            "SELECT p.status AS status, a.code AS code, a.name AS name, "
+            "ROW_NUMBER() OVER (PARTITION BY p.status ORDER BY a.kind, a.name, a.id) AS n, "
+            "COUNT(*) OVER (PARTITION BY p.status) AS total",
+            f"WHERE n <= %s ORDER BY {STATUS_RANK_SQL.replace('p.status', 'status')}, n",
+        ),
+    )
+    grouped, totals = defaultdict(list), {}
+    for status, code, name, total in rows:
+        grouped[status].append((code, name))
+        totals[status] = total
+    return [(s, status_label(s), totals[s], grouped[s]) for s in REPORT_STATUSES if grouped.get(s)]

@@ -1,0 +1,122 @@
+"""Every write with side effects.
+
+Views, the admin and management commands call these functions; none of
+them writes models directly. Each function takes keyword-only arguments,
+runs in one transaction and raises ``django.core.exceptions.ValidationError``
+(with per-field messages where a field is to blame) before writing anything
+when the input is wrong.
+"""
+
+from .audit import record_event
+from .current_status import (
+    intervals_from_history,
+    rebuild_current_statuses,
+    rebuild_status_intervals,
+    refresh_current_status,
+    refresh_current_statuses,
+    status_intervals_sql,
+)
+from .evidence import (
+    EVIDENCE_TYPES,
+    check_upload_size,
+    inspect_evidence_file,
+    upload_limit_mb,
+)
+from .import_batches import (
+    IMPORT_SUFFIXES,
+    ImportAlreadyDone,
+    confirm_import,
+    discard_import,
+    preview_import,
+    return_import,
+    start_import,
+    sweep_imports,
+)
+from .people import (
+    ROLES,
+    cached_organizations,
+    check_can_file,
+    invite_user,
+    organizations_of,
+    send_invitation,
+    user_organizations,
+)
+from .progress import (
+    can_review,
+    edit_update,
+    log_progress,
+    return_update,
+    verify_update,
+    withdraw_update,
+)
+from .taxonomy import merge_themes
+from .validation import (
+    EARLIEST_AS_OF,
+    HISTORY_REASON_MAX,
+    MAX_EVIDENCE_URLS,
+    MAX_VALUE,
+    NARRATIVE_MAX,
+    NARRATIVE_MIN,
+    NUL_MESSAGE,
+    clean_value,
+    has_nul,
+    refuse_nul,
+    unsafe_text,
+    validate_progress,
+)
+from .writers import (
+    StaleEditError,
+    SystemActor,
+    acting,
+)
+
+__all__ = [
+    "NARRATIVE_MIN",
+    "NARRATIVE_MAX",
+    "MAX_EVIDENCE_URLS",
+    "HISTORY_REASON_MAX",
+    "EARLIEST_AS_OF",
+    "MAX_VALUE",
+    "has_nul",
+    "NUL_MESSAGE",
+    "refuse_nul",
+    "unsafe_text",
+    "clean_value",
+    "validate_progress",
+    "StaleEditError",
+    "SystemActor",
+    "acting",
+    "EVIDENCE_TYPES",
+    "upload_limit_mb",
+    "check_upload_size",
+    "inspect_evidence_file",
+    "user_organizations",
+    "organizations_of",
+    "cached_organizations",
+    "check_can_file",
+    "ROLES",
+    "invite_user",
+    "send_invitation",
+    "record_event",
+    "refresh_current_status",
+    "intervals_from_history",
+    "refresh_current_statuses",
+    "rebuild_current_statuses",
+    "status_intervals_sql",
+    "rebuild_status_intervals",
+    "log_progress",
+    "edit_update",
+    "can_review",
+    "verify_update",
+    "return_update",
+    "withdraw_update",
+    "IMPORT_SUFFIXES",
+    "ImportAlreadyDone",
+    "start_import",
+    "preview_import",
+    "confirm_import",
+    "return_import",
+    "discard_import",
+    "sweep_imports",
+    "merge_themes",
+]

@@ -1,0 +1,195 @@
+"""The current-status table and the status intervals, kept from the verified history."""
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from ..models import (
+    Actor,
+    CurrentStatus,
+    ProgressUpdate,
+    StatusInterval,
+)
+
+
+def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentStatus | None:
+    """Make the pair's CurrentStatus row and its status intervals match its counted updates.
+
+    Must run inside the transaction that changed the pair's history. It locks
+    the actor row first, so two writers on the same actor take turns and the
+    second one reads what the first committed (READ COMMITTED re-reads per
+    statement); on SQLite the write transaction already serialises writers.
+    One read of the pair's verified history gives both the latest update and
+    the intervals; only the intervals that changed are written.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("refresh_current_status must run inside the writing transaction")
+    list(Actor.objects.select_for_update().filter(pk=actor_id).values_list("pk"))
+    copied = CurrentStatus.COPIED_FROM_UPDATE
+    history = list(
+        ProgressUpdate.objects.counted()
+        .filter(actor_id=actor_id, recommendation_id=recommendation_id)
+        .order_by("as_of", "created_at", "pk")
+        .only("pk", "actor_id", "recommendation_id", *copied.values())
+    )
+    _write_intervals({(actor_id, recommendation_id): history}, replace=False)
+    if not history:
+        CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id).delete()
+        return None
+    latest = history[-1]
+    current, _ = CurrentStatus.objects.update_or_create(
+        actor_id=actor_id,
+        recommendation_id=recommendation_id,
+        defaults={"update": latest, **{field: getattr(latest, source) for field, source in copied.items()}},
+    )
+    return current
+
+
+def intervals_from_history(history: list[ProgressUpdate]) -> list[StatusInterval]:
+    """A pair's status intervals from its counted updates in (as-of, entry time, id) order.
+
+    On each as-of date the last entry wins; it holds until the pair's next
+    as-of date, and the last one stays open (``valid_to`` None).
+    """
+    winners: dict[datetime.date, ProgressUpdate] = {}
+    for update in history:
+        winners[update.as_of] = update
+    days = list(winners)
+    return [
+        StatusInterval(
+            actor_id=update.actor_id,
+            recommendation_id=update.recommendation_id,
+            update_id=update.pk,
+            valid_to=days[n + 1] if n + 1 < len(days) else None,
+            **{field: getattr(update, source) for field, source in StatusInterval.COPIED_FROM_UPDATE.items()},
+        )
+        for n, update in enumerate(winners.values())
+    ]
+
+
+def _write_intervals(histories: dict[tuple[int, int], list[ProgressUpdate]], *, replace: bool) -> None:
+    """Store the intervals of each pair given with its history (an empty history: the pair has none).
+
+    ``replace``: delete every interval of those pairs and write them anew (bulk
+    refreshes); otherwise read the stored ones and write only the difference.
+    """
+    wanted = {pair: intervals_from_history(history) for pair, history in histories.items()}
+    pairs_q = Q()
+    for actor_id, recommendation_id in histories:
+        pairs_q |= Q(actor_id=actor_id, recommendation_id=recommendation_id)
+    if not histories:
+        return
+    new = [interval for intervals in wanted.values() for interval in intervals]
+    if not replace:
+        stored = {
+            (a, i, start, end, update): pk
+            for pk, a, i, start, end, update in StatusInterval.objects.filter(pairs_q).values_list(
+                "pk", "actor_id", "recommendation_id", "valid_from", "valid_to", "update_id"
+            )
+        }
+        keys = {(n.actor_id, n.recommendation_id, n.valid_from, n.valid_to, n.update_id) for n in new}
+        stale = [pk for key, pk in stored.items() if key not in keys]
+        new = [n for n in new if (n.actor_id, n.recommendation_id, n.valid_from, n.valid_to, n.update_id) not in stored]
+        if stale:
+            StatusInterval.objects.filter(pk__in=stale).delete()
+    else:
+        StatusInterval.objects.filter(pairs_q).delete()
+    if new:
+        StatusInterval.objects.bulk_create(new, batch_size=2000)
+
+
+def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
+    """Recompute the current status and the intervals of every (actor, item) pair in a cross product, in bulk.
+
+    For writes that touch many pairs at once (imports). Must run inside the
+    writing transaction; locks the actors in id order, like the one-pair refresh.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("refresh_current_statuses must run inside the writing transaction")
+    copied = CurrentStatus.COPIED_FROM_UPDATE
+    actor_ids, recommendation_ids = sorted(set(actor_ids)), sorted(set(recommendation_ids))
+    for start in range(0, len(actor_ids), 50):  # 50 actors at a time: bounded memory
+        chunk = actor_ids[start : start + 50]
+        list(Actor.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+        histories: dict[tuple[int, int], list[ProgressUpdate]] = {}
+        rows = (
+            ProgressUpdate.objects.counted()
+            .filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids)
+            .order_by("actor_id", "recommendation_id", "as_of", "created_at", "pk")
+            .only("pk", "actor_id", "recommendation_id", *copied.values())
+        )
+        for update in rows.iterator(chunk_size=5000):
+            histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
+        StatusInterval.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
+        StatusInterval.objects.bulk_create(
+            [interval for history in histories.values() for interval in intervals_from_history(history)],
+            batch_size=2000,
+        )
+        CurrentStatus.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
+        CurrentStatus.objects.bulk_create(
+            [
+                CurrentStatus(
+                    actor_id=u.actor_id,
+                    recommendation_id=u.recommendation_id,
+                    update_id=u.pk,
+                    **{field: getattr(u, source) for field, source in copied.items()},
+                )
+                for u in (history[-1] for history in histories.values())
+            ],
+            batch_size=2000,
+        )
+
+
+@transaction.atomic
+def rebuild_current_statuses() -> int:
+    """Recompute the whole current-status table and the status intervals from history (repair tool)."""
+    latest = ProgressUpdate.objects.latest_per_pair()
+    CurrentStatus.objects.all().delete()
+    copied = CurrentStatus.COPIED_FROM_UPDATE
+    ids = list(latest.values())
+    for start in range(0, len(ids), 5000):  # in chunks: SQLite limits the parameters of one query
+        updates = ProgressUpdate.objects.filter(pk__in=ids[start : start + 5000]).only(
+            "pk", "actor_id", "recommendation_id", *copied.values()
+        )
+        CurrentStatus.objects.bulk_create(
+            CurrentStatus(
+                actor_id=u.actor_id,
+                recommendation_id=u.recommendation_id,
+                update_id=u.pk,
+                **{field: getattr(u, source) for field, source in copied.items()},
+            )
+            for u in updates
+        )
+    rebuild_status_intervals()
+    return len(ids)
+
+
+def status_intervals_sql(intervals_table: str, updates_table: str) -> str:
+    """One INSERT … SELECT writing every pair's intervals from the verified history, on either database.
+
+    The same definition as ``intervals_from_history``: per (pair, as-of date)
+    the last entry (ROW_NUMBER), ending where the pair's next date begins (LEAD).
+    """
+    fields = StatusInterval.COPIED_FROM_UPDATE
+    sources = ", ".join(f"w.{ProgressUpdate._meta.get_field(s).column}" for s in fields.values())
+    targets = ", ".join(StatusInterval._meta.get_field(f.removesuffix("_id")).column for f in fields)
+    # Only model table and column names go into it, no values.
+    return (
+        f"INSERT INTO {intervals_table} (actor_id, recommendation_id, update_id, valid_to, {targets}) "  # noqa: S608  # nosec B608
+        "SELECT w.actor_id, w.recommendation_id, w.id, "
+        "LEAD(w.as_of) OVER (PARTITION BY w.actor_id, w.recommendation_id ORDER BY w.as_of), "
+        f"{sources} FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.actor_id, u.recommendation_id, u.as_of "
+        f"ORDER BY u.created_at DESC, u.id DESC) AS day_rank FROM {updates_table} u WHERE u.state = 'verified') w "
+        "WHERE w.day_rank = 1"
+    )
+
+
+def rebuild_status_intervals() -> int:
+    """Recompute every status interval from the verified history in one statement; returns how many there are."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("rebuild_status_intervals must run inside a transaction")
+    StatusInterval.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(status_intervals_sql(StatusInterval._meta.db_table, ProgressUpdate._meta.db_table))
+    return StatusInterval.objects.count()

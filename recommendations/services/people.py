@@ -1,0 +1,160 @@
+"""People: who files for which organization (check_can_file), invitations."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from ..models import (
+    Actor,
+    ActorKind,
+    AuditAction,
+    Membership,
+)
+from .audit import record_event
+from .validation import refuse_nul
+from .writers import SystemActor
+
+
+def user_organizations(user):
+    return Actor.objects.filter(memberships__user=user).order_by("name")
+
+
+def organizations_of(user) -> list[Actor]:
+    """The organizations a person files for, by name, read once and kept on this user object.
+
+    A view calls it with ``request.user``, which lives for one request: the
+    page, the form and ``check_can_file`` then share one query. Services
+    called directly with a user object do not use a list they did not read.
+    """
+    cached = getattr(user, "_tracker_organizations", None)
+    if cached is None:
+        cached = list(user_organizations(user))
+        user._tracker_organizations = cached
+    return cached
+
+
+def cached_organizations(user) -> list[Actor] | None:
+    """The list ``organizations_of`` read for this user object in this request, if it did."""
+    return getattr(user, "_tracker_organizations", None)
+
+
+def check_can_file(who, organization: Actor | None, *, memberships: set[int] | None = None) -> None:
+    """The one rule on who files for whom, for the form, the import and the commands.
+
+    A person needs the reporter role and files on behalf of an organization
+    they belong to — reviewers included. The tracker itself (a SystemActor)
+    files for any organization, or none. ``memberships`` (the person's
+    organization ids) saves a query per row when many rows are checked.
+    """
+    if isinstance(who, SystemActor):
+        return
+    if not who.has_perm("recommendations.log_progress"):
+        raise PermissionDenied("You do not have the reporter role.")
+    if organization is None:
+        raise ValidationError({"organization": "Choose the organization you file this for."})
+    if memberships is None and (known := cached_organizations(who)) is not None:
+        memberships = {org.pk for org in known}
+    if memberships is not None:
+        belongs = organization.pk in memberships
+    else:
+        belongs = Membership.objects.filter(user=who, organization=organization).exists()
+    if not belongs:
+        raise ValidationError({"organization": "You can only file on behalf of an organization you belong to."})
+
+
+ROLES = {"reporter": "Reporter", "reviewer": "Reviewer", "editor": "Editor"}
+
+
+@transaction.atomic
+def invite_user(
+    *,
+    email: str,
+    organizations: Iterable[Actor],
+    roles: Iterable[str],
+    name: str = "",
+    invited_by=None,
+    base_url: str | None = None,
+) -> tuple:
+    """Create an account with no usable password and email a link to set one.
+
+    Returns (user, link). Re-inviting an existing address adds the
+    organizations and roles and sends a fresh link. There is no open
+    sign-up: this is the only way in besides ``createsuperuser``.
+    """
+    refuse_nul(email=email, name=name)
+    User = get_user_model()
+    email = email.strip().lower()
+    errors = {}
+    try:
+        from django.core.validators import validate_email
+
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [f"“{email}” is not an email address."]
+    roles = list(roles)
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        errors["roles"] = [f"Roles are {', '.join(ROLES)}; got {', '.join(unknown) or 'none'}."]
+    organizations = list(organizations)
+    if any(o.kind != ActorKind.ORGANIZATION for o in organizations):
+        errors["organizations"] = ["Users belong to organizations, not countries."]
+    if ({"reporter", "reviewer"} & set(roles)) and not organizations:
+        errors["organizations"] = ["Reporters and reviewers file on behalf of an organization: name at least one."]
+    if errors:
+        raise ValidationError(errors)
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(username=email, email=email)
+        user.set_unusable_password()
+    if name:
+        first, _, last = name.strip().partition(" ")
+        user.first_name, user.last_name = first[:150], last[:150]
+    if "editor" in roles:
+        user.is_staff = True
+    user.save()
+    user.groups.add(*Group.objects.filter(name__in=[ROLES[r] for r in roles]))
+    for organization in organizations:
+        Membership.objects.get_or_create(user=user, organization=organization)
+
+    link = send_invitation(user=user, invited_by=invited_by, base_url=base_url)
+    record_event(
+        user=invited_by,
+        action=AuditAction.INVITED,
+        obj=user,
+        detail=f"roles: {', '.join(roles)}; organizations: {', '.join(o.code for o in organizations) or 'none'}",
+    )
+    return user, link
+
+
+def send_invitation(*, user, invited_by=None, base_url: str | None = None) -> str:
+    """Email the user a one-time link to choose a password; return the link."""
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = base + reverse("password_reset_confirm", args=[uid, token])
+    organizations = ", ".join(user.memberships.values_list("organization__name", flat=True))
+    roles = ", ".join(user.groups.values_list("name", flat=True)) or "reader"
+    inviter = f" by {invited_by.get_full_name() or invited_by.username}" if invited_by else ""
+    send_mail(
+        subject="You are invited to the migration and development tracker",
+        message=(
+            f"You have been invited{inviter} to the tracker of the calls to action on international "
+            f"migration and development, as {roles}"
+            + (f" for {organizations}" if organizations else "")
+            + f".\n\nChoose your password here (the link works once and expires in a few days):\n{link}\n\n"
+            f"Your username is {user.username}.\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return link

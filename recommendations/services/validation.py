@@ -1,0 +1,233 @@
+"""The rules an update's fields follow (for the form, the API and every imported row): validate_progress."""
+
+import datetime
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from ..models import (
+    Actor,
+    ActorKind,
+    DatePrecision,
+    Kind,
+    Recommendation,
+    Status,
+    plain_number,
+)
+
+NARRATIVE_MIN = 20
+NARRATIVE_MAX = 5000
+MAX_EVIDENCE_URLS = 10
+HISTORY_REASON_MAX = 100  # django-simple-history's history_change_reason column
+# No fact this tracker records predates the United Nations; an earlier date is a typing error (0001, 1812…).
+EARLIEST_AS_OF = datetime.date(1945, 1, 1)
+# What ProgressUpdate.value holds: 12 digits, 4 of them decimals.
+MAX_VALUE = Decimal("1e8")
+# Characters that cannot be stored as typed or that change how text reads without being seen: NUL and the
+# other control characters (tab and line breaks are text), and the bidirectional embeddings, overrides and
+# isolates of "Trojan source" attacks. Right-to-left marks (U+200E, U+200F) are ordinary text.
+_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def has_nul(value) -> bool:
+    """True if text, or any text inside a list or dict (keys too), holds a NUL character.
+
+    PostgreSQL cannot store one (SQLite can), so every path that writes text refuses it with a message
+    rather than fail on one database only.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+NUL_MESSAGE = "This text contains a NUL character (\\x00), which cannot be stored; remove it."
+
+
+def refuse_nul(**texts) -> None:
+    """Raise a ValidationError naming each field whose text holds a NUL character."""
+    errors = {field: [NUL_MESSAGE] for field, text in texts.items() if has_nul(text)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def unsafe_text(text: str, what: str) -> str | None:
+    """Why ``text`` cannot be stored as typed (a control or text-direction character), or None."""
+    match = _UNSAFE_CHARACTERS.search(text or "")
+    if match is None:
+        return None
+    character = match.group()
+    if character == "\x00":
+        return f"The {what} contains a NUL character; remove it."
+    if "\u202a" <= character <= "\u202e" or "\u2066" <= character <= "\u2069":
+        return (
+            f"The {what} contains an invisible text-direction control character (U+{ord(character):04X}), "
+            "which makes text read differently from how it is stored; remove it."
+        )
+    return f"The {what} contains a control character (U+{ord(character):04X}); remove it."
+
+
+def clean_value(value) -> Decimal | None:
+    """A measured value as a finite Decimal that fits the database, or a ValidationError keyed ``value``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, Decimal):
+        try:
+            value = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValidationError({"value": [f"“{value}” is not a number."]}) from None
+    if not value.is_finite():
+        raise ValidationError({"value": ["The value must be a finite number."]})
+    if abs(value) >= MAX_VALUE:
+        raise ValidationError({"value": [f"The value is too large: it must be below {MAX_VALUE:,.0f}."]})
+    return value
+
+
+def _status_label(status: str) -> str:
+    return Status(status).label if status in Status.values else status
+
+
+def _check_update(
+    *,
+    actor: Actor,
+    recommendation: Recommendation,
+    status: str | None,
+    value: Decimal | None,
+    as_of: datetime.date,
+    as_of_precision: str,
+    evidence_urls: list[str],
+    organization: Actor | None,
+    historical: bool,
+    narrative: str | None,
+    has_file: bool,
+) -> tuple[str, Decimal | None]:
+    """Validate one update; return the status it will carry and its value as a Decimal.
+
+    ``narrative=None`` skips the narrative rules (bulk loaders of
+    well-sourced facts such as treaty records carry no narrative).
+    """
+    errors: dict[str, list[str]] = {}
+
+    def error(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if recommendation.kind == Kind.RATIFICATION and actor.kind != ActorKind.COUNTRY:
+        error("actor", "Only a country can sign, ratify or accede to an instrument; choose a country.")
+
+    value = clean_value(value)
+
+    if recommendation.kind == Kind.QUANTITATIVE:
+        if value is None:
+            error("value", f"Enter the measured value ({recommendation.unit}) for this quantitative item.")
+        elif value < 0:
+            error("value", "The value cannot be negative.")
+        else:
+            derived = recommendation.status_for_value(value)
+            if status not in (None, "", derived):
+                error(
+                    "status",
+                    f"On this item the status follows from the value: {value} {recommendation.unit} "
+                    f"is “{Status(derived).label}”, not “{_status_label(status)}”.",
+                )
+            status = derived
+    else:
+        if value is not None:
+            error("value", "Only quantitative items take a measured value.")
+        if not status:
+            error("status", "Choose a status.")
+        elif status not in recommendation.scale:
+            labels = ", ".join(Status(s).label for s in recommendation.scale)
+            error("status", f"“{_status_label(status)}” is not on this item's scale. Choose one of: {labels}.")
+
+    if recommendation.kind == Kind.QUANTITATIVE and value is not None and value >= 0:
+        low, high = recommendation.value_min, recommendation.value_max
+        if (low is not None and value < low) or (high is not None and value > high):
+            error(
+                "value",
+                f"The value must be between {plain_number(low)} and {plain_number(high)} {recommendation.unit}.",
+            )
+
+    if as_of_precision not in DatePrecision.values:
+        error("as_of_precision", "Precision must be day, month or year.")
+    if as_of > timezone.localdate():
+        error("as_of", "The as-of date cannot be in the future.")
+    elif as_of < EARLIEST_AS_OF:
+        error("as_of", f"The as-of date cannot be before 1945 (you gave {as_of:%Y}); check the year.")
+    elif as_of < recommendation.document.date and not historical:
+        error(
+            "as_of",
+            f"The as-of date is before the source document ({recommendation.document.date:%d %B %Y}); "
+            "tick “historical” if you are recording an earlier fact.",
+        )
+
+    if narrative is not None:
+        length = len(narrative.strip())
+        if length < NARRATIVE_MIN:
+            error("narrative", f"Describe the progress in at least {NARRATIVE_MIN} characters (you wrote {length}).")
+        elif length > NARRATIVE_MAX:
+            error("narrative", f"Keep the narrative under {NARRATIVE_MAX} characters (you wrote {length}).")
+        elif problem := unsafe_text(narrative, "narrative"):
+            error("narrative", problem)
+
+    if not evidence_urls and not has_file:
+        error("evidence_urls", "Give at least one evidence link (or attach a file).")
+    elif len(evidence_urls) > MAX_EVIDENCE_URLS:
+        error("evidence_urls", f"Give at most {MAX_EVIDENCE_URLS} evidence links.")
+    validate_url = URLValidator(schemes=["http", "https"])
+    for url in evidence_urls:
+        try:
+            if unsafe_text(url, "link"):
+                raise ValidationError("control character")
+            validate_url(url)
+        except ValidationError:
+            shown = _UNSAFE_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", url)
+            error("evidence_urls", f"“{shown}” is not a web address (it must start with http:// or https://).")
+
+    if organization is not None and organization.kind != ActorKind.ORGANIZATION:
+        error("reported_by_organization", "Updates are filed on behalf of an organization, not a country.")
+
+    if errors:
+        raise ValidationError(errors)
+    return status, value
+
+
+def validate_progress(
+    *,
+    actor: Actor,
+    recommendation: Recommendation,
+    as_of: datetime.date,
+    status: str | None = None,
+    value=None,
+    as_of_precision: str = DatePrecision.DAY,
+    narrative: str | None = "",
+    evidence_urls: Iterable[str] = (),
+    has_file: bool = False,
+    organization: Actor | None = None,
+    historical: bool = False,
+) -> tuple[str, Decimal | None]:
+    """Check an update without writing it: raises the same ValidationError log_progress would.
+
+    The one validation of an update's fields: the form calls it to report every
+    problem at once, the import for every new row. Returns the status the
+    update will carry (derived from the value on a quantitative item) and the value.
+    """
+    return _check_update(
+        actor=actor,
+        recommendation=recommendation,
+        status=status,
+        value=value,
+        as_of=as_of,
+        as_of_precision=as_of_precision,
+        evidence_urls=[url.strip() for url in evidence_urls if url and url.strip()],
+        organization=organization,
+        historical=historical,
+        narrative=narrative,
+        has_file=has_file,
+    )
