@@ -7,6 +7,9 @@ runs in one transaction and raises ``django.core.exceptions.ValidationError``
 when the input is wrong.
 """
 
+# The exceptions every service raises, where callers (and tests) name them: ``services.ValidationError``.
+from django.core.exceptions import PermissionDenied, ValidationError
+
 from .audit import record_event
 from .current_status import (
     intervals_from_history,
@@ -71,6 +74,8 @@ from .writers import (
 )
 
 __all__ = [
+    "PermissionDenied",
+    "ValidationError",
     "NARRATIVE_MIN",
     "NARRATIVE_MAX",
     "MAX_EVIDENCE_URLS",
