@@ -114,52 +114,38 @@ remove_sdg_target = _link_action("remove_sdg_target", SDGTargetForm, "SDG target
 ITEM_ACTIONS = [add_theme, remove_theme, add_addressee, remove_addressee, add_sdg_target, remove_sdg_target]
 
 
-@admin.action(description="Set the type of the selected organizations…", permissions=["change"])
-def set_organization_type(modeladmin, request, queryset):
-    return _ask_then_apply(
-        modeladmin,
-        request,
-        queryset,
-        action="set_organization_type",
-        title="Set the type of the selected organizations",
-        form_class=OrganizationTypeForm,
-        apply=lambda objects, data, user: services.set_organization_type(
-            organizations=objects, organization_type=data["organization_type"], user=user
-        ),
-        verb="Type set",
-    )
+def _organization_action(name: str, what: str, form_class, field: str, verb: str):
+    """ "Set the <what> of the selected organizations…": a confirmation page, then the service of the same
+    name (``services.<name>``) with the form's ``field``."""
+    title = f"Set the {what} of the selected organizations"
+
+    def action(modeladmin, request, queryset):
+        return _ask_then_apply(
+            modeladmin,
+            request,
+            queryset,
+            action=name,
+            title=title,
+            form_class=form_class,
+            apply=lambda objects, data, user: getattr(services, name)(
+                organizations=objects, **{field: data[field]}, user=user
+            ),
+            verb=verb,
+        )
+
+    action.__name__ = name
+    return admin.action(description=f"{title}…", permissions=["change"])(action)
 
 
-@admin.action(description="Set the based-in country of the selected organizations…", permissions=["change"])
-def set_base_country(modeladmin, request, queryset):
-    return _ask_then_apply(
-        modeladmin,
-        request,
-        queryset,
-        action="set_base_country",
-        title="Set the based-in country of the selected organizations",
-        form_class=BaseCountryForm,
-        apply=lambda objects, data, user: services.set_base_country(
-            organizations=objects, country=data["country"], user=user
-        ),
-        verb="Based-in country set",
-    )
-
-
-@admin.action(description="Set the reporting cycle of the selected organizations…", permissions=["change"])
-def set_reporting_cycle(modeladmin, request, queryset):
-    return _ask_then_apply(
-        modeladmin,
-        request,
-        queryset,
-        action="set_reporting_cycle",
-        title="Set the reporting cycle of the selected organizations",
-        form_class=ReportingCycleForm,
-        apply=lambda objects, data, user: services.set_reporting_cycle(
-            organizations=objects, months=data["months"], user=user
-        ),
-        verb="Reporting cycle set",
-    )
+set_organization_type = _organization_action(
+    "set_organization_type", "type", OrganizationTypeForm, "organization_type", "Type set"
+)
+set_base_country = _organization_action(
+    "set_base_country", "based-in country", BaseCountryForm, "country", "Based-in country set"
+)
+set_reporting_cycle = _organization_action(
+    "set_reporting_cycle", "reporting cycle", ReportingCycleForm, "months", "Reporting cycle set"
+)
 
 
 ORGANIZATION_ACTIONS = [set_organization_type, set_base_country, set_reporting_cycle]

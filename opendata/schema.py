@@ -10,19 +10,22 @@ from recommendations.reports import EXPORT_COLUMNS
 AS_OF_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
-def field(name, type_, description, **extra) -> dict:
-    return {"name": name, "type": type_, "description": description, **extra}
+def field(name, type_, description, *, required=False, unique=False, enum=None, pattern=None) -> dict:
+    """One column of a Table Schema, with the constraints given (in this order)."""
+    constraints = {"required": required or None, "unique": unique or None, "enum": enum, "pattern": pattern}
+    constraints = {key: value for key, value in constraints.items() if value is not None}
+    return {
+        "name": name,
+        "type": type_,
+        "description": description,
+        **({"constraints": constraints} if constraints else {}),
+    }
 
 
 STATUS_FIELDS = [
-    field(
-        "actor_code",
-        "string",
-        "Code of the country (ISO 3166-1 alpha-3) or organization (a slug).",
-        constraints={"required": True},
-    ),
+    field("actor_code", "string", "Code of the country (ISO 3166-1 alpha-3) or organization (a slug).", required=True),
     field("actor_name", "string", "Name of the country or organization."),
-    field("actor_kind", "string", "“country” or “organization”.", constraints={"enum": ActorKind.values}),
+    field("actor_kind", "string", "“country” or “organization”.", enum=ActorKind.values),
     field(
         "country_iso3",
         "string",
@@ -30,28 +33,22 @@ STATUS_FIELDS = [
     ),
     field("region", "string", "UN M49 region of the country (for an organization: of its base country)."),
     field("subregion", "string", "UN M49 intermediate region if any, else sub-region (same rule)."),
-    field(
-        "recommendation_code",
-        "string",
-        "Code of the call to action (R01…), stable across releases.",
-        constraints={"required": True},
-    ),
+    field("recommendation_code", "string", "Code of the call to action (R01…), stable across releases.", required=True),
     field("recommendation_title", "string", "The editors' short title of the call to action."),
-    field(
-        "kind", "string", "Kind of call to action, which decides its status scale.", constraints={"enum": Kind.values}
-    ),
+    field("kind", "string", "Kind of call to action, which decides its status scale.", enum=Kind.values),
     field(
         "status",
         "string",
         "Status of the pair: the latest verified update's status, or “no_information” when nothing verified "
         "is recorded for a country (or reporting organization) the call is addressed to.",
-        constraints={"required": True, "enum": REPORT_STATUSES},
+        required=True,
+        enum=REPORT_STATUSES,
     ),
     field(
         "as_of",
         "string",
         "Date the status refers to, at its precision: YYYY, YYYY-MM or YYYY-MM-DD (empty for no information).",
-        constraints={"pattern": AS_OF_PATTERN},
+        pattern=AS_OF_PATTERN,
     ),
     field(
         "value", "string", "Measured value on a quantitative call (a decimal number written with a dot), else empty."
@@ -63,7 +60,7 @@ STATUS_FIELDS = [
         "verified_at",
         "string",
         "When a second person verified the update (UTC, YYYY-MM-DDTHH:MM:SSZ).",
-        constraints={"pattern": r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)?$"},
+        pattern=r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)?$",
     ),
 ]
 assert [f["name"] for f in STATUS_FIELDS] == EXPORT_COLUMNS, "the dictionary must follow the export's columns"
@@ -71,19 +68,9 @@ assert [f["name"] for f in STATUS_FIELDS] == EXPORT_COLUMNS, "the dictionary mus
 STATUS_DESCRIPTIONS = {f["name"]: f["description"] for f in STATUS_FIELDS}
 
 ITEM_FIELDS = [
-    field(
-        "code",
-        "string",
-        "Code of the call to action (R01…), stable across releases.",
-        constraints={"required": True, "unique": True},
-    ),
+    field("code", "string", "Code of the call to action (R01…), stable across releases.", required=True, unique=True),
     field("title", "string", "The editors' short title, in the words of the quotations where possible."),
-    field(
-        "kind",
-        "string",
-        "ratification, policy or quantitative: decides the status scale.",
-        constraints={"enum": Kind.values},
-    ),
+    field("kind", "string", "ratification, policy or quantitative: decides the status scale.", enum=Kind.values),
     field("section", "string", "Code of the source's section the call stands in (see sections.csv)."),
     field("paragraphs", "string", "Paragraphs of the source that make the call (and, in brackets, context)."),
     field("themes", "string", "Editorial themes (slugs, separated by spaces; see themes.csv)."),
@@ -105,25 +92,15 @@ ITEM_FIELDS = [
 ]
 
 CITATION_FIELDS = [
-    field("recommendation_code", "string", "The call to action quoted.", constraints={"required": True}),
-    field("paragraph", "integer", "Paragraph number of the source.", constraints={"required": True}),
-    field(
-        "role",
-        "string",
-        "“call” (the words that make the call) or “context”.",
-        constraints={"enum": ["call", "context"]},
-    ),
+    field("recommendation_code", "string", "The call to action quoted.", required=True),
+    field("paragraph", "integer", "Paragraph number of the source.", required=True),
+    field("role", "string", "“call” (the words that make the call) or “context”.", enum=["call", "context"]),
     field("text", "string", "The source's exact words, from this paragraph."),
 ]
 
 ACTOR_FIELDS = [
-    field(
-        "code",
-        "string",
-        "ISO3 for a country; a slug for an organization.",
-        constraints={"required": True, "unique": True},
-    ),
-    field("kind", "string", "“country” or “organization”.", constraints={"enum": ActorKind.values}),
+    field("code", "string", "ISO3 for a country; a slug for an organization.", required=True, unique=True),
+    field("kind", "string", "“country” or “organization”.", enum=ActorKind.values),
     field("name", "string", "Name (English)."),
     field("iso3", "string", "ISO 3166-1 alpha-3 (countries)."),
     field("iso2", "string", "ISO 3166-1 alpha-2 (countries)."),
@@ -131,34 +108,21 @@ ACTOR_FIELDS = [
     field("region", "string", "UN M49 region (countries)."),
     field("subregion", "string", "UN M49 sub-region (countries)."),
     field("intermediate_region", "string", "UN M49 intermediate region, where there is one (countries)."),
-    field(
-        "un_status",
-        "string",
-        "“member” or “observer” State (countries).",
-        constraints={"enum": ["", "member", "observer"]},
-    ),
-    field(
-        "organization_type",
-        "string",
-        "Type of organization (organizations).",
-        constraints={"enum": ["", *OrganizationType.values]},
-    ),
+    field("un_status", "string", "“member” or “observer” State (countries).", enum=["", "member", "observer"]),
+    field("organization_type", "string", "Type of organization (organizations).", enum=["", *OrganizationType.values]),
     field("base_country", "string", "ISO3 of the country an organization is based in."),
     field("website", "string", "Web site (organizations)."),
 ]
 
 UPDATE_FIELDS = [
     field(
-        "id",
-        "integer",
-        "Identifier of the update (stable; its page is /updates/<id>/).",
-        constraints={"required": True, "unique": True},
+        "id", "integer", "Identifier of the update (stable; its page is /updates/<id>/).", required=True, unique=True
     ),
     field("actor_code", "string", "The country or organization whose progress it reports."),
     field("recommendation_code", "string", "The call to action."),
-    field("status", "string", "The status it reports.", constraints={"enum": REPORT_STATUSES}),
-    field("as_of", "string", "Date the status refers to, at its precision.", constraints={"pattern": AS_OF_PATTERN}),
-    field("as_of_precision", "string", "day, month or year.", constraints={"enum": DatePrecision.values}),
+    field("status", "string", "The status it reports.", enum=REPORT_STATUSES),
+    field("as_of", "string", "Date the status refers to, at its precision.", pattern=AS_OF_PATTERN),
+    field("as_of_precision", "string", "day, month or year.", enum=DatePrecision.values),
     field("value", "string", "Measured value (quantitative calls)."),
     field("narrative", "string", "What happened, in the reporter's words."),
     field("evidence_urls", "string", "Evidence links, separated by spaces."),
@@ -172,13 +136,13 @@ UPDATE_FIELDS = [
         "state",
         "string",
         "Always “verified” in the package: only verified updates are published.",
-        constraints={"enum": [ReviewState.VERIFIED.value]},
+        enum=[ReviewState.VERIFIED.value],
     ),
     field("verified_at", "string", "When it was verified (UTC)."),
 ]
 
 SECTION_FIELDS = [
-    field("code", "string", "The section's position in the source, e.g. IV.B.2.", constraints={"required": True}),
+    field("code", "string", "The section's position in the source, e.g. IV.B.2.", required=True),
     field("number", "string", "The number as printed."),
     field("title", "string", "Heading of the section, as printed in the source."),
     field("parent", "string", "Code of the enclosing section."),
@@ -191,7 +155,7 @@ TAXONOMY_FIELDS = [
         "taxonomy",
         "string",
         "theme, addressee, instrument or sdg_target.",
-        constraints={"enum": ["theme", "addressee", "instrument", "sdg_target"]},
+        enum=["theme", "addressee", "instrument", "sdg_target"],
     ),
     field("code", "string", "Slug (themes, addressees), short name (instruments) or target code (SDG)."),
     field("name", "string", "Name or title."),

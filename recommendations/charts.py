@@ -81,39 +81,56 @@ def columns_over_time(history: dict, *, label: str, width: int = 720, height: in
         # Every n-th year, and the last one unless it would overlap the previous label.
         last = i == len(years) - 1 and i % every >= every / 2
         if i % every == 0 or last:
-            shapes.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" class="axis">{}</text>',
-                    f"{left + i * step + step / 2:.1f}",
-                    height - 6,
-                    year,
-                )
-            )
+            shapes.append(_year_label(left + i * step + step / 2, height, year))
     for fraction in (0, 0.5, 1):
         value = round(top * fraction)
-        y = top_pad + plot_h * (1 - value / top)
-        shapes.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"></line>'
-                '<text x="{}" y="{}" text-anchor="end" class="axis">{}</text>',
-                left,
-                width - right,
-                f"{y:.1f}",
-                f"{y:.1f}",
-                left - 4,
-                f"{y + 4:.1f}",
-                value,
-            )
-        )
+        shapes.append(_gridline(top_pad + plot_h * (1 - value / top), value, left=left, right=width - right))
     last = ", ".join(f"{status_label(s)} {series[s][-1]}" for s in statuses if series[s][-1])
     description = f"{label}, {years[0]}–{years[-1]}. At the end of {years[-1]}: {last or 'none'}."
+    return _chart_svg(shapes, description, width=width, height=height)
+
+
+def _gridline(y: float, value, *, left: int, right: int) -> str:
+    """A horizontal grid line across the plot and its value on the axis."""
+    return format_html(
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"></line>'
+        '<text x="{}" y="{}" text-anchor="end" class="axis">{}</text>',
+        left,
+        right,
+        f"{y:.1f}",
+        f"{y:.1f}",
+        left - 4,
+        f"{y + 4:.1f}",
+        value,
+    )
+
+
+def _year_label(x: float, height: int, year) -> str:
+    return format_html('<text x="{}" y="{}" text-anchor="middle" class="axis">{}</text>', f"{x:.1f}", height - 6, year)
+
+
+def _chart_svg(shapes: list[str], description: str, *, width: int, height: int) -> str:
+    """An inline chart: the shapes (each built with format_html) under a title that says it in words."""
     return format_html(
         '<svg class="chart" role="img" viewBox="0 0 {} {}" width="100%"><title>{}</title>{}</svg>',
         width,
         height,
         description,
-        mark_safe("".join(shapes)),  # nosec B308 B703 # noqa: S308 - every shape above was built with format_html
+        mark_safe("".join(shapes)),  # nosec B308 B703 # noqa: S308 - every shape was built with format_html
     )
+
+
+def over_time(history: dict, *, label: str) -> dict:
+    """What a page's "Over time" block shows (``_over_time.html``): the columns chart of a
+    ``reports.history_by_year`` result and the numbers behind it, a row per year."""
+    return {
+        "history": history,
+        "history_chart": columns_over_time(history, label=label),
+        "history_rows": [
+            (year, [history["series"][s][i] for s in history["statuses"]]) for i, year in enumerate(history["years"])
+        ],
+        "history_labels": [status_label(s) for s in history["statuses"]],
+    }
 
 
 def legend(statuses) -> str:
@@ -168,42 +185,17 @@ def values_over_time(years, values, *, label: str, unit: str, width: int = 720, 
         )
     for value in (low, (low + high) / 2, high):
         y = top_pad + plot_h * (1 - (value - low) / ((high - low) or 1))
-        shapes.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"></line>'
-                '<text x="{}" y="{}" text-anchor="end" class="axis">{}</text>',
-                left,
-                width - right,
-                f"{y:.1f}",
-                f"{y:.1f}",
-                left - 4,
-                f"{y + 4:.1f}",
-                f"{value:.3g}",
-            )
-        )
+        shapes.append(_gridline(y, f"{value:.3g}", left=left, right=width - right))
     every = max(1, round(len(years) / 8))
     for i, year in enumerate(years):
         if i % every == 0:
-            shapes.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" class="axis">{}</text>',
-                    f"{left + i * step + step / 2:.1f}",
-                    height - 6,
-                    year,
-                )
-            )
+            shapes.append(_year_label(left + i * step + step / 2, height, year))
     first, last = points[0], points[-1]
     description = (
         f"{label}: {_number(first[1])} {unit} at the end of {years[first[0]]}, "
         f"{_number(last[1])} {unit} at the end of {years[last[0]]}."
     )
-    return format_html(
-        '<svg class="chart" role="img" viewBox="0 0 {} {}" width="100%"><title>{}</title>{}</svg>',
-        width,
-        height,
-        description,
-        mark_safe("".join(shapes)),  # nosec B308 B703 # noqa: S308 - every shape above was built with format_html
-    )
+    return _chart_svg(shapes, description, width=width, height=height)
 
 
 # A downloaded chart is read outside the page (slides, reports): it carries its own styles, title, date,

@@ -16,7 +16,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from . import imports, kept_uploads, services
-from .models import Actor, ActorKind, DatePrecision, Kind, ProgressUpdate, Recommendation, plain_number
+from .models import SCALE_NAMES, Actor, ActorKind, DatePrecision, Kind, ProgressUpdate, Recommendation, plain_number
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError):
@@ -208,7 +208,7 @@ class ProgressUpdateForm(forms.Form):
         else:
             del self.fields["value"]
             self.fields["status"].choices = [("", "Choose a status…"), *recommendation.status_choices()]
-            scale = {Kind.RATIFICATION: "ratification", Kind.POLICY: "policy-action"}[recommendation.kind]
+            scale = SCALE_NAMES[recommendation.kind]
             self.fields["status"].help_text = f"Only the statuses of the {scale} scale apply to this item."
         if not self.is_bound and update is None:
             # "As of" stays empty: the date the status applies to is rarely today's.
@@ -355,11 +355,10 @@ class InviteForm(forms.Form):
 
     def clean_organizations(self):
         codes = [c.strip() for c in self.cleaned_data["organizations"].split(",") if c.strip()]
-        found = {a.code.lower(): a for a in Actor.objects.organizations().filter(code__in=codes)}
-        missing = [c for c in codes if c.lower() not in found]
+        organizations, missing = Actor.objects.organizations().with_codes(codes)
         if missing:
             raise ValidationError(f"Unknown organization code(s): {', '.join(missing)}.")
-        return list(found.values())
+        return organizations
 
 
 class ImportForm(forms.Form):

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from .exports import FORMULA_FIRST
 from .models import (
     NO_INFORMATION,
+    SCALE_NAMES,
     SCALES,
     Actor,
     ActorKind,
@@ -43,7 +44,6 @@ from .reports import EXPORT_COLUMNS
 
 REQUIRED = {"recommendation_code", "as_of"}
 ACTOR_COLUMNS = ("actor_code", "country_iso3", "actor_name")
-SCALE_NAMES = {Kind.RATIFICATION: "ratification", Kind.POLICY: "policy-action", Kind.QUANTITATIVE: "quantitative"}
 NOT_AN_UPDATE = "“No information” is what reports show where there is no update; not imported."
 # The templates' example row starts its narrative with this; the import skips such a row, so an example
 # left in the file is never filed as the reporter's own claim.

@@ -64,6 +64,26 @@ def filed(*, user, organization, iso3="MEX", code="R56", status="limited", as_of
     )
 
 
+def log_form_data(client, item: str, actor: str, **overrides) -> dict:
+    """What the log-progress form posts for (item, actor): a valid update, with ``overrides``."""
+    from django.urls import reverse
+
+    from recommendations.models import Status
+
+    form = client.get(reverse("recommendations:progress_new"), {"item": item, "actor": actor}).context["form"]
+    data = {
+        "organization": form.fields["organization"].queryset.first().pk,
+        "status": Status.SIGNED if item == "R02" else Status.LIMITED,
+        "as_of": "2019-03-14",
+        "as_of_precision": "day",
+        "narrative": NARRATIVE,
+        "evidence_urls": EVIDENCE[0],
+        "submission_token": str(form.initial["submission_token"]),
+    }
+    data.update(overrides)
+    return data
+
+
 def admin_item_form_data(client, item) -> dict:
     """What the admin's change form of an item posts back when nothing is changed."""
     from django.urls import reverse

@@ -10,7 +10,7 @@ from django.urls import reverse
 from recommendations import kept_uploads
 from recommendations.models import ProgressUpdate, Status
 
-from .factories import EVIDENCE, NARRATIVE, filed
+from .factories import NARRATIVE, filed, log_form_data
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("recommendations:progress_new")
@@ -24,18 +24,7 @@ def reporter(client, people):
 
 
 def data_for(client, item="R56", actor="MEX", **overrides):
-    form = client.get(NEW, {"item": item, "actor": actor}).context["form"]
-    data = {
-        "organization": form.fields["organization"].queryset.first().pk,
-        "status": Status.SIGNED if item == "R02" else Status.LIMITED,
-        "as_of": "2019-03-14",
-        "as_of_precision": "day",
-        "narrative": NARRATIVE,
-        "evidence_urls": EVIDENCE[0],
-        "submission_token": str(form.initial["submission_token"]),
-    }
-    data.update(overrides)
-    return data
+    return log_form_data(client, item, actor, **overrides)
 
 
 def test_as_of_is_empty_until_the_reporter_gives_a_date(reporter):

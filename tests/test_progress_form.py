@@ -10,7 +10,7 @@ from django.urls import reverse
 from recommendations import services
 from recommendations.models import Actor, CurrentStatus, ProgressUpdate, Recommendation, ReviewState, Status
 
-from .factories import EVIDENCE, NARRATIVE, filed, record
+from .factories import EVIDENCE, NARRATIVE, filed, log_form_data, record
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("recommendations:progress_new")
@@ -23,19 +23,7 @@ def reporter(client, people):
     return client
 
 
-def form_data(client, item, actor, **overrides):
-    form = client.get(NEW, {"item": item, "actor": actor}).context["form"]
-    data = {
-        "organization": form.fields["organization"].queryset.first().pk,
-        "status": Status.SIGNED if item == "R02" else Status.LIMITED,
-        "as_of": "2019-03-14",
-        "as_of_precision": "day",
-        "narrative": NARRATIVE,
-        "evidence_urls": EVIDENCE[0],
-        "submission_token": str(form.initial["submission_token"]),
-    }
-    data.update(overrides)
-    return data
+form_data = log_form_data
 
 
 def post(client, item, actor, **overrides):

@@ -5,6 +5,7 @@ short name), never database ids, so a filtered URL is readable, shareable
 and survives a database rebuild.
 """
 
+from ..models.places import in_region
 from .actors import ActorFilter
 from .audit import AuditFilter
 from .base import (
@@ -17,14 +18,12 @@ from .items import RecommendationFilter
 from .review import (
     AGE_CHOICES,
     ReviewQueueFilter,
-    pending_updates,
     review_queue_filter,
 )
 from .status import (
     CodeListField,
     CodeListFilter,
     StatusFilter,
-    in_region,
     region_choices,
     region_options,
     status_choices,
@@ -39,7 +38,6 @@ __all__ = [
     "ActorFilter",
     "AGE_CHOICES",
     "ReviewQueueFilter",
-    "pending_updates",
     "review_queue_filter",
     "CodeListField",
     "CodeListFilter",

@@ -8,8 +8,9 @@ from ..models import (
     ActorKind,
     OrganizationType,
 )
+from ..models.places import in_region
 from .base import SEARCH_MAX, ExplainedFilterSet
-from .status import in_region, region_options
+from .status import region_options
 
 
 class ActorFilter(ExplainedFilterSet):

@@ -65,3 +65,8 @@ class ExplainedFilterSet(django_filters.FilterSet):
 def not_in_future(value):
     if value > timezone.localdate():
         raise forms.ValidationError("The date cannot be in the future; leave it empty for today's statuses.")
+
+
+def keyed(label: str, queryset, key: str, **options) -> django_filters.ModelChoiceFilter:
+    """A choice of one row named by its natural key in the URL (a theme's slug, a section's code …)."""
+    return django_filters.ModelChoiceFilter(label=label, queryset=queryset, to_field_name=key, **options)

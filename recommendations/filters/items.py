@@ -13,7 +13,7 @@ from ..models import (
     Section,
     Theme,
 )
-from .base import EDITORIAL_THEME_LABEL, SEARCH_MAX, ExplainedFilterSet
+from .base import EDITORIAL_THEME_LABEL, SEARCH_MAX, ExplainedFilterSet, keyed
 
 
 class RecommendationFilter(ExplainedFilterSet):
@@ -23,40 +23,22 @@ class RecommendationFilter(ExplainedFilterSet):
         max_length=SEARCH_MAX,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Code, title or words of the text"}),
     )
-    theme = django_filters.ModelChoiceFilter(
-        label=EDITORIAL_THEME_LABEL,
-        field_name="themes",
-        to_field_name="slug",
-        queryset=Theme.objects.all(),
-        empty_label="All themes",
-    )
-    section = django_filters.ModelChoiceFilter(
-        label="Section",
-        to_field_name="code",
-        queryset=Section.objects.order_by("position"),
-        method="filter_section",
-        empty_label="All sections",
+    theme = keyed(EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", field_name="themes", empty_label="All themes")
+    section = keyed(
+        "Section", Section.objects.order_by("position"), "code", method="filter_section", empty_label="All sections"
     )
     kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="All kinds")
-    addressee = django_filters.ModelChoiceFilter(
-        label="Addressed to",
-        field_name="addressees",
-        to_field_name="slug",
-        queryset=Addressee.objects.all(),
-        empty_label="All addressees",
+    addressee = keyed(
+        "Addressed to", Addressee.objects.all(), "slug", field_name="addressees", empty_label="All addressees"
     )
-    instrument = django_filters.ModelChoiceFilter(
-        label="Instrument",
-        field_name="instruments",
-        to_field_name="short_name",
-        queryset=Instrument.objects.all(),
-        empty_label="All instruments",
+    instrument = keyed(
+        "Instrument", Instrument.objects.all(), "short_name", field_name="instruments", empty_label="All instruments"
     )
-    sdg = django_filters.ModelChoiceFilter(
-        label="Related SDG target (editorial)",
+    sdg = keyed(
+        "Related SDG target (editorial)",
+        SDGTarget.objects.all(),
+        "code",
         field_name="sdg_targets",
-        to_field_name="code",
-        queryset=SDGTarget.objects.all(),
         empty_label="Any SDG target",
     )
     editorial = django_filters.ChoiceFilter(

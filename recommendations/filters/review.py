@@ -10,9 +10,8 @@ from ..models import (
     Actor,
     ProgressUpdate,
     Recommendation,
-    ReviewState,
 )
-from .base import ExplainedFilterSet
+from .base import ExplainedFilterSet, keyed
 
 AGE_CHOICES = [("7", "Waiting over a week"), ("30", "Waiting over a month"), ("90", "Waiting over 3 months")]
 
@@ -20,24 +19,18 @@ AGE_CHOICES = [("7", "Waiting over a week"), ("30", "Waiting over a month"), ("9
 class ReviewQueueFilter(ExplainedFilterSet):
     """Pending updates, by who filed them, about what and whom, and how long they have waited."""
 
-    organization = django_filters.ModelChoiceFilter(
-        label="Filed by organization (code)",
+    organization = keyed(
+        "Filed by organization (code)",
+        Actor.objects.organizations(),
+        "code",
         field_name="reported_by_organization",
-        to_field_name="code",
-        queryset=Actor.objects.organizations(),
         widget=forms.TextInput(attrs={"placeholder": "e.g. mfa-asia"}),
     )
-    item = django_filters.ModelChoiceFilter(
-        label="Item",
-        field_name="recommendation",
-        to_field_name="code",
-        queryset=Recommendation.objects.all(),
-        empty_label="All items",
-    )
-    actor = django_filters.ModelChoiceFilter(
-        label="Country or organization (code)",
-        to_field_name="code",
-        queryset=Actor.objects.all(),
+    item = keyed("Item", Recommendation.objects.all(), "code", field_name="recommendation", empty_label="All items")
+    actor = keyed(
+        "Country or organization (code)",
+        Actor.objects.all(),
+        "code",
         widget=forms.TextInput(attrs={"placeholder": "e.g. KEN"}),
     )
     older_than = django_filters.ChoiceFilter(
@@ -56,10 +49,6 @@ class ReviewQueueFilter(ExplainedFilterSet):
         return queryset.filter(created_at__lte=timezone.now() - datetime.timedelta(days=int(value)))
 
 
-def pending_updates():
-    return ProgressUpdate.objects.filter(state=ReviewState.PENDING)
-
-
 def review_queue_filter(data) -> ReviewQueueFilter:
     """The review queue: pending updates, oldest first, behind its filters.
 
@@ -67,7 +56,7 @@ def review_queue_filter(data) -> ReviewQueueFilter:
     "all updates matching these filters" (which must select exactly what the page lists).
     """
     base = (
-        pending_updates()
+        ProgressUpdate.objects.pending()
         .select_related("actor", "recommendation", "reported_by_organization", "created_by")
         .order_by("created_at", "pk")
     )

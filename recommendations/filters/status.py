@@ -11,15 +11,16 @@ from ..models import (
     Actor,
     ActorKind,
     Addressee,
+    CurrentStatus,
     Instrument,
     Kind,
     OrganizationType,
-    ProgressUpdate,
     Recommendation,
     Section,
     Theme,
 )
-from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, not_in_future
+from ..models.places import in_region
+from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, keyed, not_in_future
 
 
 class CodeListField(forms.CharField):
@@ -36,17 +37,12 @@ class CodeListField(forms.CharField):
             return []
         if len(codes) > 300:
             raise forms.ValidationError("Give at most 300 codes.")
-        found = {a.code.lower(): a for a in Actor.objects.filter(code__in=self._variants(codes))}
-        missing = [c for c in codes if c.lower() not in found]
+        actors, missing = Actor.objects.with_codes(codes)
         if missing:
             raise forms.ValidationError(
                 f"Unknown code(s): {', '.join(missing)}. Use ISO3 (KEN) or an organization code."
             )
-        return [found[c.lower()] for c in dict.fromkeys(codes)]
-
-    @staticmethod
-    def _variants(codes):
-        return {v for c in codes for v in (c, c.upper(), c.lower())}
+        return actors
 
 
 class CodeListFilter(django_filters.Filter):
@@ -83,15 +79,6 @@ def region_options(level: str) -> list[tuple[str, str]]:
     return [(v, v) for v in values]
 
 
-def in_region(level: str, value: str, prefix: str = "") -> Q:
-    """The one rule of region membership: a country by its M49 areas, an organization by its base country's."""
-    fields = ["region"] if level == "region" else ["subregion", "intermediate_region"]
-    q = Q()
-    for field in fields:
-        q |= Q(**{f"{prefix}{field}": value}) | Q(**{f"{prefix}base_country__{field}": value})
-    return q
-
-
 class StatusFilter(ExplainedFilterSet):
     """Filters over current statuses (or the statuses on a past date), shared by every report and export.
 
@@ -105,86 +92,119 @@ class StatusFilter(ExplainedFilterSet):
         label="Items",
         to_field_name="code",
         queryset=Recommendation.objects.all(),
-        method="noop",
+        method="filter_item_side",
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick one or several; none means all.",
     )
-    theme = django_filters.ModelChoiceFilter(
-        label=EDITORIAL_THEME_LABEL,
-        to_field_name="slug",
-        queryset=Theme.objects.all(),
-        method="noop",
-        empty_label="All themes",
+    theme = keyed(
+        EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", method="filter_item_side", empty_label="All themes"
     )
-    section = django_filters.ModelChoiceFilter(
-        label="Section",
-        to_field_name="code",
-        queryset=Section.objects.order_by("position"),
-        method="noop",
-        empty_label="All sections",
+    section = keyed(
+        "Section", Section.objects.order_by("position"), "code", method="filter_item_side", empty_label="All sections"
     )
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, method="noop", empty_label="All kinds")
-    instrument = django_filters.ModelChoiceFilter(
-        label="Instrument",
-        to_field_name="short_name",
-        queryset=Instrument.objects.all(),
-        method="noop",
-        empty_label="All instruments",
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=Kind.choices, method="filter_item_side", empty_label="All kinds"
     )
-    addressee = django_filters.ModelChoiceFilter(
-        label="Addressed to",
-        to_field_name="slug",
-        queryset=Addressee.objects.all(),
-        method="noop",
-        empty_label="All addressees",
+    instrument = keyed(
+        "Instrument", Instrument.objects.all(), "short_name", method="filter_item_side", empty_label="All instruments"
+    )
+    addressee = keyed(
+        "Addressed to", Addressee.objects.all(), "slug", method="filter_item_side", empty_label="All addressees"
     )
     actor_kind = django_filters.ChoiceFilter(
-        label="Countries or organizations", choices=ActorKind.choices, method="noop", empty_label="Both"
+        label="Countries or organizations", choices=ActorKind.choices, method="filter_actor_side", empty_label="Both"
     )
     actor = CodeListFilter(
         label="Specific countries or organizations",
-        method="noop",
+        method="filter_actor_side",
         help_text="Codes, separated by commas: KEN, UGA, mfa-asia",
         widget=forms.TextInput(attrs={"placeholder": "e.g. KEN, UGA", "list": "actors-list"}),
     )
-    region = django_filters.ChoiceFilter(label="Region (UN M49)", method="noop", empty_label="All regions")
-    subregion = django_filters.ChoiceFilter(label="Sub-region (UN M49)", method="noop", empty_label="All sub-regions")
+    region = django_filters.ChoiceFilter(label="Region (UN M49)", method="filter_actor_side", empty_label="All regions")
+    subregion = django_filters.ChoiceFilter(
+        label="Sub-region (UN M49)", method="filter_actor_side", empty_label="All sub-regions"
+    )
     organization_type = django_filters.ChoiceFilter(
-        label="Organization type", choices=OrganizationType.choices, method="noop", empty_label="All types"
+        label="Organization type", choices=OrganizationType.choices, method="filter_actor_side", empty_label="All types"
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status",
-        method="noop",
+        method="filter_row",
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick one or several; none means all.",
     )
     updated = django_filters.DateFromToRangeFilter(
         label="Latest update dated",
-        method="noop",
+        method="filter_row",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     evidence = django_filters.ChoiceFilter(
         label="Evidence",
         choices=[("yes", "With evidence"), ("no", "Without evidence")],
-        method="noop",
+        method="filter_row",
         empty_label="With or without",
     )
     on = django_filters.DateFilter(
         label="Status on date",
-        method="noop",
+        method="filter_date",
         help_text="Show each status as it stood on this date (from the history) instead of today.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     compare = django_filters.DateFilter(
         label="Compare with the status on",
-        method="noop",
+        method="filter_date",
         help_text="Add a column of changes since this date (the table and the summary).",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:
-        model = ProgressUpdate  # not used for filtering: see rows(), items(), actors()
+        # ``qs``: today's reported pairs in scope. Reports read the same conditions through ``items()``,
+        # ``actors()`` and ``row_conditions_sql()``, and add the "No information" pairs and past dates.
+        model = CurrentStatus
         fields = []
+
+    # What each filter asks of a pair's item or actor: one condition a filter, ``(value, prefix) -> Q``,
+    # where ``prefix`` reaches the item (or actor) from the rows filtered. ``qs`` and the reports both use it.
+    ITEM_CONDITIONS = {
+        "item": lambda value, p: Q(**{f"{p}pk__in": [item.pk for item in value]}),
+        "theme": lambda value, p: Q(**{f"{p}themes": value}),
+        "section": lambda value, p: Q(
+            **{
+                f"{p}section__first_paragraph__gte": value.first_paragraph,
+                f"{p}section__last_paragraph__lte": value.last_paragraph,
+            }
+        ),
+        "kind": lambda value, p: Q(**{f"{p}kind": value}),
+        "instrument": lambda value, p: Q(**{f"{p}instruments": value}),
+        "addressee": lambda value, p: Q(**{f"{p}addressees": value}),
+    }
+    ACTOR_CONDITIONS = {
+        "actor_kind": lambda value, p: Q(**{f"{p}kind": value}),
+        "actor": lambda value, p: Q(**{f"{p}pk__in": [actor.pk for actor in value]}),
+        "region": lambda value, p: in_region("region", value, p),
+        "subregion": lambda value, p: in_region("subregion", value, p),
+        "organization_type": lambda value, p: Q(**{f"{p}organization_type": value}),
+    }
+
+    def filter_item_side(self, queryset, name, value):
+        return queryset.filter(self.ITEM_CONDITIONS[name](value, "recommendation__"))
+
+    def filter_actor_side(self, queryset, name, value):
+        return queryset.filter(self.ACTOR_CONDITIONS[name](value, "actor__"))
+
+    def filter_row(self, queryset, name, value):
+        """Status, dates and evidence: conditions on a pair's row (``row_conditions``), one ORM lookup each."""
+        conditions = [c for c in self.row_conditions() if c[0] == self.ROW_FIELDS[name]]
+        for column, operator, operand in conditions:
+            if operator == "IN" and not operand:
+                return queryset.none()
+            queryset = queryset.filter(**{f"{column}__{self.LOOKUPS[operator]}": operand})
+        return queryset
+
+    def filter_date(self, queryset, name, value):
+        """``on`` moves the whole report to a past date and ``compare`` adds a second date: the reports read
+        the status intervals holding then (``reports.build_scope``, ``at``); today's rows have no date to meet."""
+        return queryset
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,9 +219,6 @@ class StatusFilter(ExplainedFilterSet):
         after, before = fields["updated"].widget.widgets
         after.attrs["aria-label"] = "Latest update dated from"
         before.attrs["aria-label"] = "Latest update dated to"
-
-    def noop(self, queryset, name, value):
-        return queryset
 
     GROUPS = [
         ("Which items", ["item", "theme", "section", "kind", "instrument", "addressee"]),
@@ -263,65 +280,53 @@ class StatusFilter(ExplainedFilterSet):
 
     def items(self, prefix: str = ""):
         """Filter Recommendation rows (``prefix`` reaches them from another model)."""
-        data, q = self.data_, Q()
-        if data.get("item"):
-            q &= Q(**{f"{prefix}pk__in": [i.pk for i in data["item"]]})
-        if data.get("theme"):
-            q &= Q(**{f"{prefix}themes": data["theme"]})
-        if data.get("section"):
-            section = data["section"]
-            q &= Q(
-                **{
-                    f"{prefix}section__first_paragraph__gte": section.first_paragraph,
-                    f"{prefix}section__last_paragraph__lte": section.last_paragraph,
-                }
-            )
-        if data.get("kind"):
-            q &= Q(**{f"{prefix}kind": data["kind"]})
-        if data.get("instrument"):
-            q &= Q(**{f"{prefix}instruments": data["instrument"]})
-        if data.get("addressee"):
-            q &= Q(**{f"{prefix}addressees": data["addressee"]})
-        return q
+        return self._conditions(self.ITEM_CONDITIONS, prefix)
 
     def actors(self, prefix: str = ""):
-        """Filter Actor rows; an organization's region is that of its base country."""
+        """Filter Actor rows; an organization's region is that of its base country (``models.places``)."""
+        return self._conditions(self.ACTOR_CONDITIONS, prefix)
+
+    def _conditions(self, conditions: dict, prefix: str) -> Q:
         data, q = self.data_, Q()
-        if data.get("actor_kind"):
-            q &= Q(**{f"{prefix}kind": data["actor_kind"]})
-        if data.get("actor"):
-            q &= Q(**{f"{prefix}pk__in": [a.pk for a in data["actor"]]})
-        for level in ("region", "subregion"):
-            if data.get(level):
-                q &= in_region(level, data[level], prefix)
-        if data.get("organization_type"):
-            q &= Q(**{f"{prefix}organization_type": data["organization_type"]})
+        for name, condition in conditions.items():
+            if data.get(name):
+                q &= condition(data[name], prefix)
         return q
 
-    def row_conditions_sql(self, alias: str) -> tuple[str, list]:
-        """Filters that only reported rows can meet (status, dates, evidence), as a SQL WHERE on ``alias``."""
+    # The row filters' columns (on CurrentStatus, a StatusInterval's winner or a ProgressUpdate alike).
+    ROW_FIELDS = {"status": "status", "updated": "as_of", "evidence": "has_evidence"}
+    LOOKUPS = {"IN": "in", ">=": "gte", "<=": "lte", "=": "exact"}
+
+    def row_conditions(self) -> list[tuple[str, str, object]]:
+        """Filters that only reported rows can meet (status, dates, evidence): [(column, operator, operand)]."""
         from ..models import NO_INFORMATION
 
-        data, conditions, params = self.data_, [], []
+        data, conditions = self.data_, []
         statuses = self.statuses
         if statuses is not None:
-            chosen = sorted(statuses - {NO_INFORMATION})
-            if chosen:
-                conditions.append(f"{alias}.status IN ({', '.join(['%s'] * len(chosen))})")
-                params += chosen
-            else:
-                conditions.append("1 = 0")
+            conditions.append(("status", "IN", sorted(statuses - {NO_INFORMATION})))
         updated = data.get("updated")
         if updated is not None and updated.start:
-            conditions.append(f"{alias}.as_of >= %s")
-            params.append(updated.start)
+            conditions.append(("as_of", ">=", updated.start))
         if updated is not None and updated.stop:
-            conditions.append(f"{alias}.as_of <= %s")
-            params.append(updated.stop)
+            conditions.append(("as_of", "<=", updated.stop))
         if data.get("evidence"):
-            conditions.append(f"{alias}.has_evidence = %s")
-            params.append(data["evidence"] == "yes")
-        return ("WHERE " + " AND ".join(conditions), params) if conditions else ("", [])
+            conditions.append(("has_evidence", "=", data["evidence"] == "yes"))
+        return conditions
+
+    def row_conditions_sql(self, alias: str) -> tuple[str, list]:
+        """``row_conditions`` as a SQL WHERE on ``alias``; every operand is a parameter."""
+        sql, params = [], []
+        for column, operator, operand in self.row_conditions():
+            if operator != "IN":
+                sql.append(f"{alias}.{column} {operator} %s")
+                params.append(operand)
+            elif operand:
+                sql.append(f"{alias}.{column} IN ({', '.join(['%s'] * len(operand))})")
+                params += operand
+            else:
+                sql.append("1 = 0")
+        return ("WHERE " + " AND ".join(sql), params) if sql else ("", [])
 
     @property
     def includes_no_information(self) -> bool:

@@ -26,7 +26,6 @@ from .audit import (
 from .base import NaturalKeyManager
 from .current_status import (
     CurrentStatus,
-    CurrentStatusQuerySet,
 )
 from .import_batches import (
     OPEN_IMPORT_STATES,
@@ -50,6 +49,7 @@ from .people import (
     Membership,
     public_name,
 )
+from .places import in_region, place_expression, place_sql
 from .progress import (
     ProgressUpdate,
     ProgressUpdateQuerySet,
@@ -74,6 +74,7 @@ from .vocabulary import (
     NO_INFORMATION_LABEL,
     PROGRESS_SCORE,
     REPORT_STATUSES,
+    SCALE_NAMES,
     SCALES,
     STAGE_LABELS,
     STAGES,
@@ -90,8 +91,12 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "in_region",
+    "place_expression",
+    "place_sql",
     "Kind",
     "Status",
+    "SCALE_NAMES",
     "SCALES",
     "NO_INFORMATION",
     "NO_INFORMATION_LABEL",
@@ -133,7 +138,6 @@ __all__ = [
     "iso_as_of",
     "Membership",
     "public_name",
-    "CurrentStatusQuerySet",
     "CurrentStatus",
     "StatusIntervalQuerySet",
     "StatusInterval",

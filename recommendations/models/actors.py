@@ -29,6 +29,14 @@ class ActorQuerySet(models.QuerySet):
     def organizations(self):
         return self.filter(kind=ActorKind.ORGANIZATION)
 
+    def with_codes(self, codes) -> tuple[list, list[str]]:
+        """The actors with these codes, in any case (codes are unique whatever their case), in the order given:
+        (actors, the codes no actor has). The one rule of reading codes people type."""
+        wanted = {code.lower() for code in codes}
+        found = {a.code.lower(): a for a in self.alias(code_lower=Lower("code")).filter(code_lower__in=wanted)}
+        missing = [code for code in codes if code.lower() not in found]
+        return [found[code] for code in dict.fromkeys(code.lower() for code in codes) if code in found], missing
+
     def real(self):
         """Leave out organizations generated for benchmarks."""
         return self.filter(is_synthetic=False)

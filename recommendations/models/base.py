@@ -1,4 +1,4 @@
-"""What several models share: finding a row by its natural key."""
+"""What several models share: finding a row by its natural key; the shape of a taxonomy entry."""
 
 from django.db import models
 
@@ -11,4 +11,34 @@ class NaturalKeyManager(models.Manager):
         self.lookups = lookups
 
     def get_by_natural_key(self, *values):
-        return self.get(**dict(zip(self.lookups, values, strict=True)))
+        lookups = self.lookups or (self.model.NATURAL_KEY,)
+        return self.get(**dict(zip(lookups, values, strict=True)))
+
+
+class TaxonomyEntry(models.Model):
+    """An entry of a taxonomy editors maintain: found by its natural key (the ``NATURAL_KEY`` field), named
+    by its ``LABEL`` field. The fields are each taxonomy's own."""
+
+    NATURAL_KEY = "slug"
+    LABEL = "name"
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(getattr(self, self.LABEL))
+
+    def natural_key(self):
+        return (getattr(self, self.NATURAL_KEY),)
+
+
+class NamedEntry(TaxonomyEntry):
+    """A taxonomy entry with a slug and a unique name (themes, addressees)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        abstract = True

@@ -9,11 +9,6 @@ from .progress import ProgressUpdate
 from .vocabulary import ActorKind, DatePrecision, Kind, Status, _status_matches_kind
 
 
-class CurrentStatusQuerySet(models.QuerySet):
-    def for_report(self):
-        return self.select_related("actor", "recommendation", "update", "update__reported_by_organization")
-
-
 class CurrentStatus(models.Model):
     """The latest counted update per (actor, item).
 
@@ -54,8 +49,6 @@ class CurrentStatus(models.Model):
         "reported_by_organization_id": "reported_by_organization_id",
         "verified_at": "reviewed_at",
     }
-
-    objects = CurrentStatusQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "current statuses"

@@ -23,10 +23,26 @@ def visible_to_author_q(user, prefix: str = "") -> Q:
     return Q(**{f"{prefix}state": ReviewState.VERIFIED}) | Q(**{f"{prefix}created_by": user})
 
 
+# Which update is "the latest" of a pair: the latest as-of date, then the latest entry, then the highest id (two
+# entries in the same instant). The one rule; ``oldest_first``/``latest_first``, the model's ordering, the pair
+# index and ``latest_first_sql`` are all written from it. Oldest first: the last one wins.
+LATEST_ORDER = ("as_of", "created_at", "pk")
+
+
+def latest_first_sql(alias: str, *, same_day: bool = False) -> str:
+    """``ORDER BY`` terms putting an alias's latest update first (``same_day``: among one as-of date's)."""
+    fields = LATEST_ORDER[1:] if same_day else LATEST_ORDER
+    return ", ".join(f"{alias}.{'id' if field == 'pk' else field} DESC" for field in fields)
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
     def counted(self):
         """Updates that count towards the current status and public reports: verified ones."""
         return self.filter(state=ReviewState.VERIFIED)
+
+    def pending(self):
+        """Updates waiting for a reviewer."""
+        return self.filter(state=ReviewState.PENDING)
 
     def visible_to(self, user):
         """Verified updates for everyone; a user also sees their own, reviewers and editors see all."""
@@ -36,8 +52,13 @@ class ProgressUpdateQuerySet(models.QuerySet):
             return self.filter(visible_to_author_q(user))
         return self.counted()
 
-    def latest_first(self):
-        return self.order_by("-as_of", "-created_at", "-pk")
+    def latest_first(self, *leading: str):
+        """Latest update first (after the ``leading`` orderings, such as a pair's columns)."""
+        return self.order_by(*leading, *(f"-{field}" for field in LATEST_ORDER))
+
+    def oldest_first(self, *leading: str):
+        """A history in the order it builds up: the last of each pair is its latest update."""
+        return self.order_by(*leading, *LATEST_ORDER)
 
     def estimated_count(self) -> tuple[int, bool]:
         """(count, is_estimate): the planner's estimate on PostgreSQL when it is large, else COUNT(*).
@@ -63,7 +84,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
         """
         rows = (
             self.counted()
-            .order_by("actor_id", "recommendation_id", "-as_of", "-created_at", "-pk")
+            .latest_first("actor_id", "recommendation_id")
             .values_list("actor_id", "recommendation_id", "pk")
         )
         latest: dict[tuple[int, int], int] = {}
@@ -130,7 +151,7 @@ class ProgressUpdate(models.Model):
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-as_of", "-created_at", "-pk"]
+        ordering = [f"-{field}" for field in LATEST_ORDER]
         permissions = [
             ("log_progress", "Can log progress on behalf of own organizations"),
             ("review_progress", "Can verify, return and withdraw progress updates"),
@@ -158,9 +179,7 @@ class ProgressUpdate(models.Model):
             models.Index(
                 "actor",
                 "recommendation",
-                F("as_of").desc(),
-                F("created_at").desc(),
-                F("id").desc(),
+                *(F("id" if field == "pk" else field).desc() for field in LATEST_ORDER),
                 condition=Q(state="verified"),
                 name="update_pair_latest_verified",
             ),

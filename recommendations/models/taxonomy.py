@@ -3,34 +3,22 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .base import NaturalKeyManager
+from .base import NamedEntry, TaxonomyEntry
 from .vocabulary import ActorKind
 
 
-class Theme(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100, unique=True)
+class Theme(NamedEntry):
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
-    objects = NaturalKeyManager("slug")
-
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
-        return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
-
-class Addressee(models.Model):
+class Addressee(NamedEntry):
     """Whom a call to action names: all Member States, countries of origin, civil society …"""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100, unique=True)
     applies_to = models.CharField(
         max_length=20,
         choices=ActorKind.choices,
@@ -40,19 +28,13 @@ class Addressee(models.Model):
 
     history = HistoricalRecords()
 
-    objects = NaturalKeyManager("slug")
-
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
-        return self.name
 
-    def natural_key(self):
-        return (self.slug,)
+class Instrument(TaxonomyEntry):
+    NATURAL_KEY = LABEL = "short_name"
 
-
-class Instrument(models.Model):
     short_name = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=300)
     adopting_body = models.CharField(max_length=200)
@@ -61,24 +43,16 @@ class Instrument(models.Model):
 
     history = HistoricalRecords()
 
-    objects = NaturalKeyManager("short_name")
-
     class Meta:
         ordering = ["year", "short_name"]
 
-    def __str__(self):
-        return self.short_name
 
-    def natural_key(self):
-        return (self.short_name,)
+class SDGTarget(TaxonomyEntry):
+    NATURAL_KEY = "code"
 
-
-class SDGTarget(models.Model):
     code = models.CharField(max_length=10, unique=True)
     title = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
-
-    objects = NaturalKeyManager("code")
 
     class Meta:
         ordering = ["position", "code"]
@@ -86,6 +60,3 @@ class SDGTarget(models.Model):
 
     def __str__(self):
         return f"SDG {self.code}"
-
-    def natural_key(self):
-        return (self.code,)

@@ -50,6 +50,9 @@ SCALES: dict[str, tuple[str, ...]] = {
     Kind.QUANTITATIVE: (Status.OFF_TRACK, Status.PROGRESSING, Status.TARGET_MET),
 }
 
+# How a message names each scale ("not on the policy-action scale").
+SCALE_NAMES = {Kind.RATIFICATION: "ratification", Kind.POLICY: "policy-action", Kind.QUANTITATIVE: "quantitative"}
+
 # What reports show for a pair with no counted update. Not a Status: nobody
 # can log "no information".
 NO_INFORMATION = "no_information"

@@ -35,9 +35,7 @@ def history_by_year(
         if filterset.snapshot_date:
             last_day = filterset.snapshot_date
             updates = updates.filter(as_of__lte=last_day)
-    rows = updates.order_by("as_of", "created_at", "pk").values_list(
-        "actor_id", "recommendation_id", "as_of", "status", "value"
-    )
+    rows = updates.oldest_first().values_list("actor_id", "recommendation_id", "as_of", "status", "value")
     state: dict[tuple[int, int], str] = {}
     values: dict[tuple[int, int], object] = {}
     years, snapshots, medians = [], [], []
@@ -96,7 +94,7 @@ def iter_history_rows(filterset: StatusFilter, *, chunk: int = 5000):
         chosen = chosen.filter(as_of__lte=filterset.snapshot_date)
     # Through a subquery: a theme filter joins the items' themes, which must not repeat an update.
     updates = ProgressUpdate.objects.filter(pk__in=chosen.values("pk"))
-    rows = updates.order_by("actor__name", "actor_id", "recommendation__position", "as_of", "created_at", "pk")
+    rows = updates.oldest_first("actor__name", "actor_id", "recommendation__position")
     previous: dict[tuple[int, int], tuple[str, str]] = {}
     for update in rows.select_related("actor", "recommendation").iterator(chunk_size=chunk):
         key = (update.actor_id, update.recommendation_id)

@@ -4,8 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Exists, F, OuterRef, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Exists, F, OuterRef
 from django.http import QueryDict
 
 from ..filters import StatusFilter
@@ -20,6 +19,7 @@ from ..models import (
     Recommendation,
     StatusInterval,
 )
+from ..models.places import place_expression, place_sql
 
 # Every pair carries what a report or an export shows; the last five as text
 # (the "No information" pairs have NULLs there, and text unions on every database).
@@ -51,40 +51,23 @@ def _case(column: str, mapping: dict, default="0") -> str:
 
 STATUS_RANK_SQL = _case("p.status", {s: i for i, s in enumerate(REPORT_STATUSES)})
 SCORE_SQL = _case("p.status", PROGRESS_SCORE)
-# An organization's region is that of its base country.
-REGION_SQL = "COALESCE(NULLIF(a.region, ''), b.region, '')"
-SUBREGION_SQL = (
-    "COALESCE(NULLIF(a.intermediate_region, ''), NULLIF(a.subregion, ''), "
-    "NULLIF(b.intermediate_region, ''), b.subregion, '')"
-)
+# Where an actor counts (``models.places``: a country by its own M49 areas, an organization by its base
+# country's), over a = the actor and b = its base country.
+REGION_SQL = place_sql("region")
+SUBREGION_SQL = place_sql("intermediate")
 
 
 # "By region" breaks a report down one level below its region filter: regions; a region's sub-regions; a
 # sub-region's intermediate regions (Sub-Saharan Africa → Western Africa …); below that, the countries.
 # Each level: (heading, SQL over a = the actor and b = its base country, the same as an ORM expression on Actor).
 REGION_LEVELS = {
-    "region": ("By region", REGION_SQL, Coalesce(NullIf("region", Value("")), "base_country__region", Value(""))),
-    "subregion": (
-        "By sub-region",
-        "COALESCE(NULLIF(a.subregion, ''), b.subregion, '')",
-        Coalesce(NullIf("subregion", Value("")), "base_country__subregion", Value("")),
-    ),
-    "intermediate": (
-        "By sub-region",
-        SUBREGION_SQL,
-        Coalesce(
-            NullIf("intermediate_region", Value("")),
-            NullIf("subregion", Value("")),
-            NullIf("base_country__intermediate_region", Value("")),
-            "base_country__subregion",
-            Value(""),
-        ),
-    ),
-    "country": (
-        "By country",
-        "CASE WHEN a.kind = 'country' THEN a.name ELSE COALESCE(b.name, '') END",
-        Case(When(kind=ActorKind.COUNTRY, then=F("name")), default=Coalesce("base_country__name", Value(""))),
-    ),
+    level: (heading, place_sql(level), place_expression(level))
+    for level, heading in [
+        ("region", "By region"),
+        ("subregion", "By sub-region"),
+        ("intermediate", "By sub-region"),
+        ("country", "By country"),
+    ]
 }
 
 
@@ -121,10 +104,10 @@ class Scope:
     def run(self, select: str, tail: str = "", params=(), wrap: tuple[str, str] | None = None) -> list[tuple]:
         """SELECT ``select`` over the pairs; with ``wrap`` = (inner select, outer tail), over a subquery."""
         if wrap is None:
-            sql = f"SELECT {select} FROM {self.joined} {tail}"  # nosec B608
+            sql = f"SELECT {select} FROM {self.joined} {tail}"  # noqa: S608  # nosec B608 - callers pass this package's constant fragments; values are params
         else:
             inner, outer = wrap
-            sql = f"SELECT {select} FROM ({inner} FROM {self.joined}) w {outer}"  # nosec B608
+            sql = f"SELECT {select} FROM ({inner} FROM {self.joined}) w {outer}"  # noqa: S608  # nosec B608 - callers pass this package's constant fragments; values are params
         with connection.cursor() as cursor:
             cursor.execute(sql, [*self.pairs_params, *params])
             return cursor.fetchall()
@@ -147,7 +130,7 @@ def build_scope(filterset: StatusFilter) -> Scope:
         params += unreported_params
     if not parts:  # cannot happen with valid filters, but never build invalid SQL
         parts.append(
-            f"SELECT {', '.join(f'NULL AS {c}' for c in PAIR_COLUMNS)} FROM {Actor._meta.db_table} WHERE 1 = 0"  # nosec B608
+            f"SELECT {', '.join(f'NULL AS {c}' for c in PAIR_COLUMNS)} FROM {Actor._meta.db_table} WHERE 1 = 0"  # noqa: S608  # nosec B608 - constant column names, a table name
         )
     return Scope(filterset=filterset, snapshot=snapshot, pairs_sql=" UNION ALL ".join(parts), pairs_params=params)
 
@@ -192,7 +175,7 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
         "CAST(x.value AS TEXT) AS value_text, x.reporter_id, CAST(x.verified_at AS TEXT) AS verified_text, "
         "CAST(x.evidence_urls AS TEXT) AS evidence_text"
     )
-    return f"SELECT {selected} FROM ({inner}) x {where}", [*params, *where_params]  # nosec B608
+    return f"SELECT {selected} FROM ({inner}) x {where}", [*params, *where_params]  # noqa: S608  # nosec B608 - ORM-compiled SQL; row conditions are parameterized
 
 
 def _universe(filterset: StatusFilter, snapshot):
@@ -220,14 +203,14 @@ def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
     countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
     if snapshot is None:
         not_reported = (
-            f"NOT EXISTS (SELECT 1 FROM {CurrentStatus._meta.db_table} cs "  # nosec B608
+            f"NOT EXISTS (SELECT 1 FROM {CurrentStatus._meta.db_table} cs "  # noqa: S608  # nosec B608 - a table name only
             "WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id)"
         )
         not_params = []
     else:
         # A pair has an interval from its first verified as-of date on: none by then, nothing reported.
         not_reported = (
-            f"NOT EXISTS (SELECT 1 FROM {StatusInterval._meta.db_table} si "  # nosec B608
+            f"NOT EXISTS (SELECT 1 FROM {StatusInterval._meta.db_table} si "  # noqa: S608  # nosec B608 - a table name; the date is a param
             "WHERE si.actor_id = a.id AND si.recommendation_id = r.id AND si.valid_from <= %s)"
         )
         not_params = [snapshot]
@@ -236,7 +219,7 @@ def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
         actors_sql, actors_params = _sql(actors.values("pk").order_by())
         items_sql, items_params = _sql(items.order_by())
         branches.append(
-            f"SELECT a.id AS actor_id, r.id AS recommendation_id, '{NO_INFORMATION}' AS status, "  # nosec B608
+            f"SELECT a.id AS actor_id, r.id AS recommendation_id, '{NO_INFORMATION}' AS status, "  # noqa: S608  # nosec B608 - an enum constant, table names, ORM-compiled subqueries
             "CAST(NULL AS DATE) AS as_of, CAST(NULL AS BIGINT) AS update_id, a.kind AS actor_kind, "
             "CAST(NULL AS TEXT) AS as_of_precision, CAST(NULL AS TEXT) AS value_text, "
             "CAST(NULL AS BIGINT) AS reporter_id, CAST(NULL AS TEXT) AS verified_text, "

@@ -3,9 +3,6 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Value
-from django.db.models.functions import Coalesce, NullIf
-
 from ..models import (
     NO_INFORMATION,
     Actor,
@@ -15,6 +12,7 @@ from ..models import (
     plain_number,
     status_label,
 )
+from ..models.places import place_expression
 from .scope import REGION_SQL, STATUS_RANK_SQL, SUBREGION_SQL, Scope, _fetch, _reported_sql, _universe
 from .summary import status_counts
 
@@ -105,16 +103,7 @@ def table_page(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[lis
     per_actor = _rows_per_actor(scope)
     total = sum(per_actor.values())
     order = Actor.objects.filter(pk__in=list(per_actor)) if len(per_actor) < 900 else Actor.objects.all()
-    order = order.alias(
-        region_key=Coalesce(NullIf("region", Value("")), "base_country__region", Value("")),
-        subregion_key=Coalesce(
-            NullIf("intermediate_region", Value("")),
-            NullIf("subregion", Value("")),
-            NullIf("base_country__intermediate_region", Value("")),
-            "base_country__subregion",
-            Value(""),
-        ),
-    )
+    order = order.alias(region_key=place_expression("region"), subregion_key=place_expression("intermediate"))
     fields = {
         "actor": ["name", "pk"],
         "-actor": ["-name", "pk"],
@@ -146,7 +135,7 @@ def _rows_per_actor(scope: Scope) -> Counter:
     statuses = filterset.statuses
     if statuses is None or statuses - {NO_INFORMATION}:
         sql, params = _reported_sql(filterset, snapshot)
-        for actor_id, n in _fetch(f"SELECT p.actor_id, COUNT(*) FROM ({sql}) p GROUP BY p.actor_id", params):  # nosec B608
+        for actor_id, n in _fetch(f"SELECT p.actor_id, COUNT(*) FROM ({sql}) p GROUP BY p.actor_id", params):  # noqa: S608  # nosec B608 - the scope's SQL; values are params
             counts[actor_id] += n
     if not filterset.includes_no_information:
         return counts
@@ -163,7 +152,7 @@ def _rows_per_actor(scope: Scope) -> Counter:
             case_params += [kind.value, *ids]
     in_universe = dict(
         _fetch(
-            f"SELECT p.actor_id, SUM(CASE {' '.join(cases)} ELSE 0 END) FROM ({sql}) p GROUP BY p.actor_id",  # nosec B608
+            f"SELECT p.actor_id, SUM(CASE {' '.join(cases)} ELSE 0 END) FROM ({sql}) p GROUP BY p.actor_id",  # noqa: S608  # nosec B608 - the scope's SQL; ids are params
             [*case_params, *params],
         )
         if cases

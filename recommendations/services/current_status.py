@@ -11,6 +11,7 @@ from ..models import (
     ProgressUpdate,
     StatusInterval,
 )
+from ..models.progress import latest_first_sql
 
 
 def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentStatus | None:
@@ -30,7 +31,7 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
     history = list(
         ProgressUpdate.objects.counted()
         .filter(actor_id=actor_id, recommendation_id=recommendation_id)
-        .order_by("as_of", "created_at", "pk")
+        .oldest_first()
         .only("pk", "actor_id", "recommendation_id", *copied.values())
     )
     _write_intervals({(actor_id, recommendation_id): history}, replace=False)
@@ -116,7 +117,7 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
         rows = (
             ProgressUpdate.objects.counted()
             .filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids)
-            .order_by("actor_id", "recommendation_id", "as_of", "created_at", "pk")
+            .oldest_first("actor_id", "recommendation_id")
             .only("pk", "actor_id", "recommendation_id", *copied.values())
         )
         for update in rows.iterator(chunk_size=5000):
@@ -180,7 +181,8 @@ def status_intervals_sql(intervals_table: str, updates_table: str) -> str:
         "SELECT w.actor_id, w.recommendation_id, w.id, "
         "LEAD(w.as_of) OVER (PARTITION BY w.actor_id, w.recommendation_id ORDER BY w.as_of), "
         f"{sources} FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.actor_id, u.recommendation_id, u.as_of "
-        f"ORDER BY u.created_at DESC, u.id DESC) AS day_rank FROM {updates_table} u WHERE u.state = 'verified') w "
+        f"ORDER BY {latest_first_sql('u', same_day=True)}) AS day_rank "
+        f"FROM {updates_table} u WHERE u.state = 'verified') w "
         "WHERE w.day_rank = 1"
     )
 

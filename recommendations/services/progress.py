@@ -23,7 +23,7 @@ from .audit import _record
 from .current_status import refresh_current_status
 from .evidence import EVIDENCE_TYPES, inspect_evidence_file
 from .people import check_can_file
-from .validation import _check_update, refuse_nul
+from .validation import clean_urls, refuse_nul, validate_progress
 from .writers import SystemActor, _person, _stale, acting
 
 
@@ -87,19 +87,10 @@ def _log_progress(
     check_can_file(who, organization)
     if verified and person is not None:
         raise PermissionDenied("A person's update is verified by a second reviewer, not when it is filed.")
-    evidence_urls = [url.strip() for url in evidence_urls if url and url.strip()]
-    status, value = _check_update(
-        actor=actor,
-        recommendation=recommendation,
-        status=status,
-        value=value,
-        as_of=as_of,
-        as_of_precision=as_of_precision,
-        evidence_urls=evidence_urls,
-        organization=organization,
-        historical=historical,
-        narrative=narrative,
-        has_file=bool(evidence_file),
+    evidence_urls = clean_urls(evidence_urls)
+    fields = _fields(status, value, as_of, as_of_precision, narrative, evidence_urls, historical)
+    status, value = validate_progress(
+        actor=actor, recommendation=recommendation, organization=organization, has_file=bool(evidence_file), **fields
     )
     now = timezone.now()
     update = ProgressUpdate(
@@ -131,6 +122,19 @@ def _log_progress(
     if verified:
         refresh_current_status(actor_id=actor.pk, recommendation_id=recommendation.pk)
     return update
+
+
+def _fields(status, value, as_of, as_of_precision, narrative, evidence_urls, historical) -> dict:
+    """An update's own fields, as ``validate_progress`` takes them."""
+    return {
+        "status": status,
+        "value": value,
+        "as_of": as_of,
+        "as_of_precision": as_of_precision,
+        "narrative": narrative,
+        "evidence_urls": evidence_urls,
+        "historical": historical,
+    }
 
 
 def _submitted(token: uuid.UUID, person) -> ProgressUpdate | None:
@@ -189,19 +193,14 @@ def edit_update(
         raise ValidationError(
             f"This update is “{update.get_state_display()}”; only updates awaiting review or returned can be edited."
         )
-    evidence_urls = [url.strip() for url in evidence_urls if url and url.strip()]
-    status, value = _check_update(
+    evidence_urls = clean_urls(evidence_urls)
+    fields = _fields(status, value, as_of, as_of_precision, narrative, evidence_urls, historical)
+    status, value = validate_progress(
         actor=update.actor,
         recommendation=update.recommendation,
-        status=status,
-        value=value,
-        as_of=as_of,
-        as_of_precision=as_of_precision,
-        evidence_urls=evidence_urls,
         organization=update.reported_by_organization,
-        historical=historical,
-        narrative=narrative,
         has_file=bool(evidence_file or update.evidence_file),
+        **fields,
     )
     resubmitted = update.state == ReviewState.RETURNED
     update.status, update.value, update.as_of = status, value, as_of

@@ -94,25 +94,33 @@ def _status_label(status: str) -> str:
     return Status(status).label if status in Status.values else status
 
 
-def _check_update(
+def clean_urls(evidence_urls: Iterable[str]) -> list[str]:
+    """Evidence links as stored: stripped, empty ones left out."""
+    return [url.strip() for url in evidence_urls if url and url.strip()]
+
+
+def validate_progress(
     *,
     actor: Actor,
     recommendation: Recommendation,
-    status: str | None,
-    value: Decimal | None,
     as_of: datetime.date,
-    as_of_precision: str,
-    evidence_urls: list[str],
-    organization: Actor | None,
-    historical: bool,
-    narrative: str | None,
-    has_file: bool,
+    status: str | None = None,
+    value=None,
+    as_of_precision: str = DatePrecision.DAY,
+    narrative: str | None = "",
+    evidence_urls: Iterable[str] = (),
+    has_file: bool = False,
+    organization: Actor | None = None,
+    historical: bool = False,
 ) -> tuple[str, Decimal | None]:
-    """Validate one update; return the status it will carry and its value as a Decimal.
+    """Check an update without writing it; return the status it will carry and its value as a Decimal.
 
-    ``narrative=None`` skips the narrative rules (bulk loaders of
+    The one validation of an update's fields: ``log_progress`` and ``edit_update`` call it before writing,
+    the form to report every problem at once, the import for every new row. The status is derived from the
+    value on a quantitative item. ``narrative=None`` skips the narrative rules (bulk loaders of
     well-sourced facts such as treaty records carry no narrative).
     """
+    evidence_urls = clean_urls(evidence_urls)
     errors: dict[str, list[str]] = {}
 
     def error(field, message):
@@ -196,38 +204,3 @@ def _check_update(
     if errors:
         raise ValidationError(errors)
     return status, value
-
-
-def validate_progress(
-    *,
-    actor: Actor,
-    recommendation: Recommendation,
-    as_of: datetime.date,
-    status: str | None = None,
-    value=None,
-    as_of_precision: str = DatePrecision.DAY,
-    narrative: str | None = "",
-    evidence_urls: Iterable[str] = (),
-    has_file: bool = False,
-    organization: Actor | None = None,
-    historical: bool = False,
-) -> tuple[str, Decimal | None]:
-    """Check an update without writing it: raises the same ValidationError log_progress would.
-
-    The one validation of an update's fields: the form calls it to report every
-    problem at once, the import for every new row. Returns the status the
-    update will carry (derived from the value on a quantitative item) and the value.
-    """
-    return _check_update(
-        actor=actor,
-        recommendation=recommendation,
-        status=status,
-        value=value,
-        as_of=as_of,
-        as_of_precision=as_of_precision,
-        evidence_urls=[url.strip() for url in evidence_urls if url and url.strip()],
-        organization=organization,
-        historical=historical,
-        narrative=narrative,
-        has_file=has_file,
-    )

@@ -72,12 +72,7 @@ def actor_detail(request, code):
         "status_bar": charts.stacked_bar(ordered, label=f"{actor.name}: items by status", height=28),
         "legend": charts.legend([s for s, _, _ in ordered]),
         "threshold_notes": [item.thresholds_explained() for item in items if item.kind == Kind.QUANTITATIVE],
-        "history": history,
-        "history_chart": charts.columns_over_time(history, label=f"{actor.name}: items by status"),
-        "history_rows": [
-            (year, [history["series"][s][i] for s in history["statuses"]]) for i, year in enumerate(history["years"])
-        ],
-        "history_labels": [status_label(s) for s in history["statuses"]],
+        **charts.over_time(history, label=f"{actor.name}: items by status"),
         "NO_INFORMATION": NO_INFORMATION_LABEL,
         # Links built once, not with a {% url %} per row (a profile lists ~150 rows).
         "actor_url": actor.get_absolute_url(),
@@ -95,7 +90,7 @@ def timeline(request, code, item_code):
         ProgressUpdate.objects.visible_to(request.user)
         .filter(actor=actor, recommendation=item)
         .select_related("reported_by_organization", "created_by", "reviewed_by")
-        .order_by("as_of", "created_at", "pk")
+        .oldest_first()
     )
     current = CurrentStatus.objects.filter(actor=actor, recommendation=item).first()
     # "What changed" compares each verified update with the verified one before it.

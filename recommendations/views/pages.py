@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from .. import charts, editorial, glossary, reports
 from ..exports import stream_csv
 from ..filters import RecommendationFilter
-from ..models import Citation, Kind, Paragraph, Recommendation, SourceDocument, Theme, status_label
+from ..models import Citation, Kind, Paragraph, Recommendation, SourceDocument, Theme
 
 PAGE_SIZE = 25
 EXPORT_COLUMNS = [
@@ -218,14 +218,7 @@ def recommendation_detail(request, code):
         "legend": charts.legend([s for s, _, _ in summary.by_status]),
         "actors_by_status": reports.actors_by_status(scope),
         "actors_url": reverse("recommendations:actors"),
-        "history": history,
-        "history_rows": [
-            (year, [history["series"][s][i] for s in history["statuses"]]) for i, year in enumerate(history["years"])
-        ],
-        "history_labels": [status_label(s) for s in history["statuses"]],
-        "history_chart": charts.columns_over_time(
-            history, label=f"Countries and organizations by status on {item.code}"
-        ),
+        **charts.over_time(history, label=f"Countries and organizations by status on {item.code}"),
         "report_query": f"item={item.code}",
     }
     return render(request, "recommendations/recommendation_detail.html", context)

@@ -7,6 +7,7 @@ message (400) instead of silently different numbers.
 
 import json
 import tempfile
+from functools import partial
 
 from django.conf import settings
 from django.db import connection
@@ -45,33 +46,34 @@ def _filtered(request):
     return filterset, reports.build_scope(filterset), []
 
 
-def _page(request, count: int, per_page: int):
-    """(page number, offset, pages, error message) for a count; a bad page value gets a message."""
-    pages = max(1, -(-count // per_page))
-    raw = request.GET.get("page", "1")
-    try:
-        number = int(raw)
-    except ValueError:
-        return 1, 0, pages, f"“{raw}” is not a page number; showing page 1."
-    if number < 1 or number > pages:
-        return pages, (pages - 1) * per_page, pages, f"There is no page {raw}; the last page is {pages}, shown below."
-    return number, (number - 1) * per_page, pages, None
-
-
 # Far beyond any real report, and small enough for every database's OFFSET (a huge one is an error there).
 MAX_PAGE = 1_000_000
 
 
-def _page_number(request) -> int:
-    """The page to query first: the requested one if it is a plausible number, else page 1.
+def _paged(request, fetch, per_page: int, errors: list):
+    """(rows, count, page number, pages): the requested page of a report, one query when it exists.
 
-    Checked before any query; ``_page`` then holds it against the count and explains a bad value.
+    ``fetch(offset=…, limit=…)`` returns (rows, count). The requested page is fetched first if it is a
+    plausible number (else page 1), then held against the count: a bad value gets a message in ``errors``
+    and the page the message names (the last one, or the first).
     """
+    raw = request.GET.get("page", "1")
     try:
-        number = int(request.GET.get("page", "1"))
+        number = int(raw)
     except ValueError:
-        return 1
-    return number if 1 <= number <= MAX_PAGE else 1
+        number = None
+    first = number if number is not None and 1 <= number <= MAX_PAGE else 1
+    rows, count = fetch(offset=(first - 1) * per_page, limit=per_page)
+    pages = max(1, -(-count // per_page))
+    if number is None:
+        errors.append(f"“{raw}” is not a page number; showing page 1.")
+        return rows, count, 1, pages
+    if 1 <= number <= pages:
+        return rows, count, number, pages
+    errors.append(f"There is no page {raw}; the last page is {pages}, shown below.")
+    if count:
+        rows, count = fetch(offset=(pages - 1) * per_page, limit=per_page)
+    return rows, count, pages, pages
 
 
 def _sort(request, allowed, errors: list, refusal: str) -> tuple[str, list]:
@@ -172,13 +174,9 @@ def report_table(request):
     sort, errors = _sort(request, reports.TABLE_SORTS, errors, "this table; sorted by country or organization")
     rows, count, number, pages = [], 0, 1, 1
     if scope:
-        number = _page_number(request)
-        rows, count = reports.table_page(scope, sort=sort, offset=(number - 1) * TABLE_PAGE_SIZE, limit=TABLE_PAGE_SIZE)
-        number, offset, pages, page_error = _page(request, count, TABLE_PAGE_SIZE)
-        if page_error:
-            errors.append(page_error)
-            if count:  # show the page the message names (the last one, or the first)
-                rows, count = reports.table_page(scope, sort=sort, offset=offset, limit=TABLE_PAGE_SIZE)
+        rows, count, number, pages = _paged(
+            request, partial(reports.table_page, scope, sort=sort), TABLE_PAGE_SIZE, errors
+        )
         then_scope = _then_scope(filterset)
         if then_scope is not None:  # one more query, whatever the page holds
             then = reports.pair_statuses(then_scope, [(row.actor.pk, row.item.pk) for row in rows])
@@ -213,14 +211,9 @@ def report_matrix(request):
         layout = "grid"
     grid, number, pages, actor_count = None, 1, 1, 0
     if scope:
-        number = _page_number(request)
-        grid, actor_count = reports.matrix(
-            scope, sort=sort, offset=(number - 1) * MATRIX_PAGE_SIZE, limit=MATRIX_PAGE_SIZE
+        grid, actor_count, number, pages = _paged(
+            request, partial(reports.matrix, scope, sort=sort), MATRIX_PAGE_SIZE, errors
         )
-        number, offset, pages, page_error = _page(request, actor_count, MATRIX_PAGE_SIZE)
-        if page_error:
-            errors.append(page_error)
-            grid, actor_count = reports.matrix(scope, sort=sort, offset=offset, limit=MATRIX_PAGE_SIZE)
     context = _context(
         request,
         filterset,

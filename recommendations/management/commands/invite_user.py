@@ -22,12 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default=None, help="Address of the site, for the link (default SITE_URL).")
 
     def handle(self, *args, email, name, organization, role, base_url, **options):
-        organizations = []
-        for code in organization:
-            actor = Actor.objects.organizations().filter(code__iexact=code).first()
-            if actor is None:
-                raise CommandError(f"No organization with code {code!r}. Create it in the admin first.")
-            organizations.append(actor)
+        organizations, missing = Actor.objects.organizations().with_codes(organization)
+        if missing:
+            raise CommandError(f"No organization with code {missing[0]!r}. Create it in the admin first.")
         try:
             user, link = services.invite_user(
                 email=email, name=name, organizations=organizations, roles=role, base_url=base_url
