@@ -187,10 +187,10 @@ class StatusFilter(ExplainedFilterSet):
     }
 
     def filter_item_side(self, queryset, name, value):
-        return queryset.filter(self.ITEM_CONDITIONS[name](value, "recommendation__"))
+        return queryset.filter(self.ITEM_CONDITIONS[name](value, "recommendation__")) if value else queryset
 
     def filter_actor_side(self, queryset, name, value):
-        return queryset.filter(self.ACTOR_CONDITIONS[name](value, "actor__"))
+        return queryset.filter(self.ACTOR_CONDITIONS[name](value, "actor__")) if value else queryset
 
     def filter_row(self, queryset, name, value):
         """Status, dates and evidence: conditions on a pair's row (``row_conditions``), one ORM lookup each."""
