@@ -83,26 +83,29 @@ def _ask_then_apply(modeladmin, request, queryset, *, action, title, form_class,
     return render(request, "admin/bulk/confirm.html", context)
 
 
-def _link_action(name, form_class, noun, *, add: bool):
-    service = services.add_item_link if add else services.remove_item_link
+def _bulk_action(name: str, title: str, form_class, apply, verb: str, description: str):
+    """An admin action named ``name``: the confirmation page (``title``, the form), then ``apply``."""
 
     def action(modeladmin, request, queryset):
         return _ask_then_apply(
-            modeladmin,
-            request,
-            queryset,
-            action=name,
-            title=f"{'Add' if add else 'Remove'} {noun} {'to' if add else 'from'} the selected items",
-            form_class=form_class,
-            apply=lambda objects, data, user: service(items=objects, link=data["link"], user=user),
-            verb=f"{noun.capitalize()} {'added' if add else 'removed'}",
+            modeladmin, request, queryset, action=name, title=title, form_class=form_class, apply=apply, verb=verb
         )
 
     action.__name__ = name
-    return admin.action(
-        description=f"{'Add' if add else 'Remove'} a {noun} {'to' if add else 'from'} the selected items…",
-        permissions=["change"],
-    )(action)
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+def _link_action(name, form_class, noun, *, add: bool):
+    service = services.add_item_link if add else services.remove_item_link
+    to = "to" if add else "from"
+    return _bulk_action(
+        name,
+        f"{'Add' if add else 'Remove'} {noun} {to} the selected items",
+        form_class,
+        lambda objects, data, user: service(items=objects, link=data["link"], user=user),
+        f"{noun.capitalize()} {'added' if add else 'removed'}",
+        f"{'Add' if add else 'Remove'} a {noun} {to} the selected items…",
+    )
 
 
 add_theme = _link_action("add_theme", ThemeForm, "theme", add=True)
@@ -118,23 +121,14 @@ def _organization_action(name: str, what: str, form_class, field: str, verb: str
     """ "Set the <what> of the selected organizations…": a confirmation page, then the service of the same
     name (``services.<name>``) with the form's ``field``."""
     title = f"Set the {what} of the selected organizations"
-
-    def action(modeladmin, request, queryset):
-        return _ask_then_apply(
-            modeladmin,
-            request,
-            queryset,
-            action=name,
-            title=title,
-            form_class=form_class,
-            apply=lambda objects, data, user: getattr(services, name)(
-                organizations=objects, **{field: data[field]}, user=user
-            ),
-            verb=verb,
-        )
-
-    action.__name__ = name
-    return admin.action(description=f"{title}…", permissions=["change"])(action)
+    return _bulk_action(
+        name,
+        title,
+        form_class,
+        lambda objects, data, user: getattr(services, name)(organizations=objects, **{field: data[field]}, user=user),
+        verb,
+        f"{title}…",
+    )
 
 
 set_organization_type = _organization_action(

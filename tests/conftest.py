@@ -127,6 +127,13 @@ def people(db, make_org):
     )
 
 
+@pytest.fixture
+def reporter(client, people):
+    """The test client, logged in as a reporter of ``people.org_a``."""
+    client.force_login(people.reporter_a)
+    return client
+
+
 # --- The site as `make run` and production serve it: collected static files, compressed -------------------
 
 COLLECTED = {

@@ -17,12 +17,6 @@ NEW = reverse("recommendations:progress_new")
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-@pytest.fixture
-def reporter(client, people):
-    client.force_login(people.reporter_a)
-    return client
-
-
 def data_for(client, item="R56", actor="MEX", **overrides):
     return log_form_data(client, item, actor, **overrides)
 

@@ -3,11 +3,7 @@
 import django_filters
 from django import forms
 
-from ..models import (
-    Actor,
-    ActorKind,
-    OrganizationType,
-)
+from ..models import Actor, ActorKind, OrganizationType
 from ..models.places import in_region
 from .base import SEARCH_MAX, ExplainedFilterSet
 from .status import region_options

@@ -3,10 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from ..models import (
-    AuditAction,
-    AuditEvent,
-)
+from ..models import AuditAction, AuditEvent
 from .base import SEARCH_MAX, ExplainedFilterSet
 
 

@@ -4,15 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from ..models import (
-    Addressee,
-    Instrument,
-    Kind,
-    Recommendation,
-    SDGTarget,
-    Section,
-    Theme,
-)
+from ..models import Addressee, Instrument, Kind, Recommendation, SDGTarget, Section, Theme
 from .base import EDITORIAL_THEME_LABEL, SEARCH_MAX, ExplainedFilterSet, keyed
 
 

@@ -6,11 +6,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from ..models import (
-    Actor,
-    ProgressUpdate,
-    Recommendation,
-)
+from ..models import Actor, ProgressUpdate, Recommendation
 from .base import ExplainedFilterSet, keyed
 
 AGE_CHOICES = [("7", "Waiting over a week"), ("30", "Waiting over a month"), ("90", "Waiting over 3 months")]

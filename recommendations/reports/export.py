@@ -5,10 +5,7 @@ import json
 from django.db import connection
 from django.db.models import Q
 
-from ..models import (
-    Actor,
-    Recommendation,
-)
+from ..models import Actor, Recommendation
 from ..models.places import place_sql
 from .scope import Scope, _fetch
 from .table import TABLE_SORTS

@@ -5,13 +5,7 @@ import statistics
 from collections import Counter
 
 from ..filters import StatusFilter
-from ..models import (
-    REPORT_STATUSES,
-    Kind,
-    ProgressUpdate,
-    plain_number,
-    status_label,
-)
+from ..models import REPORT_STATUSES, Kind, ProgressUpdate, plain_number, status_label
 
 
 def history_by_year(

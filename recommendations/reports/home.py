@@ -1,11 +1,6 @@
 """The home page's figures and latest updates."""
 
-from ..models import (
-    CurrentStatus,
-    ProgressUpdate,
-    Recommendation,
-    format_as_of,
-)
+from ..models import CurrentStatus, ProgressUpdate, Recommendation, format_as_of
 
 
 def headline_figures() -> dict:

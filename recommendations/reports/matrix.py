@@ -2,11 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..models import (
-    NO_INFORMATION,
-    Actor,
-    Recommendation,
-)
+from ..models import NO_INFORMATION, Actor, Recommendation
 from .scope import REGION_SQL, SCORE_SQL, SUBREGION_SQL, Scope
 
 MATRIX_SORTS = {

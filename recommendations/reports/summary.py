@@ -5,16 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Value
 
-from ..models import (
-    NO_INFORMATION,
-    REPORT_STATUSES,
-    STAGES,
-    Actor,
-    ActorKind,
-    Recommendation,
-    Theme,
-    status_label,
-)
+from ..models import NO_INFORMATION, REPORT_STATUSES, STAGES, Actor, ActorKind, Recommendation, Theme, status_label
 from .scope import REGION_LEVELS, STATUS_RANK_SQL, Scope, _fetch, _reported_sql, _universe, region_level
 
 

@@ -3,15 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from ..models import (
-    NO_INFORMATION,
-    Actor,
-    ActorKind,
-    ProgressUpdate,
-    Recommendation,
-    plain_number,
-    status_label,
-)
+from ..models import NO_INFORMATION, Actor, ActorKind, ProgressUpdate, Recommendation, plain_number, status_label
 from ..models.places import place_expression
 from .scope import REGION_SQL, STATUS_RANK_SQL, SUBREGION_SQL, Scope, _fetch, _reported_sql, _universe
 from .summary import status_counts

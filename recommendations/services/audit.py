@@ -1,9 +1,6 @@
 """The audit trail every write records to: record_event."""
 
-from ..models import (
-    AuditEvent,
-    ProgressUpdate,
-)
+from ..models import AuditEvent, ProgressUpdate
 from .validation import HISTORY_REASON_MAX
 from .writers import SystemActor, _person
 

@@ -5,12 +5,7 @@ import datetime
 from django.db import connection, transaction
 from django.db.models import Q
 
-from ..models import (
-    Actor,
-    CurrentStatus,
-    ProgressUpdate,
-    StatusInterval,
-)
+from ..models import Actor, CurrentStatus, ProgressUpdate, StatusInterval
 from ..models.progress import latest_first_sql
 
 

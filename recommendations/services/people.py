@@ -13,12 +13,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from ..models import (
-    Actor,
-    ActorKind,
-    AuditAction,
-    Membership,
-)
+from ..models import Actor, ActorKind, AuditAction, Membership
 from .audit import record_event
 from .validation import refuse_nul
 from .writers import SystemActor

@@ -10,15 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import (
-    Actor,
-    AuditAction,
-    DatePrecision,
-    ImportBatch,
-    ProgressUpdate,
-    Recommendation,
-    ReviewState,
-)
+from ..models import Actor, AuditAction, DatePrecision, ImportBatch, ProgressUpdate, Recommendation, ReviewState
 from .audit import _record
 from .current_status import refresh_current_status
 from .evidence import EVIDENCE_TYPES, inspect_evidence_file

@@ -3,10 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import (
-    AuditAction,
-    Theme,
-)
+from ..models import AuditAction, Theme
 from .audit import record_event
 
 

@@ -9,15 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from ..models import (
-    Actor,
-    ActorKind,
-    DatePrecision,
-    Kind,
-    Recommendation,
-    Status,
-    plain_number,
-)
+from ..models import Actor, ActorKind, DatePrecision, Kind, Recommendation, Status, plain_number
 
 NARRATIVE_MIN = 20
 NARRATIVE_MAX = 5000
