@@ -3,7 +3,7 @@
 Every changelist names its related rows through ``list_select_related`` or
 ``get_queryset`` prefetches, so a page costs the same number of queries
 whatever its length (tests pin this). Progress history is read-only here:
-updates are written through ``services.py`` so the current-status table
+updates are written through ``services`` so the current-status table
 stays right.
 """
 
@@ -358,7 +358,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
-    """History is written through services.py, never edited in place here."""
+    """History is written through services, never edited in place here."""
 
     # Big tables: no second, unfiltered COUNT(*) for "x of y selected", and an estimated count.
     show_full_result_count = False

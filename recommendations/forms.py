@@ -1,4 +1,4 @@
-"""Forms. They parse and present; the rules themselves live in services.py.
+"""Forms. They parse and present; the rules themselves live in services (services/validation.py and the rest).
 
 A service raises ValidationError keyed by field; ``apply_service_errors``
 puts each message next to its field, so a rule is written once and every

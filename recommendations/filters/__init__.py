@@ -3,6 +3,9 @@
 Filter values in URLs are natural keys (theme slug, section code, instrument
 short name), never database ids, so a filtered URL is readable, shareable
 and survives a database rebuild.
+
+One file a concern: base, items, actors, review, status, audit. Every public name is
+re-exported here.
 """
 
 from ..models.places import in_region

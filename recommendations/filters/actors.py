@@ -1,21 +1,15 @@
 """The actors list's filters."""
 
 import django_filters
-from django import forms
 
 from ..models import Actor, ActorKind, OrganizationType
 from ..models.places import in_region
-from .base import SEARCH_MAX, ExplainedFilterSet
+from .base import ExplainedFilterSet, search_filter
 from .status import region_options
 
 
 class ActorFilter(ExplainedFilterSet):
-    q = django_filters.CharFilter(
-        label="Search",
-        method="filter_text",
-        max_length=SEARCH_MAX,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or code"}),
-    )
+    q = search_filter("Name or code")
     kind = django_filters.ChoiceFilter(
         label="Kind", choices=ActorKind.choices, empty_label="Countries and organizations"
     )

@@ -70,3 +70,13 @@ def not_in_future(value):
 def keyed(label: str, queryset, key: str, **options) -> django_filters.ModelChoiceFilter:
     """A choice of one row named by its natural key in the URL (a theme's slug, a section's code …)."""
     return django_filters.ModelChoiceFilter(label=label, queryset=queryset, to_field_name=key, **options)
+
+
+def search_filter(placeholder: str) -> django_filters.CharFilter:
+    """A list's search box (``q``): the FilterSet's ``filter_text`` applies it; longer searches are refused."""
+    return django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        max_length=SEARCH_MAX,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": placeholder}),
+    )

@@ -1,20 +1,14 @@
 """The items list's filters."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 
 from ..models import Addressee, Instrument, Kind, Recommendation, SDGTarget, Section, Theme
-from .base import EDITORIAL_THEME_LABEL, SEARCH_MAX, ExplainedFilterSet, keyed
+from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, keyed, search_filter
 
 
 class RecommendationFilter(ExplainedFilterSet):
-    q = django_filters.CharFilter(
-        label="Search",
-        method="filter_text",
-        max_length=SEARCH_MAX,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Code, title or words of the text"}),
-    )
+    q = search_filter("Code, title or words of the text")
     theme = keyed(EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", field_name="themes", empty_label="All themes")
     section = keyed(
         "Section", Section.objects.order_by("position"), "code", method="filter_section", empty_label="All sections"

@@ -84,7 +84,7 @@ class StatusFilter(ExplainedFilterSet):
 
     It does not filter one queryset field by field: ``items()``, ``actors()``
     and ``rows()`` give the item universe, the actor universe and the
-    reported rows, from which ``reports.py`` also derives the "No
+    reported rows, from which ``reports`` also derives the "No
     information" pairs.
     """
 

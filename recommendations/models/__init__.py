@@ -5,11 +5,15 @@ Section, Paragraph); the taxonomies editors maintain (Theme, Addressee,
 Instrument, SDGTarget); the trackable items (Recommendation and its
 Citations); who is tracked (Actor); and what is tracked (ProgressUpdate, the
 append-only history, and CurrentStatus, the latest counted update per
-actor and item, maintained by ``services.py``); and the audit trail and
+actor and item, maintained by ``services``); and the audit trail and
 the record of data corrections the seed applied (DataCorrection).
 
-Writes with side effects live in ``services.py``; nothing here overrides
+Writes with side effects live in ``services``; nothing here overrides
 ``save()`` or listens to signals.
+
+One file a concern: vocabulary, base, source, taxonomy, items, actors, places (where an actor
+counts), progress, people, current_status, intervals, audit, import_batches. Every public name is
+re-exported here: ``from recommendations.models import X``.
 """
 
 from .actors import (

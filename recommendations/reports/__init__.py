@@ -15,6 +15,9 @@ FilterSet describes, so the filters are written once. It is assembled only
 from ORM-compiled SQL (with its parameters), model table names, constants
 and whitelisted ORDER BY fragments, and every value is a query parameter;
 that is what the `# nosec B608` marks below vouch for.
+
+One file a concern: scope (the pairs), summary, table, export, matrix, history, home. Every
+public name is re-exported here: ``reports.build_scope(…)``.
 """
 
 from .export import (

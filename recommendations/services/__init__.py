@@ -5,6 +5,9 @@ them writes models directly. Each function takes keyword-only arguments,
 runs in one transaction and raises ``django.core.exceptions.ValidationError``
 (with per-field messages where a field is to blame) before writing anything
 when the input is wrong.
+
+One file a concern: validation, writers, evidence, people, audit, progress, current_status,
+import_batches, taxonomy. Every public name is re-exported here: ``services.log_progress(…)``.
 """
 
 # The exceptions every service raises, where callers (and tests) name them: ``services.ValidationError``.
