@@ -234,7 +234,8 @@ def write_section(path, r):
     text = target.read_text() if target.exists() else "# Performance\n"
     section = "\n".join(lines) + "\n"
     if SECTION + "\n" in text:
-        text = re.sub(rf"{SECTION}\n.*?(?=\n## |\Z)", section.rstrip("\n"), text, count=1, flags=re.S)
+        # Up to the next section, keeping the blank line before it.
+        text = re.sub(rf"{SECTION}\n.*?(?=\n## |\Z)", section.rstrip("\n") + "\n", text, count=1, flags=re.S)
     else:
         marker = "\n## What keeps it fast"
         text = (
