@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from opendata.schema import ACTOR_FIELDS, ITEM_FIELDS, STATUS_DESCRIPTIONS, TAXONOMY_FIELDS, UPDATE_FIELDS
+from opendata.schema import ACTOR_FIELDS, ITEM_FIELDS, STATUS_DESCRIPTIONS, UPDATE_FIELDS
 from recommendations.models import (
     Actor,
     Addressee,
@@ -37,6 +37,7 @@ class SectionSerializer(serializers.ModelSerializer):
         fields = ["code", "number", "title", "parent", "first_paragraph", "last_paragraph"]
         extra_kwargs = {
             "code": {"help_text": "Position in the source, e.g. IV.B.2."},
+            "title": {"help_text": "The section's heading in the source."},
             "first_paragraph": {"help_text": "First paragraph of the section."},
             "last_paragraph": {"help_text": "Last paragraph of the section."},
         }
@@ -51,49 +52,42 @@ class ParagraphSerializer(serializers.ModelSerializer):
         extra_kwargs = {"number": {"help_text": "Paragraph number in the source."}, "text": {"help_text": "Its text."}}
 
 
+def taxonomy_meta(model, **descriptions: str) -> type:
+    """A taxonomy serializer's Meta: its fields are the ones described, in that order."""
+    return type(
+        "Meta", (), {"model": model, "fields": list(descriptions), "extra_kwargs": described((), **descriptions)}
+    )
+
+
 class ThemeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Theme
-        fields = ["slug", "name", "description"]
-        extra_kwargs = described(
-            TAXONOMY_FIELDS,
-            slug="The theme's code, used in filters (theme=…).",
-            name="Name.",
-            description="What it covers.",
-        )
+    Meta = taxonomy_meta(
+        Theme, slug="The theme's code, used in filters (theme=…).", name="Name.", description="What it covers."
+    )
 
 
 class AddresseeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Addressee
-        fields = ["slug", "name", "applies_to", "description"]
-        extra_kwargs = described(
-            TAXONOMY_FIELDS,
-            slug="The addressee's code, used in filters (addressee=…).",
-            applies_to="Which kind of actor answers for this addressee in reports.",
-            description="Whom it means.",
-        )
+    Meta = taxonomy_meta(
+        Addressee,
+        slug="The addressee's code, used in filters (addressee=…).",
+        name="Whom the calls name, in words.",
+        applies_to="Which kind of actor answers for this addressee in reports.",
+        description="Whom it means.",
+    )
 
 
 class InstrumentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Instrument
-        fields = ["short_name", "name", "adopting_body", "year", "url"]
-        extra_kwargs = described(
-            TAXONOMY_FIELDS,
-            short_name="The instrument's code, used in filters (instrument=…).",
-            name="Official title.",
-            adopting_body="The body that adopted it.",
-            year="Year of adoption.",
-            url="Where to read it.",
-        )
+    Meta = taxonomy_meta(
+        Instrument,
+        short_name="The instrument's code, used in filters (instrument=…).",
+        name="Official title.",
+        adopting_body="The body that adopted it.",
+        year="Year of adoption.",
+        url="Where to read it.",
+    )
 
 
 class SDGTargetSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = SDGTarget
-        fields = ["code", "title"]
-        extra_kwargs = described(TAXONOMY_FIELDS, code="SDG target number, e.g. 10.7.", title="The target's text.")
+    Meta = taxonomy_meta(SDGTarget, code="SDG target number, e.g. 10.7.", title="The target's text.")
 
 
 class CitationSerializer(serializers.ModelSerializer):
@@ -192,34 +186,53 @@ class StatusRowSerializer(serializers.Serializer):
         return {name: serializers.CharField(help_text=STATUS_DESCRIPTIONS[name]) for name in EXPORT_COLUMNS}
 
 
-class StatusPageSerializer(serializers.Serializer):
+class FilteredSerializer(serializers.Serializer):
+    """What every answer to the report filters starts with."""
+
     filters = serializers.ListField(child=serializers.CharField(), help_text="The filters applied, in words.")
     as_of = serializers.DateField(help_text="The date of the statuses: today, or the on= snapshot date.")
+
+
+class StatusPageSerializer(FilteredSerializer):
     next = serializers.CharField(allow_null=True, help_text="URL of the next page; null on the last page.")
-    results = StatusRowSerializer(many=True)
+    results = StatusRowSerializer(many=True, help_text="This page's pairs, in the order of the CSV export.")
 
 
 class CountSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    label = serializers.CharField()
-    count = serializers.IntegerField()
+    status = serializers.CharField(help_text="A status code of the scale, or no_information.")
+    label = serializers.CharField(help_text="The status in words, as the report pages show it.")
+    count = serializers.IntegerField(help_text="Pairs at this status.")
 
 
 class GroupCountSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Item code, theme name or region.")
-    total = serializers.IntegerField()
-    counts = CountSerializer(many=True)
+    total = serializers.IntegerField(help_text="Pairs in this group, “No information” included.")
+    counts = CountSerializer(many=True, help_text="Pairs per status in this group.")
 
 
-class SummarySerializer(serializers.Serializer):
-    filters = serializers.ListField(child=serializers.CharField())
-    as_of = serializers.DateField()
+class SummarySerializer(FilteredSerializer):
     total = serializers.IntegerField(help_text="Pairs in scope, “No information” included.")
     parties = serializers.IntegerField(allow_null=True, help_text="Pairs at a “party” stage of a treaty.")
-    by_status = CountSerializer(many=True)
-    by_item = GroupCountSerializer(many=True)
-    by_theme = GroupCountSerializer(many=True)
-    by_region = GroupCountSerializer(many=True)
+    by_status = CountSerializer(many=True, help_text="Pairs per status.")
+    by_item = GroupCountSerializer(many=True, help_text="Per call to action.")
+    by_theme = GroupCountSerializer(many=True, help_text="Per theme.")
+    by_region = GroupCountSerializer(many=True, help_text="Per region (one level below the region filter).")
+
+
+class HistorySerializer(serializers.Serializer):
+    years = serializers.ListField(child=serializers.IntegerField(), help_text="The years, oldest first.")
+    statuses = serializers.ListField(
+        child=serializers.CharField(), help_text="The statuses that occur, in the order of the scale."
+    )
+    series = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="For each status, how many actors stood at it at the end of each year.",
+    )
+    values = serializers.ListField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="Quantitative calls: the median measured value at the end of each year (null where none); "
+        "empty otherwise.",
+    )
 
 
 class UpdateSerializer(serializers.ModelSerializer):
@@ -279,7 +292,11 @@ class UpdateFieldsSerializer(serializers.Serializer):
         max_digits=30, decimal_places=10, required=False, allow_null=True, help_text="Quantitative items: the value."
     )
     as_of = serializers.DateField(help_text="Date the status refers to (YYYY-MM-DD).")
-    as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    as_of_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How precise the date is: day, month (only the month is known) or year.",
+    )
     narrative = serializers.CharField(allow_blank=True, default="", max_length=20000, help_text="What happened.")
     evidence_urls = serializers.ListField(
         child=serializers.CharField(max_length=2000), default=list, max_length=100, help_text="Evidence links."
@@ -319,11 +336,11 @@ class UpdateEditSerializer(UpdateFieldsSerializer, VersionSerializer):
 
 
 class WithdrawSerializer(VersionSerializer):
-    reason = serializers.CharField(allow_blank=True, default="", max_length=5000)
+    reason = serializers.CharField(allow_blank=True, default="", max_length=5000, help_text="Why it is withdrawn.")
 
 
 class VerifySerializer(VersionSerializer):
-    note = serializers.CharField(allow_blank=True, default="", max_length=5000)
+    note = serializers.CharField(allow_blank=True, default="", max_length=5000, help_text="A note for the reporter.")
 
 
 class ReturnSerializer(VersionSerializer):

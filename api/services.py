@@ -7,6 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from recommendations.models import AuditAction
+from recommendations.services import record_event
+
 from .models import TOKEN_PREFIX, ApiToken, TokenScope, hash_token
 
 MAX_DAYS = 365
@@ -50,18 +53,25 @@ def create_token(*, user, name: str, scope: str, days: int) -> tuple[ApiToken, s
         key_hash=hash_token(raw),
         expires_at=timezone.now() + datetime.timedelta(days=days),
     )
+    record_event(
+        user=user,
+        action=AuditAction.TOKEN_CREATED,
+        obj=token,
+        detail=f"Scope {token.scope}, valid until {token.expires_at:%Y-%m-%d}.",
+    )
     return token, raw
 
 
 @transaction.atomic
 def revoke_token(*, token_id: int, user) -> ApiToken:
-    """Revoke one of the user's own tokens; it stops working at once."""
+    """Revoke one of the user's own tokens; it stops working at once (revoking it again changes nothing)."""
     token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
     if token is None or token.user_id != user.pk:
         raise PermissionDenied("You can only revoke your own tokens.")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        record_event(user=user, action=AuditAction.TOKEN_REVOKED, obj=token, detail=f"Scope {token.scope}.")
     return token
 
 

@@ -6,7 +6,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -30,6 +30,7 @@ from recommendations.models import (
 )
 from recommendations.reports import EXPORT_COLUMNS
 
+from . import examples as ex
 from . import serializers as s
 from .authentication import WriteScope
 from .caching import ConditionalGetMixin
@@ -48,79 +49,130 @@ class Pages(CursorPagination):
     max_page_size = 1000
     page_size_query_param = "page_size"
 
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        fields = answer["properties"]
+        fields["next"]["description"] = "URL of the next page (a cursor); null on the last page."
+        fields["previous"]["description"] = "URL of the previous page; null on the first page."
+        if isinstance(schema, dict):  # (drf-spectacular also calls this with a placeholder to page an example)
+            fields["results"] = {**schema, "description": "This page's rows, in a stable order."}
+        return answer
+
 
 def pages_by(*ordering):
     return type("Pages", (Pages,), {"ordering": ordering})
 
 
 class ReadViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """A public list (cursor pages in ``ordering``) and one object by ``lookup_field``.
+
+    A subclass names its queryset, serializer, ordering and lookup field; ``documented`` gives its
+    operations their summaries, path parameter description and examples.
+    """
+
     filter_backends = [PageFilterBackend]
     # Any value reaches the view, so that a wrong one is the API's JSON 404, not the site's HTML page.
     lookup_value_regex = "[^/]+"
+    ordering: tuple[str, ...] = ("pk",)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.pagination_class = pages_by(*cls.ordering)
 
 
-@extend_schema_view(list=extend_schema(summary="Sections of the source document"))
+def documented(plural: str, one: str, lookup: str, *examples: tuple[str, dict], **more):
+    """extend_schema_view for a ReadViewSet: list and retrieve summaries, the lookup's meaning, examples."""
+
+    def decorate(viewset):
+        path = OpenApiParameter(viewset.lookup_field, OpenApiTypes.STR, OpenApiParameter.PATH, description=lookup)
+        return extend_schema_view(
+            list=extend_schema(summary=plural, examples=[ex.response(name, value) for name, value in examples], **more),
+            retrieve=extend_schema(
+                summary=one, parameters=[path], examples=[ex.response(examples[0][0], examples[0][1])]
+            ),
+        )(viewset)
+
+    return decorate
+
+
+@documented("Sections of the source document", "One section", "Its code, e.g. IV.B.2.", ("A sub-section", ex.SECTION))
 class SectionViewSet(ReadViewSet):
-    queryset = Section.objects.select_related("parent").order_by("position", "pk")
+    queryset = Section.objects.select_related("parent")
     serializer_class = s.SectionSerializer
-    pagination_class = pages_by("position", "id")
+    ordering = ("position", "id")
     lookup_field = "code"
 
 
-@extend_schema_view(list=extend_schema(summary="Paragraphs of the source document"))
+@documented(
+    "Paragraphs of the source document", "One paragraph", "Its number, e.g. 35.", ("Paragraph 35", ex.PARAGRAPH)
+)
 class ParagraphViewSet(ReadViewSet):
-    queryset = Paragraph.objects.select_related("section").order_by("number", "pk")
+    queryset = Paragraph.objects.select_related("section")
     serializer_class = s.ParagraphSerializer
-    pagination_class = pages_by("number", "id")
+    ordering = ("number", "id")
     lookup_field = "number"
 
 
+@documented("Themes", "One theme", "Its slug, e.g. remittances.", ("Remittances", ex.THEME))
 class ThemeViewSet(ReadViewSet):
-    queryset = Theme.objects.order_by("name", "pk")
+    queryset = Theme.objects.all()
     serializer_class = s.ThemeSerializer
-    pagination_class = pages_by("name", "id")
+    ordering = ("name", "id")
     lookup_field = "slug"
 
 
+@documented(
+    "Addressees (whom the calls name)",
+    "One addressee",
+    "Its slug, e.g. member-states.",
+    ("Member States", ex.ADDRESSEE),
+)
 class AddresseeViewSet(ReadViewSet):
-    queryset = Addressee.objects.order_by("name", "pk")
+    queryset = Addressee.objects.all()
     serializer_class = s.AddresseeSerializer
-    pagination_class = pages_by("name", "id")
+    ordering = ("name", "id")
     lookup_field = "slug"
 
 
+@documented("Instruments (treaties)", "One instrument", "Its short name, e.g. ICRMW.", ("The ICRMW", ex.INSTRUMENT))
 class InstrumentViewSet(ReadViewSet):
-    queryset = Instrument.objects.order_by("year", "short_name", "pk")
+    queryset = Instrument.objects.all()
     serializer_class = s.InstrumentSerializer
-    pagination_class = pages_by("short_name", "id")
+    ordering = ("short_name", "id")
     lookup_field = "short_name"
 
 
+@documented("SDG targets", "One SDG target", "Its number, e.g. 10.c.", ("Target 10.c", ex.SDG_TARGET))
 class SDGTargetViewSet(ReadViewSet):
-    queryset = SDGTarget.objects.order_by("position", "code", "pk")
+    queryset = SDGTarget.objects.all()
     serializer_class = s.SDGTargetSerializer
-    pagination_class = pages_by("position", "id")
+    ordering = ("position", "id")
     lookup_field = "code"
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Calls to action",
-        description="Filtered with the filters of /recommendations/ (same names and values).",
-        parameters=filter_parameters(RecommendationFilter),
-    ),
-    retrieve=extend_schema(summary="One call to action, by code"),
+@documented(
+    "Calls to action",
+    "One call to action, by code",
+    "Its code, e.g. R17.",
+    ("A quantitative call", ex.ITEM),
+    ("A ratification call", ex.RATIFICATION_ITEM),
+    description="Filtered with the filters of /recommendations/ (same names and values).",
+    parameters=filter_parameters(RecommendationFilter),
 )
 class ItemViewSet(ReadViewSet):
-    queryset = Recommendation.objects.for_list().prefetch_related("sdg_targets").order_by("position", "pk")
+    queryset = Recommendation.objects.for_list().prefetch_related("sdg_targets")
     serializer_class = s.ItemSerializer
     filterset_class = RecommendationFilter
-    pagination_class = pages_by("position", "id")
+    ordering = ("position", "id")
     lookup_field = "code"
 
     @extend_schema(
         summary="How many actors stood at each status, year by year",
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Its code, e.g. R17.")
+        ],
+        responses={200: s.HistorySerializer},
+        examples=[ex.response("R17, 2019 to 2021", ex.HISTORY)],
     )
     @action(detail=True)
     def history(self, request, code=None):
@@ -128,19 +180,20 @@ class ItemViewSet(ReadViewSet):
         return Response(reports.history_by_year(recommendation=item))
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Countries and organizations",
-        description="Filtered with the filters of /actors/. Countries carry ISO codes and UN M49 regions.",
-        parameters=filter_parameters(ActorFilter),
-    ),
-    retrieve=extend_schema(summary="One country or organization, by code"),
+@documented(
+    "Countries and organizations",
+    "One country or organization, by code",
+    "An ISO3 code (GHA) or an organization's code.",
+    ("A country", ex.COUNTRY),
+    ("An organization", ex.ORGANIZATION),
+    description="Filtered with the filters of /actors/. Countries carry ISO codes and UN M49 regions.",
+    parameters=filter_parameters(ActorFilter),
 )
 class ActorViewSet(ReadViewSet):
-    queryset = Actor.objects.select_related("base_country").order_by("name", "pk")
+    queryset = Actor.objects.select_related("base_country")
     serializer_class = s.ActorSerializer
     filterset_class = ActorFilter
-    pagination_class = pages_by("name", "id")
+    ordering = ("name", "id")
     lookup_field = "code"
 
 
@@ -167,43 +220,7 @@ STATUS_DESCRIPTION = (
         ),
     ],
     responses={200: s.StatusPageSerializer},
-    examples=[
-        OpenApiExample(
-            "Ratified or acceded, in Africa",
-            value={
-                "filters": ["Status: Ratified or Acceded", "Region (UN M49): Africa"],
-                "as_of": "2026-01-31",
-                "next": None,
-                "results": [
-                    dict(
-                        zip(
-                            EXPORT_COLUMNS,
-                            [
-                                "GHA",
-                                "Ghana",
-                                "country",
-                                "GHA",
-                                "Africa",
-                                "Western Africa",
-                                "R02",
-                                "Ratify the ICRMW",
-                                "ratification",
-                                "ratified",
-                                "2000-09-07",
-                                "",
-                                "",
-                                "",
-                                "https://treaties.un.org/",
-                                "2026-01-02T10:00:00Z",
-                            ],
-                            strict=True,
-                        )
-                    )
-                ],
-            },
-            response_only=True,
-        )
-    ],
+    examples=[ex.response("R02 in Africa: a ratification and a “No information” pair", ex.STATUS_PAGE)],
 )
 class StatusListView(ConditionalGetMixin, APIView):
     def get(self, request):
@@ -251,6 +268,7 @@ def _counts(rows) -> list[dict]:
     description="The figures of /reports/ for the same filters.",
     parameters=filter_parameters(StatusFilter),
     responses={200: s.SummarySerializer},
+    examples=[ex.response("R02 in Africa", ex.SUMMARY)],
 )
 class SummaryView(ConditionalGetMixin, APIView):
     def get(self, request):
@@ -316,6 +334,7 @@ def _idempotency_token(request) -> uuid.UUID | None:
         return uuid.uuid5(IDEMPOTENCY_NAMESPACE, key)
 
 
+UPDATE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The update's id.")
 WRITE_ERRORS: dict = {}  # the error answers are added to every operation (api/schema.py)
 
 
@@ -325,8 +344,13 @@ WRITE_ERRORS: dict = {}  # the error answers are added to every operation (api/s
         description="Verified updates for everyone; with a token, also your own pending or returned ones "
         "(and, for reviewers, all). Filter by actor and item for the history of a pair.",
         parameters=UPDATE_FILTERS,
+        examples=[ex.response("A verified update", ex.VERIFIED_UPDATE), ex.response("Your pending update", ex.UPDATE)],
     ),
-    retrieve=extend_schema(summary="One update"),
+    retrieve=extend_schema(
+        summary="One update",
+        parameters=[UPDATE_ID],
+        examples=[ex.response("A verified update", ex.VERIFIED_UPDATE)],
+    ),
 )
 class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.UpdateSerializer
@@ -382,19 +406,8 @@ class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveM
         ],
         responses={201: s.UpdateSerializer, 200: s.UpdateSerializer, **WRITE_ERRORS},
         examples=[
-            OpenApiExample(
-                "A policy step",
-                request_only=True,
-                value={
-                    "actor": "KEN",
-                    "item": "R45",
-                    "organization": "forum-a",
-                    "status": "limited",
-                    "as_of": "2025-03-01",
-                    "narrative": "The ministry published the draft regulation for comment.",
-                    "evidence_urls": ["https://example.org/gazette/2025-03"],
-                },
-            )
+            ex.request("A policy step", ex.LOG_REQUEST),
+            ex.response("Created, awaiting review", ex.UPDATE),
         ],
     )
     def create(self, request):
@@ -418,62 +431,79 @@ class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveM
             created=True,
         )
 
-    @extend_schema(
-        summary="Edit your own update while it awaits review (or was returned)",
-        request=s.UpdateEditSerializer,
-        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
-    )
-    def update(self, request, pk=None):
-        data = self._valid(s.UpdateEditSerializer, request)
+    def _act(self, serializer_class, service, *, person: str, text: str | None = None):
+        """Validate the body, find the update, and call the service with it, the person, the version and
+        the body's ``text`` field (a reason or note), or, for an edit, what the update says."""
+        data = self._valid(serializer_class, self.request)
         target = self.get_object()
+        given = {text: data[text]} if text else _fields(data)
         return self._write(
-            lambda: services.edit_update(
-                update=target, user=request.user, expected_version=data.get("version"), **_fields(data)
-            )
+            lambda: service(update=target, expected_version=data.get("version"), **{person: self.request.user}, **given)
         )
 
     @extend_schema(
-        summary="Withdraw an update", request=s.WithdrawSerializer, responses={200: s.UpdateSerializer, **WRITE_ERRORS}
+        summary="Edit your own update while it awaits review (or was returned)",
+        parameters=[UPDATE_ID],
+        request=s.UpdateEditSerializer,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+        examples=[
+            ex.request("Move it up the scale", ex.EDIT_REQUEST),
+            ex.response("Edited", ex.UPDATE | {"status": "substantial", "as_of": "2025-06", "version": 2}),
+        ],
+    )
+    def update(self, request, pk=None):
+        return self._act(s.UpdateEditSerializer, services.edit_update, person="user")
+
+    @extend_schema(
+        summary="Withdraw an update",
+        parameters=[UPDATE_ID],
+        request=s.WithdrawSerializer,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+        examples=[
+            ex.request("Filed twice", {"reason": "Filed twice by mistake; see update 1043.", "version": 1}),
+            ex.response("Withdrawn", ex.UPDATE | {"state": "withdrawn", "version": 2}),
+        ],
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        data = self._valid(s.WithdrawSerializer, request)
-        target = self.get_object()
-        return self._write(
-            lambda: services.withdraw_update(
-                update=target, user=request.user, expected_version=data.get("version"), reason=data["reason"]
-            )
-        )
+        return self._act(s.WithdrawSerializer, services.withdraw_update, person="user", text="reason")
 
     @extend_schema(
         summary="Verify an update (reviewers)",
+        parameters=[UPDATE_ID],
         request=s.VerifySerializer,
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+        examples=[
+            ex.request("Checked", {"note": "Checked against the World Bank figure.", "version": 1}),
+            ex.response("Verified", ex.VERIFIED_UPDATE),
+        ],
     )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        data = self._valid(s.VerifySerializer, request)
-        target = self.get_object()
-        return self._write(
-            lambda: services.verify_update(
-                update=target, reviewer=request.user, expected_version=data.get("version"), note=data["note"]
-            )
-        )
+        return self._act(s.VerifySerializer, services.verify_update, person="reviewer", text="note")
 
     @extend_schema(
         summary="Return an update to its reporter (reviewers)",
+        parameters=[UPDATE_ID],
         request=s.ReturnSerializer,
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+        examples=[
+            ex.request("Needs evidence", {"reason": "Please link the gazette notice.", "version": 1}),
+            ex.response(
+                "Returned",
+                ex.UPDATE
+                | {
+                    "state": "returned",
+                    "reviewed_at": "2025-03-06T10:00:00Z",
+                    "review_note": "Please link the gazette notice.",
+                    "version": 2,
+                },
+            ),
+        ],
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        data = self._valid(s.ReturnSerializer, request)
-        target = self.get_object()
-        return self._write(
-            lambda: services.return_update(
-                update=target, reviewer=request.user, expected_version=data.get("version"), reason=data["reason"]
-            )
-        )
+        return self._act(s.ReturnSerializer, services.return_update, person="reviewer", text="reason")
 
     @staticmethod
     def _valid(serializer_class, request) -> dict:

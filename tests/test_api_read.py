@@ -1,8 +1,6 @@
 """The read API: the same rows as /reports/status.csv for the same filters, cursor pages, the other lists."""
 
-import csv
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
@@ -12,6 +10,7 @@ from recommendations.models import Actor, Recommendation, Status
 from recommendations.reports import EXPORT_COLUMNS
 
 from .factories import record
+from .status_samples import csv_rows, record_ratification_and_value
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +22,8 @@ def _no_rate_limit(settings):
 
 @pytest.fixture
 def data(make_org, people):
-    ghana, philippines, kenya = (Actor.objects.get(iso3=c) for c in ("GHA", "PHL", "KEN"))
-    record(
-        actor=ghana,
-        recommendation=Recommendation.objects.get(code="R02"),
-        status=Status.RATIFIED,
-        as_of=datetime.date(2012, 9, 7),
-        organization=people.org_a,
-        evidence_urls=["https://treaties.un.org/a", "https://example.org/b"],
-    )
-    record(
-        actor=philippines,
-        recommendation=Recommendation.objects.get(code="R17"),
-        value="4.25",
-        as_of=datetime.date(2021, 1, 1),
-        organization=people.org_a,
-    )
+    record_ratification_and_value(people)
+    kenya = Actor.objects.get(iso3="KEN")
     record(
         actor=kenya,
         recommendation=Recommendation.objects.get(code="R45"),
@@ -55,14 +40,6 @@ def data(make_org, people):
         as_of=datetime.date(2020, 1, 1),
         organization=people.org_a,
     )
-
-
-def csv_rows(client, params) -> list[list[str]]:
-    response = client.get(reverse("recommendations:status_csv"), params)
-    assert response.status_code == 200
-    reader = csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline=""))
-    assert next(reader) == EXPORT_COLUMNS
-    return list(reader)
 
 
 def api_rows(client, params, page_size) -> tuple[list[list[str]], int]:
@@ -96,7 +73,7 @@ FILTERS = [
 
 @pytest.mark.parametrize("params", FILTERS)
 def test_status_list_is_the_csv_export_page_by_page(client, data, params):
-    expected = csv_rows(client, params)
+    expected = csv_rows(client, params)[1]
     assert expected, f"the filter {params} should select some rows"
     size = max(7, len(expected) // 4)  # several pages, whatever the filter selects
     rows, pages = api_rows(client, params, page_size=size)
@@ -105,7 +82,7 @@ def test_status_list_is_the_csv_export_page_by_page(client, data, params):
 
 
 def test_whole_status_list_in_large_pages(client, data):
-    expected = csv_rows(client, {"actor_kind": "country", "kind": "ratification"})
+    expected = csv_rows(client, {"actor_kind": "country", "kind": "ratification"})[1]
     rows, pages = api_rows(client, {"actor_kind": "country", "kind": "ratification"}, page_size=5000)
     assert rows == expected and len(expected) > 195 and pages == -(-len(expected) // 5000)
 
@@ -136,7 +113,7 @@ def test_status_list_describes_its_filters_and_date(client, data):
 def test_summary_counts_match_the_status_list(client, data):
     params = {"region": "Africa", "kind": "ratification"}
     body = client.get(reverse("api:summary"), params).json()
-    rows = csv_rows(client, params)
+    rows = csv_rows(client, params)[1]
     assert body["total"] == len(rows)
     counted = {c["status"]: c["count"] for c in body["by_status"]}
     assert counted["ratified"] == sum(1 for r in rows if r[9] == "ratified")
@@ -195,7 +172,7 @@ def test_item_history_by_year(client, data):
 def test_pages_read_in_rounds_of_a_few_actors(client, data, params, monkeypatch):
     from recommendations import reports
 
-    expected = csv_rows(client, params)
+    expected = csv_rows(client, params)[1]
     monkeypatch.setattr(reports, "PAGE_ACTORS_MAX", 3)  # three actors a round: many rounds per page
     rows, _ = api_rows(client, params, page_size=max(2, len(expected) // 3))
     assert rows == expected

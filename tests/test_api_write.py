@@ -10,7 +10,7 @@ from django.utils import timezone
 from api import services as token_services
 from api.models import ApiToken, hash_token
 from recommendations import services
-from recommendations.models import Actor, ProgressUpdate, Recommendation, ReviewState
+from recommendations.models import Actor, AuditAction, AuditEvent, ProgressUpdate, Recommendation, ReviewState
 
 from .factories import EVIDENCE, NARRATIVE, filed
 
@@ -105,6 +105,42 @@ def test_nobody_revokes_another_persons_token(client, people):
     client.post(reverse("api:revoke", args=[token.pk]))
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_creating_and_revoking_a_token_is_audited_and_shown_on_the_audit_page(client, people, admin_user):
+    client.force_login(people.reporter_a)
+    raw = client.post(reverse("api:tokens"), {"name": "our system", "scope": "write", "days": "30"}).context["secret"]
+    token = ApiToken.objects.get()
+    created = AuditEvent.objects.get()
+    assert (created.action, created.user, created.object_type, created.object_id) == (
+        AuditAction.TOKEN_CREATED,
+        people.reporter_a,
+        "API token",
+        str(token.pk),
+    )
+    assert "our system" in created.object_repr and "Scope write" in created.detail
+    assert raw not in created.object_repr + created.detail  # the secret is never written down
+    client.force_login(people.reporter_b)
+    client.post(reverse("api:revoke", args=[token.pk]))  # not theirs: refused, nothing recorded
+    client.force_login(people.reporter_a)
+    client.post(reverse("api:revoke", args=[token.pk]))
+    client.post(reverse("api:revoke", args=[token.pk]))  # already revoked: no second line
+    assert list(AuditEvent.objects.order_by("pk").values_list("username", "action")) == [
+        ("reporter_a", AuditAction.TOKEN_CREATED),
+        ("reporter_a", AuditAction.TOKEN_REVOKED),
+    ]
+    client.force_login(admin_user)
+    page = client.get(reverse("recommendations:audit"), {"action": AuditAction.TOKEN_REVOKED})
+    assert [e.object_id for e in page.context["page"].object_list] == [str(token.pk)]
+    assert "Revoked an API token" in page.content.decode() and "our system" in page.content.decode()
+
+
+def test_a_refused_token_leaves_no_audit_line(people):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        token_services.create_token(user=people.reporter_a, name=" ", scope="write", days=30)
+    assert not AuditEvent.objects.exists()
 
 
 def test_writes_need_a_write_token(client, people):

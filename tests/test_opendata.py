@@ -9,40 +9,17 @@ from django.urls import reverse
 from frictionless import Package
 
 from opendata.package import RESOURCES, build_package
-from recommendations.models import Actor, Recommendation, Status
+from recommendations.models import Recommendation
 
-from .factories import record
+from .status_samples import csv_rows, read_csv, record_formula_named_organization, record_ratification_and_value
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def data(make_org, people):
-    ghana = Actor.objects.get(iso3="GHA")
-    record(
-        actor=ghana,
-        recommendation=Recommendation.objects.get(code="R02"),
-        status=Status.RATIFIED,
-        as_of=datetime.date(2012, 9, 7),
-        as_of_precision="year",
-        organization=people.org_a,
-        evidence_urls=["https://treaties.un.org/a", "https://example.org/b"],
-    )
-    record(
-        actor=Actor.objects.get(iso3="PHL"),
-        recommendation=Recommendation.objects.get(code="R17"),
-        value="4.25",
-        as_of=datetime.date(2021, 1, 1),
-        organization=people.org_a,
-    )
-    hostile = make_org('=HYPERLINK("http://evil.example","x")', code="hostile", base_country=ghana)
-    record(
-        actor=hostile,
-        recommendation=Recommendation.objects.get(code="R45"),
-        status=Status.LIMITED,
-        as_of=datetime.date(2020, 1, 1),
-        organization=people.org_a,
-    )
+    ghana = record_ratification_and_value(people, precision="year")
+    record_formula_named_organization(make_org, people, base_country=ghana)
 
 
 @pytest.fixture
@@ -89,14 +66,11 @@ def test_the_readme_is_the_field_dictionary_of_the_same_schema(release):
 
 
 def test_statuses_csv_round_trips_to_the_export(client, release):
-    import csv
-    import io
-
-    export = b"".join(client.get(reverse("recommendations:status_csv")).streaming_content).decode()
+    header, rows = csv_rows(client)
     package = (release / "statuses.csv").read_bytes().decode("utf-8")
     # The same rows and cells; on PostgreSQL the export is written by COPY, whose lines end in LF, not CRLF.
-    assert list(csv.reader(io.StringIO(package))) == list(csv.reader(io.StringIO(export)))
-    assert len(package.splitlines()) > 1
+    assert read_csv(package) == [header, *rows]
+    assert len(rows) > 1
 
 
 def test_pending_updates_stay_out(data, people, tmp_path):

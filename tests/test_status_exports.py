@@ -1,6 +1,5 @@
 """CSV, XLSX and JSON exports: the documented columns, the same rows as the HTML table, formula-safe cells."""
 
-import csv
 import datetime
 import io
 import json
@@ -9,10 +8,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from recommendations.models import Actor, CurrentStatus, ProgressUpdate, Recommendation, Status
+from recommendations.models import Actor, CurrentStatus, ProgressUpdate, Recommendation
 from recommendations.reports import EXPORT_COLUMNS
 
 from .factories import record
+from .status_samples import csv_rows, read_csv, record_formula_named_organization, record_ratification_and_value
 
 pytestmark = pytest.mark.django_db
 COLUMNS = [
@@ -47,42 +47,9 @@ XLSX_COLUMNS = [
 
 @pytest.fixture
 def data(make_org, people):
-    ghana, philippines = Actor.objects.get(iso3="GHA"), Actor.objects.get(iso3="PHL")
-    record(
-        actor=ghana,
-        recommendation=Recommendation.objects.get(code="R02"),
-        status=Status.RATIFIED,
-        as_of=datetime.date(2012, 9, 7),
-        organization=people.org_a,
-        evidence_urls=["https://treaties.un.org/a", "https://example.org/b"],
-    )
-    record(
-        actor=philippines,
-        recommendation=Recommendation.objects.get(code="R17"),
-        value="4.25",
-        as_of=datetime.date(2021, 1, 1),
-        organization=people.org_a,
-    )
-    hostile = make_org('=HYPERLINK("http://evil.example","click")', code="hostile", base_country=ghana)
-    record(
-        actor=hostile,
-        recommendation=Recommendation.objects.get(code="R45"),
-        status=Status.LIMITED,
-        as_of=datetime.date(2020, 1, 1),
-        organization=people.org_a,
-    )
+    ghana = record_ratification_and_value(people)
+    record_formula_named_organization(make_org, people, base_country=ghana)
     return {"ghana": ghana}
-
-
-def csv_rows(client, params):
-    response = client.get(reverse("recommendations:status_csv"), params)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.streaming  # constant memory whatever the size
-    text = b"".join(response.streaming_content).decode("utf-8")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
-    return header, list(reader)
 
 
 def xlsx_rows(client, params):
@@ -281,5 +248,5 @@ def test_every_text_cell_of_the_item_list_export_is_formula_guarded(client, pref
             planted.append(f(f"{field}{pk}"))
     Recommendation.objects.filter(pk=item.pk).update(code=prefix + "CODE", title=f("title"))
     response = client.get(reverse("recommendations:export_csv"))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))[1:]
+    rows = read_csv(b"".join(response.streaming_content).decode())[1:]
     assert_every_cell_is_inert(rows, planted)

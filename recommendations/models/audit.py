@@ -19,6 +19,8 @@ class AuditAction(models.TextChoices):
     ADMIN_ADDED = "admin_added", "Added in the admin"
     ADMIN_CHANGED = "admin_changed", "Changed in the admin"
     ADMIN_DELETED = "admin_deleted", "Deleted in the admin"
+    TOKEN_CREATED = "token_created", "Created an API token"
+    TOKEN_REVOKED = "token_revoked", "Revoked an API token"
 
 
 class AuditEvent(models.Model):
