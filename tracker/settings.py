@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "opendata",
     "participation",
     "bulk",
+    "import_jobs",
 ]
 
 MIDDLEWARE = [
