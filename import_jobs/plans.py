@@ -8,6 +8,9 @@ the preview ran in the request or on a worker.
 """
 
 import datetime
+from types import SimpleNamespace
+
+from recommendations.imports import Rejection
 
 SHOWN_ROWS = 100  # the preview lists the first 100 updates to create
 KEPT_REJECTIONS = 2_000  # and the first rejections (the page shows 500); the counts are always complete
@@ -70,14 +73,22 @@ class StoredPlan:
         self.rows = d.get("rows", 0)
         self.rejected_rows = d.get("rejected_rows", 0)
         self.notes = d.get("notes", [])
-        create = []
-        for row in d.get("create_rows", []):
-            row = dict(row, as_of=datetime.date.fromisoformat(row["as_of"]))
-            create.append(row)
+        create = [
+            SimpleNamespace(
+                **{
+                    **row,
+                    "as_of": datetime.date.fromisoformat(row["as_of"]),
+                    "actor": SimpleNamespace(**row["actor"]),
+                    "recommendation": SimpleNamespace(**row["recommendation"]),
+                    "organization": SimpleNamespace(**row["organization"]),
+                }
+            )
+            for row in d.get("create_rows", [])
+        ]
         self.create = Counted(create, d.get("create", 0))
         self.unchanged = Counted([], d.get("unchanged", 0))
         self.skipped = Counted([tuple(s) for s in d.get("skipped_rows", [])], d.get("skipped", 0))
-        rejections = [{"row": r, "column": c, "reason": why} for r, c, why in d.get("rejections", [])]
+        rejections = [Rejection(r, c, why) for r, c, why in d.get("rejections", [])]
         self.rejected = Counted(rejections, d.get("rejected", 0))
 
     def __bool__(self):

@@ -33,7 +33,7 @@ WAITING = (JobState.QUEUED, JobState.RUNNING)
 
 def stalled_after() -> datetime.timedelta:
     """A job with no sign of life for this long is offered a retry (its worker probably died)."""
-    return datetime.timedelta(seconds=getattr(settings, "IMPORT_JOB_STALLED_AFTER", 300))
+    return datetime.timedelta(seconds=settings.IMPORT_JOB_STALLED_AFTER)
 
 
 def _send(task, *args) -> None:

@@ -7,6 +7,7 @@ JavaScript off (it refreshes itself) and only the importer (and staff) see it.
 
 import datetime
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -157,13 +158,14 @@ def test_the_progress_page_without_javascript_shows_rows_done_and_refreshes_itse
     assert page.status_code == 200
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
     assert 'role="status" aria-live="polite"' in html
-    assert "4,000 of 10,000 rows (40%)" in html and "about 15 seconds left" in html
+    # 10 s for 4,000 rows: about 15 s for the 6,000 left (a little more on a slow machine).
+    assert "4,000 of 10,000 rows (40%)" in html and re.search(r"about 1[5-9] seconds left", html)
     assert '<progress class="w-100" max="10000" value="4000"' in html
     assert "bulk/bulk.js" in html  # with JavaScript, the bar fills from the JSON instead
     assert "autofocus" not in html
     live = client.get(reverse("import_jobs:job", args=[batch.pk]), {"format": "json"}).json()
     assert (live["state"], live["processed"], live["total"], live["percent"]) == ("running", 4000, 10000, 40)
-    assert live["seconds_left"] == 15 and "4,000 of 10,000 rows" in live["message"]
+    assert 15 <= live["seconds_left"] < 20 and "4,000 of 10,000 rows" in live["message"]
 
 
 @pytest.mark.django_db
