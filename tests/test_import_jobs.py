@@ -71,6 +71,13 @@ def previewed(people, n=3, user=None) -> ImportBatch:
     return batch
 
 
+def test_the_import_tasks_are_late_acknowledged_bounded_and_time_limited():
+    for task in (tasks.preview_import, tasks.confirm_import):
+        assert task.acks_late and task.reject_on_worker_lost, task.name
+        assert 0 < task.max_retries <= 5, task.name
+        assert task.soft_time_limit and task.time_limit > task.soft_time_limit, task.name
+
+
 # ---------------------------------------------------------------------------
 # Eager: no broker, the whole flow in the request
 # ---------------------------------------------------------------------------
