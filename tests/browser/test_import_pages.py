@@ -4,6 +4,7 @@ Every page on the way passes axe (no serious or critical violation).
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from recommendations.models import ProgressUpdate
 
@@ -116,12 +117,12 @@ def test_an_import_in_progress_updates_live_with_javascript_and_ends_on_its_resu
     shoot(page, "import-progress")
     page.evaluate("window.__same_page = true")
     ImportJob.objects.filter(pk=job.pk).update(rows_done=3, heartbeat_at=timezone.now())
-    page.wait_for_function("document.querySelector('progress').value === 3", timeout=10_000)
-    assert "3 of 4 rows (75%)" in status.inner_text()
+    expect(status).to_contain_text("3 of 4 rows (75%)", timeout=10_000)
+    assert page.evaluate("document.querySelector('progress').value") == 3
     assert page.evaluate("window.__same_page") is True  # updated in place, not reloaded
     services.confirm_import(batch_id=batch.pk, user=people.reporter_a)
     ImportJob.objects.filter(pk=job.pk).update(state="done", rows_done=4, finished_at=timezone.now())
-    page.wait_for_selector("#result-heading", timeout=10_000)
+    expect(page.locator("#result-heading")).to_be_visible(timeout=10_000)
     assert "2 updates created" in page.get_by_role("region", name="Result: Imported").inner_text()
     assert_accessible(page)
     page.goto("/progress/imports/")
