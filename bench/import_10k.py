@@ -3,10 +3,15 @@
     DATABASE_URL=sqlite:////tmp/import-bench.sqlite3 python bench/import_10k.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/import_bench python bench/import_10k.py  (database must exist)
 
-The import runs as on the web page: a batch is stored, previewed, sent for
-review as verified by one reviewer and confirmed by a second (re-planned
-inside the writing transaction, then written with each update's two history
-entries). Prints one line per step: seconds and the Python heap peak (tracemalloc).
+The import runs as on the web page, through its background tasks
+(import_jobs): a batch is stored, previewed by the preview task, sent for
+review as verified by one reviewer and confirmed by a second through the
+confirm task (re-planned inside the writing transaction, then written with
+each update's two history entries). Without CELERY_BROKER_URL the tasks run
+eagerly in this process (as `make run` does); with it, a worker (`make worker`,
+same DATABASE_URL) runs them and this script follows the job's progress as the
+page does. Prints one line per step: seconds, the Python heap peak of this process
+(tracemalloc; eager only), and how many progress readings the job page would have seen.
 """
 
 import csv
@@ -29,6 +34,7 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from import_jobs import services as jobs  # noqa: E402
 from recommendations import services  # noqa: E402
 from recommendations.models import Actor, Membership, ProgressUpdate, Recommendation  # noqa: E402
 
@@ -66,20 +72,44 @@ def main(rows: int = 10_000):
     batch = services.start_import(
         file=ContentFile(data), filename="bench.csv", organization=org, user=user, verified=True, source="bench"
     )
-    plan = services.preview_import(batch_id=batch.pk)
+    job = follow(jobs.start_preview(batch=batch, user=user))
     _, peak = tracemalloc.get_traced_memory()
     print(
-        f"preview: {time.perf_counter() - started:.2f} s, {len(plan.create):,} to create, heap peak {peak / 1e6:.0f} MB"
+        f"preview task: {time.perf_counter() - started:.2f} s, {job.plan['create']:,} to create, "
+        f"{job.rows_total:,} rows, heap peak {peak / 1e6:.0f} MB{readings(job)}"
     )
-    services.confirm_import(batch_id=batch.pk, user=user)  # to the review queue
+    job = follow(jobs.start_confirm(batch_id=batch.pk, user=user))  # to the review queue
     tracemalloc.reset_peak()
     started = time.perf_counter()
-    batch = services.confirm_import(batch_id=batch.pk, user=checker)
+    job = follow(jobs.start_confirm(batch_id=batch.pk, user=checker))
     _, peak = tracemalloc.get_traced_memory()
+    batch.refresh_from_db()
+    assert job.state == "done" and not job.error, job.error
     print(
-        f"confirm (re-plan, then write verified, with history and current statuses): "
+        f"confirm task (re-plan, then write verified, with history and current statuses, one transaction): "
         f"{time.perf_counter() - started:.2f} s, {batch.created:,} created, heap peak {peak / 1e6:.0f} MB"
+        f"{readings(job)}"
     )
+
+
+SEEN: list[tuple[float, int]] = []
+
+
+def follow(job):
+    """Wait for a job run by a worker, reading its progress twice a second as the page's script does."""
+    SEEN.clear()
+    while job.state in ("queued", "running"):
+        time.sleep(0.5)
+        job.refresh_from_db()
+        SEEN.append((time.perf_counter(), job.rows_done))
+    return job
+
+
+def readings(job) -> str:
+    if not SEEN:
+        return " (eager: ran in this process)"
+    distinct = len({done for _, done in SEEN})
+    return f"; the page saw {distinct} different progress figures of {job.rows_total:,} rows"
 
 
 if __name__ == "__main__":

@@ -623,8 +623,11 @@ def _check_row(row: _Parsed, directory, organization, acting, memberships, rejec
     )
 
 
-def plan_batch(batch) -> Plan:
-    """The plan of a stored import batch, from its importer's point of view (nothing is written)."""
+def plan_batch(batch, progress=None) -> Plan:
+    """The plan of a stored import batch, from its importer's point of view (nothing is written).
+
+    ``progress``, if given, is called as ``progress("check", rows read so far)`` while the rows are read.
+    """
     from django.core.files.storage import default_storage
 
     from . import services
@@ -637,12 +640,28 @@ def plan_batch(batch) -> Plan:
             data = handle.read(MAX_UPLOAD_BYTES + 1)
     except (FileNotFoundError, ValueError) as error:  # ValueError: an empty path, the file was deleted
         raise ImportFileError("The uploaded file is no longer there; upload it again.") from error
+    rows = read_rows(io.BytesIO(data), batch.filename)
     return plan(
-        read_rows(io.BytesIO(data), batch.filename),
+        rows if progress is None else _Reporting(rows, progress),
         filename=batch.filename,
         organization=batch.organization,
         **who,
     )
+
+
+class _Reporting:
+    """The rows of an upload, calling ``progress("check", n)`` as they are read (for the background job's bar)."""
+
+    def __init__(self, rows, progress):
+        self.rows, self.progress = rows, progress
+
+    def __iter__(self):
+        for count, row in enumerate(self.rows, start=1):
+            self.progress("check", count)
+            yield row
+
+    def __getattr__(self, name):  # columns, notes, rows_read: the reader's own
+        return getattr(self.rows, name)
 
 
 def _key(actor_id, item_id, status, as_of, precision, value):

@@ -113,6 +113,18 @@ MATRIX = {
         {"anonymous": LOGIN, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "editor": 403},
     ),
     "recommendations:my_updates": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    # Imports on the worker: "My imports" is anyone's own list; an import's page is its importer's (and staff's).
+    "import_jobs:mine": (None, "get", {**everyone(200), "anonymous": LOGIN}),
+    "import_jobs:job": (
+        lambda o: [o["import"].pk],  # reviewer2's import
+        "get",
+        {"anonymous": LOGIN, "reporter_a": 403, "reporter_b": 403, "reviewer": 403, "editor": 200},
+    ),
+    "import_jobs:retry": (
+        lambda o: [o["import"].pk],
+        "get",  # POST only
+        {"anonymous": LOGIN, "reporter_a": 405, "reporter_b": 405, "reviewer": 405, "editor": 405},
+    ),
     # Staff only: the others are sent to the (admin) login page.
     "recommendations:audit": (None, "get", {**everyone(302), "editor": 200}),
     # The world map and comparisons (atlas): public reads.

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "opendata",
     "participation",
     "bulk",
+    "import_jobs",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +306,9 @@ EXPORT_IN_BACKGROUND_ABOVE = int(os.environ.get("EXPORT_IN_BACKGROUND_ABOVE", "2
 # one bulk review takes at most BULK_REVIEW_MAX updates.
 BULK_REVIEW_IN_BACKGROUND_ABOVE = int(os.environ.get("BULK_REVIEW_IN_BACKGROUND_ABOVE", "200"))
 BULK_REVIEW_MAX = int(os.environ.get("BULK_REVIEW_MAX", "10000"))
+# An import (preview or confirmation) whose worker gave no news for this many seconds is shown as stopped,
+# with a Retry button (its worker probably died; what it had begun was rolled back).
+IMPORT_JOB_STALLED_AFTER = int(os.environ.get("IMPORT_JOB_STALLED_AFTER", "300"))
 # A digest being sent is left alone this long before another run may take it over (its sender died: a worker
 # killed mid-send). Longer than the send's hard time limit (90 s).
 DIGEST_LEASE_SECONDS = int(os.environ.get("DIGEST_LEASE_SECONDS", "600"))

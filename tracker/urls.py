@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("opendata.urls")),
     path("", include("participation.urls")),
     path("", include("bulk.urls")),
+    path("", include("import_jobs.urls")),
     # Django's account views, the password reset throttled (it comes first, so it wins the URL).
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     # Log in with the email address; after choosing a password (an invitation's link) you are logged in.

@@ -98,7 +98,7 @@ def start_import(
     return batch
 
 
-def preview_import(*, batch_id):
+def preview_import(*, batch_id, progress=None):
     """Read and check an uploaded batch (``imports.plan``): returns the plan; writes nothing but the batch's counts.
 
     A file that cannot be read raises ``imports.ImportFileError``; it, and a
@@ -113,7 +113,7 @@ def preview_import(*, batch_id):
         if batch.state not in (ImportState.UPLOADED, ImportState.PREVIEWED):
             raise ImportAlreadyDone(_closed_message(batch))
         try:
-            plan = imports.plan_batch(batch)
+            plan = imports.plan_batch(batch, progress=progress)
         except imports.ImportFileError as refused:
             error, plan = refused, None
             batch.error = str(refused)[:2000]
@@ -135,7 +135,7 @@ def preview_import(*, batch_id):
     return plan
 
 
-def confirm_import(*, batch_id, user=None, system: SystemActor | None = None) -> ImportBatch:
+def confirm_import(*, batch_id, user=None, system: SystemActor | None = None, progress=None) -> ImportBatch:
     """Confirm a previewed batch: write its rows, all or none — once, however many confirmations arrive at once.
 
     The batch row is locked, its state checked, and the file planned again
@@ -186,7 +186,7 @@ def confirm_import(*, batch_id, user=None, system: SystemActor | None = None) ->
         else:
             raise ImportAlreadyDone(_closed_message(batch))
         try:
-            plan = imports.plan_batch(batch)
+            plan = imports.plan_batch(batch, progress=progress)
         except imports.ImportFileError as error:
             raise ValidationError(f"Nothing was written: {error}") from error
         if plan.rejected:
@@ -197,7 +197,7 @@ def confirm_import(*, batch_id, user=None, system: SystemActor | None = None) ->
         if not plan.create:
             raise ValidationError("Nothing was written: every row is already in the tracker now.")
         verifier = who if batch.verified else None
-        created = _write_import(plan, batch, verifier)
+        created = _write_import(plan, batch, verifier, progress=progress)
         batch.created, batch.to_create, batch.unchanged = created, len(plan.create), len(plan.unchanged)
         batch.confirmed_at = timezone.now()
         if batch.verified and person is not None:
@@ -215,7 +215,7 @@ def confirm_import(*, batch_id, user=None, system: SystemActor | None = None) ->
     return batch
 
 
-def _write_import(plan, batch: ImportBatch, verifier) -> int:
+def _write_import(plan, batch: ImportBatch, verifier, progress=None) -> int:
     """Write a batch's planned rows in the current transaction; verified ones the way a review verifies them.
 
     Each update is first filed by the importer, then — for a verified batch —
@@ -271,6 +271,8 @@ def _write_import(plan, batch: ImportBatch, verifier) -> int:
             )
         created += len(updates)
         pairs.update((u.actor_id, u.recommendation_id) for u in updates)
+        if progress is not None:  # the background job's bar: updates written so far (visible at the commit)
+            progress("write", created)
     if verifier is not None and pairs:
         refresh_current_statuses(actor_ids=[a for a, _ in pairs], recommendation_ids=[i for _, i in pairs])
     return created

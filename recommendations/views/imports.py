@@ -11,6 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from import_jobs import services as import_jobs
+from import_jobs import views as import_jobs_views
+
 from .. import imports, services
 from ..exports import stream_csv
 from ..forms import ImportForm, apply_service_errors
@@ -58,13 +61,18 @@ def progress_import(request):
                 services.discard_import(batch_id=batch_id, user=request.user)
                 messages.info(request, "The import was discarded: nothing was written, and the file was deleted.")
                 return redirect("recommendations:progress_import")
-            batch = services.confirm_import(batch_id=batch_id, user=request.user)
+            # On the worker (at once, in this request, without one): the job's page shows how far it is.
+            job = import_jobs.start_confirm(batch_id=batch_id, user=request.user)
         except services.ImportAlreadyDone as done:
             messages.info(request, " ".join(done.messages))
             return redirect("recommendations:my_updates")
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
             return redirect("recommendations:progress_import")
+        if job.state != "done" or job.error:
+            return _job_outcome(request, job, "recommendations:progress_import")
+        batch = job.batch
+        batch.refresh_from_db()
         if batch.state == ImportState.AWAITING_REVIEW:
             messages.success(
                 request,
@@ -88,19 +96,13 @@ def progress_import(request):
                 verified=bool(form.cleaned_data.get("verified")),
                 source=form.cleaned_data.get("source", ""),
             )
-            plan = services.preview_import(batch_id=batch.pk)
         except ValidationError as error:
             apply_service_errors(form, error)
-        except imports.ImportFileError as error:
-            form.add_error("file", str(error))
         else:
-            context = {
-                "plan": plan,
-                "token": str(batch.pk),
-                "batch": batch,
-                "needs_second_reviewer": batch.verified and not services.can_review(request.user, batch),
-            }
-            return render(request, "recommendations/import_preview.html", context)
+            # The check runs on the worker: its page, or (eager, no worker) the preview at once.
+            response = import_jobs_views.after_upload(request, batch, form)
+            if response is not None:
+                return response
     recent = ImportBatch.objects.filter(
         created_by=request.user,
         state__in=(ImportState.AWAITING_REVIEW, ImportState.RETURNED),
@@ -120,7 +122,10 @@ def import_review(request, pk):
         decision = request.POST.get("decision")
         try:
             if decision == "confirm":
-                batch = services.confirm_import(batch_id=batch.pk, user=request.user)
+                job = import_jobs.start_confirm(batch_id=batch.pk, user=request.user)
+                if job.state != "done" or job.error:
+                    return _job_outcome(request, job, "recommendations:review_queue")
+                batch.refresh_from_db()
                 messages.success(request, f"Imported {batch.created} updates (verified).")
                 return redirect("recommendations:review_queue")
             if decision == "return":
@@ -144,6 +149,17 @@ def import_review(request, pk):
         "can_decide": batch.state == ImportState.AWAITING_REVIEW and services.can_review(request.user, batch),
     }
     return render(request, "recommendations/import_review.html", context)
+
+
+def _job_outcome(request, job, refused_to: str):
+    """A confirmation that is not simply done: still running (its page), done earlier, or refused (why)."""
+    if job.state in import_jobs.WAITING or (job.state == "failed" and not job.refused):
+        return redirect("import_jobs:job", pk=job.batch_id)
+    if job.state == "done":  # an earlier run (or another click) had done it
+        messages.info(request, job.error)
+        return redirect("recommendations:my_updates")
+    messages.error(request, job.error)
+    return redirect(refused_to)
 
 
 @require_GET

@@ -4,6 +4,7 @@ Every page on the way passes axe (no serious or critical violation).
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from recommendations.models import ProgressUpdate
 
@@ -78,3 +79,52 @@ def test_an_import_as_verified_is_confirmed_by_a_second_reviewer(page, people):
     page.wait_for_load_state()
     assert "Imported 2 updates (verified)" in page.content()
     assert set(ProgressUpdate.objects.values_list("state", "reviewed_by__username")) == {("verified", "reviewer2")}
+
+
+def test_an_import_in_progress_updates_live_with_javascript_and_ends_on_its_result(page, people):
+    """The bar fills from the job's JSON without a reload, the live region says the figure, and the
+    finished import reloads once into its result; the page and My imports pass axe."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from import_jobs.models import ImportJob
+    from recommendations import services
+
+    batch = services.start_import(
+        file=ContentFile(CSV), filename="updates.csv", organization=people.org_a, user=people.reporter_a
+    )
+    services.preview_import(batch_id=batch.pk)
+    now = timezone.now()
+    job = ImportJob.objects.create(
+        batch=batch,
+        phase="confirm",
+        state="running",
+        requested_by=people.reporter_a,
+        rows_done=1,
+        rows_total=4,
+        queued_at=now,
+        started_at=now - datetime.timedelta(seconds=2),
+        heartbeat_at=now,
+    )
+    log_in(page, "reporter_a", "pw-reporter_a")
+    page.goto(f"/progress/imports/{batch.pk}/")
+    status = page.get_by_role("status")
+    assert "1 of 4 rows (25%)" in status.inner_text()
+    assert page.locator("noscript").count() == 1  # the refresh is only for pages without JavaScript
+    assert_accessible(page)
+    shoot(page, "import-progress")
+    page.evaluate("window.__same_page = true")
+    ImportJob.objects.filter(pk=job.pk).update(rows_done=3, heartbeat_at=timezone.now())
+    expect(status).to_contain_text("3 of 4 rows (75%)", timeout=10_000)
+    assert page.evaluate("document.querySelector('progress').value") == 3
+    assert page.evaluate("window.__same_page") is True  # updated in place, not reloaded
+    services.confirm_import(batch_id=batch.pk, user=people.reporter_a)
+    ImportJob.objects.filter(pk=job.pk).update(state="done", rows_done=4, finished_at=timezone.now())
+    expect(page.locator("#result-heading")).to_be_visible(timeout=10_000)
+    assert "2 updates created" in page.get_by_role("region", name="Result: Imported").inner_text()
+    assert_accessible(page)
+    page.goto("/progress/imports/")
+    assert page.get_by_role("link", name="updates.csv").is_visible()
+    assert_accessible(page)

@@ -1,7 +1,7 @@
 /* Bulk review, progressive enhancement only (every step works without this file).
  *
  * The queue: a "select every update on this page" box appears in the table's head.
- * A running bulk review: the progress bar fills from the job's JSON every second
+ * A running bulk review (or import: import_jobs/job.html): the progress bar fills from the job's JSON every second
  * instead of the page reloading (the <noscript> refresh); when done, the page reloads once.
  */
 (function () {
@@ -29,8 +29,10 @@
           bar.max = p.total;
           bar.value = p.processed;
           bar.textContent = p.percent + "%";
-          status.textContent = p.processed + " of " + p.total + " processed (" + p.done + " done, " + p.refused + " refused).";
-          if (p.state === "done" || p.state === "failed") { window.location.reload(); } else { setTimeout(poll, 1000); }
+          // A job may say it in its own words (an import: rows, time left); else the bulk review's counts.
+          var text = p.message || (p.processed + " of " + p.total + " processed (" + p.done + " done, " + p.refused + " refused).");
+          if (status.textContent !== text) { status.textContent = text; }
+          if (p.state === "done" || p.state === "failed" || p.state === "stalled") { window.location.reload(); } else { setTimeout(poll, 1000); }
         })
         .catch(function () { setTimeout(poll, 3000); });
     }
