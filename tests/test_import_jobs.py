@@ -27,6 +27,7 @@ from import_jobs import tasks
 from import_jobs.models import ImportJob, JobState, Phase
 from recommendations import services
 from recommendations.models import Actor, ImportBatch, ImportState, ProgressUpdate, Recommendation
+from recommendations.services import import_batches
 
 from .factories import EVIDENCE, NARRATIVE
 from .test_imports import csv_file
@@ -284,14 +285,14 @@ def test_a_worker_that_dies_after_the_first_chunk_leaves_nothing_and_the_retry_w
 ):
     settings.IMPORT_JOB_STALLED_AFTER = 60
     batch = previewed(people, n=1_200)  # two chunks of 1,000
-    real, chunks = services.bulk_create_with_history, []
+    real, chunks = import_batches.bulk_create_with_history, []
 
     def dies_after_one_chunk(*args, **kwargs):
         created = real(*args, **kwargs)
         chunks.append(len(created))
         raise WorkerDied
 
-    monkeypatch.setattr(services, "bulk_create_with_history", dies_after_one_chunk)
+    monkeypatch.setattr(import_batches, "bulk_create_with_history", dies_after_one_chunk)
     jobs._queue(batch, Phase.CONFIRM, people.reporter_a, total=batch.rows + batch.to_create)
     with pytest.raises(WorkerDied):
         jobs.run_confirm(batch_id=batch.pk, user_id=people.reporter_a.pk)
@@ -303,7 +304,7 @@ def test_a_worker_that_dies_after_the_first_chunk_leaves_nothing_and_the_retry_w
     assert not ProgressUpdate.history.filter(created_by=people.reporter_a).exists()
     assert job.state == JobState.RUNNING  # as a dead worker leaves it: stalled after a while
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=2))
-    monkeypatch.setattr(services, "bulk_create_with_history", real)
+    monkeypatch.setattr(import_batches, "bulk_create_with_history", real)
     job = jobs.retry(batch_id=batch.pk, user=people.reporter_a)
     assert job.state == JobState.DONE and job.attempts == 2
     assert ProgressUpdate.objects.filter(created_by=people.reporter_a).count() == 1_200
