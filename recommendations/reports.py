@@ -156,7 +156,8 @@ class Scope:
             return cursor.fetchall()
 
 
-def build_scope(filterset: StatusFilter) -> Scope:
+def build_scope(filterset: StatusFilter, *, actor_ids=None) -> Scope:
+    """The pairs in scope; with ``actor_ids``, only those actors' (a batch of the export)."""
     if filterset.is_bound and not filterset.is_valid():
         # Never report on a filter that could not be applied: the numbers would be silently wrong.
         raise ValueError(f"invalid report filters: {filterset.error_messages()}")
@@ -164,11 +165,11 @@ def build_scope(filterset: StatusFilter) -> Scope:
     parts, params = [], []
     statuses = filterset.statuses
     if statuses is None or statuses - {NO_INFORMATION}:
-        sql, reported_params = _reported_sql(filterset, snapshot)
+        sql, reported_params = _reported_sql(filterset, snapshot, actor_ids=actor_ids)
         parts.append(sql)
         params += reported_params
     if filterset.includes_no_information:
-        sql, unreported_params = _unreported_sql(filterset, snapshot)
+        sql, unreported_params = _unreported_sql(filterset, snapshot, actor_ids=actor_ids)
         parts.append(sql)
         params += unreported_params
     if not parts:  # cannot happen with valid filters, but never build invalid SQL
@@ -178,7 +179,7 @@ def build_scope(filterset: StatusFilter) -> Scope:
     return Scope(filterset=filterset, snapshot=snapshot, pairs_sql=" UNION ALL ".join(parts), pairs_params=params)
 
 
-def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True) -> tuple[str, list]:
+def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True, actor_ids=None) -> tuple[str, list]:
     """The reported pairs in scope: CurrentStatus rows, or the latest verified update on or before a date.
 
     The snapshot reads the status interval of each pair that holds on the
@@ -188,6 +189,8 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
     on 1 January 2010" means the status on that date, not a later one.
     """
     item_q, actor_q = filterset.items("recommendation__"), filterset.actors("actor__")
+    if actor_ids is not None:
+        actor_q &= Q(actor_id__in=actor_ids)
     columns = (
         "actor_id",
         "recommendation_id",
@@ -280,15 +283,22 @@ def _universe(filterset: StatusFilter, snapshot):
     return countries, country_items, organizations, organization_items
 
 
-def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
-    """SQL for the "No information" pairs in scope: one branch for countries, one for organizations."""
+def _unreported_sql(filterset: StatusFilter, snapshot, *, actor_ids=None) -> tuple[str, list]:
+    """SQL for the "No information" pairs in scope: one branch for countries, one for organizations.
+
+    With ``actor_ids`` (a batch of the export), those actors only, and the current statuses they are
+    checked against too: else the planner hashes every current status for each batch.
+    """
     countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
+    if actor_ids is not None:
+        countries, organizations = countries.filter(pk__in=actor_ids), organizations.filter(pk__in=actor_ids)
     if snapshot is None:
+        batch = f"AND cs.actor_id IN ({', '.join(['%s'] * len(actor_ids))})" if actor_ids is not None else ""
         not_reported = (
             f"NOT EXISTS (SELECT 1 FROM {CurrentStatus._meta.db_table} cs "  # nosec B608
-            "WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id)"
+            f"WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id {batch})"
         )
-        not_params = []
+        not_params = list(actor_ids or [])
     else:
         # A pair has an interval from its first verified as-of date on: none by then, nothing reported.
         not_reported = (
@@ -663,18 +673,18 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
     exact ones (JSON wants them); the spreadsheet writers guard every text cell
     (``exports.guard_row``).
     """
-    sql, params = export_rows_sql(scope, sort=sort)
-    cursor = connection.chunked_cursor()
-    try:
-        cursor.execute(sql, params)
-        while True:
-            rows = cursor.fetchmany(chunk)
-            if not rows:
-                break
-            for row in rows:
-                yield _export_values(row)
-    finally:
-        cursor.close()
+    for sql, params in export_statements(scope, sort=sort):
+        cursor = connection.chunked_cursor()
+        try:
+            cursor.execute(sql, params)
+            while True:
+                rows = cursor.fetchmany(chunk)
+                if not rows:
+                    break
+                for row in rows:
+                    yield _export_values(row)
+        finally:
+            cursor.close()
 
 
 # The keyset of the export's default order (actor name, actor id, item position), with the item id last so that
@@ -745,7 +755,13 @@ def _page_rows(scope: Scope, conditions: list[str], params: list, limit: int) ->
     return _fetch(sql, [*scope.pairs_params, *params, limit])
 
 
-def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
+def export_copy_statements(scope: Scope, *, sort: str = "actor"):
+    """``export_copy_sql`` for each of ``export_statements``: the full CSV's rows, statement after statement."""
+    for rows, params in export_statements(scope, sort=sort):
+        yield export_copy_sql(scope, rows=(rows, params))
+
+
+def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list] | None = None) -> tuple[str, list]:
     """PostgreSQL only: the export rows as the CSV cells ``iter_export_rows`` and ``guard_row`` make, in SQL.
 
     For ``COPY (…) TO STDOUT WITH (FORMAT csv)``: the same columns in the same
@@ -783,7 +799,7 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
         f"NULLIF(CASE WHEN LEFT(v{n}, 1) IN ({starts}) THEN CHR(39) || v{n} ELSE v{n} END, '')"
         for n in range(len(shaped))
     ]
-    rows, params = export_rows_sql(scope, sort=sort)
+    rows, params = rows or export_rows_sql(scope, sort=sort)
     sorted_rows = f"SELECT * FROM ({rows}) q OFFSET 0"  # nosec B608
     columns = ", ".join(raw)
     shaped_rows = (
@@ -793,31 +809,39 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
     return f"SELECT {', '.join(guarded)} FROM ({shaped_rows}) t", params  # nosec B608
 
 
-def export_rows_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
-    """The export's rows (``_EXPORT_SELECT``'s columns) in the order of ``sort``, as SQL and parameters.
+# The export in actor batches (default order, today's statuses, scopes of more than EXPORT_BATCHED_FROM
+# possible rows): the first batch small, so its rows leave at once; each next one twice as large, up to
+# EXPORT_BATCH_ACTORS actors (~80,000 rows).
+EXPORT_BATCHED_FROM, EXPORT_FIRST_BATCH, EXPORT_BATCH_ACTORS = 50_000, 20, 1280
 
-    In the default order on PostgreSQL the rows leave as they are read, without a sort of the whole scope
-    first (which took seconds before the first row at 300,000 rows): the actors in scope are walked in
-    (name, id) order and each actor's own pairs are read beside it (a LATERAL subquery: the actor is
-    pushed into both branches of the pairs, through the pair indexes), so the final ORDER BY only has to
-    order each actor's rows by item (an incremental sort on what is already sorted by actor).
+
+def export_statements(scope: Scope, *, sort: str = "actor"):
+    """The export's rows as consecutive statements (SQL, parameters), each in ``sort`` order, together in order.
+
+    The rows of a whole scope sorted in one statement wait for all of them to be read and sorted
+    (seconds at 300,000 rows, a sort spilling to disk) before the first one leaves. In the default
+    order the scope is cut instead into batches of consecutive actors (by name, id): each statement
+    reads the pairs of its actors only (``build_scope(actor_ids=…)``: current statuses and "No
+    information" through their actor indexes) and sorts only its own rows, in memory. Other
+    orders, snapshots and small scopes stay one statement.
     """
-    if sort != "actor" or connection.vendor != "postgresql":
-        tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
-        return f"SELECT {_EXPORT_SELECT} FROM {tail}", list(scope.pairs_params)  # nosec B608
-    actors = Actor._meta.db_table
-    in_scope, actor_params = _sql(Actor.objects.filter(scope.filterset.actors()).values("pk").order_by())
-    names = [f"c{n}" for n in range(17)]  # _EXPORT_SELECT's columns, in order
-    sql = (
-        f"SELECT {', '.join(names)} FROM (SELECT * FROM {actors} WHERE id IN ({in_scope}) "  # nosec B608
-        f"ORDER BY name, id OFFSET 0) a LEFT JOIN {actors} b ON b.id = a.base_country_id "
-        f"CROSS JOIN LATERAL (SELECT {_EXPORT_SELECT}, r.position, r.id "
-        f"FROM ({scope.pairs_sql}) p JOIN {Recommendation._meta.db_table} r ON r.id = p.recommendation_id "
-        f"LEFT JOIN {actors} o ON o.id = p.reporter_id WHERE p.actor_id = a.id) x "
-        f"({', '.join(names)}, item_position, item_id) "
-        "ORDER BY a.name, a.id, x.item_position, x.item_id"
-    )
-    return sql, [*actor_params, *scope.pairs_params]
+    if sort != "actor" or scope.snapshot is not None:
+        yield export_rows_sql(scope, sort=sort)
+        return
+    ids = list(Actor.objects.filter(scope.filterset.actors()).order_by("name", "pk").values_list("pk", flat=True))
+    if len(ids) * Recommendation.objects.filter(scope.filterset.items()).count() <= EXPORT_BATCHED_FROM:
+        yield export_rows_sql(scope, sort=sort)  # small enough to sort at once
+        return
+    size, start = EXPORT_FIRST_BATCH, 0
+    while start < len(ids):
+        yield export_rows_sql(build_scope(scope.filterset, actor_ids=ids[start : start + size]), sort=sort)
+        start, size = start + size, min(size * 2, EXPORT_BATCH_ACTORS)
+
+
+def export_rows_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
+    """The export's rows (``_EXPORT_SELECT``'s columns) in the order of ``sort``, as SQL and parameters."""
+    tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
+    return f"SELECT {_EXPORT_SELECT} FROM {tail}", list(scope.pairs_params)  # nosec B608
 
 
 def _join_urls(text: str) -> str:
