@@ -820,16 +820,18 @@ def export_statements(scope: Scope, *, sort: str = "actor"):
 
     The rows of a whole scope sorted in one statement wait for all of them to be read and sorted
     (seconds at 300,000 rows, a sort spilling to disk) before the first one leaves. In the default
-    order the scope is cut instead into batches of consecutive actors (by name, id): each statement
+    order the whole scope is cut instead into batches of consecutive actors (by name, id): each statement
     reads the pairs of its actors only (``build_scope(actor_ids=…)``: current statuses and "No
-    information" through their actor indexes) and sorts only its own rows, in memory. Other
-    orders, snapshots and small scopes stay one statement.
+    information" through their actor indexes) and sorts only its own rows. Other
+    orders, snapshots, filtered and small scopes stay one statement.
     """
-    if sort != "actor" or scope.snapshot is not None:
+    filterset = scope.filterset
+    # Only the whole scope (no item or actor filter) is batched: filtered exports keep their one query.
+    if sort != "actor" or scope.snapshot is not None or filterset.items() or filterset.actors():
         yield export_rows_sql(scope, sort=sort)
         return
-    ids = list(Actor.objects.filter(scope.filterset.actors()).order_by("name", "pk").values_list("pk", flat=True))
-    if len(ids) * Recommendation.objects.filter(scope.filterset.items()).count() <= EXPORT_BATCHED_FROM:
+    ids = list(Actor.objects.order_by("name", "pk").values_list("pk", flat=True))
+    if len(ids) * Recommendation.objects.count() <= EXPORT_BATCHED_FROM:
         yield export_rows_sql(scope, sort=sort)  # small enough to sort at once
         return
     size, start = EXPORT_FIRST_BATCH, 0
