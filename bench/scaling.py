@@ -141,7 +141,14 @@ def report(mode, runs, results) -> list[str]:
         "| SQL | " + " | ".join(labels) + " | Growth |",
         "|---|" + "---:|" * len(results) + "---:|",
     ]
-    for key, name in (("window_ms", "Window over the history (before)"), ("intervals_ms", "Status intervals (now)")):
+    for key, name in (
+        ("window_ms", "Window over the history (before)"),
+        ("intervals_ms", "Status intervals (now)"),
+        ("chart_ms", "Over-time chart of the summary (`history_by_year`, a replay of the verified history)"),
+        ("chart_on_ms", f"The same chart up to {SNAPSHOT_DAY} (on the snapshot page)"),
+    ):
+        if not all(key in r["snapshot"] for r in results):
+            continue
         cells = [f"{r['snapshot'][key]:.0f} ms" for r in results]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {last['snapshot'][key] / first['snapshot'][key]:.2f}× |")
     lines += [
@@ -330,6 +337,15 @@ def measure():
             snapshot[key] = timed(run, repeat=5, warm=1)[0]
             answers[key] = run()
         snapshot["same_counts"] = answers["window_ms"] == answers["intervals_ms"]
+    # The over-time chart of the summary and of the snapshot (reports.history_by_year replays the verified history).
+    from django.http import QueryDict
+
+    from recommendations.filters import StatusFilter
+
+    for key, query in (("chart_ms", ""), ("chart_on_ms", f"on={SNAPSHOT_DAY}")):
+        filterset = StatusFilter(QueryDict(query))
+        filterset.is_valid()
+        snapshot[key] = timed(lambda f=filterset: reports.history_by_year(filterset=f), repeat=1, warm=0)[0]
         cursor.execute("SELECT pg_database_size(current_database())")
         db_mb = cursor.fetchone()[0] / 1048576
     print(f"   snapshot SQL: {snapshot}", file=sys.stderr, flush=True)
