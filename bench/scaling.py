@@ -337,6 +337,8 @@ def measure():
             snapshot[key] = timed(run, repeat=5, warm=1)[0]
             answers[key] = run()
         snapshot["same_counts"] = answers["window_ms"] == answers["intervals_ms"]
+        cursor.execute("SELECT pg_database_size(current_database())")
+        db_mb = cursor.fetchone()[0] / 1048576
     # The over-time chart of the summary and of the snapshot (reports.history_by_year replays the verified history).
     from django.http import QueryDict
 
@@ -346,8 +348,6 @@ def measure():
         filterset = StatusFilter(QueryDict(query))
         filterset.is_valid()
         snapshot[key] = timed(lambda f=filterset: reports.history_by_year(filterset=f), repeat=1, warm=0)[0]
-        cursor.execute("SELECT pg_database_size(current_database())")
-        db_mb = cursor.fetchone()[0] / 1048576
     print(f"   snapshot SQL: {snapshot}", file=sys.stderr, flush=True)
     export = {"copy": export_copy(client), "python": export_python()}
     print(f"   export: {export}", file=sys.stderr, flush=True)
