@@ -135,12 +135,20 @@ def report(mode, runs, results) -> list[str]:
     lines += [
         "",
         f"The all-items snapshot (`?on={SNAPSHOT_DAY}`) counted in SQL alone, the old way (a window over the "
-        "verified history) and the new one (one status interval per pair through the GiST index):",
+        "verified history) and the new one (the status intervals holding on the date, through the interval tree of "
+        "migration 0014):",
         "",
         "| SQL | " + " | ".join(labels) + " | Growth |",
         "|---|" + "---:|" * len(results) + "---:|",
     ]
-    for key, name in (("window_ms", "Window over the history (before)"), ("intervals_ms", "Status intervals (now)")):
+    for key, name in (
+        ("window_ms", "Window over the history (before)"),
+        ("intervals_ms", "Status intervals (now)"),
+        ("chart_ms", "Over-time chart of the summary (`history_by_year`, a replay of the verified history)"),
+        ("chart_on_ms", f"The same chart up to {SNAPSHOT_DAY} (on the snapshot page)"),
+    ):
+        if not all(key in r["snapshot"] for r in results):
+            continue
         cells = [f"{r['snapshot'][key]:.0f} ms" for r in results]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {last['snapshot'][key] / first['snapshot'][key]:.2f}× |")
     lines += [
@@ -268,11 +276,15 @@ def record_pairs(pairs: int):
 
 
 def measure():
+    import datetime
+
     from django.db import connection
+    from django.db.models import Q
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench.run import pick_targets
+    from recommendations import reports
     from recommendations.models import CurrentStatus, StatusInterval
 
     item, country = pick_targets()
@@ -310,17 +322,16 @@ def measure():
         "ORDER BY as_of DESC, created_at DESC, id DESC) AS n FROM recommendations_progressupdate "
         "WHERE state = 'verified' AND as_of <= %s) w WHERE n = 1 GROUP BY status ORDER BY status"
     )
-    intervals = (
-        "SELECT status, COUNT(*) FROM recommendations_statusinterval "
-        "WHERE daterange(valid_from, valid_to, '[)') @> CAST(%s AS date) GROUP BY status ORDER BY status"
-    )
+    # What the snapshot pages read (reports.scope._held_on_sql: the interval tree of migration 0014 on PostgreSQL).
+    held, held_params = reports.scope._held_on_sql(Q(), Q(), datetime.date.fromisoformat(SNAPSHOT_DAY), ("status",))
+    intervals = f"SELECT status, COUNT(*) FROM ({held}) x GROUP BY status ORDER BY status"  # nosec B608
     snapshot = {}
     with connection.cursor() as cursor:
         answers = {}
-        for key, sql in (("window_ms", window), ("intervals_ms", intervals)):
+        for key, sql, params in (("window_ms", window, [SNAPSHOT_DAY]), ("intervals_ms", intervals, held_params)):
 
-            def run(sql=sql):
-                cursor.execute(sql, [SNAPSHOT_DAY])
+            def run(sql=sql, params=params):
+                cursor.execute(sql, params)
                 return cursor.fetchall()
 
             snapshot[key] = timed(run, repeat=5, warm=1)[0]
@@ -328,6 +339,15 @@ def measure():
         snapshot["same_counts"] = answers["window_ms"] == answers["intervals_ms"]
         cursor.execute("SELECT pg_database_size(current_database())")
         db_mb = cursor.fetchone()[0] / 1048576
+    # The over-time chart of the summary and of the snapshot (reports.history_by_year replays the verified history).
+    from django.http import QueryDict
+
+    from recommendations.filters import StatusFilter
+
+    for key, query in (("chart_ms", ""), ("chart_on_ms", f"on={SNAPSHOT_DAY}")):
+        filterset = StatusFilter(QueryDict(query))
+        filterset.is_valid()
+        snapshot[key] = timed(lambda f=filterset: reports.history_by_year(filterset=f), repeat=1, warm=0)[0]
     print(f"   snapshot SQL: {snapshot}", file=sys.stderr, flush=True)
     export = {"copy": export_copy(client), "python": export_python()}
     print(f"   export: {export}", file=sys.stderr, flush=True)

@@ -154,10 +154,12 @@ def copy_csv_chunks(sql: str, params, *, flush_bytes: int = 65536):
             connection.needs_rollback = True  # the cancelled COPY aborted the transaction it ran in
 
 
-def stream_copy_csv(filename: str, header: Sequence[str], sql: str, params) -> StreamingHttpResponse:
+def stream_copy_csv(filename: str, header: Sequence[str], statements) -> StreamingHttpResponse:
     """A CSV download whose rows PostgreSQL writes itself (``copy_csv_chunks``); the header leaves first.
 
-    The rows' cells must already be guarded in the SQL (``reports.export_copy_sql``).
+    ``statements``: (SQL, parameters) pairs whose rows follow each other, each run when the previous
+    one is done (``reports.export_copy_statements``). The rows' cells must already be guarded in the
+    SQL (``reports.export_copy_sql``).
     Lines end with LF, as COPY writes them (the header too, so the file is consistent);
     a cell holding a CR or an LF is quoted, as the csv module quotes it.
     """
@@ -166,7 +168,8 @@ def stream_copy_csv(filename: str, header: Sequence[str], sql: str, params) -> S
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow(header)
         yield buffer.getvalue().encode()
-        yield from copy_csv_chunks(sql, params)
+        for sql, params in statements:
+            yield from copy_csv_chunks(sql, params)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -12,6 +12,7 @@ from recommendations import reports
 from recommendations.exports import stream_copy_csv, stream_csv
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, CurrentStatus, DatePrecision, ProgressUpdate, Recommendation, Status
+from recommendations.reports import export as report_export
 
 from .factories import record
 
@@ -40,8 +41,7 @@ def parsed(response) -> list[list[str]]:
 
 def both_paths(scope):
     python = stream_csv("x.csv", reports.EXPORT_COLUMNS, reports.iter_export_rows(scope))
-    sql, params = reports.export_copy_sql(scope)
-    copied = stream_copy_csv("x.csv", reports.EXPORT_COLUMNS, sql, params)
+    copied = stream_copy_csv("x.csv", reports.EXPORT_COLUMNS, reports.export_copy_statements(scope))
     return parsed(python), parsed(copied)
 
 
@@ -119,3 +119,23 @@ def test_sqlite_keeps_the_python_path(client):
         pytest.skip("the fallback is for SQLite")
     response = client.get(reverse("recommendations:status_csv"))
     assert b"".join(response.streaming_content).startswith(",".join(reports.EXPORT_COLUMNS).encode() + b"\r\n")
+
+
+def test_the_export_in_actor_batches_gives_the_rows_of_one_sorted_statement(make_org, people, monkeypatch):
+    """A large scope is exported in batches of consecutive actors (the first rows leave before the whole
+    scope is read): the same rows in the same order as one statement sorting them all, both paths."""
+    plant(make_org, people)
+    scope = reports.build_scope(StatusFilter(None))
+    sql, params = reports.export_rows_sql(scope)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        whole = [report_export._export_values(row) for row in cursor.fetchall()]
+    monkeypatch.setattr(report_export, "EXPORT_BATCHED_FROM", 0)
+    monkeypatch.setattr(report_export, "EXPORT_FIRST_BATCH", 3)
+    monkeypatch.setattr(report_export, "EXPORT_BATCH_ACTORS", 40)
+    assert len(list(reports.export_statements(scope))) > 3
+    assert list(reports.iter_export_rows(scope)) == whole
+    if connection.vendor == "postgresql":
+        python, copied = both_paths(scope)
+        assert copied == python
+        assert len(copied) == len(whole) + 1

@@ -62,9 +62,27 @@ def stored_intervals():
     )
 
 
+def read_by_reports_on(day) -> dict[tuple[int, int], int]:
+    """What the snapshot pages read: on PostgreSQL through the interval tree (migration 0014)."""
+    from django.db import connection
+    from django.db.models import Q
+
+    from recommendations import reports
+
+    sql, params = reports.scope._held_on_sql(Q(), Q(), day, ("actor_id", "recommendation_id", "update_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        held = cursor.fetchall()
+    table = {(a, i): u for a, i, u in held}
+    assert len(table) == len(held), f"the snapshot read two intervals of one pair on {day}"
+    return table
+
+
 def assert_intervals_match_history(days):
     for day in days:
-        assert intervals_on(day) == replayed_on(day), day
+        expected = replayed_on(day)
+        assert intervals_on(day) == expected, day
+        assert read_by_reports_on(day) == expected, day
     # The open intervals are the current statuses.
     open_ = set(
         StatusInterval.objects.filter(valid_to__isnull=True).values_list("actor_id", "recommendation_id", "update_id")
@@ -276,3 +294,26 @@ def test_the_migrations_fill_writes_the_intervals_the_services_keep(item, countr
     with connection.cursor() as cursor:
         cursor.execute(fill)
     assert stored_intervals() == kept
+
+
+def test_the_snapshot_read_finds_every_interval_holding_on_any_day(item, country):
+    """The interval tree's two scans (PostgreSQL) find exactly the intervals holding on a day: intervals
+    of one day, of years, starting or ending on days with many trailing zero bits, open ones; probed on
+    every day from before the first to after the last (SQLite reads StatusIntervalQuerySet.on itself)."""
+    from recommendations.reports.scope import INTERVAL_TREE_EPOCH
+
+    epoch = INTERVAL_TREE_EPOCH
+    # Day numbers 40960 = 0b1010000000000000 (2012-02-21) and 32768 = 2^15 (1989-09-17) are high tree nodes.
+    starts = [32767, 32768, 32769, 40959, 40960, 40961, 40962, 41000, 41001, 45056, 45057, 45100]
+    policy = item(Kind.POLICY)
+    for n, actor in enumerate([country("KEN"), country("MEX"), country("PHL")]):
+        for m, day in enumerate(starts[n::3] + [45200 + n]):
+            record(
+                actor=actor,
+                recommendation=policy,
+                status=policy.scale[m % len(policy.scale)],
+                as_of=epoch + datetime.timedelta(days=day),
+                historical=True,
+            )
+    days = sorted({epoch + datetime.timedelta(days=d + k) for d in [*starts, 45200, 45202] for k in (-1, 0, 1)})
+    assert_intervals_match_history(days)

@@ -1,6 +1,6 @@
 """StatusInterval: a pair's status history as spans of dates."""
 
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Q
 
 from .actors import Actor
@@ -14,22 +14,10 @@ class StatusIntervalQuerySet(models.QuerySet):
     def on(self, day):
         """The interval of each pair that holds on ``day``: at most one per pair (and, later, per perspective).
 
-        On PostgreSQL the condition is written as a range containment, which the GiST index of the
-        intervals answers without reading the intervals that ended before ``day`` or began after it.
+        The definition. On PostgreSQL the reports read the same intervals through the interval tree of
+        migration 0014 (``reports.scope._held_on_sql``), which reads only the intervals holding on the day.
         """
-        held = self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        if connection.vendor == "postgresql":
-            from django.db.models.expressions import RawSQL
-
-            table = connection.ops.quote_name(self.model._meta.db_table)
-            held = held.filter(
-                RawSQL(  # noqa: S611  # nosec B611 - a table name; the date is a parameter
-                    f"daterange({table}.valid_from, {table}.valid_to, '[)') @> %s::date",
-                    [day],
-                    output_field=models.BooleanField(),
-                )
-            )
-        return held
+        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
 class StatusInterval(models.Model):
@@ -82,8 +70,8 @@ class StatusInterval(models.Model):
             # One item's snapshot: its intervals that began by the date.
             models.Index(fields=["recommendation", "valid_from"], name="interval_item_from"),
         ]
-        # On PostgreSQL a GiST index on daterange(valid_from, valid_to) (migration 0009) finds the
-        # intervals holding on a date; StatusIntervalQuerySet.on writes the condition it matches.
+        # On PostgreSQL two covering btree indexes over the interval tree's fork (migration 0014) find
+        # the intervals holding on a date (reports.scope._held_on_sql).
 
     def __str__(self):
         return f"{self.actor_id} · {self.recommendation_id}: {self.status} from {self.valid_from} to {self.valid_to}"

@@ -25,7 +25,10 @@ from .export import (
     EXPORT_KEYSET,
     PAGE_ACTORS_MAX,
     export_copy_sql,
+    export_copy_statements,
     export_page,
+    export_rows_sql,
+    export_statements,
     iter_export_rows,
 )
 from .history import (
@@ -54,6 +57,7 @@ from .scope import (
     Scope,
     build_scope,
     for_item,
+    interval_tree_path,
     region_level,
     threshold_notes,
 )
@@ -82,6 +86,7 @@ __all__ = [
     "Scope",
     "build_scope",
     "for_item",
+    "interval_tree_path",
     "threshold_notes",
     "status_counts",
     "Summary",
@@ -98,6 +103,9 @@ __all__ = [
     "PAGE_ACTORS_MAX",
     "export_page",
     "export_copy_sql",
+    "export_copy_statements",
+    "export_rows_sql",
+    "export_statements",
     "MATRIX_SORTS",
     "Matrix",
     "matrix",

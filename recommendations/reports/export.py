@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from ..models import Actor, Recommendation
 from ..models.places import place_sql
-from .scope import Scope, _fetch
+from .scope import Scope, _fetch, build_scope
 from .table import TABLE_SORTS
 
 EXPORT_COLUMNS = [
@@ -66,19 +66,18 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
     exact ones (JSON wants them); the spreadsheet writers guard every text cell
     (``exports.guard_row``).
     """
-    tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
-    sql = f"SELECT {_EXPORT_SELECT} FROM {tail}"  # noqa: S608  # nosec B608 - fixed export columns over the scope's SQL
-    cursor = connection.chunked_cursor()
-    try:
-        cursor.execute(sql, scope.pairs_params)
-        while True:
-            rows = cursor.fetchmany(chunk)
-            if not rows:
-                break
-            for row in rows:
-                yield _export_values(row)
-    finally:
-        cursor.close()
+    for sql, params in export_statements(scope, sort=sort):
+        cursor = connection.chunked_cursor()
+        try:
+            cursor.execute(sql, params)
+            while True:
+                rows = cursor.fetchmany(chunk)
+                if not rows:
+                    break
+                for row in rows:
+                    yield _export_values(row)
+        finally:
+            cursor.close()
 
 
 # The keyset of the export's default order (actor name, actor id, item position), with the item id last so that
@@ -156,7 +155,13 @@ def _page_rows(scope: Scope, conditions: list[str], params: list, limit: int) ->
     return _fetch(sql, [*scope.pairs_params, *params, limit])
 
 
-def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
+def export_copy_statements(scope: Scope, *, sort: str = "actor"):
+    """``export_copy_sql`` for each of ``export_statements``: the full CSV's rows, statement after statement."""
+    for rows, params in export_statements(scope, sort=sort):
+        yield export_copy_sql(scope, rows=(rows, params))
+
+
+def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list] | None = None) -> tuple[str, list]:
     """PostgreSQL only: the export rows as the CSV cells ``iter_export_rows`` and ``guard_row`` make, in SQL.
 
     For ``COPY (…) TO STDOUT WITH (FORMAT csv)``: the same columns in the same
@@ -194,14 +199,51 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
         f"NULLIF(CASE WHEN LEFT(v{n}, 1) IN ({starts}) THEN CHR(39) || v{n} ELSE v{n} END, '')"
         for n in range(len(shaped))
     ]
-    tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
-    sorted_rows = f"SELECT * FROM (SELECT {_EXPORT_SELECT} FROM {tail}) q OFFSET 0"  # noqa: S608  # nosec B608 - fixed export columns over the scope's SQL
+    rows, params = rows or export_rows_sql(scope, sort=sort)
+    sorted_rows = f"SELECT * FROM ({rows}) q OFFSET 0"  # noqa: S608  # nosec B608 - the export rows' own SQL
     columns = ", ".join(raw)
     shaped_rows = (
         f"SELECT {', '.join(f'{e} AS v{n}' for n, e in enumerate(shaped))} "  # noqa: S608  # nosec B608 - column aliases only
         f"FROM ({sorted_rows}) s ({columns}) OFFSET 0"
     )
-    return f"SELECT {', '.join(guarded)} FROM ({shaped_rows}) t", list(scope.pairs_params)  # noqa: S608  # nosec B608 - column aliases over the scope's SQL
+    return f"SELECT {', '.join(guarded)} FROM ({shaped_rows}) t", params  # noqa: S608  # nosec B608 - column aliases over the scope's SQL
+
+
+# The export in actor batches (default order, today's statuses, scopes of more than EXPORT_BATCHED_FROM
+# possible rows): the first batch small, so its rows leave at once; each next one twice as large, up to
+# EXPORT_BATCH_ACTORS actors (~80,000 rows).
+EXPORT_BATCHED_FROM, EXPORT_FIRST_BATCH, EXPORT_BATCH_ACTORS = 50_000, 20, 1280
+
+
+def export_statements(scope: Scope, *, sort: str = "actor"):
+    """The export's rows as consecutive statements (SQL, parameters), each in ``sort`` order, together in order.
+
+    The rows of a whole scope sorted in one statement wait for all of them to be read and sorted
+    (seconds at 300,000 rows, a sort spilling to disk) before the first one leaves. In the default
+    order the whole scope is cut instead into batches of consecutive actors (by name, id): each statement
+    reads the pairs of its actors only (``build_scope(actor_ids=…)``: current statuses and "No
+    information" through their actor indexes) and sorts only its own rows. Other
+    orders, snapshots, filtered and small scopes stay one statement.
+    """
+    filterset = scope.filterset
+    # Only the whole scope (no item or actor filter) is batched: filtered exports keep their one query.
+    if sort != "actor" or scope.snapshot is not None or filterset.items() or filterset.actors():
+        yield export_rows_sql(scope, sort=sort)
+        return
+    ids = list(Actor.objects.order_by("name", "pk").values_list("pk", flat=True))
+    if len(ids) * Recommendation.objects.count() <= EXPORT_BATCHED_FROM:
+        yield export_rows_sql(scope, sort=sort)  # small enough to sort at once
+        return
+    size, start = EXPORT_FIRST_BATCH, 0
+    while start < len(ids):
+        yield export_rows_sql(build_scope(scope.filterset, actor_ids=ids[start : start + size]), sort=sort)
+        start, size = start + size, min(size * 2, EXPORT_BATCH_ACTORS)
+
+
+def export_rows_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
+    """The export's rows (``_EXPORT_SELECT``'s columns) in the order of ``sort``, as SQL and parameters."""
+    tail = _EXPORT_FROM.format(joined=scope.joined, actors=Actor._meta.db_table, order=TABLE_SORTS[sort])
+    return f"SELECT {_EXPORT_SELECT} FROM {tail}", list(scope.pairs_params)  # noqa: S608  # nosec B608 - fixed export columns over the scope's SQL
 
 
 def _join_urls(text: str) -> str:

@@ -338,8 +338,7 @@ def status_csv(request):
         return _bad_filter(errors)
     filename = f"status-{_stamp(filterset)}.csv"
     if connection.vendor == "postgresql":  # the database writes the CSV itself (COPY), at its own speed
-        sql, params = reports.export_copy_sql(scope)
-        return stream_copy_csv(filename, reports.EXPORT_COLUMNS, sql, params)
+        return stream_copy_csv(filename, reports.EXPORT_COLUMNS, reports.export_copy_statements(scope))
     return stream_csv(filename, reports.EXPORT_COLUMNS, reports.iter_export_rows(scope))
 
 
