@@ -195,6 +195,7 @@ STATUS_DESCRIPTION = (
                                 "",
                                 "https://treaties.un.org/",
                                 "2026-01-02T10:00:00Z",
+                                "un_treaty_depositary",
                             ],
                             strict=True,
                         )
@@ -456,7 +457,11 @@ class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveM
         target = self.get_object()
         return self._write(
             lambda: services.verify_update(
-                update=target, reviewer=request.user, expected_version=data.get("version"), note=data["note"]
+                update=target,
+                reviewer=request.user,
+                expected_version=data.get("version"),
+                note=data["note"],
+                perspective=data.get("perspective") or None,
             )
         )
 
@@ -491,4 +496,5 @@ def _fields(data: dict) -> dict:
         "narrative": data["narrative"],
         "evidence_urls": data["evidence_urls"],
         "historical": data["historical"],
+        "perspective": data.get("perspective") or None,
     }

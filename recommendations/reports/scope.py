@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..models.places import place_expression, place_sql
 
-# Every pair carries what a report or an export shows; the last five as text
+# Every pair carries what a report or an export shows (who says so last); the five before it as text
 # (the "No information" pairs have NULLs there, and text unions on every database).
 PAIR_COLUMNS = (
     "actor_id",
@@ -35,6 +35,7 @@ PAIR_COLUMNS = (
     "reporter_id",
     "verified_text",
     "evidence_text",
+    "perspective",
 )
 
 
@@ -158,6 +159,7 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
         "reporter_id",
         "verified_at",
         "evidence_urls",
+        "perspective",
     )
     if snapshot is None:
         current = CurrentStatus.objects.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
@@ -173,7 +175,7 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
     selected = (
         "x.actor_id, x.recommendation_id, x.status, x.as_of, x.update_id, x.actor_kind, x.as_of_precision, "
         "CAST(x.value AS TEXT) AS value_text, x.reporter_id, CAST(x.verified_at AS TEXT) AS verified_text, "
-        "CAST(x.evidence_urls AS TEXT) AS evidence_text"
+        "CAST(x.evidence_urls AS TEXT) AS evidence_text, x.perspective"
     )
     return f"SELECT {selected} FROM ({inner}) x {where}", [*params, *where_params]  # noqa: S608  # nosec B608 - ORM-compiled SQL; row conditions are parameterized
 
@@ -223,7 +225,7 @@ def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
             "CAST(NULL AS DATE) AS as_of, CAST(NULL AS BIGINT) AS update_id, a.kind AS actor_kind, "
             "CAST(NULL AS TEXT) AS as_of_precision, CAST(NULL AS TEXT) AS value_text, "
             "CAST(NULL AS BIGINT) AS reporter_id, CAST(NULL AS TEXT) AS verified_text, "
-            "CAST(NULL AS TEXT) AS evidence_text "
+            "CAST(NULL AS TEXT) AS evidence_text, CAST(NULL AS TEXT) AS perspective "
             f"FROM {Actor._meta.db_table} a CROSS JOIN {Recommendation._meta.db_table} r "
             f"WHERE a.id IN ({actors_sql}) AND r.id IN ({items_sql}) AND {not_reported}"
         )

@@ -47,6 +47,7 @@ from .people import (
     send_invitation,
     user_organizations,
 )
+from .perspectives import TREATY_DEPOSITARY_CODES, default_perspective, parse_perspective
 from .progress import (
     can_review,
     edit_update,
@@ -77,6 +78,9 @@ from .writers import (
 )
 
 __all__ = [
+    "TREATY_DEPOSITARY_CODES",
+    "default_perspective",
+    "parse_perspective",
     "PermissionDenied",
     "ValidationError",
     "NARRATIVE_MIN",

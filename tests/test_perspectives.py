@@ -1,0 +1,281 @@
+"""Who says so: every update's perspective — its default rule, the form, the review, imports, exports, the API."""
+
+import csv
+import datetime
+import importlib
+import io
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from recommendations import imports, services
+from recommendations.models import (
+    Actor,
+    AuditEvent,
+    CurrentStatus,
+    OrganizationType,
+    Perspective,
+    ProgressUpdate,
+    Recommendation,
+    ReviewState,
+    Status,
+    StatusInterval,
+)
+
+from .factories import EVIDENCE, NARRATIVE, filed, log_form_data, record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "organization_type, code, expected",
+    [
+        (OrganizationType.NGO, "some-ngo", Perspective.CIVIL_SOCIETY),
+        (OrganizationType.TRADE_UNION, "a-union", Perspective.CIVIL_SOCIETY),
+        (OrganizationType.INTERNATIONAL, "an-agency", Perspective.UN_MECHANISM),
+        (OrganizationType.ACADEMIC, "a-university", Perspective.INDEPENDENT_DATA),
+        (OrganizationType.FINANCIAL_INSTITUTION, "a-bank", Perspective.INDEPENDENT_DATA),
+        (OrganizationType.INTERNATIONAL, "un-treaty-collection", Perspective.UN_TREATY_DEPOSITARY),
+    ],
+)
+def test_the_default_follows_the_organization(make_org, organization_type, code, expected):
+    organization = make_org(code=code, organization_type=organization_type)
+    assert services.default_perspective(organization) == expected
+    # The migration's copy of the rule gives the same answer.
+    migration = importlib.import_module("recommendations.migrations.0014_perspectives")
+    assert migration.default_perspective(organization) == expected
+
+
+def test_no_organization_is_civil_society():
+    assert services.default_perspective(None) == Perspective.CIVIL_SOCIETY
+
+
+def test_log_progress_stores_the_stated_perspective_or_the_default(people):
+    default = filed(user=people.reporter_a, organization=people.org_a)
+    stated = filed(user=people.reporter_a, organization=people.org_a, perspective=Perspective.GOVERNMENT)
+    assert default.perspective == Perspective.CIVIL_SOCIETY
+    assert stated.perspective == Perspective.GOVERNMENT
+    with pytest.raises(ValidationError) as refused:
+        filed(user=people.reporter_a, organization=people.org_a, perspective="rumour")
+    assert "perspective" in refused.value.message_dict
+    assert ProgressUpdate.objects.count() == 2
+
+
+def test_the_form_offers_the_perspective_with_the_organizations_default(reporter, people):
+    page = reporter.get(reverse("recommendations:progress_new"), {"item": "R56", "actor": "MEX"})
+    html = page.content.decode()
+    assert "Who says so (perspective)" in html and "Government self-report" in html
+    assert page.context["form"].initial["perspective"] == Perspective.CIVIL_SOCIETY
+    data = log_form_data(reporter, "R56", "MEX", perspective=Perspective.GOVERNMENT)
+    answer = reporter.post(reverse("recommendations:progress_new") + "?item=R56&actor=MEX", data)
+    assert answer.status_code == 302
+    assert ProgressUpdate.objects.get().perspective == Perspective.GOVERNMENT
+
+
+def test_the_form_refuses_an_unknown_perspective(reporter):
+    data = log_form_data(reporter, "R56", "MEX", perspective="rumour")
+    page = reporter.post(reverse("recommendations:progress_new") + "?item=R56&actor=MEX", data)
+    assert page.status_code == 200 and "perspective" in page.context["form"].errors
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_a_reviewer_corrects_the_perspective_when_verifying(client, people):
+    update = filed(user=people.reporter_a, organization=people.org_a)
+    client.force_login(people.reviewer)
+    page = client.get(update.get_absolute_url()).content.decode()
+    assert 'name="perspective"' in page
+    client.post(
+        reverse("recommendations:update_review", args=[update.pk]),
+        {"decision": "verify", "version": update.version, "perspective": Perspective.GOVERNMENT},
+    )
+    update.refresh_from_db()
+    assert update.state == ReviewState.VERIFIED and update.perspective == Perspective.GOVERNMENT
+    assert CurrentStatus.objects.get().perspective == Perspective.GOVERNMENT
+    assert StatusInterval.objects.get().perspective == Perspective.GOVERNMENT
+    event = AuditEvent.objects.filter(object_id=str(update.pk)).latest("pk")
+    assert "perspective corrected from civil_society to government" in event.detail
+    assert "perspective corrected" in update.history.latest().history_change_reason
+
+
+def test_verifying_without_a_perspective_keeps_it(people):
+    update = filed(user=people.reporter_a, organization=people.org_a, perspective=Perspective.UN_MECHANISM)
+    services.verify_update(update=update, reviewer=people.reviewer, expected_version=None)
+    update.refresh_from_db()
+    assert update.perspective == Perspective.UN_MECHANISM
+
+
+# --- Imports and exports --------------------------------------------------------------------------------
+
+
+def _plan(rows, columns, people):
+    out = io.StringIO()
+    csv.writer(out).writerows([columns, *rows])
+    handle = io.BytesIO(out.getvalue().encode())
+    return imports.plan(
+        imports.read_rows(handle, "u.csv"), filename="u.csv", user=people.reporter_a, organization=people.org_a
+    )
+
+
+COLUMNS = ["actor_code", "recommendation_code", "status", "as_of", "evidence_urls", "narrative", "perspective"]
+
+
+def test_the_import_reads_the_perspective_column(people):
+    plan = _plan(
+        [
+            ["KEN", "R56", "limited", "2020-01-01", EVIDENCE[0], NARRATIVE, "government"],
+            ["MEX", "R56", "limited", "2020-01-01", EVIDENCE[0], NARRATIVE, Perspective.UN_MECHANISM.label],
+            ["PHL", "R56", "limited", "2020-01-01", EVIDENCE[0], NARRATIVE, ""],
+            ["GHA", "R56", "limited", "2020-01-01", EVIDENCE[0], NARRATIVE, "the minister"],
+        ],
+        COLUMNS,
+        people,
+    )  # fmt: skip
+    assert [row.perspective for row in plan.create] == ["government", "un_mechanism", "civil_society"]
+    assert [(r.row, r.column) for r in plan.rejected] == [(5, "perspective")]
+    assert "Unknown perspective “the minister”" in plan.rejected[0].reason
+
+
+def test_an_import_without_the_column_takes_the_default(people):
+    plan = _plan([["KEN", "R56", "limited", "2020-01-01", EVIDENCE[0], NARRATIVE]], COLUMNS[:-1], people)
+    assert [row.perspective for row in plan.create] == ["civil_society"]
+
+
+def test_the_same_row_from_another_perspective_is_a_new_update(people):
+    record(
+        actor=Actor.objects.get(iso3="KEN"),
+        recommendation=Recommendation.objects.get(code="R56"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2020, 1, 1),
+        organization=people.org_a,
+        perspective=Perspective.GOVERNMENT,
+    )
+    rows = [
+        ["KEN", "R56", "limited", "2020-01-01", EVIDENCE[0], NARRATIVE, "government"],
+        ["KEN", "R56", "limited", "2020-01-01", EVIDENCE[0], NARRATIVE, "civil_society"],
+    ]
+    plan = _plan(rows, COLUMNS, people)
+    assert plan.unchanged == [2] and [row.row for row in plan.create] == [3]
+
+
+def _export(client, query="item=R56&actor_kind=country"):
+    body = b"".join(client.get(reverse("recommendations:status_csv") + "?" + query).streaming_content)
+    return list(csv.DictReader(io.StringIO(body.decode())))
+
+
+def test_every_export_carries_the_perspective(client, people):
+    record(
+        actor=Actor.objects.get(iso3="KEN"),
+        recommendation=Recommendation.objects.get(code="R56"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2020, 1, 1),
+        organization=people.org_a,
+        perspective=Perspective.GOVERNMENT,
+    )
+    rows = {row["actor_code"]: row for row in _export(client)}
+    assert rows["KEN"]["perspective"] == "government" and rows["MEX"]["perspective"] == ""
+    answer = client.get(reverse("recommendations:status_json") + "?item=R56&actor=KEN")
+    data = json.loads(b"".join(answer.streaming_content))
+    assert [row["perspective"] for row in data["rows"]] == ["government"]
+
+
+def test_export_then_import_keeps_the_perspective(client, people):
+    """The round trip: a file exported from one tracker, imported into another, exports the same."""
+    for iso3, perspective in (("KEN", Perspective.GOVERNMENT), ("MEX", Perspective.INDEPENDENT_DATA)):
+        record(
+            actor=Actor.objects.get(iso3=iso3),
+            recommendation=Recommendation.objects.get(code="R56"),
+            status=Status.LIMITED,
+            as_of=datetime.date(2020, 1, 1),
+            organization=people.org_a,
+            perspective=perspective,
+        )
+    before = _export(client)
+    ProgressUpdate.objects.all().update(state=ReviewState.WITHDRAWN)
+    services.rebuild_current_statuses()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, [*before[0].keys(), "narrative"])
+    writer.writeheader()
+    writer.writerows({**row, "narrative": NARRATIVE} for row in before)
+    batch = services.start_import(
+        file=ContentFile(out.getvalue().encode()),
+        filename="round.csv",
+        organization=people.org_a,
+        system=services.SystemActor("round-trip test"),
+        verified=True,
+        source="test",
+    )
+    plan = services.preview_import(batch_id=batch.pk)
+    assert not plan.rejected and len(plan.create) == 2
+    services.confirm_import(batch_id=batch.pk, system=services.SystemActor("round-trip test"))
+    after = _export(client)
+    assert [(r["actor_code"], r["perspective"]) for r in after] == [(r["actor_code"], r["perspective"]) for r in before]
+
+
+def test_the_icrmw_baseline_is_the_treaty_depositarys(client):
+    from django.core.management import call_command
+
+    call_command("load_icrmw_baseline", verbosity=0)
+    perspectives = set(ProgressUpdate.objects.values_list("perspective", flat=True))
+    assert perspectives == {Perspective.UN_TREATY_DEPOSITARY}
+
+
+def test_the_open_data_updates_resource_has_the_perspective(people, tmp_path):
+    from opendata.package import build_package
+
+    record(
+        actor=Actor.objects.get(iso3="KEN"),
+        recommendation=Recommendation.objects.get(code="R56"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2020, 1, 1),
+        organization=people.org_a,
+        perspective=Perspective.UN_MECHANISM,
+    )
+    release = build_package(tmp_path)
+    rows = list(csv.DictReader(io.StringIO((release / "verified_updates.csv").read_text())))
+    assert [row["perspective"] for row in rows] == ["un_mechanism"]
+    schema = json.loads((release / "datapackage.json").read_text())
+    fields = {resource["name"]: [f["name"] for f in resource["schema"]["fields"]] for resource in schema["resources"]}
+    assert "perspective" in fields["verified_updates"] and "perspective" in fields["statuses"]
+
+
+def test_the_migration_gives_every_existing_update_a_perspective(seeded_transactional_db):
+    """Migration 0014 on a database of 0012: no update lost, each with the perspective of its organization."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before, after = [("recommendations", "0012_status_intervals")], [("recommendations", "0014_perspectives")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        names = ("Actor", "ProgressUpdate", "Recommendation", "CurrentStatus")
+        OldActor, OldUpdate, OldItem, OldCurrent = (old.get_model("recommendations", name) for name in names)
+        ngo = OldActor.objects.create(kind="organization", code="an-ngo", name="An NGO", organization_type="ngo")
+        untc = OldActor.objects.create(
+            kind="organization", code="un-treaty-collection", name="UNTC", organization_type="international"
+        )
+        ken = OldActor.objects.get(iso3="KEN")
+        made = {}
+        cases = (("R02", "ratified", untc), ("R56", "limited", ngo), ("R57", "limited", None))
+        for code, status, organization in cases:
+            item = OldItem.objects.get(code=code)
+            made[code] = OldUpdate.objects.create(
+                actor=ken, recommendation=item, kind=item.kind, actor_kind="country", status=status,
+                as_of=datetime.date(2020, 1, 1), created_at=timezone.now(), state="verified",
+                reported_by_organization=organization, narrative=NARRATIVE, evidence_urls=EVIDENCE,
+            )  # fmt: skip
+            OldCurrent.objects.create(
+                actor=ken, recommendation=item, update=made[code], kind=item.kind, actor_kind="country",
+                status=status, as_of=datetime.date(2020, 1, 1),
+            )  # fmt: skip
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    perspectives = dict(ProgressUpdate.objects.values_list("recommendation__code", "perspective"))
+    assert perspectives == {"R02": "un_treaty_depositary", "R56": "civil_society", "R57": "civil_society"}
+    assert dict(CurrentStatus.objects.values_list("recommendation__code", "perspective")) == perspectives
+    assert dict(StatusInterval.objects.values_list("recommendation__code", "perspective")) == perspectives
