@@ -279,3 +279,106 @@ def test_the_migration_gives_every_existing_update_a_perspective(seeded_transact
     assert perspectives == {"R02": "un_treaty_depositary", "R56": "civil_society", "R57": "civil_society"}
     assert dict(CurrentStatus.objects.values_list("recommendation__code", "perspective")) == perspectives
     assert dict(StatusInterval.objects.values_list("recommendation__code", "perspective")) == perspectives
+
+
+# --- Phase B: each perspective's maintained status, and the consolidated one ------------------------------
+
+
+@pytest.fixture
+def disagreeing(people):
+    """Kenya on R56: the government says complete (2021), civil society says limited (2022); Mexico: civil
+    society only (substantial, 2020; limited on 2019 before that)."""
+    r56 = Recommendation.objects.get(code="R56")
+    kenya, mexico = Actor.objects.get(iso3="KEN"), Actor.objects.get(iso3="MEX")
+    made = {}
+    for key, actor, status, day, perspective in (
+        ("ken-gov", kenya, Status.COMPLETE, datetime.date(2021, 1, 1), Perspective.GOVERNMENT),
+        ("ken-cso", kenya, Status.LIMITED, datetime.date(2022, 1, 1), Perspective.CIVIL_SOCIETY),
+        ("mex-old", mexico, Status.LIMITED, datetime.date(2019, 1, 1), Perspective.CIVIL_SOCIETY),
+        ("mex-cso", mexico, Status.SUBSTANTIAL, datetime.date(2020, 1, 1), Perspective.CIVIL_SOCIETY),
+    ):
+        made[key] = record(
+            actor=actor,
+            recommendation=r56,
+            status=status,
+            as_of=day,
+            organization=people.org_a,
+            perspective=perspective,
+        )
+    return made
+
+
+def _statuses(client, query):
+    return {row["actor_code"]: row["status"] for row in _export(client, "item=R56&actor=KEN,MEX&" + query)}
+
+
+def test_each_perspective_keeps_its_own_status(client, disagreeing):
+    from recommendations.models import PerspectiveStatus
+
+    assert _statuses(client, "") == {"KEN": "limited", "MEX": "substantial"}  # consolidated: the latest of any
+    assert _statuses(client, "perspective=government") == {"KEN": "complete", "MEX": "no_information"}
+    assert _statuses(client, "perspective=civil_society") == {"KEN": "limited", "MEX": "substantial"}
+    assert PerspectiveStatus.objects.filter(actor__iso3="KEN").count() == 2
+
+
+def test_on_a_date_each_perspective_reads_its_own_intervals(client, disagreeing):
+    assert _statuses(client, "on=2021-06-30") == {"KEN": "complete", "MEX": "substantial"}
+    assert _statuses(client, "on=2021-06-30&perspective=civil_society") == {
+        "KEN": "no_information",
+        "MEX": "substantial",
+    }
+    assert _statuses(client, "on=2019-06-30&perspective=civil_society") == {"KEN": "no_information", "MEX": "limited"}
+
+
+def test_withdrawing_falls_back_within_the_perspective(client, disagreeing, people):
+    services.withdraw_update(update=disagreeing["ken-cso"], user=people.reviewer, expected_version=None, reason="wrong")
+    assert _statuses(client, "perspective=civil_society")["KEN"] == "no_information"
+    assert _statuses(client, "")["KEN"] == "complete"  # the government's is now the latest of any perspective
+
+
+def test_report_pages_state_the_rule_and_refuse_a_bad_perspective(client, disagreeing):
+    page = client.get(reverse("recommendations:report_summary") + "?item=R56").content.decode()
+    assert "latest verified update from any perspective" in page
+    page = client.get(reverse("recommendations:report_table") + "?item=R56&perspective=government")
+    assert "Government self-report" in page.content.decode() and "only: each pair" in page.content.decode()
+    bad = client.get(reverse("recommendations:report_table") + "?perspective=rumour")
+    assert bad.status_code == 400
+    assert "rumour" in bad.content.decode() and "Perspective" in bad.content.decode()
+    csv_answer = client.get(reverse("recommendations:status_csv") + "?perspective=rumour")
+    assert csv_answer.status_code == 400
+
+
+def test_the_api_status_list_takes_the_perspective(client, disagreeing):
+    answer = client.get("/api/v1/statuses/?item=R56&actor=KEN&perspective=government")
+    assert answer.status_code == 200, answer.content
+    assert [row["status"] for row in answer.json()["results"]] == ["complete"]
+    assert client.get("/api/v1/statuses/?perspective=rumour").status_code == 400
+
+
+# --- Phase C: disagreement flagged, perspectives as parallel tracks -----------------------------------------
+
+
+def test_the_disagreement_filter_and_the_summary_count(client, disagreeing):
+    # Kenya: government complete, civil society limited — they disagree; Mexico: one perspective only.
+    assert _statuses(client, "disagree=yes") == {"KEN": "limited"}
+    assert _statuses(client, "disagree=yes&perspective=government") == {"KEN": "complete"}
+    # On a date before civil society assessed Kenya, nobody disagreed.
+    assert _statuses(client, "disagree=yes&on=2021-06-30") == {}
+    page = client.get(reverse("recommendations:report_summary") + "?item=R56")
+    assert page.context["disagreements"] == 1
+    assert "Pairs whose perspectives disagree" in page.content.decode()
+    bad = client.get(reverse("recommendations:report_table") + "?disagree=maybe")
+    assert bad.status_code == 400 and "maybe" in bad.content.decode()
+
+
+def test_the_history_page_shows_the_perspectives_side_by_side(client, disagreeing):
+    page = client.get(reverse("recommendations:timeline", args=["KEN", "R56"]))
+    html = page.content.decode()
+    assert "Perspectives side by side" in html and "The assessments disagree." in html
+    assert [p.value for p in page.context["perspectives"]] == ["government", "civil_society"]
+    # One row per date, one column per perspective; each update with its evidence link.
+    rows = page.context["track_rows"]
+    assert [[len(cell) for cell in row["cells"]] for row in rows] == [[1, 0], [0, 1]]
+    assert html.count(EVIDENCE[0]) >= 4  # in the tracks and in the list below
+    agreeing = client.get(reverse("recommendations:timeline", args=["MEX", "R56"])).content.decode()
+    assert "The assessments disagree." not in agreeing

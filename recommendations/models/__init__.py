@@ -53,6 +53,10 @@ from .people import (
     Membership,
     public_name,
 )
+from .perspectives import (
+    PerspectiveInterval,
+    PerspectiveStatus,
+)
 from .places import in_region, place_expression, place_sql
 from .progress import (
     ProgressUpdate,
@@ -74,6 +78,7 @@ from .taxonomy import (
     Theme,
 )
 from .vocabulary import (
+    CONSOLIDATED_RULE,
     NO_INFORMATION,
     NO_INFORMATION_LABEL,
     PROGRESS_SCORE,
@@ -96,6 +101,8 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "PerspectiveInterval",
+    "PerspectiveStatus",
     "in_region",
     "place_expression",
     "place_sql",
@@ -115,6 +122,7 @@ __all__ = [
     "kind_of_status",
     "ActorKind",
     "OrganizationType",
+    "CONSOLIDATED_RULE",
     "Perspective",
     "ReviewState",
     "DatePrecision",

@@ -162,6 +162,13 @@ class Perspective(models.TextChoices):
     UN_TREATY_DEPOSITARY = "un_treaty_depositary", "UN treaty depositary"
 
 
+# The consolidated status, in words (every report page states it near its filters; ``StatusFilter.rule``).
+CONSOLIDATED_RULE = (
+    "Consolidated: each pair's status is its latest verified update from any perspective (government, civil "
+    "society, UN mechanisms, independent data, the treaty depositary)."
+)
+
+
 class ReviewState(models.TextChoices):
     PENDING = "pending", "Awaiting review"
     VERIFIED = "verified", "Verified"

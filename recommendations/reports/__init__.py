@@ -60,6 +60,7 @@ from .scope import (
 from .summary import (
     Summary,
     actors_by_status,
+    disagreements,
     status_counts,
     summary,
 )
@@ -72,6 +73,7 @@ from .table import (
 )
 
 __all__ = [
+    "disagreements",
     "PAIR_COLUMNS",
     "STATUS_RANK_SQL",
     "SCORE_SQL",

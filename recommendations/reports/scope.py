@@ -16,6 +16,8 @@ from ..models import (
     ActorKind,
     CurrentStatus,
     Kind,
+    PerspectiveInterval,
+    PerspectiveStatus,
     Recommendation,
     StatusInterval,
 )
@@ -161,23 +163,56 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
         "evidence_urls",
         "perspective",
     )
+    statuses, intervals = _tracks(filterset)
     if snapshot is None:
-        current = CurrentStatus.objects.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
+        current = statuses.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
         inner, params = _sql(current.values_list(*columns).order_by())
     else:
         held = (
-            StatusInterval.objects.on(snapshot)
+            intervals.on(snapshot)
             .filter(item_q, actor_q)
             .annotate(as_of=F("valid_from"), reporter_id=F("reported_by_organization_id"))
         )
         inner, params = _sql(held.values_list(*columns).order_by())
     where, where_params = filterset.row_conditions_sql("x") if row_filters else ("", [])
+    if row_filters and filterset.disagreement_only:
+        disagree, disagree_params = disagreement_sql("x", snapshot)
+        where = f"{where} AND {disagree}" if where else f"WHERE {disagree}"
+        where_params = [*where_params, *disagree_params]
     selected = (
         "x.actor_id, x.recommendation_id, x.status, x.as_of, x.update_id, x.actor_kind, x.as_of_precision, "
         "CAST(x.value AS TEXT) AS value_text, x.reporter_id, CAST(x.verified_at AS TEXT) AS verified_text, "
         "CAST(x.evidence_urls AS TEXT) AS evidence_text, x.perspective"
     )
     return f"SELECT {selected} FROM ({inner}) x {where}", [*params, *where_params]  # noqa: S608  # nosec B608 - ORM-compiled SQL; row conditions are parameterized
+
+
+def disagreement_sql(alias: str, snapshot) -> tuple[str, list]:
+    """The pair of ``alias`` has two perspectives giving different statuses (today, or on ``snapshot``):
+    two rows of the maintained per-perspective tables, found through their (actor, item, perspective) key."""
+    if snapshot is None:
+        table, held, params = PerspectiveStatus._meta.db_table, "", []
+    else:
+        table = PerspectiveInterval._meta.db_table
+        held = (
+            " AND d1.valid_from <= %s AND (d1.valid_to IS NULL OR d1.valid_to > %s)"
+            " AND d2.valid_from <= %s AND (d2.valid_to IS NULL OR d2.valid_to > %s)"
+        )
+        params = [snapshot] * 4
+    return (
+        f"EXISTS (SELECT 1 FROM {table} d1 JOIN {table} d2 ON d2.actor_id = d1.actor_id "  # noqa: S608  # nosec B608 - table names; dates are params
+        "AND d2.recommendation_id = d1.recommendation_id AND d2.status <> d1.status "
+        f"WHERE d1.actor_id = {alias}.actor_id AND d1.recommendation_id = {alias}.recommendation_id{held})",
+        params,
+    )
+
+
+def _tracks(filterset: StatusFilter):
+    """The maintained tables a report reads: the consolidated ones, or one perspective's rows of its own."""
+    if filterset.chosen_perspective is None:
+        return CurrentStatus.objects.all(), StatusInterval.objects.all()
+    chosen = filterset.chosen_perspective
+    return PerspectiveStatus.objects.filter(perspective=chosen), PerspectiveInterval.objects.filter(perspective=chosen)
 
 
 def _universe(filterset: StatusFilter, snapshot):
@@ -192,10 +227,11 @@ def _universe(filterset: StatusFilter, snapshot):
         .distinct()
     )
     countries = Actor.objects.filter(actor_q, kind=ActorKind.COUNTRY)
+    statuses, intervals = _tracks(filterset)
     if snapshot is None:
-        reports_something = Exists(CurrentStatus.objects.filter(actor_id=OuterRef("pk")))
+        reports_something = Exists(statuses.filter(actor_id=OuterRef("pk")))
     else:
-        reports_something = Exists(StatusInterval.objects.filter(actor_id=OuterRef("pk"), valid_from__lte=snapshot))
+        reports_something = Exists(intervals.filter(actor_id=OuterRef("pk"), valid_from__lte=snapshot))
     organizations = Actor.objects.filter(actor_q, reports_something, kind=ActorKind.ORGANIZATION)
     return countries, country_items, organizations, organization_items
 
@@ -203,19 +239,24 @@ def _universe(filterset: StatusFilter, snapshot):
 def _unreported_sql(filterset: StatusFilter, snapshot) -> tuple[str, list]:
     """SQL for the "No information" pairs in scope: one branch for countries, one for organizations."""
     countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
+    perspective = filterset.chosen_perspective
+    statuses, intervals = (
+        (CurrentStatus, StatusInterval) if perspective is None else (PerspectiveStatus, PerspectiveInterval)
+    )
+    track, track_params = ("", []) if perspective is None else (" AND cs.perspective = %s", [perspective])
     if snapshot is None:
         not_reported = (
-            f"NOT EXISTS (SELECT 1 FROM {CurrentStatus._meta.db_table} cs "  # noqa: S608  # nosec B608 - a table name only
-            "WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id)"
+            f"NOT EXISTS (SELECT 1 FROM {statuses._meta.db_table} cs "  # noqa: S608  # nosec B608 - a table name only
+            f"WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id{track})"
         )
-        not_params = []
+        not_params = track_params
     else:
         # A pair has an interval from its first verified as-of date on: none by then, nothing reported.
         not_reported = (
-            f"NOT EXISTS (SELECT 1 FROM {StatusInterval._meta.db_table} si "  # noqa: S608  # nosec B608 - a table name; the date is a param
-            "WHERE si.actor_id = a.id AND si.recommendation_id = r.id AND si.valid_from <= %s)"
+            f"NOT EXISTS (SELECT 1 FROM {intervals._meta.db_table} cs "  # noqa: S608  # nosec B608 - a table name; the date is a param
+            f"WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id AND cs.valid_from <= %s{track})"
         )
-        not_params = [snapshot]
+        not_params = [snapshot, *track_params]
     branches, params = [], []
     for actors, items in ((countries, country_items), (organizations, organization_items)):
         actors_sql, actors_params = _sql(actors.values("pk").order_by())

@@ -18,6 +18,7 @@ from .current_status import (
     intervals_from_history,
     rebuild_current_statuses,
     rebuild_status_intervals,
+    rebuild_tracks,
     refresh_current_status,
     refresh_current_statuses,
     status_intervals_sql,
@@ -78,6 +79,7 @@ from .writers import (
 )
 
 __all__ = [
+    "rebuild_tracks",
     "TREATY_DEPOSITARY_CODES",
     "default_perspective",
     "parse_perspective",
