@@ -169,6 +169,7 @@ STATUS_ROW = dict(
             "ken-net",
             "https://treaties.un.org/",
             "2026-01-02T10:00:00Z",
+            "civil_society",
         ],
         strict=True,
     )

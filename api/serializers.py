@@ -10,6 +10,7 @@ from recommendations.models import (
     DatePrecision,
     Instrument,
     Paragraph,
+    Perspective,
     ProgressUpdate,
     Recommendation,
     SDGTarget,
@@ -263,6 +264,7 @@ class UpdateSerializer(serializers.ModelSerializer):
             "has_evidence_file",
             "organization",
             "historical",
+            "perspective",
             "state",
             "created_at",
             "reviewed_at",
@@ -272,6 +274,7 @@ class UpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = described(
             UPDATE_FIELDS, "status", "as_of_precision", "value", "narrative", "evidence_urls", "historical",
+            "perspective",
             id="Identifier of the update (its page is /updates/<id>/).",
             state="Review state: pending, verified, returned or withdrawn (others than verified: your own only).",
             created_at="When it was filed (UTC).",
@@ -302,6 +305,12 @@ class UpdateFieldsSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=2000), default=list, max_length=100, help_text="Evidence links."
     )
     historical = serializers.BooleanField(default=False, help_text="A fact dated before the source document.")
+    perspective = serializers.ChoiceField(
+        choices=Perspective.choices,
+        required=False,
+        help_text="Who says so. Not given: your organization's usual perspective when filing (civil_society for "
+        "an NGO), the update's own when editing.",
+    )
 
 
 class UpdateCreateSerializer(UpdateFieldsSerializer):
@@ -341,6 +350,11 @@ class WithdrawSerializer(VersionSerializer):
 
 class VerifySerializer(VersionSerializer):
     note = serializers.CharField(allow_blank=True, default="", max_length=5000, help_text="A note for the reporter.")
+    perspective = serializers.ChoiceField(
+        choices=Perspective.choices,
+        required=False,
+        help_text="A correction of who says so (recorded in the audit trail).",
+    )
 
 
 class ReturnSerializer(VersionSerializer):

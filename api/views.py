@@ -431,12 +431,14 @@ class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveM
             created=True,
         )
 
-    def _act(self, serializer_class, service, *, person: str, text: str | None = None):
+    def _act(self, serializer_class, service, *, person: str, text: str | None = None, extra: tuple = ()):
         """Validate the body, find the update, and call the service with it, the person, the version and
-        the body's ``text`` field (a reason or note), or, for an edit, what the update says."""
+        the body's ``text`` field (a reason or note), or, for an edit, what the update says; ``extra``:
+        optional fields passed on when given (a reviewer's perspective correction)."""
         data = self._valid(serializer_class, self.request)
         target = self.get_object()
         given = {text: data[text]} if text else _fields(data)
+        given |= {name: data.get(name) or None for name in extra}
         return self._write(
             lambda: service(update=target, expected_version=data.get("version"), **{person: self.request.user}, **given)
         )
@@ -480,7 +482,9 @@ class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveM
     )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        return self._act(s.VerifySerializer, services.verify_update, person="reviewer", text="note")
+        return self._act(
+            s.VerifySerializer, services.verify_update, person="reviewer", text="note", extra=("perspective",)
+        )
 
     @extend_schema(
         summary="Return an update to its reporter (reviewers)",
@@ -521,4 +525,5 @@ def _fields(data: dict) -> dict:
         "narrative": data["narrative"],
         "evidence_urls": data["evidence_urls"],
         "historical": data["historical"],
+        "perspective": data.get("perspective") or None,
     }

@@ -323,7 +323,9 @@ def measure():
         "WHERE state = 'verified' AND as_of <= %s) w WHERE n = 1 GROUP BY status ORDER BY status"
     )
     # What the snapshot pages read (reports.scope._held_on_sql: the interval tree of migration 0014 on PostgreSQL).
-    held, held_params = reports.scope._held_on_sql(Q(), Q(), datetime.date.fromisoformat(SNAPSHOT_DAY), ("status",))
+    held, held_params = reports.scope._held_on_sql(
+        StatusInterval.objects.all(), Q(), Q(), datetime.date.fromisoformat(SNAPSHOT_DAY), ("status",)
+    )
     intervals = f"SELECT status, COUNT(*) FROM ({held}) x GROUP BY status ORDER BY status"  # nosec B608
     snapshot = {}
     with connection.cursor() as cursor:

@@ -171,15 +171,14 @@ def _updates():
         .order_by("pk")
         .values_list(
             "pk", "actor__code", "recommendation__code", "status", "as_of", "as_of_precision", "value", "narrative",
-            "evidence_urls", "reported_by_organization__code", "historical", "state", "reviewed_at",
+            "evidence_urls", "reported_by_organization__code", "historical", "perspective", "state", "reviewed_at",
         )
     )  # fmt: skip
-    for pk, actor, item, status, as_of, precision, value, narrative, urls, org, historical, state, at in rows.iterator(
-        chunk_size=5000
-    ):
+    for row in rows.iterator(chunk_size=5000):
+        pk, actor, item, status, as_of, precision, value, narrative, urls, org, historical, perspective, state, at = row
         yield [
             pk, actor, item, status, iso_as_of(as_of, precision), precision, _number(value), narrative,
-            " ".join(urls or []), org or "", str(historical).lower(), state,
+            " ".join(urls or []), org or "", str(historical).lower(), perspective, state,
             at.strftime("%Y-%m-%dT%H:%M:%SZ") if at else "",
         ]  # fmt: skip
 

@@ -4,7 +4,15 @@ The same descriptions document the API's fields (api/serializers.py), the packag
 and its README, so the three cannot disagree. Status columns are the export's (reports.EXPORT_COLUMNS).
 """
 
-from recommendations.models import REPORT_STATUSES, ActorKind, DatePrecision, Kind, OrganizationType, ReviewState
+from recommendations.models import (
+    REPORT_STATUSES,
+    ActorKind,
+    DatePrecision,
+    Kind,
+    OrganizationType,
+    Perspective,
+    ReviewState,
+)
 from recommendations.reports import EXPORT_COLUMNS
 
 AS_OF_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -61,6 +69,14 @@ STATUS_FIELDS = [
         "string",
         "When a second person verified the update (UTC, YYYY-MM-DDTHH:MM:SSZ).",
         pattern=r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)?$",
+    ),
+    field(
+        "perspective",
+        "string",
+        "Who says so in the update behind the status: government (self-report), civil_society, un_mechanism "
+        "(treaty body, special procedure, UPR), independent_data or un_treaty_depositary (empty for no "
+        "information).",
+        enum=["", *Perspective.values],
     ),
 ]
 assert [f["name"] for f in STATUS_FIELDS] == EXPORT_COLUMNS, "the dictionary must follow the export's columns"
@@ -132,6 +148,14 @@ UPDATE_FIELDS = [
         "Code of the organization that filed it (empty for the tracker's own records, e.g. treaty data).",
     ),
     field("historical", "boolean", "True for a fact dated before the source document."),
+    field(
+        "perspective",
+        "string",
+        "Who says so: government (self-report), civil_society, un_mechanism (treaty body, special procedure, "
+        "UPR), independent_data or un_treaty_depositary.",
+        required=True,
+        enum=Perspective.values,
+    ),
     field(
         "state",
         "string",

@@ -16,7 +16,17 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from . import imports, kept_uploads, services
-from .models import SCALE_NAMES, Actor, ActorKind, DatePrecision, Kind, ProgressUpdate, Recommendation, plain_number
+from .models import (
+    SCALE_NAMES,
+    Actor,
+    ActorKind,
+    DatePrecision,
+    Kind,
+    Perspective,
+    ProgressUpdate,
+    Recommendation,
+    plain_number,
+)
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError):
@@ -152,6 +162,14 @@ class ProgressUpdateForm(forms.Form):
         initial=DatePrecision.DAY,
         help_text="Choose “Year” if you only know the year (the date is then shown as a year).",
     )
+    perspective = forms.ChoiceField(
+        label="Who says so (perspective)",
+        choices=Perspective.choices,
+        required=False,  # not sent (an older page, a script): the organization's usual one
+        help_text="Whose assessment this update reports: the government's own report, civil society's, a UN "
+        "mechanism's, independent data, or the treaty depositary's record. Reports show each perspective "
+        "beside the others, so a government's claim and a shadow report both stay visible.",
+    )
     historical = forms.BooleanField(
         label="Historical: this records a fact from before the 2006 source document",
         required=False,
@@ -189,6 +207,11 @@ class ProgressUpdateForm(forms.Form):
         self.fields["evidence_file"].help_text = self.fields["evidence_file"].help_text.format(
             limit=services.upload_limit_mb()
         )
+        if not self.is_bound and update is None:
+            # The usual perspective of the organization offered first (the one selected unless changed).
+            known = self.fields["organization"].known
+            first = known[0] if known else self.fields["organization"].queryset.first()
+            self.initial.setdefault("perspective", services.default_perspective(first))
         if update is not None:
             # Editing: the organization is fixed; the version guards against a concurrent edit.
             del self.fields["organization"]
@@ -277,6 +300,7 @@ class ProgressUpdateForm(forms.Form):
             "as_of": cleaned.get("as_of") or timezone.localdate(),
             "as_of_precision": cleaned.get("as_of_precision") or DatePrecision.DAY,
             "historical": cleaned.get("historical", False),
+            "perspective": cleaned.get("perspective") or None,
             "narrative": cleaned.get("narrative", ""),
             "evidence_urls": cleaned.get("evidence_urls") or [],
             "has_file": bool(cleaned.get("evidence_file") or (self.update and self.update.evidence_file)),
@@ -305,6 +329,7 @@ class ProgressUpdateForm(forms.Form):
             "as_of": data["as_of"],
             "as_of_precision": data["as_of_precision"],
             "historical": data["historical"],
+            "perspective": data.get("perspective") or None,
             "narrative": data["narrative"],
             "evidence_urls": data["evidence_urls"],
             "evidence_file": data.get("evidence_file"),
@@ -318,6 +343,7 @@ class ProgressUpdateForm(forms.Form):
             "as_of": update.as_of,
             "as_of_precision": update.as_of_precision,
             "historical": update.historical,
+            "perspective": update.perspective,
             "narrative": update.narrative,
             "evidence_urls": "\n".join(update.evidence_urls),
             "version": update.version,
@@ -327,6 +353,8 @@ class ProgressUpdateForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("verify", "Verify"), ("return", "Return with a reason")])
+    # A reviewer's correction of who says so (kept as it is when not sent, e.g. from the review queue).
+    perspective = forms.ChoiceField(choices=Perspective.choices, required=False)
     reason = forms.CharField(
         label="Reason (required when returning)", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

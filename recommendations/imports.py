@@ -115,6 +115,7 @@ class PlannedUpdate:
     organization: Actor
     narrative: str
     historical: bool
+    perspective: str = ""
 
     @property
     def status_label(self) -> str:
@@ -526,12 +527,18 @@ def plan(rows, *, filename: str, organization: Actor, user=None, system=None) ->
     existing = _existing_keys(parsed)
     seen: set[tuple] = set()
     for row in parsed:
-        key = _key(row.actor.pk, row.recommendation.pk, row.status, row.as_of, row.as_of_precision, row.value)
+        perspective = _perspective(row, directory, organization, result.rejected)
+        if perspective is None:
+            continue
+        key = _key(
+            row.actor.pk, row.recommendation.pk, row.status, row.as_of, row.as_of_precision, row.value, perspective
+        )
         if key in existing or key in seen:
             result.unchanged.append(row.row)
             continue
         planned = _check_row(row, directory, organization, acting, memberships, result.rejected)
         if planned is not None:
+            planned.perspective = perspective
             seen.add(key)
             result.create.append(planned)
 
@@ -664,8 +671,23 @@ class _Reporting:
         return getattr(self.rows, name)
 
 
-def _key(actor_id, item_id, status, as_of, precision, value):
-    return (actor_id, item_id, status, as_of, precision, None if value is None else Decimal(value).normalize())
+def _key(actor_id, item_id, status, as_of, precision, value, perspective):
+    value = None if value is None else Decimal(value).normalize()
+    return (actor_id, item_id, status, as_of, precision, value, perspective)
+
+
+def _perspective(row: _Parsed, directory, organization, rejected) -> str | None:
+    """The row's perspective: its ``perspective`` cell (a code or a label), or, empty or absent, the usual
+    one of the organization it is filed for (``services.default_perspective``); None when rejected."""
+    from . import services
+
+    code = row.values.get("reported_by_organization", "").strip()
+    org = directory.actors.get(code.lower(), organization) if code else organization
+    try:
+        return services.parse_perspective(row.values.get("perspective"), org)
+    except ValueError as error:
+        rejected.append(Rejection(row.row, "perspective", str(error)))
+        return None
 
 
 def _existing_keys(rows: list[_Parsed]) -> set:
@@ -676,7 +698,7 @@ def _existing_keys(rows: list[_Parsed]) -> set:
     existing = (
         ProgressUpdate.objects.filter(recommendation_id__in=items)
         .exclude(state=ReviewState.WITHDRAWN)
-        .values_list("actor_id", "recommendation_id", "status", "as_of", "as_of_precision", "value")
+        .values_list("actor_id", "recommendation_id", "status", "as_of", "as_of_precision", "value", "perspective")
     )
     if len(actors) < 2000:
         existing = existing.filter(actor_id__in=actors)

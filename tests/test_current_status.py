@@ -9,8 +9,17 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommendations.models import CurrentStatus, Kind, ProgressUpdate, Status, StatusInterval
-from recommendations.services import rebuild_current_statuses, rebuild_status_intervals
+from recommendations.models import (
+    CurrentStatus,
+    Kind,
+    Perspective,
+    PerspectiveInterval,
+    PerspectiveStatus,
+    ProgressUpdate,
+    Status,
+    StatusInterval,
+)
+from recommendations.services import rebuild_current_statuses, rebuild_status_intervals, rebuild_tracks
 
 from .factories import record
 
@@ -69,7 +78,9 @@ def read_by_reports_on(day) -> dict[tuple[int, int], int]:
 
     from recommendations import reports
 
-    sql, params = reports.scope._held_on_sql(Q(), Q(), day, ("actor_id", "recommendation_id", "update_id"))
+    sql, params = reports.scope._held_on_sql(
+        StatusInterval.objects.all(), Q(), Q(), day, ("actor_id", "recommendation_id", "update_id")
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         held = cursor.fetchall()
@@ -92,6 +103,60 @@ def assert_intervals_match_history(days):
     kept = stored_intervals()
     rebuild_status_intervals()
     assert stored_intervals() == kept
+
+
+def replayed_tracks_on(day) -> dict[tuple[int, int, str], int]:
+    """The oracle per perspective: each (pair, perspective)'s last verified update up to ``day``."""
+    state = {}
+    for actor_id, item_id, perspective, pk in (
+        ProgressUpdate.objects.counted()
+        .filter(as_of__lte=day)
+        .order_by("as_of", "created_at", "pk")
+        .values_list("actor_id", "recommendation_id", "perspective", "pk")
+    ):
+        state[(actor_id, item_id, perspective)] = pk
+    return state
+
+
+def assert_tracks_match_history(days):
+    """Each perspective's maintained status and intervals equal a replay of that perspective's history."""
+    for day in days:
+        held = list(
+            PerspectiveInterval.objects.on(day).values_list("actor_id", "recommendation_id", "perspective", "update_id")
+        )
+        table = {(a, i, p): u for a, i, p, u in held}
+        assert len(table) == len(held), f"two intervals of one track hold on {day}"
+        assert table == replayed_tracks_on(day), day
+    current = {
+        (a, i, p): u
+        for a, i, p, u in PerspectiveStatus.objects.values_list(
+            "actor_id", "recommendation_id", "perspective", "update_id"
+        )
+    }
+    assert current == replayed_tracks_on(datetime.date.max)
+    open_ = PerspectiveInterval.objects.filter(valid_to__isnull=True)
+    assert set(open_.values_list("actor_id", "recommendation_id", "perspective", "update_id")) == {
+        (a, i, p, u) for (a, i, p), u in current.items()
+    }
+    # The consolidated status is the latest of the perspectives' (the rule: the latest from any perspective).
+    consolidated = {
+        (a, i): u for a, i, u in CurrentStatus.objects.values_list("actor_id", "recommendation_id", "update_id")
+    }
+    assert set(consolidated.values()) <= set(current.values())
+    kept = sorted(
+        PerspectiveInterval.objects.values_list(
+            "actor_id", "recommendation_id", "perspective", "valid_from", "valid_to", "update_id"
+        )
+    )
+    rebuild_tracks()
+    assert (
+        sorted(
+            PerspectiveInterval.objects.values_list(
+                "actor_id", "recommendation_id", "perspective", "valid_from", "valid_to", "update_id"
+            )
+        )
+        == kept
+    )
 
 
 def test_first_update_creates_the_current_status(item, country):
@@ -223,6 +288,7 @@ steps = st.lists(
         st.integers(0, 4),
         st.integers(0, 6000),
         st.integers(0, 30),
+        st.sampled_from([Perspective.GOVERNMENT, Perspective.CIVIL_SOCIETY, Perspective.UN_MECHANISM]),
     ),
     min_size=1,
     max_size=25,
@@ -239,7 +305,7 @@ def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, countr
     start = datetime.date(2006, 7, 27)
     with transaction.atomic():
         logged = []
-        for operation, actor_index, item_index, status_index, days, pick in sequence:
+        for operation, actor_index, item_index, status_index, days, pick, perspective in sequence:
             if operation.startswith("log") or not logged:
                 target = items[item_index]
                 logged.append(
@@ -250,6 +316,7 @@ def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, countr
                         # Few distinct dates, so ties on as-of happen often.
                         as_of=start + datetime.timedelta(days=days - days % 1000),
                         verified=operation == "log_verified",
+                        perspective=perspective,
                     )
                 )
                 continue
@@ -263,21 +330,23 @@ def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, countr
                 pass  # e.g. verifying an update that is no longer pending: refused, nothing changes
         assert_table_matches_history()
         # Dates on interval boundaries, the day before each, between them, before all and after all.
-        boundaries = {start + datetime.timedelta(days=days - days % 1000) for _, _, _, _, days, _ in sequence}
+        boundaries = {start + datetime.timedelta(days=days - days % 1000) for _, _, _, _, days, _, _ in sequence}
         probes = {start - datetime.timedelta(days=1), datetime.date.today()}
         for day in boundaries:
             probes |= {day, day - datetime.timedelta(days=1), day + datetime.timedelta(days=500)}
         assert_intervals_match_history(sorted(probes))
+        assert_tracks_match_history(sorted(probes))
         transaction.set_rollback(True)
 
 
 def test_the_migrations_fill_writes_the_intervals_the_services_keep(item, country):
-    """Migration 0009 fills the intervals of existing data with its own copy of the rebuild statement."""
+    """Migrations 0012 and 0015 (which added the perspective) fill the intervals of existing data with their own
+    copy of the rebuild statement; the latest one is run here on today's table."""
     import importlib
 
     from django.db import connection
 
-    fill = importlib.import_module("recommendations.migrations.0012_status_intervals").FILL
+    fill = importlib.import_module("recommendations.migrations.0015_perspectives").FILL
     ken, policy = country("KEN"), item(Kind.POLICY)
     for status, day in [
         (Status.LIMITED, datetime.date(2020, 1, 1)),

@@ -42,6 +42,11 @@ PAGES = [
     (None, "/reports/table/?status=limited&on=2020-06-30"),
     (None, "/reports/matrix/?status=limited"),
     (None, "/reports/matrix/?status=limited&sort=progress"),
+    # One perspective's track (the maintained PerspectiveStatus / PerspectiveInterval rows), today and on a date.
+    (None, "/reports/?status=limited&perspective=civil_society"),
+    (None, "/reports/table/?status=limited&perspective=civil_society"),
+    (None, "/reports/table/?status=limited&perspective=civil_society&on=2020-06-30"),
+    (None, "/reports/matrix/?status=limited&perspective=civil_society"),
     (None, "/recommendations/{item}/"),
     (None, "/actors/KEN/"),
     (None, "/actors/qc-org-0/"),

@@ -32,6 +32,7 @@ COLUMNS = [
     "reported_by_organization",
     "evidence_urls",
     "verified_at",
+    "perspective",
 ]
 
 XLSX_COLUMNS = [
@@ -110,6 +111,7 @@ def test_row_content(client, data):
     assert ghana["evidence_urls"] == "https://treaties.un.org/a https://example.org/b"
     assert ghana["reported_by_organization"] == "forum-a"
     assert ghana["verified_at"].endswith("Z")
+    assert ghana["perspective"] == "civil_society"  # forum-a is an NGO
     philippines = by_code["PHL"]
     assert (philippines["value"], philippines["unit"], philippines["status"]) == (
         "4.25",
@@ -163,7 +165,7 @@ FORMULA_FIELDS = {
     "reported_by_organization": "the reporting organization's code",
     "evidence_urls": "the update's evidence links",
 }
-CONSTRAINED = {"actor_kind", "kind", "status", "as_of", "value", "verified_at"}
+CONSTRAINED = {"actor_kind", "kind", "status", "as_of", "value", "verified_at", "perspective"}
 PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 
 

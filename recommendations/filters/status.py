@@ -15,6 +15,7 @@ from ..models import (
     Instrument,
     Kind,
     OrganizationType,
+    Perspective,
     Recommendation,
     Section,
     Theme,
@@ -144,6 +145,20 @@ class StatusFilter(ExplainedFilterSet):
         method="filter_row",
         empty_label="With or without",
     )
+    perspective = django_filters.ChoiceFilter(
+        label="Perspective (who says so)",
+        choices=Perspective.choices,
+        method="filter_date",
+        empty_label="Consolidated: the latest from any perspective",
+        help_text="Show only what one perspective says: each pair's latest verified update from it.",
+    )
+    disagree = django_filters.ChoiceFilter(
+        label="Assessments",
+        choices=[("yes", "Perspectives disagree")],
+        method="filter_date",
+        empty_label="Agreeing or not",
+        help_text="Only pairs whose perspectives (e.g. the government and civil society) give different statuses.",
+    )
     on = django_filters.DateFilter(
         label="Status on date",
         method="filter_date",
@@ -203,7 +218,8 @@ class StatusFilter(ExplainedFilterSet):
 
     def filter_date(self, queryset, name, value):
         """``on`` moves the whole report to a past date and ``compare`` adds a second date: the reports read
-        the status intervals holding then (``reports.build_scope``, ``at``); today's rows have no date to meet."""
+        the status intervals holding then (``reports.build_scope``, ``at``); today's rows have no date to meet.
+        ``perspective`` chooses the track the reports read (``PerspectiveStatus``), not a condition on a row."""
         return queryset
 
     def __init__(self, *args, **kwargs):
@@ -223,7 +239,7 @@ class StatusFilter(ExplainedFilterSet):
     GROUPS = [
         ("Which items", ["item", "theme", "section", "kind", "instrument", "addressee"]),
         ("Whose progress", ["actor_kind", "actor", "region", "subregion", "organization_type"]),
-        ("Which statuses", ["status", "updated", "evidence", "on", "compare"]),
+        ("Which statuses", ["perspective", "disagree", "status", "updated", "evidence", "on", "compare"]),
     ]
 
     @property
@@ -244,8 +260,30 @@ class StatusFilter(ExplainedFilterSet):
     def compare_date(self) -> datetime.date | None:
         return self.data_.get("compare")
 
+    @property
+    def chosen_perspective(self) -> str | None:
+        """The perspective whose track the reports read, or None for the consolidated one."""
+        return self.data_.get("perspective") or None
+
+    @property
+    def disagreement_only(self) -> bool:
+        """Only pairs whose perspectives give different statuses (``reports.scope.disagreement_sql``)."""
+        return self.data_.get("disagree") == "yes"
+
+    @property
+    def rule(self) -> str:
+        """Which update makes a pair's status, in words, for the perspective chosen (or the consolidated rule)."""
+        from ..models import CONSOLIDATED_RULE
+
+        if self.chosen_perspective is None:
+            return CONSOLIDATED_RULE
+        return (
+            f"Perspective “{Perspective(self.chosen_perspective).label}” only: each pair's status is its latest "
+            "verified update from this perspective; pairs it has not assessed show “No information”."
+        )
+
     # Filters that only a reported row can meet: a comparison looks pairs up on the other date without them.
-    ROW_ONLY = ("status", "updated_after", "updated_before", "evidence")
+    ROW_ONLY = ("status", "updated_after", "updated_before", "evidence", "disagree")
 
     def at(self, day: datetime.date) -> "StatusFilter":
         """The same pairs (items and actors) as they stood on ``day``, whatever their status then: the other
@@ -338,4 +376,6 @@ class StatusFilter(ExplainedFilterSet):
         if statuses is not None and NO_INFORMATION not in statuses:
             return False
         updated = data.get("updated")
+        if data.get("disagree"):
+            return False
         return not (data.get("evidence") or (updated is not None and (updated.start or updated.stop)))

@@ -53,6 +53,10 @@ from .people import (
     Membership,
     public_name,
 )
+from .perspectives import (
+    PerspectiveInterval,
+    PerspectiveStatus,
+)
 from .places import in_region, place_expression, place_sql
 from .progress import (
     ProgressUpdate,
@@ -74,6 +78,7 @@ from .taxonomy import (
     Theme,
 )
 from .vocabulary import (
+    CONSOLIDATED_RULE,
     NO_INFORMATION,
     NO_INFORMATION_LABEL,
     PROGRESS_SCORE,
@@ -87,6 +92,7 @@ from .vocabulary import (
     DatePrecision,
     Kind,
     OrganizationType,
+    Perspective,
     ReviewState,
     Status,
     kind_of_status,
@@ -95,6 +101,8 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "PerspectiveInterval",
+    "PerspectiveStatus",
     "in_region",
     "place_expression",
     "place_sql",
@@ -114,6 +122,8 @@ __all__ = [
     "kind_of_status",
     "ActorKind",
     "OrganizationType",
+    "CONSOLIDATED_RULE",
+    "Perspective",
     "ReviewState",
     "DatePrecision",
     "NaturalKeyManager",

@@ -6,7 +6,7 @@ from django.db.models import Q
 from .actors import Actor
 from .items import Recommendation
 from .progress import ProgressUpdate
-from .vocabulary import ActorKind, DatePrecision, Kind, Status, _status_matches_kind
+from .vocabulary import ActorKind, DatePrecision, Kind, Perspective, Status, _status_matches_kind
 
 
 class CurrentStatus(models.Model):
@@ -34,6 +34,7 @@ class CurrentStatus(models.Model):
         Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    perspective = models.CharField(max_length=30, choices=Perspective.choices, help_text="Who says so.")
     refreshed_at = models.DateTimeField(auto_now=True)
 
     # Each copied field and the ProgressUpdate field it comes from.
@@ -48,6 +49,7 @@ class CurrentStatus(models.Model):
         "evidence_urls": "evidence_urls",
         "reported_by_organization_id": "reported_by_organization_id",
         "verified_at": "reviewed_at",
+        "perspective": "perspective",
     }
 
     class Meta:

@@ -7,7 +7,7 @@ from .actors import Actor
 from .current_status import CurrentStatus
 from .items import Recommendation
 from .progress import ProgressUpdate
-from .vocabulary import ActorKind, DatePrecision, Kind, Status
+from .vocabulary import ActorKind, DatePrecision, Kind, Perspective, Status
 
 
 class StatusIntervalQuerySet(models.QuerySet):
@@ -50,6 +50,7 @@ class StatusInterval(models.Model):
         Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    perspective = models.CharField(max_length=30, choices=Perspective.choices, help_text="Who says so.")
 
     # Each copied field and the ProgressUpdate field it comes from (valid_from is the as-of date).
     COPIED_FROM_UPDATE = {

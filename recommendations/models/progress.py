@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from .actors import Actor
 from .items import Recommendation
-from .vocabulary import ActorKind, DatePrecision, Kind, ReviewState, Status, _status_matches_kind
+from .vocabulary import ActorKind, DatePrecision, Kind, Perspective, ReviewState, Status, _status_matches_kind
 
 
 def sees_every_update(user) -> bool:
@@ -124,6 +124,9 @@ class ProgressUpdate(models.Model):
         related_name="filed_updates",
         limit_choices_to={"kind": ActorKind.ORGANIZATION},
     )
+    # Who says so (government, civil society, a UN mechanism, independent data, the treaty depositary):
+    # chosen by the reporter, ``services.default_perspective`` when not stated; a reviewer may correct it.
+    perspective = models.CharField(max_length=30, choices=Perspective.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

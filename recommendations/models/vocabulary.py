@@ -147,6 +147,28 @@ class OrganizationType(models.TextChoices):
     ACADEMIC = "academic", "Academic or research institution"
 
 
+class Perspective(models.TextChoices):
+    """Who says so: the point of view an update reports from (``services.default_perspective`` picks one).
+
+    The treaty depositary is a value of its own, not one more kind of independent data: it is the record
+    that makes a State a party (the baseline of every ratification item), so exports and the history name
+    it as such, and a research data set's different reading of a ratification still shows as a disagreement.
+    """
+
+    GOVERNMENT = "government", "Government self-report"
+    CIVIL_SOCIETY = "civil_society", "Civil-society assessment"
+    UN_MECHANISM = "un_mechanism", "UN mechanism (treaty body, special procedure, UPR)"
+    INDEPENDENT_DATA = "independent_data", "Independent data (e.g. World Bank figures)"
+    UN_TREATY_DEPOSITARY = "un_treaty_depositary", "UN treaty depositary"
+
+
+# The consolidated status, in words (every report page states it near its filters; ``StatusFilter.rule``).
+CONSOLIDATED_RULE = (
+    "Consolidated: each pair's status is its latest verified update from any perspective (government, civil "
+    "society, UN mechanisms, independent data, the treaty depositary)."
+)
+
+
 class ReviewState(models.TextChoices):
     PENDING = "pending", "Awaiting review"
     VERIFIED = "verified", "Verified"

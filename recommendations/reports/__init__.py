@@ -64,6 +64,7 @@ from .scope import (
 from .summary import (
     Summary,
     actors_by_status,
+    disagreements,
     status_counts,
     summary,
 )
@@ -76,6 +77,7 @@ from .table import (
 )
 
 __all__ = [
+    "disagreements",
     "PAIR_COLUMNS",
     "STATUS_RANK_SQL",
     "SCORE_SQL",

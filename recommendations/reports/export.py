@@ -27,6 +27,7 @@ EXPORT_COLUMNS = [
     "reported_by_organization",
     "evidence_urls",
     "verified_at",
+    "perspective",
 ]
 
 # The export rows in one SQL statement: no model instances, so hundreds of
@@ -50,7 +51,7 @@ _EXPORT_SELECT = ", ".join(
         *_EXPORT_PLACE,
         "CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text",
         _UNIT_SQL,
-        "COALESCE(o.code, ''), p.evidence_text, p.verified_text",
+        "COALESCE(o.code, ''), p.evidence_text, p.verified_text, COALESCE(p.perspective, '')",
     ]
 )
 _EXPORT_FROM = "{joined} LEFT JOIN {actors} o ON o.id = p.reporter_id ORDER BY {order}"
@@ -176,8 +177,8 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list]
     from ..exports import FORMULA_FIRST
 
     starts = ", ".join(f"'{c}'" if c.isprintable() else f"CHR({ord(c)})" for c in sorted(FORMULA_FIRST))
-    raw = [f"c{n}" for n in range(17)]  # _EXPORT_SELECT's columns, in order
-    as_of, precision, value, unit, reporter, urls, verified = raw[10:]
+    raw = [f"c{n}" for n in range(18)]  # _EXPORT_SELECT's columns, in order
+    as_of, precision, value, unit, reporter, urls, verified, perspective = raw[10:]
     # The fast path of _join_urls (no backslash, no quote inside a link), else the JSON parser.
     inside = f"SUBSTR({urls}, 3, GREATEST(LENGTH({urls}) - 4, 0))"
     shaped = [
@@ -194,6 +195,7 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list]
         f"FROM JSONB_ARRAY_ELEMENTS_TEXT(CAST({urls} AS JSONB)) WITH ORDINALITY AS e(url, n)) END",
         f"CASE WHEN COALESCE({verified}, '') = '' THEN '' "
         f"ELSE LEFT({verified}, 10) || 'T' || SUBSTRING({verified} FROM 12 FOR 8) || 'Z' END",
+        perspective,
     ]
     guarded = [
         f"NULLIF(CASE WHEN LEFT(v{n}, 1) IN ({starts}) THEN CHR(39) || v{n} ELSE v{n} END, '')"
@@ -257,7 +259,7 @@ def _join_urls(text: str) -> str:
 
 def _export_values(row) -> list:
     values = list(row[:10])
-    as_of, precision, value, unit, reporter, urls, verified_at = row[10:]
+    as_of, precision, value, unit, reporter, urls, verified_at, perspective = row[10:]
     if as_of:
         as_of = as_of[:4] if precision == "year" else as_of[:7] if precision == "month" else as_of[:10]
     if value:
@@ -269,5 +271,6 @@ def _export_values(row) -> list:
         reporter,
         _join_urls(urls) if urls and urls != "[]" else "",
         f"{verified_at[:10]}T{verified_at[11:19]}Z" if verified_at else "",
+        perspective,
     ]
     return values

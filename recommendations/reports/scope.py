@@ -16,12 +16,14 @@ from ..models import (
     ActorKind,
     CurrentStatus,
     Kind,
+    PerspectiveInterval,
+    PerspectiveStatus,
     Recommendation,
     StatusInterval,
 )
 from ..models.places import place_expression, place_sql
 
-# Every pair carries what a report or an export shows; the last five as text
+# Every pair carries what a report or an export shows (who says so last); the five before it as text
 # (the "No information" pairs have NULLs there, and text unions on every database).
 PAIR_COLUMNS = (
     "actor_id",
@@ -35,6 +37,7 @@ PAIR_COLUMNS = (
     "reporter_id",
     "verified_text",
     "evidence_text",
+    "perspective",
 )
 
 
@@ -161,17 +164,23 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
         "reporter_id",
         "verified_at",
         "evidence_urls",
+        "perspective",
     )
+    statuses, intervals = _tracks(filterset)
     if snapshot is None:
-        current = CurrentStatus.objects.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
+        current = statuses.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
         inner, params = _sql(current.values_list(*columns).order_by())
     else:
-        inner, params = _held_on_sql(item_q, actor_q, snapshot, columns)
+        inner, params = _held_on_sql(intervals, item_q, actor_q, snapshot, columns)
     where, where_params = filterset.row_conditions_sql("x") if row_filters else ("", [])
+    if row_filters and filterset.disagreement_only:
+        disagree, disagree_params = disagreement_sql("x", snapshot)
+        where = f"{where} AND {disagree}" if where else f"WHERE {disagree}"
+        where_params = [*where_params, *disagree_params]
     selected = (
         "x.actor_id, x.recommendation_id, x.status, x.as_of, x.update_id, x.actor_kind, x.as_of_precision, "
         "CAST(x.value AS TEXT) AS value_text, x.reporter_id, CAST(x.verified_at AS TEXT) AS verified_text, "
-        "CAST(x.evidence_urls AS TEXT) AS evidence_text"
+        "CAST(x.evidence_urls AS TEXT) AS evidence_text, x.perspective"
     )
     return f"SELECT {selected} FROM ({inner}) x {where}", [*params, *where_params]  # noqa: S608  # nosec B608 - ORM-compiled SQL; row conditions are parameterized
 
@@ -188,19 +197,20 @@ def interval_tree_path(day: datetime.date) -> tuple[list[int], list[int]]:
     return sorted(n for n in nodes if n >= d), sorted(n for n in nodes if n < d)
 
 
-def _held_on_sql(item_q, actor_q, snapshot, columns) -> tuple[str, list]:
+def _held_on_sql(intervals, item_q, actor_q, snapshot, columns) -> tuple[str, list]:
     """SQL of the status interval of each pair in scope that holds on ``snapshot``, as ``columns``.
 
     On PostgreSQL through the interval tree of migration 0014: an interval holding on the day has its
     fork on the path to the day; forks at or after the day hold if the interval began by then, forks
     before it if it ends after it. Two index range scans that read only the intervals that hold (one
     per pair), whatever the depth of the history; the counting pages read them from the indexes alone.
-    Elsewhere ``StatusInterval.objects.on`` (the definition; the tests compare both).
+    Elsewhere, and for one perspective's intervals (``intervals``: the consolidated ones or one
+    perspective's, ``_tracks``), ``.on`` (the definition; the tests compare both).
     """
-    held = StatusInterval.objects.filter(item_q, actor_q).annotate(
+    held = intervals.filter(item_q, actor_q).annotate(
         as_of=F("valid_from"), reporter_id=F("reported_by_organization_id")
     )
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or intervals.model is not StatusInterval:
         return _sql(held.on(snapshot).values_list(*columns).order_by())
     from django.db.models import BooleanField
     from django.db.models.expressions import RawSQL
@@ -220,6 +230,34 @@ def _held_on_sql(item_q, actor_q, snapshot, columns) -> tuple[str, list]:
     return " UNION ALL ".join(parts), params
 
 
+def disagreement_sql(alias: str, snapshot) -> tuple[str, list]:
+    """The pair of ``alias`` has two perspectives giving different statuses (today, or on ``snapshot``):
+    two rows of the maintained per-perspective tables, found through their (actor, item, perspective) key."""
+    if snapshot is None:
+        table, held, params = PerspectiveStatus._meta.db_table, "", []
+    else:
+        table = PerspectiveInterval._meta.db_table
+        held = (
+            " AND d1.valid_from <= %s AND (d1.valid_to IS NULL OR d1.valid_to > %s)"
+            " AND d2.valid_from <= %s AND (d2.valid_to IS NULL OR d2.valid_to > %s)"
+        )
+        params = [snapshot] * 4
+    return (
+        f"EXISTS (SELECT 1 FROM {table} d1 JOIN {table} d2 ON d2.actor_id = d1.actor_id "  # noqa: S608  # nosec B608 - table names; dates are params
+        "AND d2.recommendation_id = d1.recommendation_id AND d2.status <> d1.status "
+        f"WHERE d1.actor_id = {alias}.actor_id AND d1.recommendation_id = {alias}.recommendation_id{held})",
+        params,
+    )
+
+
+def _tracks(filterset: StatusFilter):
+    """The maintained tables a report reads: the consolidated ones, or one perspective's rows of its own."""
+    if filterset.chosen_perspective is None:
+        return CurrentStatus.objects.all(), StatusInterval.objects.all()
+    chosen = filterset.chosen_perspective
+    return PerspectiveStatus.objects.filter(perspective=chosen), PerspectiveInterval.objects.filter(perspective=chosen)
+
+
 def _universe(filterset: StatusFilter, snapshot):
     """Querysets of the "No information" universe: (countries, items for countries, organizations, items for them)."""
     item_q, actor_q = filterset.items(), filterset.actors()
@@ -232,10 +270,11 @@ def _universe(filterset: StatusFilter, snapshot):
         .distinct()
     )
     countries = Actor.objects.filter(actor_q, kind=ActorKind.COUNTRY)
+    statuses, intervals = _tracks(filterset)
     if snapshot is None:
-        reports_something = Exists(CurrentStatus.objects.filter(actor_id=OuterRef("pk")))
+        reports_something = Exists(statuses.filter(actor_id=OuterRef("pk")))
     else:
-        reports_something = Exists(StatusInterval.objects.filter(actor_id=OuterRef("pk"), valid_from__lte=snapshot))
+        reports_something = Exists(intervals.filter(actor_id=OuterRef("pk"), valid_from__lte=snapshot))
     organizations = Actor.objects.filter(actor_q, reports_something, kind=ActorKind.ORGANIZATION)
     return countries, country_items, organizations, organization_items
 
@@ -249,20 +288,25 @@ def _unreported_sql(filterset: StatusFilter, snapshot, *, actor_ids=None) -> tup
     countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
     if actor_ids is not None:
         countries, organizations = countries.filter(pk__in=actor_ids), organizations.filter(pk__in=actor_ids)
+    perspective = filterset.chosen_perspective
+    statuses, intervals = (
+        (CurrentStatus, StatusInterval) if perspective is None else (PerspectiveStatus, PerspectiveInterval)
+    )
+    track, track_params = ("", []) if perspective is None else (" AND cs.perspective = %s", [perspective])
     if snapshot is None:
         batch = f"AND cs.actor_id IN ({', '.join(['%s'] * len(actor_ids))})" if actor_ids is not None else ""
         not_reported = (
-            f"NOT EXISTS (SELECT 1 FROM {CurrentStatus._meta.db_table} cs "  # noqa: S608  # nosec B608 - a table name, placeholders
-            f"WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id {batch})"
+            f"NOT EXISTS (SELECT 1 FROM {statuses._meta.db_table} cs "  # noqa: S608  # nosec B608 - a table name, placeholders
+            f"WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id{track} {batch})"
         )
-        not_params = list(actor_ids or [])
+        not_params = [*track_params, *(actor_ids or [])]
     else:
         # A pair has an interval from its first verified as-of date on: none by then, nothing reported.
         not_reported = (
-            f"NOT EXISTS (SELECT 1 FROM {StatusInterval._meta.db_table} si "  # noqa: S608  # nosec B608 - a table name; the date is a param
-            "WHERE si.actor_id = a.id AND si.recommendation_id = r.id AND si.valid_from <= %s)"
+            f"NOT EXISTS (SELECT 1 FROM {intervals._meta.db_table} cs "  # noqa: S608  # nosec B608 - a table name; the date is a param
+            f"WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id AND cs.valid_from <= %s{track})"
         )
-        not_params = [snapshot]
+        not_params = [snapshot, *track_params]
     branches, params = [], []
     for actors, items in ((countries, country_items), (organizations, organization_items)):
         actors_sql, actors_params = _sql(actors.values("pk").order_by())
@@ -272,7 +316,7 @@ def _unreported_sql(filterset: StatusFilter, snapshot, *, actor_ids=None) -> tup
             "CAST(NULL AS DATE) AS as_of, CAST(NULL AS BIGINT) AS update_id, a.kind AS actor_kind, "
             "CAST(NULL AS TEXT) AS as_of_precision, CAST(NULL AS TEXT) AS value_text, "
             "CAST(NULL AS BIGINT) AS reporter_id, CAST(NULL AS TEXT) AS verified_text, "
-            "CAST(NULL AS TEXT) AS evidence_text "
+            "CAST(NULL AS TEXT) AS evidence_text, CAST(NULL AS TEXT) AS perspective "
             f"FROM {Actor._meta.db_table} a CROSS JOIN {Recommendation._meta.db_table} r "
             f"WHERE a.id IN ({actors_sql}) AND r.id IN ({items_sql}) AND {not_reported}"
         )

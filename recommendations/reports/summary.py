@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from django.db.models import Count, Value
 
 from ..models import NO_INFORMATION, REPORT_STATUSES, STAGES, Actor, ActorKind, Recommendation, Theme, status_label
-from .scope import REGION_LEVELS, STATUS_RANK_SQL, Scope, _fetch, _reported_sql, _universe, region_level
+from .scope import (
+    REGION_LEVELS,
+    STATUS_RANK_SQL,
+    Scope,
+    _fetch,
+    _reported_sql,
+    _universe,
+    disagreement_sql,
+    region_level,
+)
 
 
 def status_counts(scope: Scope, *, by_region: bool, level: str = "region") -> Counter:
@@ -124,6 +133,13 @@ def summary(scope: Scope) -> Summary:
         ),
         by_region_heading=REGION_LEVELS[level][0],
     )
+
+
+def disagreements(scope: Scope) -> int:
+    """How many reported pairs in scope have perspectives giving different statuses (one query)."""
+    sql, params = _reported_sql(scope.filterset, scope.snapshot)
+    condition, condition_params = disagreement_sql("p", scope.snapshot)
+    return _fetch(f"SELECT COUNT(*) FROM ({sql}) p WHERE {condition}", [*params, *condition_params])[0][0]  # noqa: S608  # nosec B608 - the scope's SQL; values are params
 
 
 def actors_by_status(scope: Scope, per_status: int = 60) -> list[tuple[str, str, int, list[tuple[str, str]]]]:

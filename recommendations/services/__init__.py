@@ -18,6 +18,7 @@ from .current_status import (
     intervals_from_history,
     rebuild_current_statuses,
     rebuild_status_intervals,
+    rebuild_tracks,
     refresh_current_status,
     refresh_current_statuses,
     status_intervals_sql,
@@ -47,6 +48,7 @@ from .people import (
     send_invitation,
     user_organizations,
 )
+from .perspectives import TREATY_DEPOSITARY_CODES, default_perspective, parse_perspective
 from .progress import (
     can_review,
     edit_update,
@@ -77,6 +79,10 @@ from .writers import (
 )
 
 __all__ = [
+    "rebuild_tracks",
+    "TREATY_DEPOSITARY_CODES",
+    "default_perspective",
+    "parse_perspective",
     "PermissionDenied",
     "ValidationError",
     "NARRATIVE_MIN",

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from ..models import Actor, CurrentStatus, ProgressUpdate, StatusInterval
 from ..models.progress import latest_first_sql
+from .perspectives import write_tracks
 
 
 def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentStatus | None:
@@ -30,6 +31,7 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
         .only("pk", "actor_id", "recommendation_id", *copied.values())
     )
     _write_intervals({(actor_id, recommendation_id): history}, replace=False)
+    write_tracks({(actor_id, recommendation_id): history}, Q(actor_id=actor_id, recommendation_id=recommendation_id))
     if not history:
         CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id).delete()
         return None
@@ -117,6 +119,7 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
         )
         for update in rows.iterator(chunk_size=5000):
             histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
+        write_tracks(histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids))
         StatusInterval.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
         StatusInterval.objects.bulk_create(
             [interval for history in histories.values() for interval in intervals_from_history(history)],
@@ -158,7 +161,21 @@ def rebuild_current_statuses() -> int:
             for u in updates
         )
     rebuild_status_intervals()
+    rebuild_tracks()
     return len(ids)
+
+
+def rebuild_tracks() -> None:
+    """Recompute every perspective's statuses and intervals from the verified history (repair tool)."""
+    histories: dict[tuple[int, int], list[ProgressUpdate]] = {}
+    rows = (
+        ProgressUpdate.objects.counted()
+        .oldest_first("actor_id", "recommendation_id")
+        .only("pk", "actor_id", "recommendation_id", *CurrentStatus.COPIED_FROM_UPDATE.values())
+    )
+    for update in rows.iterator(chunk_size=5000):
+        histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
+    write_tracks(histories, Q())
 
 
 def status_intervals_sql(intervals_table: str, updates_table: str) -> str:

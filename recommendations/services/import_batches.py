@@ -245,6 +245,7 @@ def _write_import(plan, batch: ImportBatch, verifier, progress=None) -> int:
                 has_evidence=bool(row.evidence_urls),
                 value=row.value,
                 reported_by_organization=row.organization,
+                perspective=row.perspective,
                 created_by=filer,
                 created_at=now,
                 state=ReviewState.PENDING,

@@ -10,11 +10,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Actor, AuditAction, DatePrecision, ImportBatch, ProgressUpdate, Recommendation, ReviewState
+from ..models import (
+    Actor,
+    AuditAction,
+    DatePrecision,
+    ImportBatch,
+    Perspective,
+    ProgressUpdate,
+    Recommendation,
+    ReviewState,
+)
 from .audit import _record
 from .current_status import refresh_current_status
 from .evidence import EVIDENCE_TYPES, inspect_evidence_file
 from .people import check_can_file
+from .perspectives import default_perspective
 from .validation import clean_urls, refuse_nul, validate_progress
 from .writers import SystemActor, _person, _stale, acting
 
@@ -57,6 +67,7 @@ def _log_progress(
     verified: bool = False,
     submission_token: uuid.UUID | None = None,
     created_at: datetime.datetime | None = None,
+    perspective: str | None = None,
 ) -> ProgressUpdate:
     """Record an update, awaiting review unless ``verified``.
 
@@ -68,7 +79,8 @@ def _log_progress(
     submission created; another person's token is not theirs, so it
     changes nothing for them. ``verified=True`` is for the system recording
     an already-checked public fact; a person's update is verified by a
-    second reviewer (``verify_update``).
+    second reviewer (``verify_update``). ``perspective``: who says so; not given, the organization's
+    usual one (``default_perspective``).
     """
     who = acting(user, system)
     person = _person(who)
@@ -82,7 +94,12 @@ def _log_progress(
     evidence_urls = clean_urls(evidence_urls)
     fields = _fields(status, value, as_of, as_of_precision, narrative, evidence_urls, historical)
     status, value = validate_progress(
-        actor=actor, recommendation=recommendation, organization=organization, has_file=bool(evidence_file), **fields
+        actor=actor,
+        recommendation=recommendation,
+        organization=organization,
+        has_file=bool(evidence_file),
+        perspective=perspective,
+        **fields,
     )
     now = timezone.now()
     update = ProgressUpdate(
@@ -98,6 +115,7 @@ def _log_progress(
         has_evidence=bool(evidence_urls or evidence_file),
         value=value,
         reported_by_organization=organization,
+        perspective=perspective or default_perspective(organization),
         created_by=person,
         historical=historical,
         created_at=created_at or now,
@@ -176,8 +194,11 @@ def edit_update(
     evidence_urls: Iterable[str] = (),
     evidence_file=None,
     historical: bool = False,
+    perspective: str | None = None,
 ) -> ProgressUpdate:
-    """Change one's own update while it awaits review; a returned one goes back to review."""
+    """Change one's own update while it awaits review; a returned one goes back to review.
+
+    ``perspective=None`` keeps the update's perspective."""
     update = _locked(update, expected_version)
     if update.created_by_id != getattr(user, "pk", None):
         raise PermissionDenied("You can only edit your own updates.")
@@ -192,8 +213,11 @@ def edit_update(
         recommendation=update.recommendation,
         organization=update.reported_by_organization,
         has_file=bool(evidence_file or update.evidence_file),
+        perspective=perspective,
         **fields,
     )
+    if perspective is not None:
+        update.perspective = perspective
     resubmitted = update.state == ReviewState.RETURNED
     update.status, update.value, update.as_of = status, value, as_of
     update.as_of_precision, update.historical = as_of_precision, historical
@@ -233,8 +257,15 @@ def _review(update, reviewer, expected_version, *, state, note: str, refusal: st
 
 
 @transaction.atomic
-def verify_update(*, update: ProgressUpdate, reviewer, expected_version: int | None, note: str = "") -> ProgressUpdate:
-    """Accept an update: it now counts towards the current status and reports."""
+def verify_update(
+    *, update: ProgressUpdate, reviewer, expected_version: int | None, note: str = "", perspective: str | None = None
+) -> ProgressUpdate:
+    """Accept an update: it now counts towards the current status and reports.
+
+    ``perspective``: the reviewer's correction of who says so (the audit trail records the change).
+    """
+    if perspective is not None and perspective not in Perspective.values:
+        raise ValidationError({"perspective": f"Choose who says so: one of {', '.join(Perspective.values)}."})
     update = _review(
         update,
         reviewer,
@@ -243,7 +274,11 @@ def verify_update(*, update: ProgressUpdate, reviewer, expected_version: int | N
         note=note,
         refusal="A second reviewer must verify your own updates.",
     )
-    _record(update, reviewer, "verified", AuditAction.VERIFIED)
+    action = "verified"
+    if perspective is not None and perspective != update.perspective:
+        action += f"; perspective corrected from {update.perspective} to {perspective}"
+        update.perspective = perspective
+    _record(update, reviewer, action, AuditAction.VERIFIED)
     refresh_current_status(actor_id=update.actor_id, recommendation_id=update.recommendation_id)
     return update
 

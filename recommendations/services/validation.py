@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from ..models import Actor, ActorKind, DatePrecision, Kind, Recommendation, Status, plain_number
+from ..models import Actor, ActorKind, DatePrecision, Kind, Perspective, Recommendation, Status, plain_number
 
 NARRATIVE_MIN = 20
 NARRATIVE_MAX = 5000
@@ -104,13 +104,15 @@ def validate_progress(
     has_file: bool = False,
     organization: Actor | None = None,
     historical: bool = False,
+    perspective: str | None = None,
 ) -> tuple[str, Decimal | None]:
     """Check an update without writing it; return the status it will carry and its value as a Decimal.
 
     The one validation of an update's fields: ``log_progress`` and ``edit_update`` call it before writing,
     the form to report every problem at once, the import for every new row. The status is derived from the
     value on a quantitative item. ``narrative=None`` skips the narrative rules (bulk loaders of
-    well-sourced facts such as treaty records carry no narrative).
+    well-sourced facts such as treaty records carry no narrative). ``perspective=None``: not stated (the
+    default applies).
     """
     evidence_urls = clean_urls(evidence_urls)
     errors: dict[str, list[str]] = {}
@@ -189,6 +191,9 @@ def validate_progress(
         except ValidationError:
             shown = _UNSAFE_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", url)
             error("evidence_urls", f"“{shown}” is not a web address (it must start with http:// or https://).")
+
+    if perspective is not None and perspective not in Perspective.values:
+        error("perspective", f"Choose who says so: one of {', '.join(p.label for p in Perspective)}.")
 
     if organization is not None and organization.kind != ActorKind.ORGANIZATION:
         error("reported_by_organization", "Updates are filed on behalf of an organization, not a country.")

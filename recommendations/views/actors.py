@@ -18,6 +18,7 @@ from ..models import (
     ActorKind,
     CurrentStatus,
     Kind,
+    Perspective,
     ProgressUpdate,
     Recommendation,
     ReviewState,
@@ -103,8 +104,35 @@ def timeline(request, code, item_code):
             change = (before, update.get_status_display()) if previous_status != update.status else None
             previous_status = update.status
         entries.append({"update": update, "change": change, "is_current": current and current.update_id == update.pk})
-    context = {"actor": actor, "item": item, "entries": entries, "current": current}
+    context = {"actor": actor, "item": item, "entries": entries, "current": current, **_tracks(updates)}
     return render(request, "recommendations/timeline.html", context)
+
+
+def _tracks(updates: list[ProgressUpdate]) -> dict:
+    """The pair's updates as parallel tracks, one per perspective, on one timeline: a row per as-of date, a
+    column per perspective with updates; and each perspective's latest verified status, where they differ."""
+    present = {u.perspective for u in updates}
+    perspectives = [p for p in Perspective if p in present]
+    rows: dict = {}
+    latest: dict = {}
+    for update in updates:  # oldest first
+        rows.setdefault(update.as_of, {p: [] for p in perspectives})[update.perspective].append(update)
+        if update.state == ReviewState.VERIFIED:
+            latest[update.perspective] = update
+    track_rows = [{"as_of": _day_label(cells), "cells": list(cells.values())} for _, cells in sorted(rows.items())]
+    statuses = {u.status for u in latest.values()}
+    return {
+        "perspectives": perspectives,
+        "track_rows": track_rows,
+        "track_latest": [(Perspective(p).label, latest[p]) for p in perspectives if p in latest],
+        "tracks_disagree": len(statuses) > 1,
+    }
+
+
+def _day_label(cells: dict) -> str:
+    """A row's date as its updates give it (at the precision of the first one)."""
+    first = next(u for updates in cells.values() for u in updates)
+    return first.as_of_display()
 
 
 @require_GET

@@ -37,6 +37,7 @@ EXAMPLE = {
     "reported_by_organization": "",
     "evidence_urls": "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-13&chapter=4",
     "verified_at": "",
+    "perspective": "civil_society",  # or empty: the organization's usual perspective
     "narrative": f"{imports.EXAMPLE_MARK} Replace this row with yours, or leave it: the import skips it. "
     "Say what happened, who did it, and where the evidence says so.",
 }

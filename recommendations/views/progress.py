@@ -19,7 +19,7 @@ from bulk import services as bulk
 from .. import history, services
 from ..filters import review_queue_filter
 from ..forms import ChooseForm, ProgressUpdateForm, ReviewForm, WithdrawForm, apply_service_errors
-from ..models import Actor, ImportBatch, ProgressUpdate, Recommendation, ReviewState
+from ..models import Actor, ImportBatch, Perspective, ProgressUpdate, Recommendation, ReviewState
 from .pages import paginate, render_filtered_list
 
 can_log = permission_required("recommendations.log_progress", raise_exception=True)
@@ -100,6 +100,7 @@ def update_detail(request, pk):
         "own_pending_needs_second": reviewer and own and not services.can_review(user, update),
         "can_withdraw": editable or (reviewer and update.state != ReviewState.WITHDRAWN),
         "review_form": ReviewForm(initial={"version": update.version}),
+        "perspectives": Perspective.choices,
         "withdraw_form": WithdrawForm(initial={"version": update.version}),
         "show_history": own or reviewer or user.is_staff,
         "history": history.with_changes(
@@ -187,7 +188,12 @@ def update_review(request, pk):
     decision, version = form.cleaned_data["decision"], form.cleaned_data["version"]
     try:
         if decision == "verify":
-            services.verify_update(update=update, reviewer=request.user, expected_version=version)
+            services.verify_update(
+                update=update,
+                reviewer=request.user,
+                expected_version=version,
+                perspective=form.cleaned_data["perspective"] or None,
+            )
             messages.success(request, "Verified: the update now counts in the reports.")
         else:
             services.return_update(

@@ -159,6 +159,8 @@ def report_summary(request):
             for row in summary.by_item:
                 row["then"] = then_by_item.get(row["item"].pk, [])
         context.update(_over_time(filterset, _query_without(request, "page", "sort", "chart")))
+        context["disagreements"] = reports.disagreements(scope)
+        context["disagree_query"] = _query_without(request, "page", "sort", "chart", "disagree")
     if summary:
         context["overall_bar"] = charts.stacked_bar(summary.by_status, label="All statuses", height=28)
         for group in (summary.by_item, summary.by_theme, summary.by_region):

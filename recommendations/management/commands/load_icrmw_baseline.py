@@ -6,7 +6,8 @@ fixtures/icrmw.csv (see fixtures/icrmw.README.md) lists the 59 parties and 11
 signatories as of 26 September 2023, from the UN Treaty Collection. Each row
 becomes a verified update on the ICRMW ratification item, attributed to the
 UN Treaty Collection with the source link as evidence, keeping the date's
-precision (three ratifications are known only by year). Idempotent: rows
+precision (three ratifications are known only by year), from the perspective
+"UN treaty depositary". Idempotent: rows
 already loaded are left alone. `make run` calls it after `seed`.
 
 Loading it is a system action (``services.SystemActor``): the updates have
@@ -22,13 +23,21 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations import imports, services
-from recommendations.models import Actor, ActorKind, Kind, OrganizationType, Recommendation
+from recommendations.models import Actor, ActorKind, Kind, OrganizationType, Perspective, Recommendation
 
 SOURCE = "UN Treaty Collection, status of treaties, chapter IV-13 (as of 26 September 2023)"
 ACTIONS = {"ratified": "ratification", "acceded": "accession", "signed": "signature"}
 # An explicit system action: the audit trail records it with this reason, not as a person's.
 SYSTEM = services.SystemActor("load_icrmw_baseline: public treaty records of the UN Treaty Collection")
-COLUMNS = ["country_iso3", "recommendation_code", "status", "as_of", "evidence_urls", "reported_by_organization"]
+COLUMNS = [
+    "country_iso3",
+    "recommendation_code",
+    "status",
+    "as_of",
+    "evidence_urls",
+    "reported_by_organization",
+    "perspective",
+]
 
 
 class Command(BaseCommand):
@@ -78,7 +87,12 @@ class Command(BaseCommand):
         writer = csv.writer(out)
         writer.writerow([*COLUMNS, "narrative"])
         for row in self.rows(file):
-            row = {**row, "recommendation_code": item_code, "reported_by_organization": reporter}
+            row = {
+                **row,
+                "recommendation_code": item_code,
+                "reported_by_organization": reporter,
+                "perspective": Perspective.UN_TREATY_DEPOSITARY,  # the treaty depositary's own record
+            }
             writer.writerow([row[c] for c in COLUMNS] + [row["narrative"]])
         return out.getvalue().encode()
 
