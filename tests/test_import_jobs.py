@@ -317,7 +317,7 @@ KILLED = textwrap.dedent(
     import os, signal, sys
     import django
     django.setup()
-    from recommendations import services
+    from recommendations.services import import_batches as services
     real = services.bulk_create_with_history
     def killed_after_one_chunk(*args, **kwargs):
         created = real(*args, **kwargs)
