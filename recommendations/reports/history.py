@@ -2,16 +2,98 @@
 
 import datetime
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
+
+from django.db.models import Case, Count, When
+from django.db.models.functions import ExtractYear
 
 from ..filters import StatusFilter
-from ..models import REPORT_STATUSES, Kind, ProgressUpdate, plain_number, status_label
+from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label
 
 
 def history_by_year(
     *, recommendation=None, actor=None, since: int | None = None, filterset: StatusFilter | None = None
 ) -> dict:
-    """Counts at each status at the end of each year, replaying verified history once.
+    """Counts at each status at the end of each year, from the status intervals in one aggregate query.
+
+    For an item, counts actors; for an actor, counts items; for a report's ``filterset``, the pairs of its
+    items and actors (up to its ``on`` date). Returns {"years": [...], "statuses": [...], "series": {status:
+    [count per year]}, "values": [median measured value per year, or None]} — the values of quantitative
+    items, which can fall (8.5 % to 5.4 %) while the status stays the same.
+
+    A pair counts at the end of year Y (or on the ``on`` date, in its year) with the interval holding then
+    (``StatusInterval.objects.on``): from the year of its ``valid_from`` until before the year of its
+    ``valid_to``. The database groups the scope's intervals by (status, first year, end year, value) — the
+    value is NULL except on quantitative items — and a running sum over the years gives the counts: one
+    pass, however deep the history. ``_replayed_history_by_year`` (the replay of the verified updates) is
+    the definition the tests compare it with.
+    """
+    intervals = StatusInterval.objects.all()
+    last_day = datetime.date.today()
+    cut = None
+    if recommendation is not None:
+        intervals = intervals.filter(recommendation=recommendation)
+    if actor is not None:
+        intervals = intervals.filter(actor=actor)
+    if filterset is not None:
+        intervals = intervals.filter(filterset.items("recommendation__"), filterset.actors("actor__"))
+        if filterset.snapshot_date:
+            last_day = cut = filterset.snapshot_date
+            # Begun by the date; one that ends after it still holds then (the replay stops at the date).
+            intervals = intervals.filter(valid_from__lte=cut)
+    if cut is None:
+        end_year = ExtractYear("valid_to")
+    else:
+        end_year = Case(When(valid_to__lte=cut, then=ExtractYear("valid_to")), default=None)
+    groups = (
+        intervals.order_by()
+        .values("status", "value", start=ExtractYear("valid_from"), end=end_year)
+        .annotate(n=Count("pk"))
+        .values_list("status", "start", "end", "value", "n")
+    )
+    change: dict[int, Counter] = defaultdict(Counter)  # year -> status -> intervals beginning minus ending
+    valued = []  # (first year, end year or None, value, how many)
+    first = last = None
+    for status, start, end, value, n in groups:
+        start, end = int(start), (int(end) if end is not None else None)
+        first = start if first is None else min(first, start)
+        last = start if last is None else max(last, start)
+        change[start][status] += n
+        if end is not None:
+            change[end][status] -= n
+        if value is not None:
+            valued.append((start, end, value, n))
+    if first is None:
+        return {"years": [], "statuses": [], "series": {}, "values": []}
+    first = min(first, since or first)
+    # Like the replay: up to the last day's year (a later as-of date closes the years before its own).
+    years = list(range(first, max(last_day.year, last - 1) + 1))
+    running: Counter = Counter()
+    snapshots = []
+    for year in years:
+        running.update(change.get(year, {}))
+        snapshots.append(+running)
+    medians = [_median_held(valued, year) for year in years] if valued else []
+    statuses = [s for s in REPORT_STATUSES if any(snap.get(s) for snap in snapshots)]
+    return {
+        "years": years,
+        "statuses": statuses,
+        "series": {s: [snap.get(s, 0) for snap in snapshots] for s in statuses},
+        "values": medians if any(v is not None for v in medians) else [],
+    }
+
+
+def _median_held(valued: list, year: int):
+    """The median of the values held at the end of ``year`` (statistics.median, as the replay), or None."""
+    held = [value for start, end, value, n in valued if start <= year and (end is None or end > year) for _ in range(n)]
+    return statistics.median(held) if held else None
+
+
+def _replayed_history_by_year(
+    *, recommendation=None, actor=None, since: int | None = None, filterset: StatusFilter | None = None
+) -> dict:
+    """The definition of ``history_by_year``: counts at each status at the end of each year, replaying the
+    verified history once in Python. Kept as the tests' oracle (its cost grows with the history's depth).
 
     For an item, counts actors; for an actor, counts items; for a report's ``filterset``, the pairs of its
     items and actors (up to its ``on`` date). Returns {"years": [...], "statuses": [...], "series": {status:
