@@ -144,7 +144,7 @@ def report(mode, runs, results) -> list[str]:
     for key, name in (
         ("window_ms", "Window over the history (before)"),
         ("intervals_ms", "Status intervals (now)"),
-        ("chart_ms", "Over-time chart of the summary (`history_by_year`, a replay of the verified history)"),
+        ("chart_ms", "Over-time chart of the summary (`history_by_year`, from the status intervals)"),
         ("chart_on_ms", f"The same chart up to {SNAPSHOT_DAY} (on the snapshot page)"),
     ):
         if not all(key in r["snapshot"] for r in results):
@@ -341,7 +341,7 @@ def measure():
         snapshot["same_counts"] = answers["window_ms"] == answers["intervals_ms"]
         cursor.execute("SELECT pg_database_size(current_database())")
         db_mb = cursor.fetchone()[0] / 1048576
-    # The over-time chart of the summary and of the snapshot (reports.history_by_year replays the verified history).
+    # The over-time chart of the summary and of the snapshot (reports.history_by_year, from the status intervals).
     from django.http import QueryDict
 
     from recommendations.filters import StatusFilter
