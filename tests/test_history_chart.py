@@ -109,7 +109,7 @@ def test_random_back_dated_sequences_chart_the_same_as_the_replay(item, country,
     items = [item(Kind.QUANTITATIVE), item(Kind.POLICY)]
     with transaction.atomic():
         logged = []
-        for operation, actor_index, item_index, status_index, days, pick in sequence:
+        for operation, actor_index, item_index, status_index, days, pick, perspective in sequence:
             if operation.startswith("log") or not logged:
                 target = items[item_index]
                 if target.kind == Kind.QUANTITATIVE:
@@ -123,6 +123,7 @@ def test_random_back_dated_sequences_chart_the_same_as_the_replay(item, country,
                         # Few distinct dates, so ties on as-of and year boundaries happen often.
                         as_of=START + datetime.timedelta(days=days - days % 500),
                         verified=operation == "log_verified",
+                        perspective=perspective,
                         **fields,
                     )
                 )
@@ -135,7 +136,7 @@ def test_random_back_dated_sequences_chart_the_same_as_the_replay(item, country,
                     services.withdraw_update(update=update, user=people.reviewer, expected_version=None, reason="test")
             except ValidationError:
                 pass  # refused, nothing changes
-        days = sorted({START + datetime.timedelta(days=d - d % 500) for _, _, _, _, d, _ in sequence})
+        days = sorted({START + datetime.timedelta(days=d - d % 500) for _, _, _, _, d, _, _ in sequence})
         on_days = {START - datetime.timedelta(days=1), days[0], days[-1] - datetime.timedelta(days=1)}
         on_days |= {days[len(days) // 2] + datetime.timedelta(days=200), datetime.date(days[-1].year, 12, 31)}
         assert_every_caller_agrees(actors, items, sorted(on_days))

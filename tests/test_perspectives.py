@@ -340,7 +340,8 @@ def test_report_pages_state_the_rule_and_refuse_a_bad_perspective(client, disagr
     page = client.get(reverse("recommendations:report_summary") + "?item=R56").content.decode()
     assert "latest verified update from any perspective" in page
     page = client.get(reverse("recommendations:report_table") + "?item=R56&perspective=government")
-    assert "Government self-report" in page.content.decode() and "only: each pair" in page.content.decode()
+    text = page.content.decode()
+    assert "Government self-report" in text and "only: each status is the latest" in text
     bad = client.get(reverse("recommendations:report_table") + "?perspective=rumour")
     assert bad.status_code == 400
     assert "rumour" in bad.content.decode() and "Perspective" in bad.content.decode()
@@ -366,7 +367,7 @@ def test_the_disagreement_filter_and_the_summary_count(client, disagreeing):
     assert _statuses(client, "disagree=yes&on=2021-06-30") == {}
     page = client.get(reverse("recommendations:report_summary") + "?item=R56")
     assert page.context["disagreements"] == 1
-    assert "Pairs whose perspectives disagree" in page.content.decode()
+    assert "Statuses on which the perspectives disagree" in page.content.decode()
     bad = client.get(reverse("recommendations:report_table") + "?disagree=maybe")
     assert bad.status_code == 400 and "maybe" in bad.content.decode()
 

@@ -150,14 +150,17 @@ class StatusFilter(ExplainedFilterSet):
         choices=Perspective.choices,
         method="filter_date",
         empty_label="Consolidated: the latest from any perspective",
-        help_text="Show only what one perspective says: each pair's latest verified update from it.",
+        help_text=(
+            "Show only what one perspective says: the latest verified update from it, "
+            "for each country or organization on each item."
+        ),
     )
     disagree = django_filters.ChoiceFilter(
         label="Assessments",
         choices=[("yes", "Perspectives disagree")],
         method="filter_date",
         empty_label="Agreeing or not",
-        help_text="Only pairs whose perspectives (e.g. the government and civil society) give different statuses.",
+        help_text="Only where the perspectives (e.g. the government and civil society) give different statuses.",
     )
     on = django_filters.DateFilter(
         label="Status on date",
@@ -278,8 +281,8 @@ class StatusFilter(ExplainedFilterSet):
         if self.chosen_perspective is None:
             return CONSOLIDATED_RULE
         return (
-            f"Perspective “{Perspective(self.chosen_perspective).label}” only: each pair's status is its latest "
-            "verified update from this perspective; pairs it has not assessed show “No information”."
+            f"Perspective “{Perspective(self.chosen_perspective).label}” only: each status is the latest "
+            "verified update from this perspective; where it has made no assessment, “No information”."
         )
 
     # Filters that only a reported row can meet: a comparison looks pairs up on the other date without them.

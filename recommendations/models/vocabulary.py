@@ -164,8 +164,8 @@ class Perspective(models.TextChoices):
 
 # The consolidated status, in words (every report page states it near its filters; ``StatusFilter.rule``).
 CONSOLIDATED_RULE = (
-    "Consolidated: each pair's status is its latest verified update from any perspective (government, civil "
-    "society, UN mechanisms, independent data, the treaty depositary)."
+    "Consolidated: the status of each country or organization on an item is its latest verified update from any "
+    "perspective (government, civil society, UN mechanisms, independent data, the treaty depositary)."
 )
 
 
