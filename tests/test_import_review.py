@@ -92,8 +92,14 @@ def test_parallel_confirms_of_one_preview_write_it_exactly_once(seeded_transacti
     assert not failures, failures
     assert ProgressUpdate.objects.count() == 5  # it wrote 10-20 before
     assert sorted(status for status, _ in answers) == [200] * threads_count
-    assert sum("Imported 5 updates" in html for _, html in answers) == 1
-    assert sum("already imported" in html for _, html in answers) == threads_count - 1
+    # One confirm writes and says so; each other one says the import is done already or — if it came while
+    # that confirm was still writing — shows the import's own page (its progress, then its result). Which
+    # request ends on which depends on timing; that it was written once does not (the counts above and below).
+    assert sum("Imported 5 updates" in html for _, html in answers) <= 1
+    assert all(
+        "Imported 5 updates" in html or "already imported" in html or ("Import: " in html and "Uploaded " in html)
+        for _, html in answers
+    )
     assert AuditEvent.objects.filter(action=AuditAction.IMPORTED).count() == 1
 
 

@@ -90,3 +90,41 @@ def log_in(page, username: str, password: str):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite():
+    """On SQLite the live server's request threads share the test database's one in-memory connection
+    (Django's LiveServerThread overrides it for every thread). Two requests on it at once — a page and the
+    actor chooser's search, say — can block each other for good inside SQLite. PostgreSQL gives each
+    thread its own connection; on SQLite the live server answers one request at a time (each connection
+    still gets its own thread, so a browser's idle keep-alive connection never blocks another)."""
+    import threading
+
+    from django.conf import settings
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    if "sqlite" not in settings.DATABASES["default"]["ENGINE"]:
+        yield
+        return
+    original, lock = ThreadedWSGIServer.get_app, threading.Lock()
+
+    def get_app(server):
+        app = original(server)
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                response = app(environ, start_response)
+                try:
+                    return list(response)  # the whole body (streamed ones too) while holding the database
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return one_at_a_time
+
+    ThreadedWSGIServer.get_app = get_app
+    try:
+        yield
+    finally:
+        ThreadedWSGIServer.get_app = original
