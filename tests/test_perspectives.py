@@ -387,3 +387,19 @@ def test_the_history_page_shows_the_perspectives_side_by_side(client, disagreein
     assert html.count(EVIDENCE[0]) >= 4  # in the tracks and in the list below
     agreeing = client.get(reverse("recommendations:timeline", args=["MEX", "R56"])).content.decode()
     assert "The assessments disagree." not in agreeing
+
+
+def test_the_over_time_chart_of_a_perspective_counts_that_perspective_only(disagreeing):
+    from django.http import QueryDict
+
+    from recommendations import reports
+    from recommendations.filters import StatusFilter
+
+    def chart(query):
+        filterset = StatusFilter(QueryDict(query), queryset=CurrentStatus.objects.all())
+        assert filterset.is_valid(), filterset.errors
+        history = reports.history_by_year(filterset=filterset)
+        return {status: counts[-1] for status, counts in history["series"].items()}
+
+    assert chart("item=R56&perspective=government") == {Status.COMPLETE: 1}
+    assert chart("item=R56&perspective=civil_society") == {Status.LIMITED: 1, Status.SUBSTANTIAL: 1}

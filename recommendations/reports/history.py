@@ -9,6 +9,7 @@ from django.db.models.functions import ExtractYear
 
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label
+from .scope import _tracks
 
 
 def history_by_year(
@@ -28,7 +29,8 @@ def history_by_year(
     pass, however deep the history. ``_replayed_history_by_year`` (the replay of the verified updates) is
     the definition the tests compare it with.
     """
-    intervals = StatusInterval.objects.all()
+    # A report's chart reads the same track as its counts: the consolidated one, or the chosen perspective's.
+    intervals = StatusInterval.objects.all() if filterset is None else _tracks(filterset)[1]
     last_day = datetime.date.today()
     cut = None
     if recommendation is not None:
