@@ -5,6 +5,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -254,7 +255,10 @@ def _page_size(request) -> int:
         size = 0
     if not 1 <= size <= STATUS_PAGE_MAX:
         raise exceptions.ValidationError(
-            {"detail": "Invalid page size.", "errors": [f"page_size: a number from 1 to {STATUS_PAGE_MAX}."]}
+            {
+                "detail": _("Invalid page size."),
+                "errors": [_("page_size: a number from 1 to %(max)s.") % {"max": STATUS_PAGE_MAX}],
+            }
         )
     return size
 
@@ -327,7 +331,7 @@ def _idempotency_token(request) -> uuid.UUID | None:
     if not key:
         return None
     if len(key) > 255:
-        raise exceptions.ValidationError({"Idempotency-Key": ["Keep the Idempotency-Key under 256 characters."]})
+        raise exceptions.ValidationError({"Idempotency-Key": [_("Keep the Idempotency-Key under 256 characters.")]})
     try:
         return uuid.UUID(key)
     except ValueError:
@@ -370,10 +374,10 @@ class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveM
             queryset = queryset.filter(recommendation__code__iexact=params["item"])
         if params.get("state"):
             if params["state"] not in ReviewState.values:
-                errors.append(f"state: “{params['state']}” is not one of the choices.")
+                errors.append(_("state: “%(value)s” is not one of the choices.") % {"value": params["state"]})
             queryset = queryset.filter(state=params["state"])
         if errors:
-            raise exceptions.ValidationError({"detail": "Invalid filter.", "errors": errors})
+            raise exceptions.ValidationError({"detail": _("Invalid filter."), "errors": errors})
         return queryset
 
     def get_permissions(self):
