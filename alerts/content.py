@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -251,7 +252,8 @@ def rights(users) -> tuple[set[int], set[int]]:
 
 
 def _day(value) -> str:
-    return f"{value.day} {value:%b %Y}"
+    # "5 Mar 2024" in English; month names in the active language elsewhere.
+    return date_format(value, "j M Y")
 
 
 def due_line(row) -> Line:

@@ -36,6 +36,7 @@ from . import serializers as s
 from .authentication import WriteScope
 from .caching import ConditionalGetMixin
 from .filters import PageFilterBackend, decode_cursor, encode_cursor, filter_parameters, status_filterset
+from .language import RequestLanguageMixin
 
 STATUS_PAGE_SIZE = 500
 STATUS_PAGE_MAX = 5000
@@ -64,7 +65,7 @@ def pages_by(*ordering):
     return type("Pages", (Pages,), {"ordering": ordering})
 
 
-class ReadViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class ReadViewSet(RequestLanguageMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     """A public list (cursor pages in ``ordering``) and one object by ``lookup_field``.
 
     A subclass names its queryset, serializer, ordering and lookup field; ``documented`` gives its
@@ -223,7 +224,7 @@ STATUS_DESCRIPTION = (
     responses={200: s.StatusPageSerializer},
     examples=[ex.response("R02 in Africa: a ratification and a “No information” pair", ex.STATUS_PAGE)],
 )
-class StatusListView(ConditionalGetMixin, APIView):
+class StatusListView(RequestLanguageMixin, ConditionalGetMixin, APIView):
     def get(self, request):
         filterset = status_filterset(request)
         size = _page_size(request)
@@ -274,7 +275,7 @@ def _counts(rows) -> list[dict]:
     responses={200: s.SummarySerializer},
     examples=[ex.response("R02 in Africa", ex.SUMMARY)],
 )
-class SummaryView(ConditionalGetMixin, APIView):
+class SummaryView(RequestLanguageMixin, ConditionalGetMixin, APIView):
     def get(self, request):
         filterset = status_filterset(request)
         summary = reports.summary(reports.build_scope(filterset))
@@ -356,7 +357,9 @@ WRITE_ERRORS: dict = {}  # the error answers are added to every operation (api/s
         examples=[ex.response("A verified update", ex.VERIFIED_UPDATE)],
     ),
 )
-class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UpdateViewSet(
+    RequestLanguageMixin, ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = s.UpdateSerializer
     pagination_class = pages_by("-created_at", "-id")
     lookup_value_regex = "[^/]+"
