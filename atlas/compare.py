@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ActorKind, Recommendation
 
-from .rows import Standing, report_rows
+from .rows import Standing, described_except, report_rows
 from .world import nearest
 
 MIN_ACTORS, MAX_ACTORS = 2, 6
@@ -116,7 +116,7 @@ def build(filterset: StatusFilter) -> Comparison:
         actors=actors,
         rows=[Row(item=item, cells=cells[item.code], actors=actors) for item in items],
         snapshot=filterset.form.cleaned_data.get("on"),
-        filters=[f for f in filterset.describe() if not f.startswith("Specific countries")],
+        filters=described_except(filterset, "actor"),
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from recommendations.filters import StatusFilter
 from recommendations.models import REPORT_STATUSES, STATUS_SHORT, ActorKind, Recommendation, status_label
 
-from .rows import Standing, report_rows
+from .rows import Standing, described_except, report_rows
 from .world import world
 
 
@@ -36,7 +36,7 @@ class WorldMap:
     item: Recommendation
     places: dict[str, Place]  # by ISO3, the countries the filters keep, in name order
     snapshot: datetime.date | None
-    filters: list[str] = field(default_factory=list)  # the active filters in words
+    filters: list[str] = field(default_factory=list)  # the other active filters in words (not item, not kind)
 
     @property
     def day(self) -> datetime.date:
@@ -113,7 +113,7 @@ def build_map(filterset: StatusFilter) -> WorldMap:
         item=items[0],
         places=dict(sorted(places.items(), key=lambda pair: pair[1].name)),
         snapshot=filterset.form.cleaned_data.get("on"),
-        filters=filterset.describe(),
+        filters=described_except(filterset, "item", "actor_kind"),
     )
 
 

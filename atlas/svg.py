@@ -190,7 +190,7 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
         if world_map.snapshot
         else _("Status on %(day)s, from verified updates") % {"day": date_format(world_map.day, "j F Y")}
     )
-    filters = [f for f in world_map.filters if not f.startswith(("Items:", "Countries or organizations:"))]
+    filters = world_map.filters
     if filters:
         day += " · " + "; ".join(filters)
     for line in textwrap.wrap(day, int(width / (text_size * 0.55))):
