@@ -16,6 +16,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from recommendations.models import Membership, ProgressUpdate, ReviewState, status_label, visible_to_author_q
 
@@ -24,7 +27,11 @@ from .models import DEFAULT_FREQUENCY, Follow, Notification, NotificationKind, P
 
 UNSUBSCRIBE_SALT = "alerts.unsubscribe"
 # How a digest lists the review queue: the ages reviewers care about.
-QUEUE_AGES = [(7, "waiting over a week"), (30, "waiting over a month"), (90, "waiting over 3 months")]
+QUEUE_AGES = [
+    (7, gettext_lazy("waiting over a week")),
+    (30, gettext_lazy("waiting over a month")),
+    (90, gettext_lazy("waiting over 3 months")),
+]
 MAX_LINES = 50  # per section of an email; the page lists the rest
 
 
@@ -79,16 +86,27 @@ def describe(notification: Notification) -> str:
     where = f"{update.recommendation.code} · {update.actor.name}"
     status = update.get_status_display()
     if notification.kind == NotificationKind.RETURNED:
-        return f"Your update on {where} was returned: {update.review_note or 'no reason given'}"
+        return _("Your update on %(where)s was returned: %(reason)s") % {
+            "where": where,
+            "reason": update.review_note or _("no reason given"),
+        }
     if notification.kind == NotificationKind.VERIFIED:
-        return f"Your update on {where} was verified: {status} (as of {update.as_of_display()})"
+        return _("Your update on %(where)s was verified: %(status)s (as of %(as_of)s)") % {
+            "where": where,
+            "status": status,
+            "as_of": update.as_of_display(),
+        }
     if notification.previous_status and notification.previous_status != update.status:
         change = f"{status_label(notification.previous_status)} → {status}"
     elif notification.previous_status:
-        change = f"still {status}"
+        change = _("still %(status)s") % {"status": status}
     else:
-        change = f"first status: {status}"
-    return f"{where}: {change} (as of {update.as_of_display()})"
+        change = _("first status: %(status)s") % {"status": status}
+    return _("%(where)s: %(change)s (as of %(as_of)s)") % {
+        "where": where,
+        "change": change,
+        "as_of": update.as_of_display(),
+    }
 
 
 @dataclass
@@ -113,14 +131,19 @@ class DigestContent:
     def subject(self) -> str:
         parts = []
         if self.followed:
-            parts.append(f"{len(self.followed)} verified update{'s' if len(self.followed) != 1 else ''}")
+            n = len(self.followed)
+            parts.append(ngettext("%(n)s verified update", "%(n)s verified updates", n) % {"n": n})
         if self.own:
-            parts.append(f"{len(self.own)} of your updates reviewed")
+            n = len(self.own)
+            parts.append(ngettext("%(n)s of your updates reviewed", "%(n)s of your updates reviewed", n) % {"n": n})
         if self.queue:
-            parts.append(f"{self.queue['total']} awaiting review")
+            n = self.queue["total"]
+            parts.append(ngettext("%(n)s awaiting review", "%(n)s awaiting review", n) % {"n": n})
         if self.due_total:
-            parts.append(f"{self.due_total} due for an update")
-        return "Tracker: " + ", ".join(parts) if parts else "Tracker: nothing new"
+            n = self.due_total
+            parts.append(ngettext("%(n)s due for an update", "%(n)s due for an update", n) % {"n": n})
+        # The list separator is translated too (Arabic and Chinese use their own commas).
+        return _("Tracker: %(news)s") % {"news": _(", ").join(parts)} if parts else _("Tracker: nothing new")
 
 
 def digest_content(user, digest, *, summary: bool) -> DigestContent:
@@ -229,16 +252,24 @@ def rights(users) -> tuple[set[int], set[int]]:
 
 
 def _day(value) -> str:
-    return f"{value.day} {value:%b %Y}"
+    # "5 Mar 2024" in English; month names in the active language elsewhere.
+    return date_format(value, "j M Y")
 
 
 def due_line(row) -> Line:
     """A due pair as a line, with the link that opens the log form on that pair."""
     url = absolute(reverse("recommendations:progress_new")) + f"?item={row.recommendation.code}&actor={row.actor.code}"
-    text = (
-        f"{row.recommendation.code} · {row.actor.name}: last verified as of {_day(row.as_of)}, "
-        f"due since {_day(row.due_on)} (every {row.cycle_months} months)"
-    )
+    text = ngettext(
+        "%(code)s · %(name)s: last verified as of %(as_of)s, due since %(due_on)s (every %(months)s month)",
+        "%(code)s · %(name)s: last verified as of %(as_of)s, due since %(due_on)s (every %(months)s months)",
+        row.cycle_months,
+    ) % {
+        "code": row.recommendation.code,
+        "name": row.actor.name,
+        "as_of": _day(row.as_of),
+        "due_on": _day(row.due_on),
+        "months": row.cycle_months,
+    }
     return Line(text, url)
 
 
@@ -270,7 +301,10 @@ def queue_for(user_id: int, snapshot: dict) -> dict | None:
     if not counts["total"]:
         return None
     oldest = [
-        Line(f"{code} · {actor}, filed {_day(created_at)}", absolute(reverse("recommendations:update", args=[pk])))
+        Line(
+            _("%(code)s · %(actor)s, filed %(day)s") % {"code": code, "actor": actor, "day": _day(created_at)},
+            absolute(reverse("recommendations:update", args=[pk])),
+        )
         for pk, code, actor, created_at, author_id in snapshot["oldest"]
         if not (own_excluded and author_id == user_id)
     ][:5]

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ProgressUpdate, Recommendation, Theme
@@ -60,18 +61,27 @@ class UpdatesFeed(Feed):
         return verified_updates(source.filterset)[:ENTRIES]
 
     def item_title(self, update):
-        return f"{update.recommendation.code} · {update.actor.name}: {update.get_status_display()}"
+        return _("%(code)s · %(name)s: %(status)s") % {
+            "code": update.recommendation.code,
+            "name": update.actor.name,
+            "status": update.get_status_display(),
+        }
 
     def item_description(self, update):
-        parts = [f"{update.get_status_display()} as of {update.as_of_display()}."]
+        parts = [
+            _("%(status)s as of %(as_of)s.") % {"status": update.get_status_display(), "as_of": update.as_of_display()}
+        ]
         if update.value is not None:
-            parts.append(f"Value: {update.value.normalize():f} {update.recommendation.unit}.")
+            parts.append(
+                _("Value: %(value)s %(unit)s.")
+                % {"value": f"{update.value.normalize():f}", "unit": update.recommendation.unit}
+            )
         if update.narrative:
             parts.append(update.narrative)
         if update.reported_by_organization:
-            parts.append(f"Reported by {update.reported_by_organization.name}.")
+            parts.append(_("Reported by %(name)s.") % {"name": update.reported_by_organization.name})
         if update.evidence_urls:
-            parts.append("Evidence: " + " ".join(update.evidence_urls))
+            parts.append(_("Evidence: %(urls)s") % {"urls": " ".join(update.evidence_urls)})
         return "\n\n".join(parts)
 
     def item_link(self, update):
@@ -99,9 +109,9 @@ class ItemFeed(UpdatesFeed):
         item = get_object_or_404(Recommendation, code=code.upper())
         return _source(
             f"item={item.code}",
-            f"{item.code} {item.title}: verified updates",
+            _("%(code)s %(title)s: verified updates") % {"code": item.code, "title": item.title},
             item.get_absolute_url(),
-            f"Progress on {item.code}, verified by the tracker's reviewers.",
+            _("Progress on %(code)s, verified by the tracker's reviewers.") % {"code": item.code},
         )
 
 
@@ -110,9 +120,10 @@ class ActorFeed(UpdatesFeed):
         actor = get_object_or_404(Actor, code__iexact=code)
         return _source(
             f"actor={actor.code}",
-            f"{actor.name}: verified updates",
+            _("%(name)s: verified updates") % {"name": actor.name},
             actor.get_absolute_url(),
-            f"Progress of {actor.name} on the calls to action, verified by the tracker's reviewers.",
+            _("Progress of %(name)s on the calls to action, verified by the tracker's reviewers.")
+            % {"name": actor.name},
         )
 
 
@@ -121,9 +132,9 @@ class ThemeFeed(UpdatesFeed):
         theme = get_object_or_404(Theme, slug=slug)
         return _source(
             f"theme={theme.slug}",
-            f"{theme.name}: verified updates",
+            _("%(name)s: verified updates") % {"name": theme.name},
             reverse("recommendations:list") + f"?theme={theme.slug}",
-            f"Progress on the calls to action about {theme.name.lower()}.",
+            _("Progress on the calls to action about %(theme)s.") % {"theme": theme.name.lower()},
         )
 
 
@@ -133,7 +144,7 @@ class ReportFeed(UpdatesFeed):
     def __call__(self, request, *args, **kwargs):
         filterset = StatusFilter(request.GET or None)
         if filterset.is_bound and not filterset.is_valid():
-            message = "Invalid filter: " + " ".join(filterset.error_messages()) + "\n"
+            message = _("Invalid filter: %(errors)s") % {"errors": " ".join(filterset.error_messages())} + "\n"
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return super().__call__(request, *args, **kwargs)
 
@@ -145,7 +156,9 @@ class ReportFeed(UpdatesFeed):
         query = request.GET.urlencode()
         return Source(
             filterset,
-            f"Verified updates: {described}" if described else "Verified updates: all calls to action",
+            _("Verified updates: %(filters)s") % {"filters": described}
+            if described
+            else _("Verified updates: all calls to action"),
             reverse("recommendations:report_table") + (f"?{query}" if query else ""),
-            "Progress on the calls to action of the 2006 hearings on international migration and development.",
+            _("Progress on the calls to action of the 2006 hearings on international migration and development."),
         )

@@ -1,14 +1,18 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Frequency
 
 
 class PreferenceForm(forms.Form):
     frequency = forms.ChoiceField(
-        label="Email me", choices=Frequency.choices, widget=forms.RadioSelect, help_text="Digests skip empty days."
+        label=_("Email me"),
+        choices=Frequency.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Digests skip empty days."),
     )
     follow_own_reports = forms.BooleanField(
-        label="Also follow every country and item my organizations have filed updates on", required=False
+        label=_("Also follow every country and item my organizations have filed updates on"), required=False
     )
 
 

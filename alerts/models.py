@@ -11,16 +11,17 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from recommendations.models import Actor, ActorKind, ProgressUpdate, Recommendation, Theme
 
 
 class Frequency(models.TextChoices):
-    IMMEDIATELY = "immediately", "Immediately (within a few minutes)"
-    DAILY = "daily", "Once a day"
-    WEEKLY = "weekly", "Once a week (Mondays)"
-    NEVER = "never", "Never"
+    IMMEDIATELY = "immediately", _("Immediately (within a few minutes)")
+    DAILY = "daily", _("Once a day")
+    WEEKLY = "weekly", _("Once a week (Mondays)")
+    NEVER = "never", _("Never")
 
 
 DEFAULT_FREQUENCY = Frequency.DAILY
@@ -32,9 +33,9 @@ class Preference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_preference")
     frequency = models.CharField(max_length=12, choices=Frequency.choices, default=DEFAULT_FREQUENCY)
     follow_own_reports = models.BooleanField(
-        "follow what my organizations report on",
+        _("follow what my organizations report on"),
         default=True,
-        help_text="Hear about every country and item your organizations have filed updates on.",
+        help_text=_("Hear about every country and item your organizations have filed updates on."),
     )
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
@@ -89,10 +90,10 @@ class Follow(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    FOLLOWED = "followed", "Verified update on something you follow"
-    VERIFIED = "verified", "Your update was verified"
-    RETURNED = "returned", "Your update was returned"
-    CHECK = "check", "Current-status check found differences"
+    FOLLOWED = "followed", _("Verified update on something you follow")
+    VERIFIED = "verified", _("Your update was verified")
+    RETURNED = "returned", _("Your update was returned")
+    CHECK = "check", _("Current-status check found differences")
 
 
 class Notification(models.Model):
@@ -194,10 +195,10 @@ class ReportingCycle(models.Model):
 
 
 class ExportState(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "Being built"
-    READY = "ready", "Ready to download"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Being built")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
 
 
 class ExportJob(models.Model):

@@ -21,6 +21,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recommendations.middleware import is_connection_failure
 from recommendations.models import CurrentStatus, Membership, ProgressUpdate, Recommendation, ReviewState
@@ -98,7 +99,7 @@ def unsubscribe(*, token: str):
     user_id = content.user_id_from_token(token)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     if user is None:
-        raise ValidationError("This unsubscribe link is not valid. Log in and change your email settings instead.")
+        raise ValidationError(_("This unsubscribe link is not valid. Log in and change your email settings instead."))
     Preference.objects.update_or_create(
         user=user, defaults={"frequency": Frequency.NEVER, "unsubscribed_at": timezone.now()}
     )

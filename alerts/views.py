@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +35,10 @@ def notifications(request):
 @require_POST
 def mark_read(request):
     n = services.mark_read(user=request.user)
-    messages.success(request, f"Marked {n} notification{'s' if n != 1 else ''} as read.")
+    messages.success(
+        request,
+        ngettext("Marked %(n)s notification as read.", "Marked %(n)s notifications as read.", n) % {"n": n},
+    )
     return redirect("alerts:notifications")
 
 
@@ -56,19 +61,27 @@ def _next(request, fallback: str) -> str:
 def follow(request):
     form = FollowForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose something to follow.")
+        messages.error(request, _("Choose something to follow."))
         return redirect(_next(request, reverse("alerts:following")))
     target = TARGETS[form.cleaned_data["kind"]](form.cleaned_data["key"])
     if target is None:
-        messages.error(request, f"There is no {form.cleaned_data['kind']} “{form.cleaned_data['key']}” to follow.")
+        missing = {
+            "item": _("There is no item “%(key)s” to follow."),
+            "actor": _("There is no actor “%(key)s” to follow."),
+            "theme": _("There is no theme “%(key)s” to follow."),
+        }[form.cleaned_data["kind"]]
+        messages.error(request, missing % {"key": form.cleaned_data["key"]})
         return redirect(_next(request, reverse("alerts:following")))
     name = getattr(target, "code", None) if isinstance(target, Recommendation) else target.name
     if form.cleaned_data["action"] == "follow":
         services.follow(user=request.user, target=target)
-        messages.success(request, f"You follow {name}: verified updates will appear under the bell and in your digest.")
+        messages.success(
+            request,
+            _("You follow %(name)s: verified updates will appear under the bell and in your digest.") % {"name": name},
+        )
     else:
         services.unfollow(user=request.user, target=target)
-        messages.success(request, f"You no longer follow {name}.")
+        messages.success(request, _("You no longer follow %(name)s.") % {"name": name})
     return redirect(_next(request, reverse("alerts:following")))
 
 
@@ -100,7 +113,7 @@ def preferences(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Saved your email settings.")
+            messages.success(request, _("Saved your email settings."))
             return redirect("alerts:settings")
     return render(request, "alerts/settings.html", {"form": form, "preference": current})
 
@@ -155,7 +168,7 @@ def export_download(request, token):
     job = get_object_or_404(ExportJob, token=token)
     path = exports.file_path(job)
     if path is None:
-        raise Http404("This export is not ready, or it has expired.")
+        raise Http404(_("This export is not ready, or it has expired."))
     return FileResponse(
         path.open("rb"),
         as_attachment=True,

@@ -1,6 +1,8 @@
 """``Authorization: Bearer <token>`` with a personal API token; permissions by the token's scope."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
@@ -16,7 +18,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send the token as “Authorization: Bearer <token>”.")
+            raise exceptions.AuthenticationFailed(_("Send the token as “Authorization: Bearer <token>”."))
         try:
             token = services.authenticate_token(header[1].decode("utf-8", "replace"))
         except ValidationError as error:
@@ -43,10 +45,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 class WriteScope(permissions.BasePermission):
     """Writes need a token with the write scope; what the person may do is then the services' business."""
 
-    message = "This API token can only read; create a token with the write scope to log or review updates."
+    message = gettext_lazy(
+        "This API token can only read; create a token with the write scope to log or review updates."
+    )
 
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated("Writing needs an API token: “Authorization: Bearer <token>”.")
+            raise exceptions.NotAuthenticated(_("Writing needs an API token: “Authorization: Bearer <token>”."))
         token = request.auth
         return isinstance(token, ApiToken) and token.can_write

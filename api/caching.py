@@ -31,7 +31,8 @@ def data_changed_at():
 class ConditionalGetMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        patch_vary_headers(response, ["Accept", "Authorization"])
+        # Labels and messages follow Accept-Language (codes and field names never do): one cached copy per language.
+        patch_vary_headers(response, ["Accept", "Accept-Language", "Authorization"])
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             response["Cache-Control"] = "no-store"
             return response

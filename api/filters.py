@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 
+from django.utils.translation import gettext, gettext_lazy
 from django_filters import filters as django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -20,11 +21,11 @@ from recommendations.models import ActorKind, Kind, OrganizationType
 
 
 class InvalidFilter(exceptions.ValidationError):
-    default_detail = "Invalid filter."
+    default_detail = gettext_lazy("Invalid filter.")
 
 
 def bad_filter(filterset) -> InvalidFilter:
-    return InvalidFilter({"detail": "Invalid filter.", "errors": filterset.error_messages()})
+    return InvalidFilter({"detail": gettext("Invalid filter."), "errors": filterset.error_messages()})
 
 
 def status_filterset(request) -> StatusFilter:
@@ -138,6 +139,9 @@ def decode_cursor(text: str | None) -> tuple | None:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise exceptions.ValidationError(
-            {"detail": "Invalid cursor.", "errors": ["cursor: use the “next” link of the previous page as it is."]}
+            {
+                "detail": gettext("Invalid cursor."),
+                "errors": [gettext("cursor: use the “next” link of the previous page as it is.")],
+            }
         ) from None
     return (name, *numbers)

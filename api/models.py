@@ -5,6 +5,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Every token starts with this, so a leaked one is recognisable (secret scanners, logs).
 TOKEN_PREFIX = "mdt_"  # noqa: S105 - a public marker, not a secret
@@ -16,13 +17,13 @@ def hash_token(raw: str) -> str:
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", "Read (public data and your own pending updates)"
-    WRITE = "write", "Read and write (log, edit and withdraw updates; review, for reviewers)"
+    READ = "read", _("Read (public data and your own pending updates)")
+    WRITE = "write", _("Read and write (log, edit and withdraw updates; review, for reviewers)")
 
 
 class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “our monitoring system”.")
+    name = models.CharField(max_length=100, help_text=_("What the token is for, e.g. “our monitoring system”."))
     # The first characters of the token, shown in lists so that a person can tell their tokens apart.
     prefix = models.CharField(max_length=16)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -34,7 +35,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…, {self.scope})"

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from recommendations.filters import style_form
@@ -15,10 +17,16 @@ from .models import ApiToken, TokenScope
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="What is it for?", max_length=100, help_text="e.g. “our monitoring system”.")
-    scope = forms.ChoiceField(label="Scope", choices=TokenScope.choices, initial=TokenScope.READ)
+    name = forms.CharField(
+        label=gettext_lazy("What is it for?"), max_length=100, help_text=gettext_lazy("e.g. “our monitoring system”.")
+    )
+    scope = forms.ChoiceField(label=gettext_lazy("Scope"), choices=TokenScope.choices, initial=TokenScope.READ)
     days = forms.IntegerField(
-        label="Valid for (days)", min_value=1, max_value=services.MAX_DAYS, initial=90, help_text="1 to 365 days."
+        label=gettext_lazy("Valid for (days)"),
+        min_value=1,
+        max_value=services.MAX_DAYS,
+        initial=90,
+        help_text=gettext_lazy("1 to 365 days."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -37,7 +45,9 @@ def tokens(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"Token “{token.name}” created. Copy it now: it is not shown again.")
+            messages.success(
+                request, _("Token “%(name)s” created. Copy it now: it is not shown again.") % {"name": token.name}
+            )
             form = TokenForm()
     context = {
         "form": form,
@@ -55,7 +65,7 @@ def revoke(request, pk: int):
     try:
         token = services.revoke_token(token_id=pk, user=request.user)
     except PermissionDenied:
-        messages.error(request, "There is no such token among yours.")
+        messages.error(request, _("There is no such token among yours."))
     else:
-        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+        messages.success(request, _("Token “%(name)s” revoked; it no longer works.") % {"name": token.name})
     return redirect("api:tokens")

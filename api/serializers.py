@@ -1,5 +1,6 @@
 """Serializers: they parse and present. Every rule of a write lives in recommendations/services.py."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from opendata.schema import ACTOR_FIELDS, ITEM_FIELDS, STATUS_DESCRIPTIONS, UPDATE_FIELDS
@@ -321,17 +322,17 @@ class UpdateCreateSerializer(UpdateFieldsSerializer):
     def _lookup(self, model, field, value, what):
         found = model.objects.filter(**{f"{field}__iexact": value.strip()}).first()
         if found is None:
-            raise serializers.ValidationError(f"Unknown {what} code “{value}”.")
+            raise serializers.ValidationError(what % {"value": value})
         return found
 
     def validate_actor(self, value):
-        return self._lookup(Actor, "code", value, "country or organization")
+        return self._lookup(Actor, "code", value, _("Unknown country or organization code “%(value)s”."))
 
     def validate_item(self, value):
-        return self._lookup(Recommendation, "code", value, "call to action")
+        return self._lookup(Recommendation, "code", value, _("Unknown call to action code “%(value)s”."))
 
     def validate_organization(self, value):
-        return self._lookup(Actor, "code", value, "organization")
+        return self._lookup(Actor, "code", value, _("Unknown organization code “%(value)s”."))
 
 
 class VersionSerializer(serializers.Serializer):

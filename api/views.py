@@ -5,6 +5,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -35,6 +36,7 @@ from . import serializers as s
 from .authentication import WriteScope
 from .caching import ConditionalGetMixin
 from .filters import PageFilterBackend, decode_cursor, encode_cursor, filter_parameters, status_filterset
+from .language import RequestLanguageMixin
 
 STATUS_PAGE_SIZE = 500
 STATUS_PAGE_MAX = 5000
@@ -63,7 +65,7 @@ def pages_by(*ordering):
     return type("Pages", (Pages,), {"ordering": ordering})
 
 
-class ReadViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class ReadViewSet(RequestLanguageMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     """A public list (cursor pages in ``ordering``) and one object by ``lookup_field``.
 
     A subclass names its queryset, serializer, ordering and lookup field; ``documented`` gives its
@@ -222,7 +224,7 @@ STATUS_DESCRIPTION = (
     responses={200: s.StatusPageSerializer},
     examples=[ex.response("R02 in Africa: a ratification and a “No information” pair", ex.STATUS_PAGE)],
 )
-class StatusListView(ConditionalGetMixin, APIView):
+class StatusListView(RequestLanguageMixin, ConditionalGetMixin, APIView):
     def get(self, request):
         filterset = status_filterset(request)
         size = _page_size(request)
@@ -254,7 +256,10 @@ def _page_size(request) -> int:
         size = 0
     if not 1 <= size <= STATUS_PAGE_MAX:
         raise exceptions.ValidationError(
-            {"detail": "Invalid page size.", "errors": [f"page_size: a number from 1 to {STATUS_PAGE_MAX}."]}
+            {
+                "detail": _("Invalid page size."),
+                "errors": [_("page_size: a number from 1 to %(max)s.") % {"max": STATUS_PAGE_MAX}],
+            }
         )
     return size
 
@@ -270,7 +275,7 @@ def _counts(rows) -> list[dict]:
     responses={200: s.SummarySerializer},
     examples=[ex.response("R02 in Africa", ex.SUMMARY)],
 )
-class SummaryView(ConditionalGetMixin, APIView):
+class SummaryView(RequestLanguageMixin, ConditionalGetMixin, APIView):
     def get(self, request):
         filterset = status_filterset(request)
         summary = reports.summary(reports.build_scope(filterset))
@@ -327,7 +332,7 @@ def _idempotency_token(request) -> uuid.UUID | None:
     if not key:
         return None
     if len(key) > 255:
-        raise exceptions.ValidationError({"Idempotency-Key": ["Keep the Idempotency-Key under 256 characters."]})
+        raise exceptions.ValidationError({"Idempotency-Key": [_("Keep the Idempotency-Key under 256 characters.")]})
     try:
         return uuid.UUID(key)
     except ValueError:
@@ -352,7 +357,9 @@ WRITE_ERRORS: dict = {}  # the error answers are added to every operation (api/s
         examples=[ex.response("A verified update", ex.VERIFIED_UPDATE)],
     ),
 )
-class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UpdateViewSet(
+    RequestLanguageMixin, ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = s.UpdateSerializer
     pagination_class = pages_by("-created_at", "-id")
     lookup_value_regex = "[^/]+"
@@ -370,10 +377,10 @@ class UpdateViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveM
             queryset = queryset.filter(recommendation__code__iexact=params["item"])
         if params.get("state"):
             if params["state"] not in ReviewState.values:
-                errors.append(f"state: “{params['state']}” is not one of the choices.")
+                errors.append(_("state: “%(value)s” is not one of the choices.") % {"value": params["state"]})
             queryset = queryset.filter(state=params["state"])
         if errors:
-            raise exceptions.ValidationError({"detail": "Invalid filter.", "errors": errors})
+            raise exceptions.ValidationError({"detail": _("Invalid filter."), "errors": errors})
         return queryset
 
     def get_permissions(self):

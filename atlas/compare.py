@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ActorKind, Recommendation
 
-from .rows import Standing, report_rows
+from .rows import Standing, described_except, report_rows
 from .world import nearest
 
 MIN_ACTORS, MAX_ACTORS = 2, 6
@@ -78,12 +79,15 @@ def parse_codes(values: list[str]) -> list[str]:
 
 def count_error(codes: list[str]) -> str | None:
     if len(codes) < MIN_ACTORS:
-        return f"Choose at least {MIN_ACTORS} countries or organizations to compare (you gave {len(codes)})."
+        return _("Choose at least %(min)s countries or organizations to compare (you gave %(n)s).") % {
+            "min": MIN_ACTORS,
+            "n": len(codes),
+        }
     if len(codes) > MAX_ACTORS:
-        return (
-            f"Compare at most {MAX_ACTORS} countries or organizations at a time (you gave {len(codes)}); "
+        return _(
+            "Compare at most %(max)s countries or organizations at a time (you gave %(n)s); "
             "a wider table stops being readable. The matrix report shows any number."
-        )
+        ) % {"max": MAX_ACTORS, "n": len(codes)}
     return None
 
 
@@ -112,7 +116,7 @@ def build(filterset: StatusFilter) -> Comparison:
         actors=actors,
         rows=[Row(item=item, cells=cells[item.code], actors=actors) for item in items],
         snapshot=filterset.form.cleaned_data.get("on"),
-        filters=[f for f in filterset.describe() if not f.startswith("Specific countries")],
+        filters=described_except(filterset, "actor"),
     )
 
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from recommendations.filters import StatusFilter
 from recommendations.models import REPORT_STATUSES, STATUS_SHORT, ActorKind, Recommendation, status_label
 
-from .rows import Standing, report_rows
+from .rows import Standing, described_except, report_rows
 from .world import world
 
 
@@ -34,7 +36,7 @@ class WorldMap:
     item: Recommendation
     places: dict[str, Place]  # by ISO3, the countries the filters keep, in name order
     snapshot: datetime.date | None
-    filters: list[str] = field(default_factory=list)  # the active filters in words
+    filters: list[str] = field(default_factory=list)  # the other active filters in words (not item, not kind)
 
     @property
     def day(self) -> datetime.date:
@@ -69,9 +71,12 @@ class WorldMap:
 
     def describe(self) -> str:
         """The map in one sentence, for its <title> and the image's alternative text."""
-        day = f"on {self.day:%-d %B %Y}" if self.snapshot else "today"
-        counts = ", ".join(f"{label} {n}" for _, label, _, n in self.counts) or "no country in this selection"
-        return f"{self.item.code} {self.item.title}: status of countries {day}. {counts}."
+        counts = ", ".join(f"{label} {n}" for __, label, __, n in self.counts) or _("no country in this selection")
+        names = {"code": self.item.code, "title": self.item.title, "counts": counts}
+        if self.snapshot:
+            names["day"] = date_format(self.day, "j F Y")
+            return _("%(code)s %(title)s: status of countries on %(day)s. %(counts)s.") % names
+        return _("%(code)s %(title)s: status of countries today. %(counts)s.") % names
 
 
 def country_query(query: QueryDict) -> QueryDict:
@@ -84,7 +89,7 @@ def country_query(query: QueryDict) -> QueryDict:
 def map_errors(query: QueryDict) -> list[str]:
     """What stops a map being drawn for these filters, before any query runs."""
     if query.get("actor_kind") == ActorKind.ORGANIZATION.value:
-        return ["The map places countries; organizations are listed in the table report."]
+        return [_("The map places countries; organizations are listed in the table report.")]
     return []
 
 
@@ -108,7 +113,7 @@ def build_map(filterset: StatusFilter) -> WorldMap:
         item=items[0],
         places=dict(sorted(places.items(), key=lambda pair: pair[1].name)),
         snapshot=filterset.form.cleaned_data.get("on"),
-        filters=filterset.describe(),
+        filters=described_except(filterset, "item", "actor_kind"),
     )
 
 

@@ -40,3 +40,11 @@ def report_rows(filterset: StatusFilter, *, sort: str = "actor") -> Iterator[dic
     """The table report's rows for a valid filter, as dicts keyed by ``reports.EXPORT_COLUMNS``."""
     for values in reports.iter_export_rows(reports.build_scope(filterset), sort=sort):
         yield dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
+
+
+def described_except(filterset: StatusFilter, *names: str) -> list[str]:
+    """The filters in words (``describe()``) without those of the fields ``names``: a figure that already shows
+    its item or its countries does not repeat them. Matched by each field's label in the active language (the
+    words ``describe()`` starts each with), never by English text."""
+    prefixes = tuple(f"{filterset.form.fields[name].label}:" for name in names)
+    return [words for words in filterset.describe() if not words.startswith(prefixes)]

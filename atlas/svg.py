@@ -19,8 +19,10 @@ import re
 import textwrap
 
 from django.contrib.staticfiles import finders
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .maps import Place, WorldMap
 from .world import BOUNDARIES_NOTE, CREDIT, world
@@ -86,16 +88,17 @@ def place_title(place: Place, item_code: str) -> str:
     if place.value:
         detail += f": {place.value} {place.unit}".rstrip()
     if place.as_of:
-        detail += f", as of {place.as_of}"
-    return f"{place.name}: {detail} ({item_code})"
+        detail = _("%(status)s, as of %(as_of)s") % {"status": detail, "as_of": place.as_of}
+    return _("%(name)s: %(detail)s (%(code)s)") % {"name": place.name, "detail": detail, "code": item_code}
 
 
 def inset_heading(world_map: WorldMap) -> str:
     missing = [p.name for p in world_map.without_geometry]
-    text = "Small states, each also marked with a dot on the map"
     if missing:
-        text += f" (not drawn by the source map: {', '.join(missing)})"
-    return text
+        return _("Small states, each also marked with a dot on the map (not drawn by the source map: %(names)s)") % {
+            "names": ", ".join(missing)
+        }
+    return _("Small states, each also marked with a dot on the map")
 
 
 def inset_layout(count: int, width: int) -> tuple[int, int]:
@@ -163,10 +166,11 @@ def inline_svg(world_map: WorldMap, *, link_prefix: str) -> str:
     """The map for a page: styled by tracker.css and atlas.css, named by its <title>."""
     atlas = world()
     body, height = map_body(world_map, link_prefix=link_prefix)
+    title = _("Map: %(description)s") % {"description": world_map.describe()}
     return (
         f'<svg class="atlas-map" viewBox="0 0 {atlas.width} {height}" role="group" '
         f'aria-labelledby="atlas-title" fill-rule="evenodd" font-family="{FONT}">'
-        f'<title id="atlas-title">Map: {escape(world_map.describe())}</title>{body}</svg>'
+        f'<title id="atlas-title">{escape(title)}</title>{body}</svg>'
     )
 
 
@@ -182,11 +186,11 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
         y += title_size + 6
         parts.append(f'<text x="{pad}" y="{y}" font-size="{title_size}" font-weight="bold">{escape(line)}</text>')
     day = (
-        f"Status as it stood on {world_map.day:%-d %B %Y} (from the verified history)"
+        _("Status as it stood on %(day)s (from the verified history)") % {"day": date_format(world_map.day, "j F Y")}
         if world_map.snapshot
-        else f"Status on {world_map.day:%-d %B %Y}, from verified updates"
+        else _("Status on %(day)s, from verified updates") % {"day": date_format(world_map.day, "j F Y")}
     )
-    filters = [f for f in world_map.filters if not f.startswith(("Items:", "Countries or organizations:"))]
+    filters = world_map.filters
     if filters:
         day += " · " + "; ".join(filters)
     for line in textwrap.wrap(day, int(width / (text_size * 0.55))):
@@ -200,9 +204,9 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
     # The legend: swatch (colour and pattern), letter, status, number of countries.
     counts = world_map.counts
     entries = [(f"f-{s}", fill_attr(s), f"{short} {label}: {n}") for s, label, short, n in counts]
-    entries.append(("atlas-other", "", "Not tracked (not a UN Member or observer State)"))
+    entries.append(("atlas-other", "", _("Not tracked (not a UN Member or observer State)")))
     if len(world_map.places) < len(atlas.shapes) + len(atlas.missing):
-        entries.append(("atlas-out", "", "Not in this selection"))
+        entries.append(("atlas-out", "", _("Not in this selection")))
     column = (width - 2 * pad) // 3
     for n, (css, fill, text) in enumerate(entries):
         x, row_y = pad + (n % 3) * column, y + (n // 3) * 34
@@ -213,9 +217,9 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
         parts.append(swatch + f'<text x="{x + 34}" y="{row_y + 18}" font-size="{text_size - 2}">{escape(text)}</text>')
     y += -(-len(entries) // 3) * 34 + 14
     for line in (
-        f"Source: {source_url} — the open tracker of the 2006 calls to action on international migration "
-        "and development.",
-        f"Map: {CREDIT}. {BOUNDARIES_NOTE}",
+        _("Source: %(url)s — the open tracker of the 2006 calls to action on international migration and development.")
+        % {"url": source_url},
+        _("Map: %(credit)s. %(boundaries)s") % {"credit": CREDIT, "boundaries": BOUNDARIES_NOTE},
     ):
         for wrapped in textwrap.wrap(line, int(width / (small_size * 0.55))):
             y += small_size + 6
@@ -236,14 +240,20 @@ def table_rows(world_map: WorldMap, *, link_prefix: str) -> str:
     """The body of the table beside the map, built in Python: 195 rows are too many for template lookups."""
     item = escape(world_map.item.code)
     quantitative = world_map.item.kind == "quantitative"
+    # The card layout's labels (data-label), in the page's language.
+    status, as_of, value_label = escape(_("Status")), escape(_("As of")), escape(_("Value"))
     out = []
     for place in world_map.places.values():
         value = f"{place.value} {place.unit}".strip() if place.value else ""
         out.append(
             f'<tr><th scope="row" class="fw-normal"><a href="{escape(link_prefix)}{escape(place.code)}/{item}/">'
-            f'{escape(place.name)}</a></th><td data-label="Status"><span class="status-badge status-{place.status}">'
-            f'{escape(place.label)}</span></td><td class="text-nowrap" data-label="As of">{escape(place.as_of)}</td>'
-            + (f'<td class="text-end text-nowrap" data-label="Value">{escape(value)}</td>' if quantitative else "")
+            f'{escape(place.name)}</a></th><td data-label="{status}"><span class="status-badge status-{place.status}">'
+            f'{escape(place.label)}</span></td><td class="text-nowrap" data-label="{as_of}">{escape(place.as_of)}</td>'
+            + (
+                f'<td class="text-end text-nowrap" data-label="{value_label}">{escape(value)}</td>'
+                if quantitative
+                else ""
+            )
             + "</tr>"
         )
     return mark_safe("".join(out))  # nosec B308 B703 # noqa: S308 - every value above is escaped
@@ -259,6 +269,7 @@ def figure_context(world_map: WorldMap, *, link_prefix: str) -> dict:
         "small_states": world_map.small_states,
         "small_states_by_status": world_map.small_states_by_status,
         "without_geometry": world_map.without_geometry,
+        "without_geometry_names": ", ".join(place.name for place in world_map.without_geometry),
         "outside": len(world_map.places) < len(atlas.shapes) + len(atlas.missing),
         "actors_url": link_prefix,
         "credit": CREDIT,

@@ -8,6 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from recommendations import citing
@@ -35,7 +37,10 @@ def _map_request(request):
     items = [] if errors else maps.chosen_items(filterset)
     if not errors and len(items) > 1:
         codes = ", ".join(item.code for item in items)
-        errors = [f"A map shows one item at a time; you chose {len(items)} ({codes}). Choose one below."]
+        errors = [
+            _("A map shows one item at a time; you chose %(n)s (%(codes)s). Choose one below.")
+            % {"n": len(items), "codes": codes}
+        ]
     world_map = maps.build_map(filterset) if not errors and len(items) == 1 else None
     return filterset, world_map, errors, items
 
@@ -68,7 +73,7 @@ def world_map_page(request):
         context["download_query"] = query
     if world_map:
         context["citation"] = citing.for_request(
-            request, title=f"Map of {world_map.item.code}", snapshot=context["snapshot"]
+            request, title=_("Map of %(code)s") % {"code": world_map.item.code}, snapshot=context["snapshot"]
         )
     return render(request, "atlas/map.html", context, status=400 if errors else 200)
 
@@ -77,10 +82,12 @@ def _download(request):
     """The standalone SVG for a download, or an error response."""
     filterset, world_map, errors, items = _map_request(request)
     if not errors and not world_map:
-        errors = ["Choose one item to map, e.g. ?item=R02."]
+        errors = [_("Choose one item to map, e.g. ?item=R02.")]
     if errors:
         return None, HttpResponse(
-            "Cannot draw the map: " + " ".join(errors) + "\n", status=400, content_type="text/plain; charset=utf-8"
+            _("Cannot draw the map: %(errors)s") % {"errors": " ".join(errors)} + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     page = request.build_absolute_uri(reverse("atlas:map"))
     query = _query_without(request, "page", "sort")
@@ -157,10 +164,15 @@ def compare_page(request):
         "chosen_codes": {a.code for a in actors},
         "min_actors": compare.MIN_ACTORS,
         "max_actors": compare.MAX_ACTORS,
+        "compared_codes": ", ".join(a.code for a in actors),
+        # "A, B and C" in the page's language (Django's own catalogs translate the pattern).
+        "compared_names": get_text_list([a.name for a in actors], _("and")),
     }
     if comparison:
         context["citation"] = citing.for_request(
-            request, title="Comparison of " + ", ".join(a.name for a in actors), snapshot=comparison.snapshot
+            request,
+            title=_("Comparison of %(names)s") % {"names": ", ".join(a.name for a in actors)},
+            snapshot=comparison.snapshot,
         )
     return render(request, "atlas/compare.html", context, status=400 if errors else 200)
 
@@ -169,10 +181,12 @@ def compare_page(request):
 def compare_csv(request):
     codes, filterset, comparison, errors = _compare_request(request)
     if not codes:
-        errors = ["Give the countries or organizations to compare, e.g. ?actors=KEN,UGA,TZA."]
+        errors = [_("Give the countries or organizations to compare, e.g. ?actors=KEN,UGA,TZA.")]
     if errors:
         return HttpResponse(
-            "Cannot compare: " + " ".join(errors) + "\n", status=400, content_type="text/plain; charset=utf-8"
+            _("Cannot compare: %(errors)s") % {"errors": " ".join(errors)} + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     day = (comparison.snapshot.isoformat() + "-") if comparison.snapshot else ""
     name = f"compare-{day}{'-'.join(a.code for a in comparison.actors)}.csv"

@@ -13,9 +13,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 WORLD_FILE = Path(__file__).resolve().parent / "world.json"
-CREDIT = "Natural Earth (public domain), via world-atlas 2.0.2 (ISC licence); Equal Earth projection"
-BOUNDARIES_NOTE = "Boundaries are Natural Earth's and imply no position on the legal status of any territory."
+CREDIT = _("Natural Earth (public domain), via world-atlas 2.0.2 (ISC licence); Equal Earth projection")
+BOUNDARIES_NOTE = _("Boundaries are Natural Earth's and imply no position on the legal status of any territory.")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from recommendations.models import Actor, Addressee, OrganizationType, SDGTarget, Theme
 
@@ -17,27 +19,27 @@ from . import services
 
 
 class ThemeForm(forms.Form):
-    link = forms.ModelChoiceField(queryset=Theme.objects.order_by("name"), label="Theme")
+    link = forms.ModelChoiceField(queryset=Theme.objects.order_by("name"), label=_("Theme"))
 
 
 class AddresseeForm(forms.Form):
-    link = forms.ModelChoiceField(queryset=Addressee.objects.order_by("name"), label="Addressee")
+    link = forms.ModelChoiceField(queryset=Addressee.objects.order_by("name"), label=_("Addressee"))
 
 
 class SDGTargetForm(forms.Form):
-    link = forms.ModelChoiceField(queryset=SDGTarget.objects.order_by("code"), label="SDG target")
+    link = forms.ModelChoiceField(queryset=SDGTarget.objects.order_by("code"), label=_("SDG target"))
 
 
 class OrganizationTypeForm(forms.Form):
-    organization_type = forms.ChoiceField(choices=OrganizationType.choices, label="Organization type")
+    organization_type = forms.ChoiceField(choices=OrganizationType.choices, label=_("Organization type"))
 
 
 class BaseCountryForm(forms.Form):
     country = forms.ModelChoiceField(
         queryset=Actor.objects.countries().order_by("name"),
         required=False,
-        label="Based in",
-        empty_label="(no country)",
+        label=_("Based in"),
+        empty_label=_("(no country)"),
     )
 
 
@@ -46,8 +48,8 @@ class ReportingCycleForm(forms.Form):
         min_value=1,
         max_value=120,
         required=False,
-        label="Reporting cycle, in months",
-        help_text="e.g. 12: a new assessment every year. Leave empty to remove the organizations' own cycle.",
+        label=_("Reporting cycle, in months"),
+        help_text=_("e.g. 12: a new assessment every year. Leave empty to remove the organizations' own cycle."),
     )
 
 
@@ -66,7 +68,10 @@ def _ask_then_apply(modeladmin, request, queryset, *, action, title, form_class,
         total = queryset.count()
         modeladmin.message_user(
             request,
-            f"{verb}: {changed} of {total} changed ({total - changed} already so), with their history and audit trail.",
+            gettext(
+                "%(verb)s: %(changed)s of %(total)s changed (%(same)s already so), with their history and audit trail."
+            )
+            % {"verb": verb, "changed": changed, "total": total, "same": total - changed},
             messages.SUCCESS,
         )
         return None
@@ -95,50 +100,105 @@ def _bulk_action(name: str, title: str, form_class, apply, verb: str, descriptio
     return admin.action(description=description, permissions=["change"])(action)
 
 
-def _link_action(name, form_class, noun, *, add: bool):
+def _link_action(name, form_class, *, add: bool, title, verb, description):
     service = services.add_item_link if add else services.remove_item_link
-    to = "to" if add else "from"
     return _bulk_action(
         name,
-        f"{'Add' if add else 'Remove'} {noun} {to} the selected items",
+        title,
         form_class,
         lambda objects, data, user: service(items=objects, link=data["link"], user=user),
-        f"{noun.capitalize()} {'added' if add else 'removed'}",
-        f"{'Add' if add else 'Remove'} a {noun} {to} the selected items…",
+        verb,
+        description,
     )
 
 
-add_theme = _link_action("add_theme", ThemeForm, "theme", add=True)
-remove_theme = _link_action("remove_theme", ThemeForm, "theme", add=False)
-add_addressee = _link_action("add_addressee", AddresseeForm, "addressee", add=True)
-remove_addressee = _link_action("remove_addressee", AddresseeForm, "addressee", add=False)
-add_sdg_target = _link_action("add_sdg_target", SDGTargetForm, "SDG target", add=True)
-remove_sdg_target = _link_action("remove_sdg_target", SDGTargetForm, "SDG target", add=False)
+# Whole sentences per action (never "Add" + noun + "to"): each language words them its own way.
+add_theme = _link_action(
+    "add_theme",
+    ThemeForm,
+    add=True,
+    title=_("Add theme to the selected items"),
+    verb=_("Theme added"),
+    description=_("Add a theme to the selected items…"),
+)
+remove_theme = _link_action(
+    "remove_theme",
+    ThemeForm,
+    add=False,
+    title=_("Remove theme from the selected items"),
+    verb=_("Theme removed"),
+    description=_("Remove a theme from the selected items…"),
+)
+add_addressee = _link_action(
+    "add_addressee",
+    AddresseeForm,
+    add=True,
+    title=_("Add addressee to the selected items"),
+    verb=_("Addressee added"),
+    description=_("Add an addressee to the selected items…"),
+)
+remove_addressee = _link_action(
+    "remove_addressee",
+    AddresseeForm,
+    add=False,
+    title=_("Remove addressee from the selected items"),
+    verb=_("Addressee removed"),
+    description=_("Remove an addressee from the selected items…"),
+)
+add_sdg_target = _link_action(
+    "add_sdg_target",
+    SDGTargetForm,
+    add=True,
+    title=_("Add SDG target to the selected items"),
+    verb=_("SDG target added"),
+    description=_("Add an SDG target to the selected items…"),
+)
+remove_sdg_target = _link_action(
+    "remove_sdg_target",
+    SDGTargetForm,
+    add=False,
+    title=_("Remove SDG target from the selected items"),
+    verb=_("SDG target removed"),
+    description=_("Remove an SDG target from the selected items…"),
+)
 ITEM_ACTIONS = [add_theme, remove_theme, add_addressee, remove_addressee, add_sdg_target, remove_sdg_target]
 
 
-def _organization_action(name: str, what: str, form_class, field: str, verb: str):
-    """ "Set the <what> of the selected organizations…": a confirmation page, then the service of the same
-    name (``services.<name>``) with the form's ``field``."""
-    title = f"Set the {what} of the selected organizations"
+def _organization_action(name: str, title, form_class, field: str, verb, description):
+    """A confirmation page, then the service of the same name (``services.<name>``) with the form's ``field``."""
     return _bulk_action(
         name,
         title,
         form_class,
         lambda objects, data, user: getattr(services, name)(organizations=objects, **{field: data[field]}, user=user),
         verb,
-        f"{title}…",
+        description,
     )
 
 
 set_organization_type = _organization_action(
-    "set_organization_type", "type", OrganizationTypeForm, "organization_type", "Type set"
+    "set_organization_type",
+    _("Set the type of the selected organizations"),
+    OrganizationTypeForm,
+    "organization_type",
+    _("Type set"),
+    _("Set the type of the selected organizations…"),
 )
 set_base_country = _organization_action(
-    "set_base_country", "based-in country", BaseCountryForm, "country", "Based-in country set"
+    "set_base_country",
+    _("Set the based-in country of the selected organizations"),
+    BaseCountryForm,
+    "country",
+    _("Based-in country set"),
+    _("Set the based-in country of the selected organizations…"),
 )
 set_reporting_cycle = _organization_action(
-    "set_reporting_cycle", "reporting cycle", ReportingCycleForm, "months", "Reporting cycle set"
+    "set_reporting_cycle",
+    _("Set the reporting cycle of the selected organizations"),
+    ReportingCycleForm,
+    "months",
+    _("Reporting cycle set"),
+    _("Set the reporting cycle of the selected organizations…"),
 )
 
 

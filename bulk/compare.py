@@ -13,6 +13,7 @@ import operator
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from recommendations.models import PROGRESS_SCORE, CurrentStatus, ProgressUpdate, ReviewState, status_label
 
@@ -66,7 +67,7 @@ def changes(updates) -> dict[int, Change]:
         now = current.get(pair)
         change = Change(
             current=now.status if now else None,
-            current_label=status_label(now.status) if now else "No information",
+            current_label=status_label(now.status) if now else _("No information"),
             current_as_of=now.as_of if now else None,
             proposed=update.status,
             proposed_label=status_label(update.status),

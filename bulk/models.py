@@ -11,26 +11,27 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from recommendations.models import ProgressUpdate
 
 
 class Decision(models.TextChoices):
-    VERIFY = "verify", "Verify"
-    RETURN = "return", "Return"
+    VERIFY = "verify", _("Verify")
+    RETURN = "return", _("Return")
 
 
 class JobState(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "In progress"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("In progress")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class Outcome(models.TextChoices):
-    WAITING = "waiting", "Not yet processed"
-    DONE = "done", "Done"
-    REFUSED = "refused", "Refused"
+    WAITING = "waiting", _("Not yet processed")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
 
 
 class BulkReview(models.Model):

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alerts.models import ReportingCycle
 from recommendations import services
@@ -59,18 +60,18 @@ def parse_selection(values) -> list[tuple[int, int]]:
         else:
             bad.append(str(value)[:40])
     if bad:
-        raise ValidationError(f"These selections are not updates: {', '.join(bad[:5])}.")
+        raise ValidationError(gettext("These selections are not updates: %(values)s.") % {"values": ", ".join(bad[:5])})
     return list(selection.items())
 
 
 def _check_request(*, user, decision: str, reason: str) -> str:
     if not user.has_perm("recommendations.review_progress"):
-        raise PermissionDenied("Only reviewers review updates.")
+        raise PermissionDenied(gettext("Only reviewers review updates."))
     if decision not in Decision.values:
-        raise ValidationError({"decision": "Choose verify or return."})
+        raise ValidationError({"decision": gettext("Choose verify or return.")})
     reason = (reason or "").strip()
     if decision == Decision.RETURN and not reason:
-        raise ValidationError({"reason": "Say why the updates are returned, so the reporters can fix them."})
+        raise ValidationError({"reason": gettext("Say why the updates are returned, so the reporters can fix them.")})
     if problem := services.unsafe_text(reason, "reason"):
         raise ValidationError({"reason": problem})
     return reason
@@ -109,15 +110,16 @@ def start_bulk_review(
         rows = list(matching(query).order_by("created_at", "pk").values_list("pk", "version")[: max_selection() + 1])
     else:
         if len(selection or []) > max_selection():
-            raise ValidationError(f"Select at most {max_selection():,} updates at once.")
+            raise ValidationError(gettext("Select at most %(max)s updates at once.") % {"max": f"{max_selection():,}"})
         wanted = dict(selection or [])
         found = ProgressUpdate.objects.filter(pk__in=list(wanted)).values_list("pk", flat=True)
         rows = [(pk, wanted[pk]) for pk in sorted(found)]
     if not rows:
-        raise ValidationError("Select at least one update awaiting review.")
+        raise ValidationError(gettext("Select at least one update awaiting review."))
     if len(rows) > max_selection():
         raise ValidationError(
-            f"That is more than {max_selection():,} updates: narrow the filters (organization, item, age) first."
+            gettext("That is more than %(max)s updates: narrow the filters (organization, item, age) first.")
+            % {"max": f"{max_selection():,}"}
         )
     try:
         with transaction.atomic():
@@ -229,7 +231,7 @@ ITEM_LINKS = {
 def _editor(user, *permissions) -> None:
     """Editors (staff with the model's change permission) act in bulk; anyone else is refused."""
     if not getattr(user, "is_staff", False) or not user.has_perms(permissions):
-        raise PermissionDenied("Only editors change items and organizations in bulk.")
+        raise PermissionDenied(gettext("Only editors change items and organizations in bulk."))
 
 
 def _save_with_history(obj, user, reason: str, *, fields=None) -> None:
@@ -244,11 +246,11 @@ def _save_with_history(obj, user, reason: str, *, fields=None) -> None:
 def _link_items(items, link, user, *, add: bool) -> int:
     _editor(user, "recommendations.change_recommendation")
     if type(link) not in ITEM_LINKS:
-        raise ValidationError("Items link to themes, addressees and SDG targets.")
+        raise ValidationError(gettext("Items link to themes, addressees and SDG targets."))
     attribute, noun = ITEM_LINKS[type(link)]
     items = list(items)
     if not items:
-        raise ValidationError("Select at least one item.")
+        raise ValidationError(gettext("Select at least one item."))
     with transaction.atomic():
         linked = set(
             Recommendation.objects.filter(pk__in=[i.pk for i in items], **{attribute: link}).values_list(
@@ -286,12 +288,15 @@ def remove_item_link(*, items, link, user) -> int:
 def _organizations(actors) -> list[Actor]:
     actors = list(actors)
     if not actors:
-        raise ValidationError("Select at least one organization.")
+        raise ValidationError(gettext("Select at least one organization."))
     countries = [a.name for a in actors if a.kind != ActorKind.ORGANIZATION]
     if countries:
         raise ValidationError(
-            f"Only organizations have a type, a based-in country and a reporting cycle; nothing was changed. "
-            f"Unselect: {', '.join(countries[:10])}{'…' if len(countries) > 10 else ''}."
+            gettext(
+                "Only organizations have a type, a based-in country and a reporting cycle; nothing was changed. "
+                "Unselect: %(names)s."
+            )
+            % {"names": ", ".join(countries[:10]) + ("…" if len(countries) > 10 else "")}
         )
     return actors
 
@@ -300,7 +305,7 @@ def _organizations(actors) -> list[Actor]:
 def set_organization_type(*, organizations, organization_type: str, user) -> int:
     _editor(user, "recommendations.change_actor")
     if organization_type not in OrganizationType.values:
-        raise ValidationError({"organization_type": "Choose an organization type."})
+        raise ValidationError({"organization_type": gettext("Choose an organization type.")})
     label = OrganizationType(organization_type).label
     changed = 0
     for organization in _organizations(organizations):
@@ -317,7 +322,7 @@ def set_organization_type(*, organizations, organization_type: str, user) -> int
 def set_base_country(*, organizations, country: Actor | None, user) -> int:
     _editor(user, "recommendations.change_actor")
     if country is not None and country.kind != ActorKind.COUNTRY:
-        raise ValidationError({"country": "An organization is based in a country."})
+        raise ValidationError({"country": gettext("An organization is based in a country.")})
     changed = 0
     for organization in _organizations(organizations):
         if organization.base_country_id == getattr(country, "pk", None):
@@ -333,7 +338,7 @@ def set_reporting_cycle(*, organizations, months: int | None, user) -> int:
     """Every selected organization's assessments due every ``months`` months (None: no cycle of its own)."""
     _editor(user, "recommendations.change_actor", "alerts.change_reportingcycle", "alerts.delete_reportingcycle")
     if months is not None and not 1 <= months <= 120:
-        raise ValidationError({"months": "A reporting cycle is between 1 and 120 months."})
+        raise ValidationError({"months": gettext("A reporting cycle is between 1 and 120 months.")})
     organizations = _organizations(organizations)
     cycles = {c.organization_id: c for c in ReportingCycle.objects.filter(organization__in=organizations)}
     changed = 0

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils.translation import gettext as _
 
 from alerts.tasks import RETRY, TRANSIENT
 
@@ -13,9 +14,9 @@ def run_bulk_review(self, job_id: int) -> None:
     try:
         services.run_bulk_review(job_id=job_id)
     except SoftTimeLimitExceeded:
-        services.fail_bulk_review(job_id=job_id, error="The bulk review took too long; what was done stays done.")
+        services.fail_bulk_review(job_id=job_id, error=_("The bulk review took too long; what was done stays done."))
         raise
     except TRANSIENT:
         if self.request.retries >= self.max_retries:
-            services.fail_bulk_review(job_id=job_id, error="The bulk review failed several times; try again later.")
+            services.fail_bulk_review(job_id=job_id, error=_("The bulk review failed several times; try again later."))
         raise

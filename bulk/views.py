@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from recommendations.models import ProgressUpdate
@@ -79,9 +80,9 @@ def bulk_review(request):
     try:
         selection = [] if all_matching else services.parse_selection(request.POST.getlist("update"))
         if not all_matching and not selection:
-            raise ValidationError("Select at least one update (tick its box), or choose all matching updates.")
+            raise ValidationError(_("Select at least one update (tick its box), or choose all matching updates."))
         if decision not in Decision.values:
-            raise ValidationError("Choose verify or return.")
+            raise ValidationError(_("Choose verify or return."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_queue(query))
@@ -98,7 +99,7 @@ def bulk_review(request):
     try:
         token = uuid.UUID(request.POST.get("submission_token", ""))
     except ValueError:
-        messages.error(request, "This form is incomplete; choose the updates again.")
+        messages.error(request, _("This form is incomplete; choose the updates again."))
         return redirect(_queue(query))
     try:
         job, created = services.start_bulk_review(
@@ -125,7 +126,7 @@ def bulk_review(request):
     if created:
         services.dispatch(job)
     else:
-        messages.info(request, "This bulk review was already submitted; here is its result. Nothing was done twice.")
+        messages.info(request, _("This bulk review was already submitted; here is its result. Nothing was done twice."))
     return redirect("bulk:review_job", token=job.token)
 
 

@@ -12,20 +12,21 @@ run again.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from recommendations.models import ImportBatch
 
 
 class Phase(models.TextChoices):
-    PREVIEW = "preview", "Checking the file"
-    CONFIRM = "confirm", "Importing"
+    PREVIEW = "preview", _("Checking the file")
+    CONFIRM = "confirm", _("Importing")
 
 
 class JobState(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "In progress"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("In progress")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class ImportJob(models.Model):

@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from recommendations import imports
 from recommendations import services as tracker
@@ -50,7 +52,7 @@ def _batch(batch_id) -> ImportBatch:
         return ImportBatch.objects.select_related("organization", "created_by").get(pk=batch_id)
     except (ImportBatch.DoesNotExist, ValidationError, ValueError):
         raise ValidationError(
-            "This import is not there any more (discarded, or swept after a day); upload the file again."
+            _("This import is not there any more (discarded, or swept after a day); upload the file again.")
         ) from None
 
 
@@ -102,7 +104,7 @@ def start_confirm(*, batch_id, user) -> ImportJob:
     )
     if not accepted:
         tracker.confirm_import(batch_id=batch.pk, user=user)  # raises the service's own refusal
-        raise PermissionDenied("This import cannot be confirmed by you now.")
+        raise PermissionDenied(_("This import cannot be confirmed by you now."))
     current = ImportJob.objects.filter(batch=batch).first()
     if current and current.phase == Phase.CONFIRM and current.state in WAITING and not is_stalled(current):
         return current  # a second click while it runs: the same job
@@ -183,7 +185,7 @@ def run_confirm(*, batch_id, user_id: int) -> ImportJob | None:
     reporter = Reporter(job.pk, total=job.rows_total, offsets={"write": batch.rows})
     try:
         if user is None:
-            raise PermissionDenied("The account that confirmed this import no longer exists.")
+            raise PermissionDenied(_("The account that confirmed this import no longer exists."))
         tracker.confirm_import(batch_id=batch_id, user=user, progress=reporter)
     except tracker.ImportAlreadyDone as done:
         _finish(job, error=" ".join(done.messages))  # an earlier run (or a second click) did it: done
@@ -222,11 +224,11 @@ def retry(*, batch_id, user) -> ImportJob:
 
     batch = _batch(batch_id)
     if not can_see(user, batch):
-        raise PermissionDenied("Only the importer can retry this import.")
+        raise PermissionDenied(_("Only the importer can retry this import."))
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(batch=batch).first()
         if not can_retry(job):
-            raise ValidationError("This import is not stopped: there is nothing to retry.")
+            raise ValidationError(_("This import is not stopped: there is nothing to retry."))
         job.state, job.error, job.queued_at, job.heartbeat_at = JobState.QUEUED, "", timezone.now(), None
         job.save(update_fields=["state", "error", "queued_at", "heartbeat_at"])
     if job.phase == Phase.PREVIEW:
@@ -258,12 +260,15 @@ def progress(job: ImportJob | None) -> dict:
     percent = round(100 * done / total) if total else (100 if job.state == JobState.DONE else 0)
     stalled = is_stalled(job)
     state = job.get_state_display()
-    message = f"{job.get_phase_display()}: {state.lower()}. {done:,} of {total:,} rows ({percent}%)"
+    names = {"phase": job.get_phase_display(), "state": state.lower(), "done": f"{done:,}", "total": f"{total:,}"}
+    names["percent"] = percent
     if seconds_left is not None:
-        message += f", {describe_seconds(seconds_left)} left"
-    message += "."
+        names["left"] = describe_seconds(seconds_left)
+        message = _("%(phase)s: %(state)s. %(done)s of %(total)s rows (%(percent)s%%), %(left)s left.") % names
+    else:
+        message = _("%(phase)s: %(state)s. %(done)s of %(total)s rows (%(percent)s%%).") % names
     if stalled:
-        message += " No news from the worker for a while: you can retry below."
+        message += " " + _("No news from the worker for a while: you can retry below.")
     return {
         "state": "stalled" if stalled else job.state,
         "phase": job.phase,
@@ -277,6 +282,7 @@ def progress(job: ImportJob | None) -> dict:
 
 def describe_seconds(seconds: int) -> str:
     if seconds < 60:
-        return f"about {max(seconds, 1)} second{'s' if seconds != 1 else ''}"
+        n = max(seconds, 1)
+        return ngettext("about %(n)s second", "about %(n)s seconds", n) % {"n": n}
     minutes = round(seconds / 60)
-    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("about %(n)s minute", "about %(n)s minutes", minutes) % {"n": minutes}

@@ -2,14 +2,15 @@
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils.translation import gettext_lazy as _
 
 from alerts.tasks import RETRY, TRANSIENT
 
 from . import services
 
-TOO_LONG = "It took too long and was stopped; nothing was written. Retry, or split the file."
-GAVE_UP = "The database did not answer several times; nothing was written. Retry in a moment."
-UNEXPECTED = "An unexpected error stopped it; nothing was written. Retry, or tell the editors if it happens again."
+TOO_LONG = _("It took too long and was stopped; nothing was written. Retry, or split the file.")
+GAVE_UP = _("The database did not answer several times; nothing was written. Retry in a moment.")
+UNEXPECTED = _("An unexpected error stopped it; nothing was written. Retry, or tell the editors if it happens again.")
 
 
 def _guarded(task, run, batch_id, **kwargs):

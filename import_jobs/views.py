@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from recommendations import services as tracker
@@ -28,9 +29,9 @@ REFRESH_SECONDS = 3
 def _visible_batch(request, pk) -> ImportBatch:
     batch = ImportBatch.objects.select_related("organization", "created_by", "reviewed_by").filter(pk=pk).first()
     if batch is None:
-        raise Http404("No such import.")
+        raise Http404(_("No such import."))
     if not services.can_see(request.user, batch):
-        raise PermissionDenied("Only the importer can see this import.")
+        raise PermissionDenied(_("Only the importer can see this import."))
     return batch
 
 
@@ -97,7 +98,7 @@ def retry(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.info(request, "The import was started again. What a stopped run had begun was not kept.")
+        messages.info(request, _("The import was started again. What a stopped run had begun was not kept."))
     return redirect("import_jobs:job", pk=pk)
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import package, schema
@@ -30,14 +31,14 @@ def download(request, release: str, name: str):
     if release == "latest":
         dated = releases()
         if not dated:
-            raise Http404("No open-data release has been built yet.")
+            raise Http404(_("No open-data release has been built yet."))
         return redirect("opendata:download", release=dated[0], name=name)
     # Only the known file names of a dated release: nothing else of the disk is reachable.
     if not RELEASE.match(release) or name not in files():
-        raise Http404("No such file in the open-data package.")
+        raise Http404(_("No such file in the open-data package."))
     path = settings.OPEN_DATA_DIR / release / name
     if not path.is_file():
-        raise Http404("No such release.")
+        raise Http404(_("No such release."))
     suffix = path.suffix
     response = FileResponse(path.open("rb"), as_attachment=suffix in (".zip", ".csv"), filename=name)
     if suffix in CONTENT_TYPES:

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy, ngettext
 
 from recommendations.admin import AuditedAdmin
 
@@ -31,7 +32,7 @@ class ParticipationRequestAdmin(AuditedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # requests come from /take-part/
 
-    @admin.action(description="Invite as reporter (emails a set-password link)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Invite as reporter (emails a set-password link)"), permissions=["change"])
     def invite(self, request, queryset):
         invited = 0
         for participation in queryset.filter(state=RequestState.NEW):
@@ -44,4 +45,13 @@ class ParticipationRequestAdmin(AuditedAdmin, admin.ModelAdmin):
             else:
                 invited += 1
         if invited:
-            self.message_user(request, f"Invited {invited} person(s); each was emailed a link.", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "Invited %(n)s person(s); each was emailed a link.",
+                    "Invited %(n)s person(s); each was emailed a link.",
+                    invited,
+                )
+                % {"n": invited},
+                messages.SUCCESS,
+            )

@@ -2,28 +2,29 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from recommendations.models import Actor, ActorKind
 
 
 class RequestState(models.TextChoices):
-    NEW = "new", "New"
-    INVITED = "invited", "Invited"
-    DECLINED = "declined", "Declined"
+    NEW = "new", _("New")
+    INVITED = "invited", _("Invited")
+    DECLINED = "declined", _("Declined")
 
 
 class ParticipationRequest(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(max_length=254)
-    organization_name = models.CharField("organization", max_length=200)
+    organization_name = models.CharField(_("organization"), max_length=200)
     country = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"kind": ActorKind.COUNTRY},
-        help_text="Where they work.",
+        help_text=_("Where they work."),
     )
-    reporting_on = models.TextField("what they would report on", max_length=2000)
+    reporting_on = models.TextField(_("what they would report on"), max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.NEW)
     # Set by an editor: the tracker's organization the person will report for (the invitation needs one).
@@ -34,7 +35,7 @@ class ParticipationRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="participation_requests",
         limit_choices_to={"kind": ActorKind.ORGANIZATION},
-        help_text="The tracker's organization they will report for (create it first if it is new).",
+        help_text=_("The tracker's organization they will report for (create it first if it is new)."),
     )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

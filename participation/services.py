@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recommendations import services as tracker_services
 from recommendations import throttle
@@ -39,25 +40,27 @@ def check_human(*, honeypot: str, token: str, now: float | None = None) -> None:
     """
     now = now if now is not None else time.time()
     if honeypot:
-        raise Refused("The request was not sent.", status=400)
+        raise Refused(_("The request was not sent."), status=400)
     try:
         started = int(signing.loads(token, salt=SALT))
     except (signing.BadSignature, TypeError, ValueError):
-        raise Refused("The form could not be checked. Please reload the page and send it again.", status=400) from None
+        raise Refused(
+            _("The form could not be checked. Please reload the page and send it again."), status=400
+        ) from None
     if now - started > settings.TAKE_PART_FORM_MAX_AGE:
-        raise Refused("The form was open for too long. Please send it again.", status=400)
+        raise Refused(_("The form was open for too long. Please send it again."), status=400)
     if now - started < settings.TAKE_PART_MIN_SECONDS:
         raise Refused(
-            "The form was sent only seconds after the page opened. Please check it and send it again.", status=400
+            _("The form was sent only seconds after the page opened. Please check it and send it again."), status=400
         )
 
 
 def check_rate(*, ip: str, email: str) -> None:
     """A few requests an hour from one network, and a few a day for one address."""
     if not throttle.allow("take-part-ip", ip, limit=settings.TAKE_PART_LIMIT_PER_IP, window=3600):
-        raise Refused("Too many requests from your network this hour. Please try again later.", status=429)
+        raise Refused(_("Too many requests from your network this hour. Please try again later."), status=429)
     if not throttle.allow("take-part-address", email.strip().lower(), limit=3, window=86400):
-        raise Refused("We already have your request; an editor will answer it by email.", status=429)
+        raise Refused(_("We already have your request; an editor will answer it by email."), status=429)
 
 
 @transaction.atomic
@@ -74,11 +77,11 @@ def request_to_take_part(
         errors["email"] = [f"“{email}” is not an email address."]
     for field, value in (("name", name), ("organization_name", organization_name), ("reporting_on", reporting_on)):
         if not value.strip():
-            errors[field] = ["This field is required."]
+            errors[field] = [_("This field is required.")]
     if len(reporting_on) > 2000:
-        errors["reporting_on"] = ["Please keep this under 2,000 characters."]
+        errors["reporting_on"] = [_("Please keep this under 2,000 characters.")]
     if country is None or not country.is_country:
-        errors["country"] = ["Choose a country."]
+        errors["country"] = [_("Choose a country.")]
     if errors:
         raise ValidationError(errors)
     return ParticipationRequest.objects.create(
@@ -103,12 +106,15 @@ def invite_from_request(*, request_id: int, invited_by, base_url: str | None = N
     """Turn a request into an invitation: the account, its organization and role, the set-password email."""
     request = ParticipationRequest.objects.select_for_update().get(pk=request_id)
     if request.state == RequestState.INVITED:
-        raise ValidationError(f"{request.email} was already invited.")
+        raise ValidationError(_("%(email)s was already invited.") % {"email": request.email})
     organization = matching_organization(request)
     if organization is None:
         raise ValidationError(
-            f"Choose the organization {request.name} will report for (open the request, set “Organization”), "
-            f"or create “{request.organization_name}” under “Countries and organizations” first."
+            _(
+                "Choose the organization %(name)s will report for (open the request, set “Organization”), "
+                "or create “%(organization)s” under “Countries and organizations” first."
+            )
+            % {"name": request.name, "organization": request.organization_name}
         )
     user, link = tracker_services.invite_user(
         email=request.email,

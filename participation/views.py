@@ -4,6 +4,7 @@ from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from recommendations.forms import apply_service_errors
@@ -38,8 +39,11 @@ def take_part(request):
             else:
                 messages.success(
                     request,
-                    "Thank you: your request was sent. An editor will write to you at "
-                    f"{data['email']}, usually within a week.",
+                    _(
+                        "Thank you: your request was sent. "
+                        "An editor will write to you at %(email)s, usually within a week."
+                    )
+                    % {"email": data["email"]},
                 )
                 return redirect("participation:take_part")
         else:

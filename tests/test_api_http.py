@@ -87,3 +87,16 @@ def test_rate_limits_answer_429_with_retry_after(client, settings, people):
     raw = create_token(user=people.reporter_a, name="x", scope="read", days=1)[1]
     token_answers = [client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code for _ in range(6)]
     assert token_answers == [200] * 5 + [429]
+
+
+def test_labels_follow_accept_language_but_codes_do_not(client, people):
+    """The API answers in the request's Accept-Language (labels, messages); the codes stay the same."""
+    url = reverse("api:statuses")
+    french = client.get(url, {"item": "R02", "page_size": 1}, HTTP_ACCEPT_LANGUAGE="fr")
+    english = client.get(url, {"item": "R02", "page_size": 1})
+    assert french["Content-Language"] == "fr" and english["Content-Language"] == "en"
+    assert "Accept-Language" in french["Vary"]
+    codes = [row["status"] for row in english.json()["results"]]
+    assert [row["status"] for row in french.json()["results"]] == codes
+    refused = client.get(url, {"status": "bogus"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert refused.status_code == 400 and refused["Content-Language"] == "fr"

@@ -2,6 +2,7 @@
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from recommendations.models import Actor, Membership, Recommendation, Theme
 
@@ -23,7 +24,7 @@ def follow_button(context, target):
         name = target.name
     elif isinstance(target, Theme):
         kind, key, feed = "theme", target.slug, reverse("alerts:theme_feed", args=[target.slug])
-        name = f"the theme {target.name}"
+        name = _("the theme %(name)s") % {"name": target.name}
     else:
         raise template.TemplateSyntaxError(f"cannot follow a {type(target).__name__}")
     user = request.user
@@ -41,7 +42,7 @@ def follow_button(context, target):
 
 
 @register.inclusion_tag("alerts/_due.html", takes_context=True)
-def due_list(context, who, heading="Due for an update"):
+def due_list(context, who, heading=None):
     """The pairs due for a new update that an organization (or a person's organizations) answers for.
 
     Each row links to the log form on that pair. ``who`` is an organization (Actor) or a user.
@@ -55,7 +56,7 @@ def due_list(context, who, heading="Due for an update"):
     return {
         "rows": rows,
         "total": total,
-        "heading": heading,
+        "heading": heading or _("Due for an update"),
         "progress_url": reverse("recommendations:progress_new"),
         "perms": context.get("perms"),
     }

@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from recommendations.filters import StatusFilter
 
@@ -23,7 +24,7 @@ def item_world_map(item):
     context = _context(maps.map_for_item(item))
     if context:
         context["full_map_url"] = f"{reverse('atlas:map')}?{urlencode({'item': item.code})}"
-        context["heading"] = "On the map"
+        context["heading"] = _("On the map")
     return context
 
 
@@ -38,5 +39,5 @@ def report_world_map(filterset):
     context = _context(maps.build_map(StatusFilter(query)))
     if context:
         context["full_map_url"] = f"{reverse('atlas:map')}?{query.urlencode()}"
-        context["heading"] = f"{context['world_map'].item.code} on the map"
+        context["heading"] = _("%(code)s on the map") % {"code": context["world_map"].item.code}
     return context

@@ -30,7 +30,9 @@
           bar.value = p.processed;
           bar.textContent = p.percent + "%";
           // A job may say it in its own words (an import: rows, time left); else the bulk review's counts.
-          var text = p.message || (p.processed + " of " + p.total + " processed (" + p.done + " done, " + p.refused + " refused).");
+          // The pattern comes translated from the page (data-bulk-text); the English one is the fallback.
+          var pattern = box.getAttribute("data-bulk-text") || "{processed} of {total} processed ({done} done, {refused} refused).";
+          var text = p.message || pattern.replace(/\{(\w+)\}/g, function (m, key) { return key in p ? p[key] : m; });
           if (status.textContent !== text) { status.textContent = text; }
           if (p.state === "done" || p.state === "failed" || p.state === "stalled") { window.location.reload(); } else { setTimeout(poll, 1000); }
         })
