@@ -38,6 +38,7 @@ from .models import (
     Recommendation,
     ReviewState,
     Status,
+    english,
     status_label,
 )
 from .reports import EXPORT_COLUMNS
@@ -434,7 +435,8 @@ class _Directory:
         self.status_by_text = {}
         for status in Status:
             self.status_by_text[status.value] = status.value
-            self.status_by_text[status.label.lower()] = status.value
+            # English labels only: a file means the same whatever language its uploader reads the site in.
+            self.status_by_text[english(status.label).lower()] = status.value
         # "Party" alone is ambiguous between ratified, acceded and succeeded: not accepted.
 
 

@@ -15,6 +15,7 @@ from ..models import (
     PerspectiveInterval,
     PerspectiveStatus,
     StatusInterval,
+    english,
 )
 
 # The UN Treaty Collection (``load_icrmw_baseline`` files the ratification baseline under this code) is the
@@ -48,7 +49,8 @@ def parse_perspective(text: str | None, organization: Actor | None) -> str:
     if not text:
         return default_perspective(organization)
     for perspective in Perspective:
-        if text.lower() in (perspective.value, perspective.label.lower()):
+        # The English label: files and API calls are a contract that does not change with the interface language.
+        if text.lower() in (perspective.value, english(perspective.label).lower()):
             return perspective.value
     raise ValueError(
         f"Unknown perspective “{text}”. Use one of: {', '.join(p.value for p in Perspective)} "

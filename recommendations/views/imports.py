@@ -17,7 +17,7 @@ from import_jobs import views as import_jobs_views
 from .. import imports, services
 from ..exports import stream_csv
 from ..forms import ImportForm, apply_service_errors
-from ..models import SCALES, ImportBatch, ImportState, Kind, Recommendation, status_label
+from ..models import SCALES, ImportBatch, ImportState, Kind, Recommendation, status_label_en
 from ..reports import EXPORT_COLUMNS
 
 EXAMPLE = {
@@ -189,7 +189,7 @@ def import_template_xlsx(request):
     longest = max(len(items), *(len(SCALES[k]) for k in kinds))
     for index in range(longest):
         row = [kinds[index].value if index < len(kinds) else None]
-        row += [status_label(SCALES[k][index]) if index < len(SCALES[k]) else None for k in kinds]
+        row += [status_label_en(SCALES[k][index]) if index < len(SCALES[k]) else None for k in kinds]
         row += list(items[index]) if index < len(items) else [None, None]
         lists.append(row)
     # One named list of statuses per kind; the status column offers the list of the row's item's kind,

@@ -22,7 +22,16 @@ from django.views.decorators.http import require_GET
 from .. import charts, citing, editorial, reports
 from ..exports import stream_copy_csv, stream_csv, xlsx_row
 from ..filters import StatusFilter
-from ..models import REPORT_STATUSES, STATUS_SHORT, ActorKind, Kind, Recommendation, status_label
+from ..models import (
+    REPORT_STATUSES,
+    STATUS_SHORT,
+    ActorKind,
+    Kind,
+    Recommendation,
+    english,
+    status_label,
+    status_label_en,
+)
 
 TABLE_PAGE_SIZE = 50
 TABLE_COLUMNS = [
@@ -517,9 +526,10 @@ def _xlsx_values(values: list) -> tuple[list, dict[int, str]]:
         formats["verified_at"] = "yyyy-mm-dd hh:mm:ss"
     else:
         row["verified_at"] = None
-    row["actor_kind_label"] = ActorKind(row["actor_kind"]).label
-    row["kind_label"] = Kind(row["kind"]).label
-    row["status_label"] = status_label(row["status"])
+    # Export columns: English whatever the request's language (a contract, like the codes beside them).
+    row["actor_kind_label"] = english(ActorKind(row["actor_kind"]).label)
+    row["kind_label"] = english(Kind(row["kind"]).label)
+    row["status_label"] = status_label_en(row["status"])
     return [row[c] for c in XLSX_COLUMNS], {XLSX_COLUMNS.index(c): f for c, f in formats.items()}
 
 
