@@ -7,6 +7,7 @@ must not import code that may change).
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from ..models import (
     Actor,
@@ -53,8 +54,8 @@ def parse_perspective(text: str | None, organization: Actor | None) -> str:
         if text.lower() in (perspective.value, english(perspective.label).lower()):
             return perspective.value
     raise ValueError(
-        f"Unknown perspective “{text}”. Use one of: {', '.join(p.value for p in Perspective)} "
-        "(or leave it empty for the organization's usual one)."
+        _("Unknown perspective “%(text)s”. Use one of: %(codes)s (or leave it empty for the organization's usual one).")
+        % {"text": text, "codes": ", ".join(p.value for p in Perspective)}
     )
 
 
