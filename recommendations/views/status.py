@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import charts, citing, editorial, reports
@@ -75,11 +76,11 @@ def _paged(request, fetch, per_page: int, errors: list):
     rows, count = fetch(offset=(first - 1) * per_page, limit=per_page)
     pages = max(1, -(-count // per_page))
     if number is None:
-        errors.append(f"“{raw}” is not a page number; showing page 1.")
+        errors.append(_("“%(raw)s” is not a page number; showing page 1.") % {"raw": raw})
         return rows, count, 1, pages
     if 1 <= number <= pages:
         return rows, count, number, pages
-    errors.append(f"There is no page {raw}; the last page is {pages}, shown below.")
+    errors.append(_("There is no page %(raw)s; the last page is %(last)s, shown below.") % {"raw": raw, "last": pages})
     if count:
         rows, count = fetch(offset=(pages - 1) * per_page, limit=per_page)
     return rows, count, pages, pages
@@ -306,7 +307,7 @@ def _per_item_html(grid) -> str:
     out = ['<div class="per-item">']
     for item in grid.items:
         cells = []
-        for actor, _ in grid.actors:
+        for actor, _place in grid.actors:
             status = grid.cells.get((actor.pk, item.pk))
             if status is None:
                 continue
