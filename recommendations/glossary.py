@@ -83,14 +83,17 @@ MEANINGS: dict[str, tuple[str, str]] = {
     ),
     Status.OFF_TRACK: (
         _("The measured value is on the wrong side of the item's ceiling."),
+        # xgettext:no-python-format (a percentage, not a placeholder)
         _("Sending money home costs 7 % of the amount, above the 5 % ceiling."),
     ),
     Status.PROGRESSING: (
         _("The measured value is between the ceiling and the target."),
+        # xgettext:no-python-format (a percentage, not a placeholder)
         _("Sending money home costs 4 %: below the 5 % ceiling, not yet at the 3 % target."),
     ),
     Status.TARGET_MET: (
         _("The measured value reaches the target."),
+        # xgettext:no-python-format (a percentage, not a placeholder)
         _("Sending money home costs 2.5 %, within the 3 % target."),
     ),
 }
