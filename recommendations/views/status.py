@@ -416,8 +416,12 @@ def status_xlsx(request):
 
 
 def _source_lines():
+    """(key, label in the active language, value) for the source document."""
     document = editorial.source_document()
-    return [("Source document", document["citation"]), ("Official document", document["url"])]
+    return [
+        ("source", _("Source document"), document["citation"]),
+        ("official", _("Official document"), document["url"]),
+    ]
 
 
 @require_GET
@@ -566,22 +570,26 @@ def write_xlsx(filterset, scope, handle, *, citation: citing.Citation | None = N
         typed, formats = _xlsx_values(values)
         sheet.append(xlsx_row(sheet, typed, formats))
     about = workbook.create_sheet("about")
+    # The about sheet's row labels speak the active language; the status sheet's columns never change.
     for line in [
-        ["Report", "Status of the items: the calls to action of the 2006 hearings on migration and development"],
-        ["Suggested citation", citation.text],
-        ["Address", citation.url],
-        ["Data as of", citation.as_of],
-        ["Retrieved", citation.retrieved],
-        ["Source document", citation.source],
-        ["Licence", f"{citation.licence} ({citation.licence_url})"],
-        ["Filters", "; ".join(filterset.describe()) or "none"],  # filter values are typed by visitors
-        ["Statuses as of", _stamp(filterset)],
-        ["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
-        *([label, value] for label, value in _source_lines() if value and label != "Source document"),
-        ["Source", editorial.SOURCE_LAYER],
-        *([f"Words: {term}", meaning] for term, meaning in editorial.words().items()),
-        ["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
-        *(["Automatic statuses", note] for note in reports.threshold_notes(filterset)),
+        [
+            _("Report"),
+            _("Status of the items: the calls to action of the 2006 hearings on migration and development"),
+        ],
+        [_("Suggested citation"), citation.text],
+        [_("Address"), citation.url],
+        [_("Data as of"), citation.as_of],
+        [_("Retrieved"), citation.retrieved],
+        [_("Source document"), citation.source],
+        [_("Licence"), f"{citation.licence} ({citation.licence_url})"],
+        [_("Filters"), "; ".join(filterset.describe()) or _("none")],  # filter values are typed by visitors
+        [_("Statuses as of"), _stamp(filterset)],
+        [_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
+        *([label, value] for key, label, value in _source_lines() if value and key != "source"),
+        [_("Source"), editorial.SOURCE_LAYER],
+        *([_("Words: %(term)s") % {"term": term}, meaning] for term, meaning in editorial.words().items()),
+        [_("Editorial layer"), editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
+        *([_("Automatic statuses"), note] for note in reports.threshold_notes(filterset)),
     ]:
         about.append(xlsx_row(about, line, {1: "yyyy-mm-dd"}))
     workbook.save(handle)
