@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,18 +67,38 @@ MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
 MAX_SHARED_STRINGS = 250_000
 MAX_XLSX_CELLS = 1_000_000
 
+
+def _filled(message, **values):
+    """A lazily translated message with its named placeholders filled in when shown."""
+    return lazy(lambda: str(message) % values, str)()
+
+
+# (what, the limit), in words, in the language of the page that shows them.
 LIMITS = [
-    ("File size", f"{MAX_UPLOAD_BYTES // 1_048_576} MB"),
-    ("Rows", f"{MAX_ROWS:,} (plus the header row)"),
-    ("Columns", f"{MAX_COLUMNS} (extra columns are ignored, but count)"),
-    ("Characters in one cell", f"{MAX_CELL_CHARS:,} (as in Excel)"),
-    ("Empty rows", f"reading stops after {EMPTY_STRETCH:,} empty rows in a row, and the preview says so"),
-    ("Excel: unpacked size", f"{MAX_XLSX_UNPACKED_BYTES // 1_048_576} MB (an .xlsx file is a zip archive)"),
+    (gettext_lazy("File size"), _filled(gettext_lazy("%(n)s MB"), n=MAX_UPLOAD_BYTES // 1_048_576)),
+    (gettext_lazy("Rows"), _filled(gettext_lazy("%(n)s (plus the header row)"), n=f"{MAX_ROWS:,}")),
+    (gettext_lazy("Columns"), _filled(gettext_lazy("%(n)s (extra columns are ignored, but count)"), n=MAX_COLUMNS)),
+    (gettext_lazy("Characters in one cell"), _filled(gettext_lazy("%(n)s (as in Excel)"), n=f"{MAX_CELL_CHARS:,}")),
     (
-        "Excel: shared strings",
-        f"{MAX_SHARED_STRINGS:,} distinct texts, {MAX_SHARED_STRINGS_BYTES // 1_048_576} MB unpacked",
+        gettext_lazy("Empty rows"),
+        _filled(
+            gettext_lazy("reading stops after %(n)s empty rows in a row, and the preview says so"),
+            n=f"{EMPTY_STRETCH:,}",
+        ),
     ),
-    ("Excel: cells", f"{MAX_XLSX_CELLS:,} in the workbook"),
+    (
+        gettext_lazy("Excel: unpacked size"),
+        _filled(gettext_lazy("%(n)s MB (an .xlsx file is a zip archive)"), n=MAX_XLSX_UNPACKED_BYTES // 1_048_576),
+    ),
+    (
+        gettext_lazy("Excel: shared strings"),
+        _filled(
+            gettext_lazy("%(n)s distinct texts, %(size)s MB unpacked"),
+            n=f"{MAX_SHARED_STRINGS:,}",
+            size=MAX_SHARED_STRINGS_BYTES // 1_048_576,
+        ),
+    ),
+    (gettext_lazy("Excel: cells"), _filled(gettext_lazy("%(n)s in the workbook"), n=f"{MAX_XLSX_CELLS:,}")),
 ]
 
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
