@@ -17,6 +17,8 @@ from django.db.models import JSONField, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from bulk import admin_actions as bulk_actions
@@ -91,7 +93,7 @@ class ParagraphAdmin(AuditedAdmin, admin.ModelAdmin):
     search_fields = ["=number", "text"]
     readonly_fields = ["document", "number", "section", "text"]
 
-    @admin.display(description="Text")
+    @admin.display(description=_("Text"))
     def excerpt(self, obj):
         return obj.text[:120] + ("…" if len(obj.text) > 120 else "")
 
@@ -103,7 +105,7 @@ class ParagraphAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 class ThemeMergeForm(forms.Form):
-    target = forms.ModelChoiceField(queryset=Theme.objects.all(), label="Merge into")
+    target = forms.ModelChoiceField(queryset=Theme.objects.all(), label=_("Merge into"))
 
 
 @admin.register(Theme)
@@ -118,11 +120,11 @@ class ThemeAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
         return super().get_queryset(request).annotate(n_items=Count("recommendations")).order_by("name")
 
-    @admin.display(description="Items", ordering="n_items")
+    @admin.display(description=_("Items"), ordering="n_items")
     def item_count(self, obj):
         return obj.n_items
 
-    @admin.action(description="Merge selected themes into another theme…", permissions=["change"])
+    @admin.action(description=_("Merge selected themes into another theme…"), permissions=["change"])
     def merge_themes(self, request, queryset):
         form = ThemeMergeForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -130,11 +132,15 @@ class ThemeAdmin(AuditedAdmin, SimpleHistoryAdmin):
             moved = 0
             for source in queryset.exclude(pk=target.pk):
                 moved += services.merge_themes(source=source, target=target, user=request.user)
-            self.message_user(request, f"Merged into “{target}”; {moved} item links moved.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("Merged into “%(target)s”; %(n)s item links moved.") % {"target": target, "n": moved},
+                messages.SUCCESS,
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Merge themes",
+            "title": gettext("Merge themes"),
             "themes": queryset,
             "form": form,
             "opts": self.model._meta,
@@ -183,7 +189,12 @@ class CitationForm(forms.ModelForm):
         if paragraph and text:
             cleaned["text"] = normalize(text)
             if cleaned["text"] not in paragraph.text:
-                raise ValidationError({"text": f"This is not an exact quotation of paragraph {paragraph.number}."})
+                raise ValidationError(
+                    {
+                        "text": gettext("This is not an exact quotation of paragraph %(number)s.")
+                        % {"number": paragraph.number}
+                    }
+                )
         return cleaned
 
 
@@ -209,18 +220,18 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["code", "title", "document", "section", "kind", "ratifies"]}),
         (
-            "Editorial layer",
+            _("Editorial layer"),
             {
-                "description": "What the editors add to the quotations. Pages and exports mark it as editorial.",
+                "description": _("What the editors add to the quotations. Pages and exports mark it as editorial."),
                 "fields": ["title_is_editorial", "editorial_split", "editorial_note"],
             },
         ),
-        ("Classification", {"fields": ["themes", "addressees", "instruments", "sdg_targets"]}),
+        (_("Classification"), {"fields": ["themes", "addressees", "instruments", "sdg_targets"]}),
         (
-            "Quantitative target",
+            _("Quantitative target"),
             {
                 "classes": ["collapse"],
-                "description": "Only for quantitative items.",
+                "description": _("Only for quantitative items."),
                 "fields": [
                     "unit",
                     "lower_is_better",
@@ -233,7 +244,7 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
                 ],
             },
         ),
-        ("Order", {"fields": ["position"]}),
+        (_("Order"), {"fields": ["position"]}),
     ]
 
     def get_queryset(self, request):
@@ -265,9 +276,14 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
         if request.method == "GET" and obj is not None and (n := self._kind_locked_by(obj)):
             self.message_user(
                 request,
-                f"The kind is locked: {n} progress update{'s' if n != 1 else ''} on this item "
-                f"{'carry' if n != 1 else 'carries'} its {obj.get_kind_display().lower()} scale. "
-                "If the kind is wrong, add a new item with the right kind.",
+                ngettext(
+                    "The kind is locked: %(n)s progress update on this item carries its %(kind)s scale. "
+                    "If the kind is wrong, add a new item with the right kind.",
+                    "The kind is locked: %(n)s progress updates on this item carry its %(kind)s scale. "
+                    "If the kind is wrong, add a new item with the right kind.",
+                    n,
+                )
+                % {"n": n, "kind": obj.get_kind_display().lower()},
                 messages.INFO,
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -276,15 +292,15 @@ class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
         # Deleting would free a code for reuse and orphan history; codes are never reused.
         return False
 
-    @admin.display(description="Section", ordering="section__position")
+    @admin.display(description=_("Section"), ordering="section__position")
     def section_code(self, obj):
         return obj.section.code
 
-    @admin.display(description="Paragraphs")
+    @admin.display(description=_("Paragraphs"))
     def paragraphs(self, obj):
         return obj.paragraphs_display()
 
-    @admin.display(description="Themes")
+    @admin.display(description=_("Themes"))
     def theme_names(self, obj):
         return ", ".join(t.name for t in obj.themes.all())
 
@@ -316,7 +332,7 @@ class ActorAdmin(AuditedAdmin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["kind", "code", "name", "website"]}),
         (
-            "Country (from UN OCHA country data)",
+            _("Country (from UN OCHA country data)"),
             {
                 "fields": [
                     "iso3",
@@ -330,7 +346,7 @@ class ActorAdmin(AuditedAdmin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Organization", {"fields": ["organization_type", "base_country", "is_synthetic"]}),
+        (_("Organization"), {"fields": ["organization_type", "base_country", "is_synthetic"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -440,7 +456,7 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    @admin.display(description="Roles")
+    @admin.display(description=_("Roles"))
     def roles(self, obj):
         return ", ".join(g.name for g in obj.groups.all())
 
@@ -456,7 +472,7 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
         form = InviteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                user, _ = services.invite_user(
+                user, _link = services.invite_user(
                     email=form.cleaned_data["email"],
                     name=form.cleaned_data["name"],
                     organizations=form.cleaned_data["organizations"],
@@ -467,20 +483,26 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                self.message_user(request, f"Invitation sent to {user.email}.", messages.SUCCESS)
+                self.message_user(
+                    request, gettext("Invitation sent to %(email)s.") % {"email": user.email}, messages.SUCCESS
+                )
                 return redirect("admin:auth_user_change", user.pk)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Invite a user",
+            "title": gettext("Invite a user"),
             "form": form,
             "opts": self.model._meta,
         }
         return render(request, "admin/auth/user/invite.html", context)
 
-    @admin.action(description="Re-send the invitation (set-password link)", permissions=["change"])
+    @admin.action(description=_("Re-send the invitation (set-password link)"), permissions=["change"])
     def resend_invitation(self, request, queryset):
         sent = 0
         for user in queryset.exclude(email=""):
             services.send_invitation(user=user, invited_by=request.user, base_url=request.build_absolute_uri("/"))
             sent += 1
-        self.message_user(request, f"Sent {sent} invitation email(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Sent %(n)s invitation email.", "Sent %(n)s invitation emails.", sent) % {"n": sent},
+            messages.SUCCESS,
+        )

@@ -10,6 +10,7 @@ status, so colour never carries meaning alone.
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .models import status_label
 
@@ -86,7 +87,12 @@ def columns_over_time(history: dict, *, label: str, width: int = 720, height: in
         value = round(top * fraction)
         shapes.append(_gridline(top_pad + plot_h * (1 - value / top), value, left=left, right=width - right))
     last = ", ".join(f"{status_label(s)} {series[s][-1]}" for s in statuses if series[s][-1])
-    description = f"{label}, {years[0]}–{years[-1]}. At the end of {years[-1]}: {last or 'none'}."
+    description = _("%(label)s, %(first)s–%(last)s. At the end of %(last)s: %(counts)s.") % {
+        "label": label,
+        "first": years[0],
+        "last": years[-1],
+        "counts": last or _("none"),
+    }
     return _chart_svg(shapes, description, width=width, height=height)
 
 
@@ -191,10 +197,16 @@ def values_over_time(years, values, *, label: str, unit: str, width: int = 720, 
         if i % every == 0:
             shapes.append(_year_label(left + i * step + step / 2, height, year))
     first, last = points[0], points[-1]
-    description = (
-        f"{label}: {_number(first[1])} {unit} at the end of {years[first[0]]}, "
-        f"{_number(last[1])} {unit} at the end of {years[last[0]]}."
-    )
+    description = _(
+        "%(label)s: %(first)s %(unit)s at the end of %(first_year)s, %(last)s %(unit)s at the end of %(last_year)s."
+    ) % {
+        "label": label,
+        "first": _number(first[1]),
+        "last": _number(last[1]),
+        "unit": unit,
+        "first_year": years[first[0]],
+        "last_year": years[last[0]],
+    }
     return _chart_svg(shapes, description, width=width, height=height)
 
 

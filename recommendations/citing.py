@@ -10,10 +10,12 @@ import datetime
 from dataclasses import asdict, dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import ProgressUpdate, SourceDocument
 
-TRACKER = "Open tracker of the calls to action on international migration and development"
+TRACKER = gettext_lazy("Open tracker of the calls to action on international migration and development")
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -31,10 +33,18 @@ class Citation:
     @property
     def text(self) -> str:
         """The citation as one line, e.g. for a reference list."""
-        data = f"Data as of {self.as_of:%-d %B %Y}. " if self.as_of else "No verified data yet. "
-        return (
-            f"{TRACKER}: {self.title}. {data}Retrieved {self.retrieved:%-d %B %Y} from {self.url}. "
-            f"Source document: {self.source}. Licence: {self.licence} ({self.licence_url})."
+        if self.as_of:
+            data = _("Data as of %(date)s.") % {"date": f"{self.as_of:%-d %B %Y}"}
+        else:
+            data = _("No verified data yet.")
+        return " ".join(
+            [
+                _("%(tracker)s: %(title)s.") % {"tracker": TRACKER, "title": self.title},
+                data,
+                _("Retrieved %(date)s from %(url)s.") % {"date": f"{self.retrieved:%-d %B %Y}", "url": self.url},
+                _("Source document: %(source)s. Licence: %(licence)s (%(licence_url)s).")
+                % {"source": self.source, "licence": self.licence, "licence_url": self.licence_url},
+            ]
         )
 
     def as_dict(self) -> dict:

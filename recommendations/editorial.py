@@ -40,8 +40,13 @@ def source_document() -> dict:
 def words() -> dict:
     """The words the tracker uses, as the glossary page defines them (for exports' metadata and about sheet)."""
     from .glossary import NO_INFORMATION_MEANING, TERMS
+    from .models import english
 
-    return {**{term: meaning for _, term, meaning in TERMS}, "No information": NO_INFORMATION_MEANING}
+    # In English whatever the request's language: exports' metadata keys its words by term (a contract).
+    return {
+        **{english(term): english(meaning) for _slug, term, meaning in TERMS},
+        "No information": english(NO_INFORMATION_MEANING),
+    }
 
 
 def metadata(threshold_notes: list[str]) -> dict:

@@ -14,6 +14,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Se
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import imports, kept_uploads, services
 from .models import (
@@ -59,17 +62,22 @@ class ChooserWidget(forms.TextInput):
         super().__init__(attrs)
 
 
+def _interpolated(message, **values):
+    """A lazily translated message with its named placeholders filled in, in the language active when shown."""
+    return lazy(lambda: str(message) % values, str)()
+
+
 class ChooseForm(forms.Form):
     """Step 1 of logging progress: which item, and which actor."""
 
     item = forms.CharField(
-        label="Item",
-        help_text="Type a code (R17) or words of the title, then pick from the list.",
+        label=_("Item"),
+        help_text=_("Type a code (R17) or words of the title, then pick from the list."),
         widget=ChooserWidget("items-list", attrs={"class": "form-control"}),
     )
     actor = forms.CharField(
-        label="Country or organization",
-        help_text="Type a name or code (e.g. Kenya or KEN).",
+        label=_("Country or organization"),
+        help_text=_("Type a name or code (e.g. Kenya or KEN)."),
         widget=ChooserWidget(
             "actors-list",
             search_url=reverse_lazy("recommendations:actor_search"),
@@ -81,7 +89,10 @@ class ChooseForm(forms.Form):
         cleaned = super().clean()
         item, actor = cleaned.get("item"), cleaned.get("actor")
         if item and actor and item.kind == Kind.RATIFICATION and actor.kind != ActorKind.COUNTRY:
-            self.add_error("actor", f"{item.code} is about ratifying a treaty; only a country can do that.")
+            self.add_error(
+                "actor",
+                gettext("%(code)s is about ratifying a treaty; only a country can do that.") % {"code": item.code},
+            )
         return cleaned
 
     def clean_item(self):
@@ -95,7 +106,10 @@ class ChooseForm(forms.Form):
             if len(matches) == 1:
                 return matches[0]
             hint = "; ".join(f"{m.code} {m.title}" for m in matches)
-            raise ValidationError(f"No item matches “{text}”." + (f" Did you mean: {hint}?" if hint else ""))
+            message = gettext("No item matches “%(text)s”.") % {"text": text}
+            if hint:
+                message += " " + gettext("Did you mean: %(hint)s?") % {"hint": hint}
+            raise ValidationError(message)
         return item
 
     def clean_actor(self):
@@ -104,27 +118,38 @@ class ChooseForm(forms.Form):
         if item is not None and item.kind == Kind.RATIFICATION:
             # Only countries ratify: "Brasil" means a country here, never an organization with it in its name.
             actor, suggestions = Actor.objects.real().countries().resolve(text)
-            named, _ = Actor.objects.real().resolve(text) if actor is None else (None, [])
+            named, _hints = Actor.objects.real().resolve(text) if actor is None else (None, [])
             if named is not None and text.strip().lower() in {named.code.lower(), named.name.lower()}:
                 return named  # named exactly (not a fragment): clean() says why it cannot be
             if actor is None:
                 hint = "; ".join(f"{a.name} ({a.code})" for a in suggestions)
                 raise ValidationError(
-                    f"No single country matches “{text.strip()}” (only a country can ratify {item.code})."
-                    + (f" Did you mean: {hint}?" if hint else " Check the spelling or use the code (e.g. BRA).")
+                    gettext("No single country matches “%(text)s” (only a country can ratify %(code)s).")
+                    % {"text": text.strip(), "code": item.code}
+                    + " "
+                    + (
+                        gettext("Did you mean: %(hint)s?") % {"hint": hint}
+                        if hint
+                        else gettext("Check the spelling or use the code (e.g. BRA).")
+                    )
                 )
             return actor
         actor, suggestions = Actor.objects.real().resolve(text)
         if actor is None:
             hint = "; ".join(f"{a.name} ({a.code}, {a.get_kind_display().lower()})" for a in suggestions)
             raise ValidationError(
-                f"No single country or organization matches “{text.strip()}”."
-                + (f" Did you mean: {hint}?" if hint else " Check the spelling or use the code.")
+                gettext("No single country or organization matches “%(text)s”.") % {"text": text.strip()}
+                + " "
+                + (
+                    gettext("Did you mean: %(hint)s?") % {"hint": hint}
+                    if hint
+                    else gettext("Check the spelling or use the code.")
+                )
             )
         return actor
 
 
-EVIDENCE_RULE_LABEL = "Evidence links (required: at least one link, or a file)"
+EVIDENCE_RULE_LABEL = _("Evidence links (required: at least one link, or a file)")
 
 
 def _evidence_lines(text: str) -> list[str]:
@@ -148,51 +173,60 @@ class OwnOrganizationField(forms.ModelChoiceField):
 class ProgressUpdateForm(forms.Form):
     """Step 2: the update itself, for one item and one actor (so the status list is that item's scale)."""
 
-    organization = OwnOrganizationField(queryset=Actor.objects.none(), label="Filed on behalf of", empty_label=None)
-    status = forms.ChoiceField(label="Status")
-    value = forms.DecimalField(label="Measured value", max_digits=12, decimal_places=4, required=False)
+    organization = OwnOrganizationField(queryset=Actor.objects.none(), label=_("Filed on behalf of"), empty_label=None)
+    status = forms.ChoiceField(label=_("Status"))
+    value = forms.DecimalField(label=_("Measured value"), max_digits=12, decimal_places=4, required=False)
     as_of = forms.DateField(
-        label="As of",
-        help_text="The date the status applies to (not today's date unless it is).",
+        label=_("As of"),
+        help_text=_("The date the status applies to (not today's date unless it is)."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     as_of_precision = forms.ChoiceField(
-        label="Precision of the date",
+        label=_("Precision of the date"),
         choices=DatePrecision.choices,
         initial=DatePrecision.DAY,
-        help_text="Choose “Year” if you only know the year (the date is then shown as a year).",
+        help_text=_("Choose “Year” if you only know the year (the date is then shown as a year)."),
     )
     perspective = forms.ChoiceField(
-        label="Who says so (perspective)",
+        label=_("Who says so (perspective)"),
         choices=Perspective.choices,
         required=False,  # not sent (an older page, a script): the organization's usual one
-        help_text="Whose assessment this update reports: the government's own report, civil society's, a UN "
-        "mechanism's, independent data, or the treaty depositary's record. Reports show each perspective "
-        "beside the others, so a government's claim and a shadow report both stay visible.",
+        help_text=_(
+            "Whose assessment this update reports: the government's own report, civil society's, a UN "
+            "mechanism's, independent data, or the treaty depositary's record. Reports show each perspective "
+            "beside the others, so a government's claim and a shadow report both stay visible."
+        ),
     )
     historical = forms.BooleanField(
-        label="Historical: this records a fact from before the 2006 source document",
+        label=_("Historical: this records a fact from before the 2006 source document"),
         required=False,
     )
     narrative = forms.CharField(
-        label="What happened",
+        label=_("What happened"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=f"{services.NARRATIVE_MIN}–{services.NARRATIVE_MAX} characters: what changed, "
-        "who did it, and where the evidence says so.",
+        help_text=_interpolated(
+            _("%(min)s–%(max)s characters: what changed, who did it, and where the evidence says so."),
+            min=services.NARRATIVE_MIN,
+            max=services.NARRATIVE_MAX,
+        ),
     )
     # The rule (services.validate_progress): at least one link, or a file. Neither field is required alone,
     # so both labels say it, and the browser is not told either one is required.
     evidence_urls = forms.CharField(
         label=EVIDENCE_RULE_LABEL,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://…", "aria-required": "true"}),
-        help_text="One web address per line (official gazette, treaty record, report…). "
-        "Required unless you attach an evidence file below.",
+        help_text=_(
+            "One web address per line (official gazette, treaty record, report…). "
+            "Required unless you attach an evidence file below."
+        ),
         required=False,
     )
     evidence_file = forms.FileField(
-        label="Evidence file (instead of, or as well as, links)",
+        label=_("Evidence file (instead of, or as well as, links)"),
         required=False,
-        help_text="PDF, image or office document, up to {limit} MB. Readers download it; it is never shown inline.",
+        help_text=_(
+            "PDF, image or office document, up to %(limit)s MB. Readers download it; it is never shown inline."
+        ),
     )
     # A file chosen before the form was returned with an error, kept for this try (see kept_uploads).
     kept_file = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -204,9 +238,9 @@ class ProgressUpdateForm(forms.Form):
         self.recommendation, self.actor, self.user, self.update = recommendation, actor, user, update
         self.fields["organization"].queryset = services.user_organizations(user)
         self.fields["organization"].known = services.cached_organizations(user)
-        self.fields["evidence_file"].help_text = self.fields["evidence_file"].help_text.format(
-            limit=services.upload_limit_mb()
-        )
+        self.fields["evidence_file"].help_text = self.fields["evidence_file"].help_text % {
+            "limit": services.upload_limit_mb()
+        }
         if not self.is_bound and update is None:
             # The usual perspective of the organization offered first (the one selected unless changed).
             known = self.fields["organization"].known
@@ -216,37 +250,43 @@ class ProgressUpdateForm(forms.Form):
             # Editing: the organization is fixed; the version guards against a concurrent edit.
             del self.fields["organization"]
             self.fields["version"].required = True
-            self.fields["evidence_file"].help_text += " Uploading a new file replaces the current one."
+            self.fields["evidence_file"].help_text += " " + gettext("Uploading a new file replaces the current one.")
         if recommendation.kind == Kind.QUANTITATIVE:
             del self.fields["status"]
             self.fields["value"].required = True
-            self.fields["value"].label = f"Measured value ({recommendation.unit})"
+            self.fields["value"].label = gettext("Measured value (%(unit)s)") % {"unit": recommendation.unit}
             low, high = recommendation.value_min, recommendation.value_max
             bounds = (
-                f"Between {plain_number(low)} and {plain_number(high)}. "
+                gettext("Between %(low)s and %(high)s.") % {"low": plain_number(low), "high": plain_number(high)} + " "
                 if low is not None and high is not None
                 else ""
             )
             self.fields["value"].help_text = bounds + recommendation.thresholds_explained()
         else:
             del self.fields["value"]
-            self.fields["status"].choices = [("", "Choose a status…"), *recommendation.status_choices()]
+            self.fields["status"].choices = [("", gettext("Choose a status…")), *recommendation.status_choices()]
             scale = SCALE_NAMES[recommendation.kind]
-            self.fields["status"].help_text = f"Only the statuses of the {scale} scale apply to this item."
+            self.fields["status"].help_text = gettext(
+                "Only the statuses of the %(scale)s scale apply to this item."
+            ) % {"scale": scale}
         if not self.is_bound and update is None:
-            # "As of" stays empty: the date the status applies to is rarely today's.
+            # _("As of") stays empty: the date the status applies to is rarely today's.
             self.initial.setdefault("submission_token", uuid.uuid4())
         self.kept = None  # the file kept from an earlier try, once restored
         if self.is_bound and not self.files.get("evidence_file") and self.data.get("kept_file"):
             self.kept = kept_uploads.restore(self.data["kept_file"], user=user)
             if self.kept is not None:
                 self.fields["evidence_file"].help_text = (
-                    f"Kept from your last try: {self.kept.name}. Choose another file to replace it. "
+                    gettext("Kept from your last try: %(name)s. Choose another file to replace it.")
+                    % {"name": self.kept.name}
+                    + " "
                     + self.fields["evidence_file"].help_text
                 )
         if update is not None and update.evidence_file:
             self.fields["evidence_file"].help_text = (
-                f"Attached now: {update.evidence_file_type or 'a file'} (download it from the update's page). "
+                gettext("Attached now: %(file)s (download it from the update's page).")
+                % {"file": update.evidence_file_type or gettext("a file")}
+                + " "
                 + self.fields["evidence_file"].help_text
             )
         self.helper = FormHelper()
@@ -285,7 +325,9 @@ class ProgressUpdateForm(forms.Form):
         self.data = self.data.copy()
         self.data["kept_file"] = reference
         self.fields["evidence_file"].help_text = (
-            f"Kept from this try: {upload.name}. You need not choose it again; choose another file to replace it. "
+            gettext("Kept from this try: %(name)s. You need not choose it again; choose another file to replace it.")
+            % {"name": upload.name}
+            + " "
             + self.fields["evidence_file"].help_text
         )
         self._bound_fields_cache.pop("evidence_file", None)  # shown with the new help text
@@ -352,17 +394,19 @@ class ProgressUpdateForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("verify", "Verify"), ("return", "Return with a reason")])
+    decision = forms.ChoiceField(
+        choices=[("verify", pgettext_lazy("review decision", "Verify")), ("return", _("Return with a reason"))]
+    )
     # A reviewer's correction of who says so (kept as it is when not sent, e.g. from the review queue).
     perspective = forms.ChoiceField(choices=Perspective.choices, required=False)
     reason = forms.CharField(
-        label="Reason (required when returning)", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Reason (required when returning)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="Why withdraw it?", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(label=_("Why withdraw it?"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -375,7 +419,7 @@ class InviteForm(forms.Form):
     email = forms.EmailField()
     name = forms.CharField(required=False)
     organizations = forms.CharField(
-        help_text="Organization codes, separated by commas (e.g. mfa-asia, kituo-cha-sheria).", required=False
+        help_text=_("Organization codes, separated by commas (e.g. mfa-asia, kituo-cha-sheria)."), required=False
     )
     roles = forms.MultipleChoiceField(
         choices=[(key, label) for key, label in services.ROLES.items()], widget=forms.CheckboxSelectMultiple
@@ -385,7 +429,7 @@ class InviteForm(forms.Form):
         codes = [c.strip() for c in self.cleaned_data["organizations"].split(",") if c.strip()]
         organizations, missing = Actor.objects.organizations().with_codes(codes)
         if missing:
-            raise ValidationError(f"Unknown organization code(s): {', '.join(missing)}.")
+            raise ValidationError(gettext("Unknown organization code(s): %(codes)s.") % {"codes": ", ".join(missing)})
         return organizations
 
 
@@ -393,25 +437,34 @@ class ImportForm(forms.Form):
     """Step 1 of an import: the file, on whose behalf, and (reviewers) whether it is verified."""
 
     file = forms.FileField(
-        label="Spreadsheet (CSV or XLSX)",
-        help_text="The columns of the status export, and a narrative column (the templates are linked above). "
-        f"Up to {imports.MAX_UPLOAD_BYTES // 1_048_576} MB.",
+        label=_("Spreadsheet (CSV or XLSX)"),
+        help_text=_interpolated(
+            _(
+                "The columns of the status export, and a narrative column (the templates are linked above). "
+                "Up to %(limit)s MB."
+            ),
+            limit=imports.MAX_UPLOAD_BYTES // 1_048_576,
+        ),
     )
     organization = forms.ModelChoiceField(
         queryset=Actor.objects.none(),
-        label="Filed on behalf of",
-        help_text="For rows whose reported_by_organization column is empty; a row may name another "
-        "organization you belong to.",
+        label=_("Filed on behalf of"),
+        help_text=_(
+            "For rows whose reported_by_organization column is empty; a row may name another "
+            "organization you belong to."
+        ),
     )
     verified = forms.BooleanField(
-        label="Import them as verified: they count once a second reviewer confirms the import", required=False
+        label=_("Import them as verified: they count once a second reviewer confirms the import"), required=False
     )
     source = forms.CharField(
-        label="Source that vouches for them",
+        label=_("Source that vouches for them"),
         required=False,
         max_length=500,
-        help_text="Required to import as verified, e.g. “UN Treaty Collection, status as of 1 May 2024”. "
-        "A second reviewer then confirms the import before it counts.",
+        help_text=_(
+            "Required to import as verified, e.g. “UN Treaty Collection, status as of 1 May 2024”. "
+            "A second reviewer then confirms the import before it counts."
+        ),
     )
 
     def __init__(self, *args, user, reviewer: bool, **kwargs):
@@ -437,14 +490,14 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password do not match an account. Check the password: capitals count.",
+        "invalid_login": _("That email and password do not match an account. Check the password: capitals count."),
     }
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
-        field.label = "Email"
-        field.help_text = "The address your invitation was sent to."
+        field.label = gettext("Email")
+        field.help_text = gettext("The address your invitation was sent to.")
         field.widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
 
 

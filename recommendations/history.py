@@ -1,5 +1,8 @@
 """What changed between two versions of a progress update, for its history (read-only, plain data)."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from .models import format_as_of, plain_number, status_label
 
 
@@ -13,18 +16,18 @@ def _as_of(record) -> str:
 
 def _links(record) -> str:
     n = len(record.evidence_urls or [])
-    return f"{n} link{'s' if n != 1 else ''}"
+    return ngettext("%(n)s link", "%(n)s links", n) % {"n": n}
 
 
-# (label, how a version shows it, whether from → to is worth showing: long texts only say "changed")
+# (key, label, how a version shows it, whether from → to is worth showing: long texts only say "changed")
 FIELDS = [
-    ("Status", _status, True),
-    ("Measured value", lambda r: plain_number(r.value) if r.value is not None else "—", True),
-    ("As of", _as_of, True),
-    ("Historical", lambda r: "yes" if r.historical else "no", True),
-    ("What happened", lambda r: r.narrative or "", False),
-    ("Evidence links", lambda r: "\n".join(r.evidence_urls or []), False),
-    ("Evidence file", lambda r: r.evidence_file or "", False),
+    ("status", gettext_lazy("Status"), _status, True),
+    ("value", gettext_lazy("Measured value"), lambda r: plain_number(r.value) if r.value is not None else "—", True),
+    ("as_of", gettext_lazy("As of"), _as_of, True),
+    ("historical", gettext_lazy("Historical"), lambda r: _("yes") if r.historical else _("no"), True),
+    ("narrative", gettext_lazy("What happened"), lambda r: r.narrative or "", False),
+    ("evidence_urls", gettext_lazy("Evidence links"), lambda r: "\n".join(r.evidence_urls or []), False),
+    ("evidence_file", gettext_lazy("Evidence file"), lambda r: r.evidence_file or "", False),
 ]
 
 
@@ -32,18 +35,25 @@ def changes(before, after) -> list[str]:
     """The fields a person changed from one version to the next, each as "Field: from → to"
     (or "Field: changed" for texts and links). Review steps change none of these, so they list nothing."""
     said = []
-    for label, show, with_values in FIELDS:
+    for key, label, show, with_values in FIELDS:
         old, new = show(before), show(after)
         if old == new:
             continue
         if with_values:
-            said.append(f"{label}: {old} → {new}")
-        elif label == "Evidence links":
-            said.append(f"{label}: {_links(before)} → {_links(after)}")
-        elif label == "Evidence file":
-            said.append(f"{label}: {'replaced' if old else 'attached'}" if new else f"{label}: removed")
+            said.append(_("%(field)s: %(old)s → %(new)s") % {"field": label, "old": old, "new": new})
+        elif key == "evidence_urls":
+            said.append(
+                _("%(field)s: %(old)s → %(new)s") % {"field": label, "old": _links(before), "new": _links(after)}
+            )
+        elif key == "evidence_file":
+            if not new:
+                said.append(_("%(field)s: removed") % {"field": label})
+            elif old:
+                said.append(_("%(field)s: replaced") % {"field": label})
+            else:
+                said.append(_("%(field)s: attached") % {"field": label})
         else:
-            said.append(f"{label}: changed")
+            said.append(_("%(field)s: changed") % {"field": label})
     return said
 
 

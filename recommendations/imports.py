@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .exports import FORMULA_FIRST
 from .models import (
@@ -38,17 +41,18 @@ from .models import (
     Recommendation,
     ReviewState,
     Status,
+    english,
     status_label,
 )
 from .reports import EXPORT_COLUMNS
 
 REQUIRED = {"recommendation_code", "as_of"}
 ACTOR_COLUMNS = ("actor_code", "country_iso3", "actor_name")
-NOT_AN_UPDATE = "“No information” is what reports show where there is no update; not imported."
+NOT_AN_UPDATE = gettext_lazy("“No information” is what reports show where there is no update; not imported.")
 # The templates' example row starts its narrative with this; the import skips such a row, so an example
 # left in the file is never filed as the reporter's own claim.
 EXAMPLE_MARK = "[Example row: not imported]"
-IS_EXAMPLE = "The template's example row (its narrative starts with “[Example row”); not imported."
+IS_EXAMPLE = gettext_lazy("The template's example row (its narrative starts with “[Example row”); not imported.")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 # The limits. README.md and docs/security.md list them; the import page shows them.
@@ -63,18 +67,38 @@ MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
 MAX_SHARED_STRINGS = 250_000
 MAX_XLSX_CELLS = 1_000_000
 
+
+def _filled(message, **values):
+    """A lazily translated message with its named placeholders filled in when shown."""
+    return lazy(lambda: str(message) % values, str)()
+
+
+# (what, the limit), in words, in the language of the page that shows them.
 LIMITS = [
-    ("File size", f"{MAX_UPLOAD_BYTES // 1_048_576} MB"),
-    ("Rows", f"{MAX_ROWS:,} (plus the header row)"),
-    ("Columns", f"{MAX_COLUMNS} (extra columns are ignored, but count)"),
-    ("Characters in one cell", f"{MAX_CELL_CHARS:,} (as in Excel)"),
-    ("Empty rows", f"reading stops after {EMPTY_STRETCH:,} empty rows in a row, and the preview says so"),
-    ("Excel: unpacked size", f"{MAX_XLSX_UNPACKED_BYTES // 1_048_576} MB (an .xlsx file is a zip archive)"),
+    (gettext_lazy("File size"), _filled(gettext_lazy("%(n)s MB"), n=MAX_UPLOAD_BYTES // 1_048_576)),
+    (gettext_lazy("Rows"), _filled(gettext_lazy("%(n)s (plus the header row)"), n=f"{MAX_ROWS:,}")),
+    (gettext_lazy("Columns"), _filled(gettext_lazy("%(n)s (extra columns are ignored, but count)"), n=MAX_COLUMNS)),
+    (gettext_lazy("Characters in one cell"), _filled(gettext_lazy("%(n)s (as in Excel)"), n=f"{MAX_CELL_CHARS:,}")),
     (
-        "Excel: shared strings",
-        f"{MAX_SHARED_STRINGS:,} distinct texts, {MAX_SHARED_STRINGS_BYTES // 1_048_576} MB unpacked",
+        gettext_lazy("Empty rows"),
+        _filled(
+            gettext_lazy("reading stops after %(n)s empty rows in a row, and the preview says so"),
+            n=f"{EMPTY_STRETCH:,}",
+        ),
     ),
-    ("Excel: cells", f"{MAX_XLSX_CELLS:,} in the workbook"),
+    (
+        gettext_lazy("Excel: unpacked size"),
+        _filled(gettext_lazy("%(n)s MB (an .xlsx file is a zip archive)"), n=MAX_XLSX_UNPACKED_BYTES // 1_048_576),
+    ),
+    (
+        gettext_lazy("Excel: shared strings"),
+        _filled(
+            gettext_lazy("%(n)s distinct texts, %(size)s MB unpacked"),
+            n=f"{MAX_SHARED_STRINGS:,}",
+            size=MAX_SHARED_STRINGS_BYTES // 1_048_576,
+        ),
+    ),
+    (gettext_lazy("Excel: cells"), _filled(gettext_lazy("%(n)s in the workbook"), n=f"{MAX_XLSX_CELLS:,}")),
 ]
 
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
@@ -170,7 +194,7 @@ class Rows:
         elif name.endswith((".csv", ".txt")):
             self._cells = self._csv_cells
         else:
-            raise ImportFileError("Upload a .csv or .xlsx file (the formats the status export writes).")
+            raise ImportFileError(_("Upload a .csv or .xlsx file (the formats the status export writes)."))
         self.upload = upload
         self.columns: list[str] = []
         self.rows_read = 0
@@ -186,11 +210,14 @@ class Rows:
         while header and not header[-1]:
             header.pop()
         if not header:
-            raise ImportFileError("The file is empty: the first row must hold the column names.")
+            raise ImportFileError(_("The file is empty: the first row must hold the column names."))
         if len(header) > MAX_COLUMNS:
             raise ImportFileError(
-                f"The first row has more than {MAX_COLUMNS} columns; the limit is {MAX_COLUMNS} columns "
-                "(the status export has 16). Delete the columns you do not need."
+                _(
+                    "The first row has more than %(max)s columns; the limit is %(max)s columns "
+                    "(the status export has 16). Delete the columns you do not need."
+                )
+                % {"max": MAX_COLUMNS}
             )
         self.columns = _check_header(header)
         self._width = len(self.columns)
@@ -206,22 +233,27 @@ class Rows:
                 if empty >= EMPTY_STRETCH:
                     if next(source, None) is not None:
                         self.notes.append(
-                            f"Reading stopped at row {number:,}, after {EMPTY_STRETCH:,} empty rows in a row; "
-                            "anything below was not read. Remove the empty rows if there is more."
+                            _(
+                                "Reading stopped at row %(row)s, after %(empty)s empty rows in a row; "
+                                "anything below was not read. Remove the empty rows if there is more."
+                            )
+                            % {"row": f"{number:,}", "empty": f"{EMPTY_STRETCH:,}"}
                         )
                     return
                 continue
             empty = 0
             if number > MAX_ROWS + 1:
-                raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+                raise ImportFileError(
+                    _("The file has more than %(max)s rows; split it into smaller files.") % {"max": f"{MAX_ROWS:,}"}
+                )
             too_long = next((i for i, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS), None)
             if too_long is not None:
                 yield (
                     number,
                     Unreadable(
                         self.columns[too_long],
-                        f"This cell holds {len(cells[too_long]):,} characters; a cell may hold at most "
-                        f"{MAX_CELL_CHARS:,} (as in Excel).",
+                        _("This cell holds %(n)s characters; a cell may hold at most %(max)s (as in Excel).")
+                        % {"n": f"{len(cells[too_long]):,}", "max": f"{MAX_CELL_CHARS:,}"},
                     ),
                 )
                 continue
@@ -230,7 +262,9 @@ class Rows:
     def _read_upload(self) -> bytes:
         raw = self.upload.read(MAX_UPLOAD_BYTES + 1)
         if len(raw) > MAX_UPLOAD_BYTES:
-            raise ImportFileError(f"The file is larger than {MAX_UPLOAD_BYTES // 1_048_576} MB; split it.")
+            raise ImportFileError(
+                _("The file is larger than %(max)s MB; split it.") % {"max": MAX_UPLOAD_BYTES // 1_048_576}
+            )
         return raw
 
     def _csv_cells(self):
@@ -239,7 +273,7 @@ class Rows:
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as error:
-                message = "The CSV file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+                message = _("The CSV file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
                 raise ImportFileError(message) from error
         else:
             text = raw
@@ -251,7 +285,10 @@ class Rows:
         try:
             yield from reader
         except csv.Error as error:
-            yield Unreadable("", f"The file was not read past this row, which the CSV reader refused ({error}).")
+            yield Unreadable(
+                "",
+                _("The file was not read past this row, which the CSV reader refused (%(error)s).") % {"error": error},
+            )
 
     def _xlsx_cells(self):
         data = self._read_upload()
@@ -262,7 +299,7 @@ class Rows:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             sheet = book["status"] if "status" in book.sheetnames else book.worksheets[0]
         except Exception as error:  # openpyxl raises several kinds for a broken file
-            raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
         try:
             # The sheet's declared dimension is not trusted: rows and columns are bounded here, and the
             # loop above stops at the first long empty stretch.
@@ -274,7 +311,9 @@ class Rows:
                     return
                 except Exception as error:  # a broken sheet part, found half-way
                     yield Unreadable(
-                        "", f"The workbook was not read past this row, which is broken ({type(error).__name__})."
+                        "",
+                        _("The workbook was not read past this row, which is broken (%(error)s).")
+                        % {"error": type(error).__name__},
                     )
                     return
                 yield ["" if v is None else _cell_text(v) for v in values[: self._width]]
@@ -292,25 +331,33 @@ def check_workbook(handle) -> None:
     try:
         archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+        raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
     with archive:
         members = archive.infolist()
         if len(members) > MAX_XLSX_MEMBERS:
-            raise ImportFileError(f"The workbook has {len(members):,} parts; the limit is {MAX_XLSX_MEMBERS:,}.")
+            raise ImportFileError(
+                _("The workbook has %(n)s parts; the limit is %(max)s.")
+                % {"n": f"{len(members):,}", "max": f"{MAX_XLSX_MEMBERS:,}"}
+            )
         types = _content_types(archive)
         strings = [m for m in members if types.get(m.filename) == SHARED_STRINGS_TYPE]
         for member in strings:
             if member.file_size > MAX_SHARED_STRINGS_BYTES:
                 raise ImportFileError(
-                    f"The workbook's shared strings (the text of its cells) unpack to "
-                    f"{member.file_size / 1_048_576:,.0f} MB; the limit is "
-                    f"{MAX_SHARED_STRINGS_BYTES // 1_048_576} MB. Save it as CSV, or split it."
+                    _(
+                        "The workbook's shared strings (the text of its cells) unpack to %(size)s MB; the limit is "
+                        "%(max)s MB. Save it as CSV, or split it."
+                    )
+                    % {"size": f"{member.file_size / 1_048_576:,.0f}", "max": MAX_SHARED_STRINGS_BYTES // 1_048_576}
                 )
         total = sum(m.file_size for m in members)
         if total > MAX_XLSX_UNPACKED_BYTES:
             raise ImportFileError(
-                f"The workbook unpacks to {total / 1_048_576:,.0f} MB uncompressed; the limit is "
-                f"{MAX_XLSX_UNPACKED_BYTES // 1_048_576} MB. Save it as CSV, or split it."
+                _(
+                    "The workbook unpacks to %(size)s MB uncompressed; the limit is "
+                    "%(max)s MB. Save it as CSV, or split it."
+                )
+                % {"size": f"{total / 1_048_576:,.0f}", "max": MAX_XLSX_UNPACKED_BYTES // 1_048_576}
             )
         try:
             shared = 0
@@ -318,8 +365,11 @@ def check_workbook(handle) -> None:
                 shared += _count_tags(archive, member, _SHARED_STRING_TAG, MAX_SHARED_STRINGS - shared)
                 if shared > MAX_SHARED_STRINGS:
                     raise ImportFileError(
-                        f"The workbook has more than {MAX_SHARED_STRINGS:,} shared strings (distinct texts); "
-                        "save it as CSV, or split it."
+                        _(
+                            "The workbook has more than %(max)s shared strings (distinct texts); "
+                            "save it as CSV, or split it."
+                        )
+                        % {"max": f"{MAX_SHARED_STRINGS:,}"}
                     )
             # Every other part is counted, not only those declared as sheets: openpyxl finds sheets by
             # the workbook's relationships, which need not agree with the content types.
@@ -328,9 +378,11 @@ def check_workbook(handle) -> None:
                 if member not in strings and not member.is_dir():
                     cells += _count_tags(archive, member, _CELL_TAG, MAX_XLSX_CELLS - cells)
                     if cells > MAX_XLSX_CELLS:
-                        raise ImportFileError(f"The workbook has more than {MAX_XLSX_CELLS:,} cells; split it.")
+                        raise ImportFileError(
+                            _("The workbook has more than %(max)s cells; split it.") % {"max": f"{MAX_XLSX_CELLS:,}"}
+                        )
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
-            raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
 
 
 def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -343,13 +395,13 @@ def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         info = archive.getinfo("[Content_Types].xml")
     except KeyError as error:
-        raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+        raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
     if info.file_size > 1_048_576:
-        raise ImportFileError("The workbook's list of parts is larger than 1 MB; it is not a normal workbook.")
+        raise ImportFileError(_("The workbook's list of parts is larger than 1 MB; it is not a normal workbook."))
     try:
         root = fromstring(archive.read(info))
     except (ParseError, DefusedXmlException) as error:
-        raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+        raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
     types = {}
     for element in root:
         part, kind = element.get("PartName"), element.get("ContentType")
@@ -394,15 +446,18 @@ def _check_header(header: list[str]) -> list[str]:
     missing = sorted(REQUIRED - set(columns))
     if missing:
         raise ImportFileError(
-            f"Missing column(s): {', '.join(missing)}. The first row must hold the column names of the "
-            f"status export: {', '.join(EXPORT_COLUMNS)}."
+            _(
+                "Missing column(s): %(missing)s. The first row must hold the column names of the "
+                "status export: %(columns)s."
+            )
+            % {"missing": ", ".join(missing), "columns": ", ".join(EXPORT_COLUMNS)}
         )
     if not set(ACTOR_COLUMNS) & set(columns):
         raise ImportFileError(
-            "Name the country or organization in a column actor_code (or country_iso3, or actor_name)."
+            _("Name the country or organization in a column actor_code (or country_iso3, or actor_name).")
         )
     if "status" not in columns and "value" not in columns:
-        raise ImportFileError("Give a status column (or a value column for a quantitative item).")
+        raise ImportFileError(_("Give a status column (or a value column for a quantitative item)."))
     return columns
 
 
@@ -434,7 +489,8 @@ class _Directory:
         self.status_by_text = {}
         for status in Status:
             self.status_by_text[status.value] = status.value
-            self.status_by_text[status.label.lower()] = status.value
+            # English labels only: a file means the same whatever language its uploader reads the site in.
+            self.status_by_text[english(status.label).lower()] = status.value
         # "Party" alone is ambiguous between ratified, acceded and succeeded: not accepted.
 
 
@@ -490,25 +546,32 @@ def plan(rows, *, filename: str, organization: Actor, user=None, system=None) ->
         file_verified_at = file_verified_at or bool(values.get("verified_at"))
         status_text = values.get("status", "").strip()
         if values.get("narrative", "").strip().lower().startswith(EXAMPLE_MARK[:12].lower()):
-            result.skipped.append((number, IS_EXAMPLE))
+            result.skipped.append((number, str(IS_EXAMPLE)))
             continue
         if status_text.lower() in (NO_INFORMATION, "no information"):
-            result.skipped.append((number, NOT_AN_UPDATE))
+            result.skipped.append((number, str(NOT_AN_UPDATE)))
             continue
         actor = _find_actor(values, directory, reject)
         code = values.get("recommendation_code", "").upper()
         item = directory.items.get(code)
         if not code:
-            reject("recommendation_code", "The item code is empty.")
+            reject("recommendation_code", _("The item code is empty."))
         elif item is None:
-            reject("recommendation_code", f"Unknown item code “{values['recommendation_code']}”.")
+            reject(
+                "recommendation_code",
+                _("Unknown item code “%(code)s”.") % {"code": values["recommendation_code"]},
+            )
         status = None
         if status_text:
             status = directory.status_by_text.get(status_text.lower())
             if status is None:
-                reject("status", f"Unknown status “{status_text}”.")
+                reject("status", _("Unknown status “%(status)s”.") % {"status": status_text})
             elif item is not None and status not in SCALES[item.kind]:
-                reject("status", f"Status “{status_text}” is not on the {SCALE_NAMES[item.kind]} scale of {item.code}.")
+                reject(
+                    "status",
+                    _("Status “%(status)s” is not on the %(scale)s scale of %(code)s.")
+                    % {"status": status_text, "scale": SCALE_NAMES[item.kind], "code": item.code},
+                )
         as_of, precision = _parse_date(values.get("as_of", ""), reject)
         value = None
         try:
@@ -547,14 +610,19 @@ def plan(rows, *, filename: str, organization: Actor, user=None, system=None) ->
     result.notes.extend(getattr(rows, "notes", []))
     if file_verified_at:
         result.notes.append(
-            "The verified_at column is ignored: an import is verified when a reviewer confirms it, "
-            "at the server's time, never at a time the file gives."
+            _(
+                "The verified_at column is ignored: an import is verified when a reviewer confirms it, "
+                "at the server's time, never at a time the file gives."
+            )
         )
     if columns and "narrative" not in columns and any(r.column == "narrative" for r in result.rejected):
         result.notes.append(
-            "This file has no narrative column. Each new update needs one, as the form requires: "
-            f"{services.NARRATIVE_MIN}–{services.NARRATIVE_MAX:,} characters saying what happened. "
-            "Rows already in the tracker need none."
+            _(
+                "This file has no narrative column. Each new update needs one, as the form requires: "
+                "%(min)s–%(max)s characters saying what happened. "
+                "Rows already in the tracker need none."
+            )
+            % {"min": services.NARRATIVE_MIN, "max": f"{services.NARRATIVE_MAX:,}"}
         )
     return result
 
@@ -569,7 +637,13 @@ def _check_row(row: _Parsed, directory, organization, acting, memberships, rejec
     if org_code:
         org = directory.actors.get(org_code.lower())
         if org is None or org.kind != ActorKind.ORGANIZATION:
-            errors.append(Rejection(row.row, "reported_by_organization", f"Unknown organization code “{org_code}”."))
+            errors.append(
+                Rejection(
+                    row.row,
+                    "reported_by_organization",
+                    _("Unknown organization code “%(code)s”.") % {"code": org_code},
+                )
+            )
             org = None
     narrative = values.get("narrative", "")
     urls = values.get("evidence_urls", "").split()
@@ -579,9 +653,11 @@ def _check_row(row: _Parsed, directory, organization, acting, memberships, rejec
             Rejection(
                 row.row,
                 "narrative",
-                "The narrative is empty. Say what happened, who did it and where the evidence says so "
-                f"({services.NARRATIVE_MIN}–{services.NARRATIVE_MAX:,} characters): readers see it as "
-                "“What happened”.",
+                _(
+                    "The narrative is empty. Say what happened, who did it and where the evidence says so "
+                    "(%(min)s–%(max)s characters): readers see it as “What happened”."
+                )
+                % {"min": services.NARRATIVE_MIN, "max": f"{services.NARRATIVE_MAX:,}"},
             )
         )
     historical = row.as_of < row.recommendation.document.date
@@ -712,20 +788,22 @@ def _find_actor(values: dict, directory: _Directory, reject) -> Actor | None:
     if code:
         actor = directory.actors.get(code.lower())
         if actor is None:
-            reject("actor_code", f"Unknown country or organization code “{code}”.")
+            reject("actor_code", _("Unknown country or organization code “%(code)s”.") % {"code": code})
         return actor
     if iso3:
         actor = directory.actors.get(iso3.lower())
         if actor is None or actor.kind != ActorKind.COUNTRY:
-            reject("country_iso3", f"Unknown ISO3 country code “{iso3}”.")
+            reject("country_iso3", _("Unknown ISO3 country code “%(code)s”.") % {"code": iso3})
             return None
         return actor
     if name:
         actor = directory.country_names.get(name.lower())
         if actor is None:
-            reject("actor_name", f"No country is called “{name}”; give actor_code or country_iso3.")
+            reject(
+                "actor_name", _("No country is called “%(name)s”; give actor_code or country_iso3.") % {"name": name}
+            )
         return actor
-    reject("actor_code", "Name the country or organization (actor_code, country_iso3 or actor_name).")
+    reject("actor_code", _("Name the country or organization (actor_code, country_iso3 or actor_name)."))
     return None
 
 
@@ -733,19 +811,23 @@ def _parse_date(text: str, reject) -> tuple[datetime.date | None, str]:
     """'2017' → (2017-01-01, year); '2017-03' → month; '2017-03-31' → day. Its bounds are the form's rule."""
     text = text.strip()
     if not text:
-        reject("as_of", "The as-of date is empty.")
+        reject("as_of", _("The as-of date is empty."))
         return None, DatePrecision.DAY
     if "T" in text or " " in text:  # a spreadsheet turned the date into a timestamp
         text = text.split("T")[0].split(" ")[0]
     match = _DATE.match(text)
     if not match:
-        reject("as_of", f"“{text}” is not a date: write YYYY-MM-DD (or YYYY-MM, or YYYY when only the year is known).")
+        reject(
+            "as_of",
+            _("“%(text)s” is not a date: write YYYY-MM-DD (or YYYY-MM, or YYYY when only the year is known).")
+            % {"text": text},
+        )
         return None, DatePrecision.DAY
     year, month, day = match.groups()
     precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
     try:
         value = datetime.date(int(year), int(month or 1), int(day or 1))
     except ValueError:
-        reject("as_of", f"“{text}” is not a real date.")
+        reject("as_of", _("“%(text)s” is not a real date.") % {"text": text})
         return None, DatePrecision.DAY
     return value, precision

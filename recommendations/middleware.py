@@ -11,6 +11,7 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,9 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
             return HttpResponseBadRequest(
-                "This address contains a NUL character (%00), which no page accepts; remove it and try again.\n",
+                # xgettext:no-python-format (%00 is how the address writes the character)
+                gettext("This address contains a NUL character (%00), which no page accepts; remove it and try again.")
+                + "\n",
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)

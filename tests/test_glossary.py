@@ -52,7 +52,7 @@ def test_the_log_form_explains_the_scale(client, people, item):
     text = client.get(f"/progress/new/?item={policy.code}&actor=MEX").content.decode()
     box = text[text.index("The scale") :]
     for status in SCALES[policy.kind]:
-        assert status_label(status) in box and glossary.MEANINGS[status][0] in box
+        assert status_label(status) in box and str(glossary.MEANINGS[status][0]) in box
     assert f'href="/statuses/#kind-{policy.kind}"' in box
 
 

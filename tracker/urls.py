@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from recommendations import views
 from recommendations.forms import EmailAuthenticationForm, TrackerPasswordChangeForm, TrackerSetPasswordForm
 from recommendations.views.accounts import ThrottledPasswordResetView
 from tracker.favicon import favicon
 
-admin.site.site_header = "Migration & development tracker — administration"
-admin.site.site_title = "Tracker admin"
-admin.site.index_title = "Items, themes, instruments and actors"
+admin.site.site_header = _("Migration & development tracker — administration")
+admin.site.site_title = _("Tracker admin")
+admin.site.index_title = _("Items, themes, instruments and actors")
 
 urlpatterns = [
     path("", include("recommendations.urls")),

@@ -1,6 +1,7 @@
 """The actors list's filters."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Actor, ActorKind, OrganizationType
 from ..models.places import in_region
@@ -9,14 +10,16 @@ from .status import region_options
 
 
 class ActorFilter(ExplainedFilterSet):
-    q = search_filter("Name or code")
+    q = search_filter(_("Name or code"))
     kind = django_filters.ChoiceFilter(
-        label="Kind", choices=ActorKind.choices, empty_label="Countries and organizations"
+        label=_("Kind"), choices=ActorKind.choices, empty_label=_("Countries and organizations")
     )
-    region = django_filters.ChoiceFilter(label="Region", method="filter_region", empty_label="All regions")
-    subregion = django_filters.ChoiceFilter(label="Sub-region", method="filter_region", empty_label="All sub-regions")
+    region = django_filters.ChoiceFilter(label=_("Region"), method="filter_region", empty_label=_("All regions"))
+    subregion = django_filters.ChoiceFilter(
+        label=_("Sub-region"), method="filter_region", empty_label=_("All sub-regions")
+    )
     organization_type = django_filters.ChoiceFilter(
-        label="Organization type", choices=OrganizationType.choices, empty_label="All types"
+        label=_("Organization type"), choices=OrganizationType.choices, empty_label=_("All types")
     )
 
     class Meta:

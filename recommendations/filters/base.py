@@ -3,11 +3,13 @@
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 # Longer searches are refused with a message (a database may reject a huge LIKE pattern).
 SEARCH_MAX = 200
 # Themes are the tracker's editorial grouping, not the source's: every filter says so.
-EDITORIAL_THEME_LABEL = "Theme (editorial)"
+EDITORIAL_THEME_LABEL = _("Theme (editorial)")
 
 
 def style_form(form):
@@ -36,13 +38,15 @@ class ExplainedFilterSet(django_filters.FilterSet):
             if value in (None, "", []) or (hasattr(value, "exists") and not value):
                 continue
             field = self.form.fields[name]
-            words.append(f"{field.label}: {self.describe_value(name, value)}")
+            words.append(
+                gettext("%(label)s: %(value)s") % {"label": field.label, "value": self.describe_value(name, value)}
+            )
         return words
 
     def describe_value(self, name, value) -> str:
         field = self.form.fields[name]
         if isinstance(value, (list, tuple)) or hasattr(value, "model"):
-            return " or ".join(self.describe_value(name, v) for v in value)
+            return either(self.describe_value(name, v) for v in value)
         choices = dict(getattr(field, "choices", []) or [])
         if not hasattr(value, "pk") and value in choices:
             return str(choices[value])
@@ -51,20 +55,31 @@ class ExplainedFilterSet(django_filters.FilterSet):
     def error_messages(self) -> list[str]:
         """Plain-language messages for invalid filter values."""
         messages = []
-        for name, errors in self.form.errors.items():
+        for name, errors in self.form.errors.as_data().items():
             raw = ", ".join(self.data.getlist(name)) if hasattr(self.data, "getlist") else self.data.get(name, "")
             label = self.form.fields[name].label if name in self.form.fields else name
             for error in errors:
-                if "valid choice" in error:
-                    messages.append(f"{label}: “{raw}” is not one of the choices.")
+                # By its code, not its words: the words change with the language.
+                if error.code == "invalid_choice":
+                    messages.append(
+                        gettext("%(label)s: “%(raw)s” is not one of the choices.") % {"label": label, "raw": raw}
+                    )
                 else:
-                    messages.append(f"{label}: {error}")
+                    for message in error.messages:
+                        messages.append(gettext("%(label)s: %(error)s") % {"label": label, "error": message})
         return messages
+
+
+def either(words) -> str:
+    """Values joined by "or", in the active language ("Signed or Party (ratified)")."""
+    return (" " + pgettext("either of", "or") + " ").join(str(word) for word in words)
 
 
 def not_in_future(value):
     if value > timezone.localdate():
-        raise forms.ValidationError("The date cannot be in the future; leave it empty for today's statuses.")
+        raise forms.ValidationError(
+            gettext("The date cannot be in the future; leave it empty for today's statuses."), code="future"
+        )
 
 
 def keyed(label: str, queryset, key: str, **options) -> django_filters.ModelChoiceFilter:
@@ -75,7 +90,7 @@ def keyed(label: str, queryset, key: str, **options) -> django_filters.ModelChoi
 def search_filter(placeholder: str) -> django_filters.CharFilter:
     """A list's search box (``q``): the FilterSet's ``filter_text`` applies it; longer searches are refused."""
     return django_filters.CharFilter(
-        label="Search",
+        label=_("Search"),
         method="filter_text",
         max_length=SEARCH_MAX,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": placeholder}),

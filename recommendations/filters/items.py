@@ -2,40 +2,50 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import Addressee, Instrument, Kind, Recommendation, SDGTarget, Section, Theme
 from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, keyed, search_filter
 
 
 class RecommendationFilter(ExplainedFilterSet):
-    q = search_filter("Code, title or words of the text")
-    theme = keyed(EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", field_name="themes", empty_label="All themes")
+    q = search_filter(_("Code, title or words of the text"))
+    theme = keyed(EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", field_name="themes", empty_label=_("All themes"))
     section = keyed(
-        "Section", Section.objects.order_by("position"), "code", method="filter_section", empty_label="All sections"
+        _("Section"),
+        Section.objects.order_by("position"),
+        "code",
+        method="filter_section",
+        empty_label=_("All sections"),
     )
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="All kinds")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=_("All kinds"))
     addressee = keyed(
-        "Addressed to", Addressee.objects.all(), "slug", field_name="addressees", empty_label="All addressees"
+        _("Addressed to"), Addressee.objects.all(), "slug", field_name="addressees", empty_label=_("All addressees")
     )
     instrument = keyed(
-        "Instrument", Instrument.objects.all(), "short_name", field_name="instruments", empty_label="All instruments"
+        _("Instrument"),
+        Instrument.objects.all(),
+        "short_name",
+        field_name="instruments",
+        empty_label=_("All instruments"),
     )
     sdg = keyed(
-        "Related SDG target (editorial)",
+        _("Related SDG target (editorial)"),
         SDGTarget.objects.all(),
         "code",
         field_name="sdg_targets",
-        empty_label="Any SDG target",
+        empty_label=_("Any SDG target"),
     )
     editorial = django_filters.ChoiceFilter(
-        label="Title and scope",
+        label=_("Title and scope"),
         choices=[
-            ("source", "In the words of the quotations"),
-            ("editorial", "Editorial title or split"),
-            ("split", "Editorial splits only"),
+            ("source", _("In the words of the quotations")),
+            ("editorial", _("Editorial title or split")),
+            ("split", _("Editorial splits only")),
         ],
         method="filter_editorial",
-        empty_label="Any",
+        empty_label=pgettext_lazy("title and scope", "Any"),
     )
 
     class Meta:

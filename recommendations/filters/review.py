@@ -5,32 +5,35 @@ import datetime
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Actor, ProgressUpdate, Recommendation
 from .base import ExplainedFilterSet, keyed
 
-AGE_CHOICES = [("7", "Waiting over a week"), ("30", "Waiting over a month"), ("90", "Waiting over 3 months")]
+AGE_CHOICES = [("7", _("Waiting over a week")), ("30", _("Waiting over a month")), ("90", _("Waiting over 3 months"))]
 
 
 class ReviewQueueFilter(ExplainedFilterSet):
     """Pending updates, by who filed them, about what and whom, and how long they have waited."""
 
     organization = keyed(
-        "Filed by organization (code)",
+        _("Filed by organization (code)"),
         Actor.objects.organizations(),
         "code",
         field_name="reported_by_organization",
         widget=forms.TextInput(attrs={"placeholder": "e.g. mfa-asia"}),
     )
-    item = keyed("Item", Recommendation.objects.all(), "code", field_name="recommendation", empty_label="All items")
+    item = keyed(
+        _("Item"), Recommendation.objects.all(), "code", field_name="recommendation", empty_label=_("All items")
+    )
     actor = keyed(
-        "Country or organization (code)",
+        _("Country or organization (code)"),
         Actor.objects.all(),
         "code",
         widget=forms.TextInput(attrs={"placeholder": "e.g. KEN"}),
     )
     older_than = django_filters.ChoiceFilter(
-        label="Age", choices=AGE_CHOICES, method="filter_age", empty_label="Any age"
+        label=_("Age"), choices=AGE_CHOICES, method="filter_age", empty_label=_("Any age")
     )
 
     class Meta:

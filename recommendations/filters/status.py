@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Actor,
@@ -21,7 +23,7 @@ from ..models import (
     Theme,
 )
 from ..models.places import in_region
-from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, keyed, not_in_future
+from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, either, keyed, not_in_future
 
 
 class CodeListField(forms.CharField):
@@ -37,11 +39,12 @@ class CodeListField(forms.CharField):
         if not codes:
             return []
         if len(codes) > 300:
-            raise forms.ValidationError("Give at most 300 codes.")
+            raise forms.ValidationError(gettext("Give at most 300 codes."))
         actors, missing = Actor.objects.with_codes(codes)
         if missing:
             raise forms.ValidationError(
-                f"Unknown code(s): {', '.join(missing)}. Use ISO3 (KEN) or an organization code."
+                gettext("Unknown code(s): %(codes)s. Use ISO3 (KEN) or an organization code.")
+                % {"codes": ", ".join(missing)}
             )
         return actors
 
@@ -57,9 +60,9 @@ def status_choices():
     groups = [
         (label, [(s, Status(s).label) for s in SCALES[kind]])
         for kind, label in [
-            (Kind.RATIFICATION, "Ratification"),
-            (Kind.POLICY, "Policy action"),
-            (Kind.QUANTITATIVE, "Quantitative target"),
+            (Kind.RATIFICATION, _("Ratification")),
+            (Kind.POLICY, _("Policy action")),
+            (Kind.QUANTITATIVE, _("Quantitative target")),
         ]
     ]
     return [*groups, (NO_INFORMATION, NO_INFORMATION_LABEL)]
@@ -90,88 +93,106 @@ class StatusFilter(ExplainedFilterSet):
     """
 
     item = django_filters.ModelMultipleChoiceFilter(
-        label="Items",
+        label=_("Items"),
         to_field_name="code",
         queryset=Recommendation.objects.all(),
         method="filter_item_side",
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick one or several; none means all.",
+        help_text=_("Tick one or several; none means all."),
     )
     theme = keyed(
-        EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", method="filter_item_side", empty_label="All themes"
+        EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", method="filter_item_side", empty_label=_("All themes")
     )
     section = keyed(
-        "Section", Section.objects.order_by("position"), "code", method="filter_item_side", empty_label="All sections"
+        _("Section"),
+        Section.objects.order_by("position"),
+        "code",
+        method="filter_item_side",
+        empty_label=_("All sections"),
     )
     kind = django_filters.ChoiceFilter(
-        label="Kind", choices=Kind.choices, method="filter_item_side", empty_label="All kinds"
+        label=_("Kind"), choices=Kind.choices, method="filter_item_side", empty_label=_("All kinds")
     )
     instrument = keyed(
-        "Instrument", Instrument.objects.all(), "short_name", method="filter_item_side", empty_label="All instruments"
+        _("Instrument"),
+        Instrument.objects.all(),
+        "short_name",
+        method="filter_item_side",
+        empty_label=_("All instruments"),
     )
     addressee = keyed(
-        "Addressed to", Addressee.objects.all(), "slug", method="filter_item_side", empty_label="All addressees"
+        _("Addressed to"), Addressee.objects.all(), "slug", method="filter_item_side", empty_label=_("All addressees")
     )
     actor_kind = django_filters.ChoiceFilter(
-        label="Countries or organizations", choices=ActorKind.choices, method="filter_actor_side", empty_label="Both"
+        label=_("Countries or organizations"),
+        choices=ActorKind.choices,
+        method="filter_actor_side",
+        empty_label=pgettext_lazy("countries or organizations", "Both"),
     )
     actor = CodeListFilter(
-        label="Specific countries or organizations",
+        label=_("Specific countries or organizations"),
         method="filter_actor_side",
-        help_text="Codes, separated by commas: KEN, UGA, mfa-asia",
+        help_text=_("Codes, separated by commas: KEN, UGA, mfa-asia"),
         widget=forms.TextInput(attrs={"placeholder": "e.g. KEN, UGA", "list": "actors-list"}),
     )
-    region = django_filters.ChoiceFilter(label="Region (UN M49)", method="filter_actor_side", empty_label="All regions")
+    region = django_filters.ChoiceFilter(
+        label=_("Region (UN M49)"), method="filter_actor_side", empty_label=_("All regions")
+    )
     subregion = django_filters.ChoiceFilter(
-        label="Sub-region (UN M49)", method="filter_actor_side", empty_label="All sub-regions"
+        label=_("Sub-region (UN M49)"), method="filter_actor_side", empty_label=_("All sub-regions")
     )
     organization_type = django_filters.ChoiceFilter(
-        label="Organization type", choices=OrganizationType.choices, method="filter_actor_side", empty_label="All types"
+        label=_("Organization type"),
+        choices=OrganizationType.choices,
+        method="filter_actor_side",
+        empty_label=_("All types"),
     )
     status = django_filters.MultipleChoiceFilter(
-        label="Status",
+        label=_("Status"),
         method="filter_row",
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick one or several; none means all.",
+        help_text=_("Tick one or several; none means all."),
     )
     updated = django_filters.DateFromToRangeFilter(
-        label="Latest update dated",
+        label=_("Latest update dated"),
         method="filter_row",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     evidence = django_filters.ChoiceFilter(
-        label="Evidence",
-        choices=[("yes", "With evidence"), ("no", "Without evidence")],
+        label=_("Evidence"),
+        choices=[("yes", _("With evidence")), ("no", _("Without evidence"))],
         method="filter_row",
-        empty_label="With or without",
+        empty_label=_("With or without"),
     )
     perspective = django_filters.ChoiceFilter(
-        label="Perspective (who says so)",
+        label=_("Perspective (who says so)"),
         choices=Perspective.choices,
         method="filter_date",
-        empty_label="Consolidated: the latest from any perspective",
+        empty_label=_("Consolidated: the latest from any perspective"),
         help_text=(
-            "Show only what one perspective says: the latest verified update from it, "
-            "for each country or organization on each item."
+            _(
+                "Show only what one perspective says: the latest verified update from it, "
+                "for each country or organization on each item."
+            )
         ),
     )
     disagree = django_filters.ChoiceFilter(
-        label="Assessments",
-        choices=[("yes", "Perspectives disagree")],
+        label=_("Assessments"),
+        choices=[("yes", _("Perspectives disagree"))],
         method="filter_date",
-        empty_label="Agreeing or not",
-        help_text="Only where the perspectives (e.g. the government and civil society) give different statuses.",
+        empty_label=_("Agreeing or not"),
+        help_text=_("Only where the perspectives (e.g. the government and civil society) give different statuses."),
     )
     on = django_filters.DateFilter(
-        label="Status on date",
+        label=_("Status on date"),
         method="filter_date",
-        help_text="Show each status as it stood on this date (from the history) instead of today.",
+        help_text=_("Show each status as it stood on this date (from the history) instead of today."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     compare = django_filters.DateFilter(
-        label="Compare with the status on",
+        label=_("Compare with the status on"),
         method="filter_date",
-        help_text="Add a column of changes since this date (the table and the summary).",
+        help_text=_("Add a column of changes since this date (the table and the summary)."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -236,13 +257,13 @@ class StatusFilter(ExplainedFilterSet):
         fields["on"].validators.append(not_in_future)
         fields["compare"].validators.append(not_in_future)
         after, before = fields["updated"].widget.widgets
-        after.attrs["aria-label"] = "Latest update dated from"
-        before.attrs["aria-label"] = "Latest update dated to"
+        after.attrs["aria-label"] = _("Latest update dated from")
+        before.attrs["aria-label"] = _("Latest update dated to")
 
     GROUPS = [
-        ("Which items", ["item", "theme", "section", "kind", "instrument", "addressee"]),
-        ("Whose progress", ["actor_kind", "actor", "region", "subregion", "organization_type"]),
-        ("Which statuses", ["perspective", "disagree", "status", "updated", "evidence", "on", "compare"]),
+        (_("Which items"), ["item", "theme", "section", "kind", "instrument", "addressee"]),
+        (_("Whose progress"), ["actor_kind", "actor", "region", "subregion", "organization_type"]),
+        (_("Which statuses"), ["perspective", "disagree", "status", "updated", "evidence", "on", "compare"]),
     ]
 
     @property
@@ -279,11 +300,11 @@ class StatusFilter(ExplainedFilterSet):
         from ..models import CONSOLIDATED_RULE
 
         if self.chosen_perspective is None:
-            return CONSOLIDATED_RULE
-        return (
-            f"Perspective “{Perspective(self.chosen_perspective).label}” only: each status is the latest "
+            return str(CONSOLIDATED_RULE)
+        return gettext(
+            "Perspective “%(perspective)s” only: each status is the latest "
             "verified update from this perspective; where it has made no assessment, “No information”."
-        )
+        ) % {"perspective": Perspective(self.chosen_perspective).label}
 
     # Filters that only a reported row can meet: a comparison looks pairs up on the other date without them.
     ROW_ONLY = ("status", "updated_after", "updated_before", "evidence", "disagree")
@@ -306,7 +327,11 @@ class StatusFilter(ExplainedFilterSet):
     def describe_value(self, name, value) -> str:
         if name == "updated":
             start, stop = value.start, value.stop
-            return f"{start or '…'} to {stop or '…'}" if (start or stop) else ""
+            return (
+                gettext("%(start)s to %(stop)s") % {"start": start or "…", "stop": stop or "…"}
+                if (start or stop)
+                else ""
+            )
         if name == "actor":
             return ", ".join(f"{a.name} ({a.code})" for a in value)
         if name == "item":
@@ -314,7 +339,7 @@ class StatusFilter(ExplainedFilterSet):
         if name == "status":
             from ..models import status_label
 
-            return " or ".join(status_label(s) for s in value)
+            return either(status_label(s) for s in value)
         return super().describe_value(name, value)
 
     # -- the three querysets ------------------------------------------------

@@ -95,9 +95,11 @@ from .vocabulary import (
     Perspective,
     ReviewState,
     Status,
+    english,
     kind_of_status,
     plain_number,
     status_label,
+    status_label_en,
 )
 
 __all__ = [
@@ -117,7 +119,9 @@ __all__ = [
     "STAGES",
     "STAGE_LABELS",
     "REPORT_STATUSES",
+    "english",
     "status_label",
+    "status_label_en",
     "plain_number",
     "kind_of_status",
     "ActorKind",

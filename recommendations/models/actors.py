@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .vocabulary import ActorKind, OrganizationType
@@ -76,7 +77,7 @@ class Actor(models.Model):
         max_length=50,
         unique=True,
         validators=[actor_code_validator],
-        help_text="Countries: ISO 3166-1 alpha-3. Organizations: a short slug. Used in URLs and imports.",
+        help_text=_("Countries: ISO 3166-1 alpha-3. Organizations: a short slug. Used in URLs and imports."),
     )
     kind = models.CharField(max_length=20, choices=ActorKind.choices)
     name = models.CharField(max_length=200)
@@ -94,7 +95,7 @@ class Actor(models.Model):
         choices=[("member", "Member State"), ("observer", "Observer State")],
     )
     other_names = models.JSONField(
-        default=dict, blank=True, help_text="Names in the other UN languages, keyed by language code."
+        default=dict, blank=True, help_text=_("Names in the other UN languages, keyed by language code.")
     )
     # Organizations.
     organization_type = models.CharField(max_length=30, choices=OrganizationType.choices, blank=True)
@@ -107,7 +108,7 @@ class Actor(models.Model):
         limit_choices_to={"kind": ActorKind.COUNTRY},
     )
     website = models.URLField(blank=True, max_length=500)
-    is_synthetic = models.BooleanField(default=False, help_text="Generated for benchmarks; never real data.")
+    is_synthetic = models.BooleanField(default=False, help_text=_("Generated for benchmarks; never real data."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -115,8 +116,8 @@ class Actor(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "country or organization"
-        verbose_name_plural = "countries and organizations"
+        verbose_name = _("country or organization")
+        verbose_name_plural = _("countries and organizations")
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind=ActorKind.COUNTRY, iso3__isnull=False, organization_type="")

@@ -3,24 +3,25 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
-    LOGGED = "logged", "Logged an update"
-    EDITED = "edited", "Edited an update"
-    VERIFIED = "verified", "Verified an update"
-    RETURNED = "returned", "Returned an update"
-    WITHDRAWN = "withdrawn", "Withdrew an update"
-    IMPORTED = "imported", "Imported updates"
-    IMPORT_SUBMITTED = "import_submitted", "Sent an import for review"
-    IMPORT_RETURNED = "import_returned", "Returned an import"
-    THEMES_MERGED = "themes_merged", "Merged themes"
-    INVITED = "invited", "Invited a user"
-    ADMIN_ADDED = "admin_added", "Added in the admin"
-    ADMIN_CHANGED = "admin_changed", "Changed in the admin"
-    ADMIN_DELETED = "admin_deleted", "Deleted in the admin"
-    TOKEN_CREATED = "token_created", "Created an API token"
-    TOKEN_REVOKED = "token_revoked", "Revoked an API token"
+    LOGGED = "logged", _("Logged an update")
+    EDITED = "edited", _("Edited an update")
+    VERIFIED = "verified", _("Verified an update")
+    RETURNED = "returned", _("Returned an update")
+    WITHDRAWN = "withdrawn", _("Withdrew an update")
+    IMPORTED = "imported", _("Imported updates")
+    IMPORT_SUBMITTED = "import_submitted", _("Sent an import for review")
+    IMPORT_RETURNED = "import_returned", _("Returned an import")
+    THEMES_MERGED = "themes_merged", _("Merged themes")
+    INVITED = "invited", _("Invited a user")
+    ADMIN_ADDED = "admin_added", _("Added in the admin")
+    ADMIN_CHANGED = "admin_changed", _("Changed in the admin")
+    ADMIN_DELETED = "admin_deleted", _("Deleted in the admin")
+    TOKEN_CREATED = "token_created", _("Created an API token")
+    TOKEN_REVOKED = "token_revoked", _("Revoked an API token")
 
 
 class AuditEvent(models.Model):
@@ -28,7 +29,7 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    username = models.CharField(max_length=150, blank=True, help_text="Kept if the account is later removed.")
+    username = models.CharField(max_length=150, blank=True, help_text=_("Kept if the account is later removed."))
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .actors import Actor
 from .items import Recommendation
@@ -34,7 +35,7 @@ class CurrentStatus(models.Model):
         Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
-    perspective = models.CharField(max_length=30, choices=Perspective.choices, help_text="Who says so.")
+    perspective = models.CharField(max_length=30, choices=Perspective.choices, help_text=_("Who says so."))
     refreshed_at = models.DateTimeField(auto_now=True)
 
     # Each copied field and the ProgressUpdate field it comes from.
@@ -53,7 +54,7 @@ class CurrentStatus(models.Model):
     }
 
     class Meta:
-        verbose_name_plural = "current statuses"
+        verbose_name_plural = _("current statuses")
         constraints = [
             models.UniqueConstraint(fields=["actor", "recommendation"], name="one_current_status_per_pair"),
             models.CheckConstraint(condition=_status_matches_kind(), name="current_status_on_kind_scale"),

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from .actors import Actor
 from .current_status import CurrentStatus
@@ -37,8 +38,10 @@ class StatusInterval(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+")
     recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="+")
     update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="intervals")
-    valid_from = models.DateField(help_text="The winning update's as-of date.")
-    valid_to = models.DateField(null=True, blank=True, help_text="The next as-of date of the pair; empty: still holds.")
+    valid_from = models.DateField(help_text=_("The winning update's as-of date."))
+    valid_to = models.DateField(
+        null=True, blank=True, help_text=_("The next as-of date of the pair; empty: still holds.")
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
     status = models.CharField(max_length=20, choices=Status.choices)
@@ -50,7 +53,7 @@ class StatusInterval(models.Model):
         Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
-    perspective = models.CharField(max_length=30, choices=Perspective.choices, help_text="Who says so.")
+    perspective = models.CharField(max_length=30, choices=Perspective.choices, help_text=_("Who says so."))
 
     # Each copied field and the ProgressUpdate field it comes from (valid_from is the as-of date).
     COPIED_FROM_UPDATE = {

@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .source import Paragraph, Section, SourceDocument
@@ -45,25 +47,29 @@ class Recommendation(models.Model):
         max_length=10,
         unique=True,
         validators=[recommendation_code_validator],
-        help_text="Permanent identifier used in URLs, exports and imports. Never reused.",
+        help_text=_("Permanent identifier used in URLs, exports and imports. Never reused."),
     )
     title = models.CharField(
-        max_length=120, help_text="Short imperative title, written by the editors in the words of the quotations."
+        max_length=120, help_text=_("Short imperative title, written by the editors in the words of the quotations.")
     )
     # The editorial layer: what the tracker's editors add to the verbatim quotations.
     title_is_editorial = models.BooleanField(
-        "title goes beyond the quotations",
+        _("title goes beyond the quotations"),
         default=False,
-        help_text="The title names or claims something its quotations do not say (e.g. an instrument the "
-        "source does not name). Explain it in the editorial note.",
+        help_text=_(
+            "The title names or claims something its quotations do not say (e.g. an instrument the "
+            "source does not name). Explain it in the editorial note."
+        ),
     )
     editorial_split = models.BooleanField(
         default=False,
-        help_text="The source makes one call about a group (“all the core human rights instruments”) and the "
-        "editors made this item for one member of it. Give the reason in the editorial note.",
+        help_text=_(
+            "The source makes one call about a group (“all the core human rights instruments”) and the "
+            "editors made this item for one member of it. Give the reason in the editorial note."
+        ),
     )
     editorial_note = models.TextField(
-        blank=True, help_text="What the editors added or split, and why. Shown on the item page and in exports."
+        blank=True, help_text=_("What the editors added or split, and why. Shown on the item page and in exports.")
     )
     document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="recommendations")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="recommendations")
@@ -74,19 +80,19 @@ class Recommendation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ratification_items",
-        help_text="For ratification items only: the instrument to ratify.",
+        help_text=_("For ratification items only: the instrument to ratify."),
     )
     themes = models.ManyToManyField(Theme, related_name="recommendations", blank=True)
     addressees = models.ManyToManyField(Addressee, related_name="recommendations")
     instruments = models.ManyToManyField(
-        Instrument, related_name="recommendations", blank=True, help_text="Instruments the item concerns."
+        Instrument, related_name="recommendations", blank=True, help_text=_("Instruments the item concerns.")
     )
     sdg_targets = models.ManyToManyField(
         SDGTarget,
         related_name="recommendations",
         blank=True,
-        verbose_name="related SDG targets",
-        help_text="Editorial mapping added by the tracker's editors; the 2006 source predates the SDGs.",
+        verbose_name=_("related SDG targets"),
+        help_text=_("Editorial mapping added by the tracker's editors; the 2006 source predates the SDGs."),
     )
     # Quantitative items only.
     unit = models.CharField(max_length=40, blank=True)
@@ -99,22 +105,24 @@ class Recommendation(models.Model):
         decimal_places=4,
         null=True,
         blank=True,
-        help_text="Worst acceptable value (e.g. no remittance corridor above 5 %).",
+        help_text=_("Worst acceptable value (e.g. no remittance corridor above 5 %)."),
     )
     target_note = models.TextField(blank=True)
     thresholds_source = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Where the target and ceiling come from when the source does not give them (e.g. “SDG target "
-        "10.c (2015)”). Shown wherever the automatic statuses appear.",
+        help_text=_(
+            "Where the target and ceiling come from when the source does not give them (e.g. “SDG target "
+            "10.c (2015)”). Shown wherever the automatic statuses appear."
+        ),
     )
     value_min = models.DecimalField(
-        max_digits=12, decimal_places=4, null=True, blank=True, help_text="Lowest plausible measured value."
+        max_digits=12, decimal_places=4, null=True, blank=True, help_text=_("Lowest plausible measured value.")
     )
     value_max = models.DecimalField(
-        max_digits=12, decimal_places=4, null=True, blank=True, help_text="Highest plausible measured value."
+        max_digits=12, decimal_places=4, null=True, blank=True, help_text=_("Highest plausible measured value.")
     )
-    position = models.PositiveIntegerField(default=0, help_text="Order in lists (document order).")
+    position = models.PositiveIntegerField(default=0, help_text=_("Order in lists (document order)."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -189,20 +197,27 @@ class Recommendation(models.Model):
         if self.kind != Kind.QUANTITATIVE:
             return ""
         unit = f" {self.unit}" if self.unit else ""
-        better, worse = ("at or below", "above") if self.lower_is_better else ("at or above", "below")
-        target = plain_number(self.target)
-        parts = [f"{Status.TARGET_MET.label}: {better} {target}{unit}"]
+        if self.lower_is_better:
+            better, worse = gettext("%(status)s: at or below %(value)s"), gettext("%(status)s: above %(value)s")
+        else:
+            better, worse = gettext("%(status)s: at or above %(value)s"), gettext("%(status)s: below %(value)s")
+        parts = [better % {"status": Status.TARGET_MET.label, "value": plain_number(self.target) + unit}]
         if self.ceiling is not None:
             ceiling = plain_number(self.ceiling)
             parts += [
-                f"{Status.PROGRESSING.label}: {better} {ceiling}",
-                f"{Status.OFF_TRACK.label}: {worse} {ceiling}",
+                better % {"status": Status.PROGRESSING.label, "value": ceiling},
+                worse % {"status": Status.OFF_TRACK.label, "value": ceiling},
             ]
         else:
-            parts.append(f"{Status.PROGRESSING.label}: better than the baseline; otherwise {Status.OFF_TRACK.label}")
-        text = f"{self.code}: status from the measured value. " + "; ".join(parts) + "."
+            parts.append(
+                gettext("%(status)s: better than the baseline; otherwise %(other)s")
+                % {"status": Status.PROGRESSING.label, "other": Status.OFF_TRACK.label}
+            )
+        text = gettext("%(code)s: status from the measured value.") % {"code": self.code} + " " + "; ".join(parts) + "."
         if self.thresholds_source:
-            text += f" These thresholds come from {self.thresholds_source}, not from the 2006 source."
+            text += " " + gettext("These thresholds come from %(source)s, not from the 2006 source.") % {
+                "source": self.thresholds_source
+            }
         return text
 
     def natural_key(self):
@@ -215,8 +230,8 @@ class CitationQuerySet(models.QuerySet):
 
 
 class CitationRole(models.TextChoices):
-    CALL = "call", "The call"
-    CONTEXT = "context", "Context (not itself a call)"
+    CALL = "call", _("The call")
+    CONTEXT = "context", _("Context (not itself a call)")
 
 
 class Citation(models.Model):
@@ -224,13 +239,15 @@ class Citation(models.Model):
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="citations")
     paragraph = models.ForeignKey(Paragraph, on_delete=models.PROTECT, related_name="citations")
-    text = models.TextField(help_text="Exact words of the source, from this paragraph.")
+    text = models.TextField(help_text=_("Exact words of the source, from this paragraph."))
     role = models.CharField(
         max_length=10,
         choices=CitationRole.choices,
         default=CitationRole.CALL,
-        help_text="“Context” for a quotation that explains the call without making it (e.g. a participant's "
-        "question, or the sentence that counts the core instruments).",
+        help_text=_(
+            "“Context” for a quotation that explains the call without making it (e.g. a participant's "
+            "question, or the sentence that counts the core instruments)."
+        ),
     )
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -8,6 +8,7 @@ is given (``reports.scope``), never the history.
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from .actors import Actor
 from .current_status import CurrentStatus
@@ -40,7 +41,7 @@ class PerspectiveStatus(models.Model):
     COPIED_FROM_UPDATE = CurrentStatus.COPIED_FROM_UPDATE
 
     class Meta:
-        verbose_name_plural = "perspective statuses"
+        verbose_name_plural = _("perspective statuses")
         constraints = [
             models.UniqueConstraint(
                 fields=["actor", "recommendation", "perspective"], name="one_status_per_pair_perspective"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
@@ -110,11 +111,11 @@ class ProgressUpdate(models.Model):
     as_of = models.DateField("as of")
     as_of_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     historical = models.BooleanField(
-        default=False, help_text="Records a fact dated before the source document (e.g. a 1993 accession)."
+        default=False, help_text=_("Records a fact dated before the source document (e.g. a 1993 accession).")
     )
     narrative = models.TextField(blank=True)
     evidence_urls = models.JSONField(default=list, blank=True)
-    has_evidence = models.BooleanField(default=False, editable=False, help_text="Has a link or a file.")
+    has_evidence = models.BooleanField(default=False, editable=False, help_text=_("Has a link or a file."))
     value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     reported_by_organization = models.ForeignKey(
         Actor,
@@ -137,7 +138,7 @@ class ProgressUpdate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True, help_text="Why it was returned, or a reviewer's remark.")
+    review_note = models.TextField(blank=True, help_text=_("Why it was returned, or a reviewer's remark."))
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

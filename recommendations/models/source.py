@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .base import NaturalKeyManager
 
@@ -11,16 +12,16 @@ class SourceDocument(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
     subtitle = models.CharField(max_length=300, blank=True)
-    symbol = models.CharField(max_length=40, blank=True, help_text="UN document symbol, if known (A/61/187).")
+    symbol = models.CharField(max_length=40, blank=True, help_text=_("UN document symbol, if known (A/61/187)."))
     url = models.URLField(
         "official URL",
         max_length=500,
         blank=True,
-        help_text="Where the official UN document can be read (e.g. https://undocs.org/A/61/187).",
+        help_text=_("Where the official UN document can be read (e.g. https://undocs.org/A/61/187)."),
     )
     issuing_body = models.CharField(max_length=200)
-    date = models.DateField(help_text="Date of the document.")
-    event_date = models.DateField(null=True, blank=True, help_text="Date of the hearings it summarises.")
+    date = models.DateField(help_text=_("Date of the document."))
+    event_date = models.DateField(null=True, blank=True, help_text=_("Date of the hearings it summarises."))
 
     objects = NaturalKeyManager("slug")
 
@@ -43,8 +44,8 @@ class Section(models.Model):
     """One of the document's own headings (II Key findings; IV.B.2 …)."""
 
     document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="sections")
-    code = models.CharField(max_length=30, help_text="Full position, e.g. IV.B.2.")
-    number = models.CharField(max_length=10, blank=True, help_text="The number as printed (blank if unnumbered).")
+    code = models.CharField(max_length=30, help_text=_("Full position, e.g. IV.B.2."))
+    number = models.CharField(max_length=10, blank=True, help_text=_("The number as printed (blank if unnumbered)."))
     title = models.CharField(max_length=300)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     first_paragraph = models.PositiveSmallIntegerField()

@@ -1,6 +1,7 @@
 """The taxonomies editors maintain: Theme, Addressee, Instrument, SDGTarget."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import NamedEntry, TaxonomyEntry
@@ -22,7 +23,7 @@ class Addressee(NamedEntry):
     applies_to = models.CharField(
         max_length=20,
         choices=ActorKind.choices,
-        help_text="Which kind of actor answers for this addressee in reports.",
+        help_text=_("Which kind of actor answers for this addressee in reports."),
     )
     description = models.TextField(blank=True)
 
@@ -56,7 +57,7 @@ class SDGTarget(TaxonomyEntry):
 
     class Meta:
         ordering = ["position", "code"]
-        verbose_name = "SDG target"
+        verbose_name = _("SDG target")
 
     def __str__(self):
         return f"SDG {self.code}"

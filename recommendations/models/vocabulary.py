@@ -2,32 +2,35 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
-    RATIFICATION = "ratification", "Ratification of an instrument"
-    QUANTITATIVE = "quantitative", "Quantitative target"
-    POLICY = "policy", "Policy action"
+    RATIFICATION = "ratification", _("Ratification of an instrument")
+    QUANTITATIVE = "quantitative", _("Quantitative target")
+    POLICY = "policy", _("Policy action")
 
 
 class Status(models.TextChoices):
     # Ratification of a named instrument (countries only).
-    NO_ACTION = "no_action", "No action"
-    SIGNED = "signed", "Signed"
-    RATIFIED = "ratified", "Party (ratified)"
-    ACCEDED = "acceded", "Party (acceded)"
-    SUCCEEDED = "succeeded", "Party (succeeded)"
-    DENOUNCED = "denounced", "Denounced"
+    NO_ACTION = "no_action", _("No action")
+    SIGNED = "signed", pgettext_lazy("status", "Signed")
+    RATIFIED = "ratified", _("Party (ratified)")
+    ACCEDED = "acceded", _("Party (acceded)")
+    SUCCEEDED = "succeeded", _("Party (succeeded)")
+    DENOUNCED = "denounced", pgettext_lazy("status", "Denounced")
     # Policy action: the Open Government Partnership completion scale.
-    NOT_STARTED = "not_started", "Not started"
-    LIMITED = "limited", "Limited"
-    SUBSTANTIAL = "substantial", "Substantial"
-    COMPLETE = "complete", "Complete"
-    BACKSLIDING = "backsliding", "Backsliding"
+    NOT_STARTED = "not_started", _("Not started")
+    LIMITED = "limited", pgettext_lazy("status", "Limited")
+    SUBSTANTIAL = "substantial", pgettext_lazy("status", "Substantial")
+    COMPLETE = "complete", pgettext_lazy("status", "Complete")
+    BACKSLIDING = "backsliding", pgettext_lazy("status", "Backsliding")
     # Quantitative target: derived from the measured value, never picked.
-    OFF_TRACK = "off_track", "Off track"
-    PROGRESSING = "progressing", "Progressing"
-    TARGET_MET = "target_met", "Target met"
+    OFF_TRACK = "off_track", _("Off track")
+    PROGRESSING = "progressing", pgettext_lazy("status", "Progressing")
+    TARGET_MET = "target_met", _("Target met")
 
 
 # Each kind's scale, in the order a form lists it.
@@ -51,12 +54,16 @@ SCALES: dict[str, tuple[str, ...]] = {
 }
 
 # How a message names each scale ("not on the policy-action scale").
-SCALE_NAMES = {Kind.RATIFICATION: "ratification", Kind.POLICY: "policy-action", Kind.QUANTITATIVE: "quantitative"}
+SCALE_NAMES = {
+    Kind.RATIFICATION: pgettext_lazy("scale", "ratification"),
+    Kind.POLICY: pgettext_lazy("scale", "policy-action"),
+    Kind.QUANTITATIVE: pgettext_lazy("scale", "quantitative"),
+}
 
 # What reports show for a pair with no counted update. Not a Status: nobody
 # can log "no information".
 NO_INFORMATION = "no_information"
-NO_INFORMATION_LABEL = "No information"
+NO_INFORMATION_LABEL = _("No information")
 
 
 # How each status reads in compact places (the matrix) and how far along it is
@@ -100,13 +107,26 @@ PROGRESS_SCORE = {
 # Statuses that are stages of one thing: a State becomes a party by ratification,
 # accession or succession. Reports count "Party" as well as each way.
 STAGES = {Status.RATIFIED: "party", Status.ACCEDED: "party", Status.SUCCEEDED: "party"}
-STAGE_LABELS = {"party": "Party (ratified, acceded or succeeded)"}
+STAGE_LABELS = {"party": _("Party (ratified, acceded or succeeded)")}
 # Every status in report order (scale by scale), then "No information".
 REPORT_STATUSES = [status for scale in SCALES.values() for status in scale] + [NO_INFORMATION]
 
 
 def status_label(status: str) -> str:
-    return NO_INFORMATION_LABEL if status == NO_INFORMATION else Status(status).label
+    """The status in words, in the active language (for pages, charts and messages)."""
+    return str(NO_INFORMATION_LABEL if status == NO_INFORMATION else Status(status).label)
+
+
+def english(label) -> str:
+    """A (lazily translated) label in its original English, whatever the active language: the form exports
+    write beside codes and importers match, because those are a contract that never changes with language."""
+    with translation.override("en"):
+        return str(label)
+
+
+def status_label_en(status: str) -> str:
+    """The status in words in English, for exports and import matching (see ``english``)."""
+    return english(NO_INFORMATION_LABEL if status == NO_INFORMATION else Status(status).label)
 
 
 def plain_number(value) -> str:
@@ -133,18 +153,18 @@ def _status_matches_kind() -> Q:
 
 
 class ActorKind(models.TextChoices):
-    COUNTRY = "country", "Country"
-    ORGANIZATION = "organization", "Organization"
+    COUNTRY = "country", _("Country")
+    ORGANIZATION = "organization", _("Organization")
 
 
 class OrganizationType(models.TextChoices):
-    NGO = "ngo", "Non-governmental organization"
-    MIGRANT_ASSOCIATION = "migrant_association", "Migrant association"
-    TRADE_UNION = "trade_union", "Trade union"
-    PRIVATE_SECTOR = "private_sector", "Private-sector company"
-    FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
-    INTERNATIONAL = "international", "International organization / UN entity"
-    ACADEMIC = "academic", "Academic or research institution"
+    NGO = "ngo", _("Non-governmental organization")
+    MIGRANT_ASSOCIATION = "migrant_association", _("Migrant association")
+    TRADE_UNION = "trade_union", _("Trade union")
+    PRIVATE_SECTOR = "private_sector", _("Private-sector company")
+    FINANCIAL_INSTITUTION = "financial_institution", _("Financial institution")
+    INTERNATIONAL = "international", _("International organization / UN entity")
+    ACADEMIC = "academic", _("Academic or research institution")
 
 
 class Perspective(models.TextChoices):
@@ -155,28 +175,28 @@ class Perspective(models.TextChoices):
     it as such, and a research data set's different reading of a ratification still shows as a disagreement.
     """
 
-    GOVERNMENT = "government", "Government self-report"
-    CIVIL_SOCIETY = "civil_society", "Civil-society assessment"
-    UN_MECHANISM = "un_mechanism", "UN mechanism (treaty body, special procedure, UPR)"
-    INDEPENDENT_DATA = "independent_data", "Independent data (e.g. World Bank figures)"
-    UN_TREATY_DEPOSITARY = "un_treaty_depositary", "UN treaty depositary"
+    GOVERNMENT = "government", _("Government self-report")
+    CIVIL_SOCIETY = "civil_society", _("Civil-society assessment")
+    UN_MECHANISM = "un_mechanism", _("UN mechanism (treaty body, special procedure, UPR)")
+    INDEPENDENT_DATA = "independent_data", _("Independent data (e.g. World Bank figures)")
+    UN_TREATY_DEPOSITARY = "un_treaty_depositary", _("UN treaty depositary")
 
 
 # The consolidated status, in words (every report page states it near its filters; ``StatusFilter.rule``).
-CONSOLIDATED_RULE = (
+CONSOLIDATED_RULE = _(
     "Consolidated: the status of each country or organization on an item is its latest verified update from any "
     "perspective (government, civil society, UN mechanisms, independent data, the treaty depositary)."
 )
 
 
 class ReviewState(models.TextChoices):
-    PENDING = "pending", "Awaiting review"
-    VERIFIED = "verified", "Verified"
-    RETURNED = "returned", "Returned for changes"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PENDING = "pending", _("Awaiting review")
+    VERIFIED = "verified", pgettext_lazy("review state", "Verified")
+    RETURNED = "returned", _("Returned for changes")
+    WITHDRAWN = "withdrawn", pgettext_lazy("review state", "Withdrawn")
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", pgettext_lazy("date precision", "Day")
+    MONTH = "month", pgettext_lazy("date precision", "Month")
+    YEAR = "year", pgettext_lazy("date precision", "Year")

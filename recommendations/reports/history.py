@@ -8,7 +8,7 @@ from django.db.models import Case, Count, When
 from django.db.models.functions import ExtractYear
 
 from ..filters import StatusFilter
-from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label
+from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label_en
 from .scope import _tracks
 
 
@@ -184,7 +184,7 @@ def iter_history_rows(filterset: StatusFilter, *, chunk: int = 5000):
             update.recommendation.code,
             update.as_of_iso(),
             update.status,
-            status_label(update.status),
+            status_label_en(update.status),  # an export column: English whatever the language
             before_status,
             value,
             before_value,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from ..filters import StatusFilter
 from ..models import (
@@ -60,22 +61,22 @@ REGION_SQL = place_sql("region")
 SUBREGION_SQL = place_sql("intermediate")
 
 
-# "By region" breaks a report down one level below its region filter: regions; a region's sub-regions; a
+# _("By region") breaks a report down one level below its region filter: regions; a region's sub-regions; a
 # sub-region's intermediate regions (Sub-Saharan Africa → Western Africa …); below that, the countries.
 # Each level: (heading, SQL over a = the actor and b = its base country, the same as an ORM expression on Actor).
 REGION_LEVELS = {
     level: (heading, place_sql(level), place_expression(level))
     for level, heading in [
-        ("region", "By region"),
-        ("subregion", "By sub-region"),
-        ("intermediate", "By sub-region"),
-        ("country", "By country"),
+        ("region", _("By region")),
+        ("subregion", _("By sub-region")),
+        ("intermediate", _("By sub-region")),
+        ("country", _("By country")),
     ]
 }
 
 
 def region_level(filterset) -> str:
-    """The level "By region" shows for these filters: the one below the region or sub-region chosen."""
+    """The level _("By region") shows for these filters: the one below the region or sub-region chosen."""
     data = filterset.data_
     if data.get("subregion"):
         has_parts = (

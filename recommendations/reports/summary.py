@@ -4,6 +4,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Value
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import NO_INFORMATION, REPORT_STATUSES, STAGES, Actor, ActorKind, Recommendation, Theme, status_label
 from .scope import (
@@ -28,7 +30,7 @@ def status_counts(scope: Scope, *, by_region: bool, level: str = "region") -> Co
     """
     filterset, snapshot = scope.filterset, scope.snapshot
     # PostgreSQL refuses a constant in GROUP BY: without regions, select a constant but group without it.
-    _, place_sql, place_expr = REGION_LEVELS[level]
+    _heading, place_sql, place_expr = REGION_LEVELS[level]
     region, group_region = (place_sql, f", {place_sql}") if by_region else ("''", "")
     actors = Actor._meta.db_table
     joins = (
@@ -85,7 +87,7 @@ class Summary:
     by_item: list[dict]
     by_theme: list[dict]
     by_region: list[dict]
-    by_region_heading: str = "By region"
+    by_region_heading: str = gettext_lazy("By region")
 
 
 def _ordered(counter: Counter) -> list[tuple[str, str, int]]:
@@ -99,7 +101,7 @@ def summary(scope: Scope) -> Summary:
     for (item_id, region, status), n in status_counts(scope, by_region=True, level=level).items():
         overall[status] += n
         per_item[item_id][status] += n
-        per_region[region or "No region (organization without a base country)"][status] += n
+        per_region[region or _("No region (organization without a base country)")][status] += n
 
     items = Recommendation.objects.filter(pk__in=per_item).only("code", "title", "kind").order_by("position")
     themes_of = defaultdict(list)

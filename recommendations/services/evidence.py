@@ -3,6 +3,7 @@
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # What an evidence file may be, decided by its content, not its name.
 EVIDENCE_TYPES = {
@@ -33,7 +34,8 @@ def check_upload_size(upload) -> None:
     limit = upload_limit_mb()
     if upload.size > limit * 1_048_576:
         raise ValidationError(
-            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit} MB.",
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": f"{upload.size / 1_048_576:.1f}", "limit": limit},
             code="too_large",
         )
 
@@ -47,8 +49,10 @@ def inspect_evidence_file(upload) -> str:
     kind = filetype.guess(head)
     if kind is None or kind.mime not in EVIDENCE_TYPES:
         raise ValidationError(
-            "This file is not a PDF, an image (PNG, JPEG, GIF, WebP) or an office document "
-            "(Word, Excel, PowerPoint, OpenDocument), judging by its content.",
+            _(
+                "This file is not a PDF, an image (PNG, JPEG, GIF, WebP) or an office document "
+                "(Word, Excel, PowerPoint, OpenDocument), judging by its content."
+            ),
             code="bad_type",
         )
     return kind.mime

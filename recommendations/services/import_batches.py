@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from .. import kept_uploads
@@ -59,26 +60,31 @@ def start_import(
     who = acting(user, system)
     person = _person(who)
     if organization is None or organization.kind != ActorKind.ORGANIZATION:
-        raise ValidationError({"organization": "Choose the organization these updates are filed for."})
+        raise ValidationError({"organization": _("Choose the organization these updates are filed for.")})
     check_can_file(who, organization)
     source = (source or "").strip()
     if verified:
         if person is not None and not person.has_perm("recommendations.review_progress"):
-            raise PermissionDenied("Only reviewers can import updates as verified.")
+            raise PermissionDenied(_("Only reviewers can import updates as verified."))
         if not source:
-            raise ValidationError({"source": "Cite the source that makes these updates verified."})
+            raise ValidationError({"source": _("Cite the source that makes these updates verified.")})
         if problem := unsafe_text(source, "source"):
             raise ValidationError({"source": problem})
         if len(source) > 500:
-            raise ValidationError({"source": "Keep the source under 500 characters."})
+            raise ValidationError({"source": _("Keep the source under 500 characters.")})
     # The name is only shown; control characters (a NUL would fail on PostgreSQL) are dropped.
     shown = _UNSAFE_CHARACTERS.sub("", Path(filename or "").name).strip()[:200] or "upload"
     suffix = Path(shown).suffix.lower()
     if suffix not in IMPORT_SUFFIXES:
-        raise ValidationError({"file": "Upload a .csv or .xlsx file (the formats the status export writes)."})
+        raise ValidationError({"file": _("Upload a .csv or .xlsx file (the formats the status export writes).")})
     if getattr(file, "size", 0) > imports.MAX_UPLOAD_BYTES:
         limit = imports.MAX_UPLOAD_BYTES // 1_048_576
-        raise ValidationError({"file": f"The file is {file.size / 1_048_576:.1f} MB; the limit is {limit} MB."})
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": f"{file.size / 1_048_576:.1f}", "limit": limit}
+            }
+        )
     batch = ImportBatch(
         filename=shown,
         created_by=person,
@@ -159,19 +165,19 @@ def confirm_import(*, batch_id, user=None, system: SystemActor | None = None, pr
         own = batch.created_by_id == getattr(person, "pk", None) and bool(batch.system_reason) == (person is None)
         if batch.state == ImportState.AWAITING_REVIEW:
             if person is None or not person.has_perm("recommendations.review_progress"):
-                raise PermissionDenied("Only reviewers can confirm an import as verified.")
+                raise PermissionDenied(_("Only reviewers can confirm an import as verified."))
             if not can_review(person, batch):
                 raise PermissionDenied(
-                    "A second reviewer must confirm your import as verified; it waits in the review queue."
+                    _("A second reviewer must confirm your import as verified; it waits in the review queue.")
                 )
         elif batch.state in (ImportState.PREVIEWED, ImportState.UPLOADED):
             if not own:
-                raise PermissionDenied("Only the person who uploaded this file can confirm its import.")
+                raise PermissionDenied(_("Only the person who uploaded this file can confirm its import."))
             if batch.state == ImportState.UPLOADED:
-                raise ValidationError("This file has not been previewed yet: preview it first.")
+                raise ValidationError(_("This file has not been previewed yet: preview it first."))
             if batch.verified and person is not None:
                 if not person.has_perm("recommendations.review_progress"):
-                    raise PermissionDenied("Only reviewers can import updates as verified.")
+                    raise PermissionDenied(_("Only reviewers can import updates as verified."))
                 if not settings.SINGLE_REVIEWER_MODE:
                     batch.state, batch.submitted_at = ImportState.AWAITING_REVIEW, timezone.now()
                     batch.save()
@@ -188,14 +194,17 @@ def confirm_import(*, batch_id, user=None, system: SystemActor | None = None, pr
         try:
             plan = imports.plan_batch(batch, progress=progress)
         except imports.ImportFileError as error:
-            raise ValidationError(f"Nothing was written: {error}") from error
+            raise ValidationError(_("Nothing was written: %(error)s") % {"error": error}) from error
         if plan.rejected:
             raise ValidationError(
-                f"Nothing was written: {plan.rejected_rows} row(s) are rejected now (the tracker changed since "
-                "the preview). Preview the file again to see why."
+                _(
+                    "Nothing was written: %(n)s row(s) are rejected now (the tracker changed since "
+                    "the preview). Preview the file again to see why."
+                )
+                % {"n": plan.rejected_rows}
             )
         if not plan.create:
-            raise ValidationError("Nothing was written: every row is already in the tracker now.")
+            raise ValidationError(_("Nothing was written: every row is already in the tracker now."))
         verifier = who if batch.verified else None
         created = _write_import(plan, batch, verifier, progress=progress)
         batch.created, batch.to_create, batch.unchanged = created, len(plan.create), len(plan.unchanged)
@@ -284,14 +293,14 @@ def return_import(*, batch_id, user, reason: str) -> ImportBatch:
     """A second reviewer sends a batch awaiting review back to its importer, as one, with the reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the import is returned, so the importer can fix the file."})
+        raise ValidationError({"reason": _("Say why the import is returned, so the importer can fix the file.")})
     if problem := unsafe_text(reason, "reason"):
         raise ValidationError({"reason": problem})
     batch = _locked_batch(batch_id)
     if batch.state != ImportState.AWAITING_REVIEW:
         raise ImportAlreadyDone(_closed_message(batch))
     if not can_review(user, batch):
-        raise PermissionDenied("A second reviewer must review your own import; you can discard it instead.")
+        raise PermissionDenied(_("A second reviewer must review your own import; you can discard it instead."))
     batch.reviewed_by, batch.review_note = user, reason[:2000]
     _close(batch, ImportState.RETURNED)
     _record_batch(
@@ -309,7 +318,7 @@ def discard_import(*, batch_id, user=None, system: SystemActor | None = None) ->
     if batch.state not in OPEN_IMPORT_STATES:
         raise ImportAlreadyDone(_closed_message(batch))
     if batch.created_by_id != getattr(person, "pk", None):
-        raise PermissionDenied("Only the person who uploaded this file can discard it.")
+        raise PermissionDenied(_("Only the person who uploaded this file can discard it."))
     _close(batch, ImportState.DISCARDED)
     return batch
 
@@ -355,7 +364,7 @@ def _locked_batch(batch_id) -> ImportBatch:
         return locked.get(pk=batch_id)
     except (ImportBatch.DoesNotExist, ValidationError, ValueError):
         raise ValidationError(
-            "This import is not there any more (discarded, or swept after a day); upload the file again."
+            _("This import is not there any more (discarded, or swept after a day); upload the file again.")
         ) from None
 
 
@@ -386,17 +395,19 @@ def _record_batch(batch: ImportBatch, who, action: str, detail: str) -> None:
 def _closed_message(batch: ImportBatch) -> str:
     when = timezone.localtime(batch.closed_at or batch.submitted_at or batch.created_at)
     if batch.state == ImportState.CONFIRMED:
-        return (
-            f"This file was already imported on {when:%d %B %Y at %H:%M} ({batch.created} updates). "
-            "Nothing was written again."
-        )
+        return _("This file was already imported on %(when)s (%(n)s updates). Nothing was written again.") % {
+            "when": f"{when:%d %B %Y at %H:%M}",
+            "n": batch.created,
+        }
     if batch.state == ImportState.AWAITING_REVIEW:
-        return "This import was already sent to a second reviewer; it waits in the review queue."
+        return _("This import was already sent to a second reviewer; it waits in the review queue.")
     if batch.state == ImportState.RETURNED:
-        return f"This import was returned by a reviewer: {batch.review_note} Upload a corrected file."
+        return _("This import was returned by a reviewer: %(note)s Upload a corrected file.") % {
+            "note": batch.review_note
+        }
     if batch.state == ImportState.REJECTED:
-        return "This import was refused because of errors in the file; upload a corrected file."
-    return "This import was discarded; upload the file again."
+        return _("This import was refused because of errors in the file; upload a corrected file.")
+    return _("This import was discarded; upload the file again.")
 
 
 def _name(who) -> str:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from ..models import Actor, ActorKind, AuditAction, Membership
 from .audit import record_event
@@ -53,9 +54,9 @@ def check_can_file(who, organization: Actor | None, *, memberships: set[int] | N
     if isinstance(who, SystemActor):
         return
     if not who.has_perm("recommendations.log_progress"):
-        raise PermissionDenied("You do not have the reporter role.")
+        raise PermissionDenied(_("You do not have the reporter role."))
     if organization is None:
-        raise ValidationError({"organization": "Choose the organization you file this for."})
+        raise ValidationError({"organization": _("Choose the organization you file this for.")})
     if memberships is None and (known := cached_organizations(who)) is not None:
         memberships = {org.pk for org in known}
     if memberships is not None:
@@ -63,7 +64,7 @@ def check_can_file(who, organization: Actor | None, *, memberships: set[int] | N
     else:
         belongs = Membership.objects.filter(user=who, organization=organization).exists()
     if not belongs:
-        raise ValidationError({"organization": "You can only file on behalf of an organization you belong to."})
+        raise ValidationError({"organization": _("You can only file on behalf of an organization you belong to.")})
 
 
 ROLES = {"reporter": "Reporter", "reviewer": "Reviewer", "editor": "Editor"}
@@ -94,16 +95,19 @@ def invite_user(
 
         validate_email(email)
     except ValidationError:
-        errors["email"] = [f"“{email}” is not an email address."]
+        errors["email"] = [_("“%(email)s” is not an email address.") % {"email": email}]
     roles = list(roles)
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
-        errors["roles"] = [f"Roles are {', '.join(ROLES)}; got {', '.join(unknown) or 'none'}."]
+        errors["roles"] = [
+            _("Roles are %(roles)s; got %(unknown)s.")
+            % {"roles": ", ".join(ROLES), "unknown": ", ".join(unknown) or "none"}
+        ]
     organizations = list(organizations)
     if any(o.kind != ActorKind.ORGANIZATION for o in organizations):
-        errors["organizations"] = ["Users belong to organizations, not countries."]
+        errors["organizations"] = [_("Users belong to organizations, not countries.")]
     if ({"reporter", "reviewer"} & set(roles)) and not organizations:
-        errors["organizations"] = ["Reporters and reviewers file on behalf of an organization: name at least one."]
+        errors["organizations"] = [_("Reporters and reviewers file on behalf of an organization: name at least one.")]
     if errors:
         raise ValidationError(errors)
 
@@ -112,7 +116,7 @@ def invite_user(
         user = User(username=email, email=email)
         user.set_unusable_password()
     if name:
-        first, _, last = name.strip().partition(" ")
+        first, _space, last = name.strip().partition(" ")
         user.first_name, user.last_name = first[:150], last[:150]
     if "editor" in roles:
         user.is_staff = True
@@ -139,15 +143,41 @@ def send_invitation(*, user, invited_by=None, base_url: str | None = None) -> st
     link = base + reverse("password_reset_confirm", args=[uid, token])
     organizations = ", ".join(user.memberships.values_list("organization__name", flat=True))
     roles = ", ".join(user.groups.values_list("name", flat=True)) or "reader"
-    inviter = f" by {invited_by.get_full_name() or invited_by.username}" if invited_by else ""
+    # Whole sentences per case, so each language can order its words (no fragments glued together).
+    names = {
+        "inviter": (invited_by.get_full_name() or invited_by.username) if invited_by else "",
+        "roles": roles,
+        "organizations": organizations,
+    }
+    if invited_by and organizations:
+        invited = _(
+            "You have been invited by %(inviter)s to the tracker of the calls to action on international "
+            "migration and development, as %(roles)s for %(organizations)s."
+        )
+    elif invited_by:
+        invited = _(
+            "You have been invited by %(inviter)s to the tracker of the calls to action on international "
+            "migration and development, as %(roles)s."
+        )
+    elif organizations:
+        invited = _(
+            "You have been invited to the tracker of the calls to action on international "
+            "migration and development, as %(roles)s for %(organizations)s."
+        )
+    else:
+        invited = _(
+            "You have been invited to the tracker of the calls to action on international "
+            "migration and development, as %(roles)s."
+        )
     send_mail(
-        subject="You are invited to the migration and development tracker",
+        subject=_("You are invited to the migration and development tracker"),
         message=(
-            f"You have been invited{inviter} to the tracker of the calls to action on international "
-            f"migration and development, as {roles}"
-            + (f" for {organizations}" if organizations else "")
-            + f".\n\nChoose your password here (the link works once and expires in a few days):\n{link}\n\n"
-            f"Your username is {user.username}.\n"
+            invited % names
+            + "\n\n"
+            + _("Choose your password here (the link works once and expires in a few days):")
+            + f"\n{link}\n\n"
+            + _("Your username is %(username)s.") % {"username": user.username}
+            + "\n"
         ),
         from_email=None,
         recipient_list=[user.email],

@@ -7,6 +7,7 @@ must not import code that may change).
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from ..models import (
     Actor,
@@ -15,6 +16,7 @@ from ..models import (
     PerspectiveInterval,
     PerspectiveStatus,
     StatusInterval,
+    english,
 )
 
 # The UN Treaty Collection (``load_icrmw_baseline`` files the ratification baseline under this code) is the
@@ -48,11 +50,12 @@ def parse_perspective(text: str | None, organization: Actor | None) -> str:
     if not text:
         return default_perspective(organization)
     for perspective in Perspective:
-        if text.lower() in (perspective.value, perspective.label.lower()):
+        # The English label: files and API calls are a contract that does not change with the interface language.
+        if text.lower() in (perspective.value, english(perspective.label).lower()):
             return perspective.value
     raise ValueError(
-        f"Unknown perspective “{text}”. Use one of: {', '.join(p.value for p in Perspective)} "
-        "(or leave it empty for the organization's usual one)."
+        _("Unknown perspective “%(text)s”. Use one of: %(codes)s (or leave it empty for the organization's usual one).")
+        % {"text": text, "codes": ", ".join(p.value for p in Perspective)}
     )
 
 

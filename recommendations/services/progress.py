@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import (
     Actor,
@@ -90,7 +91,7 @@ def _log_progress(
             return existing
     check_can_file(who, organization)
     if verified and person is not None:
-        raise PermissionDenied("A person's update is verified by a second reviewer, not when it is filed.")
+        raise PermissionDenied(_("A person's update is verified by a second reviewer, not when it is filed."))
     evidence_urls = clean_urls(evidence_urls)
     fields = _fields(status, value, as_of, as_of_precision, narrative, evidence_urls, historical)
     status, value = validate_progress(
@@ -201,10 +202,11 @@ def edit_update(
     ``perspective=None`` keeps the update's perspective."""
     update = _locked(update, expected_version)
     if update.created_by_id != getattr(user, "pk", None):
-        raise PermissionDenied("You can only edit your own updates.")
+        raise PermissionDenied(_("You can only edit your own updates."))
     if update.state not in (ReviewState.PENDING, ReviewState.RETURNED):
         raise ValidationError(
-            f"This update is “{update.get_state_display()}”; only updates awaiting review or returned can be edited."
+            _("This update is “%(state)s”; only updates awaiting review or returned can be edited.")
+            % {"state": update.get_state_display()}
         )
     evidence_urls = clean_urls(evidence_urls)
     fields = _fields(status, value, as_of, as_of_precision, narrative, evidence_urls, historical)
@@ -265,7 +267,9 @@ def verify_update(
     ``perspective``: the reviewer's correction of who says so (the audit trail records the change).
     """
     if perspective is not None and perspective not in Perspective.values:
-        raise ValidationError({"perspective": f"Choose who says so: one of {', '.join(Perspective.values)}."})
+        raise ValidationError(
+            {"perspective": _("Choose who says so: one of %(codes)s.") % {"codes": ", ".join(Perspective.values)}}
+        )
     update = _review(
         update,
         reviewer,
@@ -287,7 +291,7 @@ def verify_update(
 def return_update(*, update: ProgressUpdate, reviewer, expected_version: int | None, reason: str) -> ProgressUpdate:
     """Send an update back to its reporter with the reason."""
     if not reason or not reason.strip():
-        raise ValidationError({"reason": "Say why the update is returned, so the reporter can fix it."})
+        raise ValidationError({"reason": _("Say why the update is returned, so the reporter can fix it.")})
     update = _review(
         update,
         reviewer,
@@ -316,11 +320,11 @@ def withdraw_update(*, update: ProgressUpdate, user, expected_version: int | Non
         raise _stale(update)
     if update.state == ReviewState.VERIFIED:
         if not reviewer:
-            raise PermissionDenied("Only a reviewer can withdraw a verified update.")
+            raise PermissionDenied(_("Only a reviewer can withdraw a verified update."))
         if not reason.strip():
-            raise ValidationError({"reason": "Say why a verified update is withdrawn."})
+            raise ValidationError({"reason": _("Say why a verified update is withdrawn.")})
     elif not own and not reviewer:
-        raise PermissionDenied("You can only withdraw your own updates.")
+        raise PermissionDenied(_("You can only withdraw your own updates."))
     was_counted = update.state == ReviewState.VERIFIED
     update.state = ReviewState.WITHDRAWN
     update.withdrawn_by, update.withdrawn_at, update.withdrawal_reason = user, timezone.now(), reason.strip()

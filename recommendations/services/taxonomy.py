@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ..models import AuditAction, Theme
 from .audit import record_event
@@ -14,7 +15,7 @@ def merge_themes(*, source: Theme, target: Theme, user=None) -> int:
     Returns how many items were moved.
     """
     if source.pk == target.pk:
-        raise ValidationError("A theme cannot be merged into itself.")
+        raise ValidationError(_("A theme cannot be merged into itself."))
     moved = 0
     for recommendation in source.recommendations.all():
         recommendation.themes.remove(source)

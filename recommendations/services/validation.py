@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ..models import Actor, ActorKind, DatePrecision, Kind, Perspective, Recommendation, Status, plain_number
 
@@ -40,7 +42,15 @@ def has_nul(value) -> bool:
     return False
 
 
-NUL_MESSAGE = "This text contains a NUL character (\\x00), which cannot be stored; remove it."
+NUL_MESSAGE = gettext_lazy("This text contains a NUL character (\\x00), which cannot be stored; remove it.")
+
+# The names ``unsafe_text`` gives the texts it checks, in words (callers pass the key).
+_TEXT_NAMES = {
+    "narrative": pgettext_lazy("text field", "narrative"),
+    "link": pgettext_lazy("text field", "link"),
+    "source": pgettext_lazy("text field", "source"),
+    "reason": pgettext_lazy("text field", "reason"),
+}
 
 
 def refuse_nul(**texts) -> None:
@@ -56,14 +66,18 @@ def unsafe_text(text: str, what: str) -> str | None:
     if match is None:
         return None
     character = match.group()
+    names = {"what": _TEXT_NAMES.get(what, what), "code": f"U+{ord(character):04X}"}
     if character == "\x00":
-        return f"The {what} contains a NUL character; remove it."
+        return _("The %(what)s contains a NUL character; remove it.") % names
     if "\u202a" <= character <= "\u202e" or "\u2066" <= character <= "\u2069":
         return (
-            f"The {what} contains an invisible text-direction control character (U+{ord(character):04X}), "
-            "which makes text read differently from how it is stored; remove it."
+            _(
+                "The %(what)s contains an invisible text-direction control character (%(code)s), "
+                "which makes text read differently from how it is stored; remove it."
+            )
+            % names
         )
-    return f"The {what} contains a control character (U+{ord(character):04X}); remove it."
+    return _("The %(what)s contains a control character (%(code)s); remove it.") % names
 
 
 def clean_value(value) -> Decimal | None:
@@ -74,16 +88,18 @@ def clean_value(value) -> Decimal | None:
         try:
             value = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValidationError({"value": [f"“{value}” is not a number."]}) from None
+            raise ValidationError({"value": [_("“%(value)s” is not a number.") % {"value": value}]}) from None
     if not value.is_finite():
-        raise ValidationError({"value": ["The value must be a finite number."]})
+        raise ValidationError({"value": [_("The value must be a finite number.")]})
     if abs(value) >= MAX_VALUE:
-        raise ValidationError({"value": [f"The value is too large: it must be below {MAX_VALUE:,.0f}."]})
+        raise ValidationError(
+            {"value": [_("The value is too large: it must be below %(max)s.") % {"max": f"{MAX_VALUE:,.0f}"}]}
+        )
     return value
 
 
 def _status_label(status: str) -> str:
-    return Status(status).label if status in Status.values else status
+    return str(Status(status).label) if status in Status.values else status
 
 
 def clean_urls(evidence_urls: Iterable[str]) -> list[str]:
@@ -121,67 +137,97 @@ def validate_progress(
         errors.setdefault(field, []).append(message)
 
     if recommendation.kind == Kind.RATIFICATION and actor.kind != ActorKind.COUNTRY:
-        error("actor", "Only a country can sign, ratify or accede to an instrument; choose a country.")
+        error("actor", _("Only a country can sign, ratify or accede to an instrument; choose a country."))
 
     value = clean_value(value)
 
     if recommendation.kind == Kind.QUANTITATIVE:
         if value is None:
-            error("value", f"Enter the measured value ({recommendation.unit}) for this quantitative item.")
+            error(
+                "value",
+                _("Enter the measured value (%(unit)s) for this quantitative item.") % {"unit": recommendation.unit},
+            )
         elif value < 0:
-            error("value", "The value cannot be negative.")
+            error("value", _("The value cannot be negative."))
         else:
             derived = recommendation.status_for_value(value)
             if status not in (None, "", derived):
                 error(
                     "status",
-                    f"On this item the status follows from the value: {value} {recommendation.unit} "
-                    f"is “{Status(derived).label}”, not “{_status_label(status)}”.",
+                    _(
+                        "On this item the status follows from the value: %(value)s %(unit)s "
+                        "is “%(derived)s”, not “%(given)s”."
+                    )
+                    % {
+                        "value": value,
+                        "unit": recommendation.unit,
+                        "derived": Status(derived).label,
+                        "given": _status_label(status),
+                    },
                 )
             status = derived
     else:
         if value is not None:
-            error("value", "Only quantitative items take a measured value.")
+            error("value", _("Only quantitative items take a measured value."))
         if not status:
-            error("status", "Choose a status.")
+            error("status", _("Choose a status."))
         elif status not in recommendation.scale:
-            labels = ", ".join(Status(s).label for s in recommendation.scale)
-            error("status", f"“{_status_label(status)}” is not on this item's scale. Choose one of: {labels}.")
+            labels = ", ".join(str(Status(s).label) for s in recommendation.scale)
+            error(
+                "status",
+                _("“%(status)s” is not on this item's scale. Choose one of: %(labels)s.")
+                % {"status": _status_label(status), "labels": labels},
+            )
 
     if recommendation.kind == Kind.QUANTITATIVE and value is not None and value >= 0:
         low, high = recommendation.value_min, recommendation.value_max
         if (low is not None and value < low) or (high is not None and value > high):
             error(
                 "value",
-                f"The value must be between {plain_number(low)} and {plain_number(high)} {recommendation.unit}.",
+                _("The value must be between %(low)s and %(high)s %(unit)s.")
+                % {"low": plain_number(low), "high": plain_number(high), "unit": recommendation.unit},
             )
 
     if as_of_precision not in DatePrecision.values:
-        error("as_of_precision", "Precision must be day, month or year.")
+        error("as_of_precision", _("Precision must be day, month or year."))
     if as_of > timezone.localdate():
-        error("as_of", "The as-of date cannot be in the future.")
+        error("as_of", _("The as-of date cannot be in the future."))
     elif as_of < EARLIEST_AS_OF:
-        error("as_of", f"The as-of date cannot be before 1945 (you gave {as_of:%Y}); check the year.")
+        error(
+            "as_of",
+            _("The as-of date cannot be before 1945 (you gave %(year)s); check the year.") % {"year": f"{as_of:%Y}"},
+        )
     elif as_of < recommendation.document.date and not historical:
         error(
             "as_of",
-            f"The as-of date is before the source document ({recommendation.document.date:%d %B %Y}); "
-            "tick “historical” if you are recording an earlier fact.",
+            _(
+                "The as-of date is before the source document (%(date)s); "
+                "tick “historical” if you are recording an earlier fact."
+            )
+            % {"date": f"{recommendation.document.date:%d %B %Y}"},
         )
 
     if narrative is not None:
         length = len(narrative.strip())
         if length < NARRATIVE_MIN:
-            error("narrative", f"Describe the progress in at least {NARRATIVE_MIN} characters (you wrote {length}).")
+            error(
+                "narrative",
+                _("Describe the progress in at least %(min)s characters (you wrote %(length)s).")
+                % {"min": NARRATIVE_MIN, "length": length},
+            )
         elif length > NARRATIVE_MAX:
-            error("narrative", f"Keep the narrative under {NARRATIVE_MAX} characters (you wrote {length}).")
+            error(
+                "narrative",
+                _("Keep the narrative under %(max)s characters (you wrote %(length)s).")
+                % {"max": NARRATIVE_MAX, "length": length},
+            )
         elif problem := unsafe_text(narrative, "narrative"):
             error("narrative", problem)
 
     if not evidence_urls and not has_file:
-        error("evidence_urls", "Give at least one evidence link (or attach a file).")
+        error("evidence_urls", _("Give at least one evidence link (or attach a file)."))
     elif len(evidence_urls) > MAX_EVIDENCE_URLS:
-        error("evidence_urls", f"Give at most {MAX_EVIDENCE_URLS} evidence links.")
+        error("evidence_urls", _("Give at most %(max)s evidence links.") % {"max": MAX_EVIDENCE_URLS})
     validate_url = URLValidator(schemes=["http", "https"])
     for url in evidence_urls:
         try:
@@ -190,13 +236,19 @@ def validate_progress(
             validate_url(url)
         except ValidationError:
             shown = _UNSAFE_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", url)
-            error("evidence_urls", f"“{shown}” is not a web address (it must start with http:// or https://).")
+            error(
+                "evidence_urls",
+                _("“%(url)s” is not a web address (it must start with http:// or https://).") % {"url": shown},
+            )
 
     if perspective is not None and perspective not in Perspective.values:
-        error("perspective", f"Choose who says so: one of {', '.join(p.label for p in Perspective)}.")
+        error(
+            "perspective",
+            _("Choose who says so: one of %(labels)s.") % {"labels": ", ".join(str(p.label) for p in Perspective)},
+        )
 
     if organization is not None and organization.kind != ActorKind.ORGANIZATION:
-        error("reported_by_organization", "Updates are filed on behalf of an organization, not a country.")
+        error("reported_by_organization", _("Updates are filed on behalf of an organization, not a country."))
 
     if errors:
         raise ValidationError(errors)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 
 class StaleEditError(ValidationError):
@@ -48,6 +49,9 @@ def _person(who):
 
 def _stale(update) -> StaleEditError:
     return StaleEditError(
-        "Someone else changed this update after you opened it, so your change was not saved. "
-        f"It is now “{update.get_state_display()}”; reload the page to see the current version."
+        _(
+            "Someone else changed this update after you opened it, so your change was not saved. "
+            "It is now “%(state)s”; reload the page to see the current version."
+        )
+        % {"state": update.get_state_display()}
     )

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import charts, reports
@@ -140,7 +141,7 @@ def actor_search(request):
     """Suggestions for the actor chooser: up to 20 countries or organizations matching ?q=."""
     text = request.GET.get("q", "").strip()
     if len(text) < 2:
-        return JsonResponse({"results": [], "message": "Type at least 2 characters."})
+        return JsonResponse({"results": [], "message": _("Type at least 2 characters.")})
     actors = Actor.objects.real()
     # With ?item=CODE (the chooser sends the item typed beside it): only what that item accepts — countries
     # for a ratification item — and countries first otherwise.

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from import_jobs import services as import_jobs
@@ -17,7 +18,7 @@ from import_jobs import views as import_jobs_views
 from .. import imports, services
 from ..exports import stream_csv
 from ..forms import ImportForm, apply_service_errors
-from ..models import SCALES, ImportBatch, ImportState, Kind, Recommendation, status_label
+from ..models import SCALES, ImportBatch, ImportState, Kind, Recommendation, status_label_en
 from ..reports import EXPORT_COLUMNS
 
 EXAMPLE = {
@@ -60,7 +61,7 @@ def progress_import(request):
         try:
             if step == "discard":
                 services.discard_import(batch_id=batch_id, user=request.user)
-                messages.info(request, "The import was discarded: nothing was written, and the file was deleted.")
+                messages.info(request, _("The import was discarded: nothing was written, and the file was deleted."))
                 return redirect("recommendations:progress_import")
             # On the worker (at once, in this request, without one): the job's page shows how far it is.
             job = import_jobs.start_confirm(batch_id=batch_id, user=request.user)
@@ -77,12 +78,17 @@ def progress_import(request):
         if batch.state == ImportState.AWAITING_REVIEW:
             messages.success(
                 request,
-                f"Your import of {batch.filename} ({batch.to_create} updates) was sent to a second reviewer: "
-                "it waits in the review queue, and nothing counts until they confirm it.",
+                _(
+                    "Your import of %(filename)s (%(n)s updates) was sent to a second reviewer: "
+                    "it waits in the review queue, and nothing counts until they confirm it."
+                )
+                % {"filename": batch.filename, "n": batch.to_create},
             )
             return redirect("recommendations:progress_import")
-        state = "verified" if batch.verified else "awaiting review"
-        messages.success(request, f"Imported {batch.created} updates ({state}).")
+        if batch.verified:
+            messages.success(request, _("Imported %(n)s updates (verified).") % {"n": batch.created})
+        else:
+            messages.success(request, _("Imported %(n)s updates (awaiting review).") % {"n": batch.created})
         return redirect("recommendations:my_updates")
 
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user, reviewer=reviewer)
@@ -127,13 +133,13 @@ def import_review(request, pk):
                 if job.state != "done" or job.error:
                     return _job_outcome(request, job, "recommendations:review_queue")
                 batch.refresh_from_db()
-                messages.success(request, f"Imported {batch.created} updates (verified).")
+                messages.success(request, _("Imported %(n)s updates (verified).") % {"n": batch.created})
                 return redirect("recommendations:review_queue")
             if decision == "return":
                 services.return_import(batch_id=batch.pk, user=request.user, reason=request.POST.get("reason", ""))
-                messages.success(request, "The import was returned to its importer with your reason.")
+                messages.success(request, _("The import was returned to its importer with your reason."))
                 return redirect("recommendations:review_queue")
-            messages.error(request, "Choose confirm or return.")
+            messages.error(request, _("Choose confirm or return."))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("recommendations:import_review", pk=batch.pk)
@@ -189,7 +195,7 @@ def import_template_xlsx(request):
     longest = max(len(items), *(len(SCALES[k]) for k in kinds))
     for index in range(longest):
         row = [kinds[index].value if index < len(kinds) else None]
-        row += [status_label(SCALES[k][index]) if index < len(SCALES[k]) else None for k in kinds]
+        row += [status_label_en(SCALES[k][index]) if index < len(SCALES[k]) else None for k in kinds]
         row += list(items[index]) if index < len(items) else [None, None]
         lists.append(row)
     # One named list of statuses per kind; the status column offers the list of the row's item's kind,
@@ -211,7 +217,7 @@ def import_template_xlsx(request):
         formula1=f"INDIRECT(VLOOKUP(${column['recommendation_code']}2,{item_kinds},2,FALSE))",
         allow_blank=True,
     )
-    status_list.error = "Choose a status on the scale of the row's item (fill in recommendation_code first)."
+    status_list.error = _("Choose a status on the scale of the row's item (fill in recommendation_code first).")
     status_list.add(f"{column['status']}{first}:{column['status']}{last}")
     item_list = DataValidation(type="list", formula1=f"lists!${codes}$2:${codes}${len(items) + 1}", allow_blank=True)
     item_list.add(f"{column['recommendation_code']}{first}:{column['recommendation_code']}{last}")

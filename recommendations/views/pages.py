@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -41,10 +42,13 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
     try:
         return paginator.page(raw), None
     except PageNotAnInteger:
-        return paginator.page(1), f"“{raw}” is not a page number; showing page 1."
+        return paginator.page(1), _("“%(raw)s” is not a page number; showing page 1.") % {"raw": raw}
     except EmptyPage:
         last = paginator.num_pages
-        return paginator.page(last), f"There is no page {raw}; the last page is {last}, shown below."
+        return paginator.page(last), _("There is no page %(raw)s; the last page is %(last)s, shown below.") % {
+            "raw": raw,
+            "last": last,
+        }
 
 
 @require_GET
@@ -214,11 +218,13 @@ def recommendation_detail(request, code):
         "context_citations": [c for c in citations if c.is_context],
         "sections": sections,
         "summary": summary,
-        "status_bar": charts.stacked_bar(summary.by_status, label=f"{item.code} by status", height=28),
+        "status_bar": charts.stacked_bar(
+            summary.by_status, label=_("%(code)s by status") % {"code": item.code}, height=28
+        ),
         "legend": charts.legend([s for s, _, _ in summary.by_status]),
         "actors_by_status": reports.actors_by_status(scope),
         "actors_url": reverse("recommendations:actors"),
-        **charts.over_time(history, label=f"Countries and organizations by status on {item.code}"),
+        **charts.over_time(history, label=_("Countries and organizations by status on %(code)s") % {"code": item.code}),
         "report_query": f"item={item.code}",
     }
     return render(request, "recommendations/recommendation_detail.html", context)

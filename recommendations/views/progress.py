@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bulk import compare
@@ -77,9 +78,13 @@ def progress_new(request):
             apply_service_errors(form, error)
         else:
             if getattr(update, "repeated", False):
-                messages.info(request, "This form was already submitted; here is the update it created.")
+                messages.info(request, _("This form was already submitted; here is the update it created."))
                 return redirect(update)
-            messages.success(request, f"Thank you. Your update on {item.code} for {actor.name} awaits review.")
+            messages.success(
+                request,
+                _("Thank you. Your update on %(item)s for %(actor)s awaits review.")
+                % {"item": item.code, "actor": actor.name},
+            )
             return redirect(update)
     if request.method == "POST":
         form.keep_evidence_file()
@@ -119,7 +124,10 @@ def update_detail(request, pk):
 def update_edit(request, pk):
     update = _own_update(request, pk)
     if update.state not in (ReviewState.PENDING, ReviewState.RETURNED):
-        messages.error(request, f"This update is “{update.get_state_display()}” and can no longer be edited.")
+        messages.error(
+            request,
+            _("This update is “%(state)s” and can no longer be edited.") % {"state": update.get_state_display()},
+        )
         return redirect(update)
     form = ProgressUpdateForm(
         request.POST or None,
@@ -141,7 +149,7 @@ def update_edit(request, pk):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, "Saved. The update awaits review.")
+            messages.success(request, _("Saved. The update awaits review."))
             return redirect(update)
     if request.method == "POST":
         form.keep_evidence_file()
@@ -155,7 +163,7 @@ def update_withdraw(request, pk):
     update = _visible_update(request, pk)
     own = update.created_by_id == request.user.pk
     if not own and not request.user.has_perm("recommendations.review_progress"):
-        raise Http404("No such update")
+        raise Http404(_("No such update"))
     form = WithdrawForm(request.POST or None, initial={"version": update.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,7 +179,7 @@ def update_withdraw(request, pk):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, "The update was withdrawn. It stays in the record, marked as withdrawn.")
+            messages.success(request, _("The update was withdrawn. It stays in the record, marked as withdrawn."))
             return redirect(update)
     return render(request, "recommendations/update_withdraw.html", {"update": update, "form": form})
 
@@ -183,7 +191,7 @@ def update_review(request, pk):
     update = get_object_or_404(ProgressUpdate, pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose verify or return.")
+        messages.error(request, _("Choose verify or return."))
         return redirect(update)
     decision, version = form.cleaned_data["decision"], form.cleaned_data["version"]
     try:
@@ -194,12 +202,12 @@ def update_review(request, pk):
                 expected_version=version,
                 perspective=form.cleaned_data["perspective"] or None,
             )
-            messages.success(request, "Verified: the update now counts in the reports.")
+            messages.success(request, _("Verified: the update now counts in the reports."))
         else:
             services.return_update(
                 update=update, reviewer=request.user, expected_version=version, reason=form.cleaned_data["reason"]
             )
-            messages.success(request, "Returned to the reporter with your reason.")
+            messages.success(request, _("Returned to the reporter with your reason."))
     except PermissionDenied as denied:
         messages.error(request, str(denied))
     except ValidationError as error:
@@ -213,7 +221,7 @@ def update_review(request, pk):
 def evidence_download(request, pk):
     update = _visible_update(request, pk)
     if not update.evidence_file:
-        raise Http404("This update has no evidence file")
+        raise Http404(_("This update has no evidence file"))
     extension = update.evidence_file.name.rsplit(".", 1)[-1]
     response = FileResponse(
         update.evidence_file.open("rb"),
@@ -251,7 +259,7 @@ def my_updates(request):
         .order_by("-created_at", "-pk")
     )
     if state and state not in ReviewState.values:
-        messages.error(request, f"“{state}” is not a review state; showing all your updates.")
+        messages.error(request, _("“%(state)s” is not a review state; showing all your updates.") % {"state": state})
         state = ""
     if state:
         queryset = queryset.filter(state=state)

@@ -17,23 +17,35 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from .. import charts, citing, editorial, reports
 from ..exports import stream_copy_csv, stream_csv, xlsx_row
 from ..filters import StatusFilter
-from ..models import REPORT_STATUSES, STATUS_SHORT, ActorKind, Kind, Recommendation, status_label
+from ..models import (
+    NO_INFORMATION,
+    REPORT_STATUSES,
+    STATUS_SHORT,
+    ActorKind,
+    Kind,
+    Recommendation,
+    english,
+    status_label,
+    status_label_en,
+)
 
 TABLE_PAGE_SIZE = 50
 TABLE_COLUMNS = [
-    ("actor", "Country or organization"),
-    ("region", "Region"),
-    ("item", "Item"),
-    ("status", "Status"),
-    ("as_of", "As of"),
-    ("", "Value"),
-    ("", "Reported by"),
-    ("", "Evidence"),
+    ("actor", gettext_lazy("Country or organization")),
+    ("region", gettext_lazy("Region")),
+    ("item", gettext_lazy("Item")),
+    ("status", gettext_lazy("Status")),
+    ("as_of", gettext_lazy("As of")),
+    ("", gettext_lazy("Value")),
+    ("", gettext_lazy("Reported by")),
+    ("", gettext_lazy("Evidence")),
 ]
 MATRIX_PAGE_SIZE = 200
 
@@ -66,11 +78,11 @@ def _paged(request, fetch, per_page: int, errors: list):
     rows, count = fetch(offset=(first - 1) * per_page, limit=per_page)
     pages = max(1, -(-count // per_page))
     if number is None:
-        errors.append(f"“{raw}” is not a page number; showing page 1.")
+        errors.append(_("“%(raw)s” is not a page number; showing page 1.") % {"raw": raw})
         return rows, count, 1, pages
     if 1 <= number <= pages:
         return rows, count, number, pages
-    errors.append(f"There is no page {raw}; the last page is {pages}, shown below.")
+    errors.append(_("There is no page %(raw)s; the last page is %(last)s, shown below.") % {"raw": raw, "last": pages})
     if count:
         rows, count = fetch(offset=(pages - 1) * per_page, limit=per_page)
     return rows, count, pages, pages
@@ -132,13 +144,16 @@ def _over_time(filterset, query: str) -> dict:
     items = list(Recommendation.objects.filter(filterset.items()).distinct().only("code", "title", "kind", "unit")[:2])
     single = items[0] if len(items) == 1 else None
     context = {
-        "history_chart": charts.columns_over_time(history, label="Pairs by status at the end of each year"),
+        "history_chart": charts.columns_over_time(history, label=_("Pairs by status at the end of each year")),
         "history_legend": charts.legend(history["statuses"]),
         "chart_query": query,
     }
     if single is not None and single.kind == Kind.QUANTITATIVE and history["values"]:
         context["values_chart"] = charts.values_over_time(
-            history["years"], history["values"], label=f"{single.code}: median measured value", unit=single.unit
+            history["years"],
+            history["values"],
+            label=_("%(code)s: median measured value") % {"code": single.code},
+            unit=single.unit,
         )
         context["values_item"] = single
     return context
@@ -149,7 +164,9 @@ def report_summary(request):
     filterset, scope, errors = _filtered(request)
     summary = reports.summary(scope) if scope else None
     legend = charts.legend([s for s, _, _ in summary.by_status]) if summary else ""
-    context = _context(request, filterset, errors, title="Status report", summary=summary, legend=legend, tab="summary")
+    context = _context(
+        request, filterset, errors, title=_("Status report"), summary=summary, legend=legend, tab="summary"
+    )
     if summary:
         then_scope = _then_scope(filterset)
         if then_scope is not None:
@@ -162,7 +179,7 @@ def report_summary(request):
         context["disagreements"] = reports.disagreements(scope)
         context["disagree_query"] = _query_without(request, "page", "sort", "chart", "disagree")
     if summary:
-        context["overall_bar"] = charts.stacked_bar(summary.by_status, label="All statuses", height=28)
+        context["overall_bar"] = charts.stacked_bar(summary.by_status, label=_("All statuses"), height=28)
         for group in (summary.by_item, summary.by_theme, summary.by_region):
             for row in group:
                 name = row["item"].code if "item" in row else row["name"]
@@ -188,7 +205,7 @@ def report_table(request):
         request,
         filterset,
         errors,
-        title="Status table",
+        title=_("Status table"),
         rows=rows,
         table_columns=TABLE_COLUMNS,
         count=count,
@@ -220,7 +237,7 @@ def report_matrix(request):
         request,
         filterset,
         errors,
-        title="Status matrix",
+        title=_("Status matrix"),
         grid=grid,
         sort=sort,
         page_number=number,
@@ -268,9 +285,11 @@ def _matrix_html(grid) -> str:
         for item in grid.items
     )
     out = [
-        '<table class="matrix"><caption class="visually-hidden">Status of each country or organization (rows) '
-        "on each item (columns)</caption>",
-        f'<thead><tr><th scope="col">Country or organization</th>{head}<th scope="col">Progress</th></tr>'
+        '<table class="matrix"><caption class="visually-hidden">'
+        + escape(_("Status of each country or organization (rows) on each item (columns)"))
+        + "</caption>",
+        f'<thead><tr><th scope="col">{escape(_("Country or organization"))}</th>{head}'
+        f'<th scope="col">{escape(_("Progress"))}</th></tr>'
         "</thead><tbody>",
     ]
     for actor, score in grid.actors:
@@ -283,7 +302,8 @@ def _matrix_html(grid) -> str:
             else:
                 out.append(cell[status].replace("{a}", code, 1).replace("{i}", item.code, 1))
         if score is None:  # nothing known is not "0 %" done
-            out.append('<td title="No information">—<span class="visually-hidden"> no information</span></td></tr>')
+            title, spoken = escape(status_label(NO_INFORMATION)), escape(pgettext("read aloud", "no information"))
+            out.append(f'<td title="{title}">—<span class="visually-hidden"> {spoken}</span></td></tr>')
         else:
             out.append(f"<td>{score}%</td></tr>")
     out.append("</tbody></table>")
@@ -297,7 +317,7 @@ def _per_item_html(grid) -> str:
     out = ['<div class="per-item">']
     for item in grid.items:
         cells = []
-        for actor, _ in grid.actors:
+        for actor, _place in grid.actors:
             status = grid.cells.get((actor.pk, item.pk))
             if status is None:
                 continue
@@ -396,8 +416,12 @@ def status_xlsx(request):
 
 
 def _source_lines():
+    """(key, label in the active language, value) for the source document."""
     document = editorial.source_document()
-    return [("Source document", document["citation"]), ("Official document", document["url"])]
+    return [
+        ("source", _("Source document"), document["citation"]),
+        ("official", _("Official document"), document["url"]),
+    ]
 
 
 @require_GET
@@ -419,31 +443,41 @@ def _chart_file(request):
     chart = over_time.get("values_chart" if kind == "values" else "history_chart")
     if not chart:
         message = (
-            "Values are charted for one quantitative item, e.g. ?item=R17&chart=values.\n"
+            _("Values are charted for one quantitative item, e.g. ?item=R17&chart=values.") + "\n"
             if kind == "values"
-            else "No verified history matches these filters, so there is no chart.\n"
+            else _("No verified history matches these filters, so there is no chart.") + "\n"
         )
         return None, HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     query = _query_without(request, "chart")
     page = request.build_absolute_uri(reverse("recommendations:report_summary")) + (f"?{query}" if query else "")
-    citation = citing.suggested(title="Status report, over time", url=page, snapshot=filterset.snapshot_date)
+    citation = citing.suggested(title=_("Status report, over time"), url=page, snapshot=filterset.snapshot_date)
     if kind == "values":
         item = over_time["values_item"]
-        title = f"{item.code} {item.title}: median measured value ({item.unit}) at the end of each year"
-        legend, line_label = [], f"Median of the latest measured values ({item.unit}) at the end of each year"
+        title = _("%(code)s %(title)s: median measured value (%(unit)s) at the end of each year") % {
+            "code": item.code,
+            "title": item.title,
+            "unit": item.unit,
+        }
+        legend = []
+        line_label = _("Median of the latest measured values (%(unit)s) at the end of each year") % {"unit": item.unit}
     else:
         line_label = ""
-        title = "Items: countries and organizations at each status, end of each year"
+        title = _("Items: countries and organizations at each status, end of each year")
         legend = reports.history_by_year(filterset=filterset)["statuses"]
     day = filterset.snapshot_date or timezone.localdate()
     lines = [
-        f"Verified history up to {day:%-d %B %Y}; data as of "
-        + (f"{citation.as_of:%-d %B %Y}." if citation.as_of else "— (no verified update)."),
-        "Filters: " + ("; ".join(filterset.describe()) or "none") + ".",
+        (
+            _("Verified history up to %(day)s; data as of %(as_of)s.")
+            % {"day": f"{day:%-d %B %Y}", "as_of": f"{citation.as_of:%-d %B %Y}"}
+            if citation.as_of
+            else _("Verified history up to %(day)s; data as of — (no verified update).") % {"day": f"{day:%-d %B %Y}"}
+        ),
+        _("Filters: %(filters)s.") % {"filters": "; ".join(filterset.describe()) or _("none")},
     ]
     source = [
-        f"Source: {citation.url} (retrieved {citation.retrieved:%-d %B %Y}).",
-        f"Source document: {citation.source}. Licence: {citation.licence}.",
+        _("Source: %(url)s (retrieved %(date)s).") % {"url": citation.url, "date": f"{citation.retrieved:%-d %B %Y}"},
+        _("Source document: %(source)s. Licence: %(licence)s.")
+        % {"source": citation.source, "licence": citation.licence},
     ]
     svg = charts.standalone(
         chart, title=title, lines=lines, legend_statuses=legend, source=source, line_label=line_label
@@ -479,7 +513,7 @@ def _export_citation(request, filterset) -> citing.Citation:
     """An export cites the table report it is a download of (the same filters, the same rows)."""
     return citing.for_request(
         request,
-        title="Status of the items (table)",
+        title=_("Status of the items (table)"),
         snapshot=filterset.snapshot_date,
         path=reverse("recommendations:report_table"),
     )
@@ -488,7 +522,7 @@ def _export_citation(request, filterset) -> citing.Citation:
 def report_citation(filterset, query: str) -> citing.Citation:
     """The citation of a report built without a request (the background export): its address from SITE_URL."""
     url = settings.SITE_URL.rstrip("/") + reverse("recommendations:report_table") + (f"?{query}" if query else "")
-    return citing.suggested(title="Status of the items (table)", url=url, snapshot=filterset.snapshot_date)
+    return citing.suggested(title=_("Status of the items (table)"), url=url, snapshot=filterset.snapshot_date)
 
 
 # The XLSX sheet: the export's columns, each code followed by its label in words.
@@ -517,9 +551,10 @@ def _xlsx_values(values: list) -> tuple[list, dict[int, str]]:
         formats["verified_at"] = "yyyy-mm-dd hh:mm:ss"
     else:
         row["verified_at"] = None
-    row["actor_kind_label"] = ActorKind(row["actor_kind"]).label
-    row["kind_label"] = Kind(row["kind"]).label
-    row["status_label"] = status_label(row["status"])
+    # Export columns: English whatever the request's language (a contract, like the codes beside them).
+    row["actor_kind_label"] = english(ActorKind(row["actor_kind"]).label)
+    row["kind_label"] = english(Kind(row["kind"]).label)
+    row["status_label"] = status_label_en(row["status"])
     return [row[c] for c in XLSX_COLUMNS], {XLSX_COLUMNS.index(c): f for c, f in formats.items()}
 
 
@@ -535,22 +570,26 @@ def write_xlsx(filterset, scope, handle, *, citation: citing.Citation | None = N
         typed, formats = _xlsx_values(values)
         sheet.append(xlsx_row(sheet, typed, formats))
     about = workbook.create_sheet("about")
+    # The about sheet's row labels speak the active language; the status sheet's columns never change.
     for line in [
-        ["Report", "Status of the items: the calls to action of the 2006 hearings on migration and development"],
-        ["Suggested citation", citation.text],
-        ["Address", citation.url],
-        ["Data as of", citation.as_of],
-        ["Retrieved", citation.retrieved],
-        ["Source document", citation.source],
-        ["Licence", f"{citation.licence} ({citation.licence_url})"],
-        ["Filters", "; ".join(filterset.describe()) or "none"],  # filter values are typed by visitors
-        ["Statuses as of", _stamp(filterset)],
-        ["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
-        *([label, value] for label, value in _source_lines() if value and label != "Source document"),
-        ["Source", editorial.SOURCE_LAYER],
-        *([f"Words: {term}", meaning] for term, meaning in editorial.words().items()),
-        ["Editorial layer", editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
-        *(["Automatic statuses", note] for note in reports.threshold_notes(filterset)),
+        [
+            _("Report"),
+            _("Status of the items: the calls to action of the 2006 hearings on migration and development"),
+        ],
+        [_("Suggested citation"), citation.text],
+        [_("Address"), citation.url],
+        [_("Data as of"), citation.as_of],
+        [_("Retrieved"), citation.retrieved],
+        [_("Source document"), citation.source],
+        [_("Licence"), f"{citation.licence} ({citation.licence_url})"],
+        [_("Filters"), "; ".join(filterset.describe()) or _("none")],  # filter values are typed by visitors
+        [_("Statuses as of"), _stamp(filterset)],
+        [_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
+        *([label, value] for key, label, value in _source_lines() if value and key != "source"),
+        [_("Source"), editorial.SOURCE_LAYER],
+        *([_("Words: %(term)s") % {"term": term}, meaning] for term, meaning in editorial.words().items()),
+        [_("Editorial layer"), editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
+        *([_("Automatic statuses"), note] for note in reports.threshold_notes(filterset)),
     ]:
         about.append(xlsx_row(about, line, {1: "yyyy-mm-dd"}))
     workbook.save(handle)
