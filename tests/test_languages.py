@@ -252,3 +252,22 @@ def test_arabic_charts_and_map_keep_their_left_to_right_drawing():
     assert not re.search(
         r"(?:margin|padding|border)-(?:left|right)|text-align: (?:left|right)|[{;] (?:left|right):", css
     )
+
+
+CATALOGS = sorted((Path(settings.BASE_DIR) / "locale").glob("*/LC_MESSAGES/django.po"))
+
+
+@pytest.mark.skipif(not CATALOGS, reason="no translation catalog yet")
+@pytest.mark.parametrize("catalog", CATALOGS, ids=[c.parent.parent.name for c in CATALOGS])
+def test_the_committed_mo_files_are_compiled_from_the_po_files(catalog, tmp_path):
+    """The site reads the .mo files, which are committed (no gettext needed to run it): they must be the .po's."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("msgfmt"):
+        pytest.skip("GNU gettext (msgfmt) is not installed")
+    compiled = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(catalog)], check=True)
+    committed = catalog.with_suffix(".mo")
+    assert committed.exists(), f"{committed} is missing: run `make messages`"
+    assert committed.read_bytes() == compiled.read_bytes(), f"{committed} is stale: run `make messages`"
