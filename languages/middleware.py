@@ -39,7 +39,9 @@ class FirstVisitLanguageMiddleware:
         if preferred == settings.LANGUAGE_CODE:
             return response
         target = translate_url(here, preferred)
-        if target == here:  # not a page that has other languages (outside the language-prefixed URLs)
+        # Not a page that has other languages (outside the language-prefixed URLs); or an address that would
+        # read as another host ("//host/…"): never redirect off the site.
+        if target == here or not target.startswith("/") or target.startswith("//"):
             return response
         response.close()
         redirect = HttpResponseRedirect(target)
