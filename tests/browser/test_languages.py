@@ -28,6 +28,7 @@ def statuses(seeded_transactional_db):
 def test_arabic_mirrors_the_page_not_the_charts_and_fits_a_phone(browser, live_server, statuses):
     context = browser.new_context(viewport=PHONE_360, base_url=live_server.url, is_mobile=True, has_touch=True)
     page = context.new_page()
+    page.viewport_name = "phone-360"
     for path in ARABIC_PAGES:
         page.goto(path, wait_until="load")
         assert page.evaluate("document.documentElement.dir") == "rtl", path
