@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
 .PHONY: run worker test lint format migrate seed countries map bench backup restore serve faults clean help lock \
-	cluster cluster-stop cluster-status cluster-faults
+	cluster cluster-stop cluster-status cluster-faults messages
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -114,6 +114,17 @@ cluster-status:  ## Which pieces of `make cluster` are up
 cluster-faults: $(VENV)/.runtime  ## Load through the balancer while killing a web server, a worker mid-task, restarting PostgreSQL (docs/reliability.md)
 	@$(NGINX_INSTALL)
 	$(PY) bench/cluster_faults.py $(FAULT_ARGS)
+
+# The five translations (English is the source text). Edit locale/<ll>/LC_MESSAGES/django.po, then `make messages`:
+# it adds new strings from the code and templates (and marks vanished ones obsolete), and compiles the .mo files
+# the site reads. Both are committed, so `make run` and `make test` need no gettext tools. Needs GNU gettext.
+LOCALES := -l fr -l es -l ru -l zh_Hans -l ar
+MESSAGES_IGNORE := --ignore=.venv* --ignore=staticfiles --ignore=media --ignore=open-data --ignore=backups \
+	--ignore=test-artifacts --ignore=.cluster* --ignore=node_modules
+
+messages: $(VENV)/.runtime  ## Update the translation catalogs (locale/*/LC_MESSAGES/django.po) from the code and compile them
+	$(PY) manage.py makemessages $(LOCALES) --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages $(LOCALES) $(MESSAGES_IGNORE)
 
 countries: $(VENV)/.dev  ## Rebuild fixtures/countries.json from hdx-python-country
 	$(PY) manage.py build_countries_fixture

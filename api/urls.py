@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from languages.patterns import language_prefixed
+
 from . import pages, views
 
 app_name = "api"
@@ -25,6 +27,9 @@ urlpatterns = [
     # Swagger UI from drf-spectacular-sidecar's vendored files (no CDN); its start-up script is a separate
     # file (the "split" view), so the Content-Security-Policy needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("account/api-tokens/", pages.tokens, name="tokens"),
-    path("account/api-tokens/<int:pk>/revoke/", pages.revoke, name="revoke"),
+    # The tokens page is a page: in the visitor's language (/fr/account/api-tokens/); the API above never is.
+    language_prefixed(
+        path("account/api-tokens/", pages.tokens, name="tokens"),
+        path("account/api-tokens/<int:pk>/revoke/", pages.revoke, name="revoke"),
+    ),
 ]

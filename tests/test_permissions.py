@@ -193,6 +193,10 @@ MATRIX = {
         "get",
         {"anonymous": LOGIN, "reporter_a": 404, "reporter_b": 404, "reviewer": 200, "editor": 404},
     ),
+    # Languages: the switcher's link remembers a language for anyone (a cookie) and redirects; Django's set_language
+    # (a POST) only redirects on a GET.
+    "languages:choose": (lambda o: ["fr"], "get", everyone(302)),
+    "set_language": (None, "get", everyone(302)),
     "healthz": (None, "get", everyone(200)),
     "favicon": (None, "get", everyone(200)),
     "login": (None, "get", everyone(200)),
@@ -282,7 +286,7 @@ def test_url_answers_each_role_as_expected(client, people, objects, name, role):
     if (
         expected[role] == LOGIN
         and role == "anonymous"
-        and name not in ("recommendations:audit", "atlas:compare_region")
+        and name not in ("recommendations:audit", "atlas:compare_region", "languages:choose", "set_language")
     ):
         assert response["Location"].startswith(reverse("login"))
 

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "participation",
     "bulk",
     "import_jobs",
+    "languages",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the URL's prefix (/fr/…; none is English), after the session, before CommonMiddleware.
+    "django.middleware.locale.LocaleMiddleware",
+    # A first visit to an unprefixed page goes to the visitor's language (languages/middleware.py).
+    "languages.middleware.FirstVisitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +138,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "languages.switcher.language_context",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alerts.context_processors.alerts",
@@ -194,7 +201,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The six official languages of the UN. English is the default and has no URL prefix; the others are served
+# under /fr/, /es/, /ru/, /zh-hans/, /ar/ (tracker/urls.py, languages/). Translations: locale/<ll>/LC_MESSAGES.
 LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ru", "Русский"),
+    ("zh-hans", "中文"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen in the switcher is remembered a year (Django's default is until the browser closes).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -12,12 +13,24 @@ admin.site.site_header = _("Migration & development tracker — administration")
 admin.site.site_title = _("Tracker admin")
 admin.site.index_title = _("Items, themes, instruments and actors")
 
+# The machine contract has no language prefix: the API, /healthz, /favicon.ico and the open-data files (the API's
+# tokens page and the /data/ page are prefixed inside their apps, languages/patterns.py), the switcher's link and
+# Django's set_language.
 urlpatterns = [
+    path("", include("api.urls")),
+    path("", include("opendata.urls")),
+    path("", include("languages.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+]
+
+# The pages, in English at their addresses and in the other languages under /fr/, /es/, /ru/, /zh-hans/, /ar/.
+# Exports among them (CSV, XLSX, JSON, charts, feeds) answer under both, the same file.
+urlpatterns += i18n_patterns(
     path("", include("recommendations.urls")),
     path("", include("atlas.urls")),
     path("", include("alerts.urls")),
-    path("", include("api.urls")),
-    path("", include("opendata.urls")),
     path("", include("participation.urls")),
     path("", include("bulk.urls")),
     path("", include("import_jobs.urls")),
@@ -40,10 +53,9 @@ urlpatterns = [
         name="password_change",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
-]
+    prefix_default_language=False,
+)
 
 # Error pages in the site's layout, offering search (templates/404.html, 403.html, 400.html, 500.html).
 handler404 = "recommendations.views.errors.not_found"

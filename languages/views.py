@@ -1,0 +1,37 @@
+"""The switcher's link: remember the language chosen (the language cookie), then show the page in it.
+
+A plain link (GET), so the switcher works without JavaScript and reads as a list of links. Setting the cookie on a
+GET is safe here: it changes only the language pages are shown in, nothing an attacker could abuse through a
+forged link (no account, no data, no session). ``next`` must be an address on this site (no open redirect).
+"""
+
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def choose(request, code: str):
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("No such language")
+    target = request.GET.get("next", "")
+    hosts = {request.get_host()}
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts=hosts, require_https=request.is_secure())
+    if not safe:
+        with translation.override(code):
+            target = reverse("recommendations:home")
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
