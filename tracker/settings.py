@@ -72,6 +72,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the host(s) this tracker is served on.")
 
 INSTALLED_APPS = [
+    # Before the admin, so its TranslationAdmin tabs and widgets win (django-modeltranslation's rule).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -98,6 +100,7 @@ INSTALLED_APPS = [
     "participation",
     "bulk",
     "import_jobs",
+    "languages",
 ]
 
 MIDDLEWARE = [
@@ -195,8 +198,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The six official languages of the UN (docs/languages.md). English is the source language of every text.
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ru", "Русский"),
+    ("zh-hans", "中文"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Titles and names editors translate (languages/translation.py): one column per language, English the fallback.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_TZ = True
 
 STATIC_URL = "static/"
