@@ -5,34 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0002_roles"),
+        ('recommendations', '0002_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="progressupdate",
-            name="update_pair_latest_verified",
+            model_name='progressupdate',
+            name='update_pair_latest_verified',
         ),
         migrations.AddIndex(
-            model_name="progressupdate",
-            index=models.Index(
-                models.F("actor"),
-                models.F("recommendation"),
-                models.OrderBy(models.F("as_of"), descending=True),
-                models.OrderBy(models.F("created_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
-                condition=models.Q(("state", "verified")),
-                name="update_pair_latest_verified",
-            ),
+            model_name='progressupdate',
+            index=models.Index(models.F('actor'), models.F('recommendation'), models.OrderBy(models.F('as_of'), descending=True), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('state', 'verified')), name='update_pair_latest_verified'),
         ),
         migrations.AddIndex(
-            model_name="progressupdate",
-            index=models.Index(
-                models.OrderBy(models.F("reviewed_at"), descending=True),
-                condition=models.Q(("state", "verified")),
-                name="update_recently_verified",
-            ),
+            model_name='progressupdate',
+            index=models.Index(models.OrderBy(models.F('reviewed_at'), descending=True), condition=models.Q(('state', 'verified')), name='update_recently_verified'),
         ),
     ]

@@ -28,42 +28,35 @@ def copy_from_updates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0003_latest_update_indexes"),
+        ('recommendations', '0003_latest_update_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="currentstatus",
-            name="as_of_precision",
-            field=models.CharField(
-                choices=[("day", "Day"), ("month", "Month"), ("year", "Year")], default="day", max_length=5
-            ),
+            model_name='currentstatus',
+            name='as_of_precision',
+            field=models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', max_length=5),
         ),
         migrations.AddField(
-            model_name="currentstatus",
-            name="evidence_urls",
+            model_name='currentstatus',
+            name='evidence_urls',
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name="currentstatus",
-            name="reported_by_organization",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="recommendations.actor",
-            ),
+            model_name='currentstatus',
+            name='reported_by_organization',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.actor'),
         ),
         migrations.AddField(
-            model_name="currentstatus",
-            name="value",
+            model_name='currentstatus',
+            name='value',
             field=models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True),
         ),
         migrations.AddField(
-            model_name="currentstatus",
-            name="verified_at",
+            model_name='currentstatus',
+            name='verified_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(copy_from_updates, migrations.RunPython.noop),

@@ -7,58 +7,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0004_current_status_export_fields"),
+        ('recommendations', '0004_current_status_export_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "username",
-                    models.CharField(blank=True, help_text="Kept if the account is later removed.", max_length=150),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("logged", "Logged an update"),
-                            ("edited", "Edited an update"),
-                            ("verified", "Verified an update"),
-                            ("returned", "Returned an update"),
-                            ("withdrawn", "Withdrew an update"),
-                            ("imported", "Imported updates"),
-                            ("themes_merged", "Merged themes"),
-                            ("invited", "Invited a user"),
-                            ("admin_added", "Added in the admin"),
-                            ("admin_changed", "Changed in the admin"),
-                            ("admin_deleted", "Deleted in the admin"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("object_type", models.CharField(max_length=100)),
-                ("object_id", models.CharField(blank=True, max_length=64)),
-                ("object_repr", models.CharField(blank=True, max_length=300)),
-                ("detail", models.TextField(blank=True)),
-                (
-                    "user",
-                    models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('username', models.CharField(blank=True, help_text='Kept if the account is later removed.', max_length=150)),
+                ('action', models.CharField(choices=[('logged', 'Logged an update'), ('edited', 'Edited an update'), ('verified', 'Verified an update'), ('returned', 'Returned an update'), ('withdrawn', 'Withdrew an update'), ('imported', 'Imported updates'), ('themes_merged', 'Merged themes'), ('invited', 'Invited a user'), ('admin_added', 'Added in the admin'), ('admin_changed', 'Changed in the admin'), ('admin_deleted', 'Deleted in the admin')], max_length=20)),
+                ('object_type', models.CharField(max_length=100)),
+                ('object_id', models.CharField(blank=True, max_length=64)),
+                ('object_repr', models.CharField(blank=True, max_length=300)),
+                ('detail', models.TextField(blank=True)),
+                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-at", "-pk"],
-                "indexes": [
-                    models.Index(fields=["-at"], name="audit_recent"),
-                    models.Index(fields=["action", "-at"], name="audit_action_recent"),
-                    models.Index(fields=["object_type", "object_id"], name="audit_object"),
-                ],
+                'ordering': ['-at', '-pk'],
+                'indexes': [models.Index(fields=['-at'], name='audit_recent'), models.Index(fields=['action', '-at'], name='audit_action_recent'), models.Index(fields=['object_type', 'object_id'], name='audit_object')],
             },
         ),
     ]

@@ -5,135 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0005_audit_trail"),
+        ('recommendations', '0005_audit_trail'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="DataCorrection",
+            name='DataCorrection',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=100, unique=True)),
-                ("reason", models.TextField()),
-                ("applied_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("outcome", models.TextField(blank=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, unique=True)),
+                ('reason', models.TextField()),
+                ('applied_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('outcome', models.TextField(blank=True)),
             ],
             options={
-                "ordering": ["applied_at", "pk"],
+                'ordering': ['applied_at', 'pk'],
             },
         ),
         migrations.AddField(
-            model_name="citation",
-            name="role",
-            field=models.CharField(
-                choices=[("call", "The call"), ("context", "Context (not itself a call)")],
-                default="call",
-                help_text="“Context” for a quotation that explains the call without making it (e.g. a participant's question, or the sentence that counts the core instruments).",
-                max_length=10,
-            ),
+            model_name='citation',
+            name='role',
+            field=models.CharField(choices=[('call', 'The call'), ('context', 'Context (not itself a call)')], default='call', help_text="“Context” for a quotation that explains the call without making it (e.g. a participant's question, or the sentence that counts the core instruments).", max_length=10),
         ),
         migrations.AddField(
-            model_name="historicalcitation",
-            name="role",
-            field=models.CharField(
-                choices=[("call", "The call"), ("context", "Context (not itself a call)")],
-                default="call",
-                help_text="“Context” for a quotation that explains the call without making it (e.g. a participant's question, or the sentence that counts the core instruments).",
-                max_length=10,
-            ),
+            model_name='historicalcitation',
+            name='role',
+            field=models.CharField(choices=[('call', 'The call'), ('context', 'Context (not itself a call)')], default='call', help_text="“Context” for a quotation that explains the call without making it (e.g. a participant's question, or the sentence that counts the core instruments).", max_length=10),
         ),
         migrations.AddField(
-            model_name="historicalrecommendation",
-            name="editorial_note",
-            field=models.TextField(
-                blank=True, help_text="What the editors added or split, and why. Shown on the item page and in exports."
-            ),
+            model_name='historicalrecommendation',
+            name='editorial_note',
+            field=models.TextField(blank=True, help_text='What the editors added or split, and why. Shown on the item page and in exports.'),
         ),
         migrations.AddField(
-            model_name="historicalrecommendation",
-            name="editorial_split",
-            field=models.BooleanField(
-                default=False,
-                help_text="The source makes one call about a group (“all the core human rights instruments”) and the editors made this item for one member of it. Give the reason in the editorial note.",
-            ),
+            model_name='historicalrecommendation',
+            name='editorial_split',
+            field=models.BooleanField(default=False, help_text='The source makes one call about a group (“all the core human rights instruments”) and the editors made this item for one member of it. Give the reason in the editorial note.'),
         ),
         migrations.AddField(
-            model_name="historicalrecommendation",
-            name="thresholds_source",
-            field=models.CharField(
-                blank=True,
-                help_text="Where the target and ceiling come from when the source does not give them (e.g. “SDG target 10.c (2015)”). Shown wherever the automatic statuses appear.",
-                max_length=200,
-            ),
+            model_name='historicalrecommendation',
+            name='thresholds_source',
+            field=models.CharField(blank=True, help_text='Where the target and ceiling come from when the source does not give them (e.g. “SDG target 10.c (2015)”). Shown wherever the automatic statuses appear.', max_length=200),
         ),
         migrations.AddField(
-            model_name="historicalrecommendation",
-            name="title_is_editorial",
-            field=models.BooleanField(
-                default=False,
-                help_text="The title names or claims something its quotations do not say (e.g. an instrument the source does not name). Explain it in the editorial note.",
-                verbose_name="title goes beyond the quotations",
-            ),
+            model_name='historicalrecommendation',
+            name='title_is_editorial',
+            field=models.BooleanField(default=False, help_text='The title names or claims something its quotations do not say (e.g. an instrument the source does not name). Explain it in the editorial note.', verbose_name='title goes beyond the quotations'),
         ),
         migrations.AddField(
-            model_name="recommendation",
-            name="editorial_note",
-            field=models.TextField(
-                blank=True, help_text="What the editors added or split, and why. Shown on the item page and in exports."
-            ),
+            model_name='recommendation',
+            name='editorial_note',
+            field=models.TextField(blank=True, help_text='What the editors added or split, and why. Shown on the item page and in exports.'),
         ),
         migrations.AddField(
-            model_name="recommendation",
-            name="editorial_split",
-            field=models.BooleanField(
-                default=False,
-                help_text="The source makes one call about a group (“all the core human rights instruments”) and the editors made this item for one member of it. Give the reason in the editorial note.",
-            ),
+            model_name='recommendation',
+            name='editorial_split',
+            field=models.BooleanField(default=False, help_text='The source makes one call about a group (“all the core human rights instruments”) and the editors made this item for one member of it. Give the reason in the editorial note.'),
         ),
         migrations.AddField(
-            model_name="recommendation",
-            name="thresholds_source",
-            field=models.CharField(
-                blank=True,
-                help_text="Where the target and ceiling come from when the source does not give them (e.g. “SDG target 10.c (2015)”). Shown wherever the automatic statuses appear.",
-                max_length=200,
-            ),
+            model_name='recommendation',
+            name='thresholds_source',
+            field=models.CharField(blank=True, help_text='Where the target and ceiling come from when the source does not give them (e.g. “SDG target 10.c (2015)”). Shown wherever the automatic statuses appear.', max_length=200),
         ),
         migrations.AddField(
-            model_name="recommendation",
-            name="title_is_editorial",
-            field=models.BooleanField(
-                default=False,
-                help_text="The title names or claims something its quotations do not say (e.g. an instrument the source does not name). Explain it in the editorial note.",
-                verbose_name="title goes beyond the quotations",
-            ),
+            model_name='recommendation',
+            name='title_is_editorial',
+            field=models.BooleanField(default=False, help_text='The title names or claims something its quotations do not say (e.g. an instrument the source does not name). Explain it in the editorial note.', verbose_name='title goes beyond the quotations'),
         ),
         migrations.AlterField(
-            model_name="historicalrecommendation",
-            name="title",
-            field=models.CharField(
-                help_text="Short imperative title, written by the editors in the words of the quotations.",
-                max_length=120,
-            ),
+            model_name='historicalrecommendation',
+            name='title',
+            field=models.CharField(help_text='Short imperative title, written by the editors in the words of the quotations.', max_length=120),
         ),
         migrations.AlterField(
-            model_name="recommendation",
-            name="title",
-            field=models.CharField(
-                help_text="Short imperative title, written by the editors in the words of the quotations.",
-                max_length=120,
-            ),
+            model_name='recommendation',
+            name='title',
+            field=models.CharField(help_text='Short imperative title, written by the editors in the words of the quotations.', max_length=120),
         ),
         migrations.AddConstraint(
-            model_name="recommendation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("editorial_split", False), ("title_is_editorial", False)),
-                    models.Q(("editorial_note", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="editorial_flag_has_note",
-            ),
+            model_name='recommendation',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('editorial_split', False), ('title_is_editorial', False)), models.Q(('editorial_note', ''), _negated=True), _connector='OR'), name='editorial_flag_has_note'),
         ),
     ]

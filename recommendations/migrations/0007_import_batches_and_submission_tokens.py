@@ -8,156 +8,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0006_editorial_layer"),
+        ('recommendations', '0006_editorial_layer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ImportBatch",
+            name='ImportBatch',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                (
-                    "file",
-                    models.CharField(
-                        blank=True, help_text="Path of the stored upload; empty once deleted.", max_length=200
-                    ),
-                ),
-                (
-                    "filename",
-                    models.CharField(
-                        help_text="The uploader's name for the file (shown, never a path).", max_length=200
-                    ),
-                ),
-                (
-                    "system_reason",
-                    models.CharField(
-                        blank=True, help_text="Set when the tracker itself imports (a public baseline).", max_length=200
-                    ),
-                ),
-                (
-                    "verified",
-                    models.BooleanField(
-                        default=False, help_text="Imported as verified: a second reviewer confirms it."
-                    ),
-                ),
-                ("source", models.CharField(blank=True, max_length=500)),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("uploaded", "Uploaded, not yet checked"),
-                            ("previewed", "Previewed, awaiting the importer's confirmation"),
-                            ("awaiting_review", "Awaiting a second reviewer"),
-                            ("confirmed", "Imported"),
-                            ("returned", "Returned by a reviewer"),
-                            ("rejected", "Refused: the file has errors"),
-                            ("discarded", "Discarded"),
-                        ],
-                        default="uploaded",
-                        max_length=20,
-                    ),
-                ),
-                ("error", models.TextField(blank=True, help_text="Why the file could not be read.")),
-                ("rows", models.PositiveIntegerField(default=0)),
-                ("to_create", models.PositiveIntegerField(default=0)),
-                ("unchanged", models.PositiveIntegerField(default=0)),
-                ("rejected", models.PositiveIntegerField(default=0)),
-                ("created", models.PositiveIntegerField(default=0, help_text="Updates written when it was confirmed.")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("submitted_at", models.DateTimeField(blank=True, null=True)),
-                ("review_note", models.TextField(blank=True)),
-                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "closed_at",
-                    models.DateTimeField(blank=True, help_text="Confirmed, returned, refused or discarded.", null=True),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('file', models.CharField(blank=True, help_text='Path of the stored upload; empty once deleted.', max_length=200)),
+                ('filename', models.CharField(help_text="The uploader's name for the file (shown, never a path).", max_length=200)),
+                ('system_reason', models.CharField(blank=True, help_text='Set when the tracker itself imports (a public baseline).', max_length=200)),
+                ('verified', models.BooleanField(default=False, help_text='Imported as verified: a second reviewer confirms it.')),
+                ('source', models.CharField(blank=True, max_length=500)),
+                ('state', models.CharField(choices=[('uploaded', 'Uploaded, not yet checked'), ('previewed', "Previewed, awaiting the importer's confirmation"), ('awaiting_review', 'Awaiting a second reviewer'), ('confirmed', 'Imported'), ('returned', 'Returned by a reviewer'), ('rejected', 'Refused: the file has errors'), ('discarded', 'Discarded')], default='uploaded', max_length=20)),
+                ('error', models.TextField(blank=True, help_text='Why the file could not be read.')),
+                ('rows', models.PositiveIntegerField(default=0)),
+                ('to_create', models.PositiveIntegerField(default=0)),
+                ('unchanged', models.PositiveIntegerField(default=0)),
+                ('rejected', models.PositiveIntegerField(default=0)),
+                ('created', models.PositiveIntegerField(default=0, help_text='Updates written when it was confirmed.')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('submitted_at', models.DateTimeField(blank=True, null=True)),
+                ('review_note', models.TextField(blank=True)),
+                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
+                ('closed_at', models.DateTimeField(blank=True, help_text='Confirmed, returned, refused or discarded.', null=True)),
             ],
             options={
-                "verbose_name_plural": "import batches",
-                "ordering": ["-created_at"],
+                'verbose_name_plural': 'import batches',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("logged", "Logged an update"),
-                    ("edited", "Edited an update"),
-                    ("verified", "Verified an update"),
-                    ("returned", "Returned an update"),
-                    ("withdrawn", "Withdrew an update"),
-                    ("imported", "Imported updates"),
-                    ("import_submitted", "Sent an import for review"),
-                    ("import_returned", "Returned an import"),
-                    ("themes_merged", "Merged themes"),
-                    ("invited", "Invited a user"),
-                    ("admin_added", "Added in the admin"),
-                    ("admin_changed", "Changed in the admin"),
-                    ("admin_deleted", "Deleted in the admin"),
-                ],
-                max_length=20,
-            ),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('logged', 'Logged an update'), ('edited', 'Edited an update'), ('verified', 'Verified an update'), ('returned', 'Returned an update'), ('withdrawn', 'Withdrew an update'), ('imported', 'Imported updates'), ('import_submitted', 'Sent an import for review'), ('import_returned', 'Returned an import'), ('themes_merged', 'Merged themes'), ('invited', 'Invited a user'), ('admin_added', 'Added in the admin'), ('admin_changed', 'Changed in the admin'), ('admin_deleted', 'Deleted in the admin')], max_length=20),
         ),
         migrations.AlterField(
-            model_name="historicalprogressupdate",
-            name="submission_token",
+            model_name='historicalprogressupdate',
+            name='submission_token',
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name="progressupdate",
-            name="submission_token",
+            model_name='progressupdate',
+            name='submission_token',
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
         migrations.AddConstraint(
-            model_name="progressupdate",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("submission_token__isnull", False)),
-                fields=("created_by", "submission_token"),
-                name="update_one_per_submission",
-            ),
+            model_name='progressupdate',
+            constraint=models.UniqueConstraint(condition=models.Q(('submission_token__isnull', False)), fields=('created_by', 'submission_token'), name='update_one_per_submission'),
         ),
         migrations.AddField(
-            model_name="importbatch",
-            name="created_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='importbatch',
+            name='created_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="importbatch",
-            name="organization",
-            field=models.ForeignKey(
-                help_text="Filed on behalf of, for rows that name no organization.",
-                limit_choices_to={"kind": "organization"},
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="recommendations.actor",
-            ),
+            model_name='importbatch',
+            name='organization',
+            field=models.ForeignKey(help_text='Filed on behalf of, for rows that name no organization.', limit_choices_to={'kind': 'organization'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.actor'),
         ),
         migrations.AddField(
-            model_name="importbatch",
-            name="reviewed_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='importbatch',
+            name='reviewed_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddIndex(
-            model_name="importbatch",
-            index=models.Index(fields=["state", "created_at"], name="import_state_age"),
+            model_name='importbatch',
+            index=models.Index(fields=['state', 'created_at'], name='import_state_age'),
         ),
         migrations.AddIndex(
-            model_name="importbatch",
-            index=models.Index(fields=["created_by", "-created_at"], name="import_by_person"),
+            model_name='importbatch',
+            index=models.Index(fields=['created_by', '-created_at'], name='import_by_person'),
         ),
     ]

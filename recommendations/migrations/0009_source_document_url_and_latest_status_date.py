@@ -11,29 +11,25 @@ def set_symbol(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0008_cache_table"),
+        ('recommendations', '0008_cache_table'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="sourcedocument",
-            name="url",
-            field=models.URLField(
-                blank=True,
-                help_text="Where the official UN document can be read (e.g. https://undocs.org/A/61/187).",
-                max_length=500,
-                verbose_name="official URL",
-            ),
+            model_name='sourcedocument',
+            name='url',
+            field=models.URLField(blank=True, help_text='Where the official UN document can be read (e.g. https://undocs.org/A/61/187).', max_length=500, verbose_name='official URL'),
         ),
         migrations.AlterField(
-            model_name="sourcedocument",
-            name="symbol",
-            field=models.CharField(blank=True, help_text="UN document symbol, if known (A/61/187).", max_length=40),
+            model_name='sourcedocument',
+            name='symbol',
+            field=models.CharField(blank=True, help_text='UN document symbol, if known (A/61/187).', max_length=40),
         ),
         migrations.AddIndex(
-            model_name="currentstatus",
-            index=models.Index(fields=["-as_of"], name="current_as_of"),
+            model_name='currentstatus',
+            index=models.Index(fields=['-as_of'], name='current_as_of'),
         ),
         migrations.RunPython(set_symbol, migrations.RunPython.noop),
     ]

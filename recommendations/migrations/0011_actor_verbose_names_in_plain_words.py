@@ -4,26 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0010_unaccent_for_search"),
+        ('recommendations', '0010_unaccent_for_search'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="actor",
-            options={
-                "ordering": ["name"],
-                "verbose_name": "country or organization",
-                "verbose_name_plural": "countries and organizations",
-            },
+            name='actor',
+            options={'ordering': ['name'], 'verbose_name': 'country or organization', 'verbose_name_plural': 'countries and organizations'},
         ),
         migrations.AlterModelOptions(
-            name="historicalactor",
-            options={
-                "get_latest_by": ("history_date", "history_id"),
-                "ordering": ("-history_date", "-history_id"),
-                "verbose_name": "historical country or organization",
-                "verbose_name_plural": "historical countries and organizations",
-            },
+            name='historicalactor',
+            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical country or organization', 'verbose_name_plural': 'historical countries and organizations'},
         ),
     ]

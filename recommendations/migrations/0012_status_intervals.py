@@ -40,115 +40,34 @@ def drop_gist(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0011_actor_verbose_names_in_plain_words"),
+        ('recommendations', '0011_actor_verbose_names_in_plain_words'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="StatusInterval",
+            name='StatusInterval',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("valid_from", models.DateField(help_text="The winning update's as-of date.")),
-                (
-                    "valid_to",
-                    models.DateField(
-                        blank=True, help_text="The next as-of date of the pair; empty: still holds.", null=True
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("ratification", "Ratification of an instrument"),
-                            ("quantitative", "Quantitative target"),
-                            ("policy", "Policy action"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "actor_kind",
-                    models.CharField(choices=[("country", "Country"), ("organization", "Organization")], max_length=20),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("no_action", "No action"),
-                            ("signed", "Signed"),
-                            ("ratified", "Party (ratified)"),
-                            ("acceded", "Party (acceded)"),
-                            ("succeeded", "Party (succeeded)"),
-                            ("denounced", "Denounced"),
-                            ("not_started", "Not started"),
-                            ("limited", "Limited"),
-                            ("substantial", "Substantial"),
-                            ("complete", "Complete"),
-                            ("backsliding", "Backsliding"),
-                            ("off_track", "Off track"),
-                            ("progressing", "Progressing"),
-                            ("target_met", "Target met"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "as_of_precision",
-                    models.CharField(
-                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")], default="day", max_length=5
-                    ),
-                ),
-                ("value", models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ("has_evidence", models.BooleanField(default=False)),
-                ("evidence_urls", models.JSONField(blank=True, default=list)),
-                ("verified_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="recommendations.actor"
-                    ),
-                ),
-                (
-                    "recommendation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="recommendations.recommendation",
-                    ),
-                ),
-                (
-                    "reported_by_organization",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="recommendations.actor",
-                    ),
-                ),
-                (
-                    "update",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="intervals",
-                        to="recommendations.progressupdate",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('valid_from', models.DateField(help_text="The winning update's as-of date.")),
+                ('valid_to', models.DateField(blank=True, help_text='The next as-of date of the pair; empty: still holds.', null=True)),
+                ('kind', models.CharField(choices=[('ratification', 'Ratification of an instrument'), ('quantitative', 'Quantitative target'), ('policy', 'Policy action')], max_length=20)),
+                ('actor_kind', models.CharField(choices=[('country', 'Country'), ('organization', 'Organization')], max_length=20)),
+                ('status', models.CharField(choices=[('no_action', 'No action'), ('signed', 'Signed'), ('ratified', 'Party (ratified)'), ('acceded', 'Party (acceded)'), ('succeeded', 'Party (succeeded)'), ('denounced', 'Denounced'), ('not_started', 'Not started'), ('limited', 'Limited'), ('substantial', 'Substantial'), ('complete', 'Complete'), ('backsliding', 'Backsliding'), ('off_track', 'Off track'), ('progressing', 'Progressing'), ('target_met', 'Target met')], max_length=20)),
+                ('as_of_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', max_length=5)),
+                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
+                ('has_evidence', models.BooleanField(default=False)),
+                ('evidence_urls', models.JSONField(blank=True, default=list)),
+                ('verified_at', models.DateTimeField(blank=True, null=True)),
+                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.actor')),
+                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.recommendation')),
+                ('reported_by_organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.actor')),
+                ('update', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='intervals', to='recommendations.progressupdate')),
             ],
             options={
-                "indexes": [models.Index(fields=["recommendation", "valid_from"], name="interval_item_from")],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("actor", "recommendation", "valid_from"), name="one_interval_per_pair_day"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("valid_to__isnull", True), ("valid_to__gt", models.F("valid_from")), _connector="OR"
-                        ),
-                        name="interval_ends_after_start",
-                    ),
-                ],
+                'indexes': [models.Index(fields=['recommendation', 'valid_from'], name='interval_item_from')],
+                'constraints': [models.UniqueConstraint(fields=('actor', 'recommendation', 'valid_from'), name='one_interval_per_pair_day'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='interval_ends_after_start')],
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),

@@ -4,33 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0012_status_intervals"),
+        ('recommendations', '0012_status_intervals'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("logged", "Logged an update"),
-                    ("edited", "Edited an update"),
-                    ("verified", "Verified an update"),
-                    ("returned", "Returned an update"),
-                    ("withdrawn", "Withdrew an update"),
-                    ("imported", "Imported updates"),
-                    ("import_submitted", "Sent an import for review"),
-                    ("import_returned", "Returned an import"),
-                    ("themes_merged", "Merged themes"),
-                    ("invited", "Invited a user"),
-                    ("admin_added", "Added in the admin"),
-                    ("admin_changed", "Changed in the admin"),
-                    ("admin_deleted", "Deleted in the admin"),
-                    ("token_created", "Created an API token"),
-                    ("token_revoked", "Revoked an API token"),
-                ],
-                max_length=20,
-            ),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('logged', 'Logged an update'), ('edited', 'Edited an update'), ('verified', 'Verified an update'), ('returned', 'Returned an update'), ('withdrawn', 'Withdrew an update'), ('imported', 'Imported updates'), ('import_submitted', 'Sent an import for review'), ('import_returned', 'Returned an import'), ('themes_merged', 'Merged themes'), ('invited', 'Invited a user'), ('admin_added', 'Added in the admin'), ('admin_changed', 'Changed in the admin'), ('admin_deleted', 'Deleted in the admin'), ('token_created', 'Created an API token'), ('token_revoked', 'Revoked an API token')], max_length=20),
         ),
     ]

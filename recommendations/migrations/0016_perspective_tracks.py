@@ -48,256 +48,60 @@ def drop_gist(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("recommendations", "0015_perspectives"),
+        ('recommendations', '0015_perspectives'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="PerspectiveInterval",
+            name='PerspectiveInterval',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "perspective",
-                    models.CharField(
-                        choices=[
-                            ("government", "Government self-report"),
-                            ("civil_society", "Civil-society assessment"),
-                            ("un_mechanism", "UN mechanism (treaty body, special procedure, UPR)"),
-                            ("independent_data", "Independent data (e.g. World Bank figures)"),
-                            ("un_treaty_depositary", "UN treaty depositary"),
-                        ],
-                        max_length=30,
-                    ),
-                ),
-                ("valid_from", models.DateField()),
-                ("valid_to", models.DateField(blank=True, null=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("ratification", "Ratification of an instrument"),
-                            ("quantitative", "Quantitative target"),
-                            ("policy", "Policy action"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "actor_kind",
-                    models.CharField(choices=[("country", "Country"), ("organization", "Organization")], max_length=20),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("no_action", "No action"),
-                            ("signed", "Signed"),
-                            ("ratified", "Party (ratified)"),
-                            ("acceded", "Party (acceded)"),
-                            ("succeeded", "Party (succeeded)"),
-                            ("denounced", "Denounced"),
-                            ("not_started", "Not started"),
-                            ("limited", "Limited"),
-                            ("substantial", "Substantial"),
-                            ("complete", "Complete"),
-                            ("backsliding", "Backsliding"),
-                            ("off_track", "Off track"),
-                            ("progressing", "Progressing"),
-                            ("target_met", "Target met"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "as_of_precision",
-                    models.CharField(
-                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")], default="day", max_length=5
-                    ),
-                ),
-                ("value", models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ("has_evidence", models.BooleanField(default=False)),
-                ("evidence_urls", models.JSONField(blank=True, default=list)),
-                ("verified_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="recommendations.actor"
-                    ),
-                ),
-                (
-                    "recommendation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="recommendations.recommendation",
-                    ),
-                ),
-                (
-                    "reported_by_organization",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="recommendations.actor",
-                    ),
-                ),
-                (
-                    "update",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="perspective_intervals",
-                        to="recommendations.progressupdate",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('perspective', models.CharField(choices=[('government', 'Government self-report'), ('civil_society', 'Civil-society assessment'), ('un_mechanism', 'UN mechanism (treaty body, special procedure, UPR)'), ('independent_data', 'Independent data (e.g. World Bank figures)'), ('un_treaty_depositary', 'UN treaty depositary')], max_length=30)),
+                ('valid_from', models.DateField()),
+                ('valid_to', models.DateField(blank=True, null=True)),
+                ('kind', models.CharField(choices=[('ratification', 'Ratification of an instrument'), ('quantitative', 'Quantitative target'), ('policy', 'Policy action')], max_length=20)),
+                ('actor_kind', models.CharField(choices=[('country', 'Country'), ('organization', 'Organization')], max_length=20)),
+                ('status', models.CharField(choices=[('no_action', 'No action'), ('signed', 'Signed'), ('ratified', 'Party (ratified)'), ('acceded', 'Party (acceded)'), ('succeeded', 'Party (succeeded)'), ('denounced', 'Denounced'), ('not_started', 'Not started'), ('limited', 'Limited'), ('substantial', 'Substantial'), ('complete', 'Complete'), ('backsliding', 'Backsliding'), ('off_track', 'Off track'), ('progressing', 'Progressing'), ('target_met', 'Target met')], max_length=20)),
+                ('as_of_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', max_length=5)),
+                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
+                ('has_evidence', models.BooleanField(default=False)),
+                ('evidence_urls', models.JSONField(blank=True, default=list)),
+                ('verified_at', models.DateTimeField(blank=True, null=True)),
+                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.actor')),
+                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.recommendation')),
+                ('reported_by_organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.actor')),
+                ('update', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='perspective_intervals', to='recommendations.progressupdate')),
             ],
             options={
-                "indexes": [
-                    models.Index(fields=["perspective", "recommendation", "valid_from"], name="perspective_item_from")
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("actor", "recommendation", "perspective", "valid_from"),
-                        name="one_interval_per_track_day",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("valid_to__isnull", True), ("valid_to__gt", models.F("valid_from")), _connector="OR"
-                        ),
-                        name="perspective_interval_ends_after_start",
-                    ),
-                ],
+                'indexes': [models.Index(fields=['perspective', 'recommendation', 'valid_from'], name='perspective_item_from')],
+                'constraints': [models.UniqueConstraint(fields=('actor', 'recommendation', 'perspective', 'valid_from'), name='one_interval_per_track_day'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='perspective_interval_ends_after_start')],
             },
         ),
         migrations.CreateModel(
-            name="PerspectiveStatus",
+            name='PerspectiveStatus',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "perspective",
-                    models.CharField(
-                        choices=[
-                            ("government", "Government self-report"),
-                            ("civil_society", "Civil-society assessment"),
-                            ("un_mechanism", "UN mechanism (treaty body, special procedure, UPR)"),
-                            ("independent_data", "Independent data (e.g. World Bank figures)"),
-                            ("un_treaty_depositary", "UN treaty depositary"),
-                        ],
-                        max_length=30,
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("ratification", "Ratification of an instrument"),
-                            ("quantitative", "Quantitative target"),
-                            ("policy", "Policy action"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "actor_kind",
-                    models.CharField(choices=[("country", "Country"), ("organization", "Organization")], max_length=20),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("no_action", "No action"),
-                            ("signed", "Signed"),
-                            ("ratified", "Party (ratified)"),
-                            ("acceded", "Party (acceded)"),
-                            ("succeeded", "Party (succeeded)"),
-                            ("denounced", "Denounced"),
-                            ("not_started", "Not started"),
-                            ("limited", "Limited"),
-                            ("substantial", "Substantial"),
-                            ("complete", "Complete"),
-                            ("backsliding", "Backsliding"),
-                            ("off_track", "Off track"),
-                            ("progressing", "Progressing"),
-                            ("target_met", "Target met"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("as_of", models.DateField()),
-                (
-                    "as_of_precision",
-                    models.CharField(
-                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")], default="day", max_length=5
-                    ),
-                ),
-                ("value", models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ("has_evidence", models.BooleanField(default=False)),
-                ("evidence_urls", models.JSONField(blank=True, default=list)),
-                ("verified_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="recommendations.actor"
-                    ),
-                ),
-                (
-                    "recommendation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="recommendations.recommendation",
-                    ),
-                ),
-                (
-                    "reported_by_organization",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="recommendations.actor",
-                    ),
-                ),
-                (
-                    "update",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="perspective_current_for",
-                        to="recommendations.progressupdate",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('perspective', models.CharField(choices=[('government', 'Government self-report'), ('civil_society', 'Civil-society assessment'), ('un_mechanism', 'UN mechanism (treaty body, special procedure, UPR)'), ('independent_data', 'Independent data (e.g. World Bank figures)'), ('un_treaty_depositary', 'UN treaty depositary')], max_length=30)),
+                ('kind', models.CharField(choices=[('ratification', 'Ratification of an instrument'), ('quantitative', 'Quantitative target'), ('policy', 'Policy action')], max_length=20)),
+                ('actor_kind', models.CharField(choices=[('country', 'Country'), ('organization', 'Organization')], max_length=20)),
+                ('status', models.CharField(choices=[('no_action', 'No action'), ('signed', 'Signed'), ('ratified', 'Party (ratified)'), ('acceded', 'Party (acceded)'), ('succeeded', 'Party (succeeded)'), ('denounced', 'Denounced'), ('not_started', 'Not started'), ('limited', 'Limited'), ('substantial', 'Substantial'), ('complete', 'Complete'), ('backsliding', 'Backsliding'), ('off_track', 'Off track'), ('progressing', 'Progressing'), ('target_met', 'Target met')], max_length=20)),
+                ('as_of', models.DateField()),
+                ('as_of_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', max_length=5)),
+                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
+                ('has_evidence', models.BooleanField(default=False)),
+                ('evidence_urls', models.JSONField(blank=True, default=list)),
+                ('verified_at', models.DateTimeField(blank=True, null=True)),
+                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.actor')),
+                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.recommendation')),
+                ('reported_by_organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recommendations.actor')),
+                ('update', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='perspective_current_for', to='recommendations.progressupdate')),
             ],
             options={
-                "verbose_name_plural": "perspective statuses",
-                "indexes": [
-                    models.Index(fields=["perspective", "recommendation", "status"], name="perspective_item_status")
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("actor", "recommendation", "perspective"), name="one_status_per_pair_perspective"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(
-                                ("kind", "ratification"),
-                                (
-                                    "status__in",
-                                    ["no_action", "signed", "ratified", "acceded", "succeeded", "denounced"],
-                                ),
-                            ),
-                            models.Q(
-                                ("kind", "policy"),
-                                ("status__in", ["not_started", "limited", "substantial", "complete", "backsliding"]),
-                            ),
-                            models.Q(
-                                ("kind", "quantitative"), ("status__in", ["off_track", "progressing", "target_met"])
-                            ),
-                            _connector="OR",
-                        ),
-                        name="perspective_status_on_kind_scale",
-                    ),
-                ],
+                'verbose_name_plural': 'perspective statuses',
+                'indexes': [models.Index(fields=['perspective', 'recommendation', 'status'], name='perspective_item_status')],
+                'constraints': [models.UniqueConstraint(fields=('actor', 'recommendation', 'perspective'), name='one_status_per_pair_perspective'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'ratification'), ('status__in', ['no_action', 'signed', 'ratified', 'acceded', 'succeeded', 'denounced'])), models.Q(('kind', 'policy'), ('status__in', ['not_started', 'limited', 'substantial', 'complete', 'backsliding'])), models.Q(('kind', 'quantitative'), ('status__in', ['off_track', 'progressing', 'target_met'])), _connector='OR'), name='perspective_status_on_kind_scale')],
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
