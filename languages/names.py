@@ -37,16 +37,21 @@ class Shown:
     missing: bool  # the reader's language has no translation yet: this is the English text
 
 
+def column(field: str, language: str) -> str:
+    """The column holding ``field`` in ``language``: "title", "zh-hans" → "title_zh_hans"."""
+    return build_localized_fieldname(field, language)
+
+
 def english(obj, field: str) -> str:
     """The English title or name (the ``<field>_en`` column)."""
-    return getattr(obj, build_localized_fieldname(field, SOURCE_LANGUAGE)) or ""
+    return getattr(obj, column(field, SOURCE_LANGUAGE)) or ""
 
 
 def shown(obj, field: str, language: str | None = None) -> Shown:
     """The title or name to show a reader of ``language`` (the active one by default)."""
     language = language_code(language)
     if language != SOURCE_LANGUAGE:
-        translated = getattr(obj, build_localized_fieldname(field, language), None)
+        translated = getattr(obj, column(field, language), None)
         if translated and translated.strip():
             return Shown(translated, language, missing=False)
         return Shown(english(obj, field), SOURCE_LANGUAGE, missing=True)

@@ -169,6 +169,8 @@ def report_summary(request):
         for group in (summary.by_item, summary.by_theme, summary.by_region):
             for row in group:
                 name = row["item"].code if "item" in row else row["name"]
+                if "theme" in row:  # the theme's name in the reader's language
+                    name = names.shown(row["theme"], "name").text
                 row["bar"] = charts.stacked_bar(row["counts"], label=name)
     return render(request, "recommendations/report_summary.html", context, status=400 if errors else 200)
 
