@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from languages.collation import sorted_by_name
+from languages.names import shown
+
 from .. import charts, editorial, glossary, reports
 from ..exports import stream_csv
 from ..filters import RecommendationFilter
@@ -57,24 +60,29 @@ def home(request):
         "recent": reports.recent_updates(),
         "item_count": sum(counts.values()),
         "kinds": [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Kind],
-        "themes": Theme.objects.annotate(n=Count("recommendations")).filter(n__gt=0).order_by("name"),
+        "themes": sorted_by_name(
+            Theme.objects.annotate(n=Count("recommendations")).filter(n__gt=0), key=lambda t: shown(t, "name").text
+        ),
     }
     return render(request, "recommendations/home.html", context)
 
 
-def render_filtered_list(request, template: str, filterset, *, per_page: int = PAGE_SIZE, extra=None, decorate=None):
+def render_filtered_list(
+    request, template: str, filterset, *, per_page: int = PAGE_SIZE, extra=None, decorate=None, arrange=None
+):
     """A paginated list behind a FilterSet, as every list page shows one.
 
     An invalid filter shows what was wrong and no rows (400): results for a
     filter that could not be applied would be silently wrong. A bad page
     number gets a message too (400, or 404 past the last page). ``decorate(page)``, if given,
-    adds to the rows of the page shown (a constant number of queries, whatever their number).
+    adds to the rows of the page shown (a constant number of queries, whatever their number). ``arrange(rows)``,
+    if given, orders the filtered rows before they are paged (e.g. by name in the reader's language).
     """
     errors, status = [], 200
     if filterset.is_bound and not filterset.is_valid():
         errors, queryset, status = filterset.error_messages(), filterset.queryset.none(), 400
     else:
-        queryset = filterset.qs
+        queryset = filterset.qs if arrange is None else arrange(filterset.qs)
     page, page_error = paginate(request, queryset, per_page=per_page)
     if page_error:
         errors.append(page_error)
