@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
+from languages.names import english
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ActorKind, Recommendation
 
@@ -121,9 +122,9 @@ def csv_rows(comparison: Comparison):
     for row in comparison.rows:
         line = [
             row.item.code,
-            row.item.title,
+            english(row.item, "title"),  # titles and names in English: an export's values are a contract
             row.item.kind,
-            "; ".join(theme.name for theme in row.item.themes.all()),
+            "; ".join(english(theme, "name") for theme in row.item.themes.all()),
         ]
         for cell in row.cells:
             line += [cell.label, cell.as_of] if cell else ["Does not apply", ""]

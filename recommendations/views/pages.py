@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from languages.collation import sorted_by_name
-from languages.names import shown
+from languages.names import english, shown
 
 from .. import charts, editorial, glossary, reports
 from ..exports import stream_csv
@@ -128,18 +128,19 @@ def recommendation_export_csv(request):
     if error:
         return error
 
+    # Titles and names in English whatever the page's language: the export's values are a contract.
     def rows():
         for item in filterset.qs:
             citations = list(item.citations.all())
             yield [
                 item.code,
-                item.title,
+                english(item, "title"),
                 "\n\n".join(c.text for c in citations),
                 "; ".join(str(c.paragraph.number) for c in citations),
                 item.section.code,
-                "; ".join(t.name for t in item.themes.all()),
+                "; ".join(english(t, "name") for t in item.themes.all()),
                 item.kind,
-                "; ".join(a.name for a in item.addressees.all()),
+                "; ".join(english(a, "name") for a in item.addressees.all()),
                 "; ".join(i.short_name for i in item.instruments.all()),
                 "; ".join(str(c.paragraph.number) for c in citations if c.is_context),
                 _yes_no(item.title_is_editorial),
@@ -169,7 +170,7 @@ def recommendation_export_json(request):
             "instruments": [i.short_name for i in item.instruments.all()],
             "ratifies": item.ratifies.short_name if item.ratifies else None,
             "editorial": {
-                "title": item.title,
+                "title": english(item, "title"),  # in English whatever the page's language (a contract)
                 "title_is_editorial": item.title_is_editorial,
                 "editorial_split": item.editorial_split,
                 "editorial_note": item.editorial_note,
