@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import icu
 
-from .names import actor_name, language_code
+from .names import SOURCE_LANGUAGE, actor_name, language_code
 
 T = TypeVar("T")
 
@@ -28,6 +28,14 @@ def _collator(language: str) -> "icu.Collator":
     # Digits as numbers ("Item 2" before "Item 10").
     collator.setAttribute(icu.UCollAttribute.NUMERIC_COLLATION, icu.UCollAttributeValue.ON)
     return collator
+
+
+def in_database_order(language: str | None = None) -> bool:
+    """Whether a list paged in SQL keeps the database's order by name: in English it does, so that the table and
+    the matrix list actors in the order of the exports (which give English names and are ordered in SQL, with
+    a keyset the API's cursor walks); in the other languages the names shown are not the exported ones, and
+    their own alphabetical order wins."""
+    return language_code(language) == SOURCE_LANGUAGE
 
 
 def sort_key(language: str | None = None) -> Callable[[str], bytes]:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from languages.collation import sorted_actors
+from languages.collation import in_database_order, sorted_actors
 
 from ..models import NO_INFORMATION, Actor, Recommendation
 from .scope import REGION_SQL, SCORE_SQL, SUBREGION_SQL, Scope
@@ -24,7 +24,7 @@ class Matrix:
 
 def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[Matrix, int]:
     """One page of actors (rows) with their cells, and how many actors there are in all."""
-    if sort == "actor":
+    if sort == "actor" and not in_database_order():
         ranked = _by_name(scope, offset=offset, limit=limit)
     else:
         ranked = scope.run(

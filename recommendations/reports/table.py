@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from languages.collation import sorted_actors
+from languages.collation import in_database_order, sorted_actors
 
 from ..models import NO_INFORMATION, Actor, ActorKind, ProgressUpdate, Recommendation, plain_number, status_label
 from ..models.places import place_expression
@@ -103,7 +103,7 @@ def table_page(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[lis
         "-actor": ["-name", "pk"],
         "region": ["region_key", "subregion_key", "name", "pk"],
     }
-    if sort == "region":
+    if sort == "region" or in_database_order():
         actor_ids = order.order_by(*fields[sort]).values_list("pk", flat=True).iterator(chunk_size=5000)
     else:  # by name, in the alphabetical order of the reader's language (languages/collation.py)
         by_name = sorted_actors(order.only("pk", "name", "kind", "other_names"))
