@@ -256,3 +256,38 @@ def test_admin_change_pages_show_a_field_per_language(admin_client):
     assert 'name="name_ar"' in html and icrmw.name_ar in html
     html = admin_client.get(reverse("admin:recommendations_theme_change", args=[Theme.objects.first().pk]))
     assert 'name="name_zh_hans"' in html.content.decode()
+
+
+def test_the_migration_copies_existing_titles_and_names_into_english(seeded_transactional_db):
+    """0018 on a database of 0017 (the columns added, empty): each title and name lands in its English column."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("recommendations", "0017_translated_titles_and_names")],
+        [("recommendations", "0018_english_translations")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        OldItem, OldTheme = (
+            old.get_model("recommendations", "Recommendation"),
+            old.get_model("recommendations", "Theme"),
+        )
+        OldItem.objects.update(title_en=None)
+        OldTheme.objects.update(name_en="")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    try:
+        item = Recommendation.objects.get(code="R02")
+        assert (
+            item.title_en
+            == Recommendation.objects.rewrite(False).filter(code="R02").values_list("title", flat=True).get()
+        )
+        assert not Recommendation.objects.filter(title_en__isnull=True).exists()
+        assert all(theme.name_en for theme in Theme.objects.all())
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
