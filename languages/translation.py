@@ -19,6 +19,9 @@ from recommendations.models import Addressee, Instrument, Recommendation, Theme
 
 class EnglishRequired(TranslationOptions):
     required_languages = ("en",)
+    # A language nobody has translated yet is NULL, not "": names are unique, and two themes without a French
+    # name must not collide on name_fr = "".
+    empty_values = None
 
 
 class TitleTranslation(EnglishRequired):

@@ -276,7 +276,7 @@ def test_the_migration_copies_existing_titles_and_names_into_english(seeded_tran
             old.get_model("recommendations", "Theme"),
         )
         OldItem.objects.update(title_en=None)
-        OldTheme.objects.update(name_en="")
+        OldTheme.objects.update(name_en=None)
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(after)
@@ -291,3 +291,16 @@ def test_the_migration_copies_existing_titles_and_names_into_english(seeded_tran
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_editors_save_names_left_untranslated_without_colliding(admin_client):
+    """Names are unique: an empty translation is stored as NULL (not ""), so two themes may both lack one."""
+    for theme in Theme.objects.order_by("pk")[:2]:
+        url = reverse("admin:recommendations_theme_change", args=[theme.pk])
+        form = admin_client.get(url).context["adminform"].form
+        data = {k: v for k, v in form.initial.items() if v is not None}
+        data["name_fr"] = ""
+        response = admin_client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        theme.refresh_from_db()
+        assert theme.name_fr is None and shown(theme, "name", "fr").missing
