@@ -304,3 +304,12 @@ def test_editors_save_names_left_untranslated_without_colliding(admin_client):
         assert response.status_code == 302, response.context["adminform"].form.errors
         theme.refresh_from_db()
         assert theme.name_fr is None and shown(theme, "name", "fr").missing
+
+
+def test_a_country_page_names_it_in_the_readers_language():
+    from recommendations.views import actors
+
+    _, html = _get(actors.actor_detail, "/actors/EGY/", "ar", code="EGY")
+    assert '<h1 class="h2">مصر <span' in html
+    _, html = _get(actors.actor_detail, "/actors/EGY/", "en", code="EGY")
+    assert '<h1 class="h2">Egypt <span' in html
