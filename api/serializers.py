@@ -1,8 +1,10 @@
 """Serializers: they parse and present. Every rule of a write lives in recommendations/services.py."""
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from languages.names import SOURCE_LANGUAGE
 from opendata.schema import ACTOR_FIELDS, ITEM_FIELDS, STATUS_DESCRIPTIONS, UPDATE_FIELDS
 from recommendations.models import (
     Actor,
@@ -61,13 +63,22 @@ def taxonomy_meta(model, **descriptions: str) -> type:
     )
 
 
-class ThemeSerializer(serializers.ModelSerializer):
+class InEnglish:
+    """Titles and names in English whatever language the request asks for (Accept-Language): the API's values
+    are a contract (languages/translation.py); only labels may follow the reader's language."""
+
+    def to_representation(self, instance):
+        with translation.override(SOURCE_LANGUAGE):
+            return super().to_representation(instance)
+
+
+class ThemeSerializer(InEnglish, serializers.ModelSerializer):
     Meta = taxonomy_meta(
         Theme, slug="The theme's code, used in filters (theme=…).", name="Name.", description="What it covers."
     )
 
 
-class AddresseeSerializer(serializers.ModelSerializer):
+class AddresseeSerializer(InEnglish, serializers.ModelSerializer):
     Meta = taxonomy_meta(
         Addressee,
         slug="The addressee's code, used in filters (addressee=…).",
@@ -77,7 +88,7 @@ class AddresseeSerializer(serializers.ModelSerializer):
     )
 
 
-class InstrumentSerializer(serializers.ModelSerializer):
+class InstrumentSerializer(InEnglish, serializers.ModelSerializer):
     Meta = taxonomy_meta(
         Instrument,
         short_name="The instrument's code, used in filters (instrument=…).",
@@ -101,7 +112,7 @@ class CitationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"text": {"help_text": "The source's exact words."}}
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(InEnglish, serializers.ModelSerializer):
     section = serializers.CharField(source="section.code", read_only=True, help_text="Code of its section.")
     citations = CitationSerializer(many=True, read_only=True, help_text="Verbatim quotations, in order.")
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True, help_text="Editorial themes.")

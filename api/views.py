@@ -119,7 +119,7 @@ class ParagraphViewSet(ReadViewSet):
 class ThemeViewSet(ReadViewSet):
     queryset = Theme.objects.all()
     serializer_class = s.ThemeSerializer
-    ordering = ("name", "id")
+    ordering = ("name_en", "id")  # English (languages/translation.py): the pages do not follow the language
     lookup_field = "slug"
 
 
@@ -132,7 +132,7 @@ class ThemeViewSet(ReadViewSet):
 class AddresseeViewSet(ReadViewSet):
     queryset = Addressee.objects.all()
     serializer_class = s.AddresseeSerializer
-    ordering = ("name", "id")
+    ordering = ("name_en", "id")  # English (languages/translation.py): the pages do not follow the language
     lookup_field = "slug"
 
 

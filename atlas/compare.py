@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from languages.names import english
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ActorKind, Recommendation
 
@@ -125,9 +126,9 @@ def csv_rows(comparison: Comparison):
     for row in comparison.rows:
         line = [
             row.item.code,
-            row.item.title,
+            english(row.item, "title"),  # titles and names in English: an export's values are a contract
             row.item.kind,
-            "; ".join(theme.name for theme in row.item.themes.all()),
+            "; ".join(english(theme, "name") for theme in row.item.themes.all()),
         ]
         for cell in row.cells:
             line += [cell.label, cell.as_of] if cell else ["Does not apply", ""]

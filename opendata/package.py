@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from recommendations import editorial, reports
 from recommendations.exports import stream_csv
@@ -305,8 +305,10 @@ def build_package(root: Path | str, *, day: datetime.date | None = None) -> Path
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     counts = {}
-    for name, path, _, fields, _, _ in RESOURCES:
-        counts[name] = _write_csv(work / path, [f["name"] for f in fields], ROWS[name]())
+    # Titles and names in English (languages/translation.py), whatever the language of the request or task.
+    with translation.override(settings.LANGUAGE_CODE):
+        for name, path, _, fields, _, _ in RESOURCES:
+            counts[name] = _write_csv(work / path, [f["name"] for f in fields], ROWS[name]())
     package = descriptor(day, counts)
     (work / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (work / "README.md").write_text(readme(package), encoding="utf-8")

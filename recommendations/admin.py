@@ -19,6 +19,10 @@ from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+# The translated titles and names (languages/translation.py): one field per language on the change page, English
+# required. The plain (untabbed) form: the tabbed one loads jQuery UI from a CDN, which the CSP refuses.
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from bulk import admin_actions as bulk_actions
@@ -109,7 +113,7 @@ class ThemeMergeForm(forms.Form):
 
 
 @admin.register(Theme)
-class ThemeAdmin(AuditedAdmin, SimpleHistoryAdmin):
+class ThemeAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "item_count"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -150,7 +154,7 @@ class ThemeAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(AuditedAdmin, SimpleHistoryAdmin):
+class AddresseeAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "applies_to"]
     list_filter = ["applies_to"]
     search_fields = ["name", "slug"]
@@ -158,7 +162,7 @@ class AddresseeAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(AuditedAdmin, SimpleHistoryAdmin):
+class InstrumentAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["short_name", "name", "adopting_body", "year"]
     list_filter = ["adopting_body"]
     search_fields = ["short_name", "name"]
@@ -207,7 +211,7 @@ class CitationInline(admin.StackedInline):  # stacked: every field has its own l
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(AuditedAdmin, SimpleHistoryAdmin):
+class RecommendationAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "title", "kind", "section_code", "paragraphs", "theme_names"]
     list_display_links = ["code", "title"]
     list_filter = ["kind", "title_is_editorial", "editorial_split", "themes", "addressees", "instruments", "section"]

@@ -87,7 +87,7 @@ def test_editing_an_item_is_recorded_in_history(editor_client):
     item = Recommendation.objects.get(code="R49")
     url = reverse("admin:recommendations_recommendation_change", args=[item.pk])
     data = admin_item_form_data(editor_client, item)
-    data["title"] = "Adopt ethical codes for recruiting the highly skilled"
+    data["title_en"] = "Adopt ethical codes for recruiting the highly skilled"
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     item.refresh_from_db()
@@ -114,7 +114,7 @@ def test_item_kind_is_locked_once_updates_carry_it(client, people):
     assert "The kind is locked: 1 progress update on this item" in page.content.decode()
 
     data = admin_item_form_data(editor_client, item)
-    data.update({"kind": Kind.QUANTITATIVE, "unit": "%", "target": "1", "title": "A new title"})
+    data.update({"kind": Kind.QUANTITATIVE, "unit": "%", "target": "1", "title_en": "A new title"})
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     item.refresh_from_db()

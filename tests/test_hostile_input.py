@@ -68,11 +68,11 @@ def test_hostile_text_is_escaped_on_every_page(client, people, admin_user, name,
             org = Actor.objects.create(code="hostile-org", kind="organization", name="x", organization_type="ngo")
         # The item's title, changed by an editor in the admin form (a NUL is refused there, with a message).
         item = Recommendation.objects.get(code="R56")
-        data = {**admin_item_form_data(client, item), "title": title[:120]}
+        data = {**admin_item_form_data(client, item), "title_en": title[:120]}
         response = client.post(reverse("admin:recommendations_recommendation_change", args=[item.pk]), data)
         if "\x00" in title[:120]:
             assert response.status_code == 200
-            assert "Null characters are not allowed" in str(response.context["adminform"].form.errors["title"])
+            assert "Null characters are not allowed" in str(response.context["adminform"].form.errors["title_en"])
         else:
             assert response.status_code in (200, 302)
         # A reporter files an update with the hostile narrative through the form.

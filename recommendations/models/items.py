@@ -1,5 +1,6 @@
 """The trackable items: Recommendation and its Citations."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -36,7 +37,11 @@ class RecommendationQuerySet(models.QuerySet):
 
         if not text.strip():
             return self
-        ids = matching(Recommendation.objects.all(), text, contains=["title", "citations__text"], exact=["code"])
+        # The title in every language (languages/translation.py): a word finds an item whatever the page's language.
+        from languages.names import column
+
+        titles = [column("title", code) for code, _ in settings.LANGUAGES]
+        ids = matching(Recommendation.objects.all(), text, contains=[*titles, "citations__text"], exact=["code"])
         return self.filter(pk__in=ids.values("pk"))
 
 

@@ -14,7 +14,9 @@ class Theme(NamedEntry):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
+        # The English name (languages/translation.py), so that lists and exports keep one order in every
+        # language; pages that sort by the reader's language do it with languages.collation.
+        ordering = ["name_en"]
 
 
 class Addressee(NamedEntry):
@@ -30,7 +32,9 @@ class Addressee(NamedEntry):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
+        # The English name (languages/translation.py), so that lists and exports keep one order in every
+        # language; pages that sort by the reader's language do it with languages.collation.
+        ordering = ["name_en"]
 
 
 class Instrument(TaxonomyEntry):

@@ -41,7 +41,8 @@ _EXPORT_PLACE = [
     place_sql("region"),
     place_sql("intermediate"),
     "r.code",
-    "r.title",
+    # The English title (languages/translation.py): the export's values never change with the reader's language.
+    "COALESCE(NULLIF(r.title_en, ''), r.title)",
     "r.kind",
     "p.status",
 ]

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from languages.collation import in_database_order, sorted_actors
+
 from ..models import NO_INFORMATION, Actor, Recommendation
 from .scope import REGION_SQL, SCORE_SQL, SUBREGION_SQL, Scope
 
@@ -22,11 +24,15 @@ class Matrix:
 
 def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[Matrix, int]:
     """One page of actors (rows) with their cells, and how many actors there are in all."""
-    ranked = scope.run(
-        f"p.actor_id, AVG({SCORE_SQL}), COUNT(*) OVER ()",
-        f"GROUP BY p.actor_id, a.name, {REGION_SQL}, {SUBREGION_SQL} ORDER BY {MATRIX_SORTS[sort]} LIMIT %s OFFSET %s",
-        [limit, offset],
-    )
+    if sort == "actor" and not in_database_order():
+        ranked = _by_name(scope, offset=offset, limit=limit)
+    else:
+        ranked = scope.run(
+            f"p.actor_id, AVG({SCORE_SQL}), COUNT(*) OVER ()",
+            f"GROUP BY p.actor_id, a.name, {REGION_SQL}, {SUBREGION_SQL} "
+            f"ORDER BY {MATRIX_SORTS[sort]} LIMIT %s OFFSET %s",
+            [limit, offset],
+        )
     total = ranked[0][2] if ranked else (count_actors(scope) if offset else 0)
     actor_ids = [actor_id for actor_id, _, _ in ranked]
     cells = {}
@@ -47,6 +53,14 @@ def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[Matrix,
         cells=cells,
     )
     return grid, total
+
+
+def _by_name(scope: Scope, *, offset: int, limit: int) -> list[tuple[int, float, int]]:
+    """The page's (actor id, score, number of actors) in the alphabetical order of the reader's language
+    (languages/collation.py): every actor in scope is read (a few thousand at most) and sorted here."""
+    scores = dict(scope.run(f"p.actor_id, AVG({SCORE_SQL})", "GROUP BY p.actor_id"))
+    actors = sorted_actors(Actor.objects.filter(pk__in=list(scores)).only("pk", "name", "kind", "other_names"))
+    return [(actor.pk, scores[actor.pk], len(actors)) for actor in actors[offset : offset + limit]]
 
 
 def pair_statuses(scope: Scope, pairs) -> dict[tuple[int, int], tuple[str, str | None]]:

@@ -7,6 +7,9 @@ from django.db.models import Count, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from languages.collation import sorted_by_name
+from languages.names import english, shown
+
 from ..models import NO_INFORMATION, REPORT_STATUSES, STAGES, Actor, ActorKind, Recommendation, Theme, status_label
 from .scope import (
     REGION_LEVELS,
@@ -114,7 +117,7 @@ def summary(scope: Scope) -> Summary:
     for item_id, counts in per_item.items():
         for theme_id in themes_of[item_id]:
             per_theme[theme_id].update(counts)
-    theme_names = dict(Theme.objects.filter(pk__in=per_theme).values_list("pk", "name"))
+    themes = Theme.objects.in_bulk(list(per_theme))
 
     parties = sum(n for s, n in overall.items() if STAGES.get(s) == "party")
     return Summary(
@@ -125,9 +128,18 @@ def summary(scope: Scope) -> Summary:
             {"item": item, "counts": _ordered(per_item[item.pk]), "total": sum(per_item[item.pk].values())}
             for item in items
         ],
-        by_theme=sorted(
-            ({"name": theme_names[t], "counts": _ordered(c), "total": sum(c.values())} for t, c in per_theme.items()),
-            key=lambda row: row["name"],
+        # "name" in English (the API gives it); pages show the theme in the reader's language, in that order.
+        by_theme=sorted_by_name(
+            (
+                {
+                    "name": english(themes[t], "name"),
+                    "theme": themes[t],
+                    "counts": _ordered(c),
+                    "total": sum(c.values()),
+                }
+                for t, c in per_theme.items()
+            ),
+            key=lambda row: shown(row["theme"], "name").text,
         ),
         by_region=sorted(
             ({"name": r, "counts": _ordered(c), "total": sum(c.values())} for r, c in per_region.items()),

@@ -3,6 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from languages.collation import in_database_order, sorted_actors
+
 from ..models import NO_INFORMATION, Actor, ActorKind, ProgressUpdate, Recommendation, plain_number, status_label
 from ..models.places import place_expression
 from .scope import REGION_SQL, STATUS_RANK_SQL, SUBREGION_SQL, Scope, _fetch, _reported_sql, _universe
@@ -101,8 +103,13 @@ def table_page(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[lis
         "-actor": ["-name", "pk"],
         "region": ["region_key", "subregion_key", "name", "pk"],
     }
+    if sort == "region" or in_database_order():
+        actor_ids = order.order_by(*fields[sort]).values_list("pk", flat=True).iterator(chunk_size=5000)
+    else:  # by name, in the alphabetical order of the reader's language (languages/collation.py)
+        by_name = sorted_actors(order.only("pk", "name", "kind", "other_names"))
+        actor_ids = [actor.pk for actor in (reversed(by_name) if sort == "-actor" else by_name)]
     seen, page_actors, skip = 0, [], 0
-    for actor_id in order.order_by(*fields[sort]).values_list("pk", flat=True).iterator(chunk_size=5000):
+    for actor_id in actor_ids:
         n = per_actor.get(actor_id, 0)
         if not n:
             continue
@@ -117,6 +124,8 @@ def table_page(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[lis
         return [], total
     placeholders = ", ".join(["%s"] * len(page_actors))
     raw = scope.run(select, f"WHERE p.actor_id IN ({placeholders}) ORDER BY {TABLE_SORTS[sort]}", page_actors)
+    place = {actor_id: n for n, actor_id in enumerate(page_actors)}
+    raw = sorted(raw, key=lambda row: place[row[0]])  # the actors' order above; each actor's rows stay in item order
     return _hydrate(raw[skip : skip + limit]), total
 
 

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from languages.collation import sorted_actors
+from languages.names import actor_name
+
 from .. import charts, reports
 from ..filters import ActorFilter
 from ..models import (
@@ -33,7 +36,14 @@ from .pages import render_filtered_list
 def actor_list(request):
     base = Actor.objects.real().select_related("base_country").annotate(n_statuses=Count("current_statuses"))
     filterset = ActorFilter(request.GET or None, queryset=base.order_by("kind", "name"))
-    return render_filtered_list(request, "recommendations/actor_list.html", filterset, per_page=50)
+    # Countries, then organizations, each by name in the reader's language (languages/collation.py).
+    return render_filtered_list(
+        request, "recommendations/actor_list.html", filterset, per_page=50, arrange=_by_kind_and_name
+    )
+
+
+def _by_kind_and_name(actors) -> list:
+    return sorted(sorted_actors(actors), key=lambda actor: actor.kind)
 
 
 def _actor_or_404(code: str) -> Actor:
@@ -149,14 +159,16 @@ def actor_search(request):
     item = Recommendation.objects.filter(code=item_code).only("kind").first() if item_code else None
     if item is not None and item.kind == Kind.RATIFICATION:
         actors = actors.countries()
-    actors = actors.search(text).order_by("kind", "name").only("code", "name", "kind")[:20]
+    actors = actors.search(text).order_by("kind", "name").only("code", "name", "kind", "other_names")[:20]
+    # Named and ordered in the reader's language; the label ends with the code, which is what the form reads.
+    actors = sorted(sorted_actors(actors), key=lambda actor: actor.kind)
     results = [
         {
             "code": a.code,
-            "name": a.name,
+            "name": actor_name(a),
             "kind": a.kind,
             "kind_label": a.get_kind_display(),
-            "label": f"{a.name} ({a.code})",
+            "label": f"{actor_name(a)} ({a.code})",
         }
         for a in actors
     ]

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from languages.collation import sorted_by_name
+from languages.names import english, shown
+
 from .. import charts, editorial, glossary, reports
 from ..exports import stream_csv
 from ..filters import RecommendationFilter
@@ -61,24 +64,29 @@ def home(request):
         "recent": reports.recent_updates(),
         "item_count": sum(counts.values()),
         "kinds": [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Kind],
-        "themes": Theme.objects.annotate(n=Count("recommendations")).filter(n__gt=0).order_by("name"),
+        "themes": sorted_by_name(
+            Theme.objects.annotate(n=Count("recommendations")).filter(n__gt=0), key=lambda t: shown(t, "name").text
+        ),
     }
     return render(request, "recommendations/home.html", context)
 
 
-def render_filtered_list(request, template: str, filterset, *, per_page: int = PAGE_SIZE, extra=None, decorate=None):
+def render_filtered_list(
+    request, template: str, filterset, *, per_page: int = PAGE_SIZE, extra=None, decorate=None, arrange=None
+):
     """A paginated list behind a FilterSet, as every list page shows one.
 
     An invalid filter shows what was wrong and no rows (400): results for a
     filter that could not be applied would be silently wrong. A bad page
     number gets a message too (400, or 404 past the last page). ``decorate(page)``, if given,
-    adds to the rows of the page shown (a constant number of queries, whatever their number).
+    adds to the rows of the page shown (a constant number of queries, whatever their number). ``arrange(rows)``,
+    if given, orders the filtered rows before they are paged (e.g. by name in the reader's language).
     """
     errors, status = [], 200
     if filterset.is_bound and not filterset.is_valid():
         errors, queryset, status = filterset.error_messages(), filterset.queryset.none(), 400
     else:
-        queryset = filterset.qs
+        queryset = filterset.qs if arrange is None else arrange(filterset.qs)
     page, page_error = paginate(request, queryset, per_page=per_page)
     if page_error:
         errors.append(page_error)
@@ -124,18 +132,19 @@ def recommendation_export_csv(request):
     if error:
         return error
 
+    # Titles and names in English whatever the page's language: the export's values are a contract.
     def rows():
         for item in filterset.qs:
             citations = list(item.citations.all())
             yield [
                 item.code,
-                item.title,
+                english(item, "title"),
                 "\n\n".join(c.text for c in citations),
                 "; ".join(str(c.paragraph.number) for c in citations),
                 item.section.code,
-                "; ".join(t.name for t in item.themes.all()),
+                "; ".join(english(t, "name") for t in item.themes.all()),
                 item.kind,
-                "; ".join(a.name for a in item.addressees.all()),
+                "; ".join(english(a, "name") for a in item.addressees.all()),
                 "; ".join(i.short_name for i in item.instruments.all()),
                 "; ".join(str(c.paragraph.number) for c in citations if c.is_context),
                 _yes_no(item.title_is_editorial),
@@ -165,7 +174,7 @@ def recommendation_export_json(request):
             "instruments": [i.short_name for i in item.instruments.all()],
             "ratifies": item.ratifies.short_name if item.ratifies else None,
             "editorial": {
-                "title": item.title,
+                "title": english(item, "title"),  # in English whatever the page's language (a contract)
                 "title_is_editorial": item.title_is_editorial,
                 "editorial_split": item.editorial_split,
                 "editorial_note": item.editorial_note,

@@ -15,11 +15,14 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
+
+from languages import names
+from languages.templatetags.names import shown
 
 from .. import charts, citing, editorial, reports
 from ..exports import stream_copy_csv, stream_csv, xlsx_row
@@ -183,6 +186,8 @@ def report_summary(request):
         for group in (summary.by_item, summary.by_theme, summary.by_region):
             for row in group:
                 name = row["item"].code if "item" in row else row["name"]
+                if "theme" in row:  # the theme's name in the reader's language
+                    name = names.shown(row["theme"], "name").text
                 row["bar"] = charts.stacked_bar(row["counts"], label=name)
     return render(request, "recommendations/report_summary.html", context, status=400 if errors else 200)
 
@@ -280,7 +285,8 @@ def _matrix_html(grid) -> str:
         for s in STATUS_SHORT
     }
     head = "".join(
-        f'<th scope="col"><a href="{escape(item.get_absolute_url())}" title="{escape(item.title)}">'
+        f'<th scope="col"><a href="{escape(item.get_absolute_url())}" '
+        f'title="{escape(names.shown(item, "title").text)}">'
         f"{escape(item.code)}</a></th>"
         for item in grid.items
     )
@@ -294,7 +300,7 @@ def _matrix_html(grid) -> str:
     ]
     for actor, score in grid.actors:
         code = escape(actor.code)
-        out.append(f'<tr><th scope="row"><a href="{actors_url}{code}/">{escape(actor.name)}</a></th>')
+        out.append(f'<tr><th scope="row"><a href="{actors_url}{code}/">{escape(names.actor_name(actor))}</a></th>')
         for item in grid.items:
             status = grid.cells.get((actor.pk, item.pk))
             if status is None:
@@ -321,7 +327,7 @@ def _per_item_html(grid) -> str:
             status = grid.cells.get((actor.pk, item.pk))
             if status is None:
                 continue
-            label = escape(f"{actor.name}: {status_label(status)}")
+            label = escape(f"{names.actor_name(actor)}: {status_label(status)}")
             cells.append(
                 f'<li><a class="cell-chip c-{status}" href="{actors_url}{escape(actor.code)}/{escape(item.code)}/" '
                 f'title="{label}" aria-label="{label}">{escape(actor.code)} {escape(STATUS_SHORT[status])}</a></li>'
@@ -330,7 +336,7 @@ def _per_item_html(grid) -> str:
             continue
         out.append(
             f'<section class="mb-3"><h2 class="h6 mb-1"><a href="{escape(item.get_absolute_url())}">'
-            f'<span class="code-badge">{escape(item.code)}</span> {escape(item.title)}</a></h2>'
+            f'<span class="code-badge">{escape(item.code)}</span> {conditional_escape(shown(item, "title"))}</a></h2>'
             f'<ul class="cell-flow list-unstyled">{"".join(cells)}</ul></section>'
         )
     out.append("</div>")

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from languages.names import column
 from recommendations.corrections import (
     LOOKED_UP,
     Applier,
@@ -86,6 +87,7 @@ class Command(BaseCommand):
                 self.load_simple(Theme, "slug", "themes.json", ["name", "description"])
                 self.load_simple(Addressee, "slug", "addressees.json", ["name", "applies_to", "description"])
                 self.load_simple(Instrument, "short_name", "instruments.json", ["name", "adopting_body", "year", "url"])
+                self.load_translated_names(Instrument, "short_name", "instruments.json", "name")
                 self.load_sdg_targets()
                 self.load_countries()
                 self.load_recommendations(document, items)
@@ -178,6 +180,24 @@ class Command(BaseCommand):
         ]
         bulk_create_with_history(new, model)
         self.count(model._meta.verbose_name_plural, len(new))
+
+    def load_translated_names(self, model, key: str, filename: str, field: str):
+        """The official names in the other UN languages (a row's "names", by language code): filled in where
+        a language has none yet, so an editor's translation is never overwritten and a second run adds nothing."""
+        rows = {row[key]: row.get("names", {}) for row in _read_json(self.dir / filename)}
+        filled = 0
+        for entry in model.objects.filter(**{f"{key}__in": list(rows)}):
+            columns = []
+            for language, text in rows[getattr(entry, key)].items():
+                if language not in dict(settings.LANGUAGES):
+                    raise CommandError(f"{filename}: {language!r} is not one of the LANGUAGES")
+                if not getattr(entry, column(field, language)):
+                    setattr(entry, column(field, language), text)
+                    columns.append(column(field, language))
+            if columns:
+                entry.save(update_fields=columns)
+                filled += len(columns)
+        self.count(f"{model._meta.verbose_name} names in other languages", filled)
 
     def load_sdg_targets(self):
         rows = _read_json(self.dir / "sdg_targets.json")

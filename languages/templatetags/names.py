@@ -1,0 +1,52 @@
+"""Showing translated titles and names (languages/names.py) in templates, the one way every page does it.
+
+{% load names %}
+{% shown item "title" %}             the title in the page's language; else the English one, marked
+                                     lang="en", with a visible "English — not yet translated" badge
+{% shown row.item "title" 48 %}      the same, cut to 48 characters
+{{ item|shown_text:"title" }}        plain text (attributes, <title>): no mark
+{{ actor|actor_name }}               a country's name in the page's language
+{% official_links document %}        the source document in each UN language
+"""
+
+from django import template
+from django.template.defaultfilters import truncatechars
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from .. import names
+from ..documents import official_document_links
+
+register = template.Library()
+
+
+@register.simple_tag
+def shown(obj, field: str, truncate: int | None = None):
+    if obj is None:
+        return ""
+    text = names.shown(obj, field)
+    value = truncatechars(text.text, truncate) if truncate else text.text
+    if not text.missing:
+        return value
+    return format_html(
+        '<span lang="{}">{}</span> <span class="badge text-bg-light border fw-normal not-translated">{}</span>',
+        text.language,
+        value,
+        _("English — not yet translated"),
+    )
+
+
+@register.filter
+def shown_text(obj, field: str) -> str:
+    return names.shown(obj, field).text if obj is not None else ""
+
+
+@register.filter
+def actor_name(actor) -> str:
+    return names.actor_name(actor) if actor is not None else ""
+
+
+@register.inclusion_tag("languages/_official_links.html")
+def official_links(document):
+    """The source document in each UN language (languages/documents.py), where the source is cited."""
+    return {"document": document, "links": official_document_links(getattr(document, "symbol", ""))}
