@@ -6,12 +6,13 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from languages.collation import sorted_by_name
-from languages.names import english, shown
+from languages.names import SOURCE_LANGUAGE, english, shown
 
 from .. import charts, editorial, glossary, reports
 from ..exports import stream_csv
@@ -162,29 +163,32 @@ def recommendation_export_json(request):
     filterset, error = _export_filter(request)
     if error:
         return error
-    items = [
-        {
-            "code": item.code,
-            "kind": item.kind,
-            "section": item.section.code,
-            "citations": [
-                {"paragraph": c.paragraph.number, "role": c.role, "text": c.text} for c in item.citations.all()
-            ],
-            "addressees": [a.slug for a in item.addressees.all()],
-            "instruments": [i.short_name for i in item.instruments.all()],
-            "ratifies": item.ratifies.short_name if item.ratifies else None,
-            "editorial": {
-                "title": english(item, "title"),  # in English whatever the page's language (a contract)
-                "title_is_editorial": item.title_is_editorial,
-                "editorial_split": item.editorial_split,
-                "editorial_note": item.editorial_note,
-                "themes": [t.slug for t in item.themes.all()],
-                "sdg_targets": [t.code for t in item.sdg_targets.all()],
-                "thresholds": item.thresholds_explained() or None,
-            },
-        }
-        for item in filterset.qs
-    ]
+    # Every value in English whatever the page's language (the titles, and the thresholds' wording that the
+    # item pages translate): an export's values are a contract, as in the open data built from the same items.
+    with translation.override(SOURCE_LANGUAGE):
+        items = [
+            {
+                "code": item.code,
+                "kind": item.kind,
+                "section": item.section.code,
+                "citations": [
+                    {"paragraph": c.paragraph.number, "role": c.role, "text": c.text} for c in item.citations.all()
+                ],
+                "addressees": [a.slug for a in item.addressees.all()],
+                "instruments": [i.short_name for i in item.instruments.all()],
+                "ratifies": item.ratifies.short_name if item.ratifies else None,
+                "editorial": {
+                    "title": english(item, "title"),  # in English whatever the page's language (a contract)
+                    "title_is_editorial": item.title_is_editorial,
+                    "editorial_split": item.editorial_split,
+                    "editorial_note": item.editorial_note,
+                    "themes": [t.slug for t in item.themes.all()],
+                    "sdg_targets": [t.code for t in item.sdg_targets.all()],
+                    "thresholds": item.thresholds_explained() or None,
+                },
+            }
+            for item in filterset.qs
+        ]
     notes = [item["editorial"]["thresholds"] for item in items if item["editorial"]["thresholds"]]
     body = {
         "filters": filterset.describe(),
