@@ -313,3 +313,28 @@ def test_a_country_page_names_it_in_the_readers_language():
     assert '<h1 class="h2">مصر <span' in html
     _, html = _get(actors.actor_detail, "/actors/EGY/", "en", code="EGY")
     assert '<h1 class="h2">Egypt <span' in html
+
+
+def test_shown_as_a_variable_goes_inside_a_translated_sentence():
+    # {% blocktranslate %} cannot call a tag: pages compute the title first ({% shown … as t %}) and pass it in.
+    item = Recommendation.objects.order_by("position").first()
+    item.title_fr = "Droits & <protection>"
+    item.save()
+    template = Template(
+        '{% load i18n names %}{% shown item "title" as t %}'
+        "{% blocktranslate trimmed with title=t %}On {{ title }}{% endblocktranslate %}"
+    )
+    with translation.override("fr"):
+        assert template.render(Context({"item": item})) == "On Droits &amp; &lt;protection&gt;"
+    with translation.override("es"):  # the English fallback keeps its mark (markup, not escaped text)
+        html = template.render(Context({"item": item}))
+    assert html.startswith(f'On <span lang="en">{item.title_en}</span> <span class="badge')
+
+    # The timeline's heading is such a sentence, with the country's name in the reader's language too.
+    from recommendations.views import actors
+
+    _, html = _get(actors.timeline, f"/actors/EGY/{item.code}/", "fr", code="EGY", item_code=item.code)
+    heading = html.split('<h1 class="h3">', 1)[1].split("</h1>", 1)[0]
+    assert heading.startswith("Égypte ") and heading.endswith(
+        f'<span class="code-badge">{item.code}</span> Droits &amp; &lt;protection&gt;'
+    )

@@ -4,6 +4,8 @@
 {% shown item "title" %}             the title in the page's language; else the English one, marked
                                      lang="en", with a visible "English — not yet translated" badge
 {% shown row.item "title" 48 %}      the same, cut to 48 characters
+{% shown item "title" as t %}        the same into a variable, for a {% blocktranslate with title=t %} sentence
+                                     (a blocktranslate cannot call a tag; the mark stays markup, the text escaped)
 {{ item|shown_text:"title" }}        plain text (attributes, <title>): no mark
 {{ actor|actor_name }}               a country's name in the page's language
 {% official_links document %}        the source document in each UN language
