@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from recommendations.models import Actor, ActorKind, OrganizationType, Recommendation
 
@@ -24,6 +25,10 @@ def _fast_and_isolated(settings, tmp_path):
     # Login throttling needs the request, which the test client's login() does not pass;
     # tests/test_security.py turns it back on to test it.
     settings.AXES_ENABLED = False
+    yield
+    # A request through LocaleMiddleware leaves its language active in the thread (Django never resets it):
+    # a test that asked for /zh-hans/… must not make the next test's labels Chinese.
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")
