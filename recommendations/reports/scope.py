@@ -237,8 +237,8 @@ def disagreement_sql(alias: str, snapshot) -> tuple[str, list]:
     its status is one of the pair's perspective statuses held then (the consolidated status is the latest
     perspective's), so the perspectives disagree exactly when one of them holds a status other than the
     row's: one probe of the per-perspective table through its (actor, item, perspective) key per row.
-    Joining the table to itself to find two differing perspectives read every pair's tracks twice (3.4 s
-    against 0.5 s for the whole scope at 1M updates).
+    Joining the table to itself to find two differing perspectives read every pair's tracks twice, in each
+    parallel worker (the summary's count at 1M updates: 1.3 s against 0.2–0.3 s; docs/performance.md).
     """
     if snapshot is None:
         table, held, params = PerspectiveStatus._meta.db_table, "", []
