@@ -3,7 +3,16 @@
 local session = os.getenv("BENCH_SESSION")
 local csrf = os.getenv("BENCH_CSRF")
 local org = os.getenv("BENCH_ORG")
-math.randomseed(os.time())
+-- Each wrk thread has its own Lua state: seeded with the clock alone, both threads drew the same tokens,
+-- so half the posts were double submissions (answered with the first one's page, nothing written).
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+init = function(args)
+  math.randomseed(os.time() * 1000 + thread_number)
+end
 
 local function uuid()
   local template = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"

@@ -30,6 +30,27 @@ def test_generated_current_statuses_equal_a_recomputation_from_history():
             assert getattr(row, field) == getattr(row.update, source), field
 
 
+def test_generated_updates_declare_perspectives_and_their_tracks_are_kept():
+    from recommendations.models import Perspective, PerspectiveStatus
+
+    call_command("generate_benchmark_data", updates=1500, organizations=30, seed=7, verbosity=0)
+    perspectives = Counter(ProgressUpdate.objects.values_list("perspective", flat=True))
+    assert set(perspectives) <= set(Perspective.values)  # never the empty string a bare COPY would write
+    assert perspectives[Perspective.GOVERNMENT] and perspectives[Perspective.CIVIL_SOCIETY]
+    # Each track's status is its perspective's latest counted update, as the services keep it.
+    expected = {}
+    for update in ProgressUpdate.objects.counted().oldest_first():
+        expected[(update.actor_id, update.recommendation_id, update.perspective)] = update.pk
+    table = {
+        (a, i, p): u
+        for a, i, p, u in PerspectiveStatus.objects.values_list(
+            "actor_id", "recommendation_id", "perspective", "update_id"
+        )
+    }
+    assert table == expected
+    assert len(table) > CurrentStatus.objects.count()  # some pairs have more than one track
+
+
 def test_generated_data_has_a_realistic_shape():
     call_command("generate_benchmark_data", updates=3000, organizations=40, seed=3, verbosity=0)
     states = Counter(ProgressUpdate.objects.values_list("state", flat=True))

@@ -376,6 +376,33 @@ def test_the_disagreement_filter_and_the_summary_count(client, disagreeing):
     assert bad.status_code == 400 and "maybe" in bad.content.decode()
 
 
+def test_a_disagreement_is_found_whichever_perspective_the_report_reads(client, disagreeing, people):
+    """Three perspectives on Kenya: the latest (UN, complete) agrees with the government and not with civil
+    society; Mexico's two perspectives agree. Each report row is compared with every other perspective."""
+    r56 = Recommendation.objects.get(code="R56")
+    for actor, status, day, perspective in (
+        (Actor.objects.get(iso3="KEN"), Status.COMPLETE, datetime.date(2023, 1, 1), Perspective.UN_MECHANISM),
+        (Actor.objects.get(iso3="MEX"), Status.SUBSTANTIAL, datetime.date(2020, 6, 1), Perspective.INDEPENDENT_DATA),
+    ):
+        record(
+            actor=actor,
+            recommendation=r56,
+            status=status,
+            as_of=day,
+            organization=people.org_a,
+            perspective=perspective,
+        )
+    assert _statuses(client, "disagree=yes") == {"KEN": "complete"}
+    assert _statuses(client, "disagree=yes&perspective=government") == {"KEN": "complete"}
+    assert _statuses(client, "disagree=yes&perspective=civil_society") == {"KEN": "limited"}
+    assert _statuses(client, "disagree=yes&perspective=independent_data") == {}
+    # On 2022-06-30 the UN had not spoken: government complete, civil society limited.
+    assert _statuses(client, "disagree=yes&on=2022-06-30") == {"KEN": "limited"}
+    assert _statuses(client, "disagree=yes&on=2020-12-31") == {}  # Mexico agreeing, Kenya not yet assessed
+    page = client.get(reverse("recommendations:report_summary") + "?item=R56")
+    assert page.context["disagreements"] == 1
+
+
 def test_the_history_page_shows_the_perspectives_side_by_side(client, disagreeing):
     page = client.get(reverse("recommendations:timeline", args=["KEN", "R56"]))
     html = page.content.decode()

@@ -1,11 +1,12 @@
 """The current-status table and the status intervals, kept from the verified history."""
 
 import datetime
+import time
 
 from django.db import connection, transaction
 from django.db.models import Q
 
-from ..models import Actor, CurrentStatus, ProgressUpdate, StatusInterval
+from ..models import Actor, CurrentStatus, PerspectiveInterval, PerspectiveStatus, ProgressUpdate, StatusInterval
 from ..models.progress import latest_first_sql
 from .perspectives import write_tracks
 
@@ -141,8 +142,12 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
 
 
 @transaction.atomic
-def rebuild_current_statuses() -> int:
-    """Recompute the whole current-status table and the status intervals from history (repair tool)."""
+def rebuild_current_statuses(*, timings: dict | None = None) -> int:
+    """Recompute the whole current-status table and the status intervals from history (repair tool).
+
+    ``timings``, if given, receives the seconds each of the three tables took (the benchmark generator prints them).
+    """
+    started = time.monotonic()
     latest = ProgressUpdate.objects.latest_per_pair()
     CurrentStatus.objects.all().delete()
     copied = CurrentStatus.COPIED_FROM_UPDATE
@@ -160,42 +165,74 @@ def rebuild_current_statuses() -> int:
             )
             for u in updates
         )
+    lap = time.monotonic()
     rebuild_status_intervals()
+    laps = {"current statuses": lap - started, "status intervals": time.monotonic() - lap}
+    lap = time.monotonic()
     rebuild_tracks()
+    laps["perspective tracks"] = time.monotonic() - lap
+    if timings is not None:
+        timings.update(laps)
     return len(ids)
 
 
 def rebuild_tracks() -> None:
-    """Recompute every perspective's statuses and intervals from the verified history (repair tool)."""
-    histories: dict[tuple[int, int], list[ProgressUpdate]] = {}
-    rows = (
-        ProgressUpdate.objects.counted()
-        .oldest_first("actor_id", "recommendation_id")
-        .only("pk", "actor_id", "recommendation_id", *CurrentStatus.COPIED_FROM_UPDATE.values())
-    )
-    for update in rows.iterator(chunk_size=5000):
-        histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
-    write_tracks(histories, Q())
+    """Recompute every perspective's statuses and intervals from the verified history (repair tool).
+
+    Two statements, as ``rebuild_status_intervals``: each track's intervals (``status_intervals_sql`` with the
+    perspective in every partition), then each track's open interval as its current status. Reading the
+    history into Python instead held a million updates in memory and wrote a million rows through the ORM.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("rebuild_tracks must run inside a transaction")
+    PerspectiveInterval.objects.all().delete()
+    PerspectiveStatus.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            status_intervals_sql(
+                PerspectiveInterval._meta.db_table, ProgressUpdate._meta.db_table, per_perspective=True
+            )
+        )
+        cursor.execute(track_statuses_sql(PerspectiveStatus._meta.db_table, PerspectiveInterval._meta.db_table))
 
 
-def status_intervals_sql(intervals_table: str, updates_table: str) -> str:
+def status_intervals_sql(intervals_table: str, updates_table: str, *, per_perspective: bool = False) -> str:
     """One INSERT … SELECT writing every pair's intervals from the verified history, on either database.
 
     The same definition as ``intervals_from_history``: per (pair, as-of date)
     the last entry (ROW_NUMBER), ending where the pair's next date begins (LEAD).
+    ``per_perspective``: one chain per (pair, perspective), the tracks of ``tracks_from_history``
+    (PerspectiveInterval has the same columns).
     """
     fields = StatusInterval.COPIED_FROM_UPDATE
     sources = ", ".join(f"w.{ProgressUpdate._meta.get_field(s).column}" for s in fields.values())
     targets = ", ".join(StatusInterval._meta.get_field(f.removesuffix("_id")).column for f in fields)
+    track = "w.actor_id, w.recommendation_id" + (", w.perspective" if per_perspective else "")
     # Only model table and column names go into it, no values.
     return (
         f"INSERT INTO {intervals_table} (actor_id, recommendation_id, update_id, valid_to, {targets}) "  # noqa: S608  # nosec B608
         "SELECT w.actor_id, w.recommendation_id, w.id, "
-        "LEAD(w.as_of) OVER (PARTITION BY w.actor_id, w.recommendation_id ORDER BY w.as_of), "
-        f"{sources} FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.actor_id, u.recommendation_id, u.as_of "
+        f"LEAD(w.as_of) OVER (PARTITION BY {track} ORDER BY w.as_of), "
+        f"{sources} FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY {track.replace('w.', 'u.')}, u.as_of "
         f"ORDER BY {latest_first_sql('u', same_day=True)}) AS day_rank "
         f"FROM {updates_table} u WHERE u.state = 'verified') w "
         "WHERE w.day_rank = 1"
+    )
+
+
+def track_statuses_sql(statuses_table: str, intervals_table: str) -> str:
+    """One INSERT … SELECT writing each track's current status: its open interval (its latest update)."""
+    fields = PerspectiveStatus.COPIED_FROM_UPDATE
+    targets = ", ".join(PerspectiveStatus._meta.get_field(f.removesuffix("_id")).column for f in fields)
+    # The interval's columns under the status's names: as_of is where the open interval starts.
+    sources = ", ".join(
+        PerspectiveInterval._meta.get_field("valid_from" if f == "as_of" else f.removesuffix("_id")).column
+        for f in fields
+    )
+    # Only model table and column names go into it, no values.
+    return (
+        f"INSERT INTO {statuses_table} (actor_id, recommendation_id, update_id, {targets}) "  # noqa: S608  # nosec B608
+        f"SELECT actor_id, recommendation_id, update_id, {sources} FROM {intervals_table} WHERE valid_to IS NULL"
     )
 
 

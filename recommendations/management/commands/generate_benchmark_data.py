@@ -43,16 +43,20 @@ from recommendations.models import (
     ActorKind,
     Kind,
     OrganizationType,
+    Perspective,
     ProgressUpdate,
     Recommendation,
     ReviewState,
 )
-from recommendations.services import rebuild_current_statuses
+from recommendations.services import default_perspective, rebuild_current_statuses
 
 BATCH = 5000
 # The mean depth of the usual skew (int(Pareto(1.6)) + 0..3 updates per pair): --updates alone makes this many pairs.
 USUAL_DEPTH = 3.7
 STATES = [ReviewState.VERIFIED] * 16 + [ReviewState.PENDING] * 2 + [ReviewState.RETURNED, ReviewState.WITHDRAWN]
+# The share of a country's updates that transcribe its government's self-report; the others take the
+# reporting organization's usual perspective (``default_perspective``), so pairs have several tracks to compare.
+GOVERNMENT_SHARE = 0.25
 
 
 def real_updates():
@@ -94,12 +98,19 @@ class Command(BaseCommand):
             orgs = self.make_organizations(random.Random(seed), organizations)
             chosen = choose_pairs(random.Random(f"pairs-{seed}"), pairs, items, orgs)
             counts = split_updates(random.Random(f"depth-{seed}"), updates, len(chosen))
-            written = self.make_updates(random.Random(f"rows-{seed}"), chosen, counts, orgs, until)
-            current = rebuild_current_statuses()
+            # Perspectives from a stream of their own: the rest of the data is the same as without them.
+            perspectives = Perspectives(random.Random(f"perspectives-{seed}"), orgs)
+            written = self.make_updates(random.Random(f"rows-{seed}"), chosen, counts, orgs, until, perspectives)
+            phases = {"organizations, pairs and updates": time.monotonic() - started}
+            current = rebuild_current_statuses(timings=phases)
+            lap = time.monotonic()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # Statistics, and (outside a transaction) the visibility map that index-only scans need.
                 cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+        # The commit (deferred foreign-key checks) and the statistics, after the rebuild's own phases.
+        phases["commit and analyze"] = time.monotonic() - lap
+        self.stdout.write("Phases: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases.items()))
         self.stdout.write(
             f"Generated {len(orgs)} organizations, {written} updates on {len(chosen)} pairs and {current} current "
             f"statuses in {time.monotonic() - started:.1f} s."
@@ -123,7 +134,7 @@ class Command(BaseCommand):
         Actor.objects.bulk_create(new, batch_size=BATCH)
         return list(Actor.objects.filter(is_synthetic=True).order_by("pk").values_list("pk", flat=True)[:count])
 
-    def make_updates(self, rng, chosen, counts: list[int], orgs: list[int], until: datetime.date) -> int:
+    def make_updates(self, rng, chosen, counts: list[int], orgs: list[int], until: datetime.date, perspectives) -> int:
         start = datetime.date(2006, 7, 27)
         span = (until - start).days
         now = timezone.now()
@@ -161,6 +172,7 @@ class Command(BaseCommand):
                         "has_evidence": bool(urls),
                         "value": value,
                         "reported_by_organization_id": reporter,
+                        "perspective": perspectives.draw(reporter, actor_kind),
                         "created_at": created,
                         "state": state,
                         "reviewed_at": created if state == ReviewState.VERIFIED else None,
@@ -174,6 +186,20 @@ class Command(BaseCommand):
                 batch = []
         insert_updates(batch)
         return written
+
+
+class Perspectives:
+    """Who says so, for each generated update: a government self-report for a share of a country's updates,
+    else the reporting organization's usual perspective (the rule the forms and the import apply)."""
+
+    def __init__(self, rng, orgs: list[int]):
+        self.rng = rng
+        self.usual = {actor.pk: default_perspective(actor) for actor in Actor.objects.filter(pk__in=orgs)}
+
+    def draw(self, reporter: int, actor_kind: str) -> str:
+        if actor_kind == ActorKind.COUNTRY and self.rng.random() < GOVERNMENT_SHARE:
+            return Perspective.GOVERNMENT
+        return self.usual[reporter]
 
 
 def insert_updates(rows: list[dict]) -> None:
