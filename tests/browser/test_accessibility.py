@@ -9,7 +9,7 @@ import pytest
 from recommendations.models import Actor, Recommendation, Status
 
 from ..factories import record
-from .conftest import ARTIFACTS, log_in, shoot
+from .conftest import ARTIFACTS, DESKTOP_ONLY, log_in, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -190,9 +190,8 @@ def test_skip_link_is_first_and_moves_focus_to_the_content(page):
     assert focused(page)["id"] == "main"
 
 
+@DESKTOP_ONLY  # keyboard-only use is checked at desktop size
 def test_log_progress_with_the_keyboard_alone(page, people):
-    if page.viewport_name == "phone":
-        pytest.skip("keyboard-only use is checked at desktop size")
     log_in(page, "reporter_a", "pw-reporter_a")
     page.goto("/progress/new/")
     tab_to(page, lambda s: s["name"] == "item")
@@ -229,6 +228,7 @@ def test_colour_is_never_the_only_carrier_of_status(page, some_progress):
     assert "Party (ratified)" in legend
 
 
+@DESKTOP_ONLY  # the page is the same few lines of HTML at any size: one run guards the harness
 def test_the_axe_check_itself_catches_violations(page):
     """Guard against a silent harness: axe must flag a page that is obviously broken."""
     page.goto("/")

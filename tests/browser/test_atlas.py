@@ -8,7 +8,7 @@ import pytest
 from recommendations.models import Actor, Recommendation, Status
 
 from ..factories import record
-from .conftest import ARTIFACTS, shoot
+from .conftest import ARTIFACTS, DESKTOP_ONLY, shoot
 from .test_accessibility import assert_focus_visible, focused, serious_violations, some_progress  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,9 +57,8 @@ def test_no_serious_or_critical_axe_violation_on_map_and_compare_pages(page, mor
     shoot(page, "compare")
 
 
+@DESKTOP_ONLY  # keyboard use is checked at desktop size
 def test_every_country_on_the_map_is_reached_by_the_keyboard(page, more_progress):
-    if page.viewport_name == "phone":
-        pytest.skip("keyboard use is checked at desktop size")
     page.goto("/reports/map/?item=R02")
     # The map's links in tab order: every country once, each named by its title.
     names = page.evaluate(
@@ -84,9 +83,8 @@ def test_every_country_on_the_map_is_reached_by_the_keyboard(page, more_progress
     assert focused(page)["id"] == "after-map"
 
 
+@DESKTOP_ONLY  # printing is checked once
 def test_the_map_prints_on_a4(page, more_progress):
-    if page.viewport_name == "phone":
-        pytest.skip("printing is checked once")
     # A4 portrait with 12 mm margins is 186 × 273 mm of content: 703 × 1031 CSS pixels.
     page.set_viewport_size({"width": 703, "height": 1031})
     page.emulate_media(media="print")
@@ -102,9 +100,8 @@ def test_the_map_prints_on_a4(page, more_progress):
     (ARTIFACTS / "map-icrmw-a4.pdf").write_bytes(pdf)
 
 
+@DESKTOP_ONLY  # downloads are checked once
 def test_downloads_from_the_page(page, more_progress):
-    if page.viewport_name == "phone":
-        pytest.skip("downloads are checked once")
     page.goto("/reports/map/?item=R02")
     with page.expect_download() as info:
         page.get_by_role("link", name="PNG").click()
