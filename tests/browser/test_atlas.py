@@ -9,7 +9,7 @@ from recommendations.models import Actor, Recommendation, Status
 
 from ..factories import record
 from .conftest import ARTIFACTS, DESKTOP_ONLY, shoot
-from .test_accessibility import assert_focus_visible, focused, serious_violations, some_progress  # noqa: F401
+from .test_accessibility import assert_focus_visible, axe_on_pages, focused, some_progress  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,9 +42,8 @@ def more_progress(request, people):
 
 def test_no_serious_or_critical_axe_violation_on_map_and_compare_pages(page, more_progress):
     summary, failures = {}, {}
-    for path in PAGES:
-        page.goto(path)
-        serious, everything = serious_violations(page)
+    for path, everything in axe_on_pages(page, PAGES).items():
+        serious = [v for v in everything if v["impact"] in ("serious", "critical")]
         summary[f"{path} ({page.viewport_name})"] = sorted({f"{v['id']} ({v['impact']})" for v in everything})
         if serious:
             failures[path] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious]
