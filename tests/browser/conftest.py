@@ -61,6 +61,11 @@ def viewport(request):
     return request.param
 
 
+# For a check made once, at desktop size: the test runs in that viewport only, instead of also opening a
+# phone page (a live database, a browser context) only to skip.
+DESKTOP_ONLY = pytest.mark.parametrize("viewport", ["desktop"])
+
+
 @pytest.fixture
 def page(browser, live_server, viewport, seeded_transactional_db):
     context = browser.new_context(

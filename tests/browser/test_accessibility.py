@@ -9,7 +9,7 @@ import pytest
 from recommendations.models import Actor, Recommendation, Status
 
 from ..factories import record
-from .conftest import ARTIFACTS, log_in, shoot
+from .conftest import ARTIFACTS, DESKTOP_ONLY, log_in, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,11 +78,37 @@ def serious_violations(page):
     return found, results.response["violations"]
 
 
+# What axe_playwright_python's Axe().run passes to axe.run by default.
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+TABS = 2  # axe is the slow part (seconds a page) and runs in the browser: two tabs keep two cores busy
+
+
+def axe_on_pages(page, paths) -> dict[str, list]:
+    """axe's violations on each page, as ``serious_violations`` finds them, with axe running in two tabs
+    of the page's context (same viewport, same login) at once. Each tab loads and checks its own page."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    tabs = [page] + [page.context.new_page() for _ in range(TABS - 1)]
+    results = {}
+    try:
+        for start in range(0, len(paths), TABS):
+            batch = list(zip(tabs, paths[start : start + TABS], strict=False))
+            for tab, path in batch:
+                tab.goto(path)
+                tab.evaluate(AXE_SCRIPT)
+                tab.evaluate("options => { window.__axeRun = axe.run(options); }", AXE_OPTIONS)
+            for tab, path in batch:
+                results[path] = tab.evaluate("() => window.__axeRun")["violations"]
+    finally:
+        for tab in tabs[1:]:
+            tab.close()
+    return results
+
+
 def check_pages(page, paths, who, summary):
     failures = {}
-    for path in paths:
-        page.goto(path)
-        serious, everything = serious_violations(page)
+    for path, everything in axe_on_pages(page, paths).items():
+        serious = [v for v in everything if v["impact"] in ("serious", "critical")]
         summary[f"{who} {path} ({page.viewport_name})"] = {
             "serious_or_critical": [v["id"] for v in serious],
             "other": sorted({f"{v['id']} ({v['impact']})" for v in everything if v not in serious}),
@@ -190,9 +216,8 @@ def test_skip_link_is_first_and_moves_focus_to_the_content(page):
     assert focused(page)["id"] == "main"
 
 
+@DESKTOP_ONLY  # keyboard-only use is checked at desktop size
 def test_log_progress_with_the_keyboard_alone(page, people):
-    if page.viewport_name == "phone":
-        pytest.skip("keyboard-only use is checked at desktop size")
     log_in(page, "reporter_a", "pw-reporter_a")
     page.goto("/progress/new/")
     tab_to(page, lambda s: s["name"] == "item")
@@ -229,9 +254,15 @@ def test_colour_is_never_the_only_carrier_of_status(page, some_progress):
     assert "Party (ratified)" in legend
 
 
+@DESKTOP_ONLY  # the page is the same few lines of HTML at any size: one run guards the harness
 def test_the_axe_check_itself_catches_violations(page):
     """Guard against a silent harness: axe must flag a page that is obviously broken."""
     page.goto("/")
     page.set_content("<html><body><img src='x.png'><input type='text'><a href='#'></a></body></html>")
     serious, everything = serious_violations(page)
     assert {"image-alt", "label"} <= {v["id"] for v in serious}, everything
+    # And the two tabs of check_pages: each flags its own broken page.
+    broken = "data:text/html,<html><body><img src='x.png'><input type='text'></body></html>"
+    labelled = "data:text/html,<html lang='en'><title>t</title><body><main><h1>Fine</h1></main></body></html>"
+    found = axe_on_pages(page, [broken, labelled, broken + "<a href='#'></a>"])
+    assert [{"image-alt", "label"} <= {v["id"] for v in found[path]} for path in found] == [True, False, True]

@@ -8,8 +8,8 @@ import pytest
 from recommendations.models import Actor, Recommendation, Status
 
 from ..factories import record
-from .conftest import ARTIFACTS, shoot
-from .test_accessibility import assert_focus_visible, focused, serious_violations, some_progress  # noqa: F401
+from .conftest import ARTIFACTS, DESKTOP_ONLY, shoot
+from .test_accessibility import assert_focus_visible, axe_on_pages, focused, some_progress  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,9 +42,8 @@ def more_progress(request, people):
 
 def test_no_serious_or_critical_axe_violation_on_map_and_compare_pages(page, more_progress):
     summary, failures = {}, {}
-    for path in PAGES:
-        page.goto(path)
-        serious, everything = serious_violations(page)
+    for path, everything in axe_on_pages(page, PAGES).items():
+        serious = [v for v in everything if v["impact"] in ("serious", "critical")]
         summary[f"{path} ({page.viewport_name})"] = sorted({f"{v['id']} ({v['impact']})" for v in everything})
         if serious:
             failures[path] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious]
@@ -57,9 +56,8 @@ def test_no_serious_or_critical_axe_violation_on_map_and_compare_pages(page, mor
     shoot(page, "compare")
 
 
+@DESKTOP_ONLY  # keyboard use is checked at desktop size
 def test_every_country_on_the_map_is_reached_by_the_keyboard(page, more_progress):
-    if page.viewport_name == "phone":
-        pytest.skip("keyboard use is checked at desktop size")
     page.goto("/reports/map/?item=R02")
     # The map's links in tab order: every country once, each named by its title.
     names = page.evaluate(
@@ -84,9 +82,8 @@ def test_every_country_on_the_map_is_reached_by_the_keyboard(page, more_progress
     assert focused(page)["id"] == "after-map"
 
 
+@DESKTOP_ONLY  # printing is checked once
 def test_the_map_prints_on_a4(page, more_progress):
-    if page.viewport_name == "phone":
-        pytest.skip("printing is checked once")
     # A4 portrait with 12 mm margins is 186 × 273 mm of content: 703 × 1031 CSS pixels.
     page.set_viewport_size({"width": 703, "height": 1031})
     page.emulate_media(media="print")
@@ -102,9 +99,8 @@ def test_the_map_prints_on_a4(page, more_progress):
     (ARTIFACTS / "map-icrmw-a4.pdf").write_bytes(pdf)
 
 
+@DESKTOP_ONLY  # downloads are checked once
 def test_downloads_from_the_page(page, more_progress):
-    if page.viewport_name == "phone":
-        pytest.skip("downloads are checked once")
     page.goto("/reports/map/?item=R02")
     with page.expect_download() as info:
         page.get_by_role("link", name="PNG").click()

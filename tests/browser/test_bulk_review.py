@@ -8,7 +8,7 @@ import pytest
 from recommendations.models import Actor, ProgressUpdate
 
 from ..factories import filed
-from .conftest import shoot
+from .conftest import DESKTOP_ONLY, shoot
 from .test_import_pages import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,9 +33,8 @@ def submit(page):
         page.keyboard.press("Enter")
 
 
+@DESKTOP_ONLY  # one keyboard flow is enough (the desktop layout)
 def test_a_reviewer_verifies_25_updates_in_one_action_with_the_keyboard_only(page, people):
-    if page.viewport_name == "phone":
-        pytest.skip("one keyboard flow is enough (the desktop layout)")
     for actor in Actor.objects.countries().order_by("code")[:25]:
         filed(user=people.reporter_a, organization=people.org_a, iso3=actor.code)
     page.goto("/accounts/login/")
