@@ -143,6 +143,8 @@ def assert_tracks_match_history(days):
         (a, i): u for a, i, u in CurrentStatus.objects.values_list("actor_id", "recommendation_id", "update_id")
     }
     assert set(consolidated.values()) <= set(current.values())
+    # The disagreement flag of each consolidated status equals the rule recomputed from the replayed history.
+    assert_flags_match_history(current)
     # The repair tool (two INSERT … SELECT statements) writes the same tracks, every copied column included.
     interval_columns = [f.attname for f in PerspectiveInterval._meta.concrete_fields if f.attname != "id"]
     status_columns = [f.attname for f in PerspectiveStatus._meta.concrete_fields if f.attname != "id"]
@@ -151,6 +153,30 @@ def assert_tracks_match_history(days):
     rebuild_tracks()
     assert sorted(PerspectiveInterval.objects.values_list(*interval_columns)) == kept
     assert sorted(PerspectiveStatus.objects.values_list(*status_columns)) == kept_statuses
+    assert_flags_match_history(current)
+
+
+def assert_flags_match_history(current: dict) -> None:
+    """Each CurrentStatus's flag = its perspectives' replayed statuses not all equal; and the snapshot rule
+    (``disagreement_sql`` over the intervals held on a date) finds the same pairs today."""
+    from django.db import connection
+
+    from recommendations.reports.scope import disagreement_sql
+
+    status_of = dict(ProgressUpdate.objects.filter(pk__in=current.values()).values_list("pk", "status"))
+    statuses: dict[tuple[int, int], set] = {}
+    for (a, i, _), pk in current.items():
+        statuses.setdefault((a, i), set()).add(status_of[pk])
+    expected = {pair for pair, held in statuses.items() if len(held) > 1}
+    flagged = set(CurrentStatus.objects.filter(perspectives_disagree=True).values_list("actor_id", "recommendation_id"))
+    assert flagged == expected
+    condition, params = disagreement_sql("p", datetime.date(9000, 1, 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.actor_id, p.recommendation_id FROM {CurrentStatus._meta.db_table} p WHERE {condition}",  # noqa: S608
+            params,
+        )
+        assert set(cursor.fetchall()) == expected
 
 
 def test_first_update_creates_the_current_status(item, country):

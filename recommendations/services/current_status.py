@@ -5,13 +5,14 @@ import time
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from ..models import Actor, CurrentStatus, PerspectiveInterval, PerspectiveStatus, ProgressUpdate, StatusInterval
 from ..models.progress import latest_first_sql
-from .perspectives import write_tracks
+from .perspectives import disagreement_fill_sql, write_tracks
 
 
-def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentStatus | None:
+def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
     """Make the pair's CurrentStatus row and its status intervals match its counted updates.
 
     Must run inside the transaction that changed the pair's history. It locks
@@ -32,17 +33,22 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
         .only("pk", "actor_id", "recommendation_id", *copied.values())
     )
     _write_intervals({(actor_id, recommendation_id): history}, replace=False)
-    write_tracks({(actor_id, recommendation_id): history}, Q(actor_id=actor_id, recommendation_id=recommendation_id))
+    pair = (actor_id, recommendation_id)
+    flags = write_tracks({pair: history}, Q(actor_id=actor_id, recommendation_id=recommendation_id))
+    rows = CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id)
     if not history:
-        CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id).delete()
+        rows.delete()
         return None
     latest = history[-1]
-    current, _ = CurrentStatus.objects.update_or_create(
-        actor_id=actor_id,
-        recommendation_id=recommendation_id,
-        defaults={"update": latest, **{field: getattr(latest, source) for field, source in copied.items()}},
-    )
-    return current
+    values = {
+        "update": latest,
+        "perspectives_disagree": flags[pair],
+        "refreshed_at": timezone.now(),
+        **{field: getattr(latest, source) for field, source in copied.items()},
+    }
+    # An UPDATE, and an INSERT only for a pair's first status (update_or_create read the row first).
+    if not rows.update(**values):
+        CurrentStatus.objects.create(actor_id=actor_id, recommendation_id=recommendation_id, **values)
 
 
 def intervals_from_history(history: list[ProgressUpdate]) -> list[StatusInterval]:
@@ -120,7 +126,7 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
         )
         for update in rows.iterator(chunk_size=5000):
             histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
-        write_tracks(histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids))
+        flags = write_tracks(histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids))
         StatusInterval.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
         StatusInterval.objects.bulk_create(
             [interval for history in histories.values() for interval in intervals_from_history(history)],
@@ -133,9 +139,10 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
                     actor_id=u.actor_id,
                     recommendation_id=u.recommendation_id,
                     update_id=u.pk,
+                    perspectives_disagree=flags[pair],
                     **{field: getattr(u, source) for field, source in copied.items()},
                 )
-                for u in (history[-1] for history in histories.values())
+                for pair, u in ((pair, history[-1]) for pair, history in histories.items())
             ],
             batch_size=2000,
         )
@@ -180,7 +187,8 @@ def rebuild_tracks() -> None:
     """Recompute every perspective's statuses and intervals from the verified history (repair tool).
 
     Two statements, as ``rebuild_status_intervals``: each track's intervals (``status_intervals_sql`` with the
-    perspective in every partition), then each track's open interval as its current status. Reading the
+    perspective in every partition), then each track's open interval as its current status, then the current
+    statuses' disagreement flags (``disagreement_fill_sql``). Reading the
     history into Python instead held a million updates in memory and wrote a million rows through the ORM.
     """
     if not transaction.get_connection().in_atomic_block:
@@ -194,6 +202,9 @@ def rebuild_tracks() -> None:
             )
         )
         cursor.execute(track_statuses_sql(PerspectiveStatus._meta.db_table, PerspectiveInterval._meta.db_table))
+        # The flags follow the tracks (rows rebuilt before them start unflagged).
+        CurrentStatus.objects.filter(perspectives_disagree=True).update(perspectives_disagree=False)
+        cursor.execute(disagreement_fill_sql())
 
 
 def status_intervals_sql(intervals_table: str, updates_table: str, *, per_perspective: bool = False) -> str:
