@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..models import Actor, CurrentStatus, PerspectiveInterval, PerspectiveStatus, ProgressUpdate, StatusInterval
 from ..models.progress import latest_first_sql
-from .perspectives import disagreement_fill_sql, write_tracks
+from .perspectives import INTERVAL_KEY, INTERVAL_REST, disagreement_fill_sql, stored_intervals, write_tracks
 
 
 def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
@@ -32,9 +32,10 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
         .oldest_first()
         .only("pk", "actor_id", "recommendation_id", *copied.values())
     )
-    _write_intervals({(actor_id, recommendation_id): history}, replace=False)
-    pair = (actor_id, recommendation_id)
-    flags = write_tracks({pair: history}, Q(actor_id=actor_id, recommendation_id=recommendation_id))
+    pair, pair_q = (actor_id, recommendation_id), Q(actor_id=actor_id, recommendation_id=recommendation_id)
+    stored, stored_tracks = stored_intervals(pair_q)  # both tables' intervals in one read
+    _write_intervals({pair: history}, replace=False, stored_rows=stored)
+    flags = write_tracks({pair: history}, pair_q, stored_rows=stored_tracks)
     rows = CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id)
     if not history:
         rows.delete()
@@ -73,11 +74,14 @@ def intervals_from_history(history: list[ProgressUpdate]) -> list[StatusInterval
     ]
 
 
-def _write_intervals(histories: dict[tuple[int, int], list[ProgressUpdate]], *, replace: bool) -> None:
+def _write_intervals(
+    histories: dict[tuple[int, int], list[ProgressUpdate]], *, replace: bool, stored_rows: list | None = None
+) -> None:
     """Store the intervals of each pair given with its history (an empty history: the pair has none).
 
     ``replace``: delete every interval of those pairs and write them anew (bulk
-    refreshes); otherwise read the stored ones and write only the difference.
+    refreshes); otherwise read the stored ones (or take ``stored_rows``, from ``stored_intervals``) and write
+    only the difference.
     """
     wanted = {pair: intervals_from_history(history) for pair, history in histories.items()}
     pairs_q = Q()
@@ -87,11 +91,12 @@ def _write_intervals(histories: dict[tuple[int, int], list[ProgressUpdate]], *, 
         return
     new = [interval for intervals in wanted.values() for interval in intervals]
     if not replace:
+        if stored_rows is None:
+            stored_rows = StatusInterval.objects.filter(pairs_q).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
+        named = (dict(zip(("pk", *INTERVAL_KEY, *INTERVAL_REST), row, strict=True)) for row in stored_rows)
         stored = {
-            (a, i, start, end, update): pk
-            for pk, a, i, start, end, update in StatusInterval.objects.filter(pairs_q).values_list(
-                "pk", "actor_id", "recommendation_id", "valid_from", "valid_to", "update_id"
-            )
+            (n["actor_id"], n["recommendation_id"], n["valid_from"], n["valid_to"], n["update_id"]): n["pk"]
+            for n in named
         }
         keys = {(n.actor_id, n.recommendation_id, n.valid_from, n.valid_to, n.update_id) for n in new}
         stale = [pk for key, pk in stored.items() if key not in keys]

@@ -6,7 +6,7 @@ migration 0015's fill of the existing updates all follow it (the migration holds
 must not import code that may change).
 """
 
-from django.db.models import Q
+from django.db.models import BooleanField, Q, Value
 from django.utils.translation import gettext as _
 
 from ..models import (
@@ -128,14 +128,38 @@ INTERVAL_REST = tuple(
 STATUS_FIELDS = tuple(f for f in PerspectiveStatus.COPIED_FROM_UPDATE if f != "perspective") + ("update_id",)
 
 
-def write_tracks(histories: dict[tuple[int, int], list], pairs: Q) -> dict[tuple[int, int], bool]:
+def stored_intervals(pairs: Q) -> tuple[list, list]:
+    """The stored intervals of the pairs ``pairs`` selects, consolidated and per perspective, in one read:
+    two lists of rows (pk, *INTERVAL_KEY, *INTERVAL_REST) — StatusInterval has the same columns."""
+    columns = ("pk", *INTERVAL_KEY, *INTERVAL_REST)
+    rows = (
+        StatusInterval.objects.filter(pairs)
+        .annotate(track=Value(False, output_field=BooleanField()))
+        .values_list("track", *columns)
+        .union(
+            PerspectiveInterval.objects.filter(pairs)
+            .annotate(track=Value(True, output_field=BooleanField()))
+            .values_list("track", *columns),
+            all=True,
+        )
+    )
+    consolidated, tracks = [], []
+    for track, *row in rows:
+        (tracks if track else consolidated).append(tuple(row))
+    return consolidated, tracks
+
+
+def write_tracks(
+    histories: dict[tuple[int, int], list], pairs: Q, *, stored_rows: list | None = None
+) -> dict[tuple[int, int], bool]:
     """Make the per-perspective statuses and intervals of the pairs ``pairs`` selects those of their counted
     histories (oldest first; a pair missing from ``histories`` has none), writing only the rows that changed.
     Inside the writing transaction, after the actors are locked. Returns whether each pair of ``histories``
     has disagreeing perspectives (``statuses_disagree``), for its CurrentStatus row.
 
-    One read: the stored intervals, whose open ones are the stored statuses (a track's status is its open
-    interval, as ``track_statuses_sql`` writes it). A verification that extends a track then updates the
+    One read: the stored intervals (``stored_rows``, if the caller read them with ``stored_intervals``),
+    whose open ones are the stored statuses (a track's status is its open interval, as ``track_statuses_sql``
+    writes it). A verification that extends a track then updates the
     closed interval, inserts the new one and updates the status: it used to delete and rewrite every row.
     """
     flags, wanted, wanted_open = {}, {}, {}
@@ -146,10 +170,9 @@ def write_tracks(histories: dict[tuple[int, int], list], pairs: Q) -> dict[tuple
             wanted_open[(status.actor_id, status.recommendation_id, status.perspective)] = status
         for interval in pair_intervals:
             wanted[tuple(getattr(interval, c) for c in INTERVAL_KEY)] = interval
-    stored = {
-        tuple(row[1:5]): (row[0], tuple(row[5:]))
-        for row in PerspectiveInterval.objects.filter(pairs).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
-    }
+    if stored_rows is None:
+        stored_rows = PerspectiveInterval.objects.filter(pairs).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
+    stored = {tuple(row[1:5]): (row[0], tuple(row[5:])) for row in stored_rows}
     rest = {key: tuple(getattr(interval, c) for c in INTERVAL_REST) for key, interval in wanted.items()}
     stale = [pk for key, (pk, _) in stored.items() if key not in wanted]
     if stale:
