@@ -406,3 +406,34 @@ def test_the_snapshot_read_finds_every_interval_holding_on_any_day(item, country
             )
     days = sorted({epoch + datetime.timedelta(days=d + k) for d in [*starts, 45200, 45202] for k in (-1, 0, 1)})
     assert_intervals_match_history(days)
+
+
+def test_the_bulk_refresh_restores_the_tracks_and_the_flags(item, country):
+    """``refresh_current_statuses`` (imports) goes through the same ``write_tracks``: deleted track intervals and
+    wrong flags are put right, the rows that were right are kept. (A status row is trusted to be its track's
+    open interval, as ``write_tracks`` and ``rebuild_tracks`` write it: ``rebuild_tracks`` repairs any drift.)"""
+    from recommendations.services import refresh_current_statuses
+
+    kenya, mexico, policy = country("KEN"), country("MEX"), item(Kind.POLICY)
+    for actor, status, year, perspective in [
+        (kenya, Status.COMPLETE, 2019, Perspective.GOVERNMENT),
+        (kenya, Status.LIMITED, 2020, Perspective.CIVIL_SOCIETY),
+        (kenya, Status.SUBSTANTIAL, 2021, Perspective.CIVIL_SOCIETY),
+        (mexico, Status.LIMITED, 2020, Perspective.CIVIL_SOCIETY),
+    ]:
+        record(
+            actor=actor, recommendation=policy, status=status, as_of=datetime.date(year, 1, 1), perspective=perspective
+        )
+    assert set(CurrentStatus.objects.filter(perspectives_disagree=True).values_list("actor_id", flat=True)) == {
+        kenya.pk
+    }
+    kept = PerspectiveInterval.objects.get(actor=kenya, perspective=Perspective.GOVERNMENT).pk
+    PerspectiveInterval.objects.filter(actor=kenya, valid_to__isnull=False).delete()
+    CurrentStatus.objects.update(perspectives_disagree=False)
+    with transaction.atomic():
+        refresh_current_statuses(actor_ids=[kenya.pk, mexico.pk], recommendation_ids=[policy.pk])
+    assert PerspectiveInterval.objects.filter(pk=kept).exists()
+    assert_tracks_match_history([datetime.date(2019, 6, 1), datetime.date(2020, 6, 1), datetime.date(2022, 1, 1)])
+    assert set(CurrentStatus.objects.filter(perspectives_disagree=True).values_list("actor_id", flat=True)) == {
+        kenya.pk
+    }
