@@ -143,6 +143,8 @@ def assert_tracks_match_history(days):
         (a, i): u for a, i, u in CurrentStatus.objects.values_list("actor_id", "recommendation_id", "update_id")
     }
     assert set(consolidated.values()) <= set(current.values())
+    # The disagreement flag of each consolidated status equals the rule recomputed from the replayed history.
+    assert_flags_match_history(current)
     # The repair tool (two INSERT … SELECT statements) writes the same tracks, every copied column included.
     interval_columns = [f.attname for f in PerspectiveInterval._meta.concrete_fields if f.attname != "id"]
     status_columns = [f.attname for f in PerspectiveStatus._meta.concrete_fields if f.attname != "id"]
@@ -151,6 +153,30 @@ def assert_tracks_match_history(days):
     rebuild_tracks()
     assert sorted(PerspectiveInterval.objects.values_list(*interval_columns)) == kept
     assert sorted(PerspectiveStatus.objects.values_list(*status_columns)) == kept_statuses
+    assert_flags_match_history(current)
+
+
+def assert_flags_match_history(current: dict) -> None:
+    """Each CurrentStatus's flag = its perspectives' replayed statuses not all equal; and the snapshot rule
+    (``disagreement_sql`` over the intervals held on a date) finds the same pairs today."""
+    from django.db import connection
+
+    from recommendations.reports.scope import disagreement_sql
+
+    status_of = dict(ProgressUpdate.objects.filter(pk__in=current.values()).values_list("pk", "status"))
+    statuses: dict[tuple[int, int], set] = {}
+    for (a, i, _), pk in current.items():
+        statuses.setdefault((a, i), set()).add(status_of[pk])
+    expected = {pair for pair, held in statuses.items() if len(held) > 1}
+    flagged = set(CurrentStatus.objects.filter(perspectives_disagree=True).values_list("actor_id", "recommendation_id"))
+    assert flagged == expected
+    condition, params = disagreement_sql("p", datetime.date(9000, 1, 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.actor_id, p.recommendation_id FROM {CurrentStatus._meta.db_table} p WHERE {condition}",  # noqa: S608
+            params,
+        )
+        assert set(cursor.fetchall()) == expected
 
 
 def test_first_update_creates_the_current_status(item, country):
@@ -380,3 +406,34 @@ def test_the_snapshot_read_finds_every_interval_holding_on_any_day(item, country
             )
     days = sorted({epoch + datetime.timedelta(days=d + k) for d in [*starts, 45200, 45202] for k in (-1, 0, 1)})
     assert_intervals_match_history(days)
+
+
+def test_the_bulk_refresh_restores_the_tracks_and_the_flags(item, country):
+    """``refresh_current_statuses`` (imports) goes through the same ``write_tracks``: deleted track intervals and
+    wrong flags are put right, the rows that were right are kept. (A status row is trusted to be its track's
+    open interval, as ``write_tracks`` and ``rebuild_tracks`` write it: ``rebuild_tracks`` repairs any drift.)"""
+    from recommendations.services import refresh_current_statuses
+
+    kenya, mexico, policy = country("KEN"), country("MEX"), item(Kind.POLICY)
+    for actor, status, year, perspective in [
+        (kenya, Status.COMPLETE, 2019, Perspective.GOVERNMENT),
+        (kenya, Status.LIMITED, 2020, Perspective.CIVIL_SOCIETY),
+        (kenya, Status.SUBSTANTIAL, 2021, Perspective.CIVIL_SOCIETY),
+        (mexico, Status.LIMITED, 2020, Perspective.CIVIL_SOCIETY),
+    ]:
+        record(
+            actor=actor, recommendation=policy, status=status, as_of=datetime.date(year, 1, 1), perspective=perspective
+        )
+    assert set(CurrentStatus.objects.filter(perspectives_disagree=True).values_list("actor_id", flat=True)) == {
+        kenya.pk
+    }
+    kept = PerspectiveInterval.objects.get(actor=kenya, perspective=Perspective.GOVERNMENT).pk
+    PerspectiveInterval.objects.filter(actor=kenya, valid_to__isnull=False).delete()
+    CurrentStatus.objects.update(perspectives_disagree=False)
+    with transaction.atomic():
+        refresh_current_statuses(actor_ids=[kenya.pk, mexico.pk], recommendation_ids=[policy.pk])
+    assert PerspectiveInterval.objects.filter(pk=kept).exists()
+    assert_tracks_match_history([datetime.date(2019, 6, 1), datetime.date(2020, 6, 1), datetime.date(2022, 1, 1)])
+    assert set(CurrentStatus.objects.filter(perspectives_disagree=True).values_list("actor_id", flat=True)) == {
+        kenya.pk
+    }

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Actor, ActorKind, OrganizationType
 from ..models.places import in_region
 from .base import ExplainedFilterSet, search_filter
-from .status import region_options
+from .status import region_levels
 
 
 class ActorFilter(ExplainedFilterSet):
@@ -28,8 +28,9 @@ class ActorFilter(ExplainedFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        levels = region_levels()
         for level in ("region", "subregion"):  # the same choices as the reports' (the field adds "All …" once)
-            self.filters[level].extra["choices"] = self.form.fields[level].choices = region_options(level)
+            self.filters[level].extra["choices"] = self.form.fields[level].choices = levels[level]
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)

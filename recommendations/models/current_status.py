@@ -36,6 +36,10 @@ class CurrentStatus(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     perspective = models.CharField(max_length=30, choices=Perspective.choices, help_text=_("Who says so."))
+    # Whether the pair's perspectives' current statuses differ (``services.perspectives.statuses_disagree``),
+    # kept with the per-perspective statuses so that the summary's count and the "disagree" filter read one
+    # column instead of probing the per-perspective table per row (docs/performance-notes.md).
+    perspectives_disagree = models.BooleanField(default=False)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     # Each copied field and the ProgressUpdate field it comes from.
@@ -67,6 +71,10 @@ class CurrentStatus(models.Model):
             models.Index(fields=["recommendation", "status"], name="current_item_status"),
             models.Index(fields=["status"], name="current_status"),
             models.Index(fields=["-as_of"], name="current_as_of"),  # the home page's latest status date
+            # The few disagreeing pairs (about 1 % at 1M updates), for the summary's count and the filter.
+            models.Index(
+                fields=["recommendation", "actor"], condition=Q(perspectives_disagree=True), name="current_disagreeing"
+            ),
         ]
 
     def __str__(self):

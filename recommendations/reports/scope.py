@@ -140,14 +140,18 @@ def build_scope(filterset: StatusFilter, *, actor_ids=None) -> Scope:
     return Scope(filterset=filterset, snapshot=snapshot, pairs_sql=" UNION ALL ".join(parts), pairs_params=params)
 
 
-def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True, actor_ids=None) -> tuple[str, list]:
+def _reported_sql(
+    filterset: StatusFilter, snapshot, *, row_filters: bool = True, actor_ids=None, disagreeing: bool = False
+) -> tuple[str, list]:
     """The reported pairs in scope: CurrentStatus rows, or the latest verified update on or before a date.
 
     The snapshot reads the status interval of each pair that holds on the
     date (``StatusInterval``, kept with CurrentStatus): one row per pair
     through an index, however long the history, with the winners' own
     columns (no re-join). Row filters (status, dates, evidence) apply to the winners, so "ratified
-    on 1 January 2010" means the status on that date, not a later one.
+    on 1 January 2010" means the status on that date, not a later one. ``disagreeing`` (or the filter
+    ``disagree=yes``): only pairs whose perspectives disagree, today by the maintained flag, on a date by
+    ``disagreement_sql``.
     """
     item_q, actor_q = filterset.items("recommendation__"), filterset.actors("actor__")
     if actor_ids is not None:
@@ -168,13 +172,25 @@ def _reported_sql(filterset: StatusFilter, snapshot, *, row_filters: bool = True
         "perspective",
     )
     statuses, intervals = _tracks(filterset)
+    disagreeing = disagreeing or (row_filters and filterset.disagreement_only)
     if snapshot is None:
         current = statuses.filter(item_q, actor_q).annotate(reporter_id=F("reported_by_organization_id"))
+        if disagreeing:
+            # Today: the flag kept with the pair's consolidated status (``services.perspectives.statuses_disagree``).
+            flagged = CurrentStatus.objects.filter(perspectives_disagree=True)
+            if statuses.model is CurrentStatus:
+                current = current.filter(perspectives_disagree=True)
+            else:
+                current = current.filter(
+                    Exists(
+                        flagged.filter(actor_id=OuterRef("actor_id"), recommendation_id=OuterRef("recommendation_id"))
+                    )
+                )
         inner, params = _sql(current.values_list(*columns).order_by())
     else:
         inner, params = _held_on_sql(intervals, item_q, actor_q, snapshot, columns)
     where, where_params = filterset.row_conditions_sql("x") if row_filters else ("", [])
-    if row_filters and filterset.disagreement_only:
+    if disagreeing and snapshot is not None:
         disagree, disagree_params = disagreement_sql("x", snapshot)
         where = f"{where} AND {disagree}" if where else f"WHERE {disagree}"
         where_params = [*where_params, *disagree_params]
@@ -233,6 +249,9 @@ def _held_on_sql(intervals, item_q, actor_q, snapshot, columns) -> tuple[str, li
 
 def disagreement_sql(alias: str, snapshot) -> tuple[str, list]:
     """The pair of ``alias`` has two perspectives giving different statuses (today, or on ``snapshot``).
+
+    ``services.perspectives.statuses_disagree`` on a date (or today, where the reports read the flag it keeps
+    on CurrentStatus instead; the tests compare the two).
 
     ``alias`` is a row of the report (consolidated or one perspective's, held today or on the date), and
     its status is one of the pair's perspective statuses held then (the consolidated status is the latest

@@ -18,7 +18,6 @@ from .scope import (
     _fetch,
     _reported_sql,
     _universe,
-    disagreement_sql,
     region_level,
 )
 
@@ -151,9 +150,8 @@ def summary(scope: Scope) -> Summary:
 
 def disagreements(scope: Scope) -> int:
     """How many reported pairs in scope have perspectives giving different statuses (one query)."""
-    sql, params = _reported_sql(scope.filterset, scope.snapshot)
-    condition, condition_params = disagreement_sql("p", scope.snapshot)
-    return _fetch(f"SELECT COUNT(*) FROM ({sql}) p WHERE {condition}", [*params, *condition_params])[0][0]  # noqa: S608  # nosec B608 - the scope's SQL; values are params
+    sql, params = _reported_sql(scope.filterset, scope.snapshot, disagreeing=True)
+    return _fetch(f"SELECT COUNT(*) FROM ({sql}) p", params)[0][0]  # noqa: S608  # nosec B608 - the scope's SQL; values are params
 
 
 def actors_by_status(scope: Scope, per_status: int = 60) -> list[tuple[str, str, int, list[tuple[str, str]]]]:

@@ -48,7 +48,7 @@ from .people import (
     send_invitation,
     user_organizations,
 )
-from .perspectives import TREATY_DEPOSITARY_CODES, default_perspective, parse_perspective
+from .perspectives import TREATY_DEPOSITARY_CODES, default_perspective, parse_perspective, statuses_disagree
 from .progress import (
     can_review,
     edit_update,
@@ -82,6 +82,7 @@ __all__ = [
     "rebuild_tracks",
     "TREATY_DEPOSITARY_CODES",
     "default_perspective",
+    "statuses_disagree",
     "parse_perspective",
     "PermissionDenied",
     "ValidationError",

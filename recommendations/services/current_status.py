@@ -5,13 +5,14 @@ import time
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from ..models import Actor, CurrentStatus, PerspectiveInterval, PerspectiveStatus, ProgressUpdate, StatusInterval
 from ..models.progress import latest_first_sql
-from .perspectives import write_tracks
+from .perspectives import INTERVAL_KEY, INTERVAL_REST, disagreement_fill_sql, stored_intervals, write_tracks
 
 
-def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentStatus | None:
+def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
     """Make the pair's CurrentStatus row and its status intervals match its counted updates.
 
     Must run inside the transaction that changed the pair's history. It locks
@@ -31,18 +32,24 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> CurrentS
         .oldest_first()
         .only("pk", "actor_id", "recommendation_id", *copied.values())
     )
-    _write_intervals({(actor_id, recommendation_id): history}, replace=False)
-    write_tracks({(actor_id, recommendation_id): history}, Q(actor_id=actor_id, recommendation_id=recommendation_id))
+    pair, pair_q = (actor_id, recommendation_id), Q(actor_id=actor_id, recommendation_id=recommendation_id)
+    stored, stored_tracks = stored_intervals(pair_q)  # both tables' intervals in one read
+    _write_intervals({pair: history}, replace=False, stored_rows=stored)
+    flags = write_tracks({pair: history}, pair_q, stored_rows=stored_tracks)
+    rows = CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id)
     if not history:
-        CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id).delete()
+        rows.delete()
         return None
     latest = history[-1]
-    current, _ = CurrentStatus.objects.update_or_create(
-        actor_id=actor_id,
-        recommendation_id=recommendation_id,
-        defaults={"update": latest, **{field: getattr(latest, source) for field, source in copied.items()}},
-    )
-    return current
+    values = {
+        "update": latest,
+        "perspectives_disagree": flags[pair],
+        "refreshed_at": timezone.now(),
+        **{field: getattr(latest, source) for field, source in copied.items()},
+    }
+    # An UPDATE, and an INSERT only for a pair's first status (update_or_create read the row first).
+    if not rows.update(**values):
+        CurrentStatus.objects.create(actor_id=actor_id, recommendation_id=recommendation_id, **values)
 
 
 def intervals_from_history(history: list[ProgressUpdate]) -> list[StatusInterval]:
@@ -67,11 +74,14 @@ def intervals_from_history(history: list[ProgressUpdate]) -> list[StatusInterval
     ]
 
 
-def _write_intervals(histories: dict[tuple[int, int], list[ProgressUpdate]], *, replace: bool) -> None:
+def _write_intervals(
+    histories: dict[tuple[int, int], list[ProgressUpdate]], *, replace: bool, stored_rows: list | None = None
+) -> None:
     """Store the intervals of each pair given with its history (an empty history: the pair has none).
 
     ``replace``: delete every interval of those pairs and write them anew (bulk
-    refreshes); otherwise read the stored ones and write only the difference.
+    refreshes); otherwise read the stored ones (or take ``stored_rows``, from ``stored_intervals``) and write
+    only the difference.
     """
     wanted = {pair: intervals_from_history(history) for pair, history in histories.items()}
     pairs_q = Q()
@@ -81,11 +91,12 @@ def _write_intervals(histories: dict[tuple[int, int], list[ProgressUpdate]], *, 
         return
     new = [interval for intervals in wanted.values() for interval in intervals]
     if not replace:
+        if stored_rows is None:
+            stored_rows = StatusInterval.objects.filter(pairs_q).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
+        named = (dict(zip(("pk", *INTERVAL_KEY, *INTERVAL_REST), row, strict=True)) for row in stored_rows)
         stored = {
-            (a, i, start, end, update): pk
-            for pk, a, i, start, end, update in StatusInterval.objects.filter(pairs_q).values_list(
-                "pk", "actor_id", "recommendation_id", "valid_from", "valid_to", "update_id"
-            )
+            (n["actor_id"], n["recommendation_id"], n["valid_from"], n["valid_to"], n["update_id"]): n["pk"]
+            for n in named
         }
         keys = {(n.actor_id, n.recommendation_id, n.valid_from, n.valid_to, n.update_id) for n in new}
         stale = [pk for key, pk in stored.items() if key not in keys]
@@ -120,7 +131,7 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
         )
         for update in rows.iterator(chunk_size=5000):
             histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
-        write_tracks(histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids))
+        flags = write_tracks(histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids))
         StatusInterval.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
         StatusInterval.objects.bulk_create(
             [interval for history in histories.values() for interval in intervals_from_history(history)],
@@ -133,9 +144,10 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
                     actor_id=u.actor_id,
                     recommendation_id=u.recommendation_id,
                     update_id=u.pk,
+                    perspectives_disagree=flags[pair],
                     **{field: getattr(u, source) for field, source in copied.items()},
                 )
-                for u in (history[-1] for history in histories.values())
+                for pair, u in ((pair, history[-1]) for pair, history in histories.items())
             ],
             batch_size=2000,
         )
@@ -180,7 +192,8 @@ def rebuild_tracks() -> None:
     """Recompute every perspective's statuses and intervals from the verified history (repair tool).
 
     Two statements, as ``rebuild_status_intervals``: each track's intervals (``status_intervals_sql`` with the
-    perspective in every partition), then each track's open interval as its current status. Reading the
+    perspective in every partition), then each track's open interval as its current status, then the current
+    statuses' disagreement flags (``disagreement_fill_sql``). Reading the
     history into Python instead held a million updates in memory and wrote a million rows through the ORM.
     """
     if not transaction.get_connection().in_atomic_block:
@@ -194,6 +207,9 @@ def rebuild_tracks() -> None:
             )
         )
         cursor.execute(track_statuses_sql(PerspectiveStatus._meta.db_table, PerspectiveInterval._meta.db_table))
+        # The flags follow the tracks (rows rebuilt before them start unflagged).
+        CurrentStatus.objects.filter(perspectives_disagree=True).update(perspectives_disagree=False)
+        cursor.execute(disagreement_fill_sql())
 
 
 def status_intervals_sql(intervals_table: str, updates_table: str, *, per_perspective: bool = False) -> str:

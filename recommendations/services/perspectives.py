@@ -6,11 +6,12 @@ migration 0015's fill of the existing updates all follow it (the migration holds
 must not import code that may change).
 """
 
-from django.db.models import Q
+from django.db.models import BooleanField, Q, Value
 from django.utils.translation import gettext as _
 
 from ..models import (
     Actor,
+    CurrentStatus,
     OrganizationType,
     Perspective,
     PerspectiveInterval,
@@ -95,16 +96,126 @@ def tracks_from_history(history: list) -> tuple[list, list]:
     return statuses, intervals
 
 
-def write_tracks(histories: dict[tuple[int, int], list], pairs: Q) -> None:
-    """Replace the per-perspective statuses and intervals of the pairs ``pairs`` selects by those of their
-    counted histories (oldest first; a pair missing from ``histories`` has none). Inside the writing
-    transaction, after the actors are locked."""
-    PerspectiveInterval.objects.filter(pairs).delete()
-    PerspectiveStatus.objects.filter(pairs).delete()
-    statuses, intervals = [], []
-    for history in histories.values():
+def statuses_disagree(statuses) -> bool:
+    """The rule: a pair's perspectives disagree when their current statuses are not all the same.
+
+    The one definition of "assessments disagree": ``write_tracks`` keeps it as ``CurrentStatus.perspectives_disagree``,
+    ``disagreement_fill_sql`` writes it in bulk, and ``reports.scope.disagreement_sql`` applies it on a past date.
+    """
+    return len(set(statuses)) > 1
+
+
+def disagreement_fill_sql() -> str:
+    """One UPDATE flagging every current status whose pair has a perspective holding another status.
+
+    ``statuses_disagree`` in SQL: the consolidated status is one of the pair's perspective statuses (the latest
+    perspective's), so they are not all the same exactly when one differs from it. Rows start unflagged.
+    """
+    current, tracks = CurrentStatus._meta.db_table, PerspectiveStatus._meta.db_table
+    # Only model table names go into it, no values.
+    return (
+        f"UPDATE {current} SET perspectives_disagree = TRUE WHERE EXISTS (SELECT 1 FROM {tracks} d "  # noqa: S608  # nosec B608
+        f"WHERE d.actor_id = {current}.actor_id AND d.recommendation_id = {current}.recommendation_id "
+        f"AND d.status <> {current}.status)"
+    )
+
+
+# A track's interval is keyed by its start; the rest of its columns are compared to find what changed.
+INTERVAL_KEY = ("actor_id", "recommendation_id", "perspective", "valid_from")
+INTERVAL_REST = tuple(
+    f.attname for f in PerspectiveInterval._meta.concrete_fields if f.attname not in ("id", *INTERVAL_KEY)
+)
+STATUS_FIELDS = tuple(f for f in PerspectiveStatus.COPIED_FROM_UPDATE if f != "perspective") + ("update_id",)
+
+
+def stored_intervals(pairs: Q) -> tuple[list, list]:
+    """The stored intervals of the pairs ``pairs`` selects, consolidated and per perspective, in one read:
+    two lists of rows (pk, *INTERVAL_KEY, *INTERVAL_REST) — StatusInterval has the same columns."""
+    columns = ("pk", *INTERVAL_KEY, *INTERVAL_REST)
+    rows = (
+        StatusInterval.objects.filter(pairs)
+        .annotate(track=Value(False, output_field=BooleanField()))
+        .values_list("track", *columns)
+        .union(
+            PerspectiveInterval.objects.filter(pairs)
+            .annotate(track=Value(True, output_field=BooleanField()))
+            .values_list("track", *columns),
+            all=True,
+        )
+    )
+    consolidated, tracks = [], []
+    for track, *row in rows:
+        (tracks if track else consolidated).append(tuple(row))
+    return consolidated, tracks
+
+
+def write_tracks(
+    histories: dict[tuple[int, int], list], pairs: Q, *, stored_rows: list | None = None
+) -> dict[tuple[int, int], bool]:
+    """Make the per-perspective statuses and intervals of the pairs ``pairs`` selects those of their counted
+    histories (oldest first; a pair missing from ``histories`` has none), writing only the rows that changed.
+    Inside the writing transaction, after the actors are locked. Returns whether each pair of ``histories``
+    has disagreeing perspectives (``statuses_disagree``), for its CurrentStatus row.
+
+    One read: the stored intervals (``stored_rows``, if the caller read them with ``stored_intervals``),
+    whose open ones are the stored statuses (a track's status is its open interval, as ``track_statuses_sql``
+    writes it). A verification that extends a track then updates the
+    closed interval, inserts the new one and updates the status: it used to delete and rewrite every row.
+    """
+    flags, wanted, wanted_open = {}, {}, {}
+    for pair, history in histories.items():
         pair_statuses, pair_intervals = tracks_from_history(history)
-        statuses += pair_statuses
-        intervals += pair_intervals
-    PerspectiveStatus.objects.bulk_create(statuses, batch_size=2000)
-    PerspectiveInterval.objects.bulk_create(intervals, batch_size=2000)
+        flags[pair] = statuses_disagree(s.status for s in pair_statuses)
+        for status in pair_statuses:
+            wanted_open[(status.actor_id, status.recommendation_id, status.perspective)] = status
+        for interval in pair_intervals:
+            wanted[tuple(getattr(interval, c) for c in INTERVAL_KEY)] = interval
+    if stored_rows is None:
+        stored_rows = PerspectiveInterval.objects.filter(pairs).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
+    stored = {tuple(row[1:5]): (row[0], tuple(row[5:])) for row in stored_rows}
+    rest = {key: tuple(getattr(interval, c) for c in INTERVAL_REST) for key, interval in wanted.items()}
+    stale = [pk for key, (pk, _) in stored.items() if key not in wanted]
+    if stale:
+        PerspectiveInterval.objects.filter(pk__in=stale).delete()
+    for key, interval in wanted.items():
+        if key in stored and stored[key][1] != rest[key]:
+            PerspectiveInterval.objects.filter(pk=stored[key][0]).update(
+                **{c: getattr(interval, c) for c in INTERVAL_REST}
+            )
+    new = [interval for key, interval in wanted.items() if key not in stored]
+    if new:
+        PerspectiveInterval.objects.bulk_create(new, batch_size=2000)
+    _write_statuses(stored, rest, wanted_open)
+    return flags
+
+
+def _write_statuses(stored: dict, rest: dict, wanted_open: dict) -> None:
+    """The per-perspective statuses whose track's open interval changed (``write_tracks``'s stored and wanted)."""
+    valid_to, update_id = INTERVAL_REST.index("valid_to"), INTERVAL_REST.index("update_id")
+    held = {key[:3]: (key, values) for key, (_, values) in stored.items() if values[valid_to] is None}
+    gone = [track for track in held if track not in wanted_open]
+    changed, new = [], []
+    for track, status in wanted_open.items():
+        key = (*track, status.as_of)
+        if track not in held:
+            new.append(status)
+        elif held[track] != (key, rest.get(key)):
+            changed.append(status)
+    # A status row's update is unique: if a changed row takes another stored row's update (the reviewer
+    # moved an update to another perspective), rewrite those rows rather than update one onto the other.
+    held_updates = {values[update_id] for _, values in held.values()}
+    if any(s.update_id in held_updates for s in changed):
+        gone += [(s.actor_id, s.recommendation_id, s.perspective) for s in changed]
+        new += changed
+        changed = []
+    if gone:
+        q = Q()
+        for actor_id, recommendation_id, perspective in gone:
+            q |= Q(actor_id=actor_id, recommendation_id=recommendation_id, perspective=perspective)
+        PerspectiveStatus.objects.filter(q).delete()
+    for status in changed:
+        PerspectiveStatus.objects.filter(
+            actor_id=status.actor_id, recommendation_id=status.recommendation_id, perspective=status.perspective
+        ).update(**{f: getattr(status, f) for f in STATUS_FIELDS})
+    if new:
+        PerspectiveStatus.objects.bulk_create(new, batch_size=2000)

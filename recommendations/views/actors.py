@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from languages.collation import sorted_actors
 from languages.names import actor_name
 
-from .. import charts, reports
+from .. import charts, reports, services
 from ..filters import ActorFilter
 from ..models import (
     NO_INFORMATION,
@@ -131,12 +131,11 @@ def _tracks(updates: list[ProgressUpdate]) -> dict:
         if update.state == ReviewState.VERIFIED:
             latest[update.perspective] = update
     track_rows = [{"as_of": _day_label(cells), "cells": list(cells.values())} for _, cells in sorted(rows.items())]
-    statuses = {u.status for u in latest.values()}
     return {
         "perspectives": perspectives,
         "track_rows": track_rows,
         "track_latest": [(Perspective(p).label, latest[p]) for p in perspectives if p in latest],
-        "tracks_disagree": len(statuses) > 1,
+        "tracks_disagree": services.statuses_disagree(u.status for u in latest.values()),
     }
 
 
