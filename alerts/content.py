@@ -253,7 +253,7 @@ def rights(users) -> tuple[set[int], set[int]]:
 
 def _day(value) -> str:
     # "5 Mar 2024" in English; month names in the active language elsewhere.
-    return date_format(value, "j M Y")
+    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 def due_line(row) -> Line:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import ExportJob, ExportState
 
@@ -28,20 +28,30 @@ def export_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "exports"
 
 
-def start_export(*, format: str, query: str, user=None) -> str:
-    """Record (or reuse) a background export and enqueue it; returns the job page's URL."""
+def start_export(*, format: str, query: str, user=None, language: str | None = None) -> str:
+    """Record (or reuse) a background export and enqueue it; returns the job page's URL.
+
+    ``language`` (the request's, by default the active one) is recorded on the job: the worker has no request, and
+    the workbook's "about" sheet speaks the requester's language. The same query in another language is another job.
+    """
     from . import tasks
 
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}")
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
     with transaction.atomic():
         recent = (
-            ExportJob.objects.filter(format=format, query=query, created_at__gte=timezone.now() - REUSE)
+            ExportJob.objects.filter(
+                format=format, query=query, language=language, created_at__gte=timezone.now() - REUSE
+            )
             .exclude(state=ExportState.FAILED)
             .first()
         )
         job = recent or ExportJob.objects.create(
-            format=format, query=query, user=user if getattr(user, "is_authenticated", False) else None
+            format=format,
+            query=query,
+            language=language,
+            user=user if getattr(user, "is_authenticated", False) else None,
         )
         if recent is None:
             tasks.build_export.delay(job.pk)
@@ -60,32 +70,38 @@ def build_export(*, job_id: int) -> ExportJob | None:
             return job
         job.state = ExportState.RUNNING
         job.save(update_fields=["state"])
-    filterset = StatusFilter(QueryDict(job.query) if job.query else None)
-    if filterset.is_bound and not filterset.is_valid():
+    # The worker has no request: the "about" sheet and a filter error speak the requester's language.
+    with translation.override(job.language):
+        filterset = StatusFilter(QueryDict(job.query) if job.query else None)
+        if filterset.is_bound and not filterset.is_valid():
+            ExportJob.objects.filter(pk=job.pk).update(
+                state=ExportState.FAILED, error=" ".join(filterset.error_messages()), finished_at=timezone.now()
+            )
+            return job
+        scope = reports.build_scope(filterset)
+        folder = export_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{job.token}.{job.format}"
+        partial = final.with_suffix(".part")
+        with partial.open("wb") as handle:
+            write_xlsx(filterset, scope, handle, query=job.query)
+        partial.replace(final)  # atomic: a reader never sees half a workbook
         ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportState.FAILED, error=" ".join(filterset.error_messages()), finished_at=timezone.now()
+            state=ExportState.READY,
+            file=final.name,
+            rows=reports.count_pairs(scope),
+            finished_at=timezone.now(),
+            error="",
         )
-        return job
-    scope = reports.build_scope(filterset)
-    folder = export_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"{job.token}.{job.format}"
-    partial = final.with_suffix(".part")
-    with partial.open("wb") as handle:
-        write_xlsx(filterset, scope, handle, query=job.query)
-    partial.replace(final)  # atomic: a reader never sees half a workbook
-    ExportJob.objects.filter(pk=job.pk).update(
-        state=ExportState.READY,
-        file=final.name,
-        rows=reports.count_pairs(scope),
-        finished_at=timezone.now(),
-        error="",
-    )
     job.refresh_from_db()
     return job
 
 
-def fail_export(*, job_id: int, error: str):
+def fail_export(*, job_id: int, error):
+    """``error`` may be a lazy translation: it is written in the requester's language."""
+    language = ExportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        error = str(error)
     ExportJob.objects.filter(pk=job_id).exclude(state=ExportState.READY).update(
         state=ExportState.FAILED, error=error[:2000], finished_at=timezone.now()
     )

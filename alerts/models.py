@@ -207,6 +207,8 @@ class ExportJob(models.Model):
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     format = models.CharField(max_length=10)
     query = models.TextField(blank=True, help_text="The report filters, as in the /reports/ URL.")
+    # The requester's language: the worker writes the workbook's "about" sheet (and any error) in it.
+    language = models.CharField(max_length=10, default="en")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     state = models.CharField(max_length=10, choices=ExportState.choices, default=ExportState.QUEUED)
     rows = models.PositiveIntegerField(default=0)

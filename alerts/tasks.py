@@ -11,7 +11,7 @@ import smtplib
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import exports, services
 
@@ -57,11 +57,13 @@ def build_export(self, job_id: int) -> None:
     try:
         exports.build_export(job_id=job_id)
     except SoftTimeLimitExceeded:
-        exports.fail_export(job_id=job_id, error=_("The export took too long; narrow the filters and try again."))
+        exports.fail_export(
+            job_id=job_id, error=gettext_lazy("The export took too long; narrow the filters and try again.")
+        )
         raise
     except TRANSIENT:
         if self.request.retries >= self.max_retries:
-            exports.fail_export(job_id=job_id, error=_("The export failed several times; try again later."))
+            exports.fail_export(job_id=job_id, error=gettext_lazy("The export failed several times; try again later."))
         raise
 
 

@@ -74,7 +74,7 @@ class WorldMap:
         counts = ", ".join(f"{label} {n}" for __, label, __, n in self.counts) or _("no country in this selection")
         names = {"code": self.item.code, "title": self.item.title, "counts": counts}
         if self.snapshot:
-            names["day"] = date_format(self.day, "j F Y")
+            names["day"] = date_format(self.day, "DATE_FORMAT")
             return _("%(code)s %(title)s: status of countries on %(day)s. %(counts)s.") % names
         return _("%(code)s %(title)s: status of countries today. %(counts)s.") % names
 

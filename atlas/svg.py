@@ -186,9 +186,10 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
         y += title_size + 6
         parts.append(f'<text x="{pad}" y="{y}" font-size="{title_size}" font-weight="bold">{escape(line)}</text>')
     day = (
-        _("Status as it stood on %(day)s (from the verified history)") % {"day": date_format(world_map.day, "j F Y")}
+        _("Status as it stood on %(day)s (from the verified history)")
+        % {"day": date_format(world_map.day, "DATE_FORMAT")}
         if world_map.snapshot
-        else _("Status on %(day)s, from verified updates") % {"day": date_format(world_map.day, "j F Y")}
+        else _("Status on %(day)s, from verified updates") % {"day": date_format(world_map.day, "DATE_FORMAT")}
     )
     filters = world_map.filters
     if filters:

@@ -150,7 +150,9 @@ def legend(statuses) -> str:
         for s in statuses
     )
     items += format_html(
-        '<li><a class="glossary-link" href="{}">What the statuses mean</a></li>', reverse("recommendations:glossary")
+        '<li><a class="glossary-link" href="{}">{}</a></li>',
+        reverse("recommendations:glossary"),
+        _("What the statuses mean"),
     )
     return format_html('<ul class="legend list-inline small">{}</ul>', mark_safe(items))  # nosec B308 B703 # noqa: S308
 

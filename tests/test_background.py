@@ -17,9 +17,9 @@ from django.core.mail.backends.locmem import EmailBackend as Mailbox
 from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from alerts import services, tasks
+from alerts import exports, services, tasks
 from alerts.models import ConsistencyCheck, Digest, ExportJob, ExportState, Notification, NotificationKind, Watermark
 from recommendations import services as tracker
 from recommendations.models import CurrentStatus, ImportBatch, ProgressUpdate, Recommendation
@@ -432,3 +432,56 @@ def test_the_upload_sweep_task_deletes_abandoned_previews(people, settings, tmp_
     ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
     assert tasks.sweep_uploads.apply().result == 2  # the preview and its stored upload
     assert not ImportBatch.objects.filter(pk=batch.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_background_export_speaks_the_requester_s_language(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The worker has no request: the job records the language of the page that asked, and the workbook's "about"
+    sheet is written in it (the status sheet's columns stay the English contract). The same query asked in
+    English is another job, in English."""
+    from openpyxl import load_workbook
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_IN_BACKGROUND_ABOVE = 100
+    query = "actor_kind=country&item=R02"
+    with translation.override("ar"):
+        url = reverse("recommendations:status_xlsx")
+    with translation.override("en"):
+        english_url = reverse("recommendations:status_xlsx")
+    assert url == "/ar" + english_url
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.get(f"{url}?{query}")
+        english = client.get(f"{english_url}?{query}")
+    assert response.status_code == 302 and english.status_code == 302 and response.url != english.url
+    assert sorted(ExportJob.objects.values_list("language", flat=True)) == ["ar", "en"]
+    translation.activate("fr")  # the worker's own language must not matter
+    try:
+        for callback in callbacks:
+            callback()
+    finally:
+        translation.deactivate()
+    books = {}
+    for job in ExportJob.objects.all():
+        assert job.state == ExportState.READY
+        path = tmp_path / "exports" / job.file
+        books[job.language] = load_workbook(path, read_only=True)
+    about = {lang: [row[0] for row in book["about"].values] for lang, book in books.items()}
+    assert about["ar"][:2] == ["التقرير", "الإشارة المقترحة"]
+    assert about["en"][:2] == ["Report", "Suggested citation"]
+    assert next(books["ar"]["status"].values) == next(books["en"]["status"].values)
+
+
+@pytest.mark.django_db
+def test_a_failed_background_export_says_why_in_the_requester_s_language():
+    from django.utils.translation import gettext_lazy
+
+    job = ExportJob.objects.create(format="xlsx", query="item=R02", language="fr")
+    with translation.override("ar"):
+        exports.fail_export(job_id=job.pk, error=gettext_lazy("The export failed several times; try again later."))
+    job.refresh_from_db()
+    with translation.override("fr"):
+        french = translation.gettext("The export failed several times; try again later.")
+    assert french.startswith("L'export a échoué")
+    assert job.state == ExportState.FAILED and job.error == french

@@ -118,7 +118,8 @@ def test_fallback_to_english_is_marked_not_yet_translated():
     with translation.override("fr"):
         html = template.render(Context({"item": item}))
     assert f'<span lang="en">{item.title_en}</span>' in html
-    assert "English — not yet translated" in html
+    # The mark speaks the reader's language (the catalogs translate it).
+    assert "Anglais — pas encore traduit" in html and "not-translated" in html
     with translation.override("en"):
         assert template.render(Context({"item": item})) == item.title_en
 
@@ -338,3 +339,31 @@ def test_shown_as_a_variable_goes_inside_a_translated_sentence():
     assert heading.startswith("Égypte ") and heading.endswith(
         f'<span class="code-badge">{item.code}</span> Droits &amp; &lt;protection&gt;'
     )
+
+
+def test_the_pages_of_an_update_name_its_country_and_title_in_the_readers_language(client, people, make_org):
+    """My updates, the review queue, the update's page, the withdrawal page, the log-progress form ("Progress of"),
+    an organization's "based in", the comparison's columns: the country's name and the item's title in French."""
+    from tests.factories import filed
+
+    item = Recommendation.objects.get(code="R56")
+    item.title_fr = "Titre français de R56"
+    item.save()
+    update = filed(user=people.reporter_a, organization=people.org_a, iso3="EGY", code="R56")
+    client.force_login(people.reporter_a)
+    for path in ["/fr/my/updates/", f"/fr/updates/{update.pk}/", f"/fr/updates/{update.pk}/withdraw/"]:
+        html = client.get(path).content.decode()
+        assert "Égypte" in html and ">Egypt<" not in html and "Egypt ·" not in html, path
+    html = client.get(f"/fr/updates/{update.pk}/").content.decode()
+    assert "Titre français de R56" in html.split("<h1", 1)[1].split("</h1>", 1)[0]
+    html = client.get("/fr/progress/new/?item=R56&actor=EGY").content.decode()
+    assert ">Égypte</a> (EGY)" in html
+    client.force_login(people.reviewer)
+    html = client.get("/fr/review/").content.decode()
+    assert "<td>Égypte</td>" in html and "Egypt" not in html
+    based = make_org("Cairo Forum", code="cairo-forum", base_country=Actor.objects.get(code="EGY"))
+    html = client.get(f"/fr/actors/{based.code}/").content.decode()
+    assert ">Égypte</a>" in html and ">Egypt</a>" not in html
+    html = client.get("/ar/compare/?actors=EGY&actors=KEN").content.decode()
+    head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert ">مصر</a>" in head and ">كينيا</a>" in head and "Egypt" not in head

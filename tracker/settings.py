@@ -221,6 +221,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Dates follow each language's order (templates ask for DATE_FORMAT, SHORT_DATE_FORMAT…); English keeps the
+# tracker's "5 March 2024" instead of Django's American "March 5, 2024" (tracker/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["tracker.formats"]
 # Titles and names editors translate (languages/translation.py): one column per language, English the fallback.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)

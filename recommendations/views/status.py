@@ -409,7 +409,11 @@ def status_xlsx(request):
         # Too large to build while the browser waits: a worker builds it (alerts/exports.py).
         from alerts.exports import start_export
 
-        return redirect(start_export(format="xlsx", query=request.GET.urlencode(), user=request.user))
+        return redirect(
+            start_export(
+                format="xlsx", query=request.GET.urlencode(), user=request.user, language=request.LANGUAGE_CODE
+            )
+        )
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
     write_xlsx(filterset, scope, handle, citation=_export_citation(request, filterset))
     handle.seek(0)

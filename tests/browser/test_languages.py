@@ -6,7 +6,8 @@ import datetime
 import pytest
 from django.conf import settings
 
-from recommendations.models import Actor, Recommendation, Status
+from languages.names import actor_name
+from recommendations.models import Actor, ProgressUpdate, Recommendation, Status
 
 from ..factories import record
 from .conftest import shoot
@@ -79,5 +80,107 @@ def test_no_serious_axe_violation_in_french_and_arabic(browser, live_server, sta
         serious, _ = serious_violations(page)
         if serious:
             failures[path] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious]
+    assert not failures, failures
+    context.close()
+
+
+def _axe(page, failures):
+    serious, _ = serious_violations(page)
+    if serious:
+        failures[page.url] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious]
+
+
+def _in_language(page, live_server, language):
+    """The page is in the language and its address still carries the language's prefix."""
+    assert page.url.startswith(f"{live_server.url}/{language}/"), page.url
+    assert page.evaluate("document.documentElement.lang") == language, page.url
+    assert page.evaluate("document.documentElement.dir") == ("rtl" if language == "ar" else "ltr"), page.url
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_reporter_logs_progress_in_the_language(browser, live_server, seeded_transactional_db, people, language):
+    """Log in, open an item, both steps of logging progress, the confirmation and My updates: every page stays
+    in the language (its /fr/ or /ar/ address) and has no serious or critical axe violation."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.viewport_name = "desktop"
+    failures = {}
+    page.goto(f"/{language}/accounts/login/")
+    _in_language(page, live_server, language)
+    _axe(page, failures)
+    page.locator("#id_username").fill("reporter_a")
+    page.locator("#id_password").fill("pw-reporter_a")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    _in_language(page, live_server, language)
+
+    page.goto(f"/{language}/recommendations/R02/")
+    _axe(page, failures)
+    page.locator("main a[href*='/progress/new/?item=R02']").click()
+    page.wait_for_load_state()
+    _in_language(page, live_server, language)
+    _axe(page, failures)
+    page.locator("#id_actor").fill("Kenya (KEN)")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    _in_language(page, live_server, language)
+    _axe(page, failures)
+    page.locator("#id_status").select_option("ratified")
+    page.locator("#id_as_of").fill("2019-03-14")
+    page.locator("#id_narrative").fill("Kenya deposited its instrument of ratification with the Secretary-General.")
+    page.locator("#id_evidence_urls").fill("https://treaties.un.org/kenya-icrmw")
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_load_state()
+    _in_language(page, live_server, language)
+    _axe(page, failures)
+    update = ProgressUpdate.objects.get(actor__code="KEN", recommendation__code="R02")
+    assert update.state == "pending"
+    page.goto(f"/{language}/my/updates/")
+    _in_language(page, live_server, language)
+    kenya = actor_name(Actor.objects.get(code="KEN"), language)
+    assert kenya != "Kenya" or language == "fr"
+    assert page.get_by_role("row").filter(has_text=kenya).count() == 1
+    _axe(page, failures)
+    shoot(page, f"log-progress-{language}")
+    assert not failures, failures
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_reader_reads_a_report_in_the_language(browser, live_server, statuses, language):
+    """Summary → table → filtered → next page, by the page's own links and form: the language stays and axe
+    finds nothing serious or critical on any of them."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.viewport_name = "desktop"
+    failures = {}
+    page.goto(f"/{language}/reports/?item=R02")
+    _in_language(page, live_server, language)
+    _axe(page, failures)
+    page.locator("main nav a.nav-link[href*='/reports/table/']").click()
+    page.wait_for_load_state()
+    _in_language(page, live_server, language)
+    assert "/reports/table/" in page.url and "item=R02" in page.url
+    _axe(page, failures)
+    page.locator("details.filter-form > summary").click()
+    kind = page.locator("form [name=actor_kind]")
+    if kind.first.evaluate("e => e.tagName") == "SELECT":
+        kind.first.select_option("country")
+    else:
+        page.locator("form input[name=actor_kind][value=country]").check()
+    page.locator("main form[method=get] button[type=submit]").first.click()
+    page.wait_for_load_state()
+    _in_language(page, live_server, language)
+    assert "actor_kind=country" in page.url
+    _axe(page, failures)
+    page.locator("main a[rel=next]").first.click()
+    page.wait_for_load_state()
+    _in_language(page, live_server, language)
+    assert "page=2" in page.url and "actor_kind=country" in page.url
+    assert page.locator("main [aria-current=page]").filter(has_text="2").count() >= 1
+    _axe(page, failures)
+    shoot(page, f"report-table-{language}")
     assert not failures, failures
     context.close()
