@@ -76,7 +76,11 @@ def test_admin_changes_merges_and_invitations_are_audited(client, admin_user, pe
     client.force_login(admin_user)
     theme = Theme.objects.get(slug="youth")
     url = reverse("admin:recommendations_theme_change", args=[theme.pk])
-    client.post(url, {"name": "Young migrants and students", "slug": "youth", "description": theme.description})
+    # The admin edits each language's name (django-modeltranslation): the English one is name_en.
+    response = client.post(
+        url, {"name_en": "Young migrants and students", "slug": "youth", "description": theme.description}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     change = AuditEvent.objects.get(action=AuditAction.ADMIN_CHANGED)
     assert (change.username, change.object_repr) == ("admin", "Young migrants and students")
     services.merge_themes(source=theme, target=Theme.objects.get(slug="children"), user=admin_user)
