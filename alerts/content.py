@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from languages.names import actor_name
 from recommendations.models import Membership, ProgressUpdate, ReviewState, status_label, visible_to_author_q
 
 from . import reminders
@@ -83,7 +84,7 @@ def describe(notification: Notification) -> str:
     update = notification.update
     if update is None:
         return notification.text
-    where = f"{update.recommendation.code} · {update.actor.name}"
+    where = f"{update.recommendation.code} · {actor_name(update.actor)}"
     status = update.get_status_display()
     if notification.kind == NotificationKind.RETURNED:
         return _("Your update on %(where)s was returned: %(reason)s") % {
@@ -225,6 +226,7 @@ LINE_FIELDS = [
     "update__review_note",
     "update__actor",
     "update__actor__name",
+    "update__actor__other_names",
     "update__recommendation",
     "update__recommendation__code",
 ]

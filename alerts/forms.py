@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Frequency
@@ -14,6 +15,8 @@ class PreferenceForm(forms.Form):
     follow_own_reports = forms.BooleanField(
         label=_("Also follow every country and item my organizations have filed updates on"), required=False
     )
+    # Not required: a form posted without it keeps the language of the page it was saved from.
+    language = forms.ChoiceField(label=_("Language of emails"), choices=settings.LANGUAGES, required=False)
 
 
 class FollowForm(forms.Form):

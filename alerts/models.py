@@ -38,6 +38,11 @@ class Preference(models.Model):
         help_text=_("Hear about every country and item your organizations have filed updates on."),
     )
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The language the person's digests are written in: the one of the page where they last saved their email
+    # settings or followed something (the worker has no request to take it from).
+    language = models.CharField(
+        _("language of emails"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     def __str__(self):
         return f"{self.user}: {self.get_frequency_display()}"

@@ -20,7 +20,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from recommendations.middleware import is_connection_failure
@@ -59,8 +59,12 @@ def _lease() -> datetime.timedelta:
 
 
 @transaction.atomic
-def follow(*, user, target) -> Follow:
-    """Follow an item, a country or organization, or a theme (again: no change)."""
+def follow(*, user, target, language: str | None = None) -> Follow:
+    """Follow an item, a country or organization, or a theme (again: no change).
+
+    ``language``: the language of the page it was followed from, which the person's digests then use."""
+    if language is not None:
+        _record_language(user=user, language=language)
     field = Follow.field_for(target)
     existing = Follow.objects.filter(user=user, **{field: target}).first()
     if existing is not None:
@@ -78,15 +82,33 @@ def unfollow(*, user, target) -> bool:
     return bool(deleted)
 
 
+EMAIL_LANGUAGES = dict(settings.LANGUAGES)
+
+
+def _check_language(language: str) -> None:
+    if language not in EMAIL_LANGUAGES:
+        raise ValidationError({"language": f"“{language}” is not one of: {', '.join(EMAIL_LANGUAGES)}."})
+
+
+def _record_language(*, user, language: str) -> None:
+    _check_language(language)
+    Preference.objects.update_or_create(user=user, defaults={"language": language})
+
+
 @transaction.atomic
-def set_preferences(*, user, frequency: str, follow_own_reports: bool) -> Preference:
+def set_preferences(
+    *, user, frequency: str, follow_own_reports: bool, language: str = settings.LANGUAGE_CODE
+) -> Preference:
+    """Save a person's email settings; ``language`` is the one their digests are written in."""
     if frequency not in Frequency.values:
         raise ValidationError({"frequency": f"“{frequency}” is not one of: {', '.join(Frequency.labels)}."})
+    _check_language(language)
     preference, _ = Preference.objects.update_or_create(
         user=user,
         defaults={
             "frequency": frequency,
             "follow_own_reports": follow_own_reports,
+            "language": language,
             "unsubscribed_at": timezone.now() if frequency == Frequency.NEVER else None,
         },
     )
@@ -373,28 +395,35 @@ def _send_batch(pairs, now) -> int:
     claimed = _claim(pairs, now)  # {user id: (digest id, period)}
     if not claimed:
         return 0
-    people = [users[pk] for pk in claimed]
-    bodies = content.digest_contents(
-        people,
-        {pk: digest_id for pk, (digest_id, _) in claimed.items()},
-        summary={pk for pk, (_, period) in claimed.items() if not period.startswith("N")},
-    )
+    # Each person's digest is written in their language: the lines are built (and the emails rendered) once per
+    # language present in the batch, so the queries grow with the languages (at most six), never with the people.
+    by_language: dict[str, list] = {}
+    for pk in claimed:
+        by_language.setdefault(content.preference(users[pk]).language, []).append(users[pk])
     marks, messages = [], []
-    for user in people:
-        digest_id, _ = claimed[user.pk]
-        body = bodies[user.pk]
-        if body.size:
-            messages.append((digest_id, _email(user, body), body))
-        else:  # nothing to say: recorded, not sent
-            marks.append(Digest(pk=digest_id, sent_at=timezone.now(), subject="", items=0))
+    for language, people in by_language.items():
+        with translation.override(language):
+            bodies = content.digest_contents(
+                people,
+                {u.pk: claimed[u.pk][0] for u in people},
+                summary={u.pk for u in people if not claimed[u.pk][1].startswith("N")},
+            )
+            for user in people:
+                digest_id, _ = claimed[user.pk]
+                body = bodies[user.pk]
+                if body.size:
+                    messages.append((digest_id, _email(user, body), body.size))
+                else:  # nothing to say: recorded, not sent
+                    marks.append(Digest(pk=digest_id, sent_at=timezone.now(), subject="", items=0))
     sent = 0
     try:
         if messages:
             with get_connection() as mailer:  # one connection for the batch
-                for digest_id, message, body in messages:
+                for digest_id, message, size in messages:
                     mailer.send_messages([message])
-                    subject = body.subject()[:200]
-                    marks.append(Digest(pk=digest_id, sent_at=timezone.now(), subject=subject, items=body.size))
+                    marks.append(
+                        Digest(pk=digest_id, sent_at=timezone.now(), subject=message.subject[:200], items=size)
+                    )
                     sent += 1
     except Exception:
         # What left is marked sent; the rest is free for a retry to take over at once.

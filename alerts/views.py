@@ -74,7 +74,7 @@ def follow(request):
         return redirect(_next(request, reverse("alerts:following")))
     name = getattr(target, "code", None) if isinstance(target, Recommendation) else target.name
     if form.cleaned_data["action"] == "follow":
-        services.follow(user=request.user, target=target)
+        services.follow(user=request.user, target=target, language=request.LANGUAGE_CODE)
         messages.success(
             request,
             _("You follow %(name)s: verified updates will appear under the bell and in your digest.") % {"name": name},
@@ -105,11 +105,17 @@ def preferences(request):
     current = content.preference(request.user)
     form = PreferenceForm(
         request.POST or None,
-        initial={"frequency": current.frequency, "follow_own_reports": current.follow_own_reports},
+        initial={
+            "frequency": current.frequency,
+            "follow_own_reports": current.follow_own_reports,
+            # Someone who never saved their settings is offered the language of the page they are reading.
+            "language": current.language if current.pk else request.LANGUAGE_CODE,
+        },
     )
     if request.method == "POST" and form.is_valid():
+        choice = {**form.cleaned_data, "language": form.cleaned_data["language"] or request.LANGUAGE_CODE}
         try:
-            services.set_preferences(user=request.user, **form.cleaned_data)
+            services.set_preferences(user=request.user, **choice)
         except ValidationError as error:
             form.add_error(None, error)
         else:
