@@ -41,8 +41,10 @@ SCOPE_FIELDS = (
 def bump_history_version() -> None:
     """After the current transaction commits, move every cached chart to a new key (call it from every writer)."""
     connection = transaction.get_connection()
-    # Once per transaction: a bulk review refreshes a thousand pairs in one.
-    if not any(callback is _bump for _, callback, _ in connection.run_on_commit):
+    # Once per transaction (a bulk review refreshes a thousand pairs in one), unless the bump already registered
+    # hangs on a savepoint this write is not inside: rolled back, it would take the bump without this write.
+    open_savepoints = set(connection.savepoint_ids)
+    if not any(callback is _bump and sids <= open_savepoints for sids, callback, _ in connection.run_on_commit):
         transaction.on_commit(_bump)
 
 
