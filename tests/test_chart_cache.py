@@ -209,3 +209,20 @@ def test_a_failing_cache_still_renders_the_chart(client, item, country, django_c
         )
     assert broken.called
     assert_fresh("")
+
+
+def test_linking_an_item_to_a_theme_shows_at_once(item, country, people, django_capture_on_commit_callbacks):
+    from bulk import services as bulk_services
+    from recommendations.models import Theme
+
+    policy = item(Kind.POLICY)
+    theme = Theme.objects.exclude(recommendations=policy).first()
+    record(actor=country("KEN"), recommendation=policy, status=Status.LIMITED, as_of=datetime.date(2010, 1, 1))
+    query = f"theme={theme.slug}"
+    assert Status.LIMITED not in cached_history_by_year(filterset=scope(query))["statuses"]
+    committed(
+        django_capture_on_commit_callbacks,
+        lambda: bulk_services.add_item_link(items=[policy], link=theme, user=people.editor),
+    )
+    assert Status.LIMITED in cached_history_by_year(filterset=scope(query))["statuses"]
+    assert_fresh(query)
