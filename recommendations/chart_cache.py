@@ -8,16 +8,16 @@ The version lives in the cache itself, not in a process, so every app server see
 by ``bump_history_version``, which the services that write the status intervals call (``refresh_current_status``,
 ``refresh_current_statuses``, ``rebuild_status_intervals``, ``rebuild_tracks``): every write of the verified
 history goes through one of them. The bump runs on commit — bumped before, a reader could cache the old rows
-under the new version. A version that goes missing (evicted, flushed) restarts from the clock, never from a
-number an older entry may still carry. A cache that fails costs the cache, never the page: the chart is then
-computed as without one.
+under the new version. Each version is a new random token, so a version that goes missing (evicted, flushed)
+never comes back as one an older entry still carries. A cache that fails costs the cache, never the page: the
+chart is then computed as without one.
 """
 
 import datetime
 import hashlib
 import json
 import logging
-import time
+import uuid
 
 from django.core.cache import cache
 from django.db import models, transaction
@@ -50,16 +50,17 @@ def bump_history_version() -> None:
 
 def _bump() -> None:
     try:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        cache.incr(VERSION_KEY)
+        # A new unique value, not incr: the database cache's incr is a read then a write, so two servers
+        # bumping at once could both write V+1 after a reader cached the first commit's rows under V+1.
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:  # the write has committed: a cache outage must not fail it (entries expire, ENTRY_SECONDS)
         logger.warning("could not bump the over-time chart's cache version", exc_info=True)
 
 
-def _version() -> int:
+def _version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY)
     if version is None:
         raise LookupError("the cache did not keep the version")
