@@ -231,3 +231,25 @@ def test_linking_an_item_to_a_theme_shows_at_once(item, country, people, django_
     )
     assert Status.LIMITED in cached_history_by_year(filterset=scope(query))["statuses"]
     assert_fresh(query)
+
+
+def test_an_admin_edit_of_an_organization_shows_at_once(item, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import User
+
+    from recommendations.admin import ActorAdmin
+    from recommendations.models import Actor, ActorKind
+
+    org = Actor.objects.create(
+        kind=ActorKind.ORGANIZATION, code="cc-org", name="Chart cache union", organization_type="trade_union"
+    )
+    record(actor=org, recommendation=item(Kind.POLICY), status=Status.LIMITED, as_of=datetime.date(2010, 1, 1))
+    query = "organization_type=trade_union"
+    assert cached_history_by_year(filterset=scope(query))["statuses"] == [Status.LIMITED]
+    # The admin's change form saves the row, then save_related: the bump comes with it (a ModelAdmin, no service).
+    org.organization_type = "ngo"
+    org.save()
+    admin = ActorAdmin(Actor, None)
+    request = mock.Mock(user=User.objects.create_superuser("cc-admin", "cc@example.org", "pw"))
+    committed(django_capture_on_commit_callbacks, lambda: admin.save_related(request, mock.Mock(), [], True))
+    assert cached_history_by_year(filterset=scope(query))["statuses"] == []
+    assert_fresh(query)
