@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from alerts.models import ReportingCycle
 from recommendations import services
+from recommendations.chart_cache import bump_history_version
 from recommendations.filters import review_queue_filter
 from recommendations.models import (
     Actor,
@@ -252,6 +253,7 @@ def _link_items(items, link, user, *, add: bool) -> int:
     if not items:
         raise ValidationError(gettext("Select at least one item."))
     with transaction.atomic():
+        bump_history_version()  # a theme/addressee filter's over-time chart covers other items now
         linked = set(
             Recommendation.objects.filter(pk__in=[i.pk for i in items], **{attribute: link}).values_list(
                 "pk", flat=True
@@ -307,6 +309,7 @@ def set_organization_type(*, organizations, organization_type: str, user) -> int
     if organization_type not in OrganizationType.values:
         raise ValidationError({"organization_type": gettext("Choose an organization type.")})
     label = OrganizationType(organization_type).label
+    bump_history_version()  # an organization-type filter's over-time chart covers other organizations now
     changed = 0
     for organization in _organizations(organizations):
         if organization.organization_type == organization_type:
@@ -323,6 +326,7 @@ def set_base_country(*, organizations, country: Actor | None, user) -> int:
     _editor(user, "recommendations.change_actor")
     if country is not None and country.kind != ActorKind.COUNTRY:
         raise ValidationError({"country": gettext("An organization is based in a country.")})
+    bump_history_version()  # a region filter's over-time chart covers other organizations now
     changed = 0
     for organization in _organizations(organizations):
         if organization.base_country_id == getattr(country, "pk", None):

@@ -28,6 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from bulk import admin_actions as bulk_actions
 
 from . import services
+from .chart_cache import bump_history_version
 from .forms import InviteForm, NulFreeJSONField, apply_service_errors
 from .models import (
     Actor,
@@ -50,6 +51,23 @@ from .models import (
     Theme,
 )
 from .sourcetext import normalize
+
+
+class ChartScopeAdmin:
+    """Edits here can move items or organizations into or out of a report's filters (themes, section, kind,
+    type, based-in country…): the cached over-time charts (``chart_cache``) get a new version on commit."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        bump_history_version()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_history_version()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bump_history_version()
 
 
 class AuditedAdmin:
@@ -81,7 +99,7 @@ class SourceDocumentAdmin(AuditedAdmin, admin.ModelAdmin):  # no HistoricalRecor
 
 
 @admin.register(Section)
-class SectionAdmin(AuditedAdmin, admin.ModelAdmin):
+class SectionAdmin(ChartScopeAdmin, AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "title", "paragraph_range", "document"]
     list_select_related = ["document"]
     list_filter = ["document"]
@@ -113,7 +131,7 @@ class ThemeMergeForm(forms.Form):
 
 
 @admin.register(Theme)
-class ThemeAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
+class ThemeAdmin(ChartScopeAdmin, AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "item_count"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -154,7 +172,7 @@ class ThemeAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
+class AddresseeAdmin(ChartScopeAdmin, AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "applies_to"]
     list_filter = ["applies_to"]
     search_fields = ["name", "slug"]
@@ -162,7 +180,7 @@ class AddresseeAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
+class InstrumentAdmin(ChartScopeAdmin, AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["short_name", "name", "adopting_body", "year"]
     list_filter = ["adopting_body"]
     search_fields = ["short_name", "name"]
@@ -211,7 +229,7 @@ class CitationInline(admin.StackedInline):  # stacked: every field has its own l
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
+class RecommendationAdmin(ChartScopeAdmin, AuditedAdmin, TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "title", "kind", "section_code", "paragraphs", "theme_names"]
     list_display_links = ["code", "title"]
     list_filter = ["kind", "title_is_editorial", "editorial_split", "themes", "addressees", "instruments", "section"]
@@ -318,7 +336,7 @@ class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
 
 
 @admin.register(Actor)
-class ActorAdmin(AuditedAdmin, SimpleHistoryAdmin):
+class ActorAdmin(ChartScopeAdmin, AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "kind", "region", "subregion", "organization_type", "base_country"]
     list_filter = [
         "kind",

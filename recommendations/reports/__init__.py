@@ -33,6 +33,7 @@ from .export import (
 )
 from .history import (
     HISTORY_COLUMNS,
+    cached_history_by_year,
     history_by_year,
     iter_history_rows,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "pair_statuses",
     "count_actors",
     "history_by_year",
+    "cached_history_by_year",
     "HISTORY_COLUMNS",
     "iter_history_rows",
     "headline_figures",

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from django.db.models import Case, Count, When
 from django.db.models.functions import ExtractYear
 
+from ..chart_cache import cached_chart
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label_en
 from .scope import _tracks
@@ -83,6 +84,12 @@ def history_by_year(
         "series": {s: [snap.get(s, 0) for snap in snapshots] for s in statuses},
         "values": medians if any(v is not None for v in medians) else [],
     }
+
+
+def cached_history_by_year(*, filterset: StatusFilter) -> dict:
+    """``history_by_year`` for a report's filters, through the shared cache (``chart_cache``): the same result,
+    recomputed only after the verified history changes (or the day does)."""
+    return cached_chart(filterset, lambda: history_by_year(filterset=filterset))
 
 
 def _median_held(valued: list, year: int):

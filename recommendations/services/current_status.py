@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..chart_cache import bump_history_version
 from ..models import Actor, CurrentStatus, PerspectiveInterval, PerspectiveStatus, ProgressUpdate, StatusInterval
 from ..models.progress import latest_first_sql
 from .perspectives import INTERVAL_KEY, INTERVAL_REST, disagreement_fill_sql, stored_intervals, write_tracks
@@ -25,6 +26,7 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("refresh_current_status must run inside the writing transaction")
     list(Actor.objects.select_for_update().filter(pk=actor_id).values_list("pk"))
+    bump_history_version()  # the over-time chart's cached results, on commit
     copied = CurrentStatus.COPIED_FROM_UPDATE
     history = list(
         ProgressUpdate.objects.counted()
@@ -117,6 +119,7 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("refresh_current_statuses must run inside the writing transaction")
+    bump_history_version()  # the over-time chart's cached results, on commit
     copied = CurrentStatus.COPIED_FROM_UPDATE
     actor_ids, recommendation_ids = sorted(set(actor_ids)), sorted(set(recommendation_ids))
     for start in range(0, len(actor_ids), 50):  # 50 actors at a time: bounded memory
@@ -198,6 +201,7 @@ def rebuild_tracks() -> None:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("rebuild_tracks must run inside a transaction")
+    bump_history_version()  # the over-time chart's cached results, on commit
     PerspectiveInterval.objects.all().delete()
     PerspectiveStatus.objects.all().delete()
     with connection.cursor() as cursor:
@@ -256,6 +260,7 @@ def rebuild_status_intervals() -> int:
     """Recompute every status interval from the verified history in one statement; returns how many there are."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("rebuild_status_intervals must run inside a transaction")
+    bump_history_version()  # the over-time chart's cached results, on commit
     StatusInterval.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(status_intervals_sql(StatusInterval._meta.db_table, ProgressUpdate._meta.db_table))

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..chart_cache import bump_history_version
 from ..models import AuditAction, Theme
 from .audit import record_event
 
@@ -16,6 +17,7 @@ def merge_themes(*, source: Theme, target: Theme, user=None) -> int:
     """
     if source.pk == target.pk:
         raise ValidationError(_("A theme cannot be merged into itself."))
+    bump_history_version()  # the over-time charts filtered by either theme cover other items now
     moved = 0
     for recommendation in source.recommendations.all():
         recommendation.themes.remove(source)

@@ -141,7 +141,7 @@ def _comparison(summary, then) -> list[tuple]:
 
 def _over_time(filterset, query: str) -> dict:
     """The filtered over-time charts of a report: statuses year by year and, for one quantitative item, values."""
-    history = reports.history_by_year(filterset=filterset)
+    history = reports.cached_history_by_year(filterset=filterset)
     if not history["years"]:
         return {}
     items = list(Recommendation.objects.filter(filterset.items()).distinct().only("code", "title", "kind", "unit")[:2])
@@ -473,7 +473,7 @@ def _chart_file(request):
     else:
         line_label = ""
         title = _("Items: countries and organizations at each status, end of each year")
-        legend = reports.history_by_year(filterset=filterset)["statuses"]
+        legend = reports.cached_history_by_year(filterset=filterset)["statuses"]
     day = filterset.snapshot_date or timezone.localdate()
     lines = [
         (
