@@ -43,6 +43,14 @@ def test_arabic_mirrors_the_page_not_the_charts_and_fits_a_phone(browser, live_s
     )
     assert directions and set(directions) == {"ltr"}
     shoot(page, "report-arabic")
+    # The source's English words read left to right inside the Arabic page (their quotation marks and full stop
+    # where English puts them), while the page around them stays right to left.
+    page.goto("/ar/recommendations/R02/", wait_until="load")
+    quotes = page.evaluate(
+        "[...document.querySelectorAll('blockquote [lang=en]')].map(q => getComputedStyle(q).direction)"
+    )
+    assert quotes and set(quotes) == {"ltr"}
+    assert page.evaluate("getComputedStyle(document.querySelector('main')).direction") == "rtl"
     context.close()
 
 
