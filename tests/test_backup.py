@@ -4,10 +4,11 @@ import datetime
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from recommendations import services
+from recommendations import chart_cache, services
 from recommendations.models import Actor, AuditEvent, CurrentStatus, ProgressUpdate, Recommendation, Status
 
 from .factories import EVIDENCE, NARRATIVE, record
@@ -96,7 +97,10 @@ def test_export_flush_import_gives_the_same_report_byte_for_byte(client, history
 
     empty_the_database()
     assert not Recommendation.objects.exists()
+    version = cache.get(chart_cache.VERSION_KEY)
     call_command("import_all", str(dump), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # loaddata wrote the intervals behind the services' backs: the cached charts move to a new version.
+    assert cache.get(chart_cache.VERSION_KEY) not in {version, None}
     assert [m.objects.count() for m in models] == counts  # history included, and no extra history rows
     assert status_csv(client) == before
     pending = ProgressUpdate.objects.get(pk=history.pk)
@@ -151,6 +155,12 @@ ADD_UPDATE = (
 )
 
 
+CHART_VERSION = (
+    "from django.core.cache import cache; from recommendations import chart_cache; "
+    "print(cache.get(chart_cache.VERSION_KEY))"
+)
+
+
 def test_backup_and_restore_commands_round_trip(tmp_path):
     """`make backup` / `make restore` on a scratch database of the kind under test."""
     import os
@@ -182,6 +192,7 @@ def test_backup_and_restore_commands_round_trip(tmp_path):
         _manage(env, "shell", "-c", ADD_UPDATE.format(iso3="GHA"))
         before = _manage(env, "shell", "-c", STATUS_CSV)
         assert "GHA" in before
+        at_backup = _manage(env, "shell", "-c", CHART_VERSION)
         written = _manage(env, "backup", "--to", str(tmp_path / "backups"))
         backup_file = written.split("Database: ", 1)[1].split()[0]
         _manage(env, "shell", "-c", ADD_UPDATE.format(iso3="KEN"))  # a change after the backup
@@ -197,8 +208,13 @@ def test_backup_and_restore_commands_round_trip(tmp_path):
             cwd=str(tmp_path.parent.parent.parent),
         )
         assert refused.returncode != 0
+        before_restore = _manage(env, "shell", "-c", CHART_VERSION)
         _manage(env, "restore", backup_file, "--yes")
         assert _manage(env, "shell", "-c", STATUS_CSV) == before
+        # The cached over-time charts were drawn from other data (the backup's cache table, or the history
+        # replaced since): restore moves them all to a version neither had.
+        after = _manage(env, "shell", "-c", CHART_VERSION)
+        assert after.strip() not in {at_backup.strip(), before_restore.strip(), "None"}
     finally:
         if admin is not None:
             with admin.cursor() as cursor:

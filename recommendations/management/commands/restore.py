@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from recommendations.chart_cache import forget_all_charts
+
 from .backup import run_pg_tool
 
 
@@ -59,6 +61,8 @@ class Command(BaseCommand):
             source.close()
         else:
             raise CommandError(f"No restore method for {connection.vendor}; use import_all.")
+        # The restored history is not the one the shared cache's charts were drawn from.
+        forget_all_charts()
         self.stdout.write(f"Restored the database from {path}")
         if media:
             with tarfile.open(media) as tar:
