@@ -187,17 +187,21 @@ def test_medians_of_values_changed_within_a_year(item, country):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's partial indexes (migration 0020)")
 @pytest.mark.parametrize(
-    ("scope", "index"),
+    ("scope", "indexes"),
     [
-        ("", "year_ends"),
-        ("item", "interval_item_year_ends"),
-        ("actor", "interval_actor_year_ends"),
-        ("region=2", "year_ends"),
-        ("on=2011-06-15", "year_ends"),
-        ("perspective=government", "perspective_interval_year_ends"),
+        ("", ["year_ends"]),
+        ("item", ["interval_item_year_ends"]),
+        ("actor", ["interval_actor_year_ends"]),
+        ("region=Africa", ["year_ends"]),
+        ("on=2011-06-15", ["year_ends", "interval_within_year"]),
+        ("perspective=government", ["perspective_interval_year_ends"]),
+        (
+            "perspective=government&on=2011-06-15",
+            ["perspective_interval_year_ends", "perspective_interval_within_year"],
+        ),
     ],
 )
-def test_the_chart_reads_the_partial_indexes(item, country, scope, index):
+def test_the_chart_reads_the_partial_indexes(item, country, scope, indexes):
     ken, policy = country("KEN"), item(Kind.POLICY)
     record(actor=ken, recommendation=policy, status=Status.LIMITED, as_of=datetime.date(2010, 2, 1))
     record(actor=ken, recommendation=policy, status=Status.COMPLETE, as_of=datetime.date(2011, 9, 1))
@@ -217,7 +221,7 @@ def test_the_chart_reads_the_partial_indexes(item, country, scope, index):
         (sql,) = [q["sql"] for q in queries.captured_queries if "interval" in q["sql"].lower()]
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert index in plan, plan
+    assert all(index in plan for index in indexes), plan
 
 
 # Back-dated values too: a step's status index picks a value for the quantitative item.

@@ -26,17 +26,28 @@ class StatusIntervalQuerySet(models.QuerySet):
 
         The only ones a year-end count can see (``reports.history_by_year``): one that begins and ends within a
         year adds and takes away the same pair in that year. A pair's chain has at most one per year end (plus
-        its open one), however many updates a year it gets. On PostgreSQL the condition is, word for word, the
-        predicate of the partial indexes of migration 0020 — the planner uses them only for a query that
-        states it; SQLite reads the table and applies it.
+        its open one), however many updates a year it gets.
         """
+        return self._by_year_end(crossing=True)
+
+    def within_a_year(self):
+        """The other intervals: ending in the year they began (``crossing_year_ends``)."""
+        return self._by_year_end(crossing=False)
+
+    def _by_year_end(self, *, crossing: bool):
+        # On PostgreSQL the conditions are, word for word, the predicates of the partial indexes of migration
+        # 0020: the planner uses a partial index only for a query that states its predicate. SQLite applies them
+        # to what it reads.
         table = connection.ops.quote_name(self.model._meta.db_table)
         start, end = f"{table}.valid_from", f"{table}.valid_to"
         if connection.vendor == "postgresql":
-            differ = f"EXTRACT(YEAR FROM {start}) <> EXTRACT(YEAR FROM {end})"
+            start, end = f"EXTRACT(YEAR FROM {start})", f"EXTRACT(YEAR FROM {end})"
         else:  # dates stored as ISO text: the year is its first four characters
-            differ = f"SUBSTR({start}, 1, 4) <> SUBSTR({end}, 1, 4)"
-        condition = f"({end} IS NULL OR {differ})"
+            start, end = f"SUBSTR({start}, 1, 4)", f"SUBSTR({end}, 1, 4)"
+        if crossing:
+            condition = f"({table}.valid_to IS NULL OR {start} <> {end})"
+        else:
+            condition = f"({table}.valid_to IS NOT NULL AND {start} = {end})"
         return self.filter(RawSQL(condition, [], output_field=BooleanField()))  # noqa: S611  # nosec B611 - names only
 
 

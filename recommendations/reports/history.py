@@ -4,13 +4,13 @@ import datetime
 import statistics
 from collections import Counter, defaultdict
 
-from django.db.models import Count, IntegerField, Value
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import ExtractYear
 
 from ..chart_cache import cached_chart
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label_en
-from .scope import _tracks, held_on_branches
+from .scope import _tracks
 
 
 def history_by_year(
@@ -34,10 +34,11 @@ def history_by_year(
     indexes of migration 0020): one that begins and ends in the same year adds a pair and takes it away in
     that year, so no year-end count or median sees it. A pair's intervals are a chain from its first
     as-of date to its open one, so its first year is still that of the first interval read, and the last
-    one read is still its latest. With ``on``, the intervals that ended by the date after crossing a year
-    end, and the one of each pair that holds on the date (``held_on_branches``: the interval tree) — a
-    within-year interval that ended before the date counts nowhere. The work per pair is bounded by the
-    years shown, not by the updates: several updates a year cost nothing more.
+    one read is still its latest. With ``on``, those begun by the date, and the ones begun and ending in
+    the date's year that hold on it (``within_a_year``: a range of end dates from the date to its year's
+    end) — one that ended by the date within its year counts nowhere. The work per pair is bounded by
+    the years shown, not by the updates: several updates a year cost nothing more (but on a date, those
+    of the date's own year still do).
     """
     # A report's chart reads the same track as its counts: the consolidated one, or the chosen perspective's.
     intervals = StatusInterval.objects.all() if filterset is None else _tracks(filterset)[1]
@@ -54,9 +55,16 @@ def history_by_year(
     if cut is None:
         arms = [(intervals.crossing_year_ends(), ExtractYear("valid_to"))]
     else:
-        # Ended by the date (so begun before it); the ones holding on it never end within the chart.
-        arms = [(intervals.crossing_year_ends().filter(valid_to__lte=cut), ExtractYear("valid_to"))]
-        arms += [(held, Value(None, output_field=IntegerField())) for held in held_on_branches(intervals, cut)]
+        # Begun by the date (the replay stops there); one that ends after it still holds then.
+        ended = Case(When(valid_to__lte=cut, then=ExtractYear("valid_to")), default=None)
+        next_year = datetime.date(cut.year + 1, 1, 1)
+        arms = [
+            (intervals.crossing_year_ends().filter(valid_from__lte=cut), ended),
+            (
+                intervals.within_a_year().filter(valid_from__lte=cut, valid_to__gt=cut, valid_to__lt=next_year),
+                Value(None, output_field=IntegerField()),
+            ),
+        ]
     grouped = [
         arm.order_by()
         .values("status", "value", start=ExtractYear("valid_from"), end=end)

@@ -215,21 +215,7 @@ def interval_tree_path(day: datetime.date) -> tuple[list[int], list[int]]:
 
 
 def _held_on_sql(intervals, item_q, actor_q, snapshot, columns) -> tuple[str, list]:
-    """SQL of the status interval of each pair in scope that holds on ``snapshot``, as ``columns``
-    (``held_on_branches``, their union)."""
-    held = intervals.filter(item_q, actor_q).annotate(
-        as_of=F("valid_from"), reporter_id=F("reported_by_organization_id")
-    )
-    parts, params = [], []
-    for branch in held_on_branches(held, snapshot):
-        sql, branch_params = _sql(branch.values_list(*columns).order_by())
-        parts.append(sql)
-        params += branch_params
-    return " UNION ALL ".join(parts), params
-
-
-def held_on_branches(intervals, snapshot) -> list:
-    """The intervals of ``intervals`` that hold on ``snapshot``, as querysets whose union they are.
+    """SQL of the status interval of each pair in scope that holds on ``snapshot``, as ``columns``.
 
     On PostgreSQL through the interval tree of migration 0014: an interval holding on the day has its
     fork on the path to the day; forks at or after the day hold if the interval began by then, forks
@@ -238,8 +224,11 @@ def held_on_branches(intervals, snapshot) -> list:
     Elsewhere, and for one perspective's intervals (``intervals``: the consolidated ones or one
     perspective's, ``_tracks``), ``.on`` (the definition; the tests compare both).
     """
+    held = intervals.filter(item_q, actor_q).annotate(
+        as_of=F("valid_from"), reporter_id=F("reported_by_organization_id")
+    )
     if connection.vendor != "postgresql" or intervals.model is not StatusInterval:
-        return [intervals.on(snapshot)]
+        return _sql(held.on(snapshot).values_list(*columns).order_by())
     from django.db.models import BooleanField
     from django.db.models.expressions import RawSQL
 
@@ -249,10 +238,13 @@ def held_on_branches(intervals, snapshot) -> list:
         (f"{table}.span_fork = ANY(%s) AND {table}.valid_from <= %s", [after, snapshot]),
         (f"{table}.span_fork = ANY(%s) AND {table}.valid_until > %s", [before, snapshot]),
     ]
-    return [
-        intervals.filter(RawSQL(condition, values, output_field=BooleanField()))  # noqa: S611  # nosec B611
-        for condition, values in branches
-    ]
+    parts, params = [], []
+    for condition, values in branches:
+        branch = held.filter(RawSQL(condition, values, output_field=BooleanField()))  # noqa: S611  # nosec B611
+        sql, branch_params = _sql(branch.values_list(*columns).order_by())
+        parts.append(sql)
+        params += branch_params
+    return " UNION ALL ".join(parts), params
 
 
 def disagreement_sql(alias: str, snapshot) -> tuple[str, list]:
