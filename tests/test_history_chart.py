@@ -190,8 +190,8 @@ def test_medians_of_values_changed_within_a_year(item, country):
     ("scope", "indexes"),
     [
         ("", ["year_ends"]),
-        ("item", ["interval_item_year_ends"]),
-        ("actor", ["interval_actor_year_ends"]),
+        ("item", ["year_ends"]),
+        ("actor", ["year_ends"]),
         ("region=Africa", ["year_ends"]),
         ("on=2011-06-15", ["year_ends", "interval_within_year"]),
         ("perspective=government", ["perspective_interval_year_ends"]),
@@ -213,8 +213,23 @@ def test_the_chart_reads_the_partial_indexes(item, country, scope, indexes):
         kwargs = {"filterset": StatusFilter(QueryDict(scope))}
         assert kwargs["filterset"].is_valid()
     with connection.cursor() as cursor:
-        # A tiny table is read whole otherwise; the question is whether the query's condition lets the planner
-        # use the partial index at all (it must imply the index's predicate).
+        # Only the partial indexes left (inside the test's transaction, rolled back): with sequential scans off,
+        # the plan goes through them if the query's conditions imply their predicates — else PostgreSQL cannot
+        # use them at all and reads the table. (Which index wins among several is the planner's estimate.)
+        tables = ["recommendations_statusinterval", "recommendations_perspectiveinterval"]
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred foreign-key checks pending on the tables
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+            "WHERE conrelid::regclass::text = ANY(%s) AND contype IN ('p', 'u')",
+            [tables],
+        )
+        for table, constraint in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef NOT LIKE '%% WHERE %%'", [tables]
+        )
+        for (index,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {index}")
         cursor.execute("SET LOCAL enable_seqscan = off")
         with CaptureQueriesContext(connection) as queries:
             history_by_year(**kwargs)
