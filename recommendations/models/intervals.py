@@ -105,8 +105,9 @@ class StatusInterval(models.Model):
             models.Index(fields=["recommendation", "valid_from"], name="interval_item_from"),
         ]
         # On PostgreSQL two covering btree indexes over the interval tree's fork (migration 0014) find
-        # the intervals holding on a date (reports.scope._held_on_sql), and two partial ones, by item and by
-        # actor, hold the intervals the over-time chart reads (migration 0020, ``crossing_year_ends``).
+        # the intervals holding on a date (reports.scope._held_on_sql); three partial ones hold the intervals
+        # the over-time chart reads (migration 0020): ``crossing_year_ends`` by item and by actor,
+        # ``within_a_year`` by end date.
 
     def __str__(self):
         return f"{self.actor_id} · {self.recommendation_id}: {self.status} from {self.valid_from} to {self.valid_to}"
