@@ -1,7 +1,8 @@
 """The over-time chart's results in the shared cache, keyed by its scope and by a version of the verified history.
 
-The chart (``reports.history_by_year`` for a report's filters) aggregates every status interval of its scope: its
-cost grows with the history's depth, while everything else on the summary reads maintained tables. Its result is
+The chart (``reports.history_by_year`` for a report's filters) aggregates the status intervals of its scope that hold
+at a year end: its cost grows with the pairs and the years they span, while everything else on the summary reads
+maintained tables. Its result is
 plain data, so it is cached under (history version, today's date, the scope the chart depends on).
 
 The version lives in the cache itself, not in a process, so every app server sees a write at once. It is bumped

@@ -4,7 +4,7 @@ import datetime
 import statistics
 from collections import Counter, defaultdict
 
-from django.db.models import Case, Count, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import ExtractYear
 
 from ..chart_cache import cached_chart
@@ -26,9 +26,19 @@ def history_by_year(
     A pair counts at the end of year Y (or on the ``on`` date, in its year) with the interval holding then
     (``StatusInterval.objects.on``): from the year of its ``valid_from`` until before the year of its
     ``valid_to``. The database groups the scope's intervals by (status, first year, end year, value) — the
-    value is NULL except on quantitative items — and a running sum over the years gives the counts: one
-    pass, however deep the history. ``_replayed_history_by_year`` (the replay of the verified updates) is
-    the definition the tests compare it with.
+    value is NULL except on quantitative items — and a running sum over the years gives the counts.
+    ``_replayed_history_by_year`` (the replay of the verified updates) is the definition the tests compare
+    it with.
+
+    Only the intervals that hold at a year end are read (``crossing_year_ends``, through the partial
+    indexes of migration 0020): one that begins and ends in the same year adds a pair and takes it away in
+    that year, so no year-end count or median sees it. A pair's intervals are a chain from its first
+    as-of date to its open one, so its first year is still that of the first interval read, and the last
+    one read is still its latest. With ``on``, those begun by the date, and the ones begun and ending in
+    the date's year that hold on it (``within_a_year``: a range of end dates from the date to its year's
+    end) — one that ended by the date within its year counts nowhere. The work per pair is bounded by
+    the years shown, not by the updates: several updates a year cost nothing more (but on a date, those
+    of the date's own year still do).
     """
     # A report's chart reads the same track as its counts: the consolidated one, or the chosen perspective's.
     intervals = StatusInterval.objects.all() if filterset is None else _tracks(filterset)[1]
@@ -42,18 +52,27 @@ def history_by_year(
         intervals = intervals.filter(filterset.items("recommendation__"), filterset.actors("actor__"))
         if filterset.snapshot_date:
             last_day = cut = filterset.snapshot_date
-            # Begun by the date; one that ends after it still holds then (the replay stops at the date).
-            intervals = intervals.filter(valid_from__lte=cut)
     if cut is None:
-        end_year = ExtractYear("valid_to")
+        arms = [(intervals.crossing_year_ends(), ExtractYear("valid_to"))]
     else:
-        end_year = Case(When(valid_to__lte=cut, then=ExtractYear("valid_to")), default=None)
-    groups = (
-        intervals.order_by()
-        .values("status", "value", start=ExtractYear("valid_from"), end=end_year)
-        .annotate(n=Count("pk"))
+        # Begun by the date (the replay stops there); one that ends after it still holds then.
+        ended = Case(When(valid_to__lte=cut, then=ExtractYear("valid_to")), default=None)
+        next_year = datetime.date(cut.year + 1, 1, 1)
+        arms = [
+            (intervals.crossing_year_ends().filter(valid_from__lte=cut), ended),
+            (
+                intervals.within_a_year().filter(valid_from__lte=cut, valid_to__gt=cut, valid_to__lt=next_year),
+                Value(None, output_field=IntegerField()),
+            ),
+        ]
+    grouped = [
+        arm.order_by()
+        .values("status", "value", start=ExtractYear("valid_from"), end=end)
+        .annotate(n=Count("*"))
         .values_list("status", "start", "end", "value", "n")
-    )
+        for arm, end in arms
+    ]
+    groups = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
     change: dict[int, Counter] = defaultdict(Counter)  # year -> status -> intervals beginning minus ending
     valued = []  # (first year, end year or None, value, how many)
     first = last = None
