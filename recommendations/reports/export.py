@@ -177,7 +177,9 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list]
     """
     from ..exports import FORMULA_FIRST
 
-    starts = ", ".join(f"'{c}'" if c.isprintable() else f"CHR({ord(c)})" for c in sorted(FORMULA_FIRST))
+    # The first character's code: an integer comparison, where LEFT(v, 1) IN ('=', …) built a text value and
+    # compared it six times (a third of the whole export's database time at 1M updates, docs/performance.md).
+    starts = ", ".join(str(ord(c)) for c in sorted(FORMULA_FIRST))
     raw = [f"c{n}" for n in range(18)]  # _EXPORT_SELECT's columns, in order
     as_of, precision, value, unit, reporter, urls, verified, perspective = raw[10:]
     # The fast path of _join_urls (no backslash, no quote inside a link), else the JSON parser.
@@ -199,7 +201,7 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list]
         perspective,
     ]
     guarded = [
-        f"NULLIF(CASE WHEN LEFT(v{n}, 1) IN ({starts}) THEN CHR(39) || v{n} ELSE v{n} END, '')"
+        f"NULLIF(CASE WHEN ASCII(v{n}) IN ({starts}) THEN CHR(39) || v{n} ELSE v{n} END, '')"
         for n in range(len(shaped))
     ]
     rows, params = rows or export_rows_sql(scope, sort=sort)
@@ -253,19 +255,17 @@ def _is_whole(scope: Scope) -> bool:
 
 
 def whole_export_rows_sql(scope: Scope) -> tuple[str, list]:
-    """PostgreSQL: the rows of the whole export (every pair today, default order) as one statement that
-    streams them in order from the first: the rows of ``export_rows_sql`` for that scope, with no sort.
+    """PostgreSQL: the rows of the whole export (every pair today, default order) as one statement whose
+    first rows leave at once: the rows of ``export_rows_sql`` for that scope, without its sort of every row.
 
-    Every actor (sorted by name, id: a few thousand rows) × every item (sorted by position, id, once), each
-    pair probing its current status through the (actor, item) unique index: a status found is a reported
-    row; none, a "No information" row if the pair is in the universe (``scope._universe``'s querysets),
-    else no row. The order is the plan's, which the SQL forces: the items are a LATERAL over the actor
-    (they read the actor's kind), so the actors are the outer loop, read from their sorted subquery; the
-    items come from a materialized CTE in their order; the status probe (with the reporter's code) is a
-    LATERAL fenced with ``OFFSET 0``, so it stays a per-pair index probe, never a hash of every status
-    followed by a sort of every row (a sort waits for the last row before the first leaves: the
-    external merge of 103 MB behind the 1.3–5 s first row). ``tests/test_copy_export.py`` compares the rows
-    with the sorted statement's and checks the plan has no sort above the loop.
+    Every actor (sorted by name, id: a few thousand rows) × every item (by position, id), each actor's pairs
+    read with its current statuses: a status found is a reported row; none, a "No information" row if the
+    pair is in the universe (``scope._universe``'s querysets), else no row. The items are a LATERAL over the
+    actor, so the actors are the outer loop, read from their sorted subquery, and the ``ORDER BY`` is an
+    incremental sort of each actor's rows only (its presorted key is the actors' order): a full sort waits
+    for the last row before the first leaves (the external merge of 103 MB behind the 1.3–5 s first row at
+    1M updates). ``tests/test_copy_export.py`` compares the rows with the sorted statement's and checks
+    the plan's top node.
     """
     countries, country_items, organizations, organization_items = _universe(scope.filterset, None)
     params = []
@@ -280,40 +280,39 @@ def whole_export_rows_sql(scope: Scope) -> tuple[str, list]:
     actor_cells = ", ".join(f"{cell} AS c{n}" for n, cell in enumerate(_EXPORT_PLACE[:6]))
     item_cells = ", ".join(f"{cell} AS c{n}" for n, cell in enumerate(_EXPORT_PLACE[6:9], start=6))
     item_sql = (
-        f"SELECT r.id, {item_cells}, {_UNIT_SQL} AS unit, r.id IN ({sub(country_items)}) AS for_countries, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
+        f"SELECT r.id, r.position, {item_cells}, {_UNIT_SQL} AS unit, r.id IN ({sub(country_items)}) AS for_countries, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
         f"r.id IN ({sub(organization_items)}) AS for_organizations FROM {items} r ORDER BY r.position, r.id"
     )
     actor_sql = (
-        f"SELECT a.id, a.kind, {actor_cells}, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
+        f"SELECT a.id, a.name, a.kind, {actor_cells}, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
         f"(a.id IN ({sub(countries)}) OR a.id IN ({sub(organizations)})) AS unreported_too "
         f"FROM {actors} a LEFT JOIN {actors} b ON b.id = a.base_country_id ORDER BY a.name, a.id OFFSET 0"
     )
-    # The actor's items, with whether each is a "No information" pair when unreported: a LATERAL (it reads
-    # the actor's kind) fenced with OFFSET 0, so the actors stay the outer loop.
+    # Each actor's items with its current statuses: a LATERAL (it reads the actor) fenced with OFFSET 0, so
+    # the actors stay the outer loop and each actor's statuses are one range of the actor_id index joined
+    # with the items in memory (an index probe per pair read 7× the buffers: 1.8M against 0.24M at 1M).
     actor_items = (
-        f"SELECT i.*, a.unreported_too AND CASE a.kind WHEN '{ActorKind.COUNTRY}' THEN i.for_countries "  # noqa: S608  # nosec B608 - an enum constant
-        "ELSE i.for_organizations END AS unreported FROM items i OFFSET 0"
-    )
-    status_sql = (
-        "SELECT cs.status, CAST(cs.as_of AS TEXT) AS as_of_text, cs.as_of_precision, "  # noqa: S608  # nosec B608 - table names
-        "CAST(cs.value AS TEXT) AS value_text, o.code AS reporter_code, CAST(cs.evidence_urls AS TEXT) AS evidence_text, "
-        f"CAST(cs.verified_at AS TEXT) AS verified_text, cs.perspective FROM {statuses} cs "
-        f"LEFT JOIN {actors} o ON o.id = cs.reported_by_organization_id "
-        "WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id OFFSET 0"
+        "SELECT i.id, i.position, i.c6, i.c7, i.c8, i.unit, "  # noqa: S608  # nosec B608 - an enum constant, a table name
+        f"a.unreported_too AND CASE a.kind WHEN '{ActorKind.COUNTRY}' THEN i.for_countries "
+        "ELSE i.for_organizations END AS unreported, cs.status, CAST(cs.as_of AS TEXT) AS as_of_text, "
+        "cs.as_of_precision, CAST(cs.value AS TEXT) AS value_text, cs.reported_by_organization_id AS reporter_id, "
+        "CAST(cs.evidence_urls AS TEXT) AS evidence_text, CAST(cs.verified_at AS TEXT) AS verified_text, "
+        f"cs.perspective FROM items i LEFT JOIN {statuses} cs ON cs.recommendation_id = i.id AND cs.actor_id = a.id "
+        "OFFSET 0"
     )
     cells = ", ".join(
         [
             *(f"a.c{n}" for n in range(6)),
             *(f"r.c{n}" for n in range(6, 9)),
-            f"COALESCE(p.status, '{NO_INFORMATION}')",
-            "p.as_of_text, p.as_of_precision, p.value_text, r.unit, COALESCE(p.reporter_code, ''), p.evidence_text, "
-            "p.verified_text, COALESCE(p.perspective, '')",
+            f"COALESCE(r.status, '{NO_INFORMATION}')",
+            "r.as_of_text, r.as_of_precision, r.value_text, r.unit, COALESCE(o.code, ''), r.evidence_text, "
+            "r.verified_text, COALESCE(r.perspective, '')",
         ]
     )
     sql = (
         f"WITH items AS MATERIALIZED ({item_sql}) SELECT {cells} FROM ({actor_sql}) a "  # noqa: S608  # nosec B608 - fixed columns over the SQL above
-        f"CROSS JOIN LATERAL ({actor_items}) r LEFT JOIN LATERAL ({status_sql}) p ON TRUE "
-        "WHERE p.status IS NOT NULL OR r.unreported"
+        f"CROSS JOIN LATERAL ({actor_items}) r LEFT JOIN {actors} o ON o.id = r.reporter_id "
+        f"WHERE r.status IS NOT NULL OR r.unreported ORDER BY {TABLE_SORTS['actor']}, r.id"
     )
     return sql, params
 
