@@ -131,8 +131,8 @@ def sorted_rows(scope) -> list[list]:
 
 def test_the_export_in_actor_batches_gives_the_rows_of_one_sorted_statement(make_org, people, monkeypatch):
     """A large scope is exported in batches of consecutive actors (the first rows leave before the whole
-    scope is read): the same rows in the same order as one statement sorting them all, both paths.
-    (SQLite's whole export; PostgreSQL's reads it in one ordered statement, below, so it is turned off here.)"""
+    scope is read): the same rows in the same order as one statement sorting them all, both paths. (COPY
+    reads the whole export in one statement instead, below: turned off here to compare the batches.)"""
     plant(make_org, people)
     scope = reports.build_scope(StatusFilter(None))
     whole = sorted_rows(scope)
@@ -150,22 +150,23 @@ def test_the_export_in_actor_batches_gives_the_rows_of_one_sorted_statement(make
 
 @postgresql_only
 def test_the_whole_export_is_one_statement_streaming_in_order(make_org, people, monkeypatch):
-    """On PostgreSQL every pair today is read in export order by one statement (actors in order × items,
-    with the actor's current statuses): the rows of the one sorted statement, sorting only each actor's
-    rows, so the first rows leave before the last are read. An organization reporting nothing has no row."""
+    """COPY reads every pair today in export order with one statement (actors in order × items, with the
+    actor's current statuses): the rows of the one sorted statement, sorting only each actor's rows, so
+    the first rows leave before the last are read. An organization reporting nothing has no row."""
     plant(make_org, people)
     silent = make_org("Silent organization", code="silent")
     monkeypatch.setattr(report_export, "EXPORT_BATCHED_FROM", 0)  # large or small, the same statement
     scope = reports.build_scope(StatusFilter(None))
-    statements = list(reports.export_statements(scope))
-    assert statements == [report_export.whole_export_rows_sql(scope)]
+    sql, params = report_export.whole_export_rows_sql(scope)
+    assert list(reports.export_copy_statements(scope)) == [reports.export_copy_sql(scope, rows=(sql, params))]
     whole = sorted_rows(scope)
-    assert list(reports.iter_export_rows(scope)) == whole
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert [report_export._export_values(row) for row in cursor.fetchall()] == whole
     assert {row[9] for row in whole} > {"no_information", "limited"}
     assert not any(row[0] == silent.code for row in whole)
-    python, copied = both_paths(scope)
+    python, copied = both_paths(scope)  # the Python path: the batches, the sorted rows (test above)
     assert copied == python and len(copied) == len(whole) + 1
-    sql, params = statements[0]
     with connection.cursor() as cursor:
         # With statistics, as autovacuum keeps them: without, the planner guesses 200 actors and sorts all rows.
         cursor.execute("ANALYZE recommendations_actor, recommendations_currentstatus, recommendations_recommendation")
