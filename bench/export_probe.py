@@ -27,6 +27,7 @@ parser.add_argument("--warm", action="store_true")
 parser.add_argument("--code", default=str(Path(__file__).resolve().parent.parent))
 args = parser.parse_args()
 sys.path.insert(0, args.code)
+os.chdir(args.code)  # the settings' imports put the working directory on sys.path (Celery's loader)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 import django  # noqa: E402
