@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from languages import names
@@ -263,10 +263,11 @@ def report_matrix(request):
 
 MATRIX_LAYOUTS = {"grid", "items"}
 MATRIX_SORT_LABELS = [
-    ("actor", "name"),
-    ("region", "region"),
-    ("progress", "most progress"),
-    ("-progress", "least progress"),
+    # "name" and "region" alone read as nouns of many senses: the context says what a translator sorts by.
+    ("actor", pgettext_lazy("sort the matrix by", "name")),
+    ("region", pgettext_lazy("sort the matrix by", "region")),
+    ("progress", pgettext_lazy("sort the matrix by", "most progress")),
+    ("-progress", pgettext_lazy("sort the matrix by", "least progress")),
 ]
 
 
