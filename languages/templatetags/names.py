@@ -9,6 +9,8 @@
 {{ item|shown_text:"title" }}        plain text (attributes, <title>): no mark
 {{ actor|actor_name }}               a country's name in the page's language
 {{ actor.subregion|region_name }}    a UN M49 region's name in the page's language
+{{ section.title|in_english }}       text stored only in English (the source's headings, the SDG targets'
+                                     official text): marked lang="en", so it is read and spelled as English
 {% official_links document %}        the source document in each UN language
 """
 
@@ -53,6 +55,11 @@ def actor_name(actor) -> str:
 @register.filter
 def region_name(name) -> str:
     return m49_region_name(name) if name else ""
+
+
+@register.filter
+def in_english(text) -> str:
+    return format_html('<span lang="en">{}</span>', text) if text else ""
 
 
 @register.inclusion_tag("languages/_official_links.html")

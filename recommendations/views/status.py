@@ -156,7 +156,7 @@ def _over_time(filterset, query: str) -> dict:
             history["years"],
             history["values"],
             label=_("%(code)s: median measured value") % {"code": single.code},
-            unit=single.unit,
+            unit=names.shown(single, "unit").text,
         )
         context["values_item"] = single
     return context
@@ -466,11 +466,13 @@ def _chart_file(request):
         item = over_time["values_item"]
         title = _("%(code)s %(title)s: median measured value (%(unit)s) at the end of each year") % {
             "code": item.code,
-            "title": item.title,
-            "unit": item.unit,
+            "title": names.shown(item, "title").text,
+            "unit": names.shown(item, "unit").text,
         }
         legend = []
-        line_label = _("Median of the latest measured values (%(unit)s) at the end of each year") % {"unit": item.unit}
+        line_label = _("Median of the latest measured values (%(unit)s) at the end of each year") % {
+            "unit": names.shown(item, "unit").text
+        }
     else:
         line_label = ""
         title = _("Items: countries and organizations at each status, end of each year")
