@@ -2,7 +2,7 @@
 
 The main pages are rendered in French and in Arabic, and their text (text nodes, and the title, aria-label,
 placeholder and alt attributes) is read outside the elements marked ``lang="en"`` (the source's quotations and
-headings, titles and names nobody has translated yet), scripts and styles. Two checks:
+headings, titles and names nobody has translated yet), ``<code>`` (identifiers), scripts and styles. Two checks:
 
 - known strings that were once left in English (the matrix's sort links, the M49 regions, the UN status of a
   country, the placeholders, R17's unit) are not in that text, the choices of the ``<select>`` menus included
@@ -39,6 +39,15 @@ PAGES = [
     ("recommendations:glossary", [], ""),
     ("participation:take_part", [], ""),
     ("login", [], ""),
+    ("opendata:data", [], ""),
+]
+# Pages a reporter sees (logged in).
+REPORTER_PAGES = [
+    ("recommendations:progress_new", [], ""),
+    ("recommendations:progress_new", [], "item=R17&actor=KEN"),
+    ("recommendations:my_updates", [], ""),
+    ("alerts:settings", [], ""),
+    ("api:tokens", [], ""),
 ]
 
 # Once shown in English on translated pages (screenshots of 2026-11-29); each is now translated.
@@ -86,7 +95,7 @@ class VisibleText(HTMLParser):
         if outside and not english:
             self.parts += [attrs[name] for name in ATTRIBUTES if attrs.get(name)]
         if tag not in self.VOID:
-            self.skipping.append(english or tag in ("script", "style", "svg"))
+            self.skipping.append(english or tag in ("script", "style", "svg", "code"))  # <code>: identifiers
         self.in_option = self.in_option or tag == "option"
 
     def handle_endtag(self, tag):
@@ -124,19 +133,35 @@ def data_in_english(django_db_setup, django_db_blocker):
         return english_data()
 
 
-@pytest.mark.parametrize("language", ["fr", "ar"])
-@pytest.mark.parametrize("name, args, query", PAGES)
-def test_no_english_left_on_a_translated_page(client, name, args, query, language, data_in_english):
-    url, html = page(client, name, args, query, language)
+def english_left(html: str, data_in_english: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(known strings found, English words found, a few of them in context)."""
     parser = VisibleText()
     parser.feed(html)
     text, options = (" ".join(" ".join(parts).split()) for parts in (parser.parts, parser.options))
     for data in data_in_english:
         text, options = text.replace(data, " "), options.replace(data, " ")
     text = CODE.sub(" ", text)  # codes are no words: AND (Andorra), CC BY (the licence)
-    assert not [known for known in KNOWN if known in text or known in options], url
+    known = [known for known in KNOWN if known in text or known in options]
     words = sorted({m.group(0).lower() for m in ENGLISH.finditer(text)})
     context = [text[max(0, m.start() - 60) : m.end() + 60] for m in ENGLISH.finditer(text)][:5]
+    return known, words, context
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+@pytest.mark.parametrize("name, args, query", REPORTER_PAGES)
+def test_no_english_left_on_a_reporters_translated_page(reporter, name, args, query, language, data_in_english):
+    url, html = page(reporter, name, args, query, language)
+    known, words, context = english_left(html, data_in_english)
+    assert not known, url
+    assert not words, f"{url}: English words {words} in {context}"
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+@pytest.mark.parametrize("name, args, query", PAGES)
+def test_no_english_left_on_a_translated_page(client, name, args, query, language, data_in_english):
+    url, html = page(client, name, args, query, language)
+    known, words, context = english_left(html, data_in_english)
+    assert not known, url
     assert not words, f"{url}: English words {words} in {context}"
 
 
