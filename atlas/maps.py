@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from languages.collation import in_database_order, sort_key
+from languages.names import actor_name
 from recommendations.filters import StatusFilter
-from recommendations.models import REPORT_STATUSES, STATUS_SHORT, ActorKind, Recommendation, status_label
+from recommendations.models import REPORT_STATUSES, STATUS_SHORT, Actor, ActorKind, Recommendation, status_label
 
 from .rows import Standing, described_except, report_rows
 from .world import world
@@ -105,13 +107,21 @@ def build_map(filterset: StatusFilter) -> WorldMap:
     items = chosen_items(filterset)
     if len(items) != 1:
         raise ValueError("a map shows exactly one call to action")
+    # The rows carry the English name (the exports' contract); the map names countries in the page's language.
+    shown_names = (
+        {}
+        if in_database_order()
+        else {a.code: actor_name(a) for a in Actor.objects.countries().only("code", "name", "other_names")}
+    )
     places: dict[str, Place] = {}
     for row in report_rows(filterset):
         if row["actor_kind"] == ActorKind.COUNTRY:
-            places[row["country_iso3"]] = Place(code=row["actor_code"], name=row["actor_name"], **Standing.fields(row))
+            name = shown_names.get(row["actor_code"], row["actor_name"])
+            places[row["country_iso3"]] = Place(code=row["actor_code"], name=name, **Standing.fields(row))
+    by_name = str if in_database_order() else sort_key()  # English as before; other languages' own order
     return WorldMap(
         item=items[0],
-        places=dict(sorted(places.items(), key=lambda pair: pair[1].name)),
+        places=dict(sorted(places.items(), key=lambda pair: by_name(pair[1].name))),
         snapshot=filterset.form.cleaned_data.get("on"),
         filters=described_except(filterset, "item", "actor_kind"),
     )

@@ -1,6 +1,7 @@
 """What editors translate (django-modeltranslation): one column per language beside each English field.
 
-The item titles and the theme, addressee and instrument names. Not translated, on purpose:
+The item titles, the items' editorial wording (unit, baseline and target notes, where the thresholds come from,
+the editorial note) and the theme, addressee and instrument names. Not translated, on purpose:
 - the quotations (``Citation.text``): the source's own words, shown in its original English (``lang="en"``);
 - codes and slugs (``Recommendation.code``, ``Instrument.short_name``, ``Theme.slug``): filters, URLs,
   exports and imports name things by them, in every language.
@@ -24,8 +25,13 @@ class EnglishRequired(TranslationOptions):
     empty_values = None
 
 
-class TitleTranslation(EnglishRequired):
-    fields = ("title",)
+class ItemTranslation(EnglishRequired):
+    """The title, and the editors' own wording about a quantitative target (the unit, the notes on the baseline
+    and the target, where the thresholds come from) and the editorial note: written by the tracker's editors,
+    not quoted from the source, so translated like the title. Only the title is required (in English)."""
+
+    fields = ("title", "unit", "baseline_note", "target_note", "thresholds_source", "editorial_note")
+    required_languages = {"en": ("title",), "default": ()}
 
 
 class NameTranslation(EnglishRequired):
@@ -33,7 +39,7 @@ class NameTranslation(EnglishRequired):
 
 
 for model, options in [
-    (Recommendation, TitleTranslation),
+    (Recommendation, ItemTranslation),
     (Theme, NameTranslation),
     (Addressee, NameTranslation),
     (Instrument, NameTranslation),

@@ -10,6 +10,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
@@ -17,6 +18,8 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from languages.names import shown
 
 from . import imports, kept_uploads, services
 from .models import (
@@ -254,7 +257,9 @@ class ProgressUpdateForm(forms.Form):
         if recommendation.kind == Kind.QUANTITATIVE:
             del self.fields["status"]
             self.fields["value"].required = True
-            self.fields["value"].label = gettext("Measured value (%(unit)s)") % {"unit": recommendation.unit}
+            self.fields["value"].label = gettext("Measured value (%(unit)s)") % {
+                "unit": shown(recommendation, "unit").text
+            }
             low, high = recommendation.value_min, recommendation.value_max
             bounds = (
                 gettext("Between %(low)s and %(high)s.") % {"low": plain_number(low), "high": plain_number(high)} + " "
@@ -422,8 +427,10 @@ class InviteForm(forms.Form):
         help_text=_("Organization codes, separated by commas (e.g. mfa-asia, kituo-cha-sheria)."), required=False
     )
     roles = forms.MultipleChoiceField(
-        choices=[(key, label) for key, label in services.ROLES.items()], widget=forms.CheckboxSelectMultiple
+        choices=[(key, label) for key, label in services.ROLE_LABELS.items()], widget=forms.CheckboxSelectMultiple
     )
+    # The invitee's language: the email's and the set-password page's. The view starts it at the inviter's.
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES, required=False)
 
     def clean_organizations(self):
         codes = [c.strip() for c in self.cleaned_data["organizations"].split(",") if c.strip()]

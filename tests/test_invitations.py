@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,50 @@ def test_a_weak_password_is_explained_under_the_password_not_the_confirmation(cl
     )
     form = response.context["form"]
     assert "new_password2" in form.errors and "new_password1" not in form.errors
+
+
+def test_the_invitation_goes_out_in_the_invitees_language_chosen_by_the_inviter(client, people, admin_user):
+    """A French-speaking editor invites an Arabic speaker: the form starts at French, the email (its subject, its
+    sentences, the role's name) is in Arabic and its link opens the Arabic set-password page."""
+    from django.utils import translation
+
+    from recommendations.forms import InviteForm
+
+    client.force_login(admin_user)
+    with translation.override("fr"):
+        url = reverse("admin:auth_user_invite")
+    page = client.get(url)
+    assert page.context["form"]["language"].value() == "fr"
+    response = client.post(
+        url, {"email": "salma@example.org", "organizations": "watch-b", "roles": ["reviewer"], "language": "ar"}
+    )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    with translation.override("ar"):
+        subject = translation.gettext("You are invited to the migration and development tracker")
+        role = translation.pgettext("a person's role", "Reviewer")
+    assert subject != "You are invited to the migration and development tracker"
+    assert message.subject == subject and role in message.body and "Reviewer" not in message.body
+    assert "/ar/accounts/reset/" in message.body
+    assert "language" in InviteForm.base_fields
+
+
+def test_the_command_invites_in_the_language_it_is_given(people, settings):
+    from django.utils import translation
+
+    settings.SITE_URL = "http://tracker.example"
+    call_command(
+        "invite_user",
+        "li@example.org",
+        "--organization",
+        "forum-a",
+        "--role",
+        "reporter",
+        "--language",
+        "zh-hans",
+        stdout=StringIO(),
+    )
+    (message,) = mail.outbox
+    with translation.override("zh-hans"):
+        assert message.subject == translation.gettext("You are invited to the migration and development tracker")
+    assert "http://tracker.example/zh-hans/accounts/reset/" in message.body

@@ -271,3 +271,74 @@ def test_the_committed_mo_files_are_compiled_from_the_po_files(catalog, tmp_path
     committed = catalog.with_suffix(".mo")
     assert committed.exists(), f"{committed} is missing: run `make messages`"
     assert committed.read_bytes() == compiled.read_bytes(), f"{committed} is stale: run `make messages`"
+
+
+def first_visit(path, header="fr-FR,fr;q=0.9"):
+    """The first-visit middleware alone on a GET of ``path``: (its response, the requests that reached the view)."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from languages.middleware import FirstVisitLanguageMiddleware
+
+    reached = []
+
+    def view(request):
+        reached.append(request.get_full_path())
+        return HttpResponse("<!doctype html><title>page</title>", content_type="text/html; charset=utf-8")
+
+    request = RequestFactory().get(path, HTTP_ACCEPT_LANGUAGE=header)
+    return FirstVisitLanguageMiddleware(view)(request), reached
+
+
+def test_the_first_visit_redirect_is_decided_before_the_view_runs():
+    """The redirect needs only the request: the English page is not rendered only to be thrown away."""
+    response, reached = first_visit("/reports/matrix/?item=R02")
+    assert response.status_code == 302 and response["Location"] == "/fr/reports/matrix/?item=R02"
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    assert reached == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/reports/status.csv", "/feeds/reports/", "/reports/chart.svg", "/actors/search.json?q=ken", "/api/v1/items/"],
+)
+def test_machine_addresses_reach_the_view_and_are_never_redirected(path):
+    response, reached = first_visit(path)
+    assert reached == [path] and response.status_code == 200
+
+
+def test_an_english_visitor_reaches_the_view_and_the_page_varies_on_the_headers():
+    response, reached = first_visit("/reports/matrix/", header="en-GB,en")
+    assert reached == ["/reports/matrix/"] and response.status_code == 200
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+def routes_under(resolver, namespace="", prefix=""):
+    """(qualified name, route text) of every named URL under ``resolver``."""
+    from django.urls import URLPattern, URLResolver
+
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from routes_under(entry, inner, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name, prefix + str(entry.pattern)
+
+
+def test_every_route_that_answers_a_file_or_a_feed_is_a_machine_route():
+    """A new export or feed under the language prefix must be listed, or French browsers would be redirected."""
+    from django.urls import URLResolver, get_resolver
+    from django.urls.resolvers import LocalePrefixPattern
+
+    from languages.middleware import MACHINE_ROUTES
+
+    prefixed = next(
+        entry
+        for entry in get_resolver().url_patterns
+        if isinstance(entry, URLResolver) and isinstance(entry.pattern, LocalePrefixPattern)
+    )
+    routes = dict(routes_under(prefixed))
+    assert set(routes) >= MACHINE_ROUTES, MACHINE_ROUTES - set(routes)
+    file_like = re.compile(r"(\.(csv|json|xlsx|svg|png)$|^feeds/|download/$)")
+    files = {name for name, route in routes.items() if file_like.search(route)}
+    assert files and files <= MACHINE_ROUTES, files - MACHINE_ROUTES

@@ -285,13 +285,47 @@ def test_the_migration_copies_existing_titles_and_names_into_english(seeded_tran
         executor = MigrationExecutor(connection)
         executor.migrate(after)
     try:
-        item = Recommendation.objects.get(code="R02")
-        assert (
-            item.title_en
-            == Recommendation.objects.rewrite(False).filter(code="R02").values_list("title", flat=True).get()
+        # The models as 0018 left them (the current ones have columns later migrations add).
+        at_0018 = executor.loader.project_state(after).apps
+        Item, Theme18 = (
+            at_0018.get_model("recommendations", "Recommendation"),
+            at_0018.get_model("recommendations", "Theme"),
         )
-        assert not Recommendation.objects.filter(title_en__isnull=True).exists()
-        assert all(theme.name_en for theme in Theme.objects.all())
+        item = Item.objects.get(code="R02")
+        assert item.title_en == item.title
+        assert not Item.objects.filter(title_en__isnull=True).exists()
+        assert all(theme.name_en for theme in Theme18.objects.all())
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_migration_copies_the_items_editorial_wording_into_english(seeded_transactional_db):
+    """0021 on a database of 0020 (the columns added, empty): each unit and note lands in its English column."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    fields = ("unit", "baseline_note", "target_note", "thresholds_source", "editorial_note")
+    before, after = (
+        [("recommendations", "0020_translated_editorial_wording")],
+        [("recommendations", "0021_english_editorial_wording")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("recommendations", "0021_english_editorial_wording")])
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps.get_model("recommendations", "Recommendation")
+        old.objects.update(**{f"{field}_en": None for field in fields})
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    try:
+        Item = executor.loader.project_state(after).apps.get_model("recommendations", "Recommendation")
+        r17 = Item.objects.get(code="R17")
+        assert r17.unit_en == r17.unit == "% of amount sent"
+        assert r17.thresholds_source_en == r17.thresholds_source and r17.target_note_en == r17.target_note
+        assert Item.objects.get(code="R03").editorial_note_en == Item.objects.get(code="R03").editorial_note != ""
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())

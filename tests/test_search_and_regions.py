@@ -117,3 +117,33 @@ def test_the_chooser_resolves_un_language_names_and_suggests_countries_first(mak
 def test_a_quoted_phrase_is_matched_whole():
     assert [r.code for r in Recommendation.objects.search('"exceeded 20 per cent"')] == ["R17"]
     assert Recommendation.objects.search("exceeded 20 per cent").count() > 1  # unquoted: any of the words
+
+
+def test_every_m49_region_of_the_countries_is_named_in_each_language():
+    """Every region, sub-region and intermediate region in fixtures/countries.json has its UN M49 name in each
+    catalog (languages/regions.py): a rebuilt fixture with a new region fails here instead of showing English."""
+    import json
+    from pathlib import Path
+
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    from languages.regions import M49_NAMES, region_name
+
+    rows = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "countries.json").read_text())
+    names = {row[level] for row in rows for level in ("region", "subregion", "intermediate_region")} - {""}
+    assert names <= set(M49_NAMES), names - set(M49_NAMES)
+    for language in ["fr", "es", "ru", "zh-hans", "ar"]:
+        catalog = trans_real.translation(language)._catalog  # "Europe" is French too: look for the entry itself
+        untranslated = sorted(name for name in names if not catalog.get(f"UN M49 region\x04{name}"))
+        assert not untranslated, (language, untranslated)
+    with translation.override("fr"):
+        assert region_name("Sub-Saharan Africa") == "Afrique subsaharienne"
+        assert region_name("Not a region") == "Not a region"
+
+
+def test_the_region_filter_offers_translated_names_with_english_values(client):
+    """The filter's choices keep the English M49 name as their value (URLs, exports) and show the page's."""
+    html = client.get("/fr/actors/").content.decode()
+    assert '<option value="Sub-Saharan Africa">Afrique subsaharienne</option>' in html
+    assert ">Sub-Saharan Africa<" not in html

@@ -8,6 +8,9 @@
                                      (a blocktranslate cannot call a tag; the mark stays markup, the text escaped)
 {{ item|shown_text:"title" }}        plain text (attributes, <title>): no mark
 {{ actor|actor_name }}               a country's name in the page's language
+{{ actor.subregion|region_name }}    a UN M49 region's name in the page's language
+{{ section.title|in_english }}       text stored only in English (the source's headings, the SDG targets'
+                                     official text): marked lang="en", so it is read and spelled as English
 {% official_links document %}        the source document in each UN language
 """
 
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from .. import names
 from ..documents import official_document_links
+from ..regions import region_name as m49_region_name
 
 register = template.Library()
 
@@ -46,6 +50,16 @@ def shown_text(obj, field: str) -> str:
 @register.filter
 def actor_name(actor) -> str:
     return names.actor_name(actor) if actor is not None else ""
+
+
+@register.filter
+def region_name(name) -> str:
+    return m49_region_name(name) if name else ""
+
+
+@register.filter
+def in_english(text) -> str:
+    return format_html('<span lang="en">{}</span>', text) if text else ""
 
 
 @register.inclusion_tag("languages/_official_links.html")

@@ -21,7 +21,7 @@ class ReviewQueueFilter(ExplainedFilterSet):
         Actor.objects.organizations(),
         "code",
         field_name="reported_by_organization",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. mfa-asia"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. mfa-asia")}),
     )
     item = keyed(
         _("Item"), Recommendation.objects.all(), "code", field_name="recommendation", empty_label=_("All items")
@@ -30,7 +30,7 @@ class ReviewQueueFilter(ExplainedFilterSet):
         _("Country or organization (code)"),
         Actor.objects.all(),
         "code",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. KEN"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. KEN")}),
     )
     older_than = django_filters.ChoiceFilter(
         label=_("Age"), choices=AGE_CHOICES, method="filter_age", empty_label=_("Any age")

@@ -9,6 +9,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from languages.collation import sorted_by_name
+from languages.regions import region_name
+
 from ..models import (
     Actor,
     ActorKind,
@@ -81,8 +84,11 @@ def region_levels() -> dict[str, list[tuple[str, str]]]:
     for region, subregion, intermediate in rows:
         regions.add(region)
         parts |= {subregion, intermediate}
+    # The value is the English M49 name (what URLs and exports carry); the label is the page's language, in its
+    # alphabetical order.
     return {
-        level: [(v, v) for v in sorted(values - {""})] for level, values in (("region", regions), ("subregion", parts))
+        level: sorted_by_name(((v, region_name(v)) for v in values - {""}), key=lambda choice: choice[1])
+        for level, values in (("region", regions), ("subregion", parts))
     }
 
 
@@ -142,7 +148,7 @@ class StatusFilter(ExplainedFilterSet):
         label=_("Specific countries or organizations"),
         method="filter_actor_side",
         help_text=_("Codes, separated by commas: KEN, UGA, mfa-asia"),
-        widget=forms.TextInput(attrs={"placeholder": "e.g. KEN, UGA", "list": "actors-list"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. KEN, UGA"), "list": "actors-list"}),
     )
     region = django_filters.ChoiceFilter(
         label=_("Region (UN M49)"), method="filter_actor_side", empty_label=_("All regions")

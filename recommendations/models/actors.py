@@ -89,10 +89,10 @@ class Actor(models.Model):
     subregion = models.CharField(max_length=60, blank=True)
     intermediate_region = models.CharField(max_length=60, blank=True)
     un_status = models.CharField(
-        "UN status",
+        _("UN status"),
         max_length=20,
         blank=True,
-        choices=[("member", "Member State"), ("observer", "Observer State")],
+        choices=[("member", _("Member State")), ("observer", _("Observer State"))],
     )
     other_names = models.JSONField(
         default=dict, blank=True, help_text=_("Names in the other UN languages, keyed by language code.")

@@ -142,12 +142,16 @@ class Recommendation(models.Model):
                 | (~Q(kind=Kind.RATIFICATION) & Q(ratifies__isnull=True)),
                 name="ratification_names_one_instrument",
             ),
+            # The English columns (languages/translation.py): what editors edit, and what every language falls
+            # back to. NULL is spelled out: a CHECK lets NULL through.
             models.CheckConstraint(
-                condition=~Q(kind=Kind.QUANTITATIVE) | (Q(target__isnull=False) & ~Q(unit="")),
+                condition=~Q(kind=Kind.QUANTITATIVE)
+                | (Q(target__isnull=False, unit_en__isnull=False) & ~Q(unit_en="")),
                 name="quantitative_has_target_and_unit",
             ),
             models.CheckConstraint(
-                condition=Q(title_is_editorial=False, editorial_split=False) | ~Q(editorial_note=""),
+                condition=Q(title_is_editorial=False, editorial_split=False)
+                | (Q(editorial_note_en__isnull=False) & ~Q(editorial_note_en="")),
                 name="editorial_flag_has_note",
             ),
         ]
@@ -201,7 +205,9 @@ class Recommendation(models.Model):
         """
         if self.kind != Kind.QUANTITATIVE:
             return ""
-        unit = f" {self.unit}" if self.unit else ""
+        from languages.names import shown  # the editors' wording in the active language (else English)
+
+        unit = f" {shown(self, 'unit').text}" if self.unit_en else ""
         if self.lower_is_better:
             better, worse = gettext("%(status)s: at or below %(value)s"), gettext("%(status)s: above %(value)s")
         else:
@@ -219,9 +225,9 @@ class Recommendation(models.Model):
                 % {"status": Status.PROGRESSING.label, "other": Status.OFF_TRACK.label}
             )
         text = gettext("%(code)s: status from the measured value.") % {"code": self.code} + " " + "; ".join(parts) + "."
-        if self.thresholds_source:
+        if self.thresholds_source_en:
             text += " " + gettext("These thresholds come from %(source)s, not from the 2006 source.") % {
-                "source": self.thresholds_source
+                "source": shown(self, "thresholds_source").text
             }
         return text
 

@@ -46,7 +46,7 @@ _EXPORT_PLACE = [
     "r.kind",
     "p.status",
 ]
-_UNIT_SQL = "CASE WHEN r.kind = 'quantitative' THEN r.unit ELSE '' END"
+_UNIT_SQL = "CASE WHEN r.kind = 'quantitative' THEN COALESCE(NULLIF(r.unit_en, ''), r.unit) ELSE '' END"
 _EXPORT_SELECT = ", ".join(
     [
         *_EXPORT_PLACE,

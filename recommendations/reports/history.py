@@ -7,6 +7,8 @@ from collections import Counter, defaultdict
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import ExtractYear
 
+from languages.names import english
+
 from ..chart_cache import cached_chart
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label_en
@@ -214,7 +216,7 @@ def iter_history_rows(filterset: StatusFilter, *, chunk: int = 5000):
             before_status,
             value,
             before_value,
-            update.recommendation.unit if update.recommendation.kind == Kind.QUANTITATIVE else "",
+            english(update.recommendation, "unit") if update.recommendation.kind == Kind.QUANTITATIVE else "",
             update.reviewed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if update.reviewed_at else "",
         ]
         previous[key] = (update.status, value)

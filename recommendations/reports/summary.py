@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from languages.collation import sorted_by_name
 from languages.names import english, shown
+from languages.regions import region_name
 
 from ..models import NO_INFORMATION, REPORT_STATUSES, STAGES, Actor, ActorKind, Recommendation, Theme, status_label
 from .scope import (
@@ -140,9 +141,10 @@ def summary(scope: Scope) -> Summary:
             ),
             key=lambda row: shown(row["theme"], "name").text,
         ),
-        by_region=sorted(
+        # "name" in English (the API gives it); pages show the M49 name in the reader's language, in that order.
+        by_region=sorted_by_name(
             ({"name": r, "counts": _ordered(c), "total": sum(c.values())} for r, c in per_region.items()),
-            key=lambda row: row["name"],
+            key=lambda row: region_name(row["name"]),
         ),
         by_region_heading=REGION_LEVELS[level][0],
     )

@@ -40,6 +40,7 @@ from .import_batches import (
     sweep_imports,
 )
 from .people import (
+    ROLE_LABELS,
     ROLES,
     cached_organizations,
     check_can_file,
@@ -110,6 +111,7 @@ __all__ = [
     "cached_organizations",
     "check_can_file",
     "ROLES",
+    "ROLE_LABELS",
     "invite_user",
     "send_invitation",
     "record_event",

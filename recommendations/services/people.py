@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from ..models import Actor, ActorKind, AuditAction, Membership
 from .audit import record_event
@@ -67,7 +69,14 @@ def check_can_file(who, organization: Actor | None, *, memberships: set[int] | N
         raise ValidationError({"organization": _("You can only file on behalf of an organization you belong to.")})
 
 
-ROLES = {"reporter": "Reporter", "reviewer": "Reviewer", "editor": "Editor"}
+ROLES = {"reporter": "Reporter", "reviewer": "Reviewer", "editor": "Editor"}  # role → its group's (stored) name
+# The roles in words, for the invitation form and email (the group names are data and stay English).
+ROLE_LABELS = {
+    "reporter": pgettext_lazy("a person's role", "Reporter"),
+    "reviewer": pgettext_lazy("a person's role", "Reviewer"),
+    "editor": pgettext_lazy("a person's role", "Editor"),
+}
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
 @transaction.atomic
@@ -79,12 +88,14 @@ def invite_user(
     name: str = "",
     invited_by=None,
     base_url: str | None = None,
+    language: str | None = None,
 ) -> tuple:
     """Create an account with no usable password and email a link to set one.
 
     Returns (user, link). Re-inviting an existing address adds the
     organizations and roles and sends a fresh link. There is no open
     sign-up: this is the only way in besides ``createsuperuser``.
+    ``language``: the invitee's (the email and the link's page); by default the active one, the inviter's.
     """
     refuse_nul(email=email, name=name)
     User = get_user_model()
@@ -106,6 +117,8 @@ def invite_user(
     organizations = list(organizations)
     if any(o.kind != ActorKind.ORGANIZATION for o in organizations):
         errors["organizations"] = [_("Users belong to organizations, not countries.")]
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = [_("“%(language)s” is not one of the tracker's languages.") % {"language": language}]
     if ({"reporter", "reviewer"} & set(roles)) and not organizations:
         errors["organizations"] = [_("Reporters and reviewers file on behalf of an organization: name at least one.")]
     if errors:
@@ -125,7 +138,7 @@ def invite_user(
     for organization in organizations:
         Membership.objects.get_or_create(user=user, organization=organization)
 
-    link = send_invitation(user=user, invited_by=invited_by, base_url=base_url)
+    link = send_invitation(user=user, invited_by=invited_by, base_url=base_url, language=language)
     record_event(
         user=invited_by,
         action=AuditAction.INVITED,
@@ -135,14 +148,24 @@ def invite_user(
     return user, link
 
 
-def send_invitation(*, user, invited_by=None, base_url: str | None = None) -> str:
-    """Email the user a one-time link to choose a password; return the link."""
+def send_invitation(*, user, invited_by=None, base_url: str | None = None, language: str | None = None) -> str:
+    """Email the user a one-time link to choose a password, in ``language`` (default: the active one); return
+    the link, which opens the page in that language."""
+    with translation.override(language or translation.get_language()):
+        return _send_invitation(user=user, invited_by=invited_by, base_url=base_url)
+
+
+def _send_invitation(*, user, invited_by, base_url: str | None) -> str:
     base = (base_url or settings.SITE_URL).rstrip("/")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = base + reverse("password_reset_confirm", args=[uid, token])
     organizations = ", ".join(user.memberships.values_list("organization__name", flat=True))
-    roles = ", ".join(user.groups.values_list("name", flat=True)) or "reader"
+    role_of_group = {group: role for role, group in ROLES.items()}
+    roles = ", ".join(
+        str(ROLE_LABELS[role_of_group[name]]) if name in role_of_group else name
+        for name in user.groups.values_list("name", flat=True)
+    ) or pgettext("a person's role", "reader")
     # Whole sentences per case, so each language can order its words (no fragments glued together).
     names = {
         "inviter": (invited_by.get_full_name() or invited_by.username) if invited_by else "",

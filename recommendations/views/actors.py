@@ -74,6 +74,8 @@ def actor_detail(request, code):
     counts[NO_INFORMATION] = len(items) - len(statuses)
     ordered = [(s, status_label(s), counts[s]) for s in REPORT_STATUSES if counts.get(s)]
     history = reports.history_by_year(actor=actor)
+    # Translators: the accessible name of a chart; "items" are the calls to action.
+    chart_label = _("%(name)s: items by status") % {"name": actor_name(actor)}
     context = {
         "actor": actor,
         "rows": [(item, statuses.get(item.pk)) for item in items],
@@ -81,10 +83,10 @@ def actor_detail(request, code):
         "unknown": unknown,
         "reported": len(statuses),
         "counts": ordered,
-        "status_bar": charts.stacked_bar(ordered, label=f"{actor.name}: items by status", height=28),
+        "status_bar": charts.stacked_bar(ordered, label=chart_label, height=28),
         "legend": charts.legend([s for s, _, _ in ordered]),
         "threshold_notes": [item.thresholds_explained() for item in items if item.kind == Kind.QUANTITATIVE],
-        **charts.over_time(history, label=f"{actor.name}: items by status"),
+        **charts.over_time(history, label=chart_label),
         "NO_INFORMATION": NO_INFORMATION_LABEL,
         # Links built once, not with a {% url %} per row (a profile lists ~150 rows).
         "actor_url": actor.get_absolute_url(),

@@ -150,7 +150,7 @@ def recommendation_export_csv(request):
                 "; ".join(str(c.paragraph.number) for c in citations if c.is_context),
                 _yes_no(item.title_is_editorial),
                 _yes_no(item.editorial_split),
-                item.editorial_note,
+                english(item, "editorial_note"),
                 "; ".join(t.code for t in item.sdg_targets.all()),
             ]
 

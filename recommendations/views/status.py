@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from languages import names
@@ -156,7 +156,7 @@ def _over_time(filterset, query: str) -> dict:
             history["years"],
             history["values"],
             label=_("%(code)s: median measured value") % {"code": single.code},
-            unit=single.unit,
+            unit=names.shown(single, "unit").text,
         )
         context["values_item"] = single
     return context
@@ -263,10 +263,11 @@ def report_matrix(request):
 
 MATRIX_LAYOUTS = {"grid", "items"}
 MATRIX_SORT_LABELS = [
-    ("actor", "name"),
-    ("region", "region"),
-    ("progress", "most progress"),
-    ("-progress", "least progress"),
+    # "name" and "region" alone read as nouns of many senses: the context says what a translator sorts by.
+    ("actor", pgettext_lazy("sort the matrix by", "name")),
+    ("region", pgettext_lazy("sort the matrix by", "region")),
+    ("progress", pgettext_lazy("sort the matrix by", "most progress")),
+    ("-progress", pgettext_lazy("sort the matrix by", "least progress")),
 ]
 
 
@@ -465,11 +466,13 @@ def _chart_file(request):
         item = over_time["values_item"]
         title = _("%(code)s %(title)s: median measured value (%(unit)s) at the end of each year") % {
             "code": item.code,
-            "title": item.title,
-            "unit": item.unit,
+            "title": names.shown(item, "title").text,
+            "unit": names.shown(item, "unit").text,
         }
         legend = []
-        line_label = _("Median of the latest measured values (%(unit)s) at the end of each year") % {"unit": item.unit}
+        line_label = _("Median of the latest measured values (%(unit)s) at the end of each year") % {
+            "unit": names.shown(item, "unit").text
+        }
     else:
         line_label = ""
         title = _("Items: countries and organizations at each status, end of each year")

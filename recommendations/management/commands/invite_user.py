@@ -1,6 +1,6 @@
 """Invite someone: create the account, add organizations and roles, email a set-password link.
 
-python manage.py invite_user ana@example.org --organization mfa-asia --role reporter
+python manage.py invite_user ana@example.org --organization mfa-asia --role reporter [--language fr]
 """
 
 from django.conf import settings
@@ -20,14 +20,25 @@ class Command(BaseCommand):
         parser.add_argument("--organization", action="append", default=[], help="Organization code (repeatable).")
         parser.add_argument("--role", action="append", default=[], choices=sorted(services.ROLES))
         parser.add_argument("--base-url", default=None, help="Address of the site, for the link (default SITE_URL).")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The invitee's language: the email's and the set-password page's (default English).",
+        )
 
-    def handle(self, *args, email, name, organization, role, base_url, **options):
+    def handle(self, *args, email, name, organization, role, base_url, language, **options):
         organizations, missing = Actor.objects.organizations().with_codes(organization)
         if missing:
             raise CommandError(f"No organization with code {missing[0]!r}. Create it in the admin first.")
         try:
             user, link = services.invite_user(
-                email=email, name=name, organizations=organizations, roles=role, base_url=base_url
+                email=email,
+                name=name,
+                organizations=organizations,
+                roles=role,
+                base_url=base_url,
+                language=language,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error

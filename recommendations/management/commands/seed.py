@@ -91,6 +91,7 @@ class Command(BaseCommand):
                 self.load_sdg_targets()
                 self.load_countries()
                 self.load_recommendations(document, items)
+                self.load_translated_wording()
                 for applier in appliers:
                     applier.correct_items()
                     applier.record()
@@ -198,6 +199,32 @@ class Command(BaseCommand):
                 entry.save(update_fields=columns)
                 filled += len(columns)
         self.count(f"{model._meta.verbose_name} names in other languages", filled)
+
+    def load_translated_wording(self):
+        """The editors' translations of an item's own wording (a row's ``quantitative.translations``, by language
+        code: unit, target note, where the thresholds come from), filled in as instrument names are: where a
+        language has none yet, so an editor's correction is never overwritten and a second run adds nothing."""
+        translated = {"unit", "baseline_note", "target_note", "thresholds_source"}
+        filled = 0
+        for row in _read_json(self.dir / "recommendations.json"):
+            translations = (row.get("quantitative") or {}).get("translations") or {}
+            if not translations:
+                continue
+            item = Recommendation.objects.get(code=row["code"])
+            columns = []
+            for language, texts in translations.items():
+                if language not in dict(settings.LANGUAGES):
+                    raise CommandError(f"{row['code']}: {language!r} is not one of the LANGUAGES")
+                for field, text in texts.items():
+                    if field not in translated:
+                        raise CommandError(f"{row['code']}: {field!r} is not a translated field")
+                    if not getattr(item, column(field, language)):
+                        setattr(item, column(field, language), text)
+                        columns.append(column(field, language))
+            if columns:
+                item.save(update_fields=columns)
+                filled += len(columns)
+        self.count("item wordings in other languages", filled)
 
     def load_sdg_targets(self):
         rows = _read_json(self.dir / "sdg_targets.json")
