@@ -1,5 +1,5 @@
 """The over-time chart (``reports.history_by_year``): every status interval of the scope (before) against only
-those that hold at a year end (now, migration 0020), timed interleaved on the bench database and compared
+those that hold at a year end (now, migration 0023), timed interleaved on the bench database and compared
 equal, with what each query read (EXPLAIN ANALYZE, BUFFERS). Prints a Markdown row per case.
 
     DATABASE_URL=… DJANGO_SETTINGS_MODULE=bench.settings python manage.py shell < bench/history_chart.py
@@ -28,7 +28,7 @@ from recommendations.reports.scope import _tracks
 
 
 def before(*, recommendation=None, actor=None, since=None, filterset=None) -> dict:
-    """``history_by_year`` as it was before migration 0020 (commit 2a2acad): one aggregate over every interval
+    """``history_by_year`` as it was before migration 0023 (commit 2a2acad): one aggregate over every interval
     of the scope, begun by the ``on`` date."""
     intervals = StatusInterval.objects.all() if filterset is None else _tracks(filterset)[1]
     last_day, cut = datetime.date.today(), None

@@ -185,7 +185,7 @@ def test_medians_of_values_changed_within_a_year(item, country):
     assert both(filterset=on)["values"] == [Decimal("5"), Decimal("3.45")]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's partial indexes (migration 0020)")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's partial indexes (migration 0023)")
 @pytest.mark.parametrize(
     ("scope", "indexes"),
     [

@@ -36,7 +36,7 @@ class StatusIntervalQuerySet(models.QuerySet):
 
     def _by_year_end(self, *, crossing: bool):
         # On PostgreSQL the conditions are, word for word, the predicates of the partial indexes of migration
-        # 0020: the planner uses a partial index only for a query that states its predicate. SQLite applies them
+        # 0023: the planner uses a partial index only for a query that states its predicate. SQLite applies them
         # to what it reads.
         table = connection.ops.quote_name(self.model._meta.db_table)
         start, end = f"{table}.valid_from", f"{table}.valid_to"
@@ -106,7 +106,7 @@ class StatusInterval(models.Model):
         ]
         # On PostgreSQL two covering btree indexes over the interval tree's fork (migration 0014) find
         # the intervals holding on a date (reports.scope._held_on_sql); three partial ones hold the intervals
-        # the over-time chart reads (migration 0020): ``crossing_year_ends`` by item and by actor,
+        # the over-time chart reads (migration 0023): ``crossing_year_ends`` by item and by actor,
         # ``within_a_year`` by end date.
 
     def __str__(self):

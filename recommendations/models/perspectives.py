@@ -93,7 +93,7 @@ class PerspectiveInterval(models.Model):
             models.Index(fields=["perspective", "recommendation", "valid_from"], name="perspective_item_from"),
         ]
         # On PostgreSQL a GiST index on daterange(valid_from, valid_to) (migration 0016) answers ``on(day)``,
-        # and two partial ones hold the intervals the over-time chart reads (migration 0020: ``crossing_year_ends``,
+        # and two partial ones hold the intervals the over-time chart reads (migration 0023: ``crossing_year_ends``,
         # ``within_a_year``).
 
     def __str__(self):

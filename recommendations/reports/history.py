@@ -33,7 +33,7 @@ def history_by_year(
     it with.
 
     Only the intervals that hold at a year end are read (``crossing_year_ends``, through the partial
-    indexes of migration 0020): one that begins and ends in the same year adds a pair and takes it away in
+    indexes of migration 0023): one that begins and ends in the same year adds a pair and takes it away in
     that year, so no year-end count or median sees it. A pair's intervals are a chain from its first
     as-of date to its open one, so its first year is still that of the first interval read, and the last
     one read is still its latest. With ``on``, those begun by the date, and the ones begun and ending in

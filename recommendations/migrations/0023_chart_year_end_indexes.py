@@ -49,7 +49,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0019_perspectives_disagree"),
+        ("recommendations", "0022_english_columns_in_constraints"),
     ]
 
     operations = [
