@@ -5,13 +5,13 @@ at a year end: its cost grows with the pairs and the years they span, while ever
 maintained tables. Its result is
 plain data, so it is cached under (history version, today's date, the scope the chart depends on).
 
-The version lives in the cache itself, not in a process, so every app server sees a write at once. It is bumped
-by ``bump_history_version``, which the services that write the status intervals call (``refresh_current_status``,
+The version lives in the cache itself, not in a process, so every app server sees a write at once. It is bumped by
+``bump_history_version``, which the services that write the status intervals call (``refresh_current_status``,
 ``refresh_current_statuses``, ``rebuild_status_intervals``, ``rebuild_tracks``): every write of the verified
-history goes through one of them, and the commands that replace the data wholesale call ``forget_all_charts``.
-The bump runs on commit — bumped before, a reader could cache the old rows under the new version. Each version is a new random token, so a version that goes missing (evicted, flushed)
-never comes back as one an older entry still carries. A cache that fails costs the cache, never the page: the
-chart is then computed as without one.
+history goes through one of them, and the commands that replace the data wholesale call ``forget_all_charts``. The
+bump runs on commit — bumped before, a reader could cache the old rows under the new version. Each version is a new
+random token, so a version that goes missing (evicted, flushed) never comes back as one an older entry still
+carries. A cache that fails costs the cache, never the page: the chart is then computed as without one.
 """
 
 import datetime
