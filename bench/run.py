@@ -680,6 +680,9 @@ def write_report(path, r):
             f"{load.get('floor_share', 0) * 100:.0f} % of the one-row write floor's; {int(lg['created'])} updates "
             f"were created. One update through the form costs {load.get('queries_per_write', '?')} statements, "
             "BEGIN and COMMIT included (before issue 21: 17 besides BEGIN and COMMIT; then 12 with them).",
+            "",
+            "The write path statement by statement, and two checkouts compared in turn (`bench/logging_ab.py`): "
+            '"Writes closer to their floor" below.',
         ]
     else:
         lines.append("Skipped: wrk is not installed.")
