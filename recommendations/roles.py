@@ -66,14 +66,33 @@ def _person_sql(vendor: str) -> str:
     """  # noqa: S608  # nosec B608
 
 
+def _reader(model):
+    """Turn one row's slice of ``model``'s concrete columns into an instance, with the conversions the ORM
+    applies to what the driver returns (SQLite's dates and booleans, a JSON field's text)."""
+    fields = model._meta.concrete_fields
+    converters = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        converters.append((column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)))
+    names = [field.attname for field in fields]
+
+    def read(values):
+        converted = []
+        for value, (column, functions) in zip(values, converters, strict=True):
+            for function in functions:
+                value = function(value, column, connection)
+            converted.append(value)
+        return model.from_db(connection.alias, names, converted)
+
+    return read, len(fields)
+
+
 def load_person(user_id):
     """The user with this id, their roles on ``_perm_cache`` and their organizations kept for the request
     (``services.organizations_of``), from one query; None if there is no such user."""
     from .services.people import keep_organizations
 
     User = get_user_model()
-    user_fields = [f.attname for f in User._meta.concrete_fields]
-    actor_fields = [f.attname for f in Actor._meta.concrete_fields]
     try:
         user_id = User._meta.pk.to_python(user_id)
     except Exception:  # a session naming an id of another shape: nobody, as ModelBackend answers
@@ -83,16 +102,18 @@ def load_person(user_id):
         rows = cursor.fetchall()
     if not rows:
         return None
+    read_user, width = _reader(User)
+    read_actor, _width = _reader(Actor)
     first = rows[0]
-    user = User.from_db(connection.alias, user_fields, first[: len(user_fields)])
-    roles = first[len(user_fields)]
+    user = read_user(first[:width])
+    roles = first[width]
     if isinstance(roles, str):
         roles = json.loads(roles)
     user._perm_cache = set(roles or ()) if user.is_active else set()
     organizations = [
-        Actor.from_db(connection.alias, actor_fields, row[len(user_fields) + 1 :])
+        read_actor(row[width + 1 :])
         for row in rows
-        if row[len(user_fields) + 1] is not None  # the LEFT JOIN's empty row: no organization
+        if row[width + 1] is not None  # the LEFT JOIN's empty row: no organization
     ]
     keep_organizations(user, organizations)
     return user

@@ -157,3 +157,29 @@ def test_a_login_through_the_form_loads_the_person_the_same_way(client, people):
     with CaptureQueriesContext(connection) as captured:
         assert post_update(client, people.org_a, uuid.uuid4()).status_code == 302
     assert len(captured.captured_queries) == LOG_PROGRESS_QUERIES
+
+
+def test_the_person_loaded_in_one_query_equals_what_the_orm_reads(people, make_org):
+    """Every field of the user and of their organizations, as the ORM would read them (dates, booleans, JSON)."""
+    from django.utils import timezone
+
+    from recommendations.models import Actor
+    from recommendations.roles import load_person
+    from recommendations.services import cached_organizations
+
+    org_c = make_org("Aardvark Collective", code="aardvark", other_names={"fr": "Collectif Oryctérope"})
+    Membership.objects.create(user=people.reporter_a, organization=org_c)
+    people.reporter_a.last_login = timezone.now()
+    people.reporter_a.save()
+    loaded = load_person(people.reporter_a.pk)
+    fresh = type(people.reporter_a).objects.get(pk=people.reporter_a.pk)
+    for field in fresh._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(fresh, field.attname), field.name
+    organizations = cached_organizations(loaded)
+    expected = list(Actor.objects.filter(memberships__user=fresh).order_by("name", "pk"))
+    assert [o.pk for o in organizations] == [o.pk for o in expected] == [org_c.pk, people.org_a.pk]
+    for mine, theirs in zip(organizations, expected, strict=True):
+        for field in Actor._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+    assert loaded.get_all_permissions() == fresh.get_all_permissions()
+    assert load_person(10**9) is None
