@@ -24,6 +24,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 
@@ -95,7 +96,7 @@ def load_person(user_id):
     User = get_user_model()
     try:
         user_id = User._meta.pk.to_python(user_id)
-    except Exception:  # a session naming an id of another shape: nobody, as ModelBackend answers
+    except ValidationError:  # a session naming an id of another shape: nobody, as ModelBackend answers
         return None
     with connection.cursor() as cursor:
         cursor.execute(_person_sql(connection.vendor), [user_id] * 4)
