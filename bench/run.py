@@ -12,13 +12,15 @@ Steps (each printed as it runs):
   4. the CSV export of every status: rows per second, time to first byte,
      and the exporting process's peak memory at 100k rows and at all rows;
   5. logging progress over HTTP under gunicorn (2 workers) with wrk, against
-     a bare Django view in the same run;
+     a bare Django view and a bare view committing one row (the write floor)
+     in the same run, --rounds times in turn;
   6. the admin changelists of progress updates and current statuses;
   7. reading the worst files the import accepts or refuses (bench/import_limits.py);
 then writes docs/performance.md.
 
     python bench/run.py [--updates 1000000] [--organizations 5000] [--regenerate]
     python bench/run.py --mode depth | --mode breadth [--runs updates:pairs:organizations,…]   (bench/scaling.py)
+    python bench/run.py --mode logging [--rounds 3] [--load-seconds 15]   (step 5 alone, printed only)
 """
 
 import argparse
@@ -104,13 +106,20 @@ def main():
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument(
         "--mode",
-        choices=["full", "depth", "breadth", "both"],
+        choices=["full", "depth", "breadth", "both", "logging"],
         default="full",
         help="full: everything at one size (this page); depth: the same pairs with more history; "
-        "breadth: ten times the pairs; both: depth then breadth (bench/scaling.py)",
+        "breadth: ten times the pairs; both: depth then breadth (bench/scaling.py); logging: step 5 alone, on "
+        "the database as it is (migrated and seeded), printed and not written to the page",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="step 5: logging, bare view and bare write, this many times in turn"
     )
     parser.add_argument("--runs", help="depth/breadth: updates:pairs:organizations,… (defaults in bench/scaling.py)")
     args = parser.parse_args()
+    if args.mode == "logging":
+        measure_logging_alone(args)
+        return
     if args.mode != "full":
         from bench import scaling
 
@@ -162,7 +171,7 @@ def main():
     results["pages"] = measure_pages(connection, url)
     results["naive"] = measure_naive(url)
     results["export"] = measure_export(env)
-    results["load"] = measure_load(env, args.load_seconds)
+    results["load"] = measure_load(env, args.load_seconds, args.rounds)
     results["admin"] = measure_admin(connection)
     results["import_limits"] = measure_import_limits(env)
     write_report(args.output, results)
@@ -373,8 +382,14 @@ def wrk(script, url, seconds):
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
 
 
-def measure_load(env, seconds):
-    say(f"\n== 5. logging progress over HTTP: gunicorn 2 workers, wrk 2 threads × 8 connections, {seconds} s each")
+def measure_load(env, seconds, rounds=1):
+    """Logging, the bare view and the bare one-row write, each for ``seconds`` under wrk, ``rounds`` times in
+    turn (A/B/C, A/B/C…): on a shared machine the load changes during a run, so each round's ratio is taken
+    from runs seconds apart, and the figures kept are the medians of the rounds."""
+    say(
+        f"\n== 5. logging progress over HTTP: gunicorn 2 workers, wrk 2 threads × 8 connections, {seconds} s each, "
+        f"{rounds} round(s) in turn"
+    )
     if not shutil.which("wrk"):
         say("   wrk is not installed (apt-get install wrk): skipped")
         return None
@@ -388,7 +403,7 @@ def measure_load(env, seconds):
             "CREATE TABLE IF NOT EXISTS bench_write (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())"
         )
     csrf = "b" * 32
-    port = 8199
+    port = int(os.environ.get("BENCH_PORT", "8199"))  # another free port when two benches share a machine
     server = subprocess.Popen(
         gunicorn_command(port),
         env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
@@ -401,27 +416,48 @@ def measure_load(env, seconds):
                 break
             except subprocess.CalledProcessError:
                 time.sleep(0.2)
-        before = ProgressUpdate.objects.count()
         load_env = {**os.environ, "BENCH_SESSION": session, "BENCH_CSRF": csrf, "BENCH_ORG": str(org)}
         os.environ.update(load_env)
-        logging = wrk(str(ROOT / "bench" / "log_progress.lua"), f"http://127.0.0.1:{port}", seconds)
-        created = ProgressUpdate.objects.count() - before
-        bare = wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare__/", seconds)
-        write = wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare_write__/", seconds)
+        # A warm-up, not counted: each worker's first requests import and connect.
+        wrk(str(ROOT / "bench" / "log_progress.lua"), f"http://127.0.0.1:{port}", 2)
+        wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare_write__/", 1)
+        runs = []
+        for number in range(1, rounds + 1):
+            before = ProgressUpdate.objects.count()
+            logging = wrk(str(ROOT / "bench" / "log_progress.lua"), f"http://127.0.0.1:{port}", seconds)
+            logging["created"] = ProgressUpdate.objects.count() - before
+            if not logging["created"]:  # the posts were answered (a login page, a form with errors) without a write
+                raise SystemExit("   no update was created under load: the figures would measure refusals, not writes")
+            bare = wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare__/", seconds)
+            write = wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare_write__/", seconds)
+            load_average = os.getloadavg()[0]
+            runs.append({"logging": logging, "bare": bare, "write": write, "load_average": load_average})
+            if rounds > 1:
+                say(
+                    f"   round {number}: log {logging['rps']:.1f} req/s p95 {logging['p95_ms']:.1f} ms "
+                    f"({int(logging['created'])} created); bare {bare['rps']:.1f}; bare write {write['rps']:.1f} "
+                    f"p95 {write['p95_ms']:.1f} ms; log ÷ floor {logging['rps'] / write['rps'] * 100:.1f} %; "
+                    f"load average {load_average:.1f}"
+                )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    logging["created"] = created
-    if not created:  # the posts were answered (a login page, a form with errors) without logging anything
-        raise SystemExit("   no update was created under load: the figures would measure refusals, not writes")
+
+    def median_run(kind):
+        return {key: statistics.median(run[kind][key] for run in runs) for key in runs[0][kind]}
+
+    logging, bare, write = median_run("logging"), median_run("bare"), median_run("write")
+    logging["created"] = sum(run["logging"]["created"] for run in runs)
+    floor_shares = [run["logging"]["rps"] / run["write"]["rps"] for run in runs]
     say(
-        f"   log progress: {logging['rps']:.1f} req/s, p95 {logging['p95_ms']:.1f} ms, {created} updates created, "
-        f"{int(logging['errors'])} errors"
+        f"   log progress: {logging['rps']:.1f} req/s, p95 {logging['p95_ms']:.1f} ms, {int(logging['created'])} updates "
+        f"created,"
+        f" {int(logging['errors'])} errors"
     )
     say(f"   bare view:    {bare['rps']:.1f} req/s, p95 {bare['p95_ms']:.1f} ms")
     say(f"   bare write:   {write['rps']:.1f} req/s, p95 {write['p95_ms']:.1f} ms")
     queries = queries_per_write()
-    floor_share = logging["rps"] / write["rps"]
+    floor_share = statistics.median(floor_shares)
     say(
         f"   log progress: {queries} queries per write; {floor_share * 100:.0f} % of the one-row write floor's "
         f"requests/s; p95 {logging['p95_ms']:.1f} ms"
@@ -433,7 +469,31 @@ def measure_load(env, seconds):
         "share": logging["rps"] / bare["rps"],
         "floor_share": floor_share,
         "queries_per_write": queries,
+        "rounds": runs,
     }
+
+
+def measure_logging_alone(args):
+    """``--mode logging``: step 5 on BENCH_DATABASE_URL as it is (the write path reads no history: a seeded
+    database is enough), for comparing a change to the write path with its floor quickly."""
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
+    ensure_database(url)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from recommendations.models import ProgressUpdate
+
+    call_command("migrate", verbosity=0)
+    if not ProgressUpdate._meta.apps.get_model("recommendations", "Recommendation").objects.exists():
+        call_command("seed", verbosity=0)
+    say(f"== logging alone in {url}: {ProgressUpdate.objects.count():,} progress updates")
+    result = measure_load(env, args.load_seconds, args.rounds)
+    if result:
+        say(json.dumps({key: value for key, value in result.items() if key != "rounds"}, indent=1))
 
 
 def queries_per_write() -> int:
@@ -603,8 +663,9 @@ def write_report(path, r):
         lg, bare = load["logging"], load["bare"]
         lines += [
             f"gunicorn, 2 workers × 4 threads (gthread), local PostgreSQL; wrk with 2 threads and 8 connections, "
-            f"{r['args']['load_seconds']} s per run on loopback. Logging posts the real form (session, CSRF, a new "
-            f"submission token per request) and creates an update awaiting review.",
+            f"{r['args']['load_seconds']} s per run on loopback, {len(load.get('rounds', [None]))} round(s) of the "
+            "three runs in turn (the medians of the rounds below). Logging posts the real form (session, CSRF, a new "
+            "submission token per request) and creates an update awaiting review.",
             "",
             "| Endpoint | Requests/s | p50 | p95 | p99 | Errors |",
             "|---|---:|---:|---:|---:|---:|",
@@ -617,8 +678,11 @@ def write_report(path, r):
             "",
             f"Logging runs at {load['share'] * 100:.0f} % of the bare view's rate and at "
             f"{load.get('floor_share', 0) * 100:.0f} % of the one-row write floor's; {int(lg['created'])} updates "
-            f"were created. One update through the form costs {load.get('queries_per_write', '?')} queries "
-            "(before issue 21: 17).",
+            f"were created. One update through the form costs {load.get('queries_per_write', '?')} statements, "
+            "BEGIN and COMMIT included (before issue 21: 17 besides BEGIN and COMMIT; then 12 with them).",
+            "",
+            "The write path statement by statement, and two checkouts compared in turn (`bench/logging_ab.py`): "
+            '"Writes closer to their floor" below.',
         ]
     else:
         lines.append("Skipped: wrk is not installed.")

@@ -3,8 +3,12 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from .roles import PersonLoader
 
-class EmailOrUsernameBackend(ModelBackend):
+
+class EmailOrUsernameBackend(PersonLoader, ModelBackend):
+    """A session this backend logged in loads its person with their roles and organizations (roles.py)."""
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username and "@" in username:
             matches = list(get_user_model().objects.filter(email__iexact=username.strip()).values_list("username")[:2])

@@ -29,15 +29,22 @@ def user_organizations(user):
 def organizations_of(user) -> list[Actor]:
     """The organizations a person files for, by name, read once and kept on this user object.
 
-    A view calls it with ``request.user``, which lives for one request: the
-    page, the form and ``check_can_file`` then share one query. Services
-    called directly with a user object do not use a list they did not read.
+    ``request.user`` lives for one request and comes with them already: the
+    backend that loads the logged-in person reads the user, their roles and
+    their organizations in one query (``roles.load_person``), so the page, the
+    form and ``check_can_file`` ask nothing more. Services called directly
+    with a user object do not use a list they did not read.
     """
     cached = getattr(user, "_tracker_organizations", None)
     if cached is None:
-        cached = list(user_organizations(user))
-        user._tracker_organizations = cached
+        cached = keep_organizations(user, list(user_organizations(user)))
     return cached
+
+
+def keep_organizations(user, organizations: list[Actor]) -> list[Actor]:
+    """Keep this user's organizations, as read for this request, on the user object."""
+    user._tracker_organizations = organizations
+    return organizations
 
 
 def cached_organizations(user) -> list[Actor] | None:

@@ -33,10 +33,11 @@ from .writers import SystemActor, _person, _stale, acting
 def log_progress(**arguments) -> ProgressUpdate:
     """Record an update, awaiting review unless ``verified`` (the arguments: ``_log_progress``).
 
-    One transaction and no savepoint: when two copies of one person's
-    submission race, the loser's transaction is rolled back whole and the
-    update the winner created is returned. The returned update has
-    ``repeated = True`` when an earlier submission with the same token created it.
+    One transaction and no savepoint: a repeated submission token (a
+    double click, a resend, two copies racing) makes the insert fail on the
+    unique (person, token) constraint, the transaction is rolled back whole
+    and the update the first submission created is returned, with
+    ``repeated = True``.
     """
     try:
         return _log_progress(**arguments)
@@ -85,7 +86,10 @@ def _log_progress(
     """
     who = acting(user, system)
     person = _person(who)
-    if submission_token is not None:
+    if submission_token is not None and evidence_file:
+        # Only with a file, which would be stored before the insert finds the token taken. Without one, a
+        # repeated token is found by the insert itself (the unique (person, token) constraint; log_progress
+        # returns the first update): a query less for every write, a failed insert for a repeat.
         existing = _submitted(submission_token, person)
         if existing is not None:
             return existing
