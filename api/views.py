@@ -229,7 +229,7 @@ class StatusListView(RequestLanguageMixin, ConditionalGetMixin, APIView):
         filterset = status_filterset(request)
         size = _page_size(request)
         after = decode_cursor(request.query_params.get("cursor"))
-        rows, last = reports.export_page(reports.build_scope(filterset), after=after, limit=size)
+        rows, last = reports.status_page(filterset, after=after, limit=size)
         next_url = None
         if last is not None:
             next_url = replace_query_param(request.build_absolute_uri(), "cursor", encode_cursor(last))

@@ -23,7 +23,6 @@ public name is re-exported here: ``reports.build_scope(…)``.
 from .export import (
     EXPORT_COLUMNS,
     EXPORT_KEYSET,
-    PAGE_ACTORS_MAX,
     export_copy_sql,
     export_copy_statements,
     export_page,
@@ -48,6 +47,7 @@ from .matrix import (
     matrix,
     pair_statuses,
 )
+from .pages import PAGE_ACTORS_MAX, status_page
 from .scope import (
     PAIR_COLUMNS,
     REGION_LEVELS,
@@ -105,6 +105,7 @@ __all__ = [
     "EXPORT_KEYSET",
     "PAGE_ACTORS_MAX",
     "export_page",
+    "status_page",
     "export_copy_sql",
     "export_copy_statements",
     "export_rows_sql",
