@@ -29,7 +29,6 @@ from recommendations.models import (
     Section,
     Theme,
 )
-from recommendations.reports import EXPORT_COLUMNS
 
 from . import examples as ex
 from . import serializers as s
@@ -37,6 +36,7 @@ from .authentication import WriteScope
 from .caching import ConditionalGetMixin
 from .filters import PageFilterBackend, decode_cursor, encode_cursor, filter_parameters, status_filterset
 from .language import RequestLanguageMixin
+from .renderers import ExportRows, StatusPageRenderer
 
 STATUS_PAGE_SIZE = 500
 STATUS_PAGE_MAX = 5000
@@ -225,6 +225,8 @@ STATUS_DESCRIPTION = (
     examples=[ex.response("R02 in Africa: a ratification and a “No information” pair", ex.STATUS_PAGE)],
 )
 class StatusListView(RequestLanguageMixin, ConditionalGetMixin, APIView):
+    renderer_classes = [StatusPageRenderer]
+
     def get(self, request):
         filterset = status_filterset(request)
         size = _page_size(request)
@@ -238,7 +240,7 @@ class StatusListView(RequestLanguageMixin, ConditionalGetMixin, APIView):
                 "filters": filterset.describe(),
                 "as_of": (filterset.snapshot_date or timezone.localdate()).isoformat(),
                 "next": next_url,
-                "results": [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows],
+                "results": ExportRows(rows),
             }
         )
         if next_url:

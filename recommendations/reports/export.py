@@ -252,9 +252,9 @@ def export_rows_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
 def _join_urls(text: str) -> str:
     """'["a", "b"]' → 'a b'. Validated URLs have no quotes or backslashes: split them without a JSON parser."""
     if "\\" not in text and text.startswith('["') and text.endswith('"]'):
-        parts = text[2:-2].split('", "')
-        if all('"' not in part for part in parts):
-            return " ".join(parts)
+        joined = text[2:-2].replace('", "', " ")
+        if '"' not in joined:  # no quote inside a link (as split and joined, without a list of parts)
+            return joined
     return " ".join(json.loads(text))
 
 

@@ -1,9 +1,11 @@
 """The export's rows in keyset pages: the API's status list (``status_page``)."""
 
+from django.db import connection
 from django.db.models import Q
 
 from ..filters import StatusFilter
 from ..models import Actor, Recommendation
+from ..models.places import place_expression
 from .export import _EXPORT_PLACE, _UNIT_SQL, _export_values
 from .scope import Scope, _fetch, build_scope
 
@@ -11,13 +13,15 @@ from .scope import Scope, _fetch, build_scope
 # that needs more reads them in several rounds.
 PAGE_ACTORS_MAX = 5000
 
-# What a page reads of each pair (the pair's own columns, as the export reads them), and of its actor and
-# item: the export's own expressions (``_EXPORT_PLACE``, ``_UNIT_SQL``), so the values are the export's.
+# What a page reads of each pair (the pair's own columns and its reporter's code, as the export reads
+# them), of its actor and of its item (the export's own expressions: ``_EXPORT_PLACE``, ``_UNIT_SQL``, and
+# ``place_expression``, the ORM's form of the place SQL), so the values are the export's.
 _PAIR_SELECT = (
     "p.actor_id, p.recommendation_id, p.status, CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text, "
     "o.code, p.evidence_text, p.verified_text, p.perspective"
 )
-_ACTOR_SELECT = ", ".join(["a.id", *_EXPORT_PLACE[:6]])
+# An actor's export columns (code, name, kind, then its place as ``_EXPORT_PLACE`` reads it in SQL).
+_ACTOR_COLUMNS = ("pk", "code", "name", "kind", "place_iso3", "place_region", "place_intermediate")
 _ITEM_SELECT = ", ".join(["r.id", "r.position", *_EXPORT_PLACE[6:9], _UNIT_SQL])
 
 
@@ -54,7 +58,11 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
         density = after[4] if len(after) > 4 else None
         actors = actors.filter(Q(name__gt=name) | Q(name=name, pk__gte=actor_id))
         cut = (actor_id, position, item_id)
-    candidates = actors.values_list("pk", flat=True)
+    candidates = actors.annotate(
+        place_iso3=place_expression("iso3"),
+        place_region=place_expression("region"),
+        place_intermediate=place_expression("intermediate"),
+    ).values_list(*_ACTOR_COLUMNS)
     items = _items()
     # Rows per actor: from the previous page, else at most one per item (a country's "No information" rows).
     density = density or len(items) or 1
@@ -62,15 +70,15 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
     while len(rows) <= limit:
         wanted = limit + 1 - len(rows)
         batch = min(_page_actors_max(), -(-wanted * 5 // (4 * max(1, density))) + 1)
-        ids = list(candidates[taken : taken + batch])
-        if not ids:
+        named = {row[0]: row[1:] for row in candidates[taken : taken + batch]}
+        if not named:
             break
-        taken += len(ids)
-        found = _round(scope, ids, items, cut)
+        taken += len(named)
+        found, count = _round(scope, named, items, cut, limit=wanted)
         cut = None
         rows += found
         # Fewer rows than hoped: the actors are sparser here (at least four times more actors next round).
-        density = max(1, min(density // 4, len(found) // max(1, len(ids))))
+        density = max(1, min(density // 4, count // len(named)))
     more = len(rows) > limit
     rows = rows[:limit]
     values = [_export_values(row[:-4]) for row in rows]
@@ -80,6 +88,27 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
     return values, (*rows[-1][-4:], max(1, -(-len(rows) // seen)))
 
 
+# PostgreSQL's cost of a random page read (default 4: a disk seek) for a page's query, which reads a few
+# thousand pairs through their indexes. With the default, the "No information" check of a page's
+# organizations merged with the whole current-status index (300,000 entries at 1M updates, read for each
+# page) rather than probing it for each of the page's pairs; at 1.1 (pages in memory, the usual setting
+# for SSDs) it probes, and the query takes half the time (docs/performance.md, "API").
+PAGE_RANDOM_PAGE_COST = "1.1"
+
+
+def _fetch_by_index(sql: str, params: list) -> list[tuple]:
+    """``_fetch``, planned on PostgreSQL with ``PAGE_RANDOM_PAGE_COST`` (set for this statement only)."""
+    if connection.vendor != "postgresql":
+        return _fetch(sql, params)
+    with connection.cursor() as cursor:
+        # One round trip, the setting and then the query (the rows are the last result's). Should the query
+        # fail, the setting goes with it: the statements of one round trip are one transaction.
+        cursor.execute(f"SET random_page_cost = {PAGE_RANDOM_PAGE_COST}; {sql}", params)
+        rows = cursor.fetchall()
+        cursor.execute("RESET random_page_cost")
+    return rows
+
+
 def _items() -> dict[int, tuple]:
     """Every item's export columns by id: (position, code, title, kind, unit, rank in the export's order)."""
     sql = f"SELECT {_ITEM_SELECT} FROM {Recommendation._meta.db_table} r"  # noqa: S608  # nosec B608 - fixed columns, a table name
@@ -87,25 +116,18 @@ def _items() -> dict[int, tuple]:
     return {row[0]: (*row[1:], rank) for rank, row in enumerate(rows)}
 
 
-def _round(scope: Scope, actor_ids: list[int], items: dict, cut: tuple | None) -> list[tuple]:
-    """Every export row of ``actor_ids`` (``_EXPORT_SELECT``'s columns, then the keyset: actor name, actor
-    id, item position, item id), in the export's order; with ``cut``, the rows of its actor up to its
-    item dropped."""
+def _round(scope: Scope, actors: dict[int, tuple], items: dict, cut: tuple | None, *, limit: int):
+    """The first ``limit`` export rows of ``actors`` (their ``_ACTOR_COLUMNS`` by id, in order): the
+    columns of ``_EXPORT_SELECT``, then the keyset (actor name, actor id, item position, item id), in the
+    export's order; and how many rows they have in all. With ``cut``, the rows of its actor up to its
+    item are left out."""
+    actor_ids = list(actors)
     marks = ", ".join(["%s"] * len(actor_ids))
-    table = Actor._meta.db_table
-    pairs = _fetch(
-        f"SELECT {_PAIR_SELECT} FROM ({scope.pairs_sql}) p LEFT JOIN {table} o ON o.id = p.reporter_id "  # noqa: S608  # nosec B608 - fixed columns over the scope's SQL; ids are params
-        f"WHERE p.actor_id IN ({marks})",
+    pairs = _fetch_by_index(
+        f"SELECT {_PAIR_SELECT} FROM ({scope.pairs_sql}) p "  # noqa: S608  # nosec B608 - fixed columns over the scope's SQL; ids are params
+        f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id WHERE p.actor_id IN ({marks})",
         [*scope.pairs_params, *actor_ids],
     )
-    actors = {
-        row[0]: row[1:]
-        for row in _fetch(
-            f"SELECT {_ACTOR_SELECT} FROM {table} a LEFT JOIN {table} b ON b.id = a.base_country_id "  # noqa: S608  # nosec B608 - fixed columns, a table name; ids are params
-            f"WHERE a.id IN ({marks})",
-            actor_ids,
-        )
-    }
     if cut is not None:
         actor_id, position, item_id = cut
         pairs = [p for p in pairs if p[0] != actor_id or (items[p[1]][0], p[1]) > (position, item_id)]
@@ -113,7 +135,7 @@ def _round(scope: Scope, actor_ids: list[int], items: dict, cut: tuple | None) -
     place = {actor_id: n * len(items) for n, actor_id in enumerate(actor_ids)}
     pairs.sort(key=lambda p: place[p[0]] + items[p[1]][5])
     rows = []
-    for actor_id, item_id, status, as_of, precision, value, reporter, urls, verified, perspective in pairs:
+    for actor_id, item_id, status, as_of, precision, value, reporter, urls, verified, perspective in pairs[:limit]:
         actor, item = actors[actor_id], items[item_id]
         rows.append(
             (
@@ -134,4 +156,4 @@ def _round(scope: Scope, actor_ids: list[int], items: dict, cut: tuple | None) -
                 item_id,
             )
         )
-    return rows
+    return rows, len(pairs)
