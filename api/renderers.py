@@ -1,6 +1,6 @@
 """The status list's JSON, written row by row from a template (``StatusPageRenderer``).
 
-A page holds up to 5,000 rows of the 17 export columns, every value a string. Written as dicts by the JSON
+A page holds thousands of rows of the 17 export columns, every value a string. Written as dicts by the JSON
 encoder, building the dicts and encoding their keys cost more than the rest of the request's Python;
 here each row is the template of the columns with its values encoded in place (the encoder's own string
 escaping), which gives the same JSON.
