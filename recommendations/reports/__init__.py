@@ -22,10 +22,8 @@ public name is re-exported here: ``reports.build_scope(…)``.
 
 from .export import (
     EXPORT_COLUMNS,
-    EXPORT_KEYSET,
     export_copy_sql,
     export_copy_statements,
-    export_page,
     export_rows_sql,
     export_statements,
     iter_export_rows,
@@ -102,9 +100,7 @@ __all__ = [
     "table_page",
     "EXPORT_COLUMNS",
     "iter_export_rows",
-    "EXPORT_KEYSET",
     "PAGE_ACTORS_MAX",
-    "export_page",
     "status_page",
     "export_copy_sql",
     "export_copy_statements",
