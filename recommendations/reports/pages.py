@@ -101,11 +101,12 @@ def _fetch_by_index(sql: str, params: list) -> list[tuple]:
     if connection.vendor != "postgresql":
         return _fetch(sql, params)
     with connection.cursor() as cursor:
-        # One round trip, the setting and then the query (the rows are the last result's). Should the query
-        # fail, the setting goes with it: the statements of one round trip are one transaction.
-        cursor.execute(f"SET random_page_cost = {PAGE_RANDOM_PAGE_COST}; {sql}", params)
+        # One round trip, one implicit transaction: the setting lasts for the query only (and goes with it
+        # should the query fail). Inside a caller's transaction it would last until that one ends.
+        cursor.execute(f"SET LOCAL random_page_cost = {PAGE_RANDOM_PAGE_COST}; {sql}", params)
         rows = cursor.fetchall()
-        cursor.execute("RESET random_page_cost")
+        if connection.in_atomic_block:
+            cursor.execute("RESET random_page_cost")
     return rows
 
 
