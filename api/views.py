@@ -254,9 +254,6 @@ class StatusListView(RequestLanguageMixin, ConditionalGetMixin, APIView):
         return response
 
 
-PAUSE_COLLECTOR = True
-
-
 @contextlib.contextmanager
 def collector_paused():
     """Python's cyclic garbage collector off while a page is built and written, then on again.
@@ -267,7 +264,7 @@ def collector_paused():
     (docs/performance.md, "API"). Reference counting still frees everything; cycles made meanwhile wait
     for the next pass.
     """
-    if not PAUSE_COLLECTOR or not gc.isenabled():
+    if not gc.isenabled():  # already off (another thread's page, or the caller's choice): left as it is
         yield
         return
     gc.disable()
