@@ -206,3 +206,22 @@ def test_status_list_pauses_the_collector_only_while_it_serves_a_page(client, da
     assert client.get(reverse("api:statuses"), {"region": "Africa"}).status_code == 200
     assert states == [False] and gc.isenabled()
     assert client.get(reverse("api:statuses"), {"status": "bogus"}).status_code == 400 and gc.isenabled()
+
+
+def test_page_query_is_planned_for_index_probes_and_only_it():
+    """PostgreSQL: the pair query runs with PAGE_RANDOM_PAGE_COST; the connection's own setting is untouched."""
+    from django.db import connection
+
+    from recommendations.reports import pages
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    assert pages._fetch_by_index("SELECT current_setting('random_page_cost'), %s", [1]) == [("1.1", 1)]
+    assert setting() == before != "1.1"
