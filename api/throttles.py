@@ -19,5 +19,12 @@ class AnonymousRate(AnonRateThrottle):
 class TokenRate(UserRateThrottle):
     scope = "user"
 
+    def get_cache_key(self, request, view):
+        # Token holders only: anonymous clients are AnonymousRate's (DRF's own would count them a second
+        # time, by address, at the token rate: a second cache write on every anonymous request).
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
+
     def get_rate(self):
         return settings.API_RATES["user"]

@@ -1,13 +1,14 @@
 """`make bench` (API part): the status list API against the CSV export of the same rows, and a full cursor walk.
 
-    python bench/api.py [--repeat 3] [--page-size 5000] [--updates 1000000] [--organizations 5000]
+    python bench/api.py [--repeat 3] [--page-size 10000] [--updates 1000000] [--organizations 5000]
 
 Uses the benchmark database (BENCH_DATABASE_URL, default the one bench/run.py fills; generated here if
 empty). In one process, with Django's test client (server time: no network, no gzip):
 
 1. for several report filters, the time to produce every row of /reports/status.csv and the time to walk
-   every page of /api/v1/statuses/ with the same filters (page_size rows a page), checking that both give
-   the same number of rows; the ratio API ÷ CSV is the headline figure (goal: at most 1.5);
+   every page of /api/v1/statuses/ with the same filters (page_size rows a page: by default the API's
+   largest), checking that both give the same number of rows; the ratio API ÷ CSV is the headline figure
+   (goal: at most 1.5);
 2. a full cursor walk over every current status (no filter): pages, rows, time, and memory measured with
    tracemalloc page by page (the peak while serving each page, and what stays allocated after it), which
    must stay flat however many pages have been read.
@@ -44,7 +45,7 @@ FILTERS = [
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--page-size", type=int, default=5000)
+    parser.add_argument("--page-size", type=int, default=10000)
     parser.add_argument("--updates", type=int, default=1_000_000, help="generate this many if the database is empty")
     parser.add_argument("--organizations", type=int, default=5000)
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
@@ -226,9 +227,10 @@ def write_section(path, r):
         f"after the first, {walk['retained_last_mb']:.2f} MB after the last — "
         f"{'flat' if flat else '**not flat**'}: a page holds one page of rows, whatever the pages before it.",
         "",
-        "A page is read actor by actor (`reports.export_page`): the next actors after the cursor are named in the "
+        "A page is read actor by actor (`reports.status_page`): the next actors after the cursor are named in the "
         "query, which PostgreSQL pushes into both branches of the pairs (current statuses and “No information”), "
-        "so a page costs its own rows instead of a sort of the whole scope.",
+        "so a page costs its own rows instead of a sort of the whole scope; the query reads the pairs' own columns "
+        "only, and the page joins their actors and items and puts them in order in Python.",
     ]
     target = Path(path)
     text = target.read_text() if target.exists() else "# Performance\n"

@@ -89,6 +89,16 @@ def test_rate_limits_answer_429_with_retry_after(client, settings, people):
     assert token_answers == [200] * 5 + [429]
 
 
+def test_an_anonymous_request_is_counted_once(client, settings):
+    """By address, at the anonymous rate; the token rate counts token holders only (one cache write a request)."""
+    from django.core.cache import cache
+
+    settings.API_RATES = {"anon": "3/min", "user": "1/min"}
+    cache.clear()
+    answers = [client.get(reverse("api:section-list")).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]  # not refused at the token rate's first request
+
+
 def test_labels_follow_accept_language_but_codes_do_not(client, people):
     """The API answers in the request's Accept-Language (labels, messages); the codes stay the same."""
     url = reverse("api:statuses")

@@ -176,3 +176,52 @@ def test_pages_read_in_rounds_of_a_few_actors(client, data, params, monkeypatch)
     monkeypatch.setattr(reports, "PAGE_ACTORS_MAX", 3)  # three actors a round: many rounds per page
     rows, _ = api_rows(client, params, page_size=max(2, len(expected) // 3))
     assert rows == expected
+
+
+def test_page_json_is_the_encoders_own(client, data):
+    """The rows written from the template are byte for byte what the JSON encoder writes for their dicts,
+    hostile strings included; an indented answer (on request) falls back to the encoder."""
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from api.renderers import ExportRows, StatusPageRenderer
+
+    rows = [[f'"\\\n\x01\u2028é<{n}>' for n in range(len(EXPORT_COLUMNS))], [str(n) for n in range(17)]]
+    data = {"filters": [], "as_of": "2025-01-01", "next": None, "results": ExportRows(rows)}
+    as_dicts = {**data, "results": [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows]}
+    assert StatusPageRenderer().render(data) == JSONRenderer().render(as_dicts)
+    indented = StatusPageRenderer().render(data, "application/json; indent=2", {"indent": 2})
+    assert b'\n  "results"' in indented and json.loads(indented) == json.loads(JSONRenderer().render(as_dicts))
+
+
+def test_status_list_pauses_the_collector_only_while_it_serves_a_page(client, data, monkeypatch):
+    import gc
+
+    from api import views
+
+    states = []
+    page = views.reports.status_page
+    monkeypatch.setattr(views.reports, "status_page", lambda *a, **k: (states.append(gc.isenabled()), page(*a, **k))[1])
+    assert client.get(reverse("api:statuses"), {"region": "Africa"}).status_code == 200
+    assert states == [False] and gc.isenabled()
+    assert client.get(reverse("api:statuses"), {"status": "bogus"}).status_code == 400 and gc.isenabled()
+
+
+def test_page_query_is_planned_for_index_probes_and_only_it():
+    """PostgreSQL: the pair query runs with PAGE_RANDOM_PAGE_COST; the connection's own setting is untouched."""
+    from django.db import connection
+
+    from recommendations.reports import pages
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    assert pages._fetch_by_index("SELECT current_setting('random_page_cost'), %s", [1]) == [("1.1", 1)]
+    assert setting() == before != "1.1"

@@ -22,11 +22,8 @@ public name is re-exported here: ``reports.build_scope(…)``.
 
 from .export import (
     EXPORT_COLUMNS,
-    EXPORT_KEYSET,
-    PAGE_ACTORS_MAX,
     export_copy_sql,
     export_copy_statements,
-    export_page,
     export_rows_sql,
     export_statements,
     iter_export_rows,
@@ -48,6 +45,7 @@ from .matrix import (
     matrix,
     pair_statuses,
 )
+from .pages import PAGE_ACTORS_MAX, status_page
 from .scope import (
     PAIR_COLUMNS,
     REGION_LEVELS,
@@ -102,9 +100,8 @@ __all__ = [
     "table_page",
     "EXPORT_COLUMNS",
     "iter_export_rows",
-    "EXPORT_KEYSET",
     "PAGE_ACTORS_MAX",
-    "export_page",
+    "status_page",
     "export_copy_sql",
     "export_copy_statements",
     "export_rows_sql",

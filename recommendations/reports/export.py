@@ -1,13 +1,12 @@
-"""The export's columns and rows (streamed, keyset pages, COPY)."""
+"""The export's columns and rows (streamed, COPY; in keyset pages: ``pages.status_page``)."""
 
 import json
 
 from django.db import connection
-from django.db.models import Q
 
 from ..models import NO_INFORMATION, Actor, ActorKind, CurrentStatus, Recommendation
 from ..models.places import place_sql
-from .scope import Scope, _fetch, _sql, _universe, build_scope
+from .scope import Scope, _sql, _universe, build_scope
 from .table import TABLE_SORTS
 
 EXPORT_COLUMNS = [
@@ -80,81 +79,6 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
                     yield _export_values(row)
         finally:
             cursor.close()
-
-
-# The keyset of the export's default order (actor name, actor id, item position), with the item id last so that
-# a position shared by two items still gives every row one place: the API's cursor walks the export in pages.
-EXPORT_KEYSET = "a.name, a.id, r.position, r.id"
-
-
-# Actors one page query names in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters); a page
-# that needs more reads them in several rounds.
-PAGE_ACTORS_MAX = 5000
-
-
-def _page_actors_max() -> int:
-    # Read through the package, where callers (and tests) see and may lower it: ``reports.PAGE_ACTORS_MAX``.
-    from .. import reports
-
-    return reports.PAGE_ACTORS_MAX
-
-
-def export_page(scope: Scope, *, after: tuple | None, limit: int) -> tuple[list[list], tuple | None]:
-    """Up to ``limit`` export rows (EXPORT_COLUMNS values) after the keyset position ``after``, and the
-    position of the last row given (None when no row is left): the export's rows, cut into pages.
-
-    The order starts with the actor, so a page is read actor by actor: the next actors in scope (by name,
-    id) after the position are named in the query, which the database pushes into both branches of the
-    pairs, so a page costs what its own rows cost, not a sort of the whole scope. How many actors to name
-    follows the rows per actor seen so far (carried in the position as a fifth value); another round
-    follows when a page is not full (at most ``PAGE_ACTORS_MAX`` actors a round).
-    No OFFSET, so walking every page costs about one export and holds one page in memory.
-    """
-    where, keyset_params, density = "", [], None
-    if after is not None:
-        name, actor_id, position, item_id = after[:4]
-        density = after[4] if len(after) > 4 else None
-        where = (
-            "(a.name > %s OR (a.name = %s AND (a.id > %s OR (a.id = %s AND "
-            "(r.position > %s OR (r.position = %s AND r.id > %s))))))"
-        )
-        keyset_params = [name, name, actor_id, actor_id, position, position, item_id]
-    actors = Actor.objects.filter(scope.filterset.actors()).order_by("name", "pk")
-    if after is not None:
-        actors = actors.filter(Q(name__gt=after[0]) | Q(name=after[0], pk__gte=after[1]))
-    candidates = actors.values_list("pk", flat=True)
-    # Rows per actor: from the previous page, else at most one per item (a country's "No information" rows).
-    density = density or Recommendation.objects.count() or 1
-    rows, taken = [], 0
-    while len(rows) <= limit:
-        wanted = limit + 1 - len(rows)
-        batch = min(_page_actors_max(), -(-wanted * 5 // (4 * max(1, density))) + 1)
-        ids = list(candidates[taken : taken + batch])
-        if not ids:
-            break
-        taken += len(ids)
-        conditions = [f"p.actor_id IN ({', '.join(['%s'] * len(ids))})", *([where] if where else [])]
-        found = _page_rows(scope, conditions, [*ids, *keyset_params], wanted)
-        rows += found
-        # Fewer rows than hoped: the actors are sparser here (at least four times more actors next round).
-        density = max(1, min(density // 4, len(found) // max(1, len(ids))))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if not (rows and more):
-        return [_export_values(row[:-4]) for row in rows], None
-    seen = len({row[-3] for row in rows})
-    last = (*rows[-1][-4:], max(1, -(-len(rows) // seen)))
-    return [_export_values(row[:-4]) for row in rows], last
-
-
-def _page_rows(scope: Scope, conditions: list[str], params: list, limit: int) -> list[tuple]:
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    sql = (
-        f"SELECT {_EXPORT_SELECT}, {EXPORT_KEYSET} FROM {scope.joined} "  # noqa: S608  # nosec B608 - fixed export columns over the scope's SQL
-        f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id {where} "
-        f"ORDER BY {EXPORT_KEYSET} LIMIT %s"
-    )
-    return _fetch(sql, [*scope.pairs_params, *params, limit])
 
 
 def export_copy_statements(scope: Scope, *, sort: str = "actor"):
@@ -339,9 +263,9 @@ def export_rows_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:
 def _join_urls(text: str) -> str:
     """'["a", "b"]' → 'a b'. Validated URLs have no quotes or backslashes: split them without a JSON parser."""
     if "\\" not in text and text.startswith('["') and text.endswith('"]'):
-        parts = text[2:-2].split('", "')
-        if all('"' not in part for part in parts):
-            return " ".join(parts)
+        joined = text[2:-2].replace('", "', " ")
+        if '"' not in joined:  # no quote inside a link (as split and joined, without a list of parts)
+            return joined
     return " ".join(json.loads(text))
 
 

@@ -1,0 +1,160 @@
+"""The export's rows in keyset pages: the API's status list (``status_page``)."""
+
+from django.db import connection
+from django.db.models import Q
+
+from ..filters import StatusFilter
+from ..models import Actor, Recommendation
+from ..models.places import place_expression
+from .export import _EXPORT_PLACE, _UNIT_SQL, _export_values
+from .scope import Scope, _fetch, build_scope
+
+# Actors one page query names in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters); a page
+# that needs more reads them in several rounds.
+PAGE_ACTORS_MAX = 5000
+
+# What a page reads of each pair (the pair's own columns and its reporter's code, as the export reads
+# them), of its actor and of its item (the export's own expressions: ``_EXPORT_PLACE``, ``_UNIT_SQL``, and
+# ``place_expression``, the ORM's form of the place SQL), so the values are the export's.
+_PAIR_SELECT = (
+    "p.actor_id, p.recommendation_id, p.status, CAST(p.as_of AS TEXT), p.as_of_precision, p.value_text, "
+    "o.code, p.evidence_text, p.verified_text, p.perspective"
+)
+# An actor's export columns (code, name, kind, then its place as ``_EXPORT_PLACE`` reads it in SQL).
+_ACTOR_COLUMNS = ("pk", "code", "name", "kind", "place_iso3", "place_region", "place_intermediate")
+_ITEM_SELECT = ", ".join(["r.id", "r.position", *_EXPORT_PLACE[6:9], _UNIT_SQL])
+
+
+def _page_actors_max() -> int:
+    # Read through the package, where callers (and tests) see and may lower it: ``reports.PAGE_ACTORS_MAX``.
+    from .. import reports
+
+    return reports.PAGE_ACTORS_MAX
+
+
+def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> tuple[list[list], tuple | None]:
+    """Up to ``limit`` export rows (EXPORT_COLUMNS values) after the keyset position ``after``, and the
+    position of the last row given (None when no row is left): the export's rows, cut into pages.
+
+    The position is the export's order (actor name, actor id, item position, item id), so a page is read
+    actor by actor: the next actors in scope after the position, by name and id, are named in the
+    query, which the database pushes into both branches of the pairs (current statuses and "No
+    information"), so a page costs what its own rows cost, not a sort of the whole scope. How many
+    actors to name follows the rows per actor seen so far (carried in the position as a fifth value);
+    another round follows when a page is not full (at most ``PAGE_ACTORS_MAX`` actors a round).
+
+    The query reads the pairs' own columns only; their actors' and items' columns (a few hundred rows
+    at most, the export's own expressions) are read apart and the rows put in order here. Joined and
+    sorted in one statement, the planner, which cannot know how few rows a list of actors selects,
+    chose loops that cost several times the rows' own reading (docs/performance.md, "API").
+    No OFFSET, so walking every page costs about one export and holds one page in memory.
+    """
+    scope = build_scope(filterset)
+    actors = Actor.objects.filter(filterset.actors()).order_by("name", "pk")
+    cut = None  # (actor id, item position, item id): the last row given in that actor, on the previous page
+    density = None
+    if after is not None:
+        name, actor_id, position, item_id = after[:4]
+        density = after[4] if len(after) > 4 else None
+        actors = actors.filter(Q(name__gt=name) | Q(name=name, pk__gte=actor_id))
+        cut = (actor_id, position, item_id)
+    candidates = actors.annotate(
+        place_iso3=place_expression("iso3"),
+        place_region=place_expression("region"),
+        place_intermediate=place_expression("intermediate"),
+    ).values_list(*_ACTOR_COLUMNS)
+    items = _items()
+    # Rows per actor: from the previous page, else at most one per item (a country's "No information" rows).
+    density = density or len(items) or 1
+    rows, taken = [], 0
+    while len(rows) <= limit:
+        wanted = limit + 1 - len(rows)
+        batch = min(_page_actors_max(), -(-wanted * 5 // (4 * max(1, density))) + 1)
+        named = {row[0]: row[1:] for row in candidates[taken : taken + batch]}
+        if not named:
+            break
+        taken += len(named)
+        found, count = _round(scope, named, items, cut, limit=wanted)
+        cut = None
+        rows += found
+        # Fewer rows than hoped: the actors are sparser here (at least four times more actors next round).
+        density = max(1, min(density // 4, count // len(named)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    values = [_export_values(row[:-4]) for row in rows]
+    if not (rows and more):
+        return values, None
+    seen = len({row[-3] for row in rows})
+    return values, (*rows[-1][-4:], max(1, -(-len(rows) // seen)))
+
+
+# PostgreSQL's cost of a random page read (default 4: a disk seek) for a page's query, which reads a few
+# thousand pairs through their indexes. With the default, the "No information" check of a page's
+# organizations merged with the whole current-status index (300,000 entries at 1M updates, read for each
+# page) rather than probing it for each of the page's pairs; at 1.1 (pages in memory, the usual setting
+# for SSDs) it probes, and the query takes half the time (docs/performance.md, "API").
+PAGE_RANDOM_PAGE_COST = "1.1"
+
+
+def _fetch_by_index(sql: str, params: list) -> list[tuple]:
+    """``_fetch``, planned on PostgreSQL with ``PAGE_RANDOM_PAGE_COST`` (set for this statement only)."""
+    if connection.vendor != "postgresql":
+        return _fetch(sql, params)
+    with connection.cursor() as cursor:
+        # One round trip, one implicit transaction: the setting lasts for the query only (and goes with it
+        # should the query fail). Inside a caller's transaction it would last until that one ends.
+        cursor.execute(f"SET LOCAL random_page_cost = {PAGE_RANDOM_PAGE_COST}; {sql}", params)
+        rows = cursor.fetchall()
+        if connection.in_atomic_block:
+            cursor.execute("RESET random_page_cost")
+    return rows
+
+
+def _items() -> dict[int, tuple]:
+    """Every item's export columns by id: (position, code, title, kind, unit, rank in the export's order)."""
+    sql = f"SELECT {_ITEM_SELECT} FROM {Recommendation._meta.db_table} r"  # noqa: S608  # nosec B608 - fixed columns, a table name
+    rows = sorted(_fetch(sql, []), key=lambda row: (row[1], row[0]))
+    return {row[0]: (*row[1:], rank) for rank, row in enumerate(rows)}
+
+
+def _round(scope: Scope, actors: dict[int, tuple], items: dict, cut: tuple | None, *, limit: int):
+    """The first ``limit`` export rows of ``actors`` (their ``_ACTOR_COLUMNS`` by id, in order): the
+    columns of ``_EXPORT_SELECT``, then the keyset (actor name, actor id, item position, item id), in the
+    export's order; and how many rows they have in all. With ``cut``, the rows of its actor up to its
+    item are left out."""
+    actor_ids = list(actors)
+    marks = ", ".join(["%s"] * len(actor_ids))
+    pairs = _fetch_by_index(
+        f"SELECT {_PAIR_SELECT} FROM ({scope.pairs_sql}) p "  # noqa: S608  # nosec B608 - fixed columns over the scope's SQL; ids are params
+        f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id WHERE p.actor_id IN ({marks})",
+        [*scope.pairs_params, *actor_ids],
+    )
+    if cut is not None:
+        actor_id, position, item_id = cut
+        pairs = [p for p in pairs if p[0] != actor_id or (items[p[1]][0], p[1]) > (position, item_id)]
+    # The export's order: the actors' (given), then the items' (position, id), as one number per row.
+    place = {actor_id: n * len(items) for n, actor_id in enumerate(actor_ids)}
+    pairs.sort(key=lambda p: place[p[0]] + items[p[1]][5])
+    rows = []
+    for actor_id, item_id, status, as_of, precision, value, reporter, urls, verified, perspective in pairs[:limit]:
+        actor, item = actors[actor_id], items[item_id]
+        rows.append(
+            (
+                *actor,
+                *item[1:4],
+                status,
+                as_of,
+                precision,
+                value,
+                item[4],
+                reporter or "",
+                urls,
+                verified,
+                perspective or "",
+                actor[1],
+                actor_id,
+                item[0],
+                item_id,
+            )
+        )
+    return rows, len(pairs)
