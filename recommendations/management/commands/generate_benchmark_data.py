@@ -274,9 +274,7 @@ def insert_updates(rows: list[dict]) -> None:
     columns = [(f.attname, _copy_text(f.get_default())) for f in fields]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows(
-        [_copy_text(row[name]) if name in row else default for name, default in columns] for row in rows
-    )
+    writer.writerows([_copy_text(row[name]) if name in row else default for name, default in columns] for row in rows)
     buffer.seek(0)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
