@@ -222,8 +222,8 @@ def status_intervals_sql(intervals_table: str, updates_table: str, *, per_perspe
     sources = ", ".join(f"w.{ProgressUpdate._meta.get_field(s).column}" for s in fields.values())
     targets = ", ".join(StatusInterval._meta.get_field(f.removesuffix("_id")).column for f in fields)
     track = "w.actor_id, w.recommendation_id" + (", w.perspective" if per_perspective else "")
-    # Only the columns read below go through the sort (not u.*: at 10M updates the narrative and the rest of each
-    # row made the sort spill gigabytes more to disk).
+    # Only the columns read below go through the sort, not the whole row (u.*: the narrative and the rest only
+    # widened a sort of every verified update).
     needed = ["id", "actor_id", "recommendation_id", "perspective", "as_of", "created_at"]
     needed += [c for c in (ProgressUpdate._meta.get_field(s).column for s in fields.values()) if c not in needed]
     read = ", ".join(f"u.{column}" for column in needed)
