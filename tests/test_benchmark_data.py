@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from recommendations.models import Actor, CurrentStatus, ProgressUpdate, ReviewState, Status
 
@@ -138,3 +138,54 @@ def test_every_possible_pair_can_be_asked_for():
     everything = possible_pairs(list(Recommendation.objects.all()), Actor.objects.countries().count(), 2)
     call_command("generate_benchmark_data", pairs=everything, updates=everything, organizations=2, verbosity=0)
     assert len(pairs_of_generated()) == everything == ProgressUpdate.objects.count()
+
+
+def loaded_schema():
+    """The secondary indexes, constraints and their definitions of the tables the generator fills (PostgreSQL)."""
+    from recommendations.management.commands.generate_benchmark_data import LOADED
+
+    tables = [model._meta.db_table for model in LOADED]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+        indexes = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid::regclass::text = ANY(%s)",
+            [tables],
+        )
+        constraints = set(cursor.fetchall())
+    return indexes, constraints
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk load drops indexes on PostgreSQL only")
+def test_the_load_drops_indexes_and_foreign_keys_and_makes_them_again_checked(item, country):
+    from recommendations.management.commands.generate_benchmark_data import LOADED, drop_for_load
+
+    indexes, constraints = loaded_schema()
+    with transaction.atomic():
+        rebuild = drop_for_load(LOADED)
+        during_indexes, during_constraints = loaded_schema()
+        # Dropped: every foreign key and every index no constraint owns; kept: primary keys, unique and checks.
+        assert {c for c in during_constraints if c[2] == "f"} == set()
+        assert {c for c in constraints if c[2] != "f"} == during_constraints
+        assert len(during_indexes) < len(indexes) and all("UNIQUE" in d for _, d in during_indexes)
+        # The foreign keys come back checked: a row pointing nowhere stops the rebuild.
+        record(
+            actor=country("KEN"), recommendation=item("policy"), status=Status.LIMITED, as_of=datetime.date(2020, 1, 1)
+        )
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE recommendations_progressupdate SET reported_by_organization_id = 987654321")
+            for statement in rebuild:
+                cursor.execute(statement)
+        with connection.cursor() as cursor:
+            for statement in rebuild:
+                cursor.execute(statement)
+        assert loaded_schema() == (indexes, constraints)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk load drops indexes on PostgreSQL only")
+def test_the_generator_leaves_every_index_and_foreign_key_as_the_migrations_made_them():
+    before = loaded_schema()
+    call_command("generate_benchmark_data", updates=600, organizations=8, seed=5, verbosity=0)
+    assert loaded_schema() == before

@@ -160,35 +160,29 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
 def rebuild_current_statuses(*, timings: dict | None = None) -> int:
     """Recompute the whole current-status table and the status intervals from history (repair tool).
 
-    ``timings``, if given, receives the seconds each of the three tables took (the benchmark generator prints them).
+    Three tables, one statement each: the status intervals (``rebuild_status_intervals``), then each pair's
+    current status as its open interval (``open_intervals_sql``: the interval of its last as-of date, whose winner
+    is its latest counted update — ``latest_per_pair`` stays the definition the tests compare it with), then the
+    perspective tracks. Reading the latest update of every pair into Python instead took 150 s of a 1M-update
+    generation and grew with the history. ``timings``, if given, receives the seconds each table took (the
+    benchmark generator prints them).
     """
     started = time.monotonic()
-    latest = ProgressUpdate.objects.latest_per_pair()
-    CurrentStatus.objects.all().delete()
-    copied = CurrentStatus.COPIED_FROM_UPDATE
-    ids = list(latest.values())
-    for start in range(0, len(ids), 5000):  # in chunks: SQLite limits the parameters of one query
-        updates = ProgressUpdate.objects.filter(pk__in=ids[start : start + 5000]).only(
-            "pk", "actor_id", "recommendation_id", *copied.values()
-        )
-        CurrentStatus.objects.bulk_create(
-            CurrentStatus(
-                actor_id=u.actor_id,
-                recommendation_id=u.recommendation_id,
-                update_id=u.pk,
-                **{field: getattr(u, source) for field, source in copied.items()},
-            )
-            for u in updates
-        )
-    lap = time.monotonic()
     rebuild_status_intervals()
-    laps = {"current statuses": lap - started, "status intervals": time.monotonic() - lap}
+    lap = time.monotonic()
+    laps = {"status intervals": lap - started}
+    CurrentStatus.objects.all().delete()
+    with connection.cursor() as cursor:
+        sql, params = open_intervals_sql(CurrentStatus, StatusInterval)
+        cursor.execute(sql, params)
+        written = cursor.rowcount
+    laps["current statuses"] = time.monotonic() - lap
     lap = time.monotonic()
     rebuild_tracks()
     laps["perspective tracks"] = time.monotonic() - lap
     if timings is not None:
         timings.update(laps)
-    return len(ids)
+    return written
 
 
 def rebuild_tracks() -> None:
@@ -210,7 +204,7 @@ def rebuild_tracks() -> None:
                 PerspectiveInterval._meta.db_table, ProgressUpdate._meta.db_table, per_perspective=True
             )
         )
-        cursor.execute(track_statuses_sql(PerspectiveStatus._meta.db_table, PerspectiveInterval._meta.db_table))
+        cursor.execute(*open_intervals_sql(PerspectiveStatus, PerspectiveInterval))
         # The flags follow the tracks (rows rebuilt before them start unflagged).
         CurrentStatus.objects.filter(perspectives_disagree=True).update(perspectives_disagree=False)
         cursor.execute(disagreement_fill_sql())
@@ -228,32 +222,50 @@ def status_intervals_sql(intervals_table: str, updates_table: str, *, per_perspe
     sources = ", ".join(f"w.{ProgressUpdate._meta.get_field(s).column}" for s in fields.values())
     targets = ", ".join(StatusInterval._meta.get_field(f.removesuffix("_id")).column for f in fields)
     track = "w.actor_id, w.recommendation_id" + (", w.perspective" if per_perspective else "")
+    # Only the columns read below go through the sort, not the whole row (u.*: the narrative and the rest only
+    # widened a sort of every verified update).
+    needed = ["id", "actor_id", "recommendation_id", "perspective", "as_of", "created_at"]
+    needed += [c for c in (ProgressUpdate._meta.get_field(s).column for s in fields.values()) if c not in needed]
+    read = ", ".join(f"u.{column}" for column in needed)
     # Only model table and column names go into it, no values.
     return (
         f"INSERT INTO {intervals_table} (actor_id, recommendation_id, update_id, valid_to, {targets}) "  # noqa: S608  # nosec B608
         "SELECT w.actor_id, w.recommendation_id, w.id, "
         f"LEAD(w.as_of) OVER (PARTITION BY {track} ORDER BY w.as_of), "
-        f"{sources} FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY {track.replace('w.', 'u.')}, u.as_of "
+        f"{sources} FROM (SELECT {read}, ROW_NUMBER() OVER (PARTITION BY {track.replace('w.', 'u.')}, u.as_of "
         f"ORDER BY {latest_first_sql('u', same_day=True)}) AS day_rank "
         f"FROM {updates_table} u WHERE u.state = 'verified') w "
         "WHERE w.day_rank = 1"
     )
 
 
-def track_statuses_sql(statuses_table: str, intervals_table: str) -> str:
-    """One INSERT … SELECT writing each track's current status: its open interval (its latest update)."""
-    fields = PerspectiveStatus.COPIED_FROM_UPDATE
-    targets = ", ".join(PerspectiveStatus._meta.get_field(f.removesuffix("_id")).column for f in fields)
+def open_intervals_sql(status_model, interval_model) -> tuple[str, list]:
+    """One INSERT … SELECT writing each chain's status: its open interval (its latest counted update).
+
+    ``status_model`` CurrentStatus from StatusInterval (one chain per pair), or PerspectiveStatus from
+    PerspectiveInterval (one per track).
+    """
+    fields = status_model.COPIED_FROM_UPDATE
+    targets = [status_model._meta.get_field(f.removesuffix("_id")).column for f in fields]
     # The interval's columns under the status's names: as_of is where the open interval starts.
-    sources = ", ".join(
-        PerspectiveInterval._meta.get_field("valid_from" if f == "as_of" else f.removesuffix("_id")).column
-        for f in fields
-    )
+    sources = [
+        interval_model._meta.get_field("valid_from" if f == "as_of" else f.removesuffix("_id")).column for f in fields
+    ]
+    # The status's own columns: refreshed now, and unflagged until the tracks are compared (disagreement_fill_sql).
+    own = {"refreshed_at": timezone.now(), "perspectives_disagree": False}
+    params = []
+    for field in status_model._meta.concrete_fields:
+        if field.name in own:
+            targets.append(field.column)
+            sources.append("%s")
+            params.append(own[field.name])
+    statuses, intervals = status_model._meta.db_table, interval_model._meta.db_table
     # Only model table and column names go into it, no values.
-    return (
-        f"INSERT INTO {statuses_table} (actor_id, recommendation_id, update_id, {targets}) "  # noqa: S608  # nosec B608
-        f"SELECT actor_id, recommendation_id, update_id, {sources} FROM {intervals_table} WHERE valid_to IS NULL"
+    sql = (
+        f"INSERT INTO {statuses} (actor_id, recommendation_id, update_id, {', '.join(targets)}) "  # noqa: S608  # nosec B608
+        f"SELECT actor_id, recommendation_id, update_id, {', '.join(sources)} FROM {intervals} WHERE valid_to IS NULL"
     )
+    return sql, params
 
 
 def rebuild_status_intervals() -> int:

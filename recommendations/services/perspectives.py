@@ -158,7 +158,7 @@ def write_tracks(
     has disagreeing perspectives (``statuses_disagree``), for its CurrentStatus row.
 
     One read: the stored intervals (``stored_rows``, if the caller read them with ``stored_intervals``),
-    whose open ones are the stored statuses (a track's status is its open interval, as ``track_statuses_sql``
+    whose open ones are the stored statuses (a track's status is its open interval, as ``open_intervals_sql``
     writes it). A verification that extends a track then updates the
     closed interval, inserts the new one and updates the status: it used to delete and rewrite every row.
     """
