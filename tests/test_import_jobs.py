@@ -388,7 +388,9 @@ def test_a_real_worker_previews_and_confirms_an_import_end_to_end(real_worker, p
     preview = client.get(job_url).content.decode()
     assert "30 rows read" in preview and "Import 30 updates" in preview
     confirmed = client.post(reverse(IMPORT), {"step": "confirm", "token": str(batch.pk)})
-    assert confirmed.status_code == 302 and confirmed.url == job_url
+    # The job's page while the worker writes — or, when the worker was done before the request looked (30 rows
+    # take it milliseconds), the result at once, as for a confirmation without a worker.
+    assert confirmed.status_code == 302 and confirmed.url in (job_url, reverse("recommendations:my_updates"))
     assert wait_for(lambda: ImportJob.objects.filter(batch=batch, phase=Phase.CONFIRM, state=JobState.DONE).exists())
     assert ProgressUpdate.objects.filter(created_by=people.reporter_a).count() == 30
     result = client.get(job_url).content.decode()
