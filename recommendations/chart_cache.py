@@ -93,12 +93,22 @@ def scope_key(filterset) -> str:
     return hashlib.sha256(json.dumps(scope, sort_keys=True).encode()).hexdigest()
 
 
-def cached_chart(filterset, compute):
-    """``compute()`` for ``filterset``'s chart, from the cache when the history has not changed since."""
+def page_scope_key(**scope) -> str:
+    """The scope of a page's own chart (an item's report, an actor's profile): its arguments, by primary key.
+
+    Named apart from the report filters' scope (``scope_key``), so the two never share an entry."""
+    plain = {"page": {name: _normal(value) for name, value in scope.items() if value is not None}}
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
+
+
+def cached_chart(filterset, compute, *, key: str | None = None):
+    """``compute()`` for ``filterset``'s chart (or the page scope ``key``: ``page_scope_key``), from the cache
+    when the history has not changed since."""
     if not ENABLED:
         return compute()
     try:
-        key = f"history-chart:{_version()}:{datetime.date.today().isoformat()}:{scope_key(filterset)}"
+        scope = key if key is not None else scope_key(filterset)
+        key = f"history-chart:{_version()}:{datetime.date.today().isoformat()}:{scope}"
         found = cache.get(key)
     except Exception:
         logger.warning("over-time chart cache unavailable; computing the chart", exc_info=True)

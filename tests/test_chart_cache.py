@@ -253,3 +253,43 @@ def test_an_admin_edit_of_an_organization_shows_at_once(item, django_capture_on_
     committed(django_capture_on_commit_callbacks, lambda: admin.save_related(request, mock.Mock(), [], True))
     assert cached_history_by_year(filterset=scope(query))["statuses"] == []
     assert_fresh(query)
+
+
+def page_chart(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, chart_queries(queries.captured_queries)
+
+
+def test_an_item_report_and_an_actor_profile_read_their_charts_from_the_cache(
+    client, item, country, django_capture_on_commit_callbacks
+):
+    policy, other = item(Kind.POLICY), item(Kind.POLICY, 1)
+    kenya = country("KEN")
+    record(actor=kenya, recommendation=policy, status=Status.LIMITED, as_of=datetime.date(2010, 1, 1))
+    record(actor=country("MEX"), recommendation=other, status=Status.COMPLETE, as_of=datetime.date(2011, 1, 1))
+    for url in (policy.get_absolute_url(), other.get_absolute_url(), kenya.get_absolute_url()):
+        first, queries = page_chart(client, url)
+        assert len(queries) == 1, url
+        second, queries = page_chart(client, url)
+        assert queries == [], url  # each page's own entry: computed once, then cached
+    # Each scope its own key, never a report filter's; and a verified write shows at once.
+    keys = {
+        chart_cache.page_scope_key(recommendation=policy, since=2010),
+        chart_cache.page_scope_key(recommendation=other, since=2010),
+        chart_cache.page_scope_key(actor=kenya),
+        chart_cache.scope_key(scope(f"item={policy.code}")),
+    }
+    assert len(keys) == 4
+    committed(
+        django_capture_on_commit_callbacks,
+        lambda: record(actor=kenya, recommendation=policy, status=Status.COMPLETE, as_of=datetime.date(2013, 1, 1)),
+    )
+    _, queries = page_chart(client, policy.get_absolute_url())
+    assert len(queries) == 1
+    since = policy.document.date.year
+    assert cached_history_by_year(recommendation=policy, since=since) == history_by_year(
+        recommendation=policy, since=since
+    )
+    assert cached_history_by_year(actor=kenya) == history_by_year(actor=kenya)

@@ -376,6 +376,55 @@ def test_the_disagreement_filter_and_the_summary_count(client, disagreeing):
     assert bad.status_code == 400 and "maybe" in bad.content.decode()
 
 
+def test_the_disagreement_on_a_date_is_the_definition_on_every_day(people):
+    """``disagreement_sql`` on a date (PostgreSQL: the pairs whose perspective intervals held then, read through
+    the interval tree of migration 0025, differ) flags exactly the pairs ``statuses_disagree`` finds among
+    ``PerspectiveInterval.objects.on(day)``: random back-dated sequences over three perspectives, probed on
+    every day around each as-of date (tree nodes, interval ends, open intervals)."""
+    import random
+
+    from django.db import connection
+
+    from recommendations.models import PerspectiveInterval
+    from recommendations.reports.scope import INTERVAL_TREE_EPOCH, disagreement_sql
+
+    rng = random.Random(21)
+    r56 = Recommendation.objects.get(code="R56")
+    actors = [Actor.objects.get(iso3=code) for code in ("KEN", "MEX", "PHL")]
+    perspectives = [Perspective.GOVERNMENT, Perspective.CIVIL_SOCIETY, Perspective.INDEPENDENT_DATA]
+    # Day 40960 (2012-02-21) is a high node of the tree; the others straddle it and each other.
+    numbers = [40958, 40959, 40960, 40961, 40962, 40990, 41000, 41024, 41025, 41100]
+    for _ in range(24):
+        record(
+            actor=rng.choice(actors),
+            recommendation=r56,
+            status=rng.choice(r56.scale),
+            as_of=INTERVAL_TREE_EPOCH + datetime.timedelta(days=rng.choice(numbers)),
+            organization=people.org_a,
+            perspective=rng.choice(perspectives),
+            historical=True,
+        )
+    table = StatusInterval._meta.db_table
+    days = sorted({INTERVAL_TREE_EPOCH + datetime.timedelta(days=n + k) for n in numbers for k in (-1, 0, 1)})
+    flagged_days = 0
+    for day in days:
+        condition, params = disagreement_sql("x", day)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT x.actor_id, x.recommendation_id FROM {table} x "  # noqa: S608 - the test's own SQL
+                f"WHERE x.valid_from <= %s AND (x.valid_to IS NULL OR x.valid_to > %s) AND {condition}",
+                [day, day, *params],
+            )
+            found = set(cursor.fetchall())
+        held = {}
+        for interval in PerspectiveInterval.objects.on(day):
+            held.setdefault((interval.actor_id, interval.recommendation_id), []).append(interval.status)
+        expected = {pair for pair, statuses in held.items() if services.statuses_disagree(statuses)}
+        assert found == expected, day
+        flagged_days += bool(expected)
+    assert flagged_days  # the sequence does make perspectives disagree
+
+
 def test_a_disagreement_is_found_whichever_perspective_the_report_reads(client, disagreeing, people):
     """Three perspectives on Kenya: the latest (UN, complete) agrees with the government and not with civil
     society; Mexico's two perspectives agree. Each report row is compared with every other perspective."""

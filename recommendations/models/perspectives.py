@@ -93,8 +93,9 @@ class PerspectiveInterval(models.Model):
             models.Index(fields=["perspective", "recommendation", "valid_from"], name="perspective_item_from"),
         ]
         # On PostgreSQL a GiST index on daterange(valid_from, valid_to) (migration 0016) answers ``on(day)``,
-        # and two partial ones hold the intervals the over-time chart reads (migration 0023: ``crossing_year_ends``,
-        # ``within_a_year``).
+        # two partial ones hold the intervals the over-time chart reads (migration 0023: ``crossing_year_ends``,
+        # ``within_a_year``), and two over the interval tree's fork find the intervals holding on a date for the
+        # perspectives' disagreement on that date (migration 0025, ``reports.scope.disagreement_sql``).
 
     def __str__(self):
         return f"{self.actor_id} · {self.recommendation_id} ({self.perspective}): {self.status} from {self.valid_from}"

@@ -131,7 +131,7 @@ class ProgressUpdate(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()  # indexed with the id (Meta.indexes: update_newest_entry)
     # Review.
     state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
     reviewed_by = models.ForeignKey(
@@ -187,7 +187,14 @@ class ProgressUpdate(models.Model):
                 condition=Q(state="verified"),
                 name="update_pair_latest_verified",
             ),
-            models.Index(F("reviewed_at").desc(), condition=Q(state="verified"), name="update_recently_verified"),
+            # Latest verified first, ties broken by id (the home page's recent updates, the feeds): the id makes
+            # the order total, so a page of them reads the first entries instead of sorting every update that
+            # shares the latest reviewed_at (32,205 of them at 10M benchmark updates: 87 ms → 0.05 ms).
+            models.Index(
+                F("reviewed_at").desc(), F("id").desc(), condition=Q(state="verified"), name="update_verified_latest"
+            ),
+            # The API's update list (newest entry first, by id on ties), for the same reason (130 ms → 0.04 ms).
+            models.Index(F("created_at").desc(), F("id").desc(), name="update_newest_entry"),
             models.Index(fields=["recommendation", "as_of"], name="update_item_as_of"),
             models.Index(fields=["state", "created_at"], name="update_state_age"),
             models.Index(fields=["created_by", "state"], name="update_author_state"),

@@ -9,7 +9,7 @@ from django.db.models.functions import ExtractYear
 
 from languages.names import english
 
-from ..chart_cache import cached_chart
+from ..chart_cache import cached_chart, page_scope_key
 from ..filters import StatusFilter
 from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label_en
 from .scope import _tracks
@@ -107,10 +107,16 @@ def history_by_year(
     }
 
 
-def cached_history_by_year(*, filterset: StatusFilter) -> dict:
-    """``history_by_year`` for a report's filters, through the shared cache (``chart_cache``): the same result,
-    recomputed only after the verified history changes (or the day does)."""
-    return cached_chart(filterset, lambda: history_by_year(filterset=filterset))
+def cached_history_by_year(
+    *, filterset: StatusFilter | None = None, recommendation=None, actor=None, since: int | None = None
+) -> dict:
+    """``history_by_year`` for a report's filters (or an item's or an actor's page), through the shared cache
+    (``chart_cache``): the same result, recomputed only after the verified history changes (or the day does).
+    Without it an item's report aggregated the item's intervals on every view (222 ms at 10M updates)."""
+    if filterset is not None:
+        return cached_chart(filterset, lambda: history_by_year(filterset=filterset))
+    key = page_scope_key(recommendation=recommendation, actor=actor, since=since)
+    return cached_chart(None, lambda: history_by_year(recommendation=recommendation, actor=actor, since=since), key=key)
 
 
 def _median_held(valued: list, year: int):

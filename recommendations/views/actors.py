@@ -73,7 +73,7 @@ def actor_detail(request, code):
     counts = Counter(row.status for row in statuses.values())
     counts[NO_INFORMATION] = len(items) - len(statuses)
     ordered = [(s, status_label(s), counts[s]) for s in REPORT_STATUSES if counts.get(s)]
-    history = reports.history_by_year(actor=actor)
+    history = reports.cached_history_by_year(actor=actor)
     # Translators: the accessible name of a chart; "items" are the calls to action.
     chart_label = _("%(name)s: items by status") % {"name": actor_name(actor)}
     context = {

@@ -223,7 +223,7 @@ def recommendation_detail(request, code):
     # The item report: the same filters and queries as /reports/, for this item.
     scope = reports.build_scope(reports.for_item(item))
     summary = reports.summary(scope)
-    history = reports.history_by_year(recommendation=item, since=item.document.date.year)
+    history = reports.cached_history_by_year(recommendation=item, since=item.document.date.year)
     citations = list(item.citations.all())
     context = {
         "item": item,
