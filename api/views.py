@@ -399,10 +399,16 @@ class UpdateViewSet(
         if self.action != "list":
             return queryset
         params, errors = self.request.query_params, []
+        # Codes are looked up first and the updates filtered by id: joined on a code, the actor or item is hidden
+        # from the planner, which then walks every update newest first for its few — at 10M benchmark updates
+        # ?actor=GHA took 1.5 s, ?item=R82 120 ms, and a code no one has ran for minutes (it read them all).
         if params.get("actor"):
-            queryset = queryset.filter(actor__code__iexact=params["actor"])
+            actors, _missing = Actor.objects.with_codes([params["actor"]])
+            queryset = queryset.filter(actor__in=actors) if actors else queryset.none()
         if params.get("item"):
-            queryset = queryset.filter(recommendation__code__iexact=params["item"])
+            # The item's entries read in order from their own index (update_item_newest_entry).
+            item_id = Recommendation.objects.filter(code__iexact=params["item"]).values_list("pk", flat=True).first()
+            queryset = queryset.filter(recommendation_id=item_id) if item_id is not None else queryset.none()
         if params.get("state"):
             if params["state"] not in ReviewState.values:
                 errors.append(_("state: “%(value)s” is not one of the choices.") % {"value": params["state"]})

@@ -195,6 +195,8 @@ class ProgressUpdate(models.Model):
             ),
             # The API's update list (newest entry first, by id on ties), for the same reason (130 ms → 0.04 ms).
             models.Index(F("created_at").desc(), F("id").desc(), name="update_newest_entry"),
+            # The same list for one item (the API's ``item=``), read in order instead of filtered from the above.
+            models.Index("recommendation", F("created_at").desc(), F("id").desc(), name="update_item_newest_entry"),
             models.Index(fields=["recommendation", "as_of"], name="update_item_as_of"),
             models.Index(fields=["state", "created_at"], name="update_state_age"),
             models.Index(fields=["created_by", "state"], name="update_author_state"),
