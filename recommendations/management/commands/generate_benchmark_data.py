@@ -233,6 +233,11 @@ def drop_for_load(models) -> list[str]:
         )
         indexes = cursor.fetchall()
         quote = connection.ops.quote_name
+        # PostgreSQL refuses to alter a table with deferred checks still queued in this transaction (rows written
+        # before the generator ran, in the same transaction — a test's — or its own organizations): run them now,
+        # then defer again as Django's foreign keys are declared.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for table, name, _ in keys:
             cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
         for name, _ in indexes:
