@@ -64,7 +64,7 @@ def follow(*, user, target, language: str | None = None) -> Follow:
 
     ``language``: the language of the page it was followed from, which the person's digests then use."""
     if language is not None:
-        _record_language(user=user, language=language)
+        record_language(user=user, language=language)
     field = Follow.field_for(target)
     existing = Follow.objects.filter(user=user, **{field: target}).first()
     if existing is not None:
@@ -90,7 +90,8 @@ def _check_language(language: str) -> None:
         raise ValidationError({"language": f"“{language}” is not one of: {', '.join(EMAIL_LANGUAGES)}."})
 
 
-def _record_language(*, user, language: str) -> None:
+def record_language(*, user, language: str) -> None:
+    """Remember ``language`` as the one the person's emails (digests, invitations) are written in."""
     _check_language(language)
     Preference.objects.update_or_create(user=user, defaults={"language": language})
 

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import icu
+from django.utils import translation
 
 from .names import SOURCE_LANGUAGE, actor_name, language_code
+from .regions import region_name
 
 T = TypeVar("T")
 
@@ -54,3 +56,24 @@ def sorted_actors(actors: Iterable[T], language: str | None = None) -> list[T]:
     """Countries and organizations by their name in ``language`` (``names.actor_name``)."""
     language = language_code(language)
     return sorted_by_name(actors, language, key=lambda actor: actor_name(actor, language))
+
+
+def sorted_by_region(
+    actors: Iterable[T], language: str | None = None, *, places: Callable[[T], Iterable[str]]
+) -> list[T]:
+    """Countries and organizations by their UN M49 region, then sub-region (``places(actor)``: the English names
+    as stored, widest first), then name, each in ``language``'s alphabetical order *of the name the page shows*
+    (``regions.region_name``, ``names.actor_name``): in French « Afrique » comes before « Amériques », whatever
+    the English order."""
+    language = language_code(language)
+    collate = sort_key(language)
+    with translation.override(language):  # region_name translates in the active language
+
+        def key(actor):
+            return (
+                *(collate(region_name(place)) for place in places(actor)),
+                collate(actor_name(actor, language)),
+                actor.pk,
+            )
+
+        return sorted(actors, key=key)

@@ -21,12 +21,13 @@ class ParticipationRequestAdmin(AuditedAdmin, admin.ModelAdmin):
         "organization_name",
         "country",
         "reporting_on",
+        "language",
         "created_at",
         "handled_by",
         "handled_at",
         "invited_user",
     ]
-    fields = [*readonly_fields[:6], "organization", "state", *readonly_fields[6:]]
+    fields = [*readonly_fields[:7], "organization", "state", *readonly_fields[7:]]
     actions = ["invite"]
 
     def has_add_permission(self, request):

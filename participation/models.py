@@ -25,6 +25,9 @@ class ParticipationRequest(models.Model):
         help_text=_("Where they work."),
     )
     reporting_on = models.TextField(_("what they would report on"), max_length=2000)
+    # The language of the page the request was sent from: the invitation is written in it. Empty for the
+    # requests sent before it was recorded (their invitation goes out in the editor's).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.NEW)
     # Set by an editor: the tracker's organization the person will report for (the invitation needs one).

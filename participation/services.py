@@ -65,9 +65,11 @@ def check_rate(*, ip: str, email: str) -> None:
 
 @transaction.atomic
 def request_to_take_part(
-    *, name: str, email: str, organization_name: str, country: Actor, reporting_on: str
+    *, name: str, email: str, organization_name: str, country: Actor, reporting_on: str, language: str = ""
 ) -> ParticipationRequest:
-    """Store a request for the editors. Every field is needed; the country must be one of the tracker's."""
+    """Store a request for the editors. Every field is needed; the country must be one of the tracker's.
+
+    ``language``: the page's, the one the invitation will be written in."""
     tracker_services.refuse_nul(name=name, email=email, organization_name=organization_name, reporting_on=reporting_on)
     errors = {}
     email = email.strip().lower()
@@ -82,6 +84,8 @@ def request_to_take_part(
         errors["reporting_on"] = [_("Please keep this under 2,000 characters.")]
     if country is None or not country.is_country:
         errors["country"] = [_("Choose a country.")]
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("“%(language)s” is not one of the tracker's languages.") % {"language": language}]
     if errors:
         raise ValidationError(errors)
     return ParticipationRequest.objects.create(
@@ -90,6 +94,7 @@ def request_to_take_part(
         organization_name=organization_name.strip(),
         country=country,
         reporting_on=reporting_on.strip(),
+        language=language,
     )
 
 
@@ -123,6 +128,7 @@ def invite_from_request(*, request_id: int, invited_by, base_url: str | None = N
         roles=roles,
         invited_by=invited_by,
         base_url=base_url,
+        language=request.language or None,
     )
     request.organization = organization
     request.state = RequestState.INVITED

@@ -29,6 +29,7 @@ def take_part(request):
                     organization_name=data["organization_name"],
                     country=data["country"],
                     reporting_on=data["reporting_on"],
+                    language=request.LANGUAGE_CODE,
                 )
             except services.Refused as refusal:
                 form.add_error(None, refusal.message)

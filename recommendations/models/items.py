@@ -206,6 +206,7 @@ class Recommendation(models.Model):
         if self.kind != Kind.QUANTITATIVE:
             return ""
         from languages.names import shown  # the editors' wording in the active language (else English)
+        from languages.sentences import clauses, sentence, sentences  # the language's own punctuation
 
         unit = f" {shown(self, 'unit').text}" if self.unit_en else ""
         if self.lower_is_better:
@@ -224,12 +225,13 @@ class Recommendation(models.Model):
                 gettext("%(status)s: better than the baseline; otherwise %(other)s")
                 % {"status": Status.PROGRESSING.label, "other": Status.OFF_TRACK.label}
             )
-        text = gettext("%(code)s: status from the measured value.") % {"code": self.code} + " " + "; ".join(parts) + "."
+        said = [gettext("%(code)s: status from the measured value.") % {"code": self.code}, sentence(clauses(parts))]
         if self.thresholds_source_en:
-            text += " " + gettext("These thresholds come from %(source)s, not from the 2006 source.") % {
-                "source": shown(self, "thresholds_source").text
-            }
-        return text
+            said.append(
+                gettext("These thresholds come from %(source)s, not from the 2006 source.")
+                % {"source": shown(self, "thresholds_source").text}
+            )
+        return sentences(said)
 
     def natural_key(self):
         return (self.code,)

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from languages.collation import in_database_order, sorted_actors
+from languages.collation import in_database_order, sorted_actors, sorted_by_region
 
 from ..models import NO_INFORMATION, Actor, Recommendation
+from ..models.places import place_expression
 from .scope import REGION_SQL, SCORE_SQL, SUBREGION_SQL, Scope
 
 MATRIX_SORTS = {
@@ -24,8 +25,8 @@ class Matrix:
 
 def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[Matrix, int]:
     """One page of actors (rows) with their cells, and how many actors there are in all."""
-    if sort == "actor" and not in_database_order():
-        ranked = _by_name(scope, offset=offset, limit=limit)
+    if sort in ("actor", "region") and not in_database_order():
+        ranked = _by_name(scope, sort=sort, offset=offset, limit=limit)
     else:
         ranked = scope.run(
             f"p.actor_id, AVG({SCORE_SQL}), COUNT(*) OVER ()",
@@ -55,11 +56,19 @@ def matrix(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[Matrix,
     return grid, total
 
 
-def _by_name(scope: Scope, *, offset: int, limit: int) -> list[tuple[int, float, int]]:
+def _by_name(scope: Scope, *, sort: str, offset: int, limit: int) -> list[tuple[int, float, int]]:
     """The page's (actor id, score, number of actors) in the alphabetical order of the reader's language
-    (languages/collation.py): every actor in scope is read (a few thousand at most) and sorted here."""
+    (languages/collation.py), by name or by region, sub-region and name as the page shows them: every actor in
+    scope is read (a few thousand at most) and sorted here."""
     scores = dict(scope.run(f"p.actor_id, AVG({SCORE_SQL})", "GROUP BY p.actor_id"))
-    actors = sorted_actors(Actor.objects.filter(pk__in=list(scores)).only("pk", "name", "kind", "other_names"))
+    in_scope = Actor.objects.filter(pk__in=list(scores)).only("pk", "name", "kind", "other_names")
+    if sort == "region":
+        placed = in_scope.annotate(
+            place_region=place_expression("region"), place_subregion=place_expression("intermediate")
+        )
+        actors = sorted_by_region(placed, places=lambda a: (a.place_region, a.place_subregion))
+    else:
+        actors = sorted_actors(in_scope)
     return [(actor.pk, scores[actor.pk], len(actors)) for actor in actors[offset : offset + limit]]
 
 

@@ -3,7 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from languages.collation import in_database_order, sorted_actors
+from django.db.models import F
+
+from languages.collation import in_database_order, sorted_actors, sorted_by_region
 
 from ..models import NO_INFORMATION, Actor, ActorKind, ProgressUpdate, Recommendation, plain_number, status_label
 from ..models.places import place_expression
@@ -103,8 +105,16 @@ def table_page(scope: Scope, *, sort: str, offset: int, limit: int) -> tuple[lis
         "-actor": ["-name", "pk"],
         "region": ["region_key", "subregion_key", "name", "pk"],
     }
-    if sort == "region" or in_database_order():
+    if in_database_order():
         actor_ids = order.order_by(*fields[sort]).values_list("pk", flat=True).iterator(chunk_size=5000)
+    elif sort == "region":  # by the region, sub-region and name the page shows (languages/collation.py)
+        placed = order.annotate(place_region=F("region_key"), place_subregion=F("subregion_key"))
+        actor_ids = [
+            actor.pk
+            for actor in sorted_by_region(
+                placed.only("pk", "name", "kind", "other_names"), places=lambda a: (a.place_region, a.place_subregion)
+            )
+        ]
     else:  # by name, in the alphabetical order of the reader's language (languages/collation.py)
         by_name = sorted_actors(order.only("pk", "name", "kind", "other_names"))
         actor_ids = [actor.pk for actor in (reversed(by_name) if sort == "-actor" else by_name)]

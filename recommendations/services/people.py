@@ -102,7 +102,8 @@ def invite_user(
     Returns (user, link). Re-inviting an existing address adds the
     organizations and roles and sends a fresh link. There is no open
     sign-up: this is the only way in besides ``createsuperuser``.
-    ``language``: the invitee's (the email and the link's page); by default the active one, the inviter's.
+    ``language``: the invitee's (the email and the link's page), remembered as the language of their emails;
+    by default the one remembered, else the active one (``invitation_language``).
     """
     refuse_nul(email=email, name=name)
     User = get_user_model()
@@ -144,6 +145,11 @@ def invite_user(
     user.groups.add(*Group.objects.filter(name__in=[ROLES[r] for r in roles]))
     for organization in organizations:
         Membership.objects.get_or_create(user=user, organization=organization)
+    if language is not None:
+        # Remembered where the digests read it, so that a re-sent invitation goes out in it too.
+        from alerts.services import record_language  # alerts depends on this app, not the other way round
+
+        record_language(user=user, language=language)
 
     link = send_invitation(user=user, invited_by=invited_by, base_url=base_url, language=language)
     record_event(
@@ -155,10 +161,24 @@ def invite_user(
     return user, link
 
 
+def invitation_language(user, language: str | None = None) -> str:
+    """The language an invitation to ``user`` is written in: the invitee's, never the inviter's when it is known.
+
+    ``language`` when given (the invite form's choice, ``invite_user --language``, the page a take-part request
+    was sent from), else the language of the person's emails if they have one (the one they were invited in,
+    or chose since in their email settings), else the active one: the one rule for every invitation sent."""
+    if language:
+        return language
+    from alerts.models import Preference  # alerts depends on this app, not the other way round
+
+    remembered = Preference.objects.filter(user=user).values_list("language", flat=True).first()
+    return remembered or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def send_invitation(*, user, invited_by=None, base_url: str | None = None, language: str | None = None) -> str:
-    """Email the user a one-time link to choose a password, in ``language`` (default: the active one); return
+    """Email the user a one-time link to choose a password, in ``invitation_language(user, language)``; return
     the link, which opens the page in that language."""
-    with translation.override(language or translation.get_language()):
+    with translation.override(invitation_language(user, language)):
         return _send_invitation(user=user, invited_by=invited_by, base_url=base_url)
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from languages import names
+from languages.sentences import clauses
 from languages.templatetags.names import shown
 
 from .. import charts, citing, editorial, reports
@@ -485,7 +486,7 @@ def _chart_file(request):
             if citation.as_of
             else _("Verified history up to %(day)s; data as of — (no verified update).") % {"day": f"{day:%-d %B %Y}"}
         ),
-        _("Filters: %(filters)s.") % {"filters": "; ".join(filterset.describe()) or _("none")},
+        _("Filters: %(filters)s.") % {"filters": clauses(filterset.describe()) or _("none")},
     ]
     source = [
         _("Source: %(url)s (retrieved %(date)s).") % {"url": citation.url, "date": f"{citation.retrieved:%-d %B %Y}"},
@@ -595,7 +596,7 @@ def write_xlsx(filterset, scope, handle, *, citation: citing.Citation | None = N
         [_("Retrieved"), citation.retrieved],
         [_("Source document"), citation.source],
         [_("Licence"), f"{citation.licence} ({citation.licence_url})"],
-        [_("Filters"), "; ".join(filterset.describe()) or _("none")],  # filter values are typed by visitors
+        [_("Filters"), clauses(filterset.describe()) or _("none")],  # filter values are typed by visitors
         [_("Statuses as of"), _stamp(filterset)],
         [_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
         *([label, value] for key, label, value in _source_lines() if value and key != "source"),

@@ -1,0 +1,40 @@
+"""Clauses and sentences put together in the reader's language: the punctuation between them is not the same.
+
+French puts a no-break space before ";" (the catalog's convention, as before ":", "?", "!" and inside « »),
+Chinese writes "；" and ends a sentence with "。" (no space after it), Arabic writes "؛". Code that builds a
+sentence from translated parts joins them here instead of writing "; " or "." itself; each separator is a
+catalog entry with a context, so translators see what it joins.
+"""
+
+from collections.abc import Iterable
+
+from django.utils.translation import pgettext
+
+
+def clauses(parts: Iterable[str]) -> str:
+    """``parts`` as the clauses of one sentence, separated by the language's semicolon ("a; b; c")."""
+    text = ""
+    for part in parts:
+        text = (
+            pgettext("clauses of one sentence", "%(earlier)s; %(later)s") % {"earlier": text, "later": part}
+            if text
+            else str(part)
+        )
+    return text
+
+
+def sentence(text: str) -> str:
+    """``text`` ended with the language's full stop."""
+    return pgettext("end of a sentence", "%(sentence)s.") % {"sentence": text}
+
+
+def sentences(texts: Iterable[str]) -> str:
+    """Whole sentences, one after the other (a space between them, none in Chinese)."""
+    joined = ""
+    for text in texts:
+        joined = (
+            pgettext("sentences in a row", "%(earlier)s %(later)s") % {"earlier": joined, "later": text}
+            if joined
+            else str(text)
+        )
+    return joined
