@@ -132,3 +132,25 @@ def test_the_command_invites_in_the_language_it_is_given(people, settings):
     with translation.override("zh-hans"):
         assert message.subject == translation.gettext("You are invited to the migration and development tracker")
     assert "http://tracker.example/zh-hans/accounts/reset/" in message.body
+
+
+def test_a_re_sent_invitation_goes_out_in_the_invitees_language_not_the_re_senders(client, people, admin_user):
+    """Invited in Arabic from the form; an English-speaking admin re-sends the link from the user list: Arabic
+    again (the language chosen for the invitee is remembered as the language of their emails)."""
+    from django.utils import translation
+
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:auth_user_invite"),
+        {"email": "salma@example.org", "organizations": "watch-b", "roles": ["reviewer"], "language": "ar"},
+    )
+    invitee = User.objects.get(email="salma@example.org")
+    mail.outbox.clear()
+    response = client.post(
+        reverse("admin:auth_user_changelist"), {"action": "resend_invitation", "_selected_action": [invitee.pk]}
+    )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    with translation.override("ar"):
+        subject = translation.gettext("You are invited to the migration and development tracker")
+    assert message.subject == subject and "/ar/accounts/reset/" in message.body

@@ -273,6 +273,41 @@ def test_the_committed_mo_files_are_compiled_from_the_po_files(catalog, tmp_path
     assert committed.read_bytes() == compiled.read_bytes(), f"{committed} is stale: run `make messages`"
 
 
+def test_french_puts_a_no_break_space_before_double_punctuation_everywhere():
+    """The French catalog's convention: a no-break space before ";", ":", "?", "!" and "»" and after "«", never
+    a plain space and never none (markup, URLs and code copied from the English text aside)."""
+    import polib
+
+    catalog = polib.pofile(str(Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.po"))
+    plain = re.compile(r" [;:?!](?=\s|$)| »|« ")
+    glued = re.compile(r"(?:\w[;:?!]|\w»|«\w)(?=\s|$)")
+    wrong = []
+    for entry in catalog.translated_entries():
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            prose = re.sub(r"<[^>]*>|&\w+;|https?://\S+", "", text)
+            for found in [*plain.findall(prose), *glued.findall(prose)]:
+                if found not in entry.msgid:  # code quoted as it is ("Authorization: Bearer")
+                    wrong.append((entry.msgid, found))
+    assert not wrong
+
+
+def test_the_thresholds_sentence_is_punctuated_in_the_readers_language():
+    """R17's thresholds are clauses joined in code: French gets its no-break space before ";", Chinese its
+    full-width semicolon and full stop, Arabic its own semicolon."""
+    from recommendations.models import Recommendation
+
+    remittances = Recommendation.objects.get(code="R17")
+    with translation.override("fr"):
+        french = remittances.thresholds_explained()
+    with translation.override("zh-hans"):
+        chinese = remittances.thresholds_explained()
+    with translation.override("ar"):
+        arabic = remittances.thresholds_explained()
+    assert french.count("\u00a0;") == 2 and not re.search(r"[^\u00a0];", french)
+    assert chinese.count("；") == 2 and ";" not in chinese and not re.search(r"[.。] ", chinese)
+    assert arabic.count("؛") == 2 and ";" not in arabic
+
+
 def first_visit(path, header="fr-FR,fr;q=0.9"):
     """The first-visit middleware alone on a GET of ``path``: (its response, the requests that reached the view)."""
     from django.http import HttpResponse

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from api.serializers import InstrumentSerializer, ItemSerializer, ThemeSerializer
-from languages.collation import sorted_actors, sorted_by_name
+from languages.collation import sort_key, sorted_actors, sorted_by_name
 from languages.documents import official_document_url
 from languages.names import actor_name, shown
+from languages.regions import region_name
 from opendata.package import build_package
 from recommendations import reports
 from recommendations.filters import StatusFilter
@@ -96,6 +97,30 @@ def test_the_matrix_and_the_table_sort_by_name_in_the_readers_language():
     assert matrix_names.index("Égypte") < matrix_names.index("Espagne") < matrix_names.index("Zimbabwe")
     table_names = list(dict.fromkeys(actor_name(row.actor, "fr") for row in rows))
     assert table_names == matrix_names
+
+
+def test_the_matrix_and_the_table_sort_by_region_as_named_in_the_readers_language():
+    """In Russian, Asia («Азия») comes before Africa («Африка»): the regions, sub-regions and names the page
+    shows are in Russian alphabetical order, not the English names' order."""
+    scope = reports.build_scope(StatusFilter(QueryDict("actor_kind=country")))
+    with translation.override("ru"):
+        grid, total = reports.matrix(scope, sort="region", offset=0, limit=500)
+        rows, _ = reports.table_page(scope, sort="region", offset=0, limit=100_000)
+
+        def place(actor):
+            return (
+                region_name(actor.region),
+                region_name(actor.intermediate_region or actor.subregion),
+                actor_name(actor, "ru"),
+            )
+
+        shown = [place(actor) for actor, _ in grid.actors]
+        asia, africa = region_name("Asia"), region_name("Africa")
+    collate = sort_key("ru")
+    assert total == len(shown) and shown == sorted(shown, key=lambda p: tuple(collate(text) for text in p))
+    regions = list(dict.fromkeys(region for region, _, _ in shown))
+    assert regions.index(asia) < regions.index(africa)  # English order puts Africa first
+    assert list(dict.fromkeys(row.actor.pk for row in rows)) == [actor.pk for actor, _ in grid.actors]
 
 
 def test_the_actor_list_sorts_by_name_in_the_readers_language():

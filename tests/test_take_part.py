@@ -123,3 +123,19 @@ def test_an_unknown_organization_must_be_chosen_first(editor, country):
 @pytest.mark.parametrize("path", ["/", "/accounts/login/"])
 def test_home_and_login_link_to_take_part(client, path):
     assert 'href="/take-part/"' in client.get(path).content.decode()
+
+
+def test_a_request_sent_in_french_is_answered_with_an_invitation_in_french(client, editor, people):
+    """The requester's page language is kept with the request; the editor (in English) invites them in it."""
+    from django.utils import translation
+
+    response = client.post("/fr" + URL, form_data(organization_name=people.org_a.name), follow=True)
+    assert response.status_code == 200
+    request = ParticipationRequest.objects.get()
+    assert request.language == "fr"
+    _invite(editor, request)
+    (message,) = mail.outbox
+    with translation.override("fr"):
+        subject = translation.gettext("You are invited to the migration and development tracker")
+    assert subject != "You are invited to the migration and development tracker"
+    assert message.subject == subject and "/fr/accounts/reset/" in message.body
