@@ -133,7 +133,8 @@ def test_a_request_sent_in_french_is_answered_with_an_invitation_in_french(clien
     assert response.status_code == 200
     request = ParticipationRequest.objects.get()
     assert request.language == "fr"
-    _invite(editor, request)
+    with translation.override("en"):  # the editor's admin in English (the French request left French active)
+        assert "Invited 1 person" in _invite(editor, request).content.decode()
     (message,) = mail.outbox
     with translation.override("fr"):
         subject = translation.gettext("You are invited to the migration and development tracker")
