@@ -421,13 +421,18 @@ class WithdrawForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField()
-    name = forms.CharField(required=False)
+    # Labels written out: Django's default is the field's English name, which no catalog translates.
+    email = forms.EmailField(label=_("Email"))
+    name = forms.CharField(label=pgettext_lazy("a person's", "Name"), required=False)
     organizations = forms.CharField(
-        help_text=_("Organization codes, separated by commas (e.g. mfa-asia, kituo-cha-sheria)."), required=False
+        label=_("Organizations"),
+        help_text=_("Organization codes, separated by commas (e.g. mfa-asia, kituo-cha-sheria)."),
+        required=False,
     )
     roles = forms.MultipleChoiceField(
-        choices=[(key, label) for key, label in services.ROLE_LABELS.items()], widget=forms.CheckboxSelectMultiple
+        label=_("Roles"),
+        choices=[(key, label) for key, label in services.ROLE_LABELS.items()],
+        widget=forms.CheckboxSelectMultiple,
     )
     # The invitee's language: the email's and the set-password page's. The view starts it at the inviter's.
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES, required=False)

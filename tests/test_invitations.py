@@ -154,3 +154,21 @@ def test_a_re_sent_invitation_goes_out_in_the_invitees_language_not_the_re_sende
     with translation.override("ar"):
         subject = translation.gettext("You are invited to the migration and development tracker")
     assert message.subject == subject and "/ar/accounts/reset/" in message.body
+
+
+def test_the_invite_form_is_labelled_in_the_inviters_language():
+    """Its labels are written out for translation (Django's default label is the field's English name)."""
+    from django.utils import translation
+
+    from recommendations.forms import InviteForm
+
+    with translation.override("fr"):
+        form = InviteForm()
+        labels = {name: str(form[name].label) for name in ("email", "name", "organizations", "roles")}
+        assert labels == {
+            "email": translation.gettext("Email"),
+            "name": translation.pgettext("a person's", "Name"),
+            "organizations": translation.gettext("Organizations"),
+            "roles": translation.gettext("Roles"),
+        }
+    assert not {"Email", "Name", "Organizations", "Roles"} & set(labels.values())

@@ -14,6 +14,7 @@ headings, titles and names nobody has translated yet), ``<code>`` (identifiers),
 """
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -173,3 +174,15 @@ def test_the_check_finds_an_unmarked_string():
     parser = VisibleText()
     parser.feed('<p>Trier par : <span lang="en">least progress</span></p>')
     assert not ENGLISH.search(" ".join(parser.parts))
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_open_data_page_says_its_field_dictionary_is_in_english(client, language):
+    """The descriptions are the package's own English (marked lang="en"); a reader of another language is told
+    so in words, as the rest of the site tells them where English is shown."""
+    note = "The descriptions are the package's own, in English, like its README and datapackage.json."
+    with translation.override(language):
+        said = translation.gettext(note)
+    assert said != note
+    assert said in unescape(client.get(f"/{language}/data/").content.decode())
+    assert note not in unescape(client.get("/data/").content.decode())  # English says nothing
