@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participation', '0002_editors_handle_requests'),
+        ("participation", "0002_editors_handle_requests"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='participationrequest',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('fr', 'Français'), ('es', 'Español'), ('ru', 'Русский'), ('zh-hans', '中文'), ('ar', 'العربية')], max_length=10, verbose_name='language'),
+            model_name="participationrequest",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("en", "English"),
+                    ("fr", "Français"),
+                    ("es", "Español"),
+                    ("ru", "Русский"),
+                    ("zh-hans", "中文"),
+                    ("ar", "العربية"),
+                ],
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
     ]
