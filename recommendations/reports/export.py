@@ -128,7 +128,7 @@ def _verified_sql(verified: str) -> str:
 def _links_sql(links: str) -> str:
     """``_join_urls`` in SQL over the ``evidence_urls`` JSON array itself (not its text): its links joined
     by a space, NULL for none. One link (nearly every status) is ``->> 0``, which reads the element
-    where the text form was parsed with five string functions (0.45 of 1.6 database CPU seconds
+    where the text form was parsed with five string functions (0.45 s of 1.8 database CPU seconds
     for the whole export at 1M updates); several, the elements in order. A NULL array (no status)
     is tested before the subquery, else it ran for every "No information" row."""
     return (
