@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from recommendations import reports
-from recommendations.exports import stream_copy_csv, stream_csv
+from recommendations.exports import guard_row, stream_copy_csv, stream_csv
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, CurrentStatus, DatePrecision, ProgressUpdate, Recommendation, Status
 from recommendations.reports import export as report_export
@@ -151,26 +151,30 @@ def test_the_export_in_actor_batches_gives_the_rows_of_one_sorted_statement(make
 @postgresql_only
 def test_the_whole_export_is_one_statement_streaming_in_order(make_org, people, monkeypatch):
     """COPY reads every pair today in export order with one statement (actors in order × items, with the
-    actor's current statuses): the rows of the one sorted statement, sorting only each actor's rows, so
-    the first rows leave before the last are read. An organization reporting nothing has no row."""
+    actor's current statuses), its cells shaped where they come from: the cells and the order of the
+    Python path (the batches, each sorting its rows: test above), sorting only each actor's rows by
+    integer ranks, so the first rows leave before the last are read. An organization reporting nothing
+    has no row."""
     plant(make_org, people)
     silent = make_org("Silent organization", code="silent")
+    # Two links in one status (the one-link fast path is not the only one), and a link-less one.
+    two_links = CurrentStatus.objects.exclude(evidence_urls=[]).order_by("pk").first()
+    two_links.evidence_urls = ["=https://example.org/a", 'https://example.org/"b", c']
+    two_links.save(update_fields=["evidence_urls"])
     monkeypatch.setattr(report_export, "EXPORT_BATCHED_FROM", 0)  # large or small, the same statement
     scope = reports.build_scope(StatusFilter(None))
-    sql, params = report_export.whole_export_rows_sql(scope)
-    assert list(reports.export_copy_statements(scope)) == [reports.export_copy_sql(scope, rows=(sql, params))]
+    sql, params = report_export.whole_export_copy_sql(scope)
+    assert list(reports.export_copy_statements(scope)) == [(sql, params)]
     whole = sorted_rows(scope)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        assert [report_export._export_values(row) for row in cursor.fetchall()] == whole
     assert {row[9] for row in whole} > {"no_information", "limited"}
     assert not any(row[0] == silent.code for row in whole)
-    python, copied = both_paths(scope)  # the Python path: the batches, the sorted rows (test above)
-    assert copied == python and len(copied) == len(whole) + 1
+    assert any(row[14] == '=https://example.org/a https://example.org/"b", c' for row in whole)
+    python, copied = both_paths(scope)
+    assert copied == python and copied[1:] == [guard_row(row) for row in whole]
     with connection.cursor() as cursor:
         # With statistics, as autovacuum keeps them: without, the planner guesses 200 actors and sorts all rows.
         cursor.execute("ANALYZE recommendations_actor, recommendations_currentstatus, recommendations_recommendation")
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0][0]["Plan"]
     assert plan["Node Type"] == "Incremental Sort"  # each actor's rows only: the actors arrive in order
-    assert plan["Presorted Key"] == ["a.name", "a.id"]
+    assert plan["Presorted Key"] == ["x.rank"]  # the actors' rank by (name, id): integers, not names

@@ -7,7 +7,7 @@ from django.db import connection
 from ..models import NO_INFORMATION, Actor, ActorKind, CurrentStatus, Recommendation
 from ..models.places import place_sql
 from .scope import Scope, _sql, _universe, build_scope
-from .table import TABLE_SORTS
+from .table import ACTOR_ORDERS, TABLE_SORTS
 
 EXPORT_COLUMNS = [
     "actor_code",
@@ -84,16 +84,58 @@ def iter_export_rows(scope: Scope, *, sort: str = "actor", chunk: int = 5000):
 def export_copy_statements(scope: Scope, *, sort: str = "actor"):
     """``export_copy_sql`` for each of ``export_statements``: the full CSV's rows, statement after statement.
 
-    Every pair today in the default order is one statement instead (``whole_export_rows_sql``): COPY
+    Every pair today in the default order is one statement instead (``whole_export_copy_sql``): COPY
     streams its rows as they are read. Not for the Python path's server-side cursor: outside a
     transaction Django declares it WITH HOLD, which runs the whole statement before the first fetch
     (3.4 s at 1M updates), so that path keeps the batches.
     """
     if sort == "actor" and _is_whole(scope):
-        yield export_copy_sql(scope, rows=whole_export_rows_sql(scope))
+        yield whole_export_copy_sql(scope)
         return
     for rows, params in export_statements(scope, sort=sort):
         yield export_copy_sql(scope, rows=(rows, params))
+
+
+def _guarded_sql(cell: str) -> str:
+    """The cell as ``exports.guard_row`` guards it, in SQL, and an empty cell as NULL, which COPY leaves
+    unquoted as the csv module does. ``cell`` appears twice: an expression is computed twice."""
+    from ..exports import FORMULA_FIRST
+
+    # The first character's code: an integer comparison, where LEFT(v, 1) IN ('=', …) built a text value and
+    # compared it six times (0.3–0.4 of 2.5–2.9 database CPU seconds for the whole export at 1M updates).
+    starts = ", ".join(str(ord(c)) for c in sorted(FORMULA_FIRST))
+    return f"NULLIF(CASE WHEN ASCII({cell}) IN ({starts}) THEN CHR(39) || {cell} ELSE {cell} END, '')"
+
+
+def _as_of_sql(as_of: str, precision: str) -> str:
+    """``_export_values``' as-of date cut to its precision, from the date as text (ISO)."""
+    return (
+        f"CASE {precision} WHEN 'year' THEN LEFT({as_of}, 4) WHEN 'month' THEN LEFT({as_of}, 7) "
+        f"ELSE LEFT({as_of}, 10) END"
+    )
+
+
+def _value_sql(value: str) -> str:
+    """``_export_values``' value without trailing zeros, from the number as text."""
+    return f"CASE WHEN POSITION('.' IN {value}) > 0 THEN RTRIM(RTRIM({value}, '0'), '.') ELSE {value} END"
+
+
+def _verified_sql(verified: str) -> str:
+    """``_export_values``' verification time (``…T…Z``) from the timestamp as text (UTC session); NULL stays NULL."""
+    return f"LEFT({verified}, 10) || 'T' || SUBSTRING({verified} FROM 12 FOR 8) || 'Z'"
+
+
+def _links_sql(links: str) -> str:
+    """``_join_urls`` in SQL over the ``evidence_urls`` JSON array itself (not its text): its links joined
+    by a space, NULL for none. One link (nearly every status) is ``->> 0``, which reads the element
+    where the text form was parsed with five string functions (0.45 s of 1.8 database CPU seconds
+    for the whole export at 1M updates); several, the elements in order. A NULL array (no status)
+    is tested before the subquery, else it ran for every "No information" row."""
+    return (
+        f"CASE JSONB_ARRAY_LENGTH({links}) WHEN 1 THEN {links} ->> 0 WHEN 0 THEN NULL "  # noqa: S608  # nosec B608 - a column alias
+        f"ELSE CASE WHEN {links} IS NOT NULL THEN (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
+        f"FROM JSONB_ARRAY_ELEMENTS_TEXT({links}) WITH ORDINALITY AS e(url, n)) END END"
+    )
 
 
 def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list] | None = None) -> tuple[str, list]:
@@ -108,20 +150,14 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list]
     with their raw columns, then shaped, then guarded. Only the sort waits for
     all rows; shaping and guarding run as rows stream out, once per cell.
     """
-    from ..exports import FORMULA_FIRST
-
-    # The first character's code: an integer comparison, where LEFT(v, 1) IN ('=', …) built a text value and
-    # compared it six times (0.3–0.4 of 2.5–2.9 database CPU seconds for the whole export at 1M updates).
-    starts = ", ".join(str(ord(c)) for c in sorted(FORMULA_FIRST))
     raw = [f"c{n}" for n in range(18)]  # _EXPORT_SELECT's columns, in order
     as_of, precision, value, unit, reporter, urls, verified, perspective = raw[10:]
     # The fast path of _join_urls (no backslash, no quote inside a link), else the JSON parser.
     inside = f"SUBSTR({urls}, 3, GREATEST(LENGTH({urls}) - 4, 0))"
     shaped = [
         *raw[:10],
-        f"CASE {precision} WHEN 'year' THEN LEFT({as_of}, 4) WHEN 'month' THEN LEFT({as_of}, 7) "
-        f"ELSE LEFT({as_of}, 10) END",
-        f"CASE WHEN POSITION('.' IN {value}) > 0 THEN RTRIM(RTRIM({value}, '0'), '.') ELSE {value} END",
+        _as_of_sql(as_of, precision),
+        _value_sql(value),
         unit,
         reporter,
         f"CASE WHEN {urls} IS NULL OR {urls} = '[]' THEN '' "  # noqa: S608  # nosec B608 - column aliases only
@@ -129,14 +165,10 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list]
         f"AND POSITION('\"' IN REPLACE({inside}, '\", \"', '')) = 0 THEN REPLACE({inside}, '\", \"', ' ') "
         f"ELSE (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
         f"FROM JSONB_ARRAY_ELEMENTS_TEXT(CAST({urls} AS JSONB)) WITH ORDINALITY AS e(url, n)) END",
-        f"CASE WHEN COALESCE({verified}, '') = '' THEN '' "
-        f"ELSE LEFT({verified}, 10) || 'T' || SUBSTRING({verified} FROM 12 FOR 8) || 'Z' END",
+        _verified_sql(verified),
         perspective,
     ]
-    guarded = [
-        f"NULLIF(CASE WHEN ASCII(v{n}) IN ({starts}) THEN CHR(39) || v{n} ELSE v{n} END, '')"
-        for n in range(len(shaped))
-    ]
+    guarded = [_guarded_sql(f"v{n}") for n in range(len(shaped))]
     rows, params = rows or export_rows_sql(scope, sort=sort)
     sorted_rows = f"SELECT * FROM ({rows}) q OFFSET 0"  # noqa: S608  # nosec B608 - the export rows' own SQL
     columns = ", ".join(raw)
@@ -191,18 +223,26 @@ def _is_whole(scope: Scope) -> bool:
     )
 
 
-def whole_export_rows_sql(scope: Scope) -> tuple[str, list]:
-    """PostgreSQL: the rows of the whole export (every pair today, default order) as one statement whose
-    first rows leave at once: the rows of ``export_rows_sql`` for that scope, without its sort of every row.
+def whole_export_copy_sql(scope: Scope) -> tuple[str, list]:
+    """PostgreSQL: the CSV cells of the whole export (every pair today, default order) as one statement whose
+    first rows leave at once: what ``export_copy_sql`` makes of ``export_rows_sql`` for that scope, without
+    its sort of every row, and shaping each cell where it comes from.
 
-    Every actor (sorted by name, id: a few thousand rows) × every item (by position, id), each actor's pairs
-    read with its current statuses: a status found is a reported row; none, a "No information" row if the
-    pair is in the universe (``scope._universe``'s querysets), else no row. The items are a LATERAL over the
-    actor, so the actors are the outer loop, read from their sorted subquery, and the ``ORDER BY`` is an
-    incremental sort of each actor's rows only (its presorted key is the actors' order): a full sort waits
+    Every actor (ranked by name, id: a few thousand rows) × every item (ranked by position, id), each actor's
+    pairs read with its current statuses: a status found is a reported row; none, a "No information" row if
+    the pair is in the universe (``scope._universe``'s querysets), else no row. The items are a LATERAL over
+    the actor, so the actors are the outer loop, read from their ranked subquery, and the ``ORDER BY`` is an
+    incremental sort of each actor's rows only (its presorted key is the actors' rank): a full sort waits
     for the last row before the first leaves (the external merge of 103 MB behind the 1.3–5 s first row at
-    1M updates). ``tests/test_copy_export.py`` compares the rows with the sorted statement's and checks
-    the plan's top node.
+    1M updates). Sorting by the two ranks compares integers where the names were compared row by row.
+
+    Each cell is computed once where it comes from: the actor's six cells once per actor and the item's
+    four once per item, shaped and guarded there (they were guarded again on every row: 9 of 17 guards
+    per row); per row only the status's own cells, the reporter's code, and the guard on the cells whose
+    text comes from users (value, reporter, links) or is not constrained in the database (perspective).
+    The status is one of ``Status``'s codes (a check constraint) or NO_INFORMATION, the dates are dates:
+    none can start a formula. ``tests/test_copy_export.py`` compares the cells with the Python path's on
+    hostile values and checks the plan's top node.
     """
     countries, country_items, organizations, organization_items = _universe(scope.filterset, None)
     params = []
@@ -213,43 +253,58 @@ def whole_export_rows_sql(scope: Scope) -> tuple[str, list]:
         return sql
 
     actors, items, statuses = Actor._meta.db_table, Recommendation._meta.db_table, CurrentStatus._meta.db_table
-    # _EXPORT_SELECT's columns, computed where they come from: the actor's six, the item's three (and the unit).
+    # _EXPORT_SELECT's cells, computed and guarded where they come from (the guard names its cell twice,
+    # so each is computed in an inner SELECT and guarded over it): the actor's six, the item's three and the unit.
     actor_cells = ", ".join(f"{cell} AS c{n}" for n, cell in enumerate(_EXPORT_PLACE[:6]))
     item_cells = ", ".join(f"{cell} AS c{n}" for n, cell in enumerate(_EXPORT_PLACE[6:9], start=6))
+    guarded_items = ", ".join(f"{_guarded_sql(f'i.c{n}')} AS c{n}" for n in range(6, 9))
+    guarded_actors = ", ".join(f"{_guarded_sql(f'x.c{n}')} AS c{n}" for n in range(6))
     item_sql = (
-        f"SELECT r.id, r.position, {item_cells}, {_UNIT_SQL} AS unit, r.id IN ({sub(country_items)}) AS for_countries, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
-        f"r.id IN ({sub(organization_items)}) AS for_organizations FROM {items} r ORDER BY r.position, r.id"
+        f"SELECT i.id, i.rank, {guarded_items}, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
+        f"{_guarded_sql('i.unit')} AS unit, i.for_countries, i.for_organizations FROM ("
+        f"SELECT r.id, ROW_NUMBER() OVER (ORDER BY r.position, r.id) AS rank, {item_cells}, {_UNIT_SQL} AS unit, "
+        f"r.id IN ({sub(country_items)}) AS for_countries, "
+        f"r.id IN ({sub(organization_items)}) AS for_organizations FROM {items} r) i"
     )
     actor_sql = (
-        f"SELECT a.id, a.name, a.kind, {actor_cells}, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
-        f"(a.id IN ({sub(countries)}) OR a.id IN ({sub(organizations)})) AS unreported_too "
-        f"FROM {actors} a LEFT JOIN {actors} b ON b.id = a.base_country_id ORDER BY a.name, a.id OFFSET 0"
+        f"SELECT x.id, x.kind, x.rank, {guarded_actors}, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
+        f"x.unreported_too FROM (SELECT a.id, a.kind, ROW_NUMBER() OVER (ORDER BY {ACTOR_ORDERS['actor']}) AS rank, "
+        f"{actor_cells}, (a.id IN ({sub(countries)}) OR a.id IN ({sub(organizations)})) AS unreported_too "
+        f"FROM {actors} a LEFT JOIN {actors} b ON b.id = a.base_country_id) x ORDER BY x.rank OFFSET 0"
     )
     # Each actor's items with its current statuses: a LATERAL (it reads the actor) fenced with OFFSET 0, so
     # the actors stay the outer loop and each actor's statuses are one range of the actor_id index joined
     # with the items in memory (an index probe per pair read 7× the buffers: 1.8M against 0.24M at 1M).
     actor_items = (
-        "SELECT i.id, i.position, i.c6, i.c7, i.c8, i.unit, "  # noqa: S608  # nosec B608 - an enum constant, a table name
-        f"a.unreported_too AND CASE a.kind WHEN '{ActorKind.COUNTRY}' THEN i.for_countries "
-        "ELSE i.for_organizations END AS unreported, cs.status, CAST(cs.as_of AS TEXT) AS as_of_text, "
-        "cs.as_of_precision, CAST(cs.value AS TEXT) AS value_text, cs.reported_by_organization_id AS reporter_id, "
-        "CAST(cs.evidence_urls AS TEXT) AS evidence_text, CAST(cs.verified_at AS TEXT) AS verified_text, "
-        f"cs.perspective FROM items i LEFT JOIN {statuses} cs ON cs.recommendation_id = i.id AND cs.actor_id = a.id "
-        "OFFSET 0"
+        "SELECT i.rank, i.c6, i.c7, i.c8, i.unit, "  # noqa: S608  # nosec B608 - an enum constant, a table name
+        f"COALESCE(cs.status, '{NO_INFORMATION}') AS status, CAST(cs.as_of AS TEXT) AS as_of, cs.as_of_precision, "
+        "CAST(cs.value AS TEXT) AS value, cs.reported_by_organization_id AS reporter_id, cs.evidence_urls, "
+        "CAST(cs.verified_at AS TEXT) AS verified, cs.perspective "
+        f"FROM items i LEFT JOIN {statuses} cs ON cs.recommendation_id = i.id AND cs.actor_id = a.id "
+        f"WHERE cs.status IS NOT NULL OR (a.unreported_too AND CASE a.kind WHEN '{ActorKind.COUNTRY}' "
+        "THEN i.for_countries ELSE i.for_organizations END) OFFSET 0"
     )
+    # The reporter's code is read through a memoized probe of the actors (one per reporter); the shaped
+    # value and links are computed twice in their guard (few values; a link is one ->> 0): computing them
+    # in the LATERAL instead put a subquery's cost into it and the planner hashed every actor per actor.
     cells = ", ".join(
         [
             *(f"a.c{n}" for n in range(6)),
             *(f"r.c{n}" for n in range(6, 9)),
-            f"COALESCE(r.status, '{NO_INFORMATION}')",
-            "r.as_of_text, r.as_of_precision, r.value_text, r.unit, COALESCE(o.code, ''), r.evidence_text, "
-            "r.verified_text, COALESCE(r.perspective, '')",
+            "r.status",
+            _as_of_sql("r.as_of", "r.as_of_precision"),
+            _guarded_sql(_value_sql("r.value")),
+            "r.unit",
+            _guarded_sql("o.code"),
+            _guarded_sql(_links_sql("r.evidence_urls")),
+            _verified_sql("r.verified"),
+            _guarded_sql("r.perspective"),
         ]
     )
     sql = (
         f"WITH items AS MATERIALIZED ({item_sql}) SELECT {cells} FROM ({actor_sql}) a "  # noqa: S608  # nosec B608 - fixed columns over the SQL above
         f"CROSS JOIN LATERAL ({actor_items}) r LEFT JOIN {actors} o ON o.id = r.reporter_id "
-        f"WHERE r.status IS NOT NULL OR r.unreported ORDER BY {TABLE_SORTS['actor']}, r.id"
+        "ORDER BY a.rank, r.rank"
     )
     return sql, params
 
