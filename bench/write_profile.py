@@ -20,8 +20,8 @@ import statistics
 import sys
 import time
 import uuid
-from urllib.parse import urlencode
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
