@@ -60,10 +60,10 @@ class ActorQuerySet(models.QuerySet):
             return None, []
         if text.endswith(")") and "(" in text:
             text = text.rsplit("(", 1)[1].rstrip(")").strip()
-        # The code as ``with_codes`` reads it (LOWER, through the unique index on it), the name through its
-        # UPPER index (``name__iexact``): both sides of the OR indexed, so PostgreSQL reads two index entries
-        # instead of scanning every actor on every logged update.
-        exact = list(self.alias(code_lower=Lower("code")).filter(Q(code_lower=text.lower()) | Q(name__iexact=text))[:2])
+        # Django's iexact: UPPER(code) = UPPER(text) OR UPPER(name) = UPPER(text) on PostgreSQL, each side served
+        # by an expression index on the same UPPER (Meta.indexes), so this reads two index entries instead of
+        # scanning every actor on every logged update.
+        exact = list(self.filter(Q(code__iexact=text) | Q(name__iexact=text))[:2])
         if len(exact) == 1:
             return exact[0], []
         # The search's rule (any word, accents aside, names in the UN languages); countries first.
@@ -131,7 +131,9 @@ class Actor(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "name"]),
-            # ``resolve``'s exact name (``name__iexact`` is UPPER(name) on PostgreSQL), read on every logged update.
+            # ``resolve``'s exact match, read on every logged update: ``code__iexact`` and ``name__iexact`` are
+            # UPPER(…) on PostgreSQL, which neither the unique index on LOWER(code) nor a plain index serves.
+            models.Index(Upper("code"), name="actor_code_upper"),
             models.Index(Upper("name"), name="actor_name_upper"),
         ]
 

@@ -10,6 +10,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="actor",
+            index=models.Index(Upper("code"), name="actor_code_upper"),
+        ),
+        migrations.AddIndex(
+            model_name="actor",
             index=models.Index(Upper("name"), name="actor_name_upper"),
         ),
     ]
