@@ -12,9 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from recommendations.models import Actor, ActorKind, ProgressUpdate, Recommendation, Theme
+from recommendations.models.base import History
 
 
 class Frequency(models.TextChoices):
@@ -183,7 +183,7 @@ class ReportingCycle(models.Model):
     months = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(120)], help_text="e.g. 12: a new update every year."
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         constraints = [

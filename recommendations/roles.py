@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Q
 
 from .models import Actor, Membership
@@ -67,14 +67,21 @@ def _person_sql(vendor: str) -> str:
     """  # noqa: S608  # nosec B608
 
 
-def _reader(model):
+@functools.cache
+def _reader(model, alias):
     """Turn one row's slice of ``model``'s concrete columns into an instance, with the conversions the ORM
-    applies to what the driver returns (SQLite's dates and booleans, a JSON field's text)."""
+    applies to what the driver returns (SQLite's dates and booleans, a JSON field's text).
+
+    Built once per model and database (it was rebuilt on every request): which conversions a column needs
+    depends only on its field and the backend. The backend's converters are bound to the connection that
+    built them, but read nothing of it that differs between one database's connections (its time zone comes
+    from the settings); the connection in use is the one passed to them."""
     fields = model._meta.concrete_fields
     converters = []
     for field in fields:
         column = field.get_col(model._meta.db_table)
-        converters.append((column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)))
+        functions = connections[alias].ops.get_db_converters(column) + field.get_db_converters(connections[alias])
+        converters.append((column, tuple(functions)))
     names = [field.attname for field in fields]
 
     def read(values):
@@ -103,8 +110,8 @@ def load_person(user_id):
         rows = cursor.fetchall()
     if not rows:
         return None
-    read_user, width = _reader(User)
-    read_actor, _width = _reader(Actor)
+    read_user, width = _reader(User, connection.alias)
+    read_actor, _width = _reader(Actor, connection.alias)
     first = rows[0]
     user = read_user(first[:width])
     roles = first[width]

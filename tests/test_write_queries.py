@@ -62,6 +62,9 @@ def test_logging_progress_costs_a_pinned_number_of_queries(client, people, make_
         # The user, their roles and their organizations: one query, and the only one reading them.
         assert sum("auth_permission" in s or "recommendations_membership" in s or "auth_user" in s for s in sql) == 1
         assert not any(s.startswith("SELECT") and "recommendations_progressupdate" in s for s in sql)  # no token check
+        # The item by its unique code, with no sort to compile and run (get(), not first()).
+        (item,) = [s for s in sql if s.startswith("SELECT") and 'FROM "recommendations_recommendation"' in s]
+        assert "ORDER BY" not in item
     assert ProgressUpdate.objects.filter(created_by=people.reporter_a).count() == 2
 
 
@@ -183,3 +186,41 @@ def test_the_person_loaded_in_one_query_equals_what_the_orm_reads(people, make_o
             assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
     assert loaded.get_all_permissions() == fresh.get_all_permissions()
     assert load_person(10**9) is None
+
+
+def test_the_person_s_column_readers_are_built_once_per_model(people):
+    from recommendations.models import Actor
+    from recommendations.roles import _reader, load_person
+
+    _reader.cache_clear()
+    for _ in range(3):
+        load_person(people.reporter_a.pk)
+    assert _reader.cache_info().misses == 2  # the user's and the organizations', once
+    assert _reader(Actor, connection.alias) is _reader(Actor, connection.alias)
+
+
+def test_the_history_manager_class_is_built_once(people, make_org):
+    """simple_history's descriptor built a manager class (inspecting every queryset method) on every read of
+    ``.history``, which every save of an audited model does; ours is built once."""
+    org = make_org("Aardvark Collective", code="aardvark")
+    assert type(org.history) is type(org.history)
+    assert type(people.org_a.history) is type(org.history)
+    assert org.history.count() == 1  # still the manager of this object's history
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_the_actor_named_on_the_form_is_found_through_indexes(people):
+    """``resolve``'s exact match (a code in any case, or the exact name: UPPER(code) or UPPER(name) on
+    PostgreSQL) reads their expression indexes (migration 0027), not every actor: with sequential scans made
+    the last resort, a condition no index serves still shows one."""
+    from recommendations.models import Actor
+
+    with CaptureQueriesContext(connection) as captured:
+        assert Actor.objects.real().resolve("ken")[0].code == "KEN"
+    (sql,) = [q["sql"] for q in captured.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    assert "actor_code_upper" in plan and "actor_name_upper" in plan, plan

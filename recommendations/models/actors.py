@@ -4,11 +4,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.json import KT
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from .base import History
 from .vocabulary import ActorKind, OrganizationType
 
 actor_code_validator = RegexValidator(
@@ -60,6 +60,9 @@ class ActorQuerySet(models.QuerySet):
             return None, []
         if text.endswith(")") and "(" in text:
             text = text.rsplit("(", 1)[1].rstrip(")").strip()
+        # Django's iexact: UPPER(code) = UPPER(text) OR UPPER(name) = UPPER(text) on PostgreSQL, each side served
+        # by an expression index on the same UPPER (Meta.indexes), so this reads two index entries instead of
+        # scanning every actor on every logged update.
         exact = list(self.filter(Q(code__iexact=text) | Q(name__iexact=text))[:2])
         if len(exact) == 1:
             return exact[0], []
@@ -111,7 +114,7 @@ class Actor(models.Model):
     is_synthetic = models.BooleanField(default=False, help_text=_("Generated for benchmarks; never real data."))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
     objects = ActorQuerySet.as_manager()
 
     class Meta:
@@ -126,7 +129,13 @@ class Actor(models.Model):
             ),
             models.UniqueConstraint(Lower("code"), name="actor_code_unique_ci"),
         ]
-        indexes = [models.Index(fields=["kind", "name"])]
+        indexes = [
+            models.Index(fields=["kind", "name"]),
+            # ``resolve``'s exact match, read on every logged update: ``code__iexact`` and ``name__iexact`` are
+            # UPPER(…) on PostgreSQL, which neither the unique index on LOWER(code) nor a plain index serves.
+            models.Index(Upper("code"), name="actor_code_upper"),
+            models.Index(Upper("name"), name="actor_name_upper"),
+        ]
 
     def __str__(self):
         return self.name

@@ -1,6 +1,29 @@
-"""What several models share: finding a row by its natural key; the shape of a taxonomy entry."""
+"""What several models share: finding a row by its natural key; the shape of a taxonomy entry; their history."""
+
+import functools
 
 from django.db import models
+from simple_history.manager import HistoryManager as LibraryHistoryManager
+from simple_history.models import HistoricalRecords
+
+
+class HistoryManager(LibraryHistoryManager):
+    """simple_history's manager, its class built once per queryset class: the library's descriptor builds a
+    new manager class (``from_queryset``, which inspects every method of the queryset) each time ``.history``
+    is read, and every save of a model with history reads it once (0.2 ms of CPU, 2 % of a logged update)."""
+
+    @classmethod
+    @functools.cache
+    def from_queryset(cls, queryset_class, class_name=None):
+        return super().from_queryset(queryset_class, class_name)
+
+
+class History(HistoricalRecords):
+    """The history every audited model keeps (``history = History()``): simple_history's, with ``HistoryManager``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("history_manager", HistoryManager)
+        super().__init__(*args, **kwargs)
 
 
 class NaturalKeyManager(models.Manager):

@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from .base import History
 from .source import Paragraph, Section, SourceDocument
 from .taxonomy import Addressee, Instrument, SDGTarget, Theme
 from .vocabulary import SCALES, Kind, Status, plain_number
@@ -131,7 +131,7 @@ class Recommendation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[themes, addressees, instruments, sdg_targets])
+    history = History(m2m_fields=[themes, addressees, instruments, sdg_targets])
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
@@ -264,7 +264,7 @@ class Citation(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
+    history = History()
     objects = CitationQuerySet.as_manager()
 
     class Meta:

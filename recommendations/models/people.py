@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from .actors import Actor
+from .base import History
 from .vocabulary import ActorKind
 
 
@@ -20,7 +20,7 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_once")]

@@ -5,9 +5,9 @@ from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from .actors import Actor
+from .base import History
 from .items import Recommendation
 from .vocabulary import ActorKind, DatePrecision, Kind, Perspective, ReviewState, Status, _status_matches_kind
 
@@ -151,7 +151,7 @@ class ProgressUpdate(models.Model):
     submission_token = models.UUIDField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = History()
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:

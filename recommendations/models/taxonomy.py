@@ -2,16 +2,15 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from .base import NamedEntry, TaxonomyEntry
+from .base import History, NamedEntry, TaxonomyEntry
 from .vocabulary import ActorKind
 
 
 class Theme(NamedEntry):
     description = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         # The English name (languages/translation.py), so that lists and exports keep one order in every
@@ -29,7 +28,7 @@ class Addressee(NamedEntry):
     )
     description = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         # The English name (languages/translation.py), so that lists and exports keep one order in every
@@ -46,7 +45,7 @@ class Instrument(TaxonomyEntry):
     year = models.PositiveSmallIntegerField()
     url = models.URLField(blank=True, max_length=500)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["year", "short_name"]
