@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.db.models import JSONField, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -492,7 +491,7 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
     def invite_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = InviteForm(request.POST or None, initial={"language": translation.get_language()})
+        form = InviteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 user, _link = services.invite_user(

@@ -439,8 +439,13 @@ class InviteForm(forms.Form):
         choices=[(key, label) for key, label in services.ROLE_LABELS.items()],
         widget=forms.CheckboxSelectMultiple,
     )
-    # The invitee's language: the email's and the set-password page's. The view starts it at the inviter's.
-    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES, required=False)
+    # The invitee's language: the email's and the set-password page's. Left blank, an existing person's remembered
+    # language is kept and a new one is invited in the inviter's (``services.invitation_language``).
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=[("", _("Their own, if known; else this page's")), *settings.LANGUAGES],
+        required=False,
+    )
 
     def clean_organizations(self):
         codes = [c.strip() for c in self.cleaned_data["organizations"].split(",") if c.strip()]

@@ -88,8 +88,9 @@ def test_a_weak_password_is_explained_under_the_password_not_the_confirmation(cl
 
 
 def test_the_invitation_goes_out_in_the_invitees_language_chosen_by_the_inviter(client, people, admin_user):
-    """A French-speaking editor invites an Arabic speaker: the form starts at French, the email (its subject, its
-    sentences, the role's name) is in Arabic and its link opens the Arabic set-password page."""
+    """A French-speaking editor invites an Arabic speaker: the form starts at "their own, if known; else this
+    page's", the email (its subject, its sentences, the role's name) is in Arabic and its link opens the Arabic
+    set-password page."""
     from django.utils import translation
 
     from recommendations.forms import InviteForm
@@ -98,7 +99,7 @@ def test_the_invitation_goes_out_in_the_invitees_language_chosen_by_the_inviter(
     with translation.override("fr"):
         url = reverse("admin:auth_user_invite")
     page = client.get(url)
-    assert page.context["form"]["language"].value() == "fr"
+    assert page.context["form"]["language"].value() in ("", None)
     response = client.post(
         url, {"email": "salma@example.org", "organizations": "watch-b", "roles": ["reviewer"], "language": "ar"}
     )
@@ -154,6 +155,38 @@ def test_a_re_sent_invitation_goes_out_in_the_invitees_language_not_the_re_sende
     with translation.override("ar"):
         subject = translation.gettext("You are invited to the migration and development tracker")
     assert message.subject == subject and "/ar/accounts/reset/" in message.body
+
+
+def test_re_inviting_without_choosing_a_language_keeps_the_invitees(client, people, admin_user):
+    """Invited in Arabic; a French-speaking admin later invites the same address to a second role and leaves the
+    language at its default: the email is in Arabic and Arabic stays the person's language. A new person invited
+    the same way gets the inviter's page language, remembered for the next re-send."""
+    from django.utils import translation
+
+    from alerts.models import Preference
+
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:auth_user_invite"),
+        {"email": "salma@example.org", "organizations": "watch-b", "roles": ["reviewer"], "language": "ar"},
+    )
+    mail.outbox.clear()
+    with translation.override("fr"):
+        url = reverse("admin:auth_user_invite")
+    # What a browser sends: the language the form starts at.
+    default = client.get(url).context["form"]["language"].value() or ""
+    for email in ("salma@example.org", "jean@example.org"):
+        fields = {"email": email, "organizations": "watch-b", "roles": ["reporter"], "language": default}
+        response = client.post(url, fields)
+        assert response.status_code == 302
+    salma, jean = mail.outbox
+    subject = "You are invited to the migration and development tracker"
+    with translation.override("ar"):
+        assert salma.subject == translation.gettext(subject) and "/ar/accounts/reset/" in salma.body
+    with translation.override("fr"):
+        assert jean.subject == translation.gettext(subject) and "/fr/accounts/reset/" in jean.body
+    languages = dict(Preference.objects.values_list("user__email", "language"))
+    assert languages == {"salma@example.org": "ar", "jean@example.org": "fr"}
 
 
 def test_the_invite_form_is_labelled_in_the_inviters_language():

@@ -145,11 +145,12 @@ def invite_user(
     user.groups.add(*Group.objects.filter(name__in=[ROLES[r] for r in roles]))
     for organization in organizations:
         Membership.objects.get_or_create(user=user, organization=organization)
-    if language is not None:
-        # Remembered where the digests read it, so that a re-sent invitation goes out in it too.
-        from alerts.services import record_language  # alerts depends on this app, not the other way round
+    # The language it goes out in is remembered where the digests read it, so that a re-sent invitation goes out
+    # in it too; with none chosen, a person re-invited keeps theirs.
+    language = invitation_language(user, language)
+    from alerts.services import record_language  # alerts depends on this app, not the other way round
 
-        record_language(user=user, language=language)
+    record_language(user=user, language=language)
 
     link = send_invitation(user=user, invited_by=invited_by, base_url=base_url, language=language)
     record_event(
