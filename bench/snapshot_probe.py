@@ -24,6 +24,7 @@ import json
 import os
 import pstats
 import re
+import resource
 import statistics
 import sys
 import time
@@ -65,6 +66,25 @@ def digest(body: bytes) -> str:
     return hashlib.md5(kept).hexdigest()  # noqa: S324  # nosec B324 - a checksum
 
 
+def backend_pid():
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def cpu_seconds(pid) -> float:
+    """CPU seconds of this process and of its database backend (local PostgreSQL, Linux; the parallel workers a
+    statement starts are not counted): on a shared machine they vary far less than wall time."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, TypeError):
+        backend = 0.0
+    return own.ru_utime + own.ru_stime + backend
+
+
 def session_jit():
     if args.jit:
         connection.ensure_connection()
@@ -76,11 +96,13 @@ def measure():
     session_jit()
     for _ in range(2):
         body = fetch()
-    samples = []
+    samples, cpu = [], []
+    pid = backend_pid() if connection.vendor == "postgresql" else None
     for _ in range(args.repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds(pid)
         fetch()
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((cpu_seconds(pid) - cpu_started) * 1000)
     with CaptureQueriesContext(connection) as captured:
         fetch()
     samples_sorted = sorted(samples)
@@ -92,6 +114,7 @@ def measure():
                 "median_ms": round(statistics.median(samples), 1),
                 "p95_ms": round(samples_sorted[max(0, int(round(0.95 * len(samples))) - 1)], 1),
                 "samples_ms": [round(s, 1) for s in samples],
+                "cpu_ms": round(statistics.median(cpu), 1),
                 "queries": len(captured.captured_queries),
                 "md5": digest(body),
                 "load": os.getloadavg()[0],
