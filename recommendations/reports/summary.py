@@ -34,11 +34,14 @@ def status_counts(scope: Scope, *, by_region: bool, level: str = "region") -> Co
     """
     filterset, snapshot = scope.filterset, scope.snapshot
     place_expr = REGION_LEVELS[level][2]
+    one_item = len(filterset.data_.get("item") or ()) == 1
     counts: Counter = Counter()
     statuses = filterset.statuses
     if not filterset.includes_no_information:
         sql, params = _reported_sql(filterset, snapshot)
-        for item_id, where, status, n in _counted(sql, params, by_region=by_region, level=level, kinds=False):
+        for item_id, where, status, n in _counted(
+            sql, params, by_region=by_region, level=level, kinds=False, one_item=one_item
+        ):
             counts[(item_id, where, status)] += n
         return counts
 
@@ -50,7 +53,9 @@ def status_counts(scope: Scope, *, by_region: bool, level: str = "region") -> Co
         ActorKind.COUNTRY: set(country_items.values_list("pk", flat=True)),
         ActorKind.ORGANIZATION: set(organization_items.values_list("pk", flat=True)),
     }
-    for item_id, kind, where, status, n in _counted(sql, params, by_region=by_region, level=level, kinds=True):
+    for item_id, kind, where, status, n in _counted(
+        sql, params, by_region=by_region, level=level, kinds=True, one_item=one_item
+    ):
         counts[(item_id, where, status)] += n
         if item_id in addressed[kind]:
             reported_in_universe[(item_id, kind, where)] += n
@@ -69,7 +74,7 @@ def status_counts(scope: Scope, *, by_region: bool, level: str = "region") -> Co
     return counts
 
 
-def _counted(sql: str, params: list, *, by_region: bool, level: str, kinds: bool) -> list[tuple]:
+def _counted(sql: str, params: list, *, by_region: bool, level: str, kinds: bool, one_item: bool) -> list[tuple]:
     """The reported pairs of ``sql`` counted by (item, [actor kind,] place at ``level`` or "", status): one query.
 
     The place is the actor's (``models.places.place_sql``: its own for a country, its base country's for an
@@ -78,7 +83,8 @@ def _counted(sql: str, params: list, *, by_region: bool, level: str, kinds: bool
     pair, docs/performance.md). On PostgreSQL each actor's place is worked out once instead, numbered, and
     put in an array indexed by actor id (a one-time InitPlan over the 5,000 actors, spanning their id range):
     each pair then looks its place's number up in the array and the pairs are grouped by integers, then the
-    few thousand groups get their place's name back. Elsewhere (SQLite), the join.
+    few thousand groups get their place's name back. Elsewhere (SQLite), and for ``one_item`` (at most one pair
+    per actor, where the lookup's fixed ~10 ms costs more than joining the pairs), the join.
     """
     actors = Actor._meta.db_table
     kind, group_kind = (" p.actor_kind,", " p.actor_kind,") if kinds else ("", "")
@@ -90,7 +96,7 @@ def _counted(sql: str, params: list, *, by_region: bool, level: str, kinds: bool
             params,
         )
     place = REGION_LEVELS[level][1]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or one_item:
         return _fetch(
             f"SELECT p.recommendation_id,{kind} {place}, p.status, COUNT(*) FROM ({sql}) p "  # noqa: S608  # nosec B608 - models.places SQL over the scope's SQL; values are params
             f"JOIN {actors} a ON a.id = p.actor_id LEFT JOIN {actors} b ON b.id = a.base_country_id "
