@@ -10,6 +10,8 @@ sample, the queries of one request and the body's MD5 once the lines that carry 
 (the citation's retrieval date) are left out, so before and after can be checked to show the same page.
 --code DIR: measure the code of another checkout (e.g. main's) with this probe, for interleaved before/after
 runs on the same database.
+--jit on|off: SET jit for the session first (tracker/settings.py opens connections with it off).
+With each median, the CPU of this process and of its database backend per request (``cpu_ms``).
 
 --profile: each SQL statement of one warm request with its time, then EXPLAIN (ANALYZE, BUFFERS) of those
 over 5 ms (run again, so warm); the request under cProfile (top functions by cumulative time); and the time
