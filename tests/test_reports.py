@@ -326,3 +326,45 @@ def test_item_page_lists_names_per_status_but_cuts_long_lists(world):
     assert groups["ratified"] == (2, [("GHA", "Ghana"), ("SEN", "Senegal")])
     total, names = groups["no_information"]
     assert total == 192 and len(names) == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        *("", "on=2013-01-01", "region=Africa", "subregion=Western Africa&on=2020-06-30"),
+        "status=signed&status=limited",
+        "item=R45&on=2020-06-30",  # one item: the join, not the lookup
+    ],
+)
+def test_the_summary_counts_are_the_pairs_counted_one_by_one(world, make_org, people, query):
+    """``status_counts`` (by item, place and status; "No information" by arithmetic, and on PostgreSQL each
+    actor's place looked up by number rather than joined per pair) equals the scope's pairs listed one by one,
+    each counted where ``place_expression`` puts its actor — an organization without a base country included."""
+    from collections import Counter
+
+    from django.http import QueryDict
+
+    from recommendations import reports
+    from recommendations.filters import StatusFilter
+
+    nowhere = make_org("Nowhere NGO", code="nowhere")
+    record(
+        actor=nowhere,
+        recommendation=Recommendation.objects.get(code="R45"),
+        status=Status.LIMITED,
+        as_of=D(2012, 1, 1),
+        organization=people.org_a,
+    )
+    filterset = StatusFilter(QueryDict(query))
+    assert filterset.is_valid(), filterset.errors
+    scope = reports.build_scope(filterset)
+    level = reports.region_level(filterset)
+    places = dict(Actor.objects.annotate(place=reports.REGION_LEVELS[level][2]).values_list("pk", "place"))
+    expected = Counter(
+        (item_id, places[actor_id], status)
+        for actor_id, item_id, status in scope.run("p.actor_id, p.recommendation_id, p.status")
+    )
+    counted = reports.status_counts(scope, by_region=True, level=level)
+    assert +counted == expected
+    assert sum(counted.values()) == reports.count_pairs(scope)
+    assert ("", "limited") in {(where, status) for _, where, status in expected} or "region" in query  # covered

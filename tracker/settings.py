@@ -169,6 +169,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, waiting up to DATABASE_CONNECT_WAIT seconds for a database that is restarting
     # (tracker/postgresql/base.py), so a PostgreSQL restart delays requests instead of failing them.
     DATABASES["default"]["ENGINE"] = "tracker.postgresql"
+    # No JIT compilation (DATABASE_JIT=1 turns it back on): the tracker's heaviest reads take 0.2–3 s, and
+    # PostgreSQL compiled each one costing over jit_above_cost for 60–150 ms (the disagreement count of the
+    # all-items snapshot, the summary's chart, the full CSV export) without running them faster by as much
+    # (docs/performance.md, "The all-items snapshot page").
+    if not env_bool("DATABASE_JIT", False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DATABASE_CONNECT_WAIT = float(os.environ.get("DATABASE_CONNECT_WAIT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: wait for a lock instead of failing at once, and let readers
