@@ -13,7 +13,16 @@ from languages.names import english
 
 from ..chart_cache import cached_chart, page_scope_key
 from ..filters import StatusFilter
-from ..models import REPORT_STATUSES, Kind, ProgressUpdate, StatusInterval, plain_number, status_label_en
+from ..models import (
+    REPORT_STATUSES,
+    Actor,
+    Kind,
+    ProgressUpdate,
+    Recommendation,
+    StatusInterval,
+    plain_number,
+    status_label_en,
+)
 from .scope import _held_on_sql, _sql, _tracks
 
 
@@ -137,17 +146,38 @@ def _held_on_counts_sql(filterset: StatusFilter, cut: datetime.date) -> tuple[st
     The tree's indexes carry the status but not the value: grouping every held interval by value read a
     table page per pair (38,000 buffers against 1,900 at 1M updates). Values belong to quantitative items only
     (``services.validation``), so only their pairs are read with the value.
+
+    The other pairs are read for every item and actor and only then kept if in scope (``OFFSET 0``: PostgreSQL
+    does not push conditions into such a subquery). Given the scope's conditions, it joined a region's 1,434
+    actors to their intervals one by one, every interval of each actor, a share of the history (0.4 s at 1M
+    updates); all the pairs held on the date are 260,000 index entries at any depth.
     """
     intervals = _tracks(filterset)[1]
-    items, actors = filterset.items("recommendation__"), filterset.actors("actor__")
-    measured = Q(recommendation__kind=Kind.QUANTITATIVE)
+    items, actors = filterset.items(), filterset.actors()
+    measured = Q(kind=Kind.QUANTITATIVE)
     year = int(cut.year)
-    counts, params = _held_on_sql(intervals, items & ~measured, actors, cut, ("status",))
-    values, value_params = _held_on_sql(intervals, items & measured, actors, cut, ("status", "value"))
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    held, params = _held_on_sql(intervals, Q(), Q(), cut, ("status", "recommendation_id", "actor_id"))
+    in_items, item_params = _sql(Recommendation.objects.filter(items).exclude(measured).values("pk"))
     sql = (
-        f"SELECT h.status, {year}, NULL, NULL, COUNT(*) FROM ({counts}) h GROUP BY h.status "  # noqa: S608  # nosec B608 - ORM-compiled SQL, an int
-        f"UNION ALL SELECT v.status, {year}, NULL, CAST(v.value AS TEXT), COUNT(*) FROM ({values}) v "
-        "GROUP BY v.status, v.value"
+        f"SELECT h.status, {year}, NULL, NULL, COUNT(*) FROM ({held}{fence}) h "  # noqa: S608  # nosec B608 - ORM-compiled SQL, an int
+        f"WHERE h.recommendation_id IN ({in_items})"
+    )
+    params += item_params
+    if actors:
+        in_actors, actor_params = _sql(Actor.objects.filter(actors).values("pk"))
+        sql += f" AND h.actor_id IN ({in_actors})"
+        params += actor_params
+    values, value_params = _held_on_sql(
+        intervals,
+        filterset.items("recommendation__") & Q(recommendation__kind=Kind.QUANTITATIVE),
+        filterset.actors("actor__"),
+        cut,
+        ("status", "value"),
+    )
+    sql += (
+        f" GROUP BY h.status UNION ALL SELECT v.status, {year}, NULL, CAST(v.value AS TEXT), COUNT(*) "  # noqa: S608  # nosec B608 - ORM-compiled SQL, an int
+        f"FROM ({values}) v GROUP BY v.status, v.value"
     )
     return sql, [*params, *value_params]
 
