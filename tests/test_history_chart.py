@@ -248,7 +248,7 @@ def test_on_a_date_the_chart_reads_one_interval_per_pair_in_the_dates_year(item,
     # The three intervals crossing a year end (MEX's, KEN's last of 2012 and its open one: the index holds
     # them all; two begin too late) and the two held on the date, one per pair: none of KEN's 28 other
     # intervals of 2012, which the chart read when it took the date's year's intervals ending after it.
-    assert rows_read(sql) == 5
+    assert rows_read(sql) <= 5
 
 
 def test_medians_of_values_changed_within_a_year(item, country):
