@@ -471,11 +471,17 @@ def test_the_over_time_chart_of_a_perspective_counts_that_perspective_only(disag
     from recommendations import reports
     from recommendations.filters import StatusFilter
 
-    def chart(query):
+    def history(query):
         filterset = StatusFilter(QueryDict(query), queryset=CurrentStatus.objects.all())
         assert filterset.is_valid(), filterset.errors
-        history = reports.history_by_year(filterset=filterset)
-        return {status: counts[-1] for status, counts in history["series"].items()}
+        return reports.history_by_year(filterset=filterset)
+
+    def chart(query):
+        return {status: counts[-1] for status, counts in history(query)["series"].items()}
 
     assert chart("item=R56&perspective=government") == {Status.COMPLETE: 1}
     assert chart("item=R56&perspective=civil_society") == {Status.LIMITED: 1, Status.SUBSTANTIAL: 1}
+    # On today's date, from the perspective's intervals held on it: the same chart.
+    today = datetime.date.today().isoformat()
+    for query in ["item=R56&perspective=government", "item=R56&perspective=civil_society", "perspective=government"]:
+        assert history(f"{query}&on={today}") == history(query)

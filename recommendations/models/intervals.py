@@ -28,26 +28,16 @@ class StatusIntervalQuerySet(models.QuerySet):
         year adds and takes away the same pair in that year. A pair's chain has at most one per year end (plus
         its open one), however many updates a year it gets.
         """
-        return self._by_year_end(crossing=True)
-
-    def within_a_year(self):
-        """The other intervals: ending in the year they began (``crossing_year_ends``)."""
-        return self._by_year_end(crossing=False)
-
-    def _by_year_end(self, *, crossing: bool):
-        # On PostgreSQL the conditions are, word for word, the predicates of the partial indexes of migration
-        # 0023: the planner uses a partial index only for a query that states its predicate. SQLite applies them
-        # to what it reads.
+        # On PostgreSQL the condition is, word for word, the predicate of the partial indexes of migration 0023:
+        # the planner uses a partial index only for a query that states its predicate. SQLite applies it to what
+        # it reads.
         table = connection.ops.quote_name(self.model._meta.db_table)
         start, end = f"{table}.valid_from", f"{table}.valid_to"
         if connection.vendor == "postgresql":
             start, end = f"EXTRACT(YEAR FROM {start})", f"EXTRACT(YEAR FROM {end})"
         else:  # dates stored as ISO text: the year is its first four characters
             start, end = f"SUBSTR({start}, 1, 4)", f"SUBSTR({end}, 1, 4)"
-        if crossing:
-            condition = f"({table}.valid_to IS NULL OR {start} <> {end})"
-        else:
-            condition = f"({table}.valid_to IS NOT NULL AND {start} = {end})"
+        condition = f"({table}.valid_to IS NULL OR {start} <> {end})"
         return self.filter(RawSQL(condition, [], output_field=BooleanField()))  # noqa: S611  # nosec B611 - names only
 
 
@@ -105,9 +95,8 @@ class StatusInterval(models.Model):
             models.Index(fields=["recommendation", "valid_from"], name="interval_item_from"),
         ]
         # On PostgreSQL two covering btree indexes over the interval tree's fork (migration 0014) find
-        # the intervals holding on a date (reports.scope._held_on_sql); three partial ones hold the intervals
-        # the over-time chart reads (migration 0023): ``crossing_year_ends`` by item and by actor,
-        # ``within_a_year`` by end date.
+        # the intervals holding on a date (reports.scope._held_on_sql); two partial ones hold the intervals
+        # the over-time chart reads (migration 0023): ``crossing_year_ends`` by item and by actor.
 
     def __str__(self):
         return f"{self.actor_id} · {self.recommendation_id}: {self.status} from {self.valid_from} to {self.valid_to}"

@@ -93,8 +93,8 @@ class PerspectiveInterval(models.Model):
             models.Index(fields=["perspective", "recommendation", "valid_from"], name="perspective_item_from"),
         ]
         # On PostgreSQL a GiST index on daterange(valid_from, valid_to) (migration 0016) answers ``on(day)``,
-        # two partial ones hold the intervals the over-time chart reads (migration 0023: ``crossing_year_ends``,
-        # ``within_a_year``), and two over the interval tree's fork find the intervals holding on a date for the
+        # a partial one holds the intervals the over-time chart reads (migration 0023: ``crossing_year_ends``),
+        # and two over the interval tree's fork find the intervals holding on a date for the
         # perspectives' disagreement on that date (migration 0025, ``reports.scope.disagreement_sql``).
 
     def __str__(self):
