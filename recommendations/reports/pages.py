@@ -105,6 +105,8 @@ def status_page_json(
         return None
     import psycopg2.extensions  # (the PostgreSQL driver: only there)
 
+    if filterset.is_bound and not filterset.is_valid():  # (as build_scope: never read a filter not applied)
+        raise ValueError(f"invalid report filters: {filterset.error_messages()}")
     # The scope without its pairs' SQL, which the whole export's statement does not read.
     scope = Scope(filterset=filterset, snapshot=filterset.snapshot_date)
     if not _is_whole(scope):
