@@ -126,7 +126,7 @@ def status_page_json(
     if not (rows and more):
         return objects, None
     name, actor_id, position, item_id = rows[-1][1:]
-    return objects, (bytes(name).decode(), actor_id, position, item_id)
+    return objects, (name.decode(), actor_id, position, item_id)
 
 
 # PostgreSQL's cost of a random page read (default 4: a disk seek) for a page's query, which reads a few
