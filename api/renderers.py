@@ -20,14 +20,31 @@ class ExportRows(list):
     """A page's rows: lists of EXPORT_COLUMNS values (strings), written as objects keyed by the columns."""
 
 
+class JsonObjects(list):
+    """A page's rows already written as JSON objects (UTF-8 bytes, as this renderer writes them: by the
+    database, ``reports.status_page_json``)."""
+
+
 class StatusPageRenderer(JSONRenderer):
-    """JSONRenderer, with the ``results`` of a page (``ExportRows``, the last key) written from the template."""
+    """JSONRenderer, with the ``results`` of a page (the last key) written from the template (``ExportRows``) or
+    joined as they come (``JsonObjects``)."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         rows = data.get("results") if isinstance(data, dict) else None
-        if not isinstance(rows, ExportRows) or list(data)[-1] != "results":
+        if not isinstance(rows, ExportRows | JsonObjects) or list(data)[-1] != "results":
             return super().render(data, accepted_media_type, renderer_context)
         head = super().render({**data, "results": []}, accepted_media_type, renderer_context)
+        if isinstance(rows, JsonObjects):
+            if not head.endswith(b"[]}"):  # indented on request: the objects parsed and written by the encoder
+                data = {**data, "results": [json.loads(row) for row in rows]}
+                return super().render(data, accepted_media_type, renderer_context)
+            if not rows:
+                return head
+            # The page's bytes copied once: the head glued to the first object, the end to the last. (U+2028 and
+            # U+2029 are escaped in the objects already, as JSONRenderer escapes them.)
+            parts = [head[: -len(b"]}")] + rows[0], *rows[1:]]
+            parts[-1] += b"]}"
+            return b",".join(parts)
         try:
             if not head.endswith(b"[]}"):  # indented on request (Accept: application/json; indent=2)
                 raise TypeError

@@ -227,10 +227,13 @@ def write_section(path, r):
         f"after the first, {walk['retained_last_mb']:.2f} MB after the last — "
         f"{'flat' if flat else '**not flat**'}: a page holds one page of rows, whatever the pages before it.",
         "",
-        "A page is read actor by actor (`reports.status_page`): the next actors after the cursor are named in the "
-        "query, which PostgreSQL pushes into both branches of the pairs (current statuses and “No information”), "
-        "so a page costs its own rows instead of a sort of the whole scope; the query reads the pairs' own columns "
-        "only, and the page joins their actors and items and puts them in order in Python.",
+        "A filtered page is read actor by actor (`reports.status_page`): the next actors after the cursor are named "
+        "in the query, which PostgreSQL pushes into both branches of the pairs (current statuses and “No "
+        "information”), so a page costs its own rows instead of a sort of the whole scope; the query reads the "
+        "pairs' own columns only, and the page joins their actors and items and puts them in order in Python. "
+        "Every pair today (no filter) on PostgreSQL is read by the CSV export's own statement "
+        "(`whole_export_rows_sql`), resumed after the cursor and stopped after the page, each row written as its "
+        "JSON object by the database (`reports.status_page_json`): the page's Python only joins them.",
     ]
     target = Path(path)
     text = target.read_text() if target.exists() else "# Performance\n"

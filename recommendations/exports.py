@@ -142,16 +142,22 @@ def copy_csv_chunks(sql: str, params, *, flush_bytes: int = 65536):
 
     worker = threading.Thread(target=run, name="csv-copy", daemon=True)
     worker.start()
+    ended = False  # the thread's last word (the end or its error) received: nothing to cancel
     try:
         while True:
             chunk = chunks.get()
             if chunk is _DONE:
+                ended = True
                 return
             if isinstance(chunk, BaseException):
+                ended = True
                 raise chunk
             yield chunk
     finally:
-        if worker.is_alive():
+        # Abandoned only if the thread had more to say. A thread still alive is not enough: after its last
+        # put() it may not have returned yet (a busy machine), and a cancel then would hit the connection's
+        # next statement and mark the caller's transaction for rollback.
+        if not ended and worker.is_alive():
             stopped.set()
             raw.cancel()
             while worker.is_alive():  # unblock a put() waiting on a full queue

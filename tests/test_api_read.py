@@ -61,6 +61,7 @@ def api_rows(client, params, page_size) -> tuple[list[list[str]], int]:
 
 
 FILTERS = [
+    {},  # every pair today: on PostgreSQL, the export's own statement writing JSON (status_page_json)
     {"region": "Africa"},
     {"item": ["R02", "R45"]},
     {"status": ["ratified", "limited"]},
@@ -195,6 +196,60 @@ def test_page_json_is_the_encoders_own(client, data):
     assert StatusPageRenderer().render(data) == JSONRenderer().render(as_dicts)
     indented = StatusPageRenderer().render(data, "application/json; indent=2", {"indent": 2})
     assert b'\n  "results"' in indented and json.loads(indented) == json.loads(JSONRenderer().render(as_dicts))
+
+
+def test_whole_list_pages_are_written_by_the_database_as_the_renderer_writes_them(
+    client, make_org, people, monkeypatch
+):
+    """PostgreSQL: every pair today, page by page, as JSON objects written by the export's statement (resumed
+    after each page's position): the bytes the template writes from ``status_page``'s values, at the same
+    positions, hostile text included (quotes, backslashes, control characters, U+2028/U+2029, non-ASCII);
+    the view serves them without ``status_page``. Filtered lists (and SQLite) keep ``status_page``."""
+    from django.http import QueryDict
+
+    from api import views
+    from api.renderers import ExportRows, JsonObjects, StatusPageRenderer
+    from recommendations import reports
+    from recommendations.filters import StatusFilter
+
+    from .test_copy_export import plant
+
+    if connection.vendor != "postgresql":
+        assert reports.status_page_json(StatusFilter(None), after=None, limit=10) is None
+        pytest.skip("the database writes the JSON on PostgreSQL only")
+    plant(make_org, people)
+    odd = make_org(
+        "Line\u2028separator\u2029, \x01 and \x1f", code="odd\u2028\\", base_country=Actor.objects.get(iso3="GHA")
+    )
+    record(
+        actor=odd,
+        recommendation=Recommendation.objects.get(code="R45"),
+        status=Status.LIMITED,
+        as_of=datetime.date(2020, 1, 1),
+        organization=people.org_a,
+    )
+    head = {"filters": [], "as_of": "2025-01-01", "next": None}
+    after_json = after_values = None
+    pages, every = 0, []
+    while True:
+        objects, after_json = reports.status_page_json(StatusFilter(None), after=after_json, limit=150)
+        values, after_values = reports.status_page(StatusFilter(None), after=after_values, limit=150)
+        written = StatusPageRenderer().render({**head, "results": JsonObjects(objects)})
+        assert written == StatusPageRenderer().render({**head, "results": ExportRows(values)})
+        pages, every = pages + 1, every + objects
+        assert (after_json is None) == (after_values is None)
+        if after_json is None:
+            break
+        assert after_json == after_values[:4]
+    assert pages > 3 and b"Line\\u2028separator\\u2029, \\u0001 and \\u001f" in b"".join(every)
+    assert reports.status_page_json(StatusFilter(QueryDict("item=R02")), after=None, limit=10) is None
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the whole list is read by status_page_json")
+
+    monkeypatch.setattr(views.reports, "status_page", refused)
+    response = client.get(reverse("api:statuses"), {"page_size": 20})
+    assert response.status_code == 200 and len(response.json()["results"]) == 20
 
 
 def test_status_list_pauses_the_collector_only_while_it_serves_a_page(client, data, monkeypatch):

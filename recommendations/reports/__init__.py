@@ -45,7 +45,7 @@ from .matrix import (
     matrix,
     pair_statuses,
 )
-from .pages import PAGE_ACTORS_MAX, status_page
+from .pages import PAGE_ACTORS_MAX, status_page, status_page_json
 from .scope import (
     PAIR_COLUMNS,
     REGION_LEVELS,
@@ -102,6 +102,7 @@ __all__ = [
     "iter_export_rows",
     "PAGE_ACTORS_MAX",
     "status_page",
+    "status_page_json",
     "export_copy_sql",
     "export_copy_statements",
     "export_rows_sql",

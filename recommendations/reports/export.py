@@ -138,6 +138,24 @@ def _links_sql(links: str) -> str:
     )
 
 
+def _links_text_sql(urls: str) -> str:
+    """``_join_urls`` in SQL over the links' JSON text (the filtered export's and the API page's path): the fast
+    path of ``_join_urls`` (no backslash, no quote inside a link), else the JSON parser; '' for none."""
+    inside = f"SUBSTR({urls}, 3, GREATEST(LENGTH({urls}) - 4, 0))"
+    return (
+        f"CASE WHEN {urls} IS NULL OR {urls} = '[]' THEN '' "  # noqa: S608  # nosec B608 - column names only
+        f"WHEN POSITION(CHR(92) IN {urls}) = 0 AND LEFT({urls}, 2) = '[\"' AND RIGHT({urls}, 2) = '\"]' "
+        f"AND POSITION('\"' IN REPLACE({inside}, '\", \"', '')) = 0 THEN REPLACE({inside}, '\", \"', ' ') "
+        f"ELSE (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
+        f"FROM JSONB_ARRAY_ELEMENTS_TEXT(CAST({urls} AS JSONB)) WITH ORDINALITY AS e(url, n)) END"
+    )
+
+
+def _verified_text_sql(verified: str) -> str:
+    """``_verified_sql``, '' for none (a JSON string is never null)."""
+    return f"CASE WHEN COALESCE({verified}, '') = '' THEN '' ELSE {_verified_sql(verified)} END"
+
+
 def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list] | None = None) -> tuple[str, list]:
     """PostgreSQL only: the export rows as the CSV cells ``iter_export_rows`` and ``guard_row`` make, in SQL.
 
@@ -152,19 +170,13 @@ def export_copy_sql(scope: Scope, *, sort: str = "actor", rows: tuple[str, list]
     """
     raw = [f"c{n}" for n in range(18)]  # _EXPORT_SELECT's columns, in order
     as_of, precision, value, unit, reporter, urls, verified, perspective = raw[10:]
-    # The fast path of _join_urls (no backslash, no quote inside a link), else the JSON parser.
-    inside = f"SUBSTR({urls}, 3, GREATEST(LENGTH({urls}) - 4, 0))"
     shaped = [
         *raw[:10],
         _as_of_sql(as_of, precision),
         _value_sql(value),
         unit,
         reporter,
-        f"CASE WHEN {urls} IS NULL OR {urls} = '[]' THEN '' "  # noqa: S608  # nosec B608 - column aliases only
-        f"WHEN POSITION(CHR(92) IN {urls}) = 0 AND LEFT({urls}, 2) = '[\"' AND RIGHT({urls}, 2) = '\"]' "
-        f"AND POSITION('\"' IN REPLACE({inside}, '\", \"', '')) = 0 THEN REPLACE({inside}, '\", \"', ' ') "
-        f"ELSE (SELECT STRING_AGG(e.url, ' ' ORDER BY e.n) "
-        f"FROM JSONB_ARRAY_ELEMENTS_TEXT(CAST({urls} AS JSONB)) WITH ORDINALITY AS e(url, n)) END",
+        _links_text_sql(urls),
         _verified_sql(verified),
         perspective,
     ]
@@ -307,6 +319,145 @@ def whole_export_copy_sql(scope: Scope) -> tuple[str, list]:
         "ORDER BY a.rank, r.rank"
     )
     return sql, params
+
+
+def whole_export_rows_sql(scope: Scope, *, after: tuple | None = None, as_json: bool = False) -> tuple[str, list]:
+    """PostgreSQL, for the API's pages: the rows of the whole export (every pair today, default order) as one
+    statement whose first rows leave at once: the rows of ``export_rows_sql`` for that scope, without its sort
+    of every row. The CSV reads the same pairs in the same order through ``whole_export_copy_sql`` (its cells
+    shaped and guarded for a spreadsheet); ``tests/test_api_read.py`` compares the two page by page.
+
+    Every actor (sorted by name, id: a few thousand rows) × every item (by position, id), each actor's pairs
+    read with its current statuses: a status found is a reported row; none, a "No information" row if the
+    pair is in the universe (``scope._universe``'s querysets), else no row. The items are a LATERAL over the
+    actor, so the actors are the outer loop, read from their sorted subquery, and the ``ORDER BY`` is an
+    incremental sort of each actor's rows only (its presorted key is the actors' order): a full sort waits
+    for the last row before the first leaves (the external merge of 103 MB behind the 1.3–5 s first row at
+    1M updates). ``tests/test_copy_export.py`` compares the rows with the sorted statement's and checks
+    the plan's top node.
+
+    For the API's pages (``pages.status_page_json``): ``after``, a keyset position (actor name, actor id,
+    item position, item id), keeps the rows after it only; ``as_json`` gives each row as its JSON object
+    (``json_row_sql``) followed by its keyset instead of the export's 18 columns.
+    """
+    countries, country_items, organizations, organization_items = _universe(scope.filterset, None)
+    params = []
+
+    def sub(queryset) -> str:
+        sql, sql_params = _sql(queryset.values("pk").order_by())
+        params.extend(sql_params)
+        return sql
+
+    actors, items, statuses = Actor._meta.db_table, Recommendation._meta.db_table, CurrentStatus._meta.db_table
+    # _EXPORT_SELECT's columns, computed where they come from: the actor's six, the item's three (and the unit).
+    actor_cells = ", ".join(f"{cell} AS c{n}" for n, cell in enumerate(_EXPORT_PLACE[:6]))
+    item_cells = ", ".join(f"{cell} AS c{n}" for n, cell in enumerate(_EXPORT_PLACE[6:9], start=6))
+    # As JSON, an item's members are written once per item (a hundred), not once per row.
+    item_json = f", {_json_members(EXPORT_COLUMNS[6:9], ['c6', 'c7', 'c8'], first=False)} AS item_json, " + (
+        _json_members(["unit"], ["unit"], first=False) + " AS unit_json"
+    )
+    item_sql = (
+        f"SELECT r.id, r.position, {item_cells}, {_UNIT_SQL} AS unit, r.id IN ({sub(country_items)}) AS for_countries, "  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
+        f"r.id IN ({sub(organization_items)}) AS for_organizations FROM {items} r ORDER BY r.position, r.id"
+    )
+    if as_json:  # over the columns above: a subquery, so that the members read the cells by name
+        item_sql = f"SELECT q.*{item_json} FROM ({item_sql}) q ORDER BY q.position, q.id"  # noqa: S608  # nosec B608 - the SQL above
+    # Whether the actor's "No information" pairs are in the universe. For the whole export, a hash of the
+    # actors in it, built once; for a page, which reads a hundred actors or so, asked of each actor read (in
+    # its LATERAL below; each EXISTS fenced with OFFSET 0, else the planner makes it that hash again, whose
+    # every organization's probe of the current statuses was most of a page's fixed cost).
+    in_universe = "a.id IN ({}) OR a.id IN ({})"
+    if as_json:
+        in_universe = " OR ".join(["EXISTS (SELECT 1 FROM ({}) u WHERE u.pk = a.id OFFSET 0)"] * 2)
+    actor_sql = (
+        f"SELECT a.id, a.name, a.kind, {actor_cells}"  # noqa: S608  # nosec B608 - fixed columns, ORM-compiled subqueries
+        + ("" if as_json else f", ({in_universe.format(sub(countries), sub(organizations))}) AS unreported_too")
+        + f" FROM {actors} a LEFT JOIN {actors} b ON b.id = a.base_country_id "
+    )
+    cut = ""
+    if after is not None:
+        name, actor_id, position, item_id = after[:4]
+        # The actor of the position and those after it; of its own rows, those after the position's item.
+        actor_sql += "WHERE (a.name, a.id) >= (%s, %s) "
+        cut = "AND (a.id <> %s OR (r.position, r.id) > (%s, %s)) "
+        params.append(name)
+        params.append(actor_id)
+    actor_sql += "ORDER BY a.name, a.id OFFSET 0"
+    # Each actor's items with its current statuses: a LATERAL (it reads the actor) fenced with OFFSET 0, so
+    # the actors stay the outer loop and each actor's statuses are one range of the actor_id index joined
+    # with the items in memory (an index probe per pair read 7× the buffers: 1.8M against 0.24M at 1M).
+    actor_items = (
+        f"SELECT i.id, i.position, i.c6, i.c7, i.c8, i.unit{', i.item_json, i.unit_json' if as_json else ''}, "  # noqa: S608  # nosec B608 - an enum constant, a table name
+        f"{'h' if as_json else 'a'}.unreported_too AND CASE a.kind WHEN '{ActorKind.COUNTRY}' THEN i.for_countries "
+        "ELSE i.for_organizations END AS unreported, cs.status, CAST(cs.as_of AS TEXT) AS as_of_text, "
+        "cs.as_of_precision, CAST(cs.value AS TEXT) AS value_text, cs.reported_by_organization_id AS reporter_id, "
+        "CAST(cs.evidence_urls AS TEXT) AS evidence_text, CAST(cs.verified_at AS TEXT) AS verified_text, "
+        f"cs.perspective FROM items i LEFT JOIN {statuses} cs ON cs.recommendation_id = i.id AND cs.actor_id = a.id "
+        "OFFSET 0"
+    )
+    cells = [
+        *(f"a.c{n}" for n in range(6)),
+        *(f"r.c{n}" for n in range(6, 9)),
+        f"COALESCE(r.status, '{NO_INFORMATION}')",
+        "r.as_of_text, r.as_of_precision, r.value_text, r.unit, COALESCE(o.code, ''), r.evidence_text, "
+        "r.verified_text, COALESCE(r.perspective, '')",
+    ]
+    joined = f"({actor_sql}) a CROSS JOIN LATERAL ({actor_items}) r"
+    if as_json:
+        cells = [f"{json_row_sql('h.actor_json', 'r', 'o')}, a.name, a.id, r.position, r.id"]
+        # An actor's members, written once per actor read (a LATERAL fenced with OFFSET 0), not once per row.
+        actor_json = _json_members(EXPORT_COLUMNS[:6], [f"a.c{n}" for n in range(6)], first=True)
+        unreported_too = in_universe.format(sub(countries), sub(organizations))
+        joined = (
+            f"({actor_sql}) a CROSS JOIN LATERAL (SELECT {actor_json} AS actor_json, ({unreported_too}) AS "
+            f"unreported_too OFFSET 0) h CROSS JOIN LATERAL ({actor_items}) r"
+        )
+    if after is not None:
+        params += [after[1], after[2], after[3]]
+    sql = (
+        f"WITH items AS MATERIALIZED ({item_sql}) SELECT {', '.join(cells)} FROM {joined} "  # noqa: S608  # nosec B608 - fixed columns over the SQL above
+        f"LEFT JOIN {actors} o ON o.id = r.reporter_id "
+        f"WHERE (r.status IS NOT NULL OR r.unreported) {cut}ORDER BY {TABLE_SORTS['actor']}, r.id"
+    )
+    return sql, params
+
+
+def _json_members(names, cells, *, first: bool) -> str:
+    """SQL writing ``"name":value`` for each name and cell (text, never NULL), comma-separated, as JSONRenderer
+    writes them (compact), after "{" if ``first``, else after a comma."""
+    parts = []
+    for n, (name, cell) in enumerate(zip(names, cells, strict=True)):
+        opening = "{" if first and n == 0 else ","
+        parts += [f"'{opening}{json.dumps(name)}:'", _json_string(cell)]
+    return f"CONCAT({', '.join(parts)})"
+
+
+def _json_string(cell: str) -> str:
+    """SQL: the text ``cell`` as a JSON string, as JSONRenderer writes it: ``to_json``'s escaping (the encoder's:
+    quote, backslash, \\b \\f \\n \\r \\t, other control characters as \\u00XX), and U+2028 and U+2029
+    escaped too, which JSONRenderer escapes for JavaScript parsers."""
+    escaped = f"CAST(TO_JSON(CAST({cell} AS TEXT)) AS TEXT)"
+    return f"REPLACE(REPLACE({escaped}, U&'\\2028', '\\u2028'), U&'\\2029', '\\u2029')"
+
+
+def json_row_sql(actor_json: str, pair: str, reporter: str) -> str:
+    """PostgreSQL: one export row as its JSON object, as ``api.renderers`` writes it from the row's values: the
+    actor's members (``actor_json``), the item's (from the items' ``item_json`` and ``unit_json``), then the
+    pair's, shaped as COPY shapes them. The status, dates and value are written without escaping: a status is
+    one of its scale's words (a database check), the others are dates and a number."""
+    p, blank = pair, "''"
+    members = [
+        f"{p}.item_json",
+        f"',\"status\":\"', COALESCE({p}.status, '{NO_INFORMATION}')",
+        f"'\",\"as_of\":\"', COALESCE({_as_of_sql(f'{p}.as_of_text', f'{p}.as_of_precision')}, '')",
+        f"'\",\"value\":\"', COALESCE({_value_sql(f'{p}.value_text')}, ''), '\"'",
+        f"{p}.unit_json",
+        f"',\"reported_by_organization\":', {_json_string(f'COALESCE({reporter}.code, {blank})')}",
+        f"',\"evidence_urls\":', {_json_string(_links_text_sql(f'{p}.evidence_text'))}",
+        f'\',"verified_at":"\', {_verified_text_sql(f"{p}.verified_text")}',
+        f"'\",\"perspective\":', {_json_string(f'COALESCE({p}.perspective, {blank})')}, '}}'",
+    ]
+    return f"CONCAT({actor_json}, {', '.join(members)})"
 
 
 def export_rows_sql(scope: Scope, *, sort: str = "actor") -> tuple[str, list]:

@@ -1,4 +1,4 @@
-"""The export's rows in keyset pages: the API's status list (``status_page``)."""
+"""The export's rows in keyset pages: the API's status list (``status_page``, ``status_page_json``)."""
 
 from django.db import connection
 from django.db.models import Q
@@ -6,7 +6,7 @@ from django.db.models import Q
 from ..filters import StatusFilter
 from ..models import Actor, Recommendation
 from ..models.places import place_expression
-from .export import _EXPORT_PLACE, _UNIT_SQL, _export_values
+from .export import _EXPORT_PLACE, _UNIT_SQL, _export_values, _is_whole, whole_export_rows_sql
 from .scope import Scope, _fetch, build_scope
 
 # Actors one page query names in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters); a page
@@ -86,6 +86,47 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
         return values, None
     seen = len({row[-3] for row in rows})
     return values, (*rows[-1][-4:], max(1, -(-len(rows) // seen)))
+
+
+def status_page_json(
+    filterset: StatusFilter, *, after: tuple | None, limit: int
+) -> tuple[list[bytes], tuple | None] | None:
+    """``status_page`` for every pair today (no filter) on PostgreSQL, each row written as its JSON object
+    (UTF-8) by the database; None elsewhere (``status_page`` then).
+
+    The page is the CSV export's own statement (``whole_export_rows_sql``: actors in order, each one's
+    items with its current statuses), resumed after the position and stopped after ``limit`` + 1 rows, so
+    a page costs what its rows cost in the whole export's COPY; the rows come shaped and written as JSON
+    (``json_row_sql``), so that the page's Python only joins them. Read page by page through
+    ``status_page``, the same rows cost twice the export (docs/performance.md, "API"). The position is
+    ``status_page``'s, so a cursor of one serves the other.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    import psycopg2.extensions  # (the PostgreSQL driver: only there)
+
+    if filterset.is_bound and not filterset.is_valid():  # (as build_scope: never read a filter not applied)
+        raise ValueError(f"invalid report filters: {filterset.error_messages()}")
+    # The scope without its pairs' SQL, which the whole export's statement does not read.
+    scope = Scope(filterset=filterset, snapshot=filterset.snapshot_date)
+    if not _is_whole(scope):
+        return None
+    sql, params = whole_export_rows_sql(scope, after=after, as_json=True)
+    with connection.cursor() as cursor:
+        # The objects as bytes, as the response sends them: no decoding and encoding of every row.
+        psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
+        # No JIT compilation (as for the COPY export): its cost is that of a whole export, not of a page.
+        cursor.execute(f"SET LOCAL jit = off; {sql} LIMIT %s", [*params, limit + 1])
+        rows = cursor.fetchall()
+        if connection.in_atomic_block:
+            cursor.execute("RESET jit")
+    more = len(rows) > limit
+    rows = rows[:limit]
+    objects = [row[0] for row in rows]
+    if not (rows and more):
+        return objects, None
+    name, actor_id, position, item_id = rows[-1][1:]
+    return objects, (name.decode(), actor_id, position, item_id)
 
 
 # PostgreSQL's cost of a random page read (default 4: a disk seek) for a page's query, which reads a few
