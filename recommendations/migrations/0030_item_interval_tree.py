@@ -13,17 +13,18 @@ per-perspective ones repeat 0025's expressions word for word (the planner matche
 from django.db import migrations
 
 INDEXES = [
-    "CREATE INDEX interval_item_fork_from ON recommendations_statusinterval (recommendation_id, span_fork, valid_from) "
-    "INCLUDE (valid_until, status, actor_kind, actor_id)",
-    "CREATE INDEX interval_item_fork_until ON recommendations_statusinterval (recommendation_id, span_fork, valid_until) "
-    "INCLUDE (valid_from, status, actor_kind, actor_id)",
+    "CREATE INDEX interval_item_fork_from ON recommendations_statusinterval "
+    "(recommendation_id, span_fork, valid_from) INCLUDE (valid_until, status, actor_kind, actor_id)",
+    "CREATE INDEX interval_item_fork_until ON recommendations_statusinterval "
+    "(recommendation_id, span_fork, valid_until) INCLUDE (valid_from, status, actor_kind, actor_id)",
 ]
 FORK = "interval_fork(valid_from - DATE '1899-12-31', COALESCE(valid_to, DATE '9999-12-31') - DATE '1899-12-31' - 1)"
 INDEXES += [
     f"CREATE INDEX perspective_item_fork_from ON recommendations_perspectiveinterval "
     f"(recommendation_id, ({FORK}), valid_from) INCLUDE (valid_to, status, actor_id)",
     f"CREATE INDEX perspective_item_fork_until ON recommendations_perspectiveinterval "
-    f"(recommendation_id, ({FORK}), (COALESCE(valid_to, DATE '9999-12-31'))) INCLUDE (valid_from, valid_to, status, actor_id)",
+    f"(recommendation_id, ({FORK}), (COALESCE(valid_to, DATE '9999-12-31'))) "
+    "INCLUDE (valid_from, valid_to, status, actor_id)",
 ]
 UNDO = [
     f"DROP INDEX IF EXISTS {name}"
