@@ -408,19 +408,21 @@ def test_the_disagreement_on_a_date_is_the_definition_on_every_day(people):
     days = sorted({INTERVAL_TREE_EPOCH + datetime.timedelta(days=n + k) for n in numbers for k in (-1, 0, 1)})
     flagged_days = 0
     for day in days:
-        condition, params = disagreement_sql("x", day)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT x.actor_id, x.recommendation_id FROM {table} x "  # noqa: S608 - the test's own SQL
-                f"WHERE x.valid_from <= %s AND (x.valid_to IS NULL OR x.valid_to > %s) AND {condition}",
-                [day, day, *params],
-            )
-            found = set(cursor.fetchall())
         held = {}
         for interval in PerspectiveInterval.objects.on(day):
             held.setdefault((interval.actor_id, interval.recommendation_id), []).append(interval.status)
         expected = {pair for pair, statuses in held.items() if services.statuses_disagree(statuses)}
-        assert found == expected, day
+        # The scope naming items (the tree keyed by item, migration 0030): the same pairs, or none for another.
+        for items, named_expected in ((None, expected), ([r56.pk], expected), ([r56.pk + 1], set())):
+            condition, params = disagreement_sql("x", day, items)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT x.actor_id, x.recommendation_id FROM {table} x "  # noqa: S608 - the test's own SQL
+                    f"WHERE x.valid_from <= %s AND (x.valid_to IS NULL OR x.valid_to > %s) AND {condition}",
+                    [day, day, *params],
+                )
+                found = set(cursor.fetchall())
+            assert found == named_expected, (day, items)
         flagged_days += bool(expected)
     assert flagged_days  # the sequence does make perspectives disagree
 
