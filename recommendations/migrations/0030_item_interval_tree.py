@@ -1,8 +1,8 @@
 """The interval trees of 0014 and 0025 keyed by item first, for one item's (or a few items') snapshot on a date.
 
 Their indexes lead with the fork, so the intervals of one item holding on a date were found among every pair's:
-the scans read all 260,000 held intervals (at 1M benchmark updates) and kept the item's 3,700 — for the one-item
-``?on=`` count, its disagreement test and its chart's point on the date. These lead with ``recommendation_id``:
+the scans read all 192,000 held on 2015-12-31 (1M benchmark updates) and kept the item's 3,728 — for the one-item
+``?on=`` rows, their disagreement test and the chart's point on the date. These lead with ``recommendation_id``:
 for each named item, the same two range scans (forks on the path to the date at or after it with
 ``valid_from <= D``, before it with the end ``> D``) read only that item's held intervals. The queries stay the
 ones of ``reports.scope._held_on_sql`` and ``_disagreeing_on_sql``; the planner takes these when the query names

@@ -159,7 +159,7 @@ def _held_on_counts_sql(filterset: StatusFilter, cut: datetime.date) -> tuple[st
     year = int(cut.year)
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     # Items the filter names go inside (their ids, no join): the tree keyed by item first (migration 0030) then
-    # reads only their held intervals, not all 260,000 (one item's chart on a date: 140-315 ms at 1M-10M).
+    # reads only their held intervals, not every pair's (one item's chart on a date was 140-315 ms at 1M-10M).
     named = filterset.data_.get("item")
     in_named = filterset.ITEM_CONDITIONS["item"](named, "recommendation__") if named else Q()
     held, params = _held_on_sql(intervals, in_named, Q(), cut, ("status", "recommendation_id", "actor_id"))
