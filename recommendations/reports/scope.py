@@ -293,7 +293,7 @@ def _disagreeing_on_sql(alias: str, snapshot) -> tuple[str, list]:
     Those pairs, found once: the per-perspective intervals holding on the date, read through the interval tree
     of migration 0025 (as ``_held_on_sql`` reads the consolidated ones), grouped by pair. Only the intervals of
     pairs with two or more tracks (``several_perspectives``, migration 0028's partial indexes): another pair
-    has one status on any date. At 1M benchmark updates that reads ~16,000 index entries instead of the
+    has one status on any date. At 1M benchmark updates that reads ~10,000 index entries instead of the
     195,000 held intervals of every track, and the report's rows probe a hash of ~1,800 pairs.
     """
     table = PerspectiveInterval._meta.db_table
