@@ -119,14 +119,41 @@ def replayed_tracks_on(day) -> dict[tuple[int, int, str], int]:
 
 
 def assert_tracks_match_history(days):
-    """Each perspective's maintained status and intervals equal a replay of that perspective's history."""
+    """Each perspective's maintained status and intervals equal a replay of that perspective's history; each
+    interval's ``several_perspectives`` marker says whether its pair has two or more tracks; and the pairs whose
+    perspectives disagree on each day (``disagreement_sql``, on PostgreSQL only over the marked intervals) are
+    those whose replayed tracks then hold different statuses."""
+    from django.db import connection
+
+    from recommendations.reports.scope import disagreement_sql
+
     for day in days:
         held = list(
             PerspectiveInterval.objects.on(day).values_list("actor_id", "recommendation_id", "perspective", "update_id")
         )
         table = {(a, i, p): u for a, i, p, u in held}
         assert len(table) == len(held), f"two intervals of one track hold on {day}"
-        assert table == replayed_tracks_on(day), day
+        replayed = replayed_tracks_on(day)
+        assert table == replayed, day
+        status_of = dict(ProgressUpdate.objects.filter(pk__in=replayed.values()).values_list("pk", "status"))
+        statuses: dict[tuple[int, int], set] = {}
+        for (a, i, _), pk in replayed.items():
+            statuses.setdefault((a, i), set()).add(status_of[pk])
+        condition, params = disagreement_sql("x", day)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT x.actor_id, x.recommendation_id FROM {StatusInterval._meta.db_table} x "  # noqa: S608
+                f"WHERE x.valid_from <= %s AND (x.valid_to IS NULL OR x.valid_to > %s) AND {condition}",
+                [day, day, *params],
+            )
+            assert set(cursor.fetchall()) == {pair for pair, held in statuses.items() if len(held) > 1}, day
+    tracks_of: dict[tuple[int, int], set] = {}
+    for a, i, p in replayed_tracks_on(datetime.date.max):
+        tracks_of.setdefault((a, i), set()).add(p)
+    for a, i, several in PerspectiveInterval.objects.values_list(
+        "actor_id", "recommendation_id", "several_perspectives"
+    ):
+        assert several == (len(tracks_of[(a, i)]) > 1), (a, i)
     current = {
         (a, i, p): u
         for a, i, p, u in PerspectiveStatus.objects.values_list(

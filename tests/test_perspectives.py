@@ -408,23 +408,63 @@ def test_the_disagreement_on_a_date_is_the_definition_on_every_day(people):
     days = sorted({INTERVAL_TREE_EPOCH + datetime.timedelta(days=n + k) for n in numbers for k in (-1, 0, 1)})
     flagged_days = 0
     for day in days:
+        condition, params = disagreement_sql("x", day)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT x.actor_id, x.recommendation_id FROM {table} x "  # noqa: S608 - the test's own SQL
+                f"WHERE x.valid_from <= %s AND (x.valid_to IS NULL OR x.valid_to > %s) AND {condition}",
+                [day, day, *params],
+            )
+            found = set(cursor.fetchall())
         held = {}
         for interval in PerspectiveInterval.objects.on(day):
             held.setdefault((interval.actor_id, interval.recommendation_id), []).append(interval.status)
         expected = {pair for pair, statuses in held.items() if services.statuses_disagree(statuses)}
-        # And for a scope naming the item (PostgreSQL: the tree keyed by item first, migration 0030).
-        for items in (None, [r56.pk]):
-            condition, params = disagreement_sql("x", day, items)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT x.actor_id, x.recommendation_id FROM {table} x "  # noqa: S608 - the test's own SQL
-                    f"WHERE x.valid_from <= %s AND (x.valid_to IS NULL OR x.valid_to > %s) AND {condition}",
-                    [day, day, *params],
-                )
-                found = set(cursor.fetchall())
-            assert found == expected, (day, items)
+        assert found == expected, day
         flagged_days += bool(expected)
     assert flagged_days  # the sequence does make perspectives disagree
+
+
+def test_a_pair_gaining_then_losing_its_second_perspective_back_dated(client, disagreeing, people):
+    """Mexico had civil society's track only; a back-dated government assessment gives it a second one, which
+    marks all its per-perspective intervals (``several_perspectives``: the on-date count reads only those) and
+    makes it disagree from that date; withdrawn, the marks go and so does the disagreement."""
+    from recommendations.models import PerspectiveInterval
+
+    mexico, r56 = Actor.objects.get(iso3="MEX"), Recommendation.objects.get(code="R56")
+
+    def marks():
+        return set(
+            PerspectiveInterval.objects.filter(actor=mexico).values_list(
+                "perspective", "valid_from", "several_perspectives"
+            )
+        )
+
+    def count(day):
+        return client.get(reverse("recommendations:report_summary") + f"?item=R56&on={day}").context["disagreements"]
+
+    assert {several for _, _, several in marks()} == {False}
+    assert count("2019-06-30") == 0
+    government = record(
+        actor=mexico,
+        recommendation=r56,
+        status=Status.COMPLETE,
+        as_of=datetime.date(2019, 3, 1),  # before civil society's newer assessment, after its first
+        organization=people.org_a,
+        perspective=Perspective.GOVERNMENT,
+    )
+    assert marks() == {
+        (Perspective.CIVIL_SOCIETY, datetime.date(2019, 1, 1), True),
+        (Perspective.CIVIL_SOCIETY, datetime.date(2020, 1, 1), True),
+        (Perspective.GOVERNMENT, datetime.date(2019, 3, 1), True),
+    }
+    assert count("2019-02-28") == 0  # the government had not yet assessed Mexico
+    assert count("2019-06-30") == 1  # complete against limited
+    assert count("2021-06-30") == 1  # complete against substantial (Kenya: government only then)
+    assert count("2022-06-30") == 2  # and Kenya
+    services.withdraw_update(update=government, user=people.reviewer, expected_version=None, reason="wrong")
+    assert {several for _, _, several in marks()} == {False}
+    assert (count("2019-06-30"), count("2022-06-30")) == (0, 1)
 
 
 def test_a_disagreement_is_found_whichever_perspective_the_report_reads(client, disagreeing, people):

@@ -10,7 +10,14 @@ from django.utils import timezone
 from ..chart_cache import bump_history_version
 from ..models import Actor, CurrentStatus, PerspectiveInterval, PerspectiveStatus, ProgressUpdate, StatusInterval
 from ..models.progress import latest_first_sql
-from .perspectives import INTERVAL_KEY, INTERVAL_REST, disagreement_fill_sql, stored_intervals, write_tracks
+from .perspectives import (
+    INTERVAL_KEY,
+    INTERVAL_REST,
+    disagreement_fill_sql,
+    several_perspectives_fill_sql,
+    stored_intervals,
+    write_tracks,
+)
 
 
 def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
@@ -189,7 +196,8 @@ def rebuild_tracks() -> None:
     """Recompute every perspective's statuses and intervals from the verified history (repair tool).
 
     Two statements, as ``rebuild_status_intervals``: each track's intervals (``status_intervals_sql`` with the
-    perspective in every partition), then each track's open interval as its current status, then the current
+    perspective in every partition), then each track's open interval as its current status, then the intervals'
+    several-perspectives marker (``several_perspectives_fill_sql``) and the current
     statuses' disagreement flags (``disagreement_fill_sql``). Reading the
     history into Python instead held a million updates in memory and wrote a million rows through the ORM.
     """
@@ -205,6 +213,7 @@ def rebuild_tracks() -> None:
             )
         )
         cursor.execute(*open_intervals_sql(PerspectiveStatus, PerspectiveInterval))
+        cursor.execute(several_perspectives_fill_sql())  # the intervals were inserted unmarked (db_default)
         # The flags follow the tracks (rows rebuilt before them start unflagged).
         CurrentStatus.objects.filter(perspectives_disagree=True).update(perspectives_disagree=False)
         cursor.execute(disagreement_fill_sql())

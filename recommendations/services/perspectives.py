@@ -64,7 +64,8 @@ def tracks_from_history(history: list) -> tuple[list, list]:
     """A pair's per-perspective current statuses and intervals from its counted updates, oldest first.
 
     Each perspective's track follows the consolidated rule on its own updates: the last one is its current
-    status, and its intervals are ``intervals_from_history`` of its updates.
+    status, and its intervals are ``intervals_from_history`` of its updates. Every interval carries whether the
+    pair has two or more tracks (``several_perspectives``: only then can its perspectives disagree).
     """
     from .current_status import intervals_from_history
 
@@ -72,6 +73,7 @@ def tracks_from_history(history: list) -> tuple[list, list]:
     for update in history:
         by_perspective.setdefault(update.perspective, []).append(update)
     statuses, intervals = [], []
+    several = len(by_perspective) > 1
     for perspective, updates in by_perspective.items():
         latest = updates[-1]
         statuses.append(
@@ -85,6 +87,7 @@ def tracks_from_history(history: list) -> tuple[list, list]:
         intervals += [
             PerspectiveInterval(
                 perspective=perspective,
+                several_perspectives=several,
                 **{
                     f.attname: getattr(interval, f.attname)
                     for f in StatusInterval._meta.concrete_fields
@@ -120,32 +123,52 @@ def disagreement_fill_sql() -> str:
     )
 
 
+def several_perspectives_fill_sql() -> str:
+    """One UPDATE marking every per-perspective interval whose pair has another perspective's track
+    (``tracks_from_history``'s ``several_perspectives`` in bulk; a track has a status exactly when it has
+    intervals). Intervals start unmarked."""
+    intervals, tracks = PerspectiveInterval._meta.db_table, PerspectiveStatus._meta.db_table
+    # Only model table names go into it, no values.
+    return (
+        f"UPDATE {intervals} SET several_perspectives = TRUE WHERE EXISTS (SELECT 1 FROM {tracks} d "  # noqa: S608  # nosec B608
+        f"WHERE d.actor_id = {intervals}.actor_id AND d.recommendation_id = {intervals}.recommendation_id "
+        f"AND d.perspective <> {intervals}.perspective)"
+    )
+
+
 # A track's interval is keyed by its start; the rest of its columns are compared to find what changed.
+# INTERVAL_REST: the columns StatusInterval shares; TRACK_REST adds the per-perspective table's own marker.
 INTERVAL_KEY = ("actor_id", "recommendation_id", "perspective", "valid_from")
+TRACK_ONLY = ("several_perspectives",)
 INTERVAL_REST = tuple(
-    f.attname for f in PerspectiveInterval._meta.concrete_fields if f.attname not in ("id", *INTERVAL_KEY)
+    f.attname for f in PerspectiveInterval._meta.concrete_fields if f.attname not in ("id", *INTERVAL_KEY, *TRACK_ONLY)
 )
+TRACK_REST = INTERVAL_REST + TRACK_ONLY
 STATUS_FIELDS = tuple(f for f in PerspectiveStatus.COPIED_FROM_UPDATE if f != "perspective") + ("update_id",)
 
 
 def stored_intervals(pairs: Q) -> tuple[list, list]:
     """The stored intervals of the pairs ``pairs`` selects, consolidated and per perspective, in one read:
-    two lists of rows (pk, *INTERVAL_KEY, *INTERVAL_REST) — StatusInterval has the same columns."""
+    rows (pk, *INTERVAL_KEY, *INTERVAL_REST) of StatusInterval, which has the same columns, and
+    (pk, *INTERVAL_KEY, *TRACK_REST) of PerspectiveInterval."""
     columns = ("pk", *INTERVAL_KEY, *INTERVAL_REST)
     rows = (
         StatusInterval.objects.filter(pairs)
-        .annotate(track=Value(False, output_field=BooleanField()))
-        .values_list("track", *columns)
+        .annotate(track=Value(False, output_field=BooleanField()), marker=Value(False, output_field=BooleanField()))
+        .values_list("track", *columns, "marker")
         .union(
             PerspectiveInterval.objects.filter(pairs)
             .annotate(track=Value(True, output_field=BooleanField()))
-            .values_list("track", *columns),
+            .values_list("track", *columns, *TRACK_ONLY),
             all=True,
         )
     )
     consolidated, tracks = [], []
     for track, *row in rows:
-        (tracks if track else consolidated).append(tuple(row))
+        if track:
+            tracks.append(tuple(row))
+        else:
+            consolidated.append(tuple(row[: -len(TRACK_ONLY)]))
     return consolidated, tracks
 
 
@@ -160,7 +183,8 @@ def write_tracks(
     One read: the stored intervals (``stored_rows``, if the caller read them with ``stored_intervals``),
     whose open ones are the stored statuses (a track's status is its open interval, as ``open_intervals_sql``
     writes it). A verification that extends a track then updates the
-    closed interval, inserts the new one and updates the status: it used to delete and rewrite every row.
+    closed interval, inserts the new one and updates the status: it used to delete and rewrite every row. A pair
+    that gains or loses its second perspective rewrites its intervals' ``several_perspectives`` marker then.
     """
     flags, wanted, wanted_open = {}, {}, {}
     for pair, history in histories.items():
@@ -171,16 +195,16 @@ def write_tracks(
         for interval in pair_intervals:
             wanted[tuple(getattr(interval, c) for c in INTERVAL_KEY)] = interval
     if stored_rows is None:
-        stored_rows = PerspectiveInterval.objects.filter(pairs).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
+        stored_rows = PerspectiveInterval.objects.filter(pairs).values_list("pk", *INTERVAL_KEY, *TRACK_REST)
     stored = {tuple(row[1:5]): (row[0], tuple(row[5:])) for row in stored_rows}
-    rest = {key: tuple(getattr(interval, c) for c in INTERVAL_REST) for key, interval in wanted.items()}
+    rest = {key: tuple(getattr(interval, c) for c in TRACK_REST) for key, interval in wanted.items()}
     stale = [pk for key, (pk, _) in stored.items() if key not in wanted]
     if stale:
         PerspectiveInterval.objects.filter(pk__in=stale).delete()
     for key, interval in wanted.items():
         if key in stored and stored[key][1] != rest[key]:
             PerspectiveInterval.objects.filter(pk=stored[key][0]).update(
-                **{c: getattr(interval, c) for c in INTERVAL_REST}
+                **{c: getattr(interval, c) for c in TRACK_REST}
             )
     new = [interval for key, interval in wanted.items() if key not in stored]
     if new:
