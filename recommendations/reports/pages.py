@@ -7,7 +7,7 @@ from ..filters import StatusFilter
 from ..models import Actor, Recommendation
 from ..models.places import place_expression
 from .export import _EXPORT_PLACE, _UNIT_SQL, _export_values, _is_whole, whole_export_rows_sql
-from .scope import Scope, _fetch, build_scope
+from .scope import Scope, _fetch, _fetch_planned_with, build_scope
 
 # Actors one page query names in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters); a page
 # that needs more reads them in several rounds.
@@ -139,16 +139,7 @@ PAGE_RANDOM_PAGE_COST = "1.1"
 
 def _fetch_by_index(sql: str, params: list) -> list[tuple]:
     """``_fetch``, planned on PostgreSQL with ``PAGE_RANDOM_PAGE_COST`` (set for this statement only)."""
-    if connection.vendor != "postgresql":
-        return _fetch(sql, params)
-    with connection.cursor() as cursor:
-        # One round trip, one implicit transaction: the setting lasts for the query only (and goes with it
-        # should the query fail). Inside a caller's transaction it would last until that one ends.
-        cursor.execute(f"SET LOCAL random_page_cost = {PAGE_RANDOM_PAGE_COST}; {sql}", params)
-        rows = cursor.fetchall()
-        if connection.in_atomic_block:
-            cursor.execute("RESET random_page_cost")
-    return rows
+    return _fetch_planned_with("random_page_cost", PAGE_RANDOM_PAGE_COST, sql, params)
 
 
 def _items() -> dict[int, tuple]:

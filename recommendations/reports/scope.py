@@ -392,6 +392,22 @@ def _fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _fetch_planned_with(setting: str, value: str, sql: str, params) -> list[tuple]:
+    """``_fetch`` with one PostgreSQL planner ``setting`` at ``value`` for this statement only (elsewhere, as is).
+
+    ``setting`` and ``value`` are constants of the code, never input."""
+    if connection.vendor != "postgresql":
+        return _fetch(sql, params)
+    with connection.cursor() as cursor:
+        # One round trip, one implicit transaction: the setting lasts for the query only (and goes with it
+        # should the query fail). Inside a caller's transaction it would last until that one ends.
+        cursor.execute(f"SET LOCAL {setting} = {value}; {sql}", params)
+        rows = cursor.fetchall()
+        if connection.in_atomic_block:
+            cursor.execute(f"RESET {setting}")
+    return rows
+
+
 def for_item(recommendation: Recommendation) -> StatusFilter:
     """The FilterSet of one item's report: the same as /reports/?item=<code>."""
     return StatusFilter(QueryDict(f"item={recommendation.code}"))
