@@ -369,6 +369,10 @@ def _unreported_sql(filterset: StatusFilter, snapshot, *, actor_ids=None) -> tup
             f"WHERE cs.actor_id = a.id AND cs.recommendation_id = r.id AND cs.valid_from <= %s{track})"
         )
         not_params = [snapshot, *track_params]
+    # A batch's actors are named on ``a`` itself too, not only inside the subquery: else the planner may
+    # cross every actor with the items, anti-join them with the batch's statuses and only then probe the
+    # subquery per pair (estimated at one pair, 126,095 at 10M updates: 3.3 s of a 3.5 s batch).
+    on_batch = f" AND a.id IN ({', '.join(['%s'] * len(actor_ids))})" if actor_ids is not None else ""
     branches, params = [], []
     for actors, items in ((countries, country_items), (organizations, organization_items)):
         actors_sql, actors_params = _sql(actors.values("pk").order_by())
@@ -380,9 +384,9 @@ def _unreported_sql(filterset: StatusFilter, snapshot, *, actor_ids=None) -> tup
             "CAST(NULL AS BIGINT) AS reporter_id, CAST(NULL AS TEXT) AS verified_text, "
             "CAST(NULL AS TEXT) AS evidence_text, CAST(NULL AS TEXT) AS perspective "
             f"FROM {Actor._meta.db_table} a CROSS JOIN {Recommendation._meta.db_table} r "
-            f"WHERE a.id IN ({actors_sql}) AND r.id IN ({items_sql}) AND {not_reported}"
+            f"WHERE a.id IN ({actors_sql}){on_batch} AND r.id IN ({items_sql}) AND {not_reported}"
         )
-        params += [*actors_params, *items_params, *not_params]
+        params += [*actors_params, *(actor_ids or []), *items_params, *not_params]
     return " UNION ALL ".join(branches), params
 
 
