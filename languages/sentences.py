@@ -11,16 +11,21 @@ from collections.abc import Iterable
 from django.utils.translation import pgettext
 
 
-def clauses(parts: Iterable[str]) -> str:
-    """``parts`` as the clauses of one sentence, separated by the language's semicolon ("a; b; c")."""
+def _joined(parts: Iterable[str], pattern: str) -> str:
+    """``parts`` folded left through ``pattern`` (a translated "%(earlier)s…%(later)s"), two neighbours at a time.
+
+    The callers translate the pattern themselves, with its literal context and text, so that makemessages still
+    finds both catalog entries.
+    """
     text = ""
     for part in parts:
-        text = (
-            pgettext("clauses of one sentence", "%(earlier)s; %(later)s") % {"earlier": text, "later": part}
-            if text
-            else str(part)
-        )
+        text = pattern % {"earlier": text, "later": part} if text else str(part)
     return text
+
+
+def clauses(parts: Iterable[str]) -> str:
+    """``parts`` as the clauses of one sentence, separated by the language's semicolon ("a; b; c")."""
+    return _joined(parts, pgettext("clauses of one sentence", "%(earlier)s; %(later)s"))
 
 
 def sentence(text: str) -> str:
@@ -30,11 +35,4 @@ def sentence(text: str) -> str:
 
 def sentences(texts: Iterable[str]) -> str:
     """Whole sentences, one after the other (a space between them, none in Chinese)."""
-    joined = ""
-    for text in texts:
-        joined = (
-            pgettext("sentences in a row", "%(earlier)s %(later)s") % {"earlier": joined, "later": text}
-            if joined
-            else str(text)
-        )
-    return joined
+    return _joined(texts, pgettext("sentences in a row", "%(earlier)s %(later)s"))
