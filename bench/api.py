@@ -232,7 +232,7 @@ def write_section(path, r):
         "information”), so a page costs its own rows instead of a sort of the whole scope; the query reads the "
         "pairs' own columns only, and the page joins their actors and items and puts them in order in Python. "
         "Every pair today (no filter) on PostgreSQL is read by the CSV export's own statement "
-        "(`whole_export_rows_sql`), resumed after the cursor and stopped after the page, each row written as its "
+        "(`whole_export_json_sql`), resumed after the cursor and stopped after the page, each row written as its "
         "JSON object by the database (`reports.status_page_json`): the page's Python only joins them.",
     ]
     target = Path(path)

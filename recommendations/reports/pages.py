@@ -6,7 +6,7 @@ from django.db.models import Q
 from ..filters import StatusFilter
 from ..models import Actor, Recommendation
 from ..models.places import place_expression
-from .export import _EXPORT_PLACE, _UNIT_SQL, _export_values, _is_whole, whole_export_rows_sql
+from .export import _EXPORT_PLACE, _UNIT_SQL, _export_values, _is_whole, whole_export_json_sql
 from .scope import Scope, _fetch, _fetch_planned_with, build_scope
 
 # Actors one page query names in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters); a page
@@ -94,7 +94,7 @@ def status_page_json(
     """``status_page`` for every pair today (no filter) on PostgreSQL, each row written as its JSON object
     (UTF-8) by the database; None elsewhere (``status_page`` then).
 
-    The page is the CSV export's own statement (``whole_export_rows_sql``: actors in order, each one's
+    The page is the CSV export's own statement (``whole_export_json_sql``: actors in order, each one's
     items with its current statuses), resumed after the position and stopped after ``limit`` + 1 rows, so
     a page costs what its rows cost in the whole export's COPY; the rows come shaped and written as JSON
     (``json_row_sql``), so that the page's Python only joins them. Read page by page through
@@ -111,7 +111,7 @@ def status_page_json(
     scope = Scope(filterset=filterset, snapshot=filterset.snapshot_date)
     if not _is_whole(scope):
         return None
-    sql, params = whole_export_rows_sql(scope, after=after, as_json=True)
+    sql, params = whole_export_json_sql(scope, after=after)
     with connection.cursor() as cursor:
         # The objects as bytes, as the response sends them: no decoding and encoding of every row.
         psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
