@@ -126,15 +126,12 @@ def copy_csv_chunks(sql: str, params, *, flush_bytes: int = 65536):
         sink = Sink()
         try:
             with raw.cursor() as cursor:
-                # No JIT compilation: an export's plan costs far above jit_above_cost, and compiling its
-                # expressions took 3.4 s before the first row (EXPLAIN ANALYZE, docs/performance.md) to save
-                # less than that over the whole export. SET is undone by a rollback; else RESET undoes it.
-                cursor.execute("SET jit = off")
-                try:
-                    cursor.copy_expert(b"COPY (" + query + b") TO STDOUT WITH (FORMAT csv)", sink, size=65536)
-                finally:
-                    with contextlib.suppress(Exception):
-                        cursor.execute("RESET jit")
+                # Without JIT compilation, as every connection opens (tracker/settings.py): compiling the
+                # export's expressions took 3.4 s before its first row (docs/performance.md). Nothing of its
+                # own: DATABASE_JIT=1, the one switch, gives the export PostgreSQL's JIT too (jit_above_cost
+                # decides; at 1M updates its first row then waits 2.7 s, not 0.1 s), as every statement:
+                # overridden here, the switch would mislead whoever measures with it.
+                cursor.copy_expert(b"COPY (" + query + b") TO STDOUT WITH (FORMAT csv)", sink, size=65536)
             sink.flush()
             chunks.put(_DONE)
         except BaseException as error:  # noqa: BLE001 - handed to the generator, which raises it

@@ -115,11 +115,11 @@ def status_page_json(
     with connection.cursor() as cursor:
         # The objects as bytes, as the response sends them: no decoding and encoding of every row.
         psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
-        # No JIT compilation (as for the COPY export): its cost is that of a whole export, not of a page.
-        cursor.execute(f"SET LOCAL jit = off; {sql} LIMIT %s", [*params, limit + 1])
+        # Without JIT compilation, as every connection opens (tracker/settings.py): the plan's cost is a whole
+        # export's, its compilation would be paid by every page. Nothing of its own: DATABASE_JIT=1 turns it on
+        # here too, as for every statement (``exports.copy_csv_chunks`` says why).
+        cursor.execute(f"{sql} LIMIT %s", [*params, limit + 1])
         rows = cursor.fetchall()
-        if connection.in_atomic_block:
-            cursor.execute("RESET jit")
     more = len(rows) > limit
     rows = rows[:limit]
     objects = [row[0] for row in rows]
