@@ -44,6 +44,10 @@ class Preference(models.Model):
         _("language of emails"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
     def __str__(self):
         return f"{self.user}: {self.get_frequency_display()}"
 
@@ -67,6 +71,8 @@ class Follow(models.Model):
     objects = FollowQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         constraints = [
             models.CheckConstraint(
                 condition=Q(recommendation__isnull=False, actor__isnull=True, theme__isnull=True)
@@ -117,6 +123,8 @@ class Notification(models.Model):
     digest = models.ForeignKey("Digest", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-event_at", "-pk"]
         constraints = [
             # Collecting twice (or concurrently) never tells anyone twice.
@@ -149,6 +157,8 @@ class Digest(models.Model):
     items = models.PositiveIntegerField(default=0, help_text="Lines in the email; 0 means nothing was sent.")
 
     class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "period"], name="digest_once_per_period")]
 
@@ -186,6 +196,8 @@ class ReportingCycle(models.Model):
     history = History()
 
     class Meta:
+        verbose_name = _("reporting cycle")
+        verbose_name_plural = _("reporting cycles")
         constraints = [
             models.CheckConstraint(
                 condition=Q(recommendation__isnull=False, organization__isnull=True)
@@ -223,6 +235,8 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["format", "query", "-created_at"], name="export_same_request")]
 
@@ -238,6 +252,8 @@ class ConsistencyCheck(models.Model):
     differences = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("consistency check")
+        verbose_name_plural = _("consistency checks")
         ordering = ["-at"]
 
     def __str__(self):

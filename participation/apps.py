@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ParticipationConfig(AppConfig):
     name = "participation"
-    verbose_name = "Requests to take part"
+    verbose_name = _("Requests to take part")
     default_auto_field = "django.db.models.BigAutoField"

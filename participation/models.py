@@ -49,6 +49,8 @@ class ParticipationRequest(models.Model):
     )
 
     class Meta:
+        verbose_name = _("participation request")
+        verbose_name_plural = _("participation requests")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "-created_at"])]
 

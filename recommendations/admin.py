@@ -461,7 +461,8 @@ class MembershipInline(admin.StackedInline):  # stacked: the delete box has its 
     model = Membership
     extra = 0
     autocomplete_fields = ["organization"]
-    verbose_name = "organization membership"
+    verbose_name = _("organization membership")
+    verbose_name_plural = _("organization memberships")
 
 
 admin.site.unregister(User)

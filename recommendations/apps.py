@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecommendationsConfig(AppConfig):
     name = "recommendations"
-    verbose_name = "Calls to action"
+    verbose_name = _("Calls to action")
 
     def ready(self):
         from django.db.backends.signals import connection_created

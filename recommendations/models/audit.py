@@ -37,6 +37,8 @@ class AuditEvent(models.Model):
     detail = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["-at", "-pk"]
         indexes = [
             models.Index(fields=["-at"], name="audit_recent"),
@@ -62,6 +64,8 @@ class DataCorrection(models.Model):
     outcome = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("data correction")
+        verbose_name_plural = _("data corrections")
         ordering = ["applied_at", "pk"]
 
     def __str__(self):

@@ -135,6 +135,8 @@ class Recommendation(models.Model):
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
         ordering = ["position", "code"]
         constraints = [
             models.CheckConstraint(

@@ -155,6 +155,8 @@ class ProgressUpdate(models.Model):
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
         ordering = [f"-{field}" for field in LATEST_ORDER]
         permissions = [
             ("log_progress", "Can log progress on behalf of own organizations"),

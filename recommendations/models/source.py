@@ -26,6 +26,8 @@ class SourceDocument(models.Model):
     objects = NaturalKeyManager("slug")
 
     class Meta:
+        verbose_name = _("source document")
+        verbose_name_plural = _("source documents")
         ordering = ["date"]
 
     def __str__(self):
@@ -55,6 +57,8 @@ class Section(models.Model):
     objects = NaturalKeyManager("document__slug", "code")
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ["document", "position"]
         constraints = [
             models.UniqueConstraint(fields=["document", "code"], name="section_code_unique"),
@@ -94,6 +98,8 @@ class Paragraph(models.Model):
     objects = NaturalKeyManager("document__slug", "number")
 
     class Meta:
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
         ordering = ["document", "number"]
         constraints = [models.UniqueConstraint(fields=["document", "number"], name="paragraph_number_unique")]
 

@@ -13,6 +13,8 @@ class Theme(NamedEntry):
     history = History()
 
     class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         # The English name (languages/translation.py), so that lists and exports keep one order in every
         # language; pages that sort by the reader's language do it with languages.collation.
         ordering = ["name_en"]
@@ -31,6 +33,8 @@ class Addressee(NamedEntry):
     history = History()
 
     class Meta:
+        verbose_name = _("addressee")
+        verbose_name_plural = _("addressees")
         # The English name (languages/translation.py), so that lists and exports keep one order in every
         # language; pages that sort by the reader's language do it with languages.collation.
         ordering = ["name_en"]
@@ -48,6 +52,8 @@ class Instrument(TaxonomyEntry):
     history = History()
 
     class Meta:
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
         ordering = ["year", "short_name"]
 
 
@@ -59,8 +65,9 @@ class SDGTarget(TaxonomyEntry):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["position", "code"]
         verbose_name = _("SDG target")
+        verbose_name_plural = _("SDG targets")
+        ordering = ["position", "code"]
 
     def __str__(self):
         return f"SDG {self.code}"

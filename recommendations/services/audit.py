@@ -1,5 +1,7 @@
 """The audit trail every write records to: record_event."""
 
+from django.utils import translation
+
 from ..models import AuditEvent, ProgressUpdate
 from .validation import HISTORY_REASON_MAX
 from .writers import SystemActor, _person
@@ -24,11 +26,16 @@ def record_event(
     if isinstance(user, SystemActor):
         detail = f"System action ({user.reason}): {detail}"
         user = None
+    if not object_type and obj is not None:
+        # The model's name as the code writes it, whatever the language of the page that wrote it: the trail
+        # is filtered and indexed by it (the admin shows models' names translated).
+        with translation.override(None):
+            object_type = str(obj._meta.verbose_name)
     return AuditEvent.objects.create(
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "",
         action=action,
-        object_type=object_type or (obj._meta.verbose_name if obj is not None else ""),
+        object_type=object_type,
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else object_id,
         object_repr=str(obj)[:300] if obj is not None else object_repr[:300],
         detail=detail[:5000],
