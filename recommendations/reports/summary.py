@@ -141,8 +141,8 @@ class Summary:
     by_region_heading: str = gettext_lazy("By region")
 
 
-def _ordered(counter: Counter) -> list[tuple[str, str, int]]:
-    return [(s, status_label(s), counter[s]) for s in REPORT_STATUSES if counter.get(s)]
+def _ordered(counter: Counter, labels: dict[str, str]) -> list[tuple[str, str, int]]:
+    return [(s, labels[s], counter[s]) for s in REPORT_STATUSES if counter.get(s)]
 
 
 def summary(scope: Scope) -> Summary:
@@ -168,12 +168,15 @@ def summary(scope: Scope) -> Summary:
     themes = Theme.objects.in_bulk(list(per_theme))
 
     parties = sum(n for s, n in overall.items() if STAGES.get(s) == "party")
+    # Each status in words once (the request's language): the page lists ~1,000 counts, and a label costs an
+    # enum lookup and a translation each time.
+    labels = {s: status_label(s) for s in REPORT_STATUSES}
     return Summary(
         total=sum(overall.values()),
-        by_status=_ordered(overall),
+        by_status=_ordered(overall, labels),
         parties=parties if any(s in STAGES for s in overall) else None,
         by_item=[
-            {"item": item, "counts": _ordered(per_item[item.pk]), "total": sum(per_item[item.pk].values())}
+            {"item": item, "counts": _ordered(per_item[item.pk], labels), "total": sum(per_item[item.pk].values())}
             for item in items
         ],
         # "name" in English (the API gives it); pages show the theme in the reader's language, in that order.
@@ -182,7 +185,7 @@ def summary(scope: Scope) -> Summary:
                 {
                     "name": english(themes[t], "name"),
                     "theme": themes[t],
-                    "counts": _ordered(c),
+                    "counts": _ordered(c, labels),
                     "total": sum(c.values()),
                 }
                 for t, c in per_theme.items()
@@ -191,7 +194,7 @@ def summary(scope: Scope) -> Summary:
         ),
         # "name" in English (the API gives it); pages show the M49 name in the reader's language, in that order.
         by_region=sorted_by_name(
-            ({"name": r, "counts": _ordered(c), "total": sum(c.values())} for r, c in per_region.items()),
+            ({"name": r, "counts": _ordered(c, labels), "total": sum(c.values())} for r, c in per_region.items()),
             key=lambda row: region_name(row["name"]),
         ),
         by_region_heading=REGION_LEVELS[level][0],
