@@ -509,6 +509,28 @@ def test_the_count_on_a_date_starts_from_the_disagreeing_pairs(disagreeing):
     assert reads and all(limits for _, limits in reads), [node.get("Index Name") for node, _ in reads]
 
 
+def test_the_summary_counts_the_disagreeing_pairs_themselves_on_a_date(disagreeing):
+    """PostgreSQL, consolidated statuses, no row filter: the count on a date is that of the pairs that disagree
+    then (within the scope's items and actors), not a probe of each one's consolidated interval; with a row
+    filter it reads the intervals. (The numbers: ``test_the_disagreeing_rows_on_a_date_are_the_definitions``.)"""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from recommendations import reports
+    from recommendations.filters import StatusFilter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the pairs' own count is PostgreSQL's plan")
+    table = StatusInterval._meta.db_table
+    for query, reads_intervals in [("on=2024-06-30&item=R56", False), ("on=2024-06-30&status=limited", True)]:
+        scope = reports.build_scope(StatusFilter(QueryDict(query)))
+        with CaptureQueriesContext(connection) as captured:
+            reports.disagreements(scope)
+        assert len(captured.captured_queries) == 1
+        assert (table in captured.captured_queries[0]["sql"]) == reads_intervals, query
+
+
 def test_a_pair_gaining_then_losing_its_second_perspective_back_dated(client, disagreeing, people):
     """Mexico had civil society's track only; a back-dated government assessment gives it a second one, which
     marks all its per-perspective intervals (``several_perspectives``: the on-date count reads only those) and
