@@ -479,36 +479,6 @@ def test_the_disagreeing_rows_on_a_date_are_the_definitions(people):
     assert seen  # the sequence does make perspectives disagree
 
 
-def test_the_count_on_a_date_starts_from_the_disagreeing_pairs(disagreeing):
-    """PostgreSQL: the disagreement count on a date reads each disagreeing pair's own latest interval (one
-    probe, under a LIMIT, per pair), not the held intervals of every pair filtered by those pairs (at 1M
-    benchmark updates 192,000 index entries read for ~1,800 kept: 65-90 ms of the all-items ``?on=`` page)."""
-    from django.db import connection
-    from django.http import QueryDict
-
-    from recommendations.filters import StatusFilter
-    from recommendations.reports import build_scope
-    from recommendations.reports.scope import _reported_sql
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the interval tree and this plan are PostgreSQL's")
-    scope = build_scope(StatusFilter(QueryDict("on=2024-06-30")))
-    sql, params = _reported_sql(scope.filterset, scope.snapshot, disagreeing=True)
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT COUNT(*) FROM ({sql}) p", params)  # noqa: S608
-        plan = cursor.fetchone()[0][0]["Plan"]
-
-    def under(node, limits=0):
-        yield node, limits
-        for child in node.get("Plans", []):
-            yield from under(child, limits + (node["Node Type"] == "Limit"))
-
-    reads = [
-        (node, limits) for node, limits in under(plan) if node.get("Relation Name") == StatusInterval._meta.db_table
-    ]
-    assert reads and all(limits for _, limits in reads), [node.get("Index Name") for node, _ in reads]
-
-
 def test_the_summary_counts_the_disagreeing_pairs_themselves_on_a_date(disagreeing):
     """PostgreSQL, consolidated statuses, no row filter: the count on a date is that of the pairs that disagree
     then (within the scope's items and actors), not a probe of each one's consolidated interval; with a row

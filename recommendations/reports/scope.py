@@ -187,12 +187,10 @@ def _reported_sql(
                     )
                 )
         inner, params = _sql(current.values_list(*columns).order_by())
-    elif disagreeing and connection.vendor == "postgresql":
-        inner, params = _held_disagreeing_sql(intervals, item_q, actor_q, snapshot, columns)
     else:
         inner, params = _held_on_sql(intervals, item_q, actor_q, snapshot, columns)
     where, where_params = filterset.row_conditions_sql("x") if row_filters else ("", [])
-    if disagreeing and snapshot is not None and connection.vendor != "postgresql":
+    if disagreeing and snapshot is not None:
         disagree, disagree_params = disagreement_sql("x", snapshot)
         where = f"{where} AND {disagree}" if where else f"WHERE {disagree}"
         where_params = [*where_params, *disagree_params]
@@ -286,43 +284,6 @@ def disagreement_sql(alias: str, snapshot) -> tuple[str, list]:
         f"EXISTS (SELECT 1 FROM {table} d WHERE d.actor_id = {alias}.actor_id "  # noqa: S608  # nosec B608 - table names; dates are params
         f"AND d.recommendation_id = {alias}.recommendation_id AND d.status <> {alias}.status{held})",
         params,
-    )
-
-
-def _held_disagreeing_sql(intervals, item_q, actor_q, snapshot, columns) -> tuple[str, list]:
-    """PostgreSQL: ``_held_on_sql`` for the pairs whose perspectives disagree on ``snapshot`` only (their
-    ``disagreement_sql``), found from those pairs rather than from the intervals held.
-
-    The pairs that disagree on the date (``_disagreeing_pairs_sql``, a few thousand) each look up their own
-    interval (of ``intervals``' track) that began last by the date, through the (actor, item[, perspective],
-    valid_from) key, read backwards, one entry: it holds on the date when it has not ended by then (a pair's
-    intervals do not overlap). Filtering the held intervals of every pair by those pairs instead read all of them
-    (192,000 at 1M benchmark updates) to keep ~1,800: 65-90 ms of the all-items ``?on=`` page's count
-    (docs/performance.md, issue 21, third pass).
-    """
-    from django.db.models import BooleanField
-    from django.db.models.expressions import RawSQL
-
-    pairs, pairs_params = _disagreeing_pairs_sql(snapshot)
-    table = connection.ops.quote_name(intervals.model._meta.db_table)
-    latest = (
-        intervals.filter(item_q, actor_q, valid_from__lte=snapshot)
-        .annotate(as_of=F("valid_from"), reporter_id=F("reported_by_organization_id"))
-        .filter(
-            RawSQL(  # noqa: S611  # nosec B611 - a table name; the pair comes from the outer query
-                f"{table}.actor_id = g.actor_id AND {table}.recommendation_id = g.recommendation_id",
-                [],
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-valid_from")
-        .values_list(*columns, "valid_to")[:1]
-    )
-    sql, params = _sql(latest)
-    return (
-        f"SELECT l.* FROM ({pairs}) g CROSS JOIN LATERAL ({sql}) l "  # noqa: S608  # nosec B608 - SQL built here and by the ORM; values are params
-        "WHERE l.valid_to IS NULL OR l.valid_to > %s",
-        [*pairs_params, *params, snapshot],
     )
 
 

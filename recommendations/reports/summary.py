@@ -209,9 +209,9 @@ def disagreements(scope: Scope) -> int:
     On a date on PostgreSQL, for the consolidated statuses without a row filter (status, dates, evidence), the
     pairs that disagree then are counted themselves (``_disagreeing_pairs_sql``, those of the scope's items and
     actors): each has a consolidated status on the date, since a perspective's interval held then is a
-    verified update by then, which the consolidated track holds too. Probing each one's interval, as the rows
-    need (``_reported_sql``), costs a descent of the interval index per pair: 8,011 pairs at 10M benchmark
-    updates (34,000 buffers) against 2,200 buffers for the pairs alone (docs/performance.md, issue 21, third pass).
+    verified update by then, which the consolidated track holds too. The rows (``_reported_sql``) read every
+    held consolidated interval to keep those pairs': 39,600 buffers at 10M benchmark updates (241,000 held
+    intervals for 8,011 pairs kept) against 2,200 for the pairs alone (docs/performance.md, issue 21, third pass).
     """
     filterset = scope.filterset
     if (
