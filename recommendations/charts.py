@@ -8,7 +8,7 @@ status, so colour never carries meaning alone.
 """
 
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -24,16 +24,11 @@ def stacked_bar(counts, *, label: str, height: int = 18) -> str:
     parts, x = [], 0.0
     for status, text, n in counts:
         width = 100 * n / total
+        # format_html's output, written out: the summary draws ~120 bars of ~8 parts each, and format_html
+        # escapes every argument, numbers included (~20 ms of the all-items page, docs/performance.md).
         parts.append(
-            format_html(
-                '<rect class="f-{}" x="{}%" y="0" width="{}%" height="{}"><title>{}: {}</title></rect>',
-                status,
-                f"{x:.3f}",
-                f"{width:.3f}",
-                height,
-                text,
-                n,
-            )
+            f'<rect class="f-{conditional_escape(status)}" x="{x:.3f}%" y="0" width="{width:.3f}%" '
+            f'height="{height}"><title>{conditional_escape(text)}: {n}</title></rect>'
         )
         x += width
     return format_html(

@@ -425,6 +425,82 @@ def test_the_disagreement_on_a_date_is_the_definition_on_every_day(people):
     assert flagged_days  # the sequence does make perspectives disagree
 
 
+def test_the_disagreeing_rows_on_a_date_are_the_definitions(people):
+    """The rows of ``disagree=yes&on=DAY`` and the summary's count on a date (PostgreSQL: from the pairs that
+    disagree, each probing its own latest interval, ``_held_disagreeing_sql``) are the intervals
+    ``.on(DAY)`` of the pairs whose perspectives then hold different statuses: consolidated or one perspective's,
+    with a status filter, over random back-dated sequences probed around every as-of date."""
+    import random
+
+    from django.http import QueryDict
+
+    from recommendations import reports
+    from recommendations.filters import StatusFilter
+    from recommendations.models import PerspectiveInterval
+    from recommendations.reports.scope import INTERVAL_TREE_EPOCH
+
+    rng = random.Random(2021)
+    r56 = Recommendation.objects.get(code="R56")
+    actors = [Actor.objects.get(iso3=code) for code in ("KEN", "MEX", "PHL", "UGA")]
+    perspectives = [Perspective.GOVERNMENT, Perspective.CIVIL_SOCIETY, Perspective.INDEPENDENT_DATA]
+    numbers = [40958, 40959, 40960, 40961, 40990, 41000, 41024, 41025, 41100]
+    for _ in range(30):
+        record(
+            actor=rng.choice(actors),
+            recommendation=r56,
+            status=rng.choice(r56.scale),
+            as_of=INTERVAL_TREE_EPOCH + datetime.timedelta(days=rng.choice(numbers)),
+            organization=people.org_a,
+            perspective=rng.choice(perspectives),
+            historical=True,
+        )
+    days = sorted({INTERVAL_TREE_EPOCH + datetime.timedelta(days=n + k) for n in numbers for k in (-1, 0, 1)})
+    seen = 0
+    for day in days:
+        held = {}
+        for interval in PerspectiveInterval.objects.on(day):
+            held.setdefault((interval.actor_id, interval.recommendation_id), []).append(interval.status)
+        disagree = {pair for pair, statuses in held.items() if services.statuses_disagree(statuses)}
+        for extra, intervals in [
+            ("", StatusInterval.objects.all()),
+            ("&perspective=government", PerspectiveInterval.objects.filter(perspective=Perspective.GOVERNMENT)),
+            ("&status=" + r56.scale[1], StatusInterval.objects.filter(status=r56.scale[1])),
+        ]:
+            expected = {
+                (i.actor_id, i.recommendation_id, i.status)
+                for i in intervals.on(day)
+                if (i.actor_id, i.recommendation_id) in disagree
+            }
+            scope = reports.build_scope(StatusFilter(QueryDict(f"item=R56&on={day}&disagree=yes{extra}")))
+            assert set(scope.run("p.actor_id, p.recommendation_id, p.status")) == expected, (day, extra)
+            counted = reports.build_scope(StatusFilter(QueryDict(f"item=R56&on={day}{extra}")))
+            assert reports.disagreements(counted) == len(expected), (day, extra)
+            seen += len(expected)
+    assert seen  # the sequence does make perspectives disagree
+
+
+def test_the_summary_counts_the_disagreeing_pairs_themselves_on_a_date(disagreeing):
+    """PostgreSQL, consolidated statuses, no row filter: the count on a date is that of the pairs that disagree
+    then (within the scope's items and actors), not a probe of each one's consolidated interval; with a row
+    filter it reads the intervals. (The numbers: ``test_the_disagreeing_rows_on_a_date_are_the_definitions``.)"""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from recommendations import reports
+    from recommendations.filters import StatusFilter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the pairs' own count is PostgreSQL's plan")
+    table = StatusInterval._meta.db_table
+    for query, reads_intervals in [("on=2024-06-30&item=R56", False), ("on=2024-06-30&status=limited", True)]:
+        scope = reports.build_scope(StatusFilter(QueryDict(query)))
+        with CaptureQueriesContext(connection) as captured:
+            reports.disagreements(scope)
+        assert len(captured.captured_queries) == 1
+        assert (table in captured.captured_queries[0]["sql"]) == reads_intervals, query
+
+
 def test_a_pair_gaining_then_losing_its_second_perspective_back_dated(client, disagreeing, people):
     """Mexico had civil society's track only; a back-dated government assessment gives it a second one, which
     marks all its per-perspective intervals (``several_perspectives``: the on-date count reads only those) and

@@ -288,3 +288,21 @@ def test_a_verification_costs_the_same_queries_however_long_the_tracks_and_rewri
         assert rows["before"]["PerspectiveInterval"] < rows["after"]["PerspectiveInterval"]
         assert rows["before"]["PerspectiveStatus"] == rows["after"]["PerspectiveStatus"]
     assert len(long_[0]) <= PINNED_VERIFY_QUERIES, long_[0]
+
+
+def test_the_report_filter_form_reads_its_choices_in_plain_queries(client):
+    """PostgreSQL: the filter form's lists of items, themes, sections, instruments and addressees are read by
+    one plain SELECT each, not through ``QuerySet.iterator()``'s server-side cursor (DECLARE, FETCH, CLOSE)
+    on every report page (``filters.base.ListedChoiceIterator``); the choices are all there."""
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side cursors are PostgreSQL's")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/reports/?status=limited")
+    assert response.status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not [s for s in sql if s.lstrip().upper().startswith(("DECLARE", "FETCH", "CLOSE"))], sql
+    html = response.content.decode()
+    for item in Recommendation.objects.all():
+        assert f'value="{item.code}"' in html
+    for theme in Theme.objects.all():
+        assert f'value="{theme.slug}"' in html

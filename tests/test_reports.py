@@ -398,3 +398,16 @@ def test_the_counts_by_place_are_hashed_not_sorted_and_only_that_statement(world
     by_place = [q["sql"] for q in captured.captured_queries if "WITH places AS MATERIALIZED" in q["sql"]]
     assert len(by_place) == 1 and by_place[0].startswith("SET LOCAL enable_sort = off; ")
     assert setting() == before == "on"
+
+
+def test_a_stacked_bar_escapes_its_words_and_splits_the_width():
+    """``charts.stacked_bar`` (written without format_html per part): each part's words escaped, its width its
+    share of the total, the parts side by side."""
+    from recommendations import charts
+
+    svg = str(charts.stacked_bar([("limited", "<b>R&D</b>", 1), ("complete", "Done", 3)], label="R1 <x>"))
+    assert "<title>&lt;b&gt;R&amp;D&lt;/b&gt;: 1</title>" in svg and "<b>" not in svg
+    assert 'class="f-limited" x="0.000%" y="0" width="25.000%" height="18"' in svg
+    assert 'class="f-complete" x="25.000%" y="0" width="75.000%" height="18"' in svg
+    assert 'aria-label="R1 &lt;x&gt;: &lt;b&gt;R&amp;D&lt;/b&gt;: 1; Done: 3"' in svg
+    assert charts.stacked_bar([], label="none") == ""

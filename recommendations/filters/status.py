@@ -26,7 +26,14 @@ from ..models import (
     Theme,
 )
 from ..models.places import in_region
-from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, either, keyed, not_in_future
+from .base import (
+    EDITORIAL_THEME_LABEL,
+    ExplainedFilterSet,
+    ListedModelMultipleChoiceFilter,
+    either,
+    keyed,
+    not_in_future,
+)
 
 
 class CodeListField(forms.CharField):
@@ -107,7 +114,7 @@ class StatusFilter(ExplainedFilterSet):
     information" pairs.
     """
 
-    item = django_filters.ModelMultipleChoiceFilter(
+    item = ListedModelMultipleChoiceFilter(
         label=_("Items"),
         to_field_name="code",
         queryset=Recommendation.objects.all(),

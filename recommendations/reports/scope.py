@@ -296,6 +296,16 @@ def _disagreeing_on_sql(alias: str, snapshot) -> tuple[str, list]:
     has one status on any date. At 1M benchmark updates that reads ~10,000 index entries instead of the
     195,000 held intervals of every track, and the report's rows probe a hash of ~1,800 pairs.
     """
+    pairs, params = _disagreeing_pairs_sql(snapshot)
+    return (
+        f"({alias}.actor_id, {alias}.recommendation_id) IN ({pairs})",  # noqa: S608  # nosec B608 - SQL below
+        params,
+    )
+
+
+def _disagreeing_pairs_sql(snapshot) -> tuple[str, list]:
+    """PostgreSQL: (actor_id, recommendation_id) of the pairs whose perspectives disagree on ``snapshot``
+    (``_disagreeing_on_sql``)."""
     table = PerspectiveInterval._meta.db_table
     after, before = interval_tree_path(snapshot)
     held = (
@@ -306,8 +316,8 @@ def _disagreeing_on_sql(alias: str, snapshot) -> tuple[str, list]:
     )
     return (
         # ``services.perspectives.statuses_disagree``: the held statuses are not all the same.
-        f"({alias}.actor_id, {alias}.recommendation_id) IN (SELECT h.actor_id, h.recommendation_id "  # noqa: S608  # nosec B608 - SQL above
-        f"FROM ({held}) h GROUP BY h.actor_id, h.recommendation_id HAVING MIN(h.status) <> MAX(h.status))",
+        "SELECT h.actor_id, h.recommendation_id "  # noqa: S608  # nosec B608 - SQL above
+        f"FROM ({held}) h GROUP BY h.actor_id, h.recommendation_id HAVING MIN(h.status) <> MAX(h.status)",
         [after, snapshot, before, snapshot],
     )
 

@@ -17,9 +17,11 @@ from .scope import (
     REGION_LEVELS,
     STATUS_RANK_SQL,
     Scope,
+    _disagreeing_pairs_sql,
     _fetch,
     _fetch_planned_with,
     _reported_sql,
+    _sql,
     _universe,
     region_level,
 )
@@ -141,8 +143,8 @@ class Summary:
     by_region_heading: str = gettext_lazy("By region")
 
 
-def _ordered(counter: Counter) -> list[tuple[str, str, int]]:
-    return [(s, status_label(s), counter[s]) for s in REPORT_STATUSES if counter.get(s)]
+def _ordered(counter: Counter, labels: dict[str, str]) -> list[tuple[str, str, int]]:
+    return [(s, labels[s], counter[s]) for s in REPORT_STATUSES if counter.get(s)]
 
 
 def summary(scope: Scope) -> Summary:
@@ -168,12 +170,15 @@ def summary(scope: Scope) -> Summary:
     themes = Theme.objects.in_bulk(list(per_theme))
 
     parties = sum(n for s, n in overall.items() if STAGES.get(s) == "party")
+    # Each status in words once (the request's language): the page lists ~1,000 counts, and a label costs an
+    # enum lookup and a translation each time.
+    labels = {s: status_label(s) for s in REPORT_STATUSES}
     return Summary(
         total=sum(overall.values()),
-        by_status=_ordered(overall),
+        by_status=_ordered(overall, labels),
         parties=parties if any(s in STAGES for s in overall) else None,
         by_item=[
-            {"item": item, "counts": _ordered(per_item[item.pk]), "total": sum(per_item[item.pk].values())}
+            {"item": item, "counts": _ordered(per_item[item.pk], labels), "total": sum(per_item[item.pk].values())}
             for item in items
         ],
         # "name" in English (the API gives it); pages show the theme in the reader's language, in that order.
@@ -182,7 +187,7 @@ def summary(scope: Scope) -> Summary:
                 {
                     "name": english(themes[t], "name"),
                     "theme": themes[t],
-                    "counts": _ordered(c),
+                    "counts": _ordered(c, labels),
                     "total": sum(c.values()),
                 }
                 for t, c in per_theme.items()
@@ -191,7 +196,7 @@ def summary(scope: Scope) -> Summary:
         ),
         # "name" in English (the API gives it); pages show the M49 name in the reader's language, in that order.
         by_region=sorted_by_name(
-            ({"name": r, "counts": _ordered(c), "total": sum(c.values())} for r, c in per_region.items()),
+            ({"name": r, "counts": _ordered(c, labels), "total": sum(c.values())} for r, c in per_region.items()),
             key=lambda row: region_name(row["name"]),
         ),
         by_region_heading=REGION_LEVELS[level][0],
@@ -199,7 +204,32 @@ def summary(scope: Scope) -> Summary:
 
 
 def disagreements(scope: Scope) -> int:
-    """How many reported pairs in scope have perspectives giving different statuses (one query)."""
+    """How many reported pairs in scope have perspectives giving different statuses (one query).
+
+    On a date on PostgreSQL, for the consolidated statuses without a row filter (status, dates, evidence), the
+    pairs that disagree then are counted themselves (``_disagreeing_pairs_sql``, those of the scope's items and
+    actors): each has a consolidated status on the date, since a perspective's interval held then is a
+    verified update by then, which the consolidated track holds too. The rows (``_reported_sql``) read every
+    held consolidated interval to keep those pairs': 39,600 buffers at 10M benchmark updates (241,000 held
+    intervals for 8,011 pairs kept) against 2,200 for the pairs alone (docs/performance.md, issue 21, third pass).
+    """
+    filterset = scope.filterset
+    if (
+        scope.snapshot is not None
+        and connection.vendor == "postgresql"
+        and filterset.chosen_perspective is None
+        and not filterset.row_conditions()
+    ):
+        sql, params = _disagreeing_pairs_sql(scope.snapshot)
+        within, within_params = [], []
+        for model, q in ((Actor, filterset.actors()), (Recommendation, filterset.items())):
+            if q:
+                column = "actor_id" if model is Actor else "recommendation_id"
+                chosen, chosen_params = _sql(model.objects.filter(q).values("pk").order_by())
+                within.append(f"g.{column} IN ({chosen})")
+                within_params += chosen_params
+        where = f" WHERE {' AND '.join(within)}" if within else ""
+        return _fetch(f"SELECT COUNT(*) FROM ({sql}) g{where}", [*params, *within_params])[0][0]  # noqa: S608  # nosec B608 - SQL of this package and the ORM; values are params
     sql, params = _reported_sql(scope.filterset, scope.snapshot, disagreeing=True)
     return _fetch(f"SELECT COUNT(*) FROM ({sql}) p", params)[0][0]  # noqa: S608  # nosec B608 - the scope's SQL; values are params
 
