@@ -1,4 +1,4 @@
-"""`make cluster-faults` adds each run's figures to docs/reliability.md as a dated section and keeps the earlier ones."""
+"""`make cluster-faults` adds each run's figures to docs/reliability.md as a dated section, keeping earlier runs."""
 
 from pathlib import Path
 
@@ -45,14 +45,15 @@ def result(reads: int, load_average: float) -> dict:
 def test_each_run_is_added_on_top_of_the_earlier_ones(tmp_path, monkeypatch):
     monkeypatch.delenv("MAKELEVEL", raising=False)
     document = tmp_path / "reliability.md"
-    document.write_text(f"# Reliability\n\nProse before.\n\n{cluster_faults.BEGIN}\n{cluster_faults.END}\nProse after.\n")
+    begin, end = cluster_faults.BEGIN, cluster_faults.END
+    document.write_text(f"# Reliability\n\nProse before.\n\n{begin}\n{end}\nProse after.\n")
 
     cluster_faults.write_report(document, result(reads=111, load_average=3.5), None, ["--seconds", "60"])
     cluster_faults.write_report(document, result(reads=222, load_average=7.25), None, [])
 
     text = document.read_text()
-    assert text.startswith("# Reliability\n\nProse before.\n") and text.endswith(f"{cluster_faults.END}\nProse after.\n")
-    section = text.partition(cluster_faults.BEGIN)[2].partition(cluster_faults.END)[0]
+    assert text.startswith("# Reliability\n\nProse before.\n") and text.endswith(f"{end}\nProse after.\n")
+    section = text.partition(begin)[2].partition(end)[0]
     assert section.count(cluster_faults.RUNS_HEADING) == 1
     runs = section.split("### Run of ")[1:]
     assert len(runs) == 2, "the earlier run is kept"
@@ -67,7 +68,8 @@ def test_the_command_is_the_one_to_type_again(monkeypatch):
     monkeypatch.setenv("MAKELEVEL", "1")
     monkeypatch.setattr(cluster_faults.os, "nice", lambda increment: 10)
     assert cluster_faults.command_line([]) == "nice -n 10 make cluster-faults"
-    assert cluster_faults.command_line(["--seconds", "60"]) == "nice -n 10 make cluster-faults FAULT_ARGS='--seconds 60'"
+    again = cluster_faults.command_line(["--seconds", "60"])
+    assert again == "nice -n 10 make cluster-faults FAULT_ARGS='--seconds 60'"
 
 
 def test_the_repository_document_has_one_runs_heading():
