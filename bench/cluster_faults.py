@@ -15,7 +15,7 @@
 5. stop the load, let the digests settle, and check the database and the mailbox: every acknowledged update
    and verification is there once, every follower got every verified update in exactly one email, no email
    twice; report failed requests and the recovery time of each fault; write docs/reliability.md; stop and
-   remove the cluster.
+   remove the cluster but its logs (.cluster-faults/logs/, which say why a request failed).
 
     python bench/cluster_faults.py [--seconds 90] [--keep]
 """
@@ -517,11 +517,22 @@ def main():
         }
         failures_by_status = collections.Counter(str(r[5]) for r in reads if not ok(r))
         result["read_failures_by_status"] = dict(failures_by_status)
+        # Which requests failed, when (seconds after the load began) and on which fault's watch: the server logs
+        # (kept in .cluster-faults/logs/) say why.
+        result["failed_requests"] = [
+            f"{r[3]} {r[4]} -> {r[5]} at {r[0] - began:.2f}-{r[1] - began:.2f} s" for r in rows if not ok(r)
+        ]
     finally:
         if not args.keep:
             say("== stopping and removing the cluster")
             cluster.stop()
-            shutil.rmtree(RUN, ignore_errors=True)
+            # Everything but the logs, which say why a request failed (the next run removes them).
+            for path in RUN.iterdir():
+                if path != cluster.logs:
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        path.unlink(missing_ok=True)
     for key, value in result.items():
         say(f"   {key}: {value}")
     write_report(args.output, result, args, sys.argv[1:])
