@@ -644,6 +644,13 @@ def write_report(path, r, args, argv: list[str]):
         f"| Last digest delivered after the load stopped | {seconds(r['settled'])} | |",
         "",
     ]
+    if r.get("failed_requests"):
+        lines += [
+            "Requests answered with an error (seconds after the load began; the server logs say why):",
+            "",
+            *(f"- `{failed}`" for failed in r["failed_requests"]),
+            "",
+        ]
     add_run(path, lines)
 
 

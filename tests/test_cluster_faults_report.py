@@ -49,7 +49,12 @@ def test_each_run_is_added_on_top_of_the_earlier_ones(tmp_path, monkeypatch):
     document.write_text(f"# Reliability\n\nProse before.\n\n{begin}\n{end}\nProse after.\n")
 
     cluster_faults.write_report(document, result(reads=111, load_average=3.5), None, ["--seconds", "60"])
-    cluster_faults.write_report(document, result(reads=222, load_average=7.25), None, [])
+    cluster_faults.write_report(
+        document,
+        {**result(reads=222, load_average=7.25), "failed_requests": ["GET /reports/ -> 500 at 1.00-1.20 s"]},
+        None,
+        [],
+    )
 
     text = document.read_text()
     assert text.startswith("# Reliability\n\nProse before.\n") and text.endswith(f"{end}\nProse after.\n")
@@ -60,6 +65,7 @@ def test_each_run_is_added_on_top_of_the_earlier_ones(tmp_path, monkeypatch):
     newest, earlier = runs
     assert "| 222 (p95 250 ms) |" in newest and "load average 7.2, 2.0, 1.0" in newest
     assert "`python bench/cluster_faults.py`" in newest
+    assert "- `GET /reports/ -> 500 at 1.00-1.20 s`" in newest and "Requests answered with an error" not in earlier
     assert "| 111 (p95 250 ms) |" in earlier and "load average 3.5, 2.0, 1.0" in earlier
     assert "`python bench/cluster_faults.py --seconds 60`" in earlier
 
