@@ -11,7 +11,7 @@ key), on its own port, and keeps everything under one run folder (``.cluster/``,
 Redis's append-only file, the evidence files, the static files, the caught emails, the logs and the pids.
 It never touches the machine's own PostgreSQL (5432) or Redis (6379).
 
-    python bench/cluster.py start|stop|status|manage [--dir .cluster] [--port 8080] [--web-ports 8081,8082]
+    .venv/bin/python bench/cluster.py start|stop|status|manage [--dir .cluster] [--port 8080] [--web-ports 8081,8082]
                                                [--pg-port 55433] [--redis-port 56379] [--smtp-port 8025]
 
 `stop` stops every process and keeps the run folder, so the next `start` finds its data again; remove the
@@ -468,7 +468,8 @@ def main():
             f"  Celery worker and beat on Redis 127.0.0.1:{p.redis} (db 0 the queue, db 1 the shared cache)\n"
             f"  PostgreSQL 127.0.0.1:{p.postgres}/tracker; evidence in {cluster.media}\n"
             f"  emails are kept in {cluster.mail}/ (SMTP 127.0.0.1:{p.smtp}); logs in {cluster.logs}/\n"
-            "  manage.py against it: python bench/cluster.py manage <command> (e.g. changepassword admin)\n"
+            f"  manage.py against it: {os.path.relpath(sys.executable, ROOT)} bench/cluster.py manage "
+            "<command> (e.g. changepassword admin)\n"
             "  stop it with `make cluster-stop`"
         )
 

@@ -15,7 +15,7 @@
 5. stop the load, let the digests settle, and check the database and the mailbox: every acknowledged update
    and verification is there once, every follower got every verified update in exactly one email, no email
    twice; report failed requests and the recovery time of each fault; write docs/reliability.md; stop and
-   remove the cluster.
+   remove the cluster but its logs (.cluster-faults/logs/, which say why a request failed).
 
     python bench/cluster_faults.py [--seconds 90] [--keep]
 """
@@ -468,7 +468,7 @@ def main():
         reviewer.log_in("fault-reviewer")
         load = Load(PORTS.balancer, log, reporter, reviewer)
         say(f"== load through nginx for {args.seconds:.0f} s: 2 readers, a reporter, a reviewer; digests every 5 s")
-        began = time.monotonic()
+        began, load_average = time.monotonic(), os.getloadavg()
         threads = load.start(organization)
         time.sleep(8)
         web = web_fault(cluster, down_for=8)
@@ -480,7 +480,7 @@ def main():
         load.stop.set()
         for thread in threads:
             thread.join()
-        load_seconds = time.monotonic() - began
+        load_seconds, load_average_after = time.monotonic() - began, os.getloadavg()
         say("== load stopped; waiting for the last digests")
         settled = settle(load, followers, LEASE + 60)
         rows = sorted(log.rows)
@@ -499,6 +499,8 @@ def main():
             "served_again": web_logs.count("serving it again"),
             "marks_waited": (logs / "worker.log").read_text(errors="replace").count("trying again"),
             "load_seconds": load_seconds,
+            "load_average": load_average,
+            "load_average_after": load_average_after,
             "reads": len(reads),
             "reads_failed": sum(1 for r in reads if not ok(r)),
             "read_p95_ms": p95([(r[1] - r[0]) * 1000 for r in reads]),
@@ -515,14 +517,25 @@ def main():
         }
         failures_by_status = collections.Counter(str(r[5]) for r in reads if not ok(r))
         result["read_failures_by_status"] = dict(failures_by_status)
+        # Which requests failed, when (seconds after the load began) and on which fault's watch: the server logs
+        # (kept in .cluster-faults/logs/) say why.
+        result["failed_requests"] = [
+            f"{r[3]} {r[4]} -> {r[5]} at {r[0] - began:.2f}-{r[1] - began:.2f} s" for r in rows if not ok(r)
+        ]
     finally:
         if not args.keep:
             say("== stopping and removing the cluster")
             cluster.stop()
-            shutil.rmtree(RUN, ignore_errors=True)
+            # Everything but the logs, which say why a request failed (the next run removes them).
+            for path in RUN.iterdir():
+                if path != cluster.logs:
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        path.unlink(missing_ok=True)
     for key, value in result.items():
         say(f"   {key}: {value}")
-    write_report(args.output, result, args)
+    write_report(args.output, result, args, sys.argv[1:])
     say(f"Wrote {args.output}")
     missed = [
         name
@@ -549,9 +562,37 @@ def seconds(value) -> str:
     return f"{value:.2f} s" if value is not None else "never"
 
 
-def write_report(path, r, args):
+RUNS_HEADING = "## `make cluster-faults` runs"
+
+
+def command_line(argv: list[str]) -> str:
+    """The command that ran this, as a person would type it again: make's, when make started it; nice's too."""
+    extra = " ".join(argv)
+    if os.environ.get("MAKELEVEL"):
+        command = "make cluster-faults" + (f" FAULT_ARGS='{extra}'" if extra else "")
+    else:
+        command = " ".join(["python bench/cluster_faults.py", *argv])
+    niceness = os.nice(0)
+    return f"nice -n {niceness} {command}" if niceness else command
+
+
+def add_run(path, lines: list[str]) -> None:
+    """Put this run's section first between the marks and keep the earlier runs under it, newest first."""
+    document = Path(path)
+    text = document.read_text() if document.exists() else ""
+    earlier = text.partition(BEGIN)[2].partition(END)[0].splitlines() if BEGIN in text else []
+    earlier = [line for line in earlier if line != RUNS_HEADING]
+    while earlier and not earlier[0].strip():
+        earlier.pop(0)
+    while earlier and not earlier[-1].strip():
+        earlier.pop()
+    replace_section(path, BEGIN, END, [RUNS_HEADING, "", *lines, *earlier, *([""] if earlier else [])])
+
+
+def write_report(path, r, args, argv: list[str]):
     web, worker, pg = r["web"], r["worker"], r["postgres"]
     now = datetime.datetime.now(datetime.UTC)
+    load = ", ".join(f"{value:.1f}" for value in r["load_average"])
     statuses = ", ".join(f"{k}: {v}" for k, v in r["read_failures_by_status"].items()) or "none"
     resubmitted = ", ".join(f"{k} {v}" for k, v in r["resubmitted"].items()) or "none"
 
@@ -563,12 +604,13 @@ def write_report(path, r, args):
         )
 
     lines = [
-        "## Latest `make cluster-faults` run",
+        f"### Run of {now:%Y-%m-%d %H:%M UTC}",
         "",
-        f"Run of {now:%Y-%m-%d %H:%M UTC}: {r['load_seconds']:.0f} s of load through nginx (2 readers, a reporter "
+        f"`{command_line(argv)}`; load average {load} (1, 5, 15 min) when the load began, "
+        f"{r['load_average_after'][0]:.1f} when it stopped ({os.cpu_count()} cores, shared with other work). "
+        f"{r['load_seconds']:.0f} s of load through nginx (2 readers, a reporter "
         "logging progress through the form, a reviewer verifying each update through the review form; digests "
-        f"every 5 s to 3 followers, through a mail server that takes {MAIL_DELAY} s to greet). Rerun: "
-        "`make cluster-faults`.",
+        f"every 5 s to 3 followers, through a mail server that takes {MAIL_DELAY} s to greet).",
         "",
         "| Fault | What users saw | Recovery | Goal |",
         "|---|---|---|---|",
@@ -602,7 +644,14 @@ def write_report(path, r, args):
         f"| Last digest delivered after the load stopped | {seconds(r['settled'])} | |",
         "",
     ]
-    replace_section(path, BEGIN, END, lines)
+    if r.get("failed_requests"):
+        lines += [
+            "Requests answered with an error (seconds after the load began; the server logs say why):",
+            "",
+            *(f"- `{failed}`" for failed in r["failed_requests"]),
+            "",
+        ]
+    add_run(path, lines)
 
 
 if __name__ == "__main__":

@@ -30,9 +30,15 @@ def is_connection_failure(error: BaseException) -> bool:
     SQLSTATE when the server sent one; the PostgreSQL client library reports a refused, dropped or
     closed connection without one; SQLite names its error.
     """
-    if not isinstance(error, OperationalError | InterfaceError):
+    if isinstance(error, OperationalError | InterfaceError):
+        cause = error.__cause__
+    elif _is_driver_connection_error(error):
+        # The driver's own error, which Django did not wrap: Django converts the errors of a cursor's execute and
+        # fetch, not of its close, and closing a server-side cursor (a queryset read with iterator()) talks to
+        # the server, so a connection cut just before fails there.
+        cause = error
+    else:
         return False
-    cause = error.__cause__
     if cause is None:
         return False
     sqlstate = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
@@ -41,6 +47,13 @@ def is_connection_failure(error: BaseException) -> bool:
     if type(cause).__module__.split(".")[0] in ("psycopg2", "psycopg"):
         return True
     return getattr(cause, "sqlite_errorname", None) in SQLITE_CONNECTION_ERRORS
+
+
+def _is_driver_connection_error(error: BaseException) -> bool:
+    """An OperationalError or InterfaceError of the PostgreSQL driver itself (psycopg2 or psycopg)."""
+    if type(error).__module__.split(".")[0] not in ("psycopg2", "psycopg"):
+        return False
+    return any(kind.__name__ in ("OperationalError", "InterfaceError") for kind in type(error).__mro__)
 
 
 class DatabaseUnavailableMiddleware:

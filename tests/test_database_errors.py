@@ -37,18 +37,39 @@ def unreachable(cursor):
             other.close()
 
 
+def _terminate(cursor, other):
+    pid = other.connection.get_backend_pid()
+    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    for _ in range(100):  # the server ends the process asynchronously
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        if not cursor.fetchone()[0]:
+            break
+        time.sleep(0.02)
+
+
 def lost(cursor):
     other = _other_connection()
     try:
         other.ensure_connection()
-        pid = other.connection.get_backend_pid()
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-        for _ in range(100):  # the server ends the process asynchronously
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-            if not cursor.fetchone()[0]:
-                break
-            time.sleep(0.02)
+        _terminate(cursor, other)
         other.cursor().execute("SELECT 1")
+    finally:
+        with contextlib.suppress(Exception):
+            other.close()
+
+
+def lost_closing_a_cursor(cursor):
+    """A queryset read chunk by chunk (``iterator()``; a form's choices) uses a server-side cursor, which Django's
+    cursor_iter closes once the rows are read. Django converts the driver's errors from execute and fetch, not
+    from close: a connection cut just before the close fails with the driver's own error (what
+    `make cluster-faults` met on /reports/table/ while PostgreSQL restarted)."""
+    other = _other_connection()
+    try:
+        chunked = other.chunked_cursor()
+        chunked.execute("SELECT generate_series(1, 100)")
+        chunked.fetchmany(100)
+        _terminate(cursor, other)
+        chunked.close()
     finally:
         with contextlib.suppress(Exception):
             other.close()
@@ -69,7 +90,7 @@ def timeout(cursor):
 
 
 FAULTS = {"unreachable": unreachable, "lost": lost, "missing-column": missing_column}
-FAULTS_POSTGRES = {"deadlock": deadlock, "timeout": timeout}
+FAULTS_POSTGRES = {"deadlock": deadlock, "timeout": timeout, "lost-closing-a-cursor": lost_closing_a_cursor}
 
 
 def fault_view(request, fault):
@@ -99,9 +120,9 @@ def logged():
     logger.removeHandler(handler)
 
 
-@pytest.mark.parametrize("fault", ["unreachable", "lost"])
+@pytest.mark.parametrize("fault", ["unreachable", "lost", "lost-closing-a-cursor"])
 def test_a_database_that_cannot_be_reached_gets_a_retryable_503(fault, logged, caplog):
-    if fault == "lost" and not POSTGRES:
+    if fault.startswith("lost") and not POSTGRES:
         pytest.skip("an SQLite file has no server connection to lose")
     response = Client(raise_request_exception=False).get(f"/fault/{fault}/")
     assert response.status_code == 503
