@@ -19,9 +19,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from languages.names import column, shown
+from languages.names import shown
 
-from . import imports, kept_uploads, services
+from . import imports, kept_uploads, rows, services
 from .models import (
     SCALE_NAMES,
     Actor,
@@ -70,31 +70,8 @@ def _interpolated(message, **values):
     return lazy(lambda: str(message) % values, str)()
 
 
-def _in_every_language(*fields: str) -> tuple[str, ...]:
-    return tuple(column(field, code) for field in fields for code, _name in settings.LANGUAGES)
-
-
-# What a post of the update reads of its item and actor: the columns the form (its status list, a
-# quantitative item's unit and thresholds in its help), the rules (``services.validate_progress``: the kind,
-# the value's bounds and thresholds, the source document's date), the write and its messages and audit line
-# use. A whole item is 59 columns with its translations plus its document's 12, and compiling and reading
-# them was a fifth of a post's Python (issue 21); the page shown again after a refusal reads the whole rows.
-# ``tests/test_write_queries.py`` posts to items of each kind with the query count pinned, so a column
-# added to a rule or message and missing here shows as one more query there.
-WRITE_ITEM_FIELDS = (
-    "id",
-    "code",
-    "kind",
-    "document",
-    "document__date",
-    "lower_is_better",
-    "baseline",
-    "target",
-    "ceiling",
-    "value_min",
-    "value_max",
-    *_in_every_language("unit", "thresholds_source"),
-)
+# What the post of an update reads of its actor: its id, code, name (the message, the audit line) and kind (the
+# rules); of its item, ``rows.ITEM_TO_WRITE``. The page shown again after a refusal reads the whole rows.
 WRITE_ACTOR_FIELDS = ("id", "code", "name", "kind")
 
 
@@ -102,7 +79,7 @@ class ChooseForm(forms.Form):
     """Step 1 of logging progress: which item, and which actor.
 
     ``to_write``: the post of the update itself, which reads only the columns the write needs of each
-    (``WRITE_ITEM_FIELDS``, ``WRITE_ACTOR_FIELDS``).
+    (``rows.item_to_write``, ``WRITE_ACTOR_FIELDS``).
     """
 
     item = forms.CharField(
@@ -124,10 +101,6 @@ class ChooseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.to_write = to_write
 
-    def _items(self):
-        items = Recommendation.objects.select_related("document")
-        return items.only(*WRITE_ITEM_FIELDS) if self.to_write else items
-
     def _actors(self):
         actors = Actor.objects.real()
         return actors.only(*WRITE_ACTOR_FIELDS) if self.to_write else actors
@@ -147,14 +120,15 @@ class ChooseForm(forms.Form):
         if text.endswith(")") and "(" in text:  # "Title (R17)"
             text = text.rsplit("(", 1)[1].rstrip(")")
         code = text.split(" ", 1)[0].upper()
-        # get(), not filter().first(): the code is unique, and first() would add an ORDER BY to compile and run
-        # (0.6 ms of CPU on every logged update, the item's row being wide with its translations).
-        try:
-            item = self._items().get(code=code)
-        except Recommendation.DoesNotExist:
-            item = None
+        if self.to_write:  # the columns the write needs, by a statement built once (rows.py)
+            item = rows.item_to_write(code)
+        else:  # get(), not filter().first(): the code is unique, and first() would add an ORDER BY
+            try:
+                item = Recommendation.objects.select_related("document").get(code=code)
+            except Recommendation.DoesNotExist:
+                item = None
         if item is None:
-            matches = list(self._items().search(text)[:6])
+            matches = list(Recommendation.objects.select_related("document").search(text)[:6])
             if len(matches) == 1:
                 return matches[0]
             hint = "; ".join(f"{m.code} {m.title}" for m in matches)
