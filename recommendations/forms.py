@@ -182,6 +182,18 @@ def _evidence_lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
+class _LazyOrganizationChoices(forms.models.ModelChoiceIterator):
+    """The choices of an ``OwnOrganizationField``, which read its queryset only when listed (Django's read it
+    when made)."""
+
+    def __init__(self, field):
+        self.field = field
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
+
 class OwnOrganizationField(forms.ModelChoiceField):
     """The organization a person files for: found in their organizations already read for this request
     (``services.organizations_of``) without another query; anything else is looked up in the queryset as usual.
@@ -190,6 +202,7 @@ class OwnOrganizationField(forms.ModelChoiceField):
     choices, a value not among the known ones): a post of a known organization never does, and building it
     (a filter across the memberships) was 5 % of a post's Python (issue 21)."""
 
+    iterator = _LazyOrganizationChoices
     known = None
     person = None
 
