@@ -200,7 +200,7 @@ class OwnOrganizationField(forms.ModelChoiceField):
 
     The queryset of the person's organizations is built only when something reads it (the page's list of
     choices, a value not among the known ones): a post of a known organization never does, and building it
-    (a filter across the memberships) was 5 % of a post's Python (issue 21)."""
+    (a filter across the memberships) was 3 % of a post's Python (issue 21)."""
 
     iterator = _LazyOrganizationChoices
     known = None
