@@ -25,10 +25,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Q
 
 from .models import Actor, Membership
+from .rows import reader as _reader  # the person's column readers, built once per model and database
 
 
 @functools.cache
@@ -65,34 +66,6 @@ def _person_sql(vendor: str) -> str:
         WHERE u.id = %s
         ORDER BY a.name, a.id
     """  # noqa: S608  # nosec B608
-
-
-@functools.cache
-def _reader(model, alias):
-    """Turn one row's slice of ``model``'s concrete columns into an instance, with the conversions the ORM
-    applies to what the driver returns (SQLite's dates and booleans, a JSON field's text).
-
-    Built once per model and database (it was rebuilt on every request): which conversions a column needs
-    depends only on its field and the backend. The backend's converters are bound to the connection that
-    built them, but read nothing of it that differs between one database's connections (its time zone comes
-    from the settings); the connection in use is the one passed to them."""
-    fields = model._meta.concrete_fields
-    converters = []
-    for field in fields:
-        column = field.get_col(model._meta.db_table)
-        functions = connections[alias].ops.get_db_converters(column) + field.get_db_converters(connections[alias])
-        converters.append((column, tuple(functions)))
-    names = [field.attname for field in fields]
-
-    def read(values):
-        converted = []
-        for value, (column, functions) in zip(values, converters, strict=True):
-            for function in functions:
-                value = function(value, column, connection)
-            converted.append(value)
-        return model.from_db(connection.alias, names, converted)
-
-    return read, len(fields)
 
 
 def load_person(user_id):

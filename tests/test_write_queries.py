@@ -224,3 +224,116 @@ def test_the_actor_named_on_the_form_is_found_through_indexes(people):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
     assert "actor_code_upper" in plan and "actor_name_upper" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("prefix", "item", "actor", "extra"),
+    [
+        ("", "R17", "PHL", {"status": "", "value": "6.5"}),  # quantitative: the status from the value, in bounds
+        ("/fr", "R17", "PHL", {"status": "", "value": "6.5"}),  # the unit and thresholds in the reader's language
+        ("", "R02", "KEN", {"status": "ratified"}),  # ratification: a country only
+    ],
+)
+def test_every_kind_of_item_is_logged_with_the_pinned_queries(client, people, prefix, item, actor, extra):
+    """The post reads only some of the item's and actor's columns (``rows.ITEM_TO_WRITE``, forms.WRITE_ACTOR_FIELDS):
+    a column a rule, the form or a message needs and these lack would be read on its own, one more query."""
+    client.force_login(people.reporter_a)
+    data = {
+        "organization": people.org_a.pk,
+        "as_of": "2020-01-15",
+        "as_of_precision": "day",
+        "narrative": "Benchmark update filed through the form under load.",
+        "evidence_urls": "https://example.org/bench",
+        "submission_token": str(uuid.uuid4()),
+        **extra,
+    }
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(f"{prefix}/progress/new/?item={item}&actor={actor}", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert len(captured.captured_queries) == LOG_PROGRESS_QUERIES, "\n".join(statements(captured))
+    update = ProgressUpdate.objects.get(submission_token=data["submission_token"])
+    assert (update.recommendation.code, update.actor.code) == (item, actor)
+
+
+@pytest.mark.parametrize("code", ["R56", "R17", "R02"])
+def test_the_item_read_for_a_write_equals_what_the_orm_reads(code):
+    """``rows.item_to_write`` holds, for the columns it reads, what the ORM reads (decimals, booleans, the
+    source document's date), and reads nothing else."""
+    from recommendations.models import Recommendation
+    from recommendations.rows import _item_names, item_to_write
+
+    item = item_to_write(code)
+    fresh = Recommendation.objects.select_related("document").get(code=code)
+    assert item.get_deferred_fields() == {f.attname for f in Recommendation._meta.concrete_fields} - set(_item_names())
+    for name in _item_names():
+        assert getattr(item, name) == getattr(fresh, name), name
+    with CaptureQueriesContext(connection) as captured:
+        assert item.document.date == fresh.document.date
+        assert (item.scale, item.unit, item.thresholds_explained()) == (
+            fresh.scale,
+            fresh.unit,
+            fresh.thresholds_explained(),
+        )
+    assert not captured.captured_queries
+    assert item_to_write("R999") is None
+
+
+def test_a_refused_post_shows_the_whole_item_again(client, people):
+    """The post read a narrow item and actor; the page shown again after a refusal shows the item's title and
+    quotations, read whole."""
+    from recommendations.models import Recommendation
+
+    client.force_login(people.reporter_a)
+    response = post_update(client, people.org_a, uuid.uuid4(), narrative="Too short.")
+    assert response.status_code == 200
+    page = response.content.decode()
+    item = Recommendation.objects.get(code="R56")
+    assert item.title in page
+    assert item.citations.first().text[:40] in page
+    assert "Kenya" in page
+
+
+def test_a_post_of_a_known_organization_builds_no_queryset_of_organizations(people):
+    """The person's organizations were read with them (``roles.load_person``); the queryset that lists them is
+    built only when read (the page's choices, an organization not among them)."""
+    from recommendations.forms import ProgressUpdateForm
+    from recommendations.models import Actor, Recommendation
+    from recommendations.roles import load_person
+
+    user = load_person(people.reporter_a.pk)
+    item, actor = Recommendation.objects.select_related("document").get(code="R56"), Actor.objects.get(code="KEN")
+    data = {
+        "organization": people.org_a.pk,
+        "status": "limited",
+        "as_of": "2020-01-15",
+        "as_of_precision": "day",
+        "narrative": "Benchmark update filed through the form under load.",
+        "evidence_urls": "https://example.org/bench",
+        "submission_token": str(uuid.uuid4()),
+    }
+    form = ProgressUpdateForm(data, recommendation=item, actor=actor, user=user)
+    with CaptureQueriesContext(connection) as captured:
+        assert form.is_valid(), form.errors
+    assert not captured.captured_queries
+    assert form.fields["organization"]._queryset is None
+    assert form.cleaned_data["organization"] == people.org_a
+    shown = ProgressUpdateForm(recommendation=item, actor=actor, user=user)  # the page: its choices listed
+    assert [label for _value, label in shown.fields["organization"].choices] == [people.org_a.name]
+
+
+def test_an_update_names_its_status_as_django_s_display_does(people):
+    """``ProgressUpdate.__str__`` (the audit line's object) finds the status's label by value; the same words
+    as ``get_status_display``, in the active language, and a value that is no status shown as it is."""
+    from django.utils import translation
+
+    from recommendations.models import Actor, Recommendation, Status
+
+    update = ProgressUpdate(
+        actor=Actor.objects.get(code="KEN"), recommendation=Recommendation.objects.get(code="R56"), as_of="2020-01-15"
+    )
+    for language in ("en", "fr"):
+        with translation.override(language):
+            for status in [*Status.values, "", "no-such-status"]:
+                update.status = status
+                expected = f"Kenya · R56 · {update.get_status_display()} (2020-01-15)"
+                assert str(update) == expected

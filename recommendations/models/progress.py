@@ -205,7 +205,14 @@ class ProgressUpdate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.actor} · {self.recommendation.code} · {self.get_status_display()} ({self.as_of})"
+        # The status's label found by its value, as get_status_display() shows it: that one translates every
+        # label of the field's choices to hash them, on each call, and every logged update's audit line calls
+        # this (3 % of a post's Python, issue 21).
+        try:
+            status = Status(self.status).label
+        except ValueError:  # not a status (an unsaved, invalid update): shown as it is, as Django does
+            status = self.status
+        return f"{self.actor} · {self.recommendation.code} · {status} ({self.as_of})"
 
     def get_absolute_url(self):
         return reverse("recommendations:update", args=[self.pk])

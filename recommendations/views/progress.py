@@ -49,7 +49,9 @@ def progress_new(request):
     if not organizations:
         return render(request, "recommendations/progress_no_organization.html", status=403)
 
-    chosen = ChooseForm(request.GET) if {"item", "actor"} <= set(request.GET) else None
+    # The post of the update reads only the columns the write needs of the item and the actor (forms.py).
+    posted = request.method == "POST"
+    chosen = ChooseForm(request.GET, to_write=posted) if {"item", "actor"} <= set(request.GET) else None
     if chosen is None or not chosen.is_valid():
         initial = {key: request.GET.get(key, "") for key in ("item", "actor")}
         context = {
@@ -63,7 +65,7 @@ def progress_new(request):
     form = ProgressUpdateForm(
         request.POST or None, request.FILES or None, recommendation=item, actor=actor, user=request.user
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             # A repeated submission token returns the update the first submission created (the service checks).
             update = services.log_progress(
@@ -86,8 +88,12 @@ def progress_new(request):
                 % {"item": item.code, "actor": actor.name},
             )
             return redirect(update)
-    if request.method == "POST":
+    if posted:
         form.keep_evidence_file()
+        # Refused: the page shown again shows the whole item and actor (their titles and names in the reader's
+        # language, the quotations), which the write's narrow rows do not hold.
+        item = Recommendation.objects.select_related("document").get(pk=item.pk)
+        actor = Actor.objects.get(pk=actor.pk)
     return render(request, "recommendations/progress_form.html", {"form": form, "item": item, "actor": actor})
 
 

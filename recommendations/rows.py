@@ -1,0 +1,108 @@
+"""Rows read by statements built once from the models' own tables and columns, for the two reads every logged
+update makes before it writes: the person (``roles.load_person``) and the item (``item_to_write``).
+
+The ORM compiles a SELECT afresh on every call: for the item (a wide row with its translations, joined to its
+source document) that was a fifth of a post's Python (issue 21). These statements are built once per
+database; each row is turned into model instances with the conversions the ORM applies to what the driver
+returns (``reader``), so an instance read here equals the ORM's (``tests/test_write_queries.py`` compares them
+field by field). Only unique keys are looked up here: no rule of which row is meant lives in this module.
+"""
+
+import functools
+
+from django.db import connection, connections
+
+from .models import Recommendation, SourceDocument
+
+
+@functools.cache
+def reader(model, alias, names: tuple[str, ...] | None = None):
+    """Turn one row's slice of ``model``'s concrete columns (or of those whose attribute names are ``names``,
+    in the model's order; the others deferred) into an instance, with the conversions the ORM applies to what
+    the driver returns (SQLite's dates and booleans, a JSON field's text, decimals).
+
+    Built once per model, columns and database: which conversions a column needs depends only on its field
+    and the backend. The backend's converters are bound to the connection that built them, but read nothing
+    of it that differs between one database's connections (its time zone comes from the settings); the
+    connection in use is the one passed to them. Returns the reader and the number of columns it takes."""
+    fields = [f for f in model._meta.concrete_fields if names is None or f.attname in names]
+    converters = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        functions = connections[alias].ops.get_db_converters(column) + field.get_db_converters(connections[alias])
+        converters.append((column, tuple(functions)))
+    attnames = [field.attname for field in fields]
+
+    def read(values):
+        converted = []
+        for value, (column, functions) in zip(values, converters, strict=True):
+            for function in functions:
+                value = function(value, column, connection)
+            converted.append(value)
+        return model.from_db(connection.alias, attnames, converted)
+
+    return read, len(fields)
+
+
+# What the post of an update reads of its item, beyond its id: the form (the status list; a quantitative
+# item's unit and thresholds in its help), the rules (``services.validate_progress``: the kind, a measured
+# value's bounds and thresholds, the source document's date) and the write, its message and its audit line.
+# The page shown again after a refusal reads the whole item. ``tests/test_write_queries.py`` posts to items of
+# every kind with the query count pinned, so a column a rule or message needs and this list lacks shows there
+# as one more query (Django reads a deferred column when it is first used).
+ITEM_TO_WRITE = (
+    "id",
+    "code",
+    "kind",
+    "document_id",
+    "lower_is_better",
+    "baseline",
+    "target",
+    "ceiling",
+    "value_min",
+    "value_max",
+)
+ITEM_TO_WRITE_TRANSLATED = ("unit", "thresholds_source")  # in every language (the reader's, else English)
+
+
+@functools.cache
+def _item_names() -> tuple[str, ...]:
+    translated = {
+        f.attname
+        for f in Recommendation._meta.concrete_fields
+        if any(f.attname == name or f.attname.startswith(f"{name}_") for name in ITEM_TO_WRITE_TRANSLATED)
+    }
+    return tuple(f.attname for f in Recommendation._meta.concrete_fields if f.attname in {*ITEM_TO_WRITE, *translated})
+
+
+@functools.cache
+def _item_sql(vendor: str) -> str:
+    """The item by its unique code with its source document's id and date (no input of anyone's: the code is a
+    parameter)."""
+    q = connection.ops.quote_name
+    item_fields = [f for f in Recommendation._meta.concrete_fields if f.attname in _item_names()]
+    item_columns = ", ".join(f"i.{q(f.column)}" for f in item_fields)
+    document_columns = ", ".join(f"d.{q(SourceDocument._meta.get_field(name).column)}" for name in ("id", "date"))
+    document = Recommendation._meta.get_field("document")
+    return f"""
+        SELECT {item_columns}, {document_columns}
+        FROM {q(Recommendation._meta.db_table)} i
+        JOIN {q(SourceDocument._meta.db_table)} d ON d.{q(document.target_field.column)} = i.{q(document.column)}
+        WHERE i.{q(Recommendation._meta.get_field("code").column)} = %s
+    """  # noqa: S608  # nosec B608
+
+
+def item_to_write(code: str) -> Recommendation | None:
+    """The item with this code (exactly), with the columns the post of an update needs (``ITEM_TO_WRITE``, the
+    others deferred) and its source document's date, as ``select_related("document")`` would hold it; None if
+    there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(_item_sql(connection.vendor), [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    read_item, width = reader(Recommendation, connection.alias, _item_names())
+    read_document, _width = reader(SourceDocument, connection.alias, ("id", "date"))
+    item = read_item(row[:width])
+    Recommendation._meta.get_field("document").set_cached_value(item, read_document(row[width:]))
+    return item
