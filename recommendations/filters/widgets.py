@@ -26,7 +26,7 @@ def _text(value) -> str:
 
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}``: the filter keeps a safe string safe; anything else is escaped."""
-    return value if isinstance(value, SafeData) else conditional_escape("%s" % (value,))
+    return value if isinstance(value, SafeData) else conditional_escape(str(value))  # "%s" % value
 
 
 def _attrs(attrs: dict) -> str:  # django/forms/widgets/attrs.html
@@ -86,9 +86,7 @@ def _select_option(widget: dict) -> str:  # django/forms/widgets/select_option.h
 
 def _range(widget: dict) -> str:  # django_filters/widgets/multiwidget.html: "from-to"
     subwidgets = widget["subwidgets"]
-    return (
-        "".join(_render(w["template_name"], w) + ("-" if n == 0 else "") for n, w in enumerate(subwidgets)) + "\n"
-    )
+    return "".join(_render(w["template_name"], w) + ("-" if n == 0 else "") for n, w in enumerate(subwidgets)) + "\n"
 
 
 # Each template by what it renders: those that only include another add their own final newline.
@@ -127,7 +125,9 @@ def _own(template_name: str) -> bool:
     if template_name not in PYTHON_TEMPLATES and template_name != ATTRS:
         return False
     origin = get_template(template_name).origin.name.replace("\\", "/")
-    package = "/django_filters/templates/" if template_name.startswith("django_filters/") else "/django/forms/templates/"
+    package = "/django/forms/templates/"
+    if template_name.startswith("django_filters/"):
+        package = "/django_filters/templates/"
     return package in origin and all(_own(name) for name in INCLUDES.get(template_name, ()))
 
 
