@@ -1,6 +1,6 @@
 """The filter forms' widgets rendered in Python, to the byte what Django's widget templates render.
 
-Every report page carries the whole filter form: ~150 items as ticks, the statuses, regions, sub-regions and a
+Every report page carries the whole filter form: every item (~100) as a tick, the statuses, regions, sub-regions and a
 dozen selects. Django renders each option through three templates (the option, ``input.html``, ``attrs.html``),
 ~35 ms of the all-items snapshot's ~80 ms of Python at 1M benchmark updates (docs/performance.md, issue 21,
 fourth pass). ``FilterFormRenderer`` renders the few templates those widgets use with string joins instead;
