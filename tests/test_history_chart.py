@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 
 from recommendations.filters import StatusFilter
-from recommendations.models import Kind, ProgressUpdate, Status, StatusInterval
+from recommendations.models import Kind, Perspective, ProgressUpdate, Status, StatusInterval, YearEndChange
 from recommendations.reports import history_by_year
-from recommendations.reports.history import _replayed_history_by_year
+from recommendations.reports.history import _interval_history_by_year, _replayed_history_by_year
 
 from .factories import record
 from .test_current_status import steps
@@ -32,13 +32,21 @@ def both(**kwargs):
     return new
 
 
+def all_three(**kwargs):
+    """The chart (from the rows kept per item where the scope names items only), the replay, and the chart from
+    the intervals whatever the scope (``_interval_history_by_year``): all equal."""
+    chart = both(**kwargs)
+    assert _interval_history_by_year(**kwargs) == chart, kwargs
+    return chart
+
+
 def assert_every_caller_agrees(actors, items, on_days):
     for target in items:
-        both(recommendation=target)
-        both(recommendation=target, since=2001)
-        both(recommendation=target, since=2030)
+        all_three(recommendation=target)
+        all_three(recommendation=target, since=2001)
+        all_three(recommendation=target, since=2030)
     for actor in actors:
-        both(actor=actor)
+        all_three(actor=actor)
     filters = [
         "",
         f"item={items[0].code}",
@@ -46,12 +54,49 @@ def assert_every_caller_agrees(actors, items, on_days):
         "actor_kind=country&kind=quantitative",
         "status=limited",  # a row filter: the chart ignores it, as the replay did
     ]
+    filters.append("kind=quantitative")  # items only, from the kept rows: the measured values' medians
     for query in filters:
         for day in [None, *on_days]:
-            text = query + (f"&on={day.isoformat()}" if day else "")
-            filterset = StatusFilter(QueryDict(text.lstrip("&")))
-            assert filterset.is_valid(), (text, filterset.errors)
-            both(filterset=filterset)
+            all_three(filterset=scope(query, day))
+    # Each perspective's track: from its kept rows (items only) as from its intervals (the replay has no tracks).
+    for perspective in PERSPECTIVES:
+        for query in ["", f"item={items[0].code}", f"item={items[1].code}", f"actor={actors[0].code}"]:
+            for day in [None, *on_days]:
+                filterset = scope(f"{query}&perspective={perspective}", day)
+                assert history_by_year(filterset=filterset) == _interval_history_by_year(filterset=filterset)
+    assert_kept_changes_are_recomputed()
+
+
+PERSPECTIVES = [Perspective.GOVERNMENT, Perspective.CIVIL_SOCIETY, Perspective.UN_MECHANISM]
+
+
+def scope(query: str, day: datetime.date | None = None) -> StatusFilter:
+    text = query + (f"&on={day.isoformat()}" if day else "")
+    filterset = StatusFilter(QueryDict(text.lstrip("&")))
+    assert filterset.is_valid(), (text, filterset.errors)
+    return filterset
+
+
+def kept_changes() -> dict:
+    """The stored YearEndChange rows, without those fallen back to zero (they count nothing)."""
+    return {
+        (r.recommendation_id, r.track, r.year, r.status, r.measured, r.value): (r.starts, r.ends)
+        for r in YearEndChange.objects.all()
+        if r.starts or r.ends
+    }
+
+
+def assert_kept_changes_are_recomputed():
+    """The rows the writers kept by increments equal a fresh recomputation from the intervals (both tracks)."""
+    from recommendations.services.year_ends import rebuild_year_end_changes
+
+    kept = kept_changes()
+    assert all(starts >= 0 and ends >= 0 for starts, ends in kept.values())
+    with transaction.atomic():
+        rebuild_year_end_changes(perspectives=False)
+        rebuild_year_end_changes(perspectives=True)
+        assert kept_changes() == kept
+        transaction.set_rollback(True)
 
 
 def test_an_empty_scope_has_no_years(item):
@@ -99,9 +144,11 @@ def test_the_medians_of_measured_values_per_year_end(item, country):
 
 
 def chart_query(**kwargs):
-    """The chart and the SQL of its one query."""
+    """The chart from the intervals (``_interval_history_by_year``, as for a scope with actors) and the SQL of its
+    one query."""
     with CaptureQueriesContext(connection) as queries:
-        chart = both(**kwargs)
+        chart = _interval_history_by_year(**kwargs)
+    assert chart == both(**kwargs)
     chart_sql = [q["sql"] for q in queries.captured_queries if "statusinterval" in q["sql"].lower()]
     return chart, chart_sql[0]
 
@@ -385,7 +432,7 @@ def test_the_chart_reads_the_partial_indexes(item, country, scope, indexes):
             cursor.execute(f"DROP INDEX {index}")
         cursor.execute("SET LOCAL enable_seqscan = off")
         with CaptureQueriesContext(connection) as queries:
-            history_by_year(**kwargs)
+            _interval_history_by_year(**kwargs)  # as for a scope with actors (items only: the kept rows)
         (sql,) = [q["sql"] for q in queries.captured_queries if "interval" in q["sql"].lower()]
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -1,0 +1,141 @@
+"""The over-time chart's changes kept per item (``YearEndChange``), from the status intervals they count.
+
+The intervals stay the definition: a row is how many of an item's intervals that hold at a year end
+(``StatusIntervalQuerySet.crossing_year_ends``) begin, and end, in a year, per track, status and value. Every
+service that writes intervals adds the difference it made here, in its transaction (``add_interval_changes``); the
+bulk rebuilds recompute the rows from the intervals (``rebuild_year_end_changes``).
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+
+from ..models import PerspectiveInterval, StatusInterval, YearEndChange
+
+CONSOLIDATED = YearEndChange.CONSOLIDATED
+# The upsert's target: the unique constraint's columns, in its order.
+KEY_COLUMNS = ("recommendation_id", "track", "year", "status", "measured", "value")
+
+
+class Changes:
+    """Increments of YearEndChange rows: key (item, track, year, status, measured, value) -> [starts, ends]."""
+
+    def __init__(self):
+        self.rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, *, recommendation_id, track, valid_from, valid_to, status, value, sign: int = 1, n: int = 1):
+        """Count (``sign`` 1) or take back (-1) ``n`` intervals from ``valid_from`` to ``valid_to``: only those
+        that hold at a year end (``crossing_year_ends``) change a row."""
+        start, end = _year(valid_from), _year(valid_to) if valid_to is not None else None
+        if end is not None and end == start:
+            return
+        measured = value is not None
+        value = Decimal(value) if measured else Decimal(0)
+        self.rows[(recommendation_id, track, start, status, measured, value)][0] += sign * n
+        if end is not None:
+            self.rows[(recommendation_id, track, end, status, measured, value)][1] += sign * n
+
+    def add_interval(self, interval, *, track: str, sign: int = 1):
+        """An interval object or a dict with its columns."""
+        get = interval.get if isinstance(interval, dict) else lambda name: getattr(interval, name)
+        self.add(
+            recommendation_id=get("recommendation_id"),
+            track=track,
+            valid_from=get("valid_from"),
+            valid_to=get("valid_to"),
+            status=get("status"),
+            value=get("value"),
+            sign=sign,
+        )
+
+    def add_stored(self, intervals, *, sign: int = -1) -> None:
+        """The crossing intervals of a queryset of StatusInterval or PerspectiveInterval, grouped in the database."""
+        for row in grouped_crossing(intervals):
+            self.add(**row, sign=sign)
+
+
+def grouped_crossing(intervals) -> list[dict]:
+    """The crossing intervals of ``intervals`` grouped by item, track, status, value and years, one read."""
+    per_perspective = intervals.model is PerspectiveInterval
+    columns = ["recommendation_id", "status", "value", *(["perspective"] if per_perspective else [])]
+    grouped = (
+        intervals.crossing_year_ends()
+        .order_by()
+        .values(*columns, start=ExtractYear("valid_from"), end=ExtractYear("valid_to"))
+        .annotate(n=Count("*"))
+    )
+    return [
+        {
+            "recommendation_id": row["recommendation_id"],
+            "track": row["perspective"] if per_perspective else CONSOLIDATED,
+            "valid_from": row["start"],
+            "valid_to": row["end"],
+            "status": row["status"],
+            "value": row["value"],
+            "n": row["n"],
+        }
+        for row in grouped
+    ]
+
+
+def _year(day) -> int:
+    return day if isinstance(day, int) else day.year
+
+
+def add_interval_changes(changes: Changes) -> None:
+    """Add ``changes`` to the stored rows: one upsert per batch (``starts = starts + …``), so writers on other
+    pairs of the same item add theirs without a lost update. Keys sorted: two writers lock rows in one order."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("add_interval_changes must run inside the writing transaction")
+    rows = sorted((key, counts) for key, counts in changes.rows.items() if counts[0] or counts[1])
+    if not rows:
+        return
+    table = connection.ops.quote_name(YearEndChange._meta.db_table)
+    value_field = YearEndChange._meta.get_field("value")
+    columns = ", ".join(KEY_COLUMNS)
+    for start in range(0, len(rows), 500):
+        batch = rows[start : start + 500]
+        params = []
+        for (item, track, year, status, measured, value), (starts, ends) in batch:
+            params += [item, track, year, status, measured, value_field.get_db_prep_save(value, connection)]
+            params += [starts, ends]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+        # Only the model's table and column names go into it; the values are parameters.
+        sql = (
+            f"INSERT INTO {table} ({columns}, starts, ends) VALUES {values} "  # noqa: S608  # nosec B608
+            f"ON CONFLICT ({columns}) DO UPDATE SET starts = {table}.starts + EXCLUDED.starts, "
+            f"ends = {table}.ends + EXCLUDED.ends"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def rebuild_year_end_changes(*, perspectives: bool) -> None:
+    """Recompute the rows of the consolidated track (or, ``perspectives``, of every perspective's) from the
+    intervals: one grouped read of their crossing intervals (bulk rebuilds, after the intervals are written)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("rebuild_year_end_changes must run inside a transaction")
+    rows = YearEndChange.objects.all()
+    (rows.exclude(track=CONSOLIDATED) if perspectives else rows.filter(track=CONSOLIDATED)).delete()
+    changes = Changes()
+    changes.add_stored((PerspectiveInterval if perspectives else StatusInterval).objects.all(), sign=1)
+    YearEndChange.objects.bulk_create(
+        [
+            YearEndChange(
+                recommendation_id=item,
+                track=track,
+                year=year,
+                status=status,
+                measured=measured,
+                value=value,
+                starts=starts,
+                ends=ends,
+            )
+            for (item, track, year, status, measured, value), (starts, ends) in sorted(changes.rows.items())
+            if starts or ends
+        ],
+        batch_size=2000,
+    )
