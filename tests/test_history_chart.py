@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 
 from recommendations.filters import StatusFilter
-from recommendations.models import Kind, Perspective, ProgressUpdate, Status, StatusInterval, YearEndChange
+from recommendations.models import Kind, Perspective, ProgressUpdate, Status, StatusInterval
 from recommendations.reports import history_by_year
 from recommendations.reports.history import _interval_history_by_year, _replayed_history_by_year
 
 from .factories import record
-from .test_current_status import steps
+from .test_current_status import assert_year_end_changes_match_intervals, steps
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def assert_every_caller_agrees(actors, items, on_days):
             for day in [None, *on_days]:
                 filterset = scope(f"{query}&perspective={perspective}", day)
                 assert history_by_year(filterset=filterset) == _interval_history_by_year(filterset=filterset)
-    assert_kept_changes_are_recomputed()
+    assert_year_end_changes_match_intervals()  # the rows kept per item: a recomputation's
 
 
 PERSPECTIVES = [Perspective.GOVERNMENT, Perspective.CIVIL_SOCIETY, Perspective.UN_MECHANISM]
@@ -75,28 +75,6 @@ def scope(query: str, day: datetime.date | None = None) -> StatusFilter:
     filterset = StatusFilter(QueryDict(text.lstrip("&")))
     assert filterset.is_valid(), (text, filterset.errors)
     return filterset
-
-
-def kept_changes() -> dict:
-    """The stored YearEndChange rows, without those fallen back to zero (they count nothing)."""
-    return {
-        (r.recommendation_id, r.track, r.year, r.status, r.measured, r.value): (r.starts, r.ends)
-        for r in YearEndChange.objects.all()
-        if r.starts or r.ends
-    }
-
-
-def assert_kept_changes_are_recomputed():
-    """The rows the writers kept by increments equal a fresh recomputation from the intervals (both tracks)."""
-    from recommendations.services.year_ends import rebuild_year_end_changes
-
-    kept = kept_changes()
-    assert all(starts >= 0 and ends >= 0 for starts, ends in kept.values())
-    with transaction.atomic():
-        rebuild_year_end_changes(perspectives=False)
-        rebuild_year_end_changes(perspectives=True)
-        assert kept_changes() == kept
-        transaction.set_rollback(True)
 
 
 def test_an_empty_scope_has_no_years(item):
