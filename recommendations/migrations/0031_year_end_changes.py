@@ -25,7 +25,7 @@ def crossing(model, schema_editor):
     else:
         start, end = f"SUBSTR({start}, 1, 4)", f"SUBSTR({end}, 1, 4)"
     condition = f"({table}.valid_to IS NULL OR {start} <> {end})"
-    return model.objects.filter(RawSQL(condition, [], output_field=BooleanField()))
+    return model.objects.filter(RawSQL(condition, [], output_field=BooleanField()))  # noqa: S611  # nosec B611 - names only
 
 
 def fill(apps, schema_editor):
