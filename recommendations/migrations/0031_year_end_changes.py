@@ -113,14 +113,12 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("recommendation", "track", "year", "status", "measured", "value"),
-                        name="one_year_end_change",
-                    )
-                ],
-            },
+        ),
+        migrations.AddIndex(
+            model_name="yearendchange",
+            index=models.Index(
+                fields=["recommendation", "track", "year", "status", "measured", "value"], name="year_end_key"
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -114,7 +114,7 @@ class YearEndChange(models.Model):
 
     The intervals stay the definition: the services that write them (``services.year_ends``) add each pair's
     difference here in the same transaction, as increments, and the bulk rebuilds recompute the rows from them.
-    A row can fall back to zero and stay: it counts nothing.
+    A row can fall back to zero and stay: it counts nothing. A key can have several rows (their sum counts).
     """
 
     CONSOLIDATED = ""
@@ -129,10 +129,11 @@ class YearEndChange(models.Model):
     ends = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [
-            # Every column of the key NOT NULL (a NULL value would never conflict): the writers' upsert target.
-            models.UniqueConstraint(
-                fields=["recommendation", "track", "year", "status", "measured", "value"], name="one_year_end_change"
+        indexes = [
+            # The writers find a key's row through it; not unique: while two writers overlap, the second adds its
+            # change in a row of its own rather than wait (``services.year_ends.add_interval_changes``).
+            models.Index(
+                fields=["recommendation", "track", "year", "status", "measured", "value"], name="year_end_key"
             ),
         ]
 

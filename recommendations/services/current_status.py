@@ -44,8 +44,10 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
     )
     pair, pair_q = (actor_id, recommendation_id), Q(actor_id=actor_id, recommendation_id=recommendation_id)
     stored, stored_tracks = stored_intervals(pair_q)  # both tables' intervals in one read
-    _write_intervals({pair: history}, replace=False, stored_rows=stored)
-    flags = write_tracks({pair: history}, pair_q, stored_rows=stored_tracks)
+    changes = Changes()  # both tracks' changes to the chart's rows kept per item, added in one statement
+    _write_intervals({pair: history}, replace=False, stored_rows=stored, changes=changes)
+    flags = write_tracks({pair: history}, pair_q, stored_rows=stored_tracks, changes=changes)
+    add_interval_changes(changes)
     rows = CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id)
     if not history:
         rows.delete()
@@ -85,13 +87,18 @@ def intervals_from_history(history: list[ProgressUpdate]) -> list[StatusInterval
 
 
 def _write_intervals(
-    histories: dict[tuple[int, int], list[ProgressUpdate]], *, replace: bool, stored_rows: list | None = None
+    histories: dict[tuple[int, int], list[ProgressUpdate]],
+    *,
+    replace: bool,
+    stored_rows: list | None = None,
+    changes: Changes | None = None,
 ) -> None:
     """Store the intervals of each pair given with its history (an empty history: the pair has none).
 
     ``replace``: delete every interval of those pairs and write them anew (bulk
     refreshes); otherwise read the stored ones (or take ``stored_rows``, from ``stored_intervals``) and write
-    only the difference.
+    only the difference. The chart's rows kept per item follow (``year_ends``): added to ``changes`` if given
+    (the caller adds them), else here.
     """
     wanted = {pair: intervals_from_history(history) for pair, history in histories.items()}
     pairs_q = Q()
@@ -103,7 +110,8 @@ def _write_intervals(
     if stored_rows is None:
         stored_rows = StatusInterval.objects.filter(pairs_q).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
     named = [dict(zip(("pk", *INTERVAL_KEY, *INTERVAL_REST), row, strict=True)) for row in stored_rows]
-    changes = Changes()  # the chart's kept year-end changes follow the intervals taken away and added
+    own = changes is None
+    changes = Changes() if own else changes
     if not replace:
         stored = {
             (n["actor_id"], n["recommendation_id"], n["valid_from"], n["valid_to"], n["update_id"]): n for n in named
@@ -120,7 +128,8 @@ def _write_intervals(
         changes.add_interval(row, track=CONSOLIDATED, sign=-1)
     for interval in new:
         changes.add_interval(interval, track=CONSOLIDATED)
-    add_interval_changes(changes)
+    if own:
+        add_interval_changes(changes)
     if new:
         StatusInterval.objects.bulk_create(new, batch_size=2000)
 
@@ -148,10 +157,12 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
         )
         for update in rows.iterator(chunk_size=5000):
             histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
-        flags = write_tracks(histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids))
+        changes = Changes()  # the chart's rows kept per item: the replaced intervals out, the new ones in
+        flags = write_tracks(
+            histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids), changes=changes
+        )
         replaced = StatusInterval.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids)
         intervals = [interval for history in histories.values() for interval in intervals_from_history(history)]
-        changes = Changes()  # the chart's kept year-end changes: the replaced intervals out, the new ones in
         changes.add_stored(replaced, sign=-1)
         for interval in intervals:
             changes.add_interval(interval, track=CONSOLIDATED)

@@ -174,7 +174,7 @@ def stored_intervals(pairs: Q) -> tuple[list, list]:
 
 
 def write_tracks(
-    histories: dict[tuple[int, int], list], pairs: Q, *, stored_rows: list | None = None
+    histories: dict[tuple[int, int], list], pairs: Q, *, stored_rows: list | None = None, changes: Changes | None = None
 ) -> dict[tuple[int, int], bool]:
     """Make the per-perspective statuses and intervals of the pairs ``pairs`` selects those of their counted
     histories (oldest first; a pair missing from ``histories`` has none), writing only the rows that changed.
@@ -202,7 +202,13 @@ def write_tracks(
     stale = [pk for key, (pk, _) in stored.items() if key not in wanted]
     changed = [key for key, interval in wanted.items() if key in stored and stored[key][1] != rest[key]]
     new = [interval for key, interval in wanted.items() if key not in stored]
-    _add_year_end_changes(stored, wanted, stale=[key for key in stored if key not in wanted], changed=changed, new=new)
+    own = changes is None  # the caller's, added with its own in one statement (``year_ends``)
+    changes = Changes() if own else changes
+    _add_year_end_changes(
+        changes, stored, wanted, stale=[k for k in stored if k not in wanted], changed=changed, new=new
+    )
+    if own:
+        add_interval_changes(changes)
     if stale:
         PerspectiveInterval.objects.filter(pk__in=stale).delete()
     for key in changed:
@@ -213,16 +219,14 @@ def write_tracks(
     return flags
 
 
-def _add_year_end_changes(stored: dict, wanted: dict, *, stale: list, changed: list, new: list) -> None:
+def _add_year_end_changes(changes: Changes, stored: dict, wanted: dict, *, stale: list, changed: list, new: list):
     """The chart's kept year-end changes (``year_ends``) of ``write_tracks``' writes: the stored intervals it
-    deletes or rewrites taken away, the ones it writes added, in the same transaction."""
-    changes = Changes()
+    deletes or rewrites taken away, the ones it writes added."""
     for key in [*stale, *changed]:
         old = dict(zip(TRACK_REST, stored[key][1], strict=True))
         changes.add_interval({**old, "recommendation_id": key[1], "valid_from": key[3]}, track=key[2], sign=-1)
     for interval in [*(wanted[key] for key in changed), *new]:
         changes.add_interval(interval, track=interval.perspective)
-    add_interval_changes(changes)
 
 
 def _write_statuses(stored: dict, rest: dict, wanted_open: dict) -> None:

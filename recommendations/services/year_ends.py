@@ -16,7 +16,7 @@ from django.db.models.functions import ExtractYear
 from ..models import PerspectiveInterval, StatusInterval, YearEndChange
 
 CONSOLIDATED = YearEndChange.CONSOLIDATED
-# The upsert's target: the unique constraint's columns, in its order.
+# A row's key (the index of migration 0031): the rows of one key are summed.
 KEY_COLUMNS = ("recommendation_id", "track", "year", "status", "measured", "value")
 
 
@@ -86,8 +86,16 @@ def _year(day) -> int:
 
 
 def add_interval_changes(changes: Changes) -> None:
-    """Add ``changes`` to the stored rows: one upsert per batch (``starts = starts + …``), so writers on other
-    pairs of the same item add theirs without a lost update. Keys sorted: two writers lock rows in one order."""
+    """Add ``changes`` to the stored rows, in the writing transaction, without waiting on another writer.
+
+    Every pair of an item adds to the same rows, so a row is a hot spot shared across actors: locked until its
+    writer commits, a writer that then locked another actor (a bulk review, an import's next chunk) could
+    deadlock with one holding that actor and waiting for the row. So each change goes to one of its key's rows
+    that no other transaction holds (``FOR UPDATE SKIP LOCKED``), or to a new row: a key has several rows only
+    while writers overlap, and the readers sum them (``rebuild_year_end_changes`` merges them back). One
+    statement per 500 keys. SQLite serialises writers: an UPDATE of the key's first row, then an INSERT of the
+    keys without one.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("add_interval_changes must run inside the writing transaction")
     rows = sorted((key, counts) for key, counts in changes.rows.items() if counts[0] or counts[1])
@@ -96,21 +104,43 @@ def add_interval_changes(changes: Changes) -> None:
     table = connection.ops.quote_name(YearEndChange._meta.db_table)
     value_field = YearEndChange._meta.get_field("value")
     columns = ", ".join(KEY_COLUMNS)
+    same_key = " AND ".join(f"t.{c} = d.{c}" for c in KEY_COLUMNS)
+    other_same_key = " AND ".join(f"u.{c} = d.{c}" for c in KEY_COLUMNS)
     for start in range(0, len(rows), 500):
         batch = rows[start : start + 500]
         params = []
         for (item, track, year, status, measured, value), (starts, ends) in batch:
             params += [item, track, year, status, measured, value_field.get_db_prep_save(value, connection)]
             params += [starts, ends]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-        # Only the model's table and column names go into it; the values are parameters.
-        sql = (
-            f"INSERT INTO {table} ({columns}, starts, ends) VALUES {values} "  # noqa: S608  # nosec B608
-            f"ON CONFLICT ({columns}) DO UPDATE SET starts = {table}.starts + EXCLUDED.starts, "
-            f"ends = {table}.ends + EXCLUDED.ends"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            # Only the model's table and column names go into the statements; the values are parameters.
+            if connection.vendor == "postgresql":
+                values = ", ".join(["(%s, %s, %s::int, %s, %s::boolean, %s::numeric, %s::int, %s::int)"] * len(batch))
+                cursor.execute(
+                    f"WITH d ({columns}, starts, ends) AS (VALUES {values}), "  # noqa: S608  # nosec B608
+                    f"picked AS (SELECT d.*, p.id FROM d LEFT JOIN LATERAL (SELECT t.id FROM {table} t "
+                    f"WHERE {same_key} LIMIT 1 FOR UPDATE SKIP LOCKED) p ON TRUE), "
+                    f"added AS (UPDATE {table} t SET starts = t.starts + picked.starts, ends = t.ends + picked.ends "
+                    f"FROM picked WHERE t.id = picked.id) "
+                    f"INSERT INTO {table} ({columns}, starts, ends) "
+                    f"SELECT {columns}, starts, ends FROM picked WHERE id IS NULL",
+                    params,
+                )
+                continue
+            names = [*KEY_COLUMNS, "starts", "ends"]
+            first = "SELECT " + ", ".join(f"%s AS {c}" for c in names)
+            values = " UNION ALL ".join([first] + ["SELECT " + ", ".join(["%s"] * len(names))] * (len(batch) - 1))
+            cursor.execute(
+                f"UPDATE {table} AS t SET starts = t.starts + d.starts, ends = t.ends + d.ends "  # noqa: S608  # nosec B608
+                f"FROM ({values}) AS d WHERE t.id = (SELECT MIN(u.id) FROM {table} u "
+                f"WHERE {other_same_key})",
+                params,
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}, starts, ends) SELECT {columns}, starts, ends "  # noqa: S608  # nosec B608
+                f"FROM ({values}) AS d WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same_key})",
+                params,
+            )
 
 
 def rebuild_year_end_changes(*, perspectives: bool) -> None:
