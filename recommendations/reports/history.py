@@ -119,18 +119,24 @@ def _kept_changes_sql(*, recommendation, filterset, cut) -> tuple[str, list]:
         changes = changes.filter(filterset.items("recommendation__"))
     if cut is not None:
         changes = changes.filter(year__lt=cut.year)
-    grouped = (
-        changes.order_by()
-        .values("status", "year", "measured", "value")
+    # Two sums: per (status, year) for the counts, and per (year, value) for the medians (measured items only),
+    # so the values are not also split by status (the summary: 22,000 groups at 10M updates, against ~10,000).
+    statuses = changes.order_by().values("status", "year").annotate(starts=Sum("starts"), ends=Sum("ends"))
+    values = (
+        changes.filter(measured=True)
+        .order_by()
+        .values("year", "value")
         .annotate(starts=Sum("starts"), ends=Sum("ends"))
-        .values_list("status", "year", "measured", "value", "starts", "ends")
     )
-    sql, params = _sql(grouped)
-    # The values as text, as the intervals' (``_changes_of_groups_sql``) and the held ones' are read.
+    status_sql, params = _sql(statuses.values_list("status", "year", "starts", "ends"))
+    value_sql, value_params = _sql(values.values_list("year", "value", "starts", "ends"))
+    # The values as text, as the intervals' (``_interval_groups_sql``) and the held ones' are read.
     return (
-        f"SELECT g.status, g.year, CASE WHEN g.measured THEN CAST(g.value AS TEXT) END, g.starts, g.ends "  # noqa: S608  # nosec B608
-        f"FROM ({sql}) g WHERE g.starts <> 0 OR g.ends <> 0",
-        params,
+        f"SELECT s.status, s.year, NULL AS value, s.starts, s.ends FROM ({status_sql}) s "  # noqa: S608  # nosec B608
+        "WHERE s.starts <> 0 OR s.ends <> 0 UNION ALL "
+        f"SELECT NULL, v.year, CAST(v.value AS TEXT), v.starts, v.ends FROM ({value_sql}) v "
+        "WHERE v.starts <> 0 OR v.ends <> 0",
+        [*params, *value_params],
     )
 
 
@@ -181,8 +187,8 @@ def _changes_of_groups(groups, cut) -> list[tuple]:
 
 
 def _chart(rows, *, since, last_day, cut) -> dict:
-    """The chart from its changes: rows (status, year, value as text or NULL, beginning, ending, held), where
-    held rows are the pairs held on the ``cut`` date (the date's point replaces the running sum in its year).
+    """The chart from its changes: rows (status or NULL, year, value as text or NULL, beginning, ending, held),
+    where held rows are the pairs held on the ``cut`` date (the date's point replaces the running sum in its year).
 
     A running sum over the years of (beginning minus ending), per status and, for the medians, per value: what
     ``_replayed_history_by_year`` gives (the tests compare them).
@@ -201,7 +207,8 @@ def _chart(rows, *, since, last_day, cut) -> dict:
             if value is not None:
                 held_values[Decimal(value)] += starts
             continue
-        change[year][status] += starts - ends
+        if status is not None:  # the kept rows give the values' changes apart (status NULL)
+            change[year][status] += starts - ends
         if value is not None:
             value_change[year][Decimal(value)] += starts - ends
     if first is None:
