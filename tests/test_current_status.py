@@ -107,12 +107,14 @@ def assert_intervals_match_history(days):
 
 
 def kept_year_end_changes() -> dict:
-    """The stored YearEndChange rows, without those fallen back to zero (they count nothing)."""
-    return {
-        (r.recommendation_id, r.track, r.year, r.status, r.measured, r.value): (r.starts, r.ends)
-        for r in YearEndChange.objects.all()
-        if r.starts or r.ends
-    }
+    """The stored YearEndChange rows summed per key (a key has several rows while writers overlap), without the
+    keys fallen back to zero (they count nothing)."""
+    sums: dict = {}
+    for r in YearEndChange.objects.all():
+        counts = sums.setdefault((r.recommendation_id, r.track, r.year, r.status, r.measured, r.value), [0, 0])
+        counts[0] += r.starts
+        counts[1] += r.ends
+    return {key: tuple(counts) for key, counts in sums.items() if counts[0] or counts[1]}
 
 
 def assert_year_end_changes_match_intervals():
