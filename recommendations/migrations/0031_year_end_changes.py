@@ -66,6 +66,22 @@ def fill(apps, schema_editor):
     )
 
 
+def sqlite_unique_key(apps, schema_editor):
+    """SQLite only: its writers take turns, so a key never needs two rows there, and a unique index lets
+    ``services.year_ends`` add a change in one upsert. PostgreSQL's writers must not wait for one another's row
+    (``FOR UPDATE SKIP LOCKED``, a row of their own otherwise): no unique key there."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            "CREATE UNIQUE INDEX year_end_key_one ON recommendations_yearendchange "
+            "(recommendation_id, track, year, status, measured, value)"
+        )
+
+
+def drop_sqlite_unique_key(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("DROP INDEX IF EXISTS year_end_key_one")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("recommendations", "0030_item_interval_tree"),
@@ -121,4 +137,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(sqlite_unique_key, drop_sqlite_unique_key),
     ]

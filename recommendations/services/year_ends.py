@@ -93,8 +93,7 @@ def add_interval_changes(changes: Changes) -> None:
     deadlock with one holding that actor and waiting for the row. So each change goes to one of its key's rows
     that no other transaction holds (``FOR UPDATE SKIP LOCKED``), or to a new row: a key has several rows only
     while writers overlap, and the readers sum them (``rebuild_year_end_changes`` merges them back). One
-    statement per 500 keys. SQLite serialises writers: an UPDATE of the key's first row, then an INSERT of the
-    keys without one.
+    statement per 500 keys. SQLite serialises writers: there a unique index on the key takes an upsert.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("add_interval_changes must run inside the writing transaction")
@@ -105,7 +104,6 @@ def add_interval_changes(changes: Changes) -> None:
     value_field = YearEndChange._meta.get_field("value")
     columns = ", ".join(KEY_COLUMNS)
     same_key = " AND ".join(f"t.{c} = d.{c}" for c in KEY_COLUMNS)
-    other_same_key = " AND ".join(f"u.{c} = d.{c}" for c in KEY_COLUMNS)
     for start in range(0, len(rows), 500):
         batch = rows[start : start + 500]
         params = []
@@ -127,18 +125,11 @@ def add_interval_changes(changes: Changes) -> None:
                     params,
                 )
                 continue
-            names = [*KEY_COLUMNS, "starts", "ends"]
-            first = "SELECT " + ", ".join(f"%s AS {c}" for c in names)
-            values = " UNION ALL ".join([first] + ["SELECT " + ", ".join(["%s"] * len(names))] * (len(batch) - 1))
+            # SQLite (one writer at a time): an upsert on the unique index migration 0031 makes there only.
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
             cursor.execute(
-                f"UPDATE {table} AS t SET starts = t.starts + d.starts, ends = t.ends + d.ends "  # noqa: S608  # nosec B608
-                f"FROM ({values}) AS d WHERE t.id = (SELECT MIN(u.id) FROM {table} u "
-                f"WHERE {other_same_key})",
-                params,
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}, starts, ends) SELECT {columns}, starts, ends "  # noqa: S608  # nosec B608
-                f"FROM ({values}) AS d WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same_key})",
+                f"INSERT INTO {table} ({columns}, starts, ends) VALUES {values} "  # noqa: S608  # nosec B608
+                f"ON CONFLICT ({columns}) DO UPDATE SET starts = starts + excluded.starts, ends = ends + excluded.ends",
                 params,
             )
 
