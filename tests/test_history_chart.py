@@ -489,3 +489,26 @@ def chart_the_same_as_the_replay(item, country, people, sequence, day_of):
         on_days |= {datetime.date(days[0].year, 12, 31), datetime.date(middle.year, 1, 1)}
         assert_every_caller_agrees(actors, items, sorted(on_days))
         transaction.set_rollback(True)
+
+
+def test_a_scope_of_items_charts_from_the_rows_kept_per_item_and_one_with_actors_from_the_intervals(item, country):
+    ken, policy = country("KEN"), item(Kind.POLICY)
+    record(actor=ken, recommendation=policy, status=Status.LIMITED, as_of=datetime.date(2010, 2, 1))
+    record(actor=ken, recommendation=policy, status=Status.COMPLETE, as_of=datetime.date(2012, 9, 1))
+
+    def tables_read(**kwargs) -> set[str]:
+        with CaptureQueriesContext(connection) as queries:
+            chart = history_by_year(**kwargs)
+        assert chart == _replayed_history_by_year(**kwargs)
+        sql = " ".join(q["sql"].lower() for q in queries.captured_queries)
+        return {table for table in ("yearendchange", "statusinterval") if table in sql}
+
+    # Items only: the kept rows, whatever the depth of the history (no interval read without a date).
+    assert tables_read(recommendation=policy) == {"yearendchange"}
+    assert tables_read(filterset=scope("")) == {"yearendchange"}
+    assert tables_read(filterset=scope(f"item={policy.code}")) == {"yearendchange"}
+    # On a date: the years before from the kept rows, the date's point from the intervals held on it.
+    assert tables_read(filterset=scope("", datetime.date(2011, 6, 1))) == {"yearendchange", "statusinterval"}
+    # Actors: the kept rows cannot tell pairs apart.
+    assert tables_read(actor=ken) == {"statusinterval"}
+    assert tables_read(filterset=scope(f"actor={ken.code}")) == {"statusinterval"}
