@@ -91,8 +91,8 @@ def add_interval_changes(changes: Changes) -> None:
     Every pair of an item adds to the same rows, so a row is a hot spot shared across actors: locked until its
     writer commits, a writer that then locked another actor (a bulk review, an import's next chunk) could
     deadlock with one holding that actor and waiting for the row. So each change goes to one of its key's rows
-    that no other transaction holds (``FOR UPDATE SKIP LOCKED``), or to a new row: a key has several rows only
-    while writers overlap, and the readers sum them (``rebuild_year_end_changes`` merges them back). One
+    that no other transaction holds (``FOR UPDATE SKIP LOCKED``), or to a new row: a key gets a second row only when
+    writers overlap on it, the readers sum a key's rows, and ``rebuild_year_end_changes`` merges them back. One
     statement per 500 keys. SQLite serialises writers: there a unique index on the key takes an upsert.
     """
     if not transaction.get_connection().in_atomic_block:
