@@ -1,9 +1,9 @@
 """The over-time chart's results in the shared cache, keyed by its scope and by a version of the verified history.
 
 The chart (``reports.history_by_year`` for a report's filters) aggregates the status intervals of its scope that hold
-at a year end: its cost grows with the pairs and the years they span, while everything else on the summary reads
-maintained tables. Its result is
-plain data, so it is cached under (history version, today's date, the scope the chart depends on).
+at a year end (or, for scopes that name items only, the per-year changes kept per item, ``YearEndChange``): its cost
+grows with the pairs and the years they span, while everything else on the summary reads maintained tables. Its
+result is plain data, so it is cached under (history version, today's date, the scope the chart depends on).
 
 The version lives in the cache itself, not in a process, so every app server sees a write at once. It is bumped by
 ``bump_history_version``, which the services that write the status intervals call (``refresh_current_status``,

@@ -11,7 +11,8 @@ from django.db import connection
 from recommendations import services
 from recommendations.models import CurrentStatus, ProgressUpdate, Recommendation
 
-from .factories import EVIDENCE, NARRATIVE
+from .factories import EVIDENCE, NARRATIVE, record
+from .test_current_status import assert_year_end_changes_match_intervals
 
 THREADS = 8
 STEPS = 25
@@ -103,4 +104,48 @@ def test_concurrent_log_verify_withdraw(seeded_transactional_db, people, country
         update = ProgressUpdate.objects.get(pk=row.update_id)
         assert (row.status, row.as_of, row.verified_at) == (update.status, update.as_of, update.reviewed_at)
     assert ProgressUpdate.objects.filter(state="verified").exists()
+    # And the chart's rows kept per item, which writers on KEN's and MEX's R56 shared, sum to the intervals' counts.
+    assert_year_end_changes_match_intervals()
     print(f"{ProgressUpdate.objects.count()} updates, {len(refused)} intended refusals")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_does_not_wait_for_another_on_the_rows_kept_per_item(seeded_transactional_db, country):
+    """Writers on two actors of one item add to the same YearEndChange keys: the second takes a row of its own
+    instead of waiting (a wait there, after locking its actor, could close a deadlock with a bulk review)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every writer; row locks are PostgreSQL's")
+    from django.db import transaction
+
+    from recommendations.models import YearEndChange
+
+    item = Recommendation.objects.get(code="R56")
+    record(actor=country("KEN"), recommendation=item, status="limited", as_of=datetime.date(2012, 1, 1))
+    locked, release, failures = threading.Event(), threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(YearEndChange.objects.select_for_update().filter(recommendation=item))
+                locked.set()
+                release.wait(30)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(30)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")  # a wait fails the write instead of hanging
+            record(actor=country("MEX"), recommendation=item, status="limited", as_of=datetime.date(2012, 1, 1))
+    finally:
+        release.set()
+        holder.join(30)
+    assert not failures, failures
+    keys = list(YearEndChange.objects.filter(recommendation=item).values_list("track", "year", "status"))
+    assert len(keys) > len(set(keys))  # the second writer's own rows, beside the locked ones
+    assert_year_end_changes_match_intervals()

@@ -18,6 +18,7 @@ from recommendations.models import (
     ProgressUpdate,
     Status,
     StatusInterval,
+    YearEndChange,
 )
 from recommendations.services import rebuild_current_statuses, rebuild_status_intervals, rebuild_tracks
 
@@ -103,6 +104,44 @@ def assert_intervals_match_history(days):
     kept = stored_intervals()
     rebuild_status_intervals()
     assert stored_intervals() == kept
+
+
+def kept_year_end_changes() -> dict:
+    """The stored YearEndChange rows summed per key (a key has several rows while writers overlap), without the
+    keys fallen back to zero (they count nothing)."""
+    sums: dict = {}
+    for r in YearEndChange.objects.all():
+        counts = sums.setdefault((r.recommendation_id, r.track, r.year, r.status, r.measured, r.value), [0, 0])
+        counts[0] += r.starts
+        counts[1] += r.ends
+    return {key: tuple(counts) for key, counts in sums.items() if counts[0] or counts[1]}
+
+
+def assert_year_end_changes_match_intervals():
+    """The chart's rows kept per item, written by the services as increments, equal a fresh recomputation from the
+    intervals of both tracks (``rebuild_year_end_changes``), and those from a count of the crossing intervals."""
+    from recommendations.services.year_ends import rebuild_year_end_changes
+
+    kept = kept_year_end_changes()
+    expected: dict = {}
+    for model, per_perspective in ((StatusInterval, False), (PerspectiveInterval, True)):
+        for interval in model.objects.all():
+            start, end = interval.valid_from.year, interval.valid_to.year if interval.valid_to else None
+            if start == end:
+                continue  # holds at no year end
+            track = interval.perspective if per_perspective else ""
+            key = (interval.recommendation_id, track, interval.status, interval.value is not None)
+            value = interval.value if interval.value is not None else Decimal(0)
+            starts = expected.setdefault((*key[:2], start, *key[2:], value), [0, 0])
+            starts[0] += 1
+            if end is not None:
+                expected.setdefault((*key[:2], end, *key[2:], value), [0, 0])[1] += 1
+    assert kept == {key: tuple(counts) for key, counts in expected.items()}
+    with transaction.atomic():
+        rebuild_year_end_changes(perspectives=False)
+        rebuild_year_end_changes(perspectives=True)
+        assert kept_year_end_changes() == kept
+        transaction.set_rollback(True)
 
 
 def replayed_tracks_on(day) -> dict[tuple[int, int, str], int]:
@@ -376,6 +415,7 @@ def test_random_sequences_of_writes_keep_the_table_equal_to_history(item, countr
             except ValidationError:
                 pass  # e.g. verifying an update that is no longer pending: refused, nothing changes
         assert_table_matches_history()
+        assert_year_end_changes_match_intervals()  # before the rebuilds below write them afresh
         # Dates on interval boundaries, the day before each, between them, before all and after all.
         boundaries = {start + datetime.timedelta(days=days - days % 1000) for _, _, _, _, days, _, _ in sequence}
         probes = {start - datetime.timedelta(days=1), datetime.date.today()}
@@ -464,3 +504,56 @@ def test_the_bulk_refresh_restores_the_tracks_and_the_flags(item, country):
     assert set(CurrentStatus.objects.filter(perspectives_disagree=True).values_list("actor_id", flat=True)) == {
         kenya.pk
     }
+
+
+def test_every_writer_keeps_the_year_end_changes(item, country, people):
+    """Each service that writes intervals adds its difference to the chart's rows kept per item (YearEndChange):
+    logging, back-dating, a same-day correction, verifying, withdrawing, the bulk refresh of imports and the
+    repair tools; measured values and perspective tracks included."""
+    from recommendations import services
+
+    kenya, mexico, policy, remittances = country("KEN"), country("MEX"), item(Kind.POLICY), item(Kind.QUANTITATIVE)
+    steps = [
+        (kenya, policy, {"status": Status.LIMITED}, datetime.date(2010, 3, 1), Perspective.GOVERNMENT),
+        (kenya, policy, {"status": Status.COMPLETE}, datetime.date(2013, 3, 1), Perspective.CIVIL_SOCIETY),
+        (kenya, policy, {"status": Status.SUBSTANTIAL}, datetime.date(2011, 6, 1), Perspective.GOVERNMENT),  # back
+        (kenya, policy, {"status": Status.LIMITED}, datetime.date(2011, 6, 1), Perspective.GOVERNMENT),  # corrected
+        (mexico, remittances, {"value": Decimal("4.2")}, datetime.date(2009, 1, 1), Perspective.GOVERNMENT),
+        (mexico, remittances, {"value": Decimal("8.5")}, datetime.date(2012, 1, 1), Perspective.UN_MECHANISM),
+        (mexico, remittances, {"value": Decimal("1.5")}, datetime.date(2012, 5, 1), Perspective.UN_MECHANISM),
+    ]
+    logged = []
+    for actor, target, fields, day, perspective in steps:
+        logged.append(record(actor=actor, recommendation=target, as_of=day, perspective=perspective, **fields))
+        assert_year_end_changes_match_intervals()
+    assert YearEndChange.objects.filter(starts__gt=0).exists()
+    pending = record(
+        actor=mexico,
+        recommendation=remittances,
+        value=Decimal("12.25"),
+        as_of=datetime.date(2010, 7, 1),
+        verified=False,
+    )
+    services.verify_update(update=pending, reviewer=people.reviewer, expected_version=None)
+    assert_year_end_changes_match_intervals()
+    for update in (logged[2], logged[5]):
+        services.withdraw_update(
+            update=ProgressUpdate.objects.get(pk=update.pk), user=people.reviewer, expected_version=None, reason="test"
+        )
+        assert_year_end_changes_match_intervals()
+    # The bulk refresh of imports: every interval of the pairs written anew, the rows kept as they were.
+    with transaction.atomic():
+        services.refresh_current_statuses(
+            actor_ids=[kenya.pk, mexico.pk], recommendation_ids=[policy.pk, remittances.pk]
+        )
+    assert_year_end_changes_match_intervals()
+    # The repair tools recompute them, even after they drifted (as a write outside the services would leave them).
+    YearEndChange.objects.update(starts=0, ends=0)
+    rebuild_current_statuses()
+    assert_year_end_changes_match_intervals()
+    with transaction.atomic():
+        YearEndChange.objects.filter(track="").delete()
+        rebuild_status_intervals()
+        YearEndChange.objects.exclude(track="").delete()
+        rebuild_tracks()
+    assert_year_end_changes_match_intervals()

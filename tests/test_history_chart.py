@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 
 from recommendations.filters import StatusFilter
-from recommendations.models import Kind, ProgressUpdate, Status, StatusInterval
+from recommendations.models import Kind, Perspective, ProgressUpdate, Status, StatusInterval
 from recommendations.reports import history_by_year
-from recommendations.reports.history import _replayed_history_by_year
+from recommendations.reports.history import _interval_history_by_year, _replayed_history_by_year
 
 from .factories import record
-from .test_current_status import steps
+from .test_current_status import assert_year_end_changes_match_intervals, steps
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +32,21 @@ def both(**kwargs):
     return new
 
 
+def all_three(**kwargs):
+    """The chart (from the rows kept per item where the scope names items only), the replay, and the chart from
+    the intervals whatever the scope (``_interval_history_by_year``): all equal."""
+    chart = both(**kwargs)
+    assert _interval_history_by_year(**kwargs) == chart, kwargs
+    return chart
+
+
 def assert_every_caller_agrees(actors, items, on_days):
     for target in items:
-        both(recommendation=target)
-        both(recommendation=target, since=2001)
-        both(recommendation=target, since=2030)
+        all_three(recommendation=target)
+        all_three(recommendation=target, since=2001)
+        all_three(recommendation=target, since=2030)
     for actor in actors:
-        both(actor=actor)
+        all_three(actor=actor)
     filters = [
         "",
         f"item={items[0].code}",
@@ -46,12 +54,27 @@ def assert_every_caller_agrees(actors, items, on_days):
         "actor_kind=country&kind=quantitative",
         "status=limited",  # a row filter: the chart ignores it, as the replay did
     ]
+    filters.append("kind=quantitative")  # items only, from the kept rows: the measured values' medians
     for query in filters:
         for day in [None, *on_days]:
-            text = query + (f"&on={day.isoformat()}" if day else "")
-            filterset = StatusFilter(QueryDict(text.lstrip("&")))
-            assert filterset.is_valid(), (text, filterset.errors)
-            both(filterset=filterset)
+            all_three(filterset=scope(query, day))
+    # Each perspective's track: from its kept rows (items only) as from its intervals (the replay has no tracks).
+    for perspective in PERSPECTIVES:
+        for query in ["", f"item={items[0].code}", f"item={items[1].code}", f"actor={actors[0].code}"]:
+            for day in [None, *on_days]:
+                filterset = scope(f"{query}&perspective={perspective}", day)
+                assert history_by_year(filterset=filterset) == _interval_history_by_year(filterset=filterset)
+    assert_year_end_changes_match_intervals()  # the rows kept per item: a recomputation's
+
+
+PERSPECTIVES = [Perspective.GOVERNMENT, Perspective.CIVIL_SOCIETY, Perspective.UN_MECHANISM]
+
+
+def scope(query: str, day: datetime.date | None = None) -> StatusFilter:
+    text = query + (f"&on={day.isoformat()}" if day else "")
+    filterset = StatusFilter(QueryDict(text.lstrip("&")))
+    assert filterset.is_valid(), (text, filterset.errors)
+    return filterset
 
 
 def test_an_empty_scope_has_no_years(item):
@@ -99,9 +122,11 @@ def test_the_medians_of_measured_values_per_year_end(item, country):
 
 
 def chart_query(**kwargs):
-    """The chart and the SQL of its one query."""
+    """The chart from the intervals (``_interval_history_by_year``, as for a scope with actors) and the SQL of its
+    one query."""
     with CaptureQueriesContext(connection) as queries:
-        chart = both(**kwargs)
+        chart = _interval_history_by_year(**kwargs)
+    assert chart == both(**kwargs)
     chart_sql = [q["sql"] for q in queries.captured_queries if "statusinterval" in q["sql"].lower()]
     return chart, chart_sql[0]
 
@@ -385,7 +410,7 @@ def test_the_chart_reads_the_partial_indexes(item, country, scope, indexes):
             cursor.execute(f"DROP INDEX {index}")
         cursor.execute("SET LOCAL enable_seqscan = off")
         with CaptureQueriesContext(connection) as queries:
-            history_by_year(**kwargs)
+            _interval_history_by_year(**kwargs)  # as for a scope with actors (items only: the kept rows)
         (sql,) = [q["sql"] for q in queries.captured_queries if "interval" in q["sql"].lower()]
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -464,3 +489,26 @@ def chart_the_same_as_the_replay(item, country, people, sequence, day_of):
         on_days |= {datetime.date(days[0].year, 12, 31), datetime.date(middle.year, 1, 1)}
         assert_every_caller_agrees(actors, items, sorted(on_days))
         transaction.set_rollback(True)
+
+
+def test_a_scope_of_items_charts_from_the_rows_kept_per_item_and_one_with_actors_from_the_intervals(item, country):
+    ken, policy = country("KEN"), item(Kind.POLICY)
+    record(actor=ken, recommendation=policy, status=Status.LIMITED, as_of=datetime.date(2010, 2, 1))
+    record(actor=ken, recommendation=policy, status=Status.COMPLETE, as_of=datetime.date(2012, 9, 1))
+
+    def tables_read(**kwargs) -> set[str]:
+        with CaptureQueriesContext(connection) as queries:
+            chart = history_by_year(**kwargs)
+        assert chart == _replayed_history_by_year(**kwargs)
+        sql = " ".join(q["sql"].lower() for q in queries.captured_queries)
+        return {table for table in ("yearendchange", "statusinterval") if table in sql}
+
+    # Items only: the kept rows, whatever the depth of the history (no interval read without a date).
+    assert tables_read(recommendation=policy) == {"yearendchange"}
+    assert tables_read(filterset=scope("")) == {"yearendchange"}
+    assert tables_read(filterset=scope(f"item={policy.code}")) == {"yearendchange"}
+    # On a date: the years before from the kept rows, the date's point from the intervals held on it.
+    assert tables_read(filterset=scope("", datetime.date(2011, 6, 1))) == {"yearendchange", "statusinterval"}
+    # Actors: the kept rows cannot tell pairs apart.
+    assert tables_read(actor=ken) == {"statusinterval"}
+    assert tables_read(filterset=scope(f"actor={ken.code}")) == {"statusinterval"}

@@ -40,6 +40,7 @@ from .import_batches import (
 from .intervals import (
     StatusInterval,
     StatusIntervalQuerySet,
+    YearEndChange,
 )
 from .items import (
     Citation,
@@ -159,6 +160,7 @@ __all__ = [
     "CurrentStatus",
     "StatusIntervalQuerySet",
     "StatusInterval",
+    "YearEndChange",
     "AuditAction",
     "AuditEvent",
     "DataCorrection",

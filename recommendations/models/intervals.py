@@ -100,3 +100,42 @@ class StatusInterval(models.Model):
 
     def __str__(self):
         return f"{self.actor_id} · {self.recommendation_id}: {self.status} from {self.valid_from} to {self.valid_to}"
+
+
+class YearEndChange(models.Model):
+    """How many of an item's intervals that hold at a year end begin, and end, in a year: the over-time chart's
+    changes kept per item (issue 21).
+
+    For one track (``track``: "" the consolidated one, StatusInterval; else a perspective's, PerspectiveInterval),
+    status and value (``measured``: the interval has a value, then ``value``; else ``value`` is 0), ``starts`` is
+    how many intervals ``crossing_year_ends`` selects begin in ``year`` and ``ends`` how many of them end in it.
+    The chart of a scope that names items only (``reports.history_by_year``) sums these rows of its items: a
+    few hundred rows, however deep the history, where the intervals were ~20 per pair at 10M updates.
+
+    The intervals stay the definition: the services that write them (``services.year_ends``) add each pair's
+    difference here in the same transaction, as increments, and the bulk rebuilds recompute the rows from them.
+    A row can fall back to zero and stay: it counts nothing. A key can have several rows (their sum counts).
+    """
+
+    CONSOLIDATED = ""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    track = models.CharField(max_length=30, blank=True, help_text=_("Empty: the consolidated track."))
+    year = models.IntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    measured = models.BooleanField(default=False)
+    value = models.DecimalField(max_digits=12, decimal_places=4, default=0)
+    starts = models.IntegerField(default=0)
+    ends = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The writers find a key's row through it; not unique: while two writers overlap, the second adds its
+            # change in a row of its own rather than wait (``services.year_ends.add_interval_changes``).
+            models.Index(
+                fields=["recommendation", "track", "year", "status", "measured", "value"], name="year_end_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation_id} {self.track or '-'} {self.year} {self.status}: +{self.starts} -{self.ends}"

@@ -7,7 +7,7 @@ runs in one transaction and raises ``django.core.exceptions.ValidationError``
 when the input is wrong.
 
 One file a concern: validation, writers, evidence, people, audit, progress, current_status,
-import_batches, taxonomy. Every public name is re-exported here: ``services.log_progress(…)``.
+import_batches, taxonomy, year_ends. Every public name is re-exported here: ``services.log_progress(…)``.
 """
 
 # The exceptions every service raises, where callers (and tests) name them: ``services.ValidationError``.
@@ -78,6 +78,7 @@ from .writers import (
     SystemActor,
     acting,
 )
+from .year_ends import rebuild_year_end_changes
 
 __all__ = [
     "rebuild_tracks",
@@ -121,6 +122,7 @@ __all__ = [
     "rebuild_current_statuses",
     "status_intervals_sql",
     "rebuild_status_intervals",
+    "rebuild_year_end_changes",
     "log_progress",
     "edit_update",
     "can_review",

@@ -18,6 +18,7 @@ from .perspectives import (
     stored_intervals,
     write_tracks,
 )
+from .year_ends import CONSOLIDATED, Changes, add_interval_changes, rebuild_year_end_changes
 
 
 def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
@@ -43,8 +44,10 @@ def refresh_current_status(*, actor_id: int, recommendation_id: int) -> None:
     )
     pair, pair_q = (actor_id, recommendation_id), Q(actor_id=actor_id, recommendation_id=recommendation_id)
     stored, stored_tracks = stored_intervals(pair_q)  # both tables' intervals in one read
-    _write_intervals({pair: history}, replace=False, stored_rows=stored)
-    flags = write_tracks({pair: history}, pair_q, stored_rows=stored_tracks)
+    changes = Changes()  # both tracks' changes to the chart's rows kept per item, added in one statement
+    _write_intervals({pair: history}, replace=False, stored_rows=stored, changes=changes)
+    flags = write_tracks({pair: history}, pair_q, stored_rows=stored_tracks, changes=changes)
+    add_interval_changes(changes)
     rows = CurrentStatus.objects.filter(actor_id=actor_id, recommendation_id=recommendation_id)
     if not history:
         rows.delete()
@@ -84,13 +87,18 @@ def intervals_from_history(history: list[ProgressUpdate]) -> list[StatusInterval
 
 
 def _write_intervals(
-    histories: dict[tuple[int, int], list[ProgressUpdate]], *, replace: bool, stored_rows: list | None = None
+    histories: dict[tuple[int, int], list[ProgressUpdate]],
+    *,
+    replace: bool,
+    stored_rows: list | None = None,
+    changes: Changes | None = None,
 ) -> None:
     """Store the intervals of each pair given with its history (an empty history: the pair has none).
 
     ``replace``: delete every interval of those pairs and write them anew (bulk
     refreshes); otherwise read the stored ones (or take ``stored_rows``, from ``stored_intervals``) and write
-    only the difference.
+    only the difference. The chart's rows kept per item follow (``year_ends``): added to ``changes`` if given
+    (the caller adds them), else here.
     """
     wanted = {pair: intervals_from_history(history) for pair, history in histories.items()}
     pairs_q = Q()
@@ -99,21 +107,29 @@ def _write_intervals(
     if not histories:
         return
     new = [interval for intervals in wanted.values() for interval in intervals]
+    if stored_rows is None:
+        stored_rows = StatusInterval.objects.filter(pairs_q).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
+    named = [dict(zip(("pk", *INTERVAL_KEY, *INTERVAL_REST), row, strict=True)) for row in stored_rows]
+    own = changes is None
+    changes = Changes() if own else changes
     if not replace:
-        if stored_rows is None:
-            stored_rows = StatusInterval.objects.filter(pairs_q).values_list("pk", *INTERVAL_KEY, *INTERVAL_REST)
-        named = (dict(zip(("pk", *INTERVAL_KEY, *INTERVAL_REST), row, strict=True)) for row in stored_rows)
         stored = {
-            (n["actor_id"], n["recommendation_id"], n["valid_from"], n["valid_to"], n["update_id"]): n["pk"]
-            for n in named
+            (n["actor_id"], n["recommendation_id"], n["valid_from"], n["valid_to"], n["update_id"]): n for n in named
         }
         keys = {(n.actor_id, n.recommendation_id, n.valid_from, n.valid_to, n.update_id) for n in new}
-        stale = [pk for key, pk in stored.items() if key not in keys]
+        stale = [row for key, row in stored.items() if key not in keys]
         new = [n for n in new if (n.actor_id, n.recommendation_id, n.valid_from, n.valid_to, n.update_id) not in stored]
         if stale:
-            StatusInterval.objects.filter(pk__in=stale).delete()
+            StatusInterval.objects.filter(pk__in=[row["pk"] for row in stale]).delete()
     else:
+        stale = named
         StatusInterval.objects.filter(pairs_q).delete()
+    for row in stale:
+        changes.add_interval(row, track=CONSOLIDATED, sign=-1)
+    for interval in new:
+        changes.add_interval(interval, track=CONSOLIDATED)
+    if own:
+        add_interval_changes(changes)
     if new:
         StatusInterval.objects.bulk_create(new, batch_size=2000)
 
@@ -141,12 +157,18 @@ def refresh_current_statuses(*, actor_ids, recommendation_ids) -> None:
         )
         for update in rows.iterator(chunk_size=5000):
             histories.setdefault((update.actor_id, update.recommendation_id), []).append(update)
-        flags = write_tracks(histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids))
-        StatusInterval.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
-        StatusInterval.objects.bulk_create(
-            [interval for history in histories.values() for interval in intervals_from_history(history)],
-            batch_size=2000,
+        changes = Changes()  # the chart's rows kept per item: the replaced intervals out, the new ones in
+        flags = write_tracks(
+            histories, Q(actor_id__in=chunk, recommendation_id__in=recommendation_ids), changes=changes
         )
+        replaced = StatusInterval.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids)
+        intervals = [interval for history in histories.values() for interval in intervals_from_history(history)]
+        changes.add_stored(replaced, sign=-1)
+        for interval in intervals:
+            changes.add_interval(interval, track=CONSOLIDATED)
+        add_interval_changes(changes)
+        replaced.delete()
+        StatusInterval.objects.bulk_create(intervals, batch_size=2000)
         CurrentStatus.objects.filter(actor_id__in=chunk, recommendation_id__in=recommendation_ids).delete()
         CurrentStatus.objects.bulk_create(
             [
@@ -214,6 +236,7 @@ def rebuild_tracks() -> None:
         )
         cursor.execute(*open_intervals_sql(PerspectiveStatus, PerspectiveInterval))
         cursor.execute(several_perspectives_fill_sql())  # the intervals were inserted unmarked (db_default)
+        rebuild_year_end_changes(perspectives=True)
         # The flags follow the tracks (rows rebuilt before them start unflagged).
         CurrentStatus.objects.filter(perspectives_disagree=True).update(perspectives_disagree=False)
         cursor.execute(disagreement_fill_sql())
@@ -285,4 +308,5 @@ def rebuild_status_intervals() -> int:
     StatusInterval.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(status_intervals_sql(StatusInterval._meta.db_table, ProgressUpdate._meta.db_table))
+    rebuild_year_end_changes(perspectives=False)
     return StatusInterval.objects.count()

@@ -19,6 +19,7 @@ from ..models import (
     StatusInterval,
     english,
 )
+from .year_ends import Changes, add_interval_changes
 
 # The UN Treaty Collection (``load_icrmw_baseline`` files the ratification baseline under this code) is the
 # treaty depositary's record.
@@ -173,7 +174,7 @@ def stored_intervals(pairs: Q) -> tuple[list, list]:
 
 
 def write_tracks(
-    histories: dict[tuple[int, int], list], pairs: Q, *, stored_rows: list | None = None
+    histories: dict[tuple[int, int], list], pairs: Q, *, stored_rows: list | None = None, changes: Changes | None = None
 ) -> dict[tuple[int, int], bool]:
     """Make the per-perspective statuses and intervals of the pairs ``pairs`` selects those of their counted
     histories (oldest first; a pair missing from ``histories`` has none), writing only the rows that changed.
@@ -199,18 +200,33 @@ def write_tracks(
     stored = {tuple(row[1:5]): (row[0], tuple(row[5:])) for row in stored_rows}
     rest = {key: tuple(getattr(interval, c) for c in TRACK_REST) for key, interval in wanted.items()}
     stale = [pk for key, (pk, _) in stored.items() if key not in wanted]
+    changed = [key for key, interval in wanted.items() if key in stored and stored[key][1] != rest[key]]
+    new = [interval for key, interval in wanted.items() if key not in stored]
+    own = changes is None  # the caller's, added with its own in one statement (``year_ends``)
+    changes = Changes() if own else changes
+    _add_year_end_changes(
+        changes, stored, wanted, stale=[k for k in stored if k not in wanted], changed=changed, new=new
+    )
+    if own:
+        add_interval_changes(changes)
     if stale:
         PerspectiveInterval.objects.filter(pk__in=stale).delete()
-    for key, interval in wanted.items():
-        if key in stored and stored[key][1] != rest[key]:
-            PerspectiveInterval.objects.filter(pk=stored[key][0]).update(
-                **{c: getattr(interval, c) for c in TRACK_REST}
-            )
-    new = [interval for key, interval in wanted.items() if key not in stored]
+    for key in changed:
+        PerspectiveInterval.objects.filter(pk=stored[key][0]).update(**{c: getattr(wanted[key], c) for c in TRACK_REST})
     if new:
         PerspectiveInterval.objects.bulk_create(new, batch_size=2000)
     _write_statuses(stored, rest, wanted_open)
     return flags
+
+
+def _add_year_end_changes(changes: Changes, stored: dict, wanted: dict, *, stale: list, changed: list, new: list):
+    """The chart's kept year-end changes (``year_ends``) of ``write_tracks``' writes: the stored intervals it
+    deletes or rewrites taken away, the ones it writes added."""
+    for key in [*stale, *changed]:
+        old = dict(zip(TRACK_REST, stored[key][1], strict=True))
+        changes.add_interval({**old, "recommendation_id": key[1], "valid_from": key[3]}, track=key[2], sign=-1)
+    for interval in [*(wanted[key] for key in changed), *new]:
+        changes.add_interval(interval, track=interval.perspective)
 
 
 def _write_statuses(stored: dict, rest: dict, wanted_open: dict) -> None:
