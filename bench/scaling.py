@@ -163,7 +163,7 @@ def report(mode, runs, results) -> list[str]:
     for key, name in (
         ("window_ms", "Window over the history (before)"),
         ("intervals_ms", "Status intervals (now)"),
-        ("chart_ms", "Over-time chart of the summary (`history_by_year`, from the status intervals)"),
+        ("chart_ms", "Over-time chart of the summary (`history_by_year`, from the year-end changes kept per item)"),
         ("chart_on_ms", f"The same chart up to {SNAPSHOT_DAY} (on the snapshot page)"),
     ):
         if not all(key in r["snapshot"] for r in results):
