@@ -10,6 +10,8 @@ import datetime
 import pickle
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache as default_cache
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
@@ -28,6 +30,8 @@ def store_history(cache, key: str, history: list, timeout: int) -> bool:
     the count: the throttle's own entries last a minute), with ``synchronous_commit`` off for this transaction
     only — a database crash may forget the last fraction of a second of counts, never write a wrong one.
     """
+    if cache is default_cache:  # (a proxy to the backend of this thread)
+        cache = caches[DEFAULT_CACHE_ALIAS]
     if not isinstance(cache, DatabaseCache):
         return False
     db = router.db_for_write(cache.cache_model_class)
