@@ -94,3 +94,40 @@ def test_last_modified_is_one_round_trip_and_the_newest_of_both_sources(people):
     later = AuditEvent.objects.create(action="verified", object_type="update", object_id="1", user=people.reviewer)
     AuditEvent.objects.filter(pk=later.pk).update(at=item.updated_at + datetime.timedelta(minutes=5))
     assert data_changed_at() == item.updated_at + datetime.timedelta(minutes=5)
+
+
+def _page_statements(client, params) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("api:statuses"), params)
+    assert response.status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_filtered_page_lists_actors_only_for_the_rounds_it_reads(client, settings):
+    """``status_page`` names the next actors in each round; once a round got fewer actors than it asked for,
+    there are no more, and no query asks again (a page of a filtered list: one actor list, one pair query)."""
+    settings.API_RATES = {"anon": "100000/min", "user": "100000/min"}
+    for params in ({"region": "Africa", "kind": "ratification", "page_size": 10000}, {"item": "R02"}):
+        statements = _page_statements(client, params)
+        actor_lists = [s for s in statements if '"recommendations_actor"."id" AS "pk"' in s and "ORDER BY" in s]
+        rounds = [s for s in statements if "p.actor_id IN (" in s]
+        assert len(rounds) >= 1 and len(actor_lists) == len(rounds), (params, len(actor_lists), len(rounds))
+
+
+def test_the_statements_of_a_page_are_pinned(client, settings):
+    """What a filtered request makes on PostgreSQL with the database cache besides its rounds (an actor list
+    and a pair query each, above): the rate limiter's read and write, the filter's region choices and named
+    items, the items' columns, Last-Modified. A new statement per request shows here."""
+    _on_the_database_cache()
+    settings.API_RATES = {"anon": "100000/min", "user": "100000/min"}
+    cache.clear()
+    params = {"item": "R02", "region": "Africa", "page_size": 50}
+    _page_statements(client, params)
+    statements = [
+        s
+        for s in _page_statements(client, params)
+        if not s.startswith(("SAVEPOINT", "RELEASE", "RESET"))  # (the test's transaction)
+        and not ('"recommendations_actor"."id" AS "pk"' in s and "ORDER BY" in s)
+        and "p.actor_id IN (" not in s
+    ]
+    assert len(statements) == 6, statements
