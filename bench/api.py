@@ -1,6 +1,7 @@
 """`make bench` (API part): the status list API against the CSV export of the same rows, and a full cursor walk.
 
     python bench/api.py [--repeat 3] [--page-size 10000] [--updates 1000000] [--organizations 5000]
+    python bench/api.py --per-request 200     # only the fixed cost of a request (prints, writes nothing)
 
 Uses the benchmark database (BENCH_DATABASE_URL, default the one bench/run.py fills; generated here if
 empty). In one process, with Django's test client (server time: no network, no gzip):
@@ -49,6 +50,14 @@ def main():
     parser.add_argument("--updates", type=int, default=1_000_000, help="generate this many if the database is empty")
     parser.add_argument("--organizations", type=int, default=5000)
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument(
+        "--per-request",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: the median server time, process CPU time and statements of a one-row page, N requests "
+        "per filter (what every page pays whatever its rows: rate limiter, filters, scope, Last-Modified …)",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"})
@@ -81,6 +90,10 @@ def main():
     # caches, which would otherwise be charged to the first filter's CSV export.
     csv_export({"item": "R01"})
     api_walk({"item": "R01"}, args.page_size)
+    if args.per_request:
+        for label, params in FILTERS:
+            per_request(label, params, args.per_request)
+        return
     result["filters"] = [compare(label, params, args) for label, params in FILTERS]
     result["walk"] = walk_with_memory(args.page_size)
     result["load"] = os.getloadavg()[1]
@@ -121,6 +134,28 @@ def api_walk(params, page_size) -> tuple[float, int, int]:
         pages += 1
         url, query = body["next"], None
     return spent, rows, pages
+
+
+def per_request(label, params, repeat):
+    """A one-row page's server time and the process's CPU time, median of ``repeat``; its statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    web, url, query = client(), reverse("api:statuses"), {**params, "page_size": 1}
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        response = web.get(url, query)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        assert response.status_code == 200, response.content[:300]
+    with CaptureQueriesContext(connection) as queries:
+        web.get(url, query)
+    say(
+        f"   {label}: one-row page {statistics.median(walls) * 1000:.1f} ms (process CPU "
+        f"{statistics.median(cpus) * 1000:.1f} ms), {len(queries)} statements"
+    )
 
 
 def compare(label, params, args) -> dict:

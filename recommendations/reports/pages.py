@@ -77,6 +77,8 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
         found, count = _round(scope, named, items, cut, limit=wanted)
         cut = None
         rows += found
+        if len(named) < batch:  # the last actors in scope: no round after this one (a query saved per walk)
+            break
         # Fewer rows than hoped: the actors are sparser here (at least four times more actors next round).
         density = max(1, min(density // 4, count // len(named)))
     more = len(rows) > limit
