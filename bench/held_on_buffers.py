@@ -98,8 +98,17 @@ def main():
             cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = %s", [table])
             pages, visible = cursor.fetchone()
             vm_pages = -(-pages // HEAP_PAGES_PER_VM_PAGE)
-            print(json.dumps({"database": database, "table": table, "heap_pages": pages, "all_visible": visible,
-                              "vm_pages": vm_pages}))
+            print(
+                json.dumps(
+                    {
+                        "database": database,
+                        "table": table,
+                        "heap_pages": pages,
+                        "all_visible": visible,
+                        "vm_pages": vm_pages,
+                    }
+                )
+            )
         print(json.dumps({"database": database, **explain(cursor, ROOT_FORK, "root fork, valid_from <= date")}))
     for path in args.path or ["/reports/?on=2015-12-31", "/reports/?item=R82&on=2015-12-31"]:
         for _ in range(2):
