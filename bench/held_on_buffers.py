@@ -26,6 +26,11 @@ from pathlib import Path
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--path", action="append")
+parser.add_argument(
+    "--explain-db",
+    help="capture the statements on DATABASE_URL's database (a first view moves its chart cache's version) but "
+    "EXPLAIN them on this database of the same server (read only: a shared database's cache is left alone)",
+)
 args = parser.parse_args()
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -90,7 +95,13 @@ def explain(cursor, sql: str, label: str) -> dict:
 
 def main():
     client = Client()
-    with connection.cursor() as cursor:
+    target = connection
+    if args.explain_db:
+        from django.db import connections
+
+        target = connections.create_connection("default")
+        target.settings_dict["NAME"] = args.explain_db
+    with target.cursor() as cursor:
         cursor.execute("SET max_parallel_workers_per_gather = 0")
         cursor.execute("SELECT current_database()")
         database = cursor.fetchone()[0]
@@ -118,7 +129,7 @@ def main():
         chart_cache._bump()  # a first view, as after a write: the over-time chart's held counts are read too
         with CaptureQueriesContext(connection) as captured:
             assert client.get(path).status_code == 200
-        with connection.cursor() as cursor:
+        with target.cursor() as cursor:
             cursor.execute("SET max_parallel_workers_per_gather = 0")
             for n, query in enumerate(captured.captured_queries):
                 sql = query["sql"]
