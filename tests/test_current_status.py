@@ -365,22 +365,6 @@ def test_rebuild_recomputes_the_same_table(item, country):
     assert set(CurrentStatus.objects.values_list("actor_id", "recommendation_id", "update_id")) == before
 
 
-def test_the_bulk_rebuild_writes_the_intervals_in_time_order(item, country):
-    """The one-statement rebuild (the repair tool, the benchmark generator) writes the intervals in as-of order,
-    as a tracker appends them, not pair by pair: the heap order the interval tree's index-only scans meet
-    (docs/performance.md, "Held-on reads at 10M: heap order and the visibility map")."""
-    policy = item(Kind.POLICY)
-    for iso3, year in [("KEN", 2010), ("KEN", 2020), ("MEX", 2008), ("MEX", 2015)]:
-        record(actor=country(iso3), recommendation=policy, status=Status.LIMITED, as_of=datetime.date(year, 1, 1))
-    with transaction.atomic():
-        rebuild_status_intervals()
-        rebuild_tracks()
-    for model in (StatusInterval, PerspectiveInterval):
-        written = list(model.objects.order_by("pk").values_list("valid_from", flat=True))
-        assert len(written) == 4
-        assert written == sorted(written), model
-
-
 # A step is (operation, actor index, item index, status index, days after 2006-07-27, which earlier update).
 steps = st.lists(
     st.tuples(

@@ -267,10 +267,7 @@ def status_intervals_sql(intervals_table: str, updates_table: str, *, per_perspe
         f"{sources} FROM (SELECT {read}, ROW_NUMBER() OVER (PARTITION BY {track.replace('w.', 'u.')}, u.as_of "
         f"ORDER BY {latest_first_sql('u', same_day=True)}) AS day_rank "
         f"FROM {updates_table} u WHERE u.state = 'verified') w "
-        # Written in time order, as a tracker appends them day by day, not pair by pair as the window leaves them:
-        # the interval tree's index-only scans then meet the heap pages of one tree node together, under few
-        # visibility-map pages (docs/performance.md, "Held-on reads at 10M: heap order and the visibility map").
-        "WHERE w.day_rank = 1 ORDER BY w.as_of"
+        "WHERE w.day_rank = 1"
     )
 
 
