@@ -426,6 +426,18 @@ class Cluster:
         return lines
 
 
+def add_cluster_arguments(parser) -> None:
+    """The cluster's folder and ports, each also from its environment variable (as the Makefile passes them):
+    every script that starts or reaches a cluster reads them the same way."""
+    env = os.environ.get
+    parser.add_argument("--dir", type=Path, default=Path(env("CLUSTER_DIR") or ROOT / ".cluster"))
+    parser.add_argument("--port", type=int, default=int(env("CLUSTER_PORT") or 8080))
+    parser.add_argument("--web-ports", default=env("CLUSTER_WEB_PORTS") or "8081,8082")
+    parser.add_argument("--pg-port", type=int, default=int(env("CLUSTER_PG_PORT") or 55433))
+    parser.add_argument("--redis-port", type=int, default=int(env("CLUSTER_REDIS_PORT") or 56379))
+    parser.add_argument("--smtp-port", type=int, default=int(env("CLUSTER_SMTP_PORT") or 8025))
+
+
 def ports_from(args) -> Ports:
     return Ports(
         balancer=args.port,
@@ -440,13 +452,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["start", "stop", "status", "manage"])
     parser.add_argument("arguments", nargs=argparse.REMAINDER, help="manage: a manage.py command and its arguments")
-    env = os.environ.get
-    parser.add_argument("--dir", type=Path, default=Path(env("CLUSTER_DIR") or ROOT / ".cluster"))
-    parser.add_argument("--port", type=int, default=int(env("CLUSTER_PORT") or 8080))
-    parser.add_argument("--web-ports", default=env("CLUSTER_WEB_PORTS") or "8081,8082")
-    parser.add_argument("--pg-port", type=int, default=int(env("CLUSTER_PG_PORT") or 55433))
-    parser.add_argument("--redis-port", type=int, default=int(env("CLUSTER_REDIS_PORT") or 56379))
-    parser.add_argument("--smtp-port", type=int, default=int(env("CLUSTER_SMTP_PORT") or 8025))
+    add_cluster_arguments(parser)
     args = parser.parse_args()
     cluster = Cluster(args.dir, ports_from(args))
     if args.action == "stop":

@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.cluster import Cluster, ports_from  # noqa: E402  (the checkout on the path first)
+from bench.cluster import Cluster, add_cluster_arguments, ports_from  # noqa: E402  (the checkout on the path first)
 
 # What the web servers log for a read that lost its connection: served again, a 503, or a 500.
 LOGGED = {
@@ -53,17 +53,11 @@ def read_until(port: int, path: str, stop: threading.Event, rows: list) -> None:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    env = os.environ.get
     parser.add_argument("--restarts", type=int, default=10)
     parser.add_argument("--every", type=float, default=4.0, help="seconds between restarts")
     parser.add_argument("--readers", type=int, default=3)
     parser.add_argument("--path", default="/reports/table/?item=R56")
-    parser.add_argument("--dir", type=Path, default=Path(env("CLUSTER_DIR") or ROOT / ".cluster"))
-    parser.add_argument("--port", type=int, default=int(env("CLUSTER_PORT") or 8080))
-    parser.add_argument("--web-ports", default=env("CLUSTER_WEB_PORTS") or "8081,8082")
-    parser.add_argument("--pg-port", type=int, default=int(env("CLUSTER_PG_PORT") or 55433))
-    parser.add_argument("--redis-port", type=int, default=int(env("CLUSTER_REDIS_PORT") or 56379))
-    parser.add_argument("--smtp-port", type=int, default=int(env("CLUSTER_SMTP_PORT") or 8025))
+    add_cluster_arguments(parser)
     args = parser.parse_args()
     cluster = Cluster(args.dir, ports_from(args))
     if not cluster.postgres_running() or not cluster.pid("nginx"):
