@@ -86,3 +86,12 @@ def sweep_uploads(hours: int = 24) -> int:
 @shared_task(name="alerts.prune", **RETRY)
 def prune() -> int:
     return services.prune()
+
+
+@shared_task(name="alerts.compact_year_end_changes", soft_time_limit=600, time_limit=660, **RETRY)
+def compact_year_end_changes() -> dict:
+    """Nightly: merge each key's YearEndChange rows into one, beside concurrent writers (the rule and why it is
+    safe: ``services.year_ends.compact_year_end_changes``); returns its figures."""
+    from recommendations import services as tracker
+
+    return tracker.compact_year_end_changes()

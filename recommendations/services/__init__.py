@@ -78,7 +78,7 @@ from .writers import (
     SystemActor,
     acting,
 )
-from .year_ends import rebuild_year_end_changes
+from .year_ends import compact_year_end_changes, rebuild_year_end_changes
 
 __all__ = [
     "rebuild_tracks",
@@ -123,6 +123,7 @@ __all__ = [
     "status_intervals_sql",
     "rebuild_status_intervals",
     "rebuild_year_end_changes",
+    "compact_year_end_changes",
     "log_progress",
     "edit_update",
     "can_review",

@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import ExtractYear
 
 from ..models import PerspectiveInterval, StatusInterval, YearEndChange
@@ -160,3 +160,92 @@ def rebuild_year_end_changes(*, perspectives: bool) -> None:
         ],
         batch_size=2000,
     )
+
+
+def compact_year_end_changes(*, items_per_read: int = 100, keys_per_batch: int = 500) -> dict:
+    """Merge each key's rows into one and drop the rows that count nothing, while writers go on: the only place
+    the table is compacted (the nightly task ``alerts.compact_year_end_changes`` and ``manage.py
+    compact_year_end_changes`` call it). Returns plain figures: ``keys`` merged, ``merged`` rows deleted into
+    another row of their key, ``dropped`` rows deleted because their key's rows summed to zero, ``skipped`` rows
+    left because a writer held them (or had deleted them) when their batch came, ``rows`` left in the table.
+
+    Why no count is lost or doubled, and no writer waits (PostgreSQL, READ COMMITTED):
+
+    - A batch is one transaction. It first finds, without locks, the candidate rows (of keys with several rows,
+      and rows at zero), then locks them with ``FOR UPDATE SKIP LOCKED`` and works only on the rows it got. A
+      row it gets is the newest committed version (the lock follows a row updated since the candidate read),
+      and nobody can change it until the batch commits, so the sum it computes is exact.
+    - It changes nothing but rows it holds: the key's lowest id takes the sum of the held rows, the others are
+      deleted; if the held rows sum to zero, all of them are deleted. Each key's sum over all its rows is the
+      same before and after; the readers see either state, never a mix (one commit).
+    - A row a writer holds (its increment not yet committed) is skipped, never read or written: the writer's
+      change lands in it when the writer commits, untouched by the merge (reported as ``skipped``; the next run
+      merges it). A row a writer inserts during the batch is not a candidate: left for the next run.
+    - Writers (``add_interval_changes``) pick a row with ``SKIP LOCKED`` too: a row the batch holds is passed
+      over (another row of the key, or a new one, takes the change), so a writer never waits for the batch; one
+      that picked a row the batch then deleted finds it gone when it locks (READ COMMITTED skips it) and inserts.
+      And the batch never waits for a writer: it locks nothing it would wait for, and the update and delete
+      touch only rows it holds.
+    - Rows at zero count nothing for the readers, which sum a key's rows (and leave out sums at zero), so
+      dropping them changes no chart, and no cached chart (``chart_cache``) needs a new version.
+
+    Concurrent runs skip each other's rows in the same way. SQLite (writers take turns, one row per key under
+    the unique index of 0032): only the rows at zero are dropped; ``select_for_update`` does nothing there.
+    """
+    figures = {"keys": 0, "merged": 0, "dropped": 0, "skipped": 0}
+    items = list(
+        YearEndChange.objects.order_by("recommendation_id").values_list("recommendation_id", flat=True).distinct()
+    )
+    for first in range(0, len(items), items_per_read):
+        chunk = items[first : first + items_per_read]
+        # Candidates, read without locks: the rows of keys with several rows, and rows at zero.
+        candidates = (
+            YearEndChange.objects.filter(recommendation_id__in=chunk)
+            .annotate(rows=Window(Count("id"), partition_by=[F(column) for column in KEY_COLUMNS]))
+            .filter(Q(rows__gt=1) | Q(starts=0, ends=0))
+            .order_by()
+            .values_list("id", *KEY_COLUMNS)
+        )
+        per_key: dict[tuple, list[int]] = defaultdict(list)
+        for row_id, *key in candidates:
+            per_key[tuple(key)].append(row_id)
+        keys = sorted(per_key)
+        for start in range(0, len(keys), keys_per_batch):
+            ids = [row_id for key in keys[start : start + keys_per_batch] for row_id in per_key[key]]
+            _compact_batch(ids, figures)
+    figures["rows"] = YearEndChange.objects.count()
+    return figures
+
+
+def _compact_batch(ids: list[int], figures: dict) -> None:
+    """One transaction: lock the rows of ``ids`` that no one holds, merge them per key, drop the keys at zero."""
+    with transaction.atomic():
+        held = (
+            YearEndChange.objects.select_for_update(skip_locked=True)
+            .filter(id__in=ids)
+            .order_by("id")
+            .values_list("id", *KEY_COLUMNS, "starts", "ends")
+        )
+        per_key: dict[tuple, list[tuple[int, int, int]]] = defaultdict(list)
+        got = 0
+        for row_id, *key, starts, ends in held:
+            per_key[tuple(key)].append((row_id, starts, ends))
+            got += 1
+        figures["skipped"] += len(ids) - got
+        sums, deleted = [], []
+        for rows in per_key.values():
+            starts, ends = sum(r[1] for r in rows), sum(r[2] for r in rows)
+            if not starts and not ends:
+                deleted += [r[0] for r in rows]
+                figures["dropped"] += len(rows)
+                continue
+            if len(rows) > 1:
+                keeper, *others = rows  # the lowest id (ordered above)
+                sums.append(YearEndChange(id=keeper[0], starts=starts, ends=ends))
+                deleted += [r[0] for r in others]
+                figures["keys"] += 1
+                figures["merged"] += len(others)
+        if sums:
+            YearEndChange.objects.bulk_update(sums, ["starts", "ends"], batch_size=500)
+        for first in range(0, len(deleted), 5000):
+            YearEndChange.objects.filter(id__in=deleted[first : first + 5000]).delete()
