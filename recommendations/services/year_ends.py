@@ -241,11 +241,24 @@ def _compact_batch(ids: list[int], figures: dict) -> None:
                 continue
             if len(rows) > 1:
                 keeper, *others = rows  # the lowest id (ordered above)
-                sums.append(YearEndChange(id=keeper[0], starts=starts, ends=ends))
+                sums.append((keeper[0], starts, ends))
                 deleted += [r[0] for r in others]
                 figures["keys"] += 1
                 figures["merged"] += len(others)
-        if sums:
-            YearEndChange.objects.bulk_update(sums, ["starts", "ends"], batch_size=500)
-        for first in range(0, len(deleted), 5000):
-            YearEndChange.objects.filter(id__in=deleted[first : first + 5000]).delete()
+        # Two statements per 500 rows, on rows this transaction holds (the ORM's bulk_update and delete spent
+        # ~40 s of Python on 150,000 rows where the statements took ~5 s).
+        table = connection.ops.quote_name(YearEndChange._meta.db_table)
+        with connection.cursor() as cursor:
+            for first in range(0, len(sums), 500):
+                batch = sums[first : first + 500]
+                cursor.execute(
+                    f"WITH v (id, starts, ends) AS (VALUES {', '.join(['(%s, %s, %s)'] * len(batch))}) "  # noqa: S608  # nosec B608 - names only
+                    f"UPDATE {table} SET starts = v.starts, ends = v.ends FROM v WHERE {table}.id = v.id",
+                    [number for row in batch for number in row],
+                )
+            for first in range(0, len(deleted), 500):
+                batch = deleted[first : first + 500]
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(batch))})",  # noqa: S608  # nosec B608
+                    batch,
+                )
