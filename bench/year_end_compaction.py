@@ -9,7 +9,8 @@ taken back leave them). Then ``--writers`` threads add increments to random keys
 ``services.year_ends.add_interval_changes`` (one transaction of 5 keys each) for ``--seconds`` without the
 compaction, then again while ``services.compact_year_end_changes`` runs. Prints the rows before and after, the
 compaction's time and figures, the writers' transaction times (median, 99th percentile, max) without and with
-it, whether every key's sum equals its sum before plus the writers' increments, and the load.
+it, how often (sampled every ~5 ms from pg_stat_activity) a writer waited on a lock at all and on the
+compaction's session, whether every key's sum equals its sum before plus the writers' increments, and the load.
 """
 
 import argparse
@@ -93,7 +94,29 @@ def main():
             finally:
                 connection.close()
 
+        waits = Counter()  # samples: writers waiting on a lock at all, and on this (the compaction's) session
+
+        def watch(pid):
+            try:
+                with connection.cursor() as cursor:
+                    while not stop.is_set():
+                        cursor.execute(
+                            "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), "
+                            "count(*) FILTER (WHERE %s = ANY(pg_blocking_pids(pid))) "
+                            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> %s",
+                            [pid, pid],
+                        )
+                        on_lock, on_us = cursor.fetchone()
+                        waits.update(samples=1, on_a_lock=bool(on_lock), on_the_compaction=bool(on_us))
+                        time.sleep(0.005)
+            finally:
+                connection.close()
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
         threads = [threading.Thread(target=write, args=(i,)) for i in range(args.writers)]
+        threads.append(threading.Thread(target=watch, args=(pid,)))
         for thread in threads:
             thread.start()
         result = None
@@ -106,6 +129,7 @@ def main():
         for thread in threads:
             thread.join()
         assert not errors, errors
+        print(f"  lock-wait samples: {dict(waits)}")
         return added, times, result, took
 
     def describe(times):
