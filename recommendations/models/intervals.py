@@ -114,7 +114,8 @@ class YearEndChange(models.Model):
 
     The intervals stay the definition: the services that write them (``services.year_ends``) add each pair's
     difference here in the same transaction, as increments, and the bulk rebuilds recompute the rows from them.
-    A row can fall back to zero and stay: it counts nothing. A key can have several rows (their sum counts).
+    A row can fall back to zero: it counts nothing. A key can have several rows (their sum counts) while writers
+    overlap; the nightly ``services.compact_year_end_changes`` merges them into one and drops the rows at zero.
     """
 
     CONSOLIDATED = ""

@@ -3,7 +3,8 @@
 The intervals stay the definition: a row is how many of an item's intervals that hold at a year end
 (``StatusIntervalQuerySet.crossing_year_ends``) begin, and end, in a year, per track, status and value. Every
 service that writes intervals adds the difference it made here, in its transaction (``add_interval_changes``); the
-bulk rebuilds recompute the rows from the intervals (``rebuild_year_end_changes``).
+bulk rebuilds recompute the rows from the intervals (``rebuild_year_end_changes``); the nightly compaction merges the
+rows a key gathers while writers overlap and drops those at zero (``compact_year_end_changes``).
 """
 
 from collections import defaultdict
@@ -92,7 +93,8 @@ def add_interval_changes(changes: Changes) -> None:
     writer commits, a writer that then locked another actor (a bulk review, an import's next chunk) could
     deadlock with one holding that actor and waiting for the row. So each change goes to one of its key's rows
     that no other transaction holds (``FOR UPDATE SKIP LOCKED``), or to a new row: a key gets a second row only when
-    writers overlap on it, the readers sum a key's rows, and ``rebuild_year_end_changes`` merges them back. One
+    writers overlap on it, the readers sum a key's rows, and ``compact_year_end_changes`` (nightly) and the rebuilds merge
+    them back. One
     statement per 500 keys. SQLite serialises writers: there a unique index on the key takes an upsert.
     """
     if not transaction.get_connection().in_atomic_block:
