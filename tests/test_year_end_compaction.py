@@ -83,7 +83,7 @@ def test_compaction_leaves_the_rows_a_recomputation_writes(item, country, people
     sums = kept_year_end_changes()
     assert rows_before > len(sums)  # something to merge or drop
 
-    done = services.compact_year_end_changes()
+    done = services.compact_year_end_changes(items_per_read=1, rows_per_batch=4)  # several reads and batches
 
     assert kept_year_end_changes() == sums
     assert stored_rows() == recomputed_rows()  # one row a key, none at zero: what the rebuild writes

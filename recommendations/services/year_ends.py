@@ -93,9 +93,9 @@ def add_interval_changes(changes: Changes) -> None:
     writer commits, a writer that then locked another actor (a bulk review, an import's next chunk) could
     deadlock with one holding that actor and waiting for the row. So each change goes to one of its key's rows
     that no other transaction holds (``FOR UPDATE SKIP LOCKED``), or to a new row: a key gets a second row only when
-    writers overlap on it, the readers sum a key's rows, and ``compact_year_end_changes`` (nightly) and the rebuilds merge
-    them back. One
-    statement per 500 keys. SQLite serialises writers: there a unique index on the key takes an upsert.
+    writers overlap on it, the readers sum a key's rows, and ``compact_year_end_changes`` (nightly) and the
+    rebuilds merge them back. One statement per 500 keys. SQLite serialises writers: there a unique index on the
+    key takes an upsert.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("add_interval_changes must run inside the writing transaction")
@@ -164,7 +164,7 @@ def rebuild_year_end_changes(*, perspectives: bool) -> None:
     )
 
 
-def compact_year_end_changes(*, items_per_read: int = 100, keys_per_batch: int = 500) -> dict:
+def compact_year_end_changes(*, items_per_read: int = 100, rows_per_batch: int = 2000) -> dict:
     """Merge each key's rows into one and drop the rows that count nothing, while writers go on: the only place
     the table is compacted (the nightly task ``alerts.compact_year_end_changes`` and ``manage.py
     compact_year_end_changes`` call it). Returns plain figures: ``keys`` merged, ``merged`` rows deleted into
@@ -173,10 +173,11 @@ def compact_year_end_changes(*, items_per_read: int = 100, keys_per_batch: int =
 
     Why no count is lost or doubled, and no writer waits (PostgreSQL, READ COMMITTED):
 
-    - A batch is one transaction. It first finds, without locks, the candidate rows (of keys with several rows,
-      and rows at zero), then locks them with ``FOR UPDATE SKIP LOCKED`` and works only on the rows it got. A
-      row it gets is the newest committed version (the lock follows a row updated since the candidate read),
-      and nobody can change it until the batch commits, so the sum it computes is exact.
+    - The candidate rows (of keys with several rows, and rows at zero) are found first, without locks, per
+      ``items_per_read`` items. Then each batch (whole keys, about ``rows_per_batch`` rows) is one transaction:
+      it locks its candidates with ``FOR UPDATE SKIP LOCKED`` and works only on the rows it got. A row it gets
+      is the newest committed version (the lock follows a row updated since the candidate read), and nobody
+      can change it until the batch commits, so the sum it computes is exact.
     - It changes nothing but rows it holds: the key's lowest id takes the sum of the held rows, the others are
       deleted; if the held rows sum to zero, all of them are deleted. Each key's sum over all its rows is the
       same before and after; the readers see either state, never a mix (one commit).
@@ -211,9 +212,13 @@ def compact_year_end_changes(*, items_per_read: int = 100, keys_per_batch: int =
         per_key: dict[tuple, list[int]] = defaultdict(list)
         for row_id, *key in candidates:
             per_key[tuple(key)].append(row_id)
-        keys = sorted(per_key)
-        for start in range(0, len(keys), keys_per_batch):
-            ids = [row_id for key in keys[start : start + keys_per_batch] for row_id in per_key[key]]
+        ids = []
+        for key in sorted(per_key):
+            ids += per_key[key]
+            if len(ids) >= rows_per_batch:
+                _compact_batch(ids, figures)
+                ids = []
+        if ids:
             _compact_batch(ids, figures)
     figures["rows"] = YearEndChange.objects.count()
     return figures
@@ -222,17 +227,19 @@ def compact_year_end_changes(*, items_per_read: int = 100, keys_per_batch: int =
 def _compact_batch(ids: list[int], figures: dict) -> None:
     """One transaction: lock the rows of ``ids`` that no one holds, merge them per key, drop the keys at zero."""
     with transaction.atomic():
-        held = (
-            YearEndChange.objects.select_for_update(skip_locked=True)
-            .filter(id__in=ids)
-            .order_by("id")
-            .values_list("id", *KEY_COLUMNS, "starts", "ends")
-        )
         per_key: dict[tuple, list[tuple[int, int, int]]] = defaultdict(list)
         got = 0
-        for row_id, *key, starts, ends in held:
-            per_key[tuple(key)].append((row_id, starts, ends))
-            got += 1
+        ids = sorted(ids)
+        for first in range(0, len(ids), 5000):  # a key that gathered very many rows: bounded statements
+            held = (
+                YearEndChange.objects.select_for_update(skip_locked=True)
+                .filter(id__in=ids[first : first + 5000])
+                .order_by("id")
+                .values_list("id", *KEY_COLUMNS, "starts", "ends")
+            )
+            for row_id, *key, starts, ends in held:
+                per_key[tuple(key)].append((row_id, starts, ends))
+                got += 1
         figures["skipped"] += len(ids) - got
         sums, deleted = [], []
         for rows in per_key.values():
