@@ -1,7 +1,7 @@
 """The whole CPU cost of one progress update over HTTP, process by process (issue 21, item 3).
 
     BENCH_PORT=8811 BENCH_DATABASE_URL=postgres://…/DB python bench/write_cpu.py [--seconds 10] [--rounds 3]
-        [--workers 2] [--threads 4]
+        [--workers 2] [--threads 4] [--tree OTHER_CHECKOUT]
 
 Serves the tracker as `make bench` does (gunicorn, gthread, `bench.settings`), and under wrk (2 threads,
 8 connections, the same scripts as `bench/run.py`) runs in turn, ``--rounds`` times: logging progress through the
@@ -9,8 +9,10 @@ form (`bench/log_progress.lua`), the bare one-row write (`/__bare_write__/`, the
 each run it reads the CPU time (user + system, `/proc/PID/stat`) of
 
 - the gunicorn workers (and the master),
-- the PostgreSQL backends connected to the bench database (`pg_stat_activity`; those that exit during the run
-  are counted through the postmaster's reaped-children time),
+- the PostgreSQL client backends connected to the bench database (`pg_stat_activity`; the servers keep
+  their connections for the whole run, CONN_MAX_AGE=3600),
+- its autovacuum workers (and any server process that ended during the run, counted through the
+  postmaster's reaped-children time): the writes' deferred upkeep,
 - PostgreSQL's own processes (WAL writer, checkpointer, background writer, …: shared with any other database
   of the server),
 - wrk itself (the load generator, reaped: `resource.getrusage(RUSAGE_CHILDREN)`),
@@ -76,26 +78,32 @@ class Meter:
             self.own_backend = cursor.fetchone()[0]
         self.postmaster = int(Path(f"/proc/{self.own_backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
-    def backends(self) -> set[int]:
+    def backends(self) -> tuple[set[int], set[int]]:
+        """The client backends of the bench database (the servers'), and its autovacuum workers."""
         from django.db import connection
 
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database]
+                "SELECT pid, backend_type FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
             )
-            return {row[0] for row in cursor.fetchall()}
+            rows = cursor.fetchall()
+        return {pid for pid, kind in rows if kind == "client backend"}, {
+            pid for pid, kind in rows if kind != "client backend"
+        }
 
     def read(self) -> dict:
         workers = [self.server_pid, *children_of(self.server_pid)]
-        backends = self.backends()
+        backends, autovacuum = self.backends()
         auxiliaries = [
             pid
             for pid in children_of(self.postmaster)
-            if pid not in backends and pid != self.own_backend and not self.is_backend(pid)
+            if pid not in backends | autovacuum and pid != self.own_backend and not self.is_backend(pid)
         ]
         return {
             "gunicorn": sum(sum(cpu_of(pid)) for pid in workers),
             "backends": {pid: cpu_of(pid)[0] for pid in backends},
+            "autovacuum": {pid: cpu_of(pid)[0] for pid in autovacuum},
             "reaped": cpu_of(self.postmaster)[1],
             "postgres_own": sum(cpu_of(pid)[0] for pid in auxiliaries) + cpu_of(self.postmaster)[0],
             "wrk": sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")),
@@ -114,17 +122,23 @@ class Meter:
 
     @staticmethod
     def spent(before: dict, after: dict) -> dict:
-        backends = sum(after["backends"].get(pid, 0.0) - before["backends"].get(pid, 0.0) for pid in after["backends"])
-        backends += after["reaped"] - before["reaped"]
+        def grown(kind):
+            return sum(after[kind][pid] - before[kind].get(pid, 0.0) for pid in after[kind])
+
         spent = {
             "gunicorn": after["gunicorn"] - before["gunicorn"],
-            "backends": backends,
+            "backends": grown("backends"),
+            # Autovacuum workers, and any process of the server that ended during the run (its time is only
+            # seen as the postmaster's reaped children's): with CONN_MAX_AGE long enough, no client backend.
+            "autovacuum": grown("autovacuum") + after["reaped"] - before["reaped"],
             "postgres_own": after["postgres_own"] - before["postgres_own"],
             "wrk": after["wrk"] - before["wrk"],
             "machine": after["machine"] - before["machine"],
             "seconds": after["at"] - before["at"],
         }
-        spent["other"] = spent["machine"] - sum(spent[key] for key in ("gunicorn", "backends", "postgres_own", "wrk"))
+        spent["other"] = spent["machine"] - sum(
+            spent[key] for key in ("gunicorn", "backends", "autovacuum", "postgres_own", "wrk")
+        )
         return spent
 
 
@@ -136,6 +150,7 @@ def main():
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--kinds", default="logging,write,bare")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--tree", help="serve this checkout instead (e.g. a detached worktree of main)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_bench")
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"})
@@ -155,7 +170,11 @@ def main():
         )
     os.environ.update({"BENCH_SESSION": session, "BENCH_CSRF": "b" * 32, "BENCH_ORG": str(org)})
     port = int(os.environ.get("BENCH_PORT", "8199"))
-    server = subprocess.Popen(gunicorn_command(port, args.workers, args.threads), cwd=ROOT, env=dict(os.environ))
+    tree = Path(args.tree).resolve() if args.tree else ROOT
+    # Connections kept for the whole run (production keeps them 60 s): each server thread's backend is then
+    # read before and after every run, none ends in between.
+    server_env = {**os.environ, "PYTHONPATH": str(tree), "CONN_MAX_AGE": "3600"}
+    server = subprocess.Popen(gunicorn_command(port, args.workers, args.threads), cwd=tree, env=server_env)
     scripts = {
         "logging": ("log_progress.lua", ""),
         "write": ("bare.lua", "/__bare_write__/"),
@@ -198,6 +217,7 @@ def main():
                 print(
                     f"round {number} {kind:8} {row['rps']:8.1f} req/s p95 {row['p95_ms']:6.1f} ms | ms CPU per request: "
                     f"gunicorn {row['gunicorn_ms']:.3f}, backends {row['backends_ms']:.3f}, "
+                    f"autovacuum {row['autovacuum_ms']:.3f}, "
                     f"postgres own {row['postgres_own_ms']:.3f}, wrk {row['wrk_ms']:.3f}, other {row['other_ms']:.3f}, "
                     f"machine {row['machine_ms']:.3f} ({row['machine_cores']:.2f} cores busy); load {row['load_average']:.1f}",
                     flush=True,
@@ -208,8 +228,8 @@ def main():
     medians = {
         kind: {key: statistics.median(row[key] for row in rows) for key in rows[0]} for kind, rows in results.items()
     }
-    print(f"\nmedians of {args.rounds} rounds ({args.workers} workers × {args.threads} threads):")
-    keys = ["gunicorn_ms", "backends_ms", "postgres_own_ms", "wrk_ms", "other_ms", "machine_ms"]
+    print(f"\nmedians of {args.rounds} rounds ({args.workers} workers × {args.threads} threads, {tree}):")
+    keys = ["gunicorn_ms", "backends_ms", "autovacuum_ms", "postgres_own_ms", "wrk_ms", "other_ms", "machine_ms"]
     print(f"{'':10}{'req/s':>9}{'p95':>8}" + "".join(f"{key[:-3]:>14}" for key in keys))
     for kind, row in medians.items():
         print(f"{kind:10}{row['rps']:9.1f}{row['p95_ms']:8.1f}" + "".join(f"{row[key]:14.3f}" for key in keys))

@@ -66,8 +66,10 @@ def execute_built(cursor, key: str, sql: str, params: list) -> None:
     if connection.vendor != "postgresql":
         cursor.execute(sql, params)
         return
-    raw = connection.connection
-    prepared = connection.__dict__.setdefault("_tracker_prepared", {})
+    # Kept on this thread's own DatabaseWrapper: ``connection`` is a proxy shared by every thread of the server.
+    wrapper = connections[connection.alias]
+    raw = wrapper.connection
+    prepared = wrapper.__dict__.setdefault("_tracker_prepared", {})
     known = prepared.get(key)
     if known is not None and known[0] is raw:
         cursor.execute(known[1], params)

@@ -399,3 +399,39 @@ def test_a_failed_first_execution_is_prepared_again_under_a_new_name():
         assert cursor.fetchone() == (3,)
         execute_built(cursor, "probe", "SELECT %s::int + %s::int", ["5", "1"])
         assert cursor.fetchone() == (6,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_prepares_on_its_own_connection_once(people):
+    """A server's threads each have their connection: what one prepared is not taken for another's (``connection``
+    is a proxy shared by all threads; kept there, each thread would prepare again after the other, and every
+    request would plan anew and leave one more prepared statement on the connection)."""
+    import threading
+
+    from django.db import connections
+
+    from recommendations.roles import load_person
+
+    turns = [threading.Semaphore(0), threading.Semaphore(0)]
+    counts = {}
+
+    def work(me: int) -> None:
+        try:
+            for _ in range(3):  # in turn: A, B, A, B, A, B
+                turns[me].acquire()
+                assert load_person(people.reporter_a.pk).username == people.reporter_a.username
+                turns[1 - me].release()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'tracker_person_%%'")
+                counts[me] = cursor.fetchone()[0]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    turns[0].release()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert counts == {0: 1, 1: 1}
