@@ -2,17 +2,17 @@ import sys
 from pathlib import Path
 
 
-def gunicorn_command(port: int) -> list[str]:
+def gunicorn_command(port: int, workers: int = 2, threads: int = 4) -> list[str]:
     """The server both `make bench` and `make faults` measure: 2 gthread workers of 4 threads, as `make serve`."""
     return [
         str(Path(sys.executable).parent / "gunicorn"),
         "tracker.wsgi:application",
         "-w",
-        "2",
+        str(workers),
         "-k",
         "gthread",
         "--threads",
-        "4",
+        str(threads),
         "-b",
         f"127.0.0.1:{port}",
         "--log-level",

@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import Q
 
 from .models import Actor, Membership
+from .rows import execute_built
 from .rows import reader as _reader  # the person's column readers, built once per model and database
 
 
@@ -79,7 +80,7 @@ def load_person(user_id):
     except ValidationError:  # a session naming an id of another shape: nobody, as ModelBackend answers
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_person_sql(connection.vendor), [user_id] * 4)
+        execute_built(cursor, "person", _person_sql(connection.vendor), [user_id] * 4)
         rows = cursor.fetchall()
     if not rows:
         return None

@@ -1,6 +1,10 @@
 """Rows read by statements built once from the models' own tables and columns, for the two reads every logged
 update makes before it writes: the person (``roles.load_person``) and the item (``item_to_write``).
 
+On PostgreSQL both run as the connection's prepared statements (``execute_built``): planning the person's
+statement (seven tables, two subqueries) cost the database 0.6 ms of CPU on every request, more than running
+it; a prepared statement is planned once per connection (issue 21, fourth pass).
+
 The ORM compiles a SELECT afresh on every call: for the item (a wide row with its translations, joined to its
 source document) that was a fifth of a post's Python (issue 21). These statements are built once per
 database; each row is turned into model instances with the conversions the ORM applies to what the driver
@@ -9,6 +13,7 @@ field by field). Only unique keys are looked up here: no rule of which row is me
 """
 
 import functools
+import itertools
 
 from django.db import connection, connections
 
@@ -42,6 +47,48 @@ def reader(model, alias, names: tuple[str, ...] | None = None):
         return model.from_db(connection.alias, attnames, converted)
 
     return read, len(fields)
+
+
+_names = itertools.count(1)
+
+
+def execute_built(cursor, key: str, sql: str, params: list) -> None:
+    """Run ``sql`` (a statement built once by this module or ``roles``, with ``%s`` placeholders) on ``cursor``.
+
+    On PostgreSQL as a prepared statement of the connection: the first time on a connection, ``PREPARE`` and
+    ``EXECUTE`` in one round trip, then ``EXECUTE`` alone, so the database plans it once per connection instead
+    of once per request (plans of a prepared statement follow schema changes: PostgreSQL replans it when a
+    table it reads changes). Prepared statements belong to the database session and outlive a rolled-back
+    transaction; a new connection (Django reconnecting, a PostgreSQL restart) is prepared afresh, being a new
+    driver connection. If the first round trip fails, whether the statement got prepared is unknown: the next
+    try prepares it under a new name. Needs a session per connection (not a pooler in transaction mode).
+    Elsewhere (SQLite) the statement runs as it is."""
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    # Kept on this thread's own DatabaseWrapper: ``connection`` is a proxy shared by every thread of the server.
+    wrapper = connections[connection.alias]
+    raw = wrapper.connection
+    prepared = wrapper.__dict__.setdefault("_tracker_prepared", {})
+    known = prepared.get(key)
+    if known is not None and known[0] is raw:
+        cursor.execute(known[1], params)
+        return
+    name = f"tracker_{key}_{next(_names)}"
+    numbered, count = _numbered(sql)
+    execute = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    cursor.execute(f"PREPARE {name} AS {numbered};\n{execute}", params)
+    prepared[key] = (raw, execute)
+
+
+@functools.cache
+def _numbered(sql: str) -> tuple[str, int]:
+    """``%s`` placeholders as PostgreSQL's ``$1``, ``$2``…, and how many (a literal percent sign would be ``%%``:
+    none of these statements has one)."""
+    parts = sql.split("%s")
+    if any("%" in part for part in parts):
+        raise ValueError("a prepared statement of rows takes %s placeholders only")
+    return "".join(f"{part}${number}" for number, part in enumerate(parts[:-1], start=1)) + parts[-1], len(parts) - 1
 
 
 # What the post of an update reads of its item, beyond its id: the form (the status list; a quantitative
@@ -97,7 +144,7 @@ def item_to_write(code: str) -> Recommendation | None:
     others deferred) and its source document's date, as ``select_related("document")`` would hold it; None if
     there is none."""
     with connection.cursor() as cursor:
-        cursor.execute(_item_sql(connection.vendor), [code])
+        execute_built(cursor, "item_to_write", _item_sql(connection.vendor), [code])
         row = cursor.fetchone()
     if row is None:
         return None

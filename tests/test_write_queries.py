@@ -47,6 +47,21 @@ def statements(captured) -> list[str]:
     return [q["sql"].strip() for q in captured.captured_queries]
 
 
+def reads_person(sql: str) -> bool:
+    return (
+        "auth_permission" in sql
+        or "recommendations_membership" in sql
+        or "auth_user" in sql
+        or sql.startswith("EXECUTE tracker_person_")
+    )
+
+
+def reads_item(sql: str) -> bool:
+    return (sql.startswith(("SELECT", "PREPARE")) and 'FROM "recommendations_recommendation"' in sql) or sql.startswith(
+        "EXECUTE tracker_item_to_write_"
+    )
+
+
 @pytest.mark.parametrize("more_organizations", [0, 3])
 def test_logging_progress_costs_a_pinned_number_of_queries(client, people, make_org, more_organizations):
     for n in range(more_organizations):
@@ -59,11 +74,12 @@ def test_logging_progress_costs_a_pinned_number_of_queries(client, people, make_
         sql = statements(captured)
         assert len(sql) == LOG_PROGRESS_QUERIES, "\n".join(sql)
         assert sum(s.startswith("INSERT") for s in sql) == 3  # the update, its history entry, the audit line
-        # The user, their roles and their organizations: one query, and the only one reading them.
-        assert sum("auth_permission" in s or "recommendations_membership" in s or "auth_user" in s for s in sql) == 1
+        # The user, their roles and their organizations: one query, and the only one reading them (on
+        # PostgreSQL a prepared statement of the connection: its EXECUTE names no table).
+        assert sum(reads_person(s) for s in sql) == 1, "\n".join(sql)
         assert not any(s.startswith("SELECT") and "recommendations_progressupdate" in s for s in sql)  # no token check
         # The item by its unique code, with no sort to compile and run (get(), not first()).
-        (item,) = [s for s in sql if s.startswith("SELECT") and 'FROM "recommendations_recommendation"' in s]
+        (item,) = [s for s in sql if reads_item(s)]
         assert "ORDER BY" not in item
     assert ProgressUpdate.objects.filter(created_by=people.reporter_a).count() == 2
 
@@ -337,3 +353,85 @@ def test_an_update_names_its_status_as_django_s_display_does(people):
                 update.status = status
                 expected = f"Kenya · R56 · {update.get_status_display()} (2020-01-15)"
                 assert str(update) == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_person_and_the_item_are_planned_once_per_connection(client, people):
+    """The person's statement (seven tables) cost PostgreSQL more to plan than to run, on every request: it and
+    the item's are the connection's prepared statements (``rows.execute_built``), prepared in the first
+    request's round trip, executed alone after, prepared afresh on a new connection; still 9 statements."""
+    connection.close()  # a new connection: nothing prepared on it yet
+    client.force_login(people.reporter_a)
+    seen = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as captured:
+            assert post_update(client, people.org_a, uuid.uuid4()).status_code == 302
+        sql = statements(captured)
+        assert len(sql) == LOG_PROGRESS_QUERIES, "\n".join(sql)
+        seen.append(sorted(s.split(" ")[0] for s in sql if reads_person(s) or reads_item(s)))
+    assert seen == [["PREPARE", "PREPARE"], ["EXECUTE", "EXECUTE"], ["EXECUTE", "EXECUTE"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        names = {name for (name,) in cursor.fetchall()}
+    assert any(n.startswith("tracker_person_") for n in names)
+    assert any(n.startswith("tracker_item_to_write_") for n in names)
+    connection.close()  # a reconnection (CONN_MAX_AGE, a PostgreSQL restart): prepared again, transparently
+    with CaptureQueriesContext(connection) as captured:
+        assert post_update(client, people.org_a, uuid.uuid4()).status_code == 302
+    assert sum(s.startswith("PREPARE") for s in statements(captured)) == 2
+    assert ProgressUpdate.objects.filter(created_by=people.reporter_a).count() == 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_first_execution_is_prepared_again_under_a_new_name():
+    """PREPARE may succeed and its EXECUTE fail in the same round trip: whether it is prepared is then unknown,
+    so the next try prepares under a new name (the old name would be 'already exists')."""
+    from django.db import DataError, transaction
+
+    from recommendations.rows import execute_built
+
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        execute_built(cursor, "probe", "SELECT %s::int + %s::int", ["x", "1"])  # prepared, then refused
+    with connection.cursor() as cursor:
+        execute_built(cursor, "probe", "SELECT %s::int + %s::int", ["2", "1"])
+        assert cursor.fetchone() == (3,)
+        execute_built(cursor, "probe", "SELECT %s::int + %s::int", ["5", "1"])
+        assert cursor.fetchone() == (6,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_prepares_on_its_own_connection_once(people):
+    """A server's threads each have their connection: what one prepared is not taken for another's (``connection``
+    is a proxy shared by all threads; kept there, each thread would prepare again after the other, and every
+    request would plan anew and leave one more prepared statement on the connection)."""
+    import threading
+
+    from django.db import connections
+
+    from recommendations.roles import load_person
+
+    turns = [threading.Semaphore(0), threading.Semaphore(0)]
+    counts = {}
+
+    def work(me: int) -> None:
+        try:
+            for _ in range(3):  # in turn: A, B, A, B, A, B
+                turns[me].acquire()
+                assert load_person(people.reporter_a.pk).username == people.reporter_a.username
+                turns[1 - me].release()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'tracker_person_%%'")
+                counts[me] = cursor.fetchone()[0]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    turns[0].release()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert counts == {0: 1, 1: 1}
