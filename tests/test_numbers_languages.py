@@ -1,0 +1,39 @@
+"""Counts as each language groups them ("17,355" in English, "17 355" with no-break spaces in French and Spanish
+and Russian), shares with the language's decimal sign ("99,6 %"); the exports stay unlocalized."""
+
+import datetime
+import re
+
+import pytest
+
+from .factories import record
+
+pytestmark = pytest.mark.django_db
+
+NBSP = "\u00a0"
+
+
+def test_the_summary_groups_its_counts_the_language_s_way(client):
+    english = client.get("/reports/").content.decode()
+    assert re.search(r"\b\d{1,3}(,\d{3})+ statuses: each country", english)
+    french = client.get("/fr/reports/").content.decode()
+    heading = re.search(rf"\b(\d{{1,3}}({NBSP}\d{{3}})+) statuts{NBSP}: chaque pays", french)
+    assert heading, "the French heading's count is not grouped"
+    # The table of statuses: the count of "No information" (thousands) grouped, its share with a decimal comma.
+    grouped_and_share = rf'<td class="text-end">\d{{1,3}}({NBSP}\d{{3}})+</td><td class="text-end text-nowrap">\d+,\d %'
+    assert re.search(grouped_and_share, french)
+    assert not re.search(r'text-nowrap">\d+\.\d %', french)
+
+
+def test_the_table_and_the_item_rows_group_their_counts(client):
+    french = client.get("/fr/reports/table/").content.decode()
+    assert re.search(rf"<strong>\d{{1,3}}({NBSP}\d{{3}})+</strong> lignes", french)
+    russian = client.get("/ru/reports/").content.decode()
+    assert re.search(rf"\b\d{{1,3}}({NBSP}\d{{3}})+\b", russian)
+
+
+def test_the_exports_do_not_group_numbers(client, country, item):
+    record(actor=country("KEN"), recommendation=item("policy"), status="limited", as_of=datetime.date(2020, 1, 1))
+    for url in ("/fr/reports/status.csv", "/fr/reports/status.json"):
+        body = b"".join(client.get(url).streaming_content).decode()
+        assert not re.search(rf"\d{NBSP}\d", body), url  # French text may have no-break spaces, not numbers
