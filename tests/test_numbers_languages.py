@@ -37,3 +37,25 @@ def test_the_exports_do_not_group_numbers(client, country, item):
     for url in ("/fr/reports/status.csv", "/fr/reports/status.json"):
         body = b"".join(client.get(url).streaming_content).decode()
         assert not re.search(rf"\d{NBSP}\d", body), url  # French text may have no-break spaces, not numbers
+
+
+@pytest.mark.parametrize(
+    ("page", "text"),
+    [
+        ("/fr/review/", "</strong> mises à jour en attente d'examen"),
+        ("/fr/actors/", "</strong> résultats"),
+        ("/fr/audit/", "</strong> événements"),
+    ],
+)
+def test_the_paginated_lists_group_their_totals(client, people, page, text):
+    """The review queue, the list of countries and organizations and the audit log say how many rows match: the
+    total is grouped (thousands of pending updates at the benchmarks' sizes)."""
+    from unittest import mock
+
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("root", "root@example.org", "pw-root-pw-root")
+    client.force_login(admin if page == "/fr/audit/" else people.reviewer)
+    with mock.patch("django.core.paginator.Paginator.count", new_callable=mock.PropertyMock, return_value=5964):
+        body = client.get(page).content.decode()
+    assert f"<strong>5{NBSP}964{text}" in body, page
