@@ -12,6 +12,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from languages.numbers import count
+
 from .models import status_label
 
 
@@ -20,7 +22,7 @@ def stacked_bar(counts, *, label: str, height: int = 18) -> str:
     total = sum(n for _, _, n in counts)
     if not total:
         return ""
-    words = "; ".join(f"{text}: {n}" for _, text, n in counts)
+    words = "; ".join(f"{text}: {count(n)}" for _, text, n in counts)
     parts, x = [], 0.0
     for status, text, n in counts:
         width = 100 * n / total
@@ -28,7 +30,7 @@ def stacked_bar(counts, *, label: str, height: int = 18) -> str:
         # escapes every argument, numbers included (~20 ms of the all-items page, docs/performance.md).
         parts.append(
             f'<rect class="f-{conditional_escape(status)}" x="{x:.3f}%" y="0" width="{width:.3f}%" '
-            f'height="{height}"><title>{conditional_escape(text)}: {n}</title></rect>'
+            f'height="{height}"><title>{conditional_escape(text)}: {count(n)}</title></rect>'
         )
         x += width
     return format_html(
@@ -80,8 +82,8 @@ def columns_over_time(history: dict, *, label: str, width: int = 720, height: in
             shapes.append(_year_label(left + i * step + step / 2, height, year))
     for fraction in (0, 0.5, 1):
         value = round(top * fraction)
-        shapes.append(_gridline(top_pad + plot_h * (1 - value / top), value, left=left, right=width - right))
-    last = ", ".join(f"{status_label(s)} {series[s][-1]}" for s in statuses if series[s][-1])
+        shapes.append(_gridline(top_pad + plot_h * (1 - value / top), count(value), left=left, right=width - right))
+    last = ", ".join(f"{status_label(s)} {count(series[s][-1])}" for s in statuses if series[s][-1])
     description = _("%(label)s, %(first)s–%(last)s. At the end of %(last)s: %(counts)s.") % {
         "label": label,
         "first": years[0],

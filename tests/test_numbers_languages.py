@@ -59,3 +59,28 @@ def test_the_paginated_lists_group_their_totals(client, people, page, text):
     with mock.patch("django.core.paginator.Paginator.count", new_callable=mock.PropertyMock, return_value=5964):
         body = client.get(page).content.decode()
     assert f"<strong>5{NBSP}964{text}" in body, page
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ru", "zh-hans", "ar"])
+def test_count_writes_what_intcomma_writes(language):
+    """``languages.numbers.count`` (code) and ``{{ n|intcomma }}`` (templates): one writing of a count; its
+    shortcut below 1,000 changes nothing."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    from languages.numbers import count
+
+    with translation.override(language):
+        for n in [*range(-1001, 1002), 17355, 1234567]:
+            assert count(n) == intcomma(n), (language, n)
+
+
+def test_the_charts_write_their_counts_the_language_s_way():
+    """The summary's bars (their titles and labels, which screen readers read) and the over-time chart's axis."""
+    from django.utils import translation
+
+    from recommendations import charts
+
+    with translation.override("fr"):
+        bar = str(charts.stacked_bar([("limited", "Limité", 12345), ("complete", "Complet", 7)], label="R01"))
+    assert f"<title>Limité: 12{NBSP}345</title>" in bar and f"Limité: 12{NBSP}345; Complet: 7" in bar

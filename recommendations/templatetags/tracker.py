@@ -1,9 +1,10 @@
 """Template filters for the tracker's pages."""
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import number_format
 from django.utils.html import format_html_join
+
+from languages.numbers import count
 
 from .. import glossary
 from ..models import plain_number
@@ -32,7 +33,7 @@ def counts_line(counts) -> str:
     {{ n|intcomma }}{% if not forloop.last %} · {% endif %}{% endfor %}`` renders, to the byte, without a loop of
     template nodes: the summary writes ~130 such lines (~6 ms of the all-items page, docs/performance.md, issue 21).
     Counts are grouped the language's way, as every count on the pages ("17,355", "17 355" in French)."""
-    return format_html_join(" · ", "{} {}", ((label, intcomma(n)) for _, label, n in counts))
+    return format_html_join(" · ", "{} {}", ((label, count(n)) for _, label, n in counts))
 
 
 @register.filter
