@@ -84,3 +84,26 @@ def test_the_charts_write_their_counts_the_language_s_way():
     with translation.override("fr"):
         bar = str(charts.stacked_bar([("limited", "Limité", 12345), ("complete", "Complet", 7)], label="R01"))
     assert f"<title>Limité: 12{NBSP}345</title>" in bar and f"Limité: 12{NBSP}345; Complet: 7" in bar
+
+
+def test_the_digest_groups_its_counts():
+    """A reviewer's digest on a large site: "5 964 en attente d'examen" in its subject, as in its body."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from alerts.content import DigestContent
+
+    body = DigestContent(queue={"total": 5964, "ages": [("x", 1500)], "oldest": [], "url": "/r/"}, due_total=1200)
+    context = {
+        "body": body,
+        "user": SimpleNamespace(get_full_name=lambda: "Ana", username="ana"),
+        **dict.fromkeys(("notifications_url", "settings_url", "unsubscribe_url"), "/u/"),
+    }
+    with translation.override("fr"):
+        assert f"5{NBSP}964" in body.subject() and f"1{NBSP}200" in body.subject()
+        text = render_to_string("alerts/email/digest.txt", context)
+        html = render_to_string("alerts/email/digest.html", context)
+    for rendered in (text, html):
+        assert f"5{NBSP}964" in rendered and f"1{NBSP}500" in rendered
