@@ -107,3 +107,23 @@ def test_the_digest_groups_its_counts():
         html = render_to_string("alerts/email/digest.html", context)
     for rendered in (text, html):
         assert f"5{NBSP}964" in rendered and f"1{NBSP}500" in rendered
+
+
+def test_an_item_page_groups_its_counts(client):
+    """An item's progress section: how many countries and organizations it concerns and how many at each status
+    (thousands of organizations at the benchmarks' sizes)."""
+    from unittest import mock
+
+    from recommendations import reports
+
+    real = reports.summary
+
+    def bigger(scope):
+        found = real(scope)
+        found.total, found.by_status = 12000, [("no_information", "Aucune information", 11805), *found.by_status]
+        return found
+
+    with mock.patch("recommendations.reports.summary", bigger):
+        body = client.get("/fr/recommendations/R02/").content.decode()
+    assert f"Statut des 12{NBSP}000 pays et organisations" in body
+    assert f'<td class="text-end">11{NBSP}805</td>' in body
