@@ -4,7 +4,10 @@ formats; Chinese and Arabic write no separator there). Exports, the API and the 
 numbers are plain digits.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import number_format
 
 
 def count(n) -> str:
@@ -13,3 +16,12 @@ def count(n) -> str:
     if isinstance(n, int) and -1000 < n < 1000:
         return str(n)
     return intcomma(n)
+
+
+def measured(value) -> str:
+    """A measured value as text ("9.6", as the exports write it) with the language's decimal sign: "9,6" in French
+    and Russian; its digits as they are (no rounding, no grouping, as ``{{ value }}`` localizes a Decimal)."""
+    try:
+        return number_format(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)

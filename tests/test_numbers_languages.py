@@ -127,3 +127,27 @@ def test_an_item_page_groups_its_counts(client):
         body = client.get("/fr/recommendations/R02/").content.decode()
     assert f"Statut des 12{NBSP}000 pays et organisations" in body
     assert f'<td class="text-end">11{NBSP}805</td>' in body
+
+
+def test_measured_values_and_their_dates_in_the_page_s_language(client, country, item):
+    """R17's measured values: the table and the map (its titles and the table beside it) wrote the export's text,
+    "4.2 % of amount sent, as of 2021-01-01", on every page; now the language's decimal sign, the item's unit in
+    the page's language and the as-of date as every other page writes it. The CSV keeps "4.2" and ISO dates."""
+    from languages.numbers import measured
+    from recommendations.models import Recommendation
+
+    r17 = Recommendation.objects.get(code="R17")
+    record(actor=country("PHL"), recommendation=r17, value="4.2", as_of=datetime.date(2021, 1, 1))
+    table = client.get("/fr/reports/table/?item=R17&actor=PHL").content.decode()
+    assert ">4,2 % du montant envoyé<" in table
+    world = client.get("/fr/reports/map/?item=R17").content.decode()
+    assert "4,2 % du montant envoyé, au 1 janvier 2021" in world  # the country's title on the map
+    assert ">1 janvier 2021<" in world  # the table beside the map
+    assert "of amount sent" not in world and "2021-01-01" not in world
+    csv = b"".join(client.get("/fr/reports/status.csv?item=R17").streaming_content).decode()
+    assert ",4.2," in csv and "2021-01-01" in csv
+    from django.utils import translation
+
+    for language, expected in [("en", "9.6"), ("fr", "9,6"), ("ru", "9,6"), ("zh-hans", "9.6")]:
+        with translation.override(language):
+            assert measured("9.6") == expected

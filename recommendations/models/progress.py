@@ -1,5 +1,7 @@
 """What is tracked: ProgressUpdate, the append-only history, and who may see which update."""
 
+import datetime
+
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import F, Q
@@ -240,6 +242,15 @@ def format_as_of(day, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return month_and_year(day)
     return long_date(day)
+
+
+def format_iso_as_of(text: str) -> str:
+    """An as-of date as the exports write it (``iso_as_of``: "2017", "2017-03" or "2017-03-31") as pages show it,
+    in the active language (``format_as_of``): for pages built from the export's rows (the atlas)."""
+    if not text:
+        return ""
+    precision = {4: DatePrecision.YEAR, 7: DatePrecision.MONTH}.get(len(text), DatePrecision.DAY)
+    return format_as_of(datetime.date.fromisoformat((text + "-01-01")[:10]), precision)
 
 
 def iso_as_of(day, precision: str) -> str:

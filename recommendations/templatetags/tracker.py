@@ -4,7 +4,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html_join
 
-from languages.numbers import count
+from languages.numbers import count, measured
 
 from .. import glossary
 from ..models import plain_number
@@ -15,8 +15,9 @@ register = template.Library()
 
 @register.filter
 def plain(value):
-    """A number without exponent or trailing zeros: Decimal('20.0000') → '20', 4.5000 → '4.5'."""
-    return plain_number(value)
+    """A number without exponent or trailing zeros, with the language's decimal sign: Decimal('20.0000') → '20',
+    4.5000 → '4.5' ('4,5' in French). Pages only: the exports write ``plain_number``'s digits."""
+    return measured(plain_number(value))
 
 
 @register.filter
