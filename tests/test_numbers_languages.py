@@ -83,7 +83,11 @@ def test_the_charts_write_their_counts_the_language_s_way():
 
     with translation.override("fr"):
         bar = str(charts.stacked_bar([("limited", "Limité", 12345), ("complete", "Complet", 7)], label="R01"))
-    assert f"<title>Limité: 12{NBSP}345</title>" in bar and f"Limité: 12{NBSP}345; Complet: 7" in bar
+    # With the language's colon and semicolon (a no-break space before each in French).
+    assert f"<title>Limité{NBSP}: 12{NBSP}345</title>" in bar
+    assert f"Limité{NBSP}: 12{NBSP}345{NBSP}; Complet{NBSP}: 7" in bar  # the bar's label, read by screen readers
+    with translation.override("en"):
+        assert "<title>Limited: 12,345</title>" in str(charts.stacked_bar([("limited", "Limited", 12345)], label="R01"))
 
 
 def test_the_digest_groups_its_counts():
