@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from languages.names import actor_name
+from languages.numbers import count
 from recommendations.models import Membership, ProgressUpdate, ReviewState, status_label, visible_to_author_q
 
 from . import reminders
@@ -133,16 +134,17 @@ class DigestContent:
         parts = []
         if self.followed:
             n = len(self.followed)
-            parts.append(ngettext("%(n)s verified update", "%(n)s verified updates", n) % {"n": n})
+            parts.append(ngettext("%(n)s verified update", "%(n)s verified updates", n) % {"n": count(n)})
         if self.own:
             n = len(self.own)
-            parts.append(ngettext("%(n)s of your updates reviewed", "%(n)s of your updates reviewed", n) % {"n": n})
+            reviewed = ngettext("%(n)s of your updates reviewed", "%(n)s of your updates reviewed", n)
+            parts.append(reviewed % {"n": count(n)})
         if self.queue:
             n = self.queue["total"]
-            parts.append(ngettext("%(n)s awaiting review", "%(n)s awaiting review", n) % {"n": n})
+            parts.append(ngettext("%(n)s awaiting review", "%(n)s awaiting review", n) % {"n": count(n)})
         if self.due_total:
             n = self.due_total
-            parts.append(ngettext("%(n)s due for an update", "%(n)s due for an update", n) % {"n": n})
+            parts.append(ngettext("%(n)s due for an update", "%(n)s due for an update", n) % {"n": count(n)})
         # The list separator is translated too (Arabic and Chinese use their own commas).
         return _("Tracker: %(news)s") % {"news": _(", ").join(parts)} if parts else _("Tracker: nothing new")
 

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from languages.collation import in_database_order, sort_key
-from languages.names import actor_name
+from languages.names import actor_name, shown
 from recommendations.filters import StatusFilter
 from recommendations.models import REPORT_STATUSES, STATUS_SHORT, Actor, ActorKind, Recommendation, status_label
 
@@ -114,10 +114,12 @@ def build_map(filterset: StatusFilter) -> WorldMap:
         else {a.code: actor_name(a) for a in Actor.objects.countries().only("code", "name", "other_names")}
     )
     places: dict[str, Place] = {}
+    unit = shown(items[0], "unit").text if items[0].unit_en else ""
     for row in report_rows(filterset):
         if row["actor_kind"] == ActorKind.COUNTRY:
             name = shown_names.get(row["actor_code"], row["actor_name"])
-            places[row["country_iso3"]] = Place(code=row["actor_code"], name=name, **Standing.fields(row))
+            fields = {**Standing.fields(row), "unit": unit}  # the item's unit in the page's language
+            places[row["country_iso3"]] = Place(code=row["actor_code"], name=name, **fields)
     by_name = str if in_database_order() else sort_key()  # English as before; other languages' own order
     return WorldMap(
         item=items[0],

@@ -3,9 +3,11 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from languages.numbers import measured
 from recommendations import reports
 from recommendations.filters import StatusFilter
 from recommendations.models import STAGES, STATUS_SHORT, status_label
+from recommendations.models.progress import format_iso_as_of
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,17 @@ class Standing:
     @property
     def label(self) -> str:
         return status_label(self.status)
+
+    @property
+    def as_of_shown(self) -> str:
+        """The as-of date in the page's language ("10 novembre 2021"); ``as_of`` is the export's ISO text."""
+        return format_iso_as_of(self.as_of)
+
+    @property
+    def value_shown(self) -> str:
+        """The measured value and its unit as the page writes them ("9,6 % du montant envoyé" in French; the unit
+        is the row's, the English one, unless the map gave the item's unit in the page's language)."""
+        return f"{measured(self.value)} {self.unit}".strip() if self.value else ""
 
     @property
     def short(self) -> str:

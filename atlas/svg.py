@@ -86,9 +86,9 @@ def pattern_defs(statuses) -> str:
 def place_title(place: Place, item_code: str) -> str:
     detail = place.label
     if place.value:
-        detail += f": {place.value} {place.unit}".rstrip()
+        detail = _("%(label)s: %(value)s") % {"label": detail, "value": place.value_shown}
     if place.as_of:
-        detail = _("%(status)s, as of %(as_of)s") % {"status": detail, "as_of": place.as_of}
+        detail = _("%(status)s, as of %(as_of)s") % {"status": detail, "as_of": place.as_of_shown}
     return _("%(name)s: %(detail)s (%(code)s)") % {"name": place.name, "detail": detail, "code": item_code}
 
 
@@ -245,11 +245,12 @@ def table_rows(world_map: WorldMap, *, link_prefix: str) -> str:
     status, as_of, value_label = escape(_("Status")), escape(_("As of")), escape(_("Value"))
     out = []
     for place in world_map.places.values():
-        value = f"{place.value} {place.unit}".strip() if place.value else ""
+        value = place.value_shown
         out.append(
             f'<tr><th scope="row" class="fw-normal"><a href="{escape(link_prefix)}{escape(place.code)}/{item}/">'
             f'{escape(place.name)}</a></th><td data-label="{status}"><span class="status-badge status-{place.status}">'
-            f'{escape(place.label)}</span></td><td class="text-nowrap" data-label="{as_of}">{escape(place.as_of)}</td>'
+            f"{escape(place.label)}</span></td>"
+            f'<td class="text-nowrap" data-label="{as_of}">{escape(place.as_of_shown)}</td>'
             + (
                 f'<td class="text-end text-nowrap" data-label="{value_label}">{escape(value)}</td>'
                 if quantitative

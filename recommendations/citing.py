@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from languages.dates import long_date
+
 from .models import ProgressUpdate, SourceDocument
 
 TRACKER = gettext_lazy("Open tracker of the calls to action on international migration and development")
@@ -33,15 +35,12 @@ class Citation:
     @property
     def text(self) -> str:
         """The citation as one line, e.g. for a reference list."""
-        if self.as_of:
-            data = _("Data as of %(date)s.") % {"date": f"{self.as_of:%-d %B %Y}"}
-        else:
-            data = _("No verified data yet.")
+        data = _("Data as of %(date)s.") % {"date": long_date(self.as_of)} if self.as_of else _("No verified data yet.")
         return " ".join(
             [
                 _("%(tracker)s: %(title)s.") % {"tracker": TRACKER, "title": self.title},
                 data,
-                _("Retrieved %(date)s from %(url)s.") % {"date": f"{self.retrieved:%-d %B %Y}", "url": self.url},
+                _("Retrieved %(date)s from %(url)s.") % {"date": long_date(self.retrieved), "url": self.url},
                 _("Source document: %(source)s. Licence: %(licence)s (%(licence_url)s).")
                 % {"source": self.source, "licence": self.licence, "licence_url": self.licence_url},
             ]

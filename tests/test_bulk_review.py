@@ -351,3 +351,14 @@ def test_the_result_page_costs_the_same_queries_whatever_its_rows(client, people
     large = job_page(updates)
     assert (small[1], large[1]) == (1, 5)
     assert small[0] == large[0]
+
+
+def test_a_job_s_heading_groups_its_total(client, people):
+    """Thousands of updates in one bulk review: "Examen par lots : vérifier 1 500 mises à jour" in French."""
+    update = filed(user=people.reporter_a, organization=people.org_a, iso3="MEX")
+    client.login(username="reviewer", password="pw-reviewer")
+    confirm(client, [update])
+    job = BulkReview.objects.get()
+    BulkReview.objects.filter(pk=job.pk).update(total=1500)
+    page = client.get("/fr" + reverse("bulk:review_job", args=[job.token])).content.decode()
+    assert "1\u00a0500 mises à jour</h1>" in page

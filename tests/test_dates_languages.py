@@ -43,3 +43,49 @@ def test_the_source_page_writes_its_dates_in_the_reader_s_order(client, prefix, 
     assert expected in page
     if prefix == "/ru":
         assert "15 сентября 2006 г." in page
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "month"),
+    [
+        ("en", "26 September 2023", "September 2023"),
+        ("fr", "26 septembre 2023", "septembre 2023"),
+        ("es", "26 de septiembre de 2023", "septiembre de 2023"),
+        ("zh-hans", "2023年9月26日", "2023年9月"),
+    ],
+)
+def test_an_as_of_date_is_written_in_the_reader_s_language(language, day, month):
+    """``as_of_display`` (home page, tables, timelines, emails) used the C library's English month names on every
+    page ("au 26 September 2023" in French)."""
+    from recommendations.models import DatePrecision, format_as_of
+
+    with translation.override(language):
+        assert format_as_of(datetime.date(2023, 9, 26), DatePrecision.DAY) == day
+        assert format_as_of(datetime.date(2023, 9, 1), DatePrecision.MONTH) == month
+        assert format_as_of(datetime.date(2023, 1, 1), DatePrecision.YEAR) == "2023"
+
+
+@pytest.mark.django_db
+def test_the_home_page_s_dates_follow_the_language(client, country, item):
+    from .factories import record
+
+    record(actor=country("KEN"), recommendation=item("policy"), status="limited", as_of=datetime.date(2023, 9, 26))
+    french = client.get("/fr/").content.decode()
+    assert "26 septembre 2023" in french  # the latest verified status and the recently verified list
+    assert "September" not in french
+
+
+def test_a_citation_s_dates_follow_the_language():
+    from recommendations.citing import Citation
+
+    citation = Citation(
+        title="t",
+        url="https://example.org/",
+        retrieved=datetime.date(2024, 3, 5),
+        as_of=datetime.date(2024, 2, 1),
+        source="s",
+    )
+    with translation.override("fr"):
+        assert "1 février 2024" in citation.text and "5 mars 2024" in citation.text
+    with translation.override("en"):
+        assert "1 February 2024" in citation.text and "5 March 2024" in citation.text

@@ -85,10 +85,14 @@ def test_a_template_overridden_in_the_project_is_rendered_as_a_template(settings
 def test_counts_line_writes_what_the_loop_wrote(language):
     counts = [("signed", "Signed & <sealed>", 1234567), ("ratified", "Party", 0), ("complete", "Done", 12)]
     loop = Template(
-        "{% for status, label, n in counts %}{{ label }} {{ n }}{% if not forloop.last %} · {% endif %}{% endfor %}"
+        "{% load humanize %}{% for status, label, n in counts %}{{ label }} {{ n|intcomma }}"
+        "{% if not forloop.last %} · {% endif %}{% endfor %}"
     )
     line = Template("{% load tracker %}{{ counts|counts_line }}")
     with translation.override(language):
         for value in (counts, counts[:1], []):
             assert line.render(Context({"counts": value})) == loop.render(Context({"counts": value}))
-    assert "Signed &amp; &lt;sealed&gt; 1234567" in line.render(Context({"counts": counts}))
+    # Grouped the language's way, as every count on the pages: "1,234,567", "1 234 567" (no-break spaces) in French.
+    grouped = {"en": "1,234,567", "fr": "1\xa0234\xa0567"}[language]
+    with translation.override(language):
+        assert f"Signed &amp; &lt;sealed&gt; {grouped}" in line.render(Context({"counts": counts}))

@@ -10,11 +10,14 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recommendations.filters import StatusFilter
-from recommendations.models import Kind, Perspective, ProgressUpdate, Status, StatusInterval
+from recommendations.models import Kind, Perspective, ProgressUpdate, Status, StatusInterval, YearEndChange
+from recommendations.models.intervals import crosses_a_year_end
 from recommendations.reports import history_by_year
 from recommendations.reports.history import _interval_history_by_year, _replayed_history_by_year
+from recommendations.services.year_ends import Changes
 
 from .factories import record
 from .test_current_status import assert_year_end_changes_match_intervals, steps
@@ -160,6 +163,58 @@ def test_intervals_inside_one_year_are_not_read_and_change_no_year_end(item, cou
         datetime.date(2011, 12, 31),
         datetime.date(2012, 3, 1),
     ]
+
+
+# Interval starts around year ends (31 December, 1 January) and elsewhere, and lengths from a day to a few years.
+_starts = st.one_of(
+    st.builds(
+        lambda year, day: datetime.date(year, *day),
+        st.integers(2005, 2030),
+        st.sampled_from([(1, 1), (1, 2), (6, 30), (12, 30), (12, 31)]),
+    ),
+    st.dates(min_value=datetime.date(2005, 1, 1), max_value=datetime.date(2030, 12, 31)),
+)
+_spans = st.lists(
+    st.tuples(_starts, st.one_of(st.none(), st.integers(1, 1200))), min_size=1, max_size=10, unique_by=lambda s: s[0]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spans=_spans)
+def test_the_year_end_rule_is_one_rule_in_sql_and_in_python(item, country, spans):
+    """``crossing_year_ends`` (SQL) selects exactly the intervals ``crosses_a_year_end`` (Python) accepts, and the
+    year-end changes counted from the database's grouped read equal those counted interval by interval."""
+    ken, policy = country("KEN"), item(Kind.POLICY)
+    pair = StatusInterval.objects.filter(actor=ken, recommendation=policy)
+    update = ProgressUpdate.objects.filter(actor=ken, recommendation=policy).first() or record(
+        actor=ken, recommendation=policy, status=Status.LIMITED, as_of=datetime.date(2010, 1, 1)
+    )
+    pair.delete()
+    intervals = [(start, start + datetime.timedelta(days=days) if days else None) for start, days in spans]
+    StatusInterval.objects.bulk_create(
+        StatusInterval(
+            actor=ken,
+            recommendation=policy,
+            update=update,
+            valid_from=start,
+            valid_to=end,
+            kind=policy.kind,
+            actor_kind=ken.kind,
+            status=Status.LIMITED,
+            perspective=update.perspective,
+        )
+        for start, end in intervals
+    )
+    selected = set(pair.crossing_year_ends().values_list("valid_from", flat=True))
+    assert selected == {start for start, end in intervals if crosses_a_year_end(start, end)}
+    # A year, as the grouped read gives it, or a date: the same answer.
+    assert all(crosses_a_year_end(s, e) == crosses_a_year_end(s.year, e and e.year) for s, e in intervals)
+    grouped, one_by_one = Changes(), Changes()
+    grouped.add_stored(pair, sign=1)
+    for interval in pair:
+        one_by_one.add_interval(interval, track=YearEndChange.CONSOLIDATED)
+    assert {k: v for k, v in grouped.rows.items() if any(v)} == {k: v for k, v in one_by_one.rows.items() if any(v)}
+    assert sum(starts for starts, _ in grouped.rows.values()) == len(selected)
 
 
 def test_on_a_date_between_intervals_of_the_same_year(item, country):

@@ -12,6 +12,23 @@ from .progress import ProgressUpdate
 from .vocabulary import ActorKind, DatePrecision, Kind, Perspective, Status
 
 
+def year_of(day) -> int:
+    """The year of a date, or a year already (the grouped reads give ``ExtractYear``'s integers)."""
+    return day if isinstance(day, int) else day.year
+
+
+def crosses_a_year_end(valid_from, valid_to) -> bool:
+    """The rule of ``crossing_year_ends`` for one interval from ``valid_from`` until ``valid_to`` (excluded; None:
+    still open), as dates or years: it holds at the end of some year unless it begins and ends in the same year.
+
+    Why: it holds on 31 December of year Y when it began by then and ends after it, in Y + 1 or later; an end is
+    never before the start, so that is some year exactly when the end's year differs from the start's. The
+    queryset verb states it in SQL (the partial indexes' predicate); the Python callers
+    (``services.year_ends.Changes``) ask this function; tests/test_history_chart.py checks both agree.
+    """
+    return valid_to is None or year_of(valid_from) != year_of(valid_to)
+
+
 class StatusIntervalQuerySet(models.QuerySet):
     def on(self, day):
         """The interval of each pair that holds on ``day``: at most one per pair (and, later, per perspective).
@@ -22,7 +39,8 @@ class StatusIntervalQuerySet(models.QuerySet):
         return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
     def crossing_year_ends(self):
-        """The intervals that hold at the end of some year: still open, or ending in a later year than they began.
+        """The intervals that hold at the end of some year: still open, or ending in a later year than they began
+        (the rule is ``crosses_a_year_end``, stated here in SQL for the database to apply).
 
         The only ones a year-end count can see (``reports.history_by_year``): one that begins and ends within a
         year adds and takes away the same pair in that year. A pair's chain has at most one per year end (plus

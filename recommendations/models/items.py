@@ -215,9 +215,11 @@ class Recommendation(models.Model):
             better, worse = gettext("%(status)s: at or below %(value)s"), gettext("%(status)s: above %(value)s")
         else:
             better, worse = gettext("%(status)s: at or above %(value)s"), gettext("%(status)s: below %(value)s")
-        parts = [better % {"status": Status.TARGET_MET.label, "value": plain_number(self.target) + unit}]
+        from languages.numbers import measured  # the language's decimal sign ("2,5" in French)
+
+        parts = [better % {"status": Status.TARGET_MET.label, "value": measured(plain_number(self.target)) + unit}]
         if self.ceiling is not None:
-            ceiling = plain_number(self.ceiling)
+            ceiling = measured(plain_number(self.ceiling))
             parts += [
                 better % {"status": Status.PROGRESSING.label, "value": ceiling},
                 worse % {"status": Status.OFF_TRACK.label, "value": ceiling},

@@ -1,10 +1,14 @@
 """What is tracked: ProgressUpdate, the append-only history, and who may see which update."""
 
+import datetime
+
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from languages.dates import long_date, month_and_year
 
 from .actors import Actor
 from .base import History
@@ -231,11 +235,22 @@ class ProgressUpdate(models.Model):
 
 
 def format_as_of(day, precision: str) -> str:
+    """The as-of date at its precision in the active language (``languages.dates``): "2017", "March 2017" /
+    "mars 2017", "31 March 2017" / "31 mars 2017" / "2017年3月31日"."""
     if precision == DatePrecision.YEAR:
         return f"{day:%Y}"
     if precision == DatePrecision.MONTH:
-        return f"{day:%B %Y}"
-    return f"{day.day} {day:%B %Y}"
+        return month_and_year(day)
+    return long_date(day)
+
+
+def format_iso_as_of(text: str) -> str:
+    """An as-of date as the exports write it (``iso_as_of``: "2017", "2017-03" or "2017-03-31") as pages show it,
+    in the active language (``format_as_of``): for pages built from the export's rows (the atlas)."""
+    if not text:
+        return ""
+    precision = {4: DatePrecision.YEAR, 7: DatePrecision.MONTH}.get(len(text), DatePrecision.DAY)
+    return format_as_of(datetime.date.fromisoformat((text + "-01-01")[:10]), precision)
 
 
 def iso_as_of(day, precision: str) -> str:

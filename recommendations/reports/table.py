@@ -57,10 +57,13 @@ class PairRow:
             return ""
         from decimal import Decimal
 
+        from languages.numbers import measured
+
+        def shown(value) -> str:  # the page's decimal sign: "8,5 → 5,4 (−3,1)" in French
+            return measured(plain_number(value))
+
         then, now = Decimal(self.then_value), self.update.value
-        return (
-            f"{plain_number(then)} → {plain_number(now)} ({'+' if now >= then else '−'}{plain_number(abs(now - then))})"
-        )
+        return f"{shown(then)} → {shown(now)} ({'+' if now >= then else '−'}{shown(abs(now - then))})"
 
     def compare_with(self, statuses: dict) -> None:
         """Set the other date's status and value from ``pair_statuses`` (a missing pair had no information)."""

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from languages.dates import long_date_and_time
+
 from .. import kept_uploads
 from ..models import (
     OPEN_IMPORT_STATES,
@@ -396,7 +398,7 @@ def _closed_message(batch: ImportBatch) -> str:
     when = timezone.localtime(batch.closed_at or batch.submitted_at or batch.created_at)
     if batch.state == ImportState.CONFIRMED:
         return _("This file was already imported on %(when)s (%(n)s updates). Nothing was written again.") % {
-            "when": f"{when:%d %B %Y at %H:%M}",
+            "when": long_date_and_time(when),
             "n": batch.created,
         }
     if batch.state == ImportState.AWAITING_REVIEW:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from languages.dates import long_date
+
 from ..models import Actor, ActorKind, DatePrecision, Kind, Perspective, Recommendation, Status, plain_number
 
 NARRATIVE_MIN = 20
@@ -204,7 +206,7 @@ def validate_progress(
                 "The as-of date is before the source document (%(date)s); "
                 "tick “historical” if you are recording an earlier fact."
             )
-            % {"date": f"{recommendation.document.date:%d %B %Y}"},
+            % {"date": long_date(recommendation.document.date)},
         )
 
     if narrative is not None:

@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import ExtractYear
 
 from ..models import PerspectiveInterval, StatusInterval, YearEndChange
+from ..models.intervals import crosses_a_year_end, year_of
 
 CONSOLIDATED = YearEndChange.CONSOLIDATED
 # A row's key (the index of migration 0032): the rows of one key are summed.
@@ -29,10 +30,10 @@ class Changes:
 
     def add(self, *, recommendation_id, track, valid_from, valid_to, status, value, sign: int = 1, n: int = 1):
         """Count (``sign`` 1) or take back (-1) ``n`` intervals from ``valid_from`` to ``valid_to``: only those
-        that hold at a year end (``crossing_year_ends``) change a row."""
-        start, end = _year(valid_from), _year(valid_to) if valid_to is not None else None
-        if end is not None and end == start:
+        that hold at a year end (``crosses_a_year_end``, the rule of ``crossing_year_ends``) change a row."""
+        if not crosses_a_year_end(valid_from, valid_to):
             return
+        start, end = year_of(valid_from), year_of(valid_to) if valid_to is not None else None
         measured = value is not None
         value = Decimal(value) if measured else Decimal(0)
         self.rows[(recommendation_id, track, start, status, measured, value)][0] += sign * n
@@ -80,10 +81,6 @@ def grouped_crossing(intervals) -> list[dict]:
         }
         for row in grouped
     ]
-
-
-def _year(day) -> int:
-    return day if isinstance(day, int) else day.year
 
 
 def add_interval_changes(changes: Changes) -> None:

@@ -1,8 +1,10 @@
 """Template filters for the tracker's pages."""
 
 from django import template
-from django.utils.formats import localize
+from django.utils.formats import number_format
 from django.utils.html import format_html_join
+
+from languages.numbers import count, measured
 
 from .. import glossary
 from ..models import plain_number
@@ -13,23 +15,26 @@ register = template.Library()
 
 @register.filter
 def plain(value):
-    """A number without exponent or trailing zeros: Decimal('20.0000') → '20', 4.5000 → '4.5'."""
-    return plain_number(value)
+    """A number without exponent or trailing zeros, with the language's decimal sign: Decimal('20.0000') → '20',
+    4.5000 → '4.5' ('4,5' in French). Pages only: the exports write ``plain_number``'s digits."""
+    return measured(plain_number(value))
 
 
 @register.filter
 def share(permille) -> str:
-    """A share from a per-mille integer: 7 → "0.7 %", 123 → "12.3 %"."""
+    """A share from a per-mille integer, with the language's decimal sign: 7 → "0.7 %" ("0,7 %" in French),
+    123 → "12.3 %"."""
     value = int(permille)
-    return f"{value // 10}.{value % 10} %" if value else "0 %"
+    return f"{number_format(value / 10, decimal_pos=1)} %" if value else "0 %"
 
 
 @register.filter
 def counts_line(counts) -> str:
     """[(status, label, n)] as "Party 12 · Signed 3": what ``{% for status, label, n in counts %}{{ label }}
-    {{ n }}{% if not forloop.last %} · {% endif %}{% endfor %}`` renders, to the byte, without a loop of template
-    nodes: the summary writes ~130 such lines (~6 ms of the all-items page, docs/performance.md, issue 21)."""
-    return format_html_join(" · ", "{} {}", ((label, localize(n)) for _, label, n in counts))
+    {{ n|intcomma }}{% if not forloop.last %} · {% endif %}{% endfor %}`` renders, to the byte, without a loop of
+    template nodes: the summary writes ~130 such lines (~6 ms of the all-items page, docs/performance.md, issue 21).
+    Counts are grouped the language's way, as every count on the pages ("17,355", "17 355" in French)."""
+    return format_html_join(" · ", "{} {}", ((label, count(n)) for _, label, n in counts))
 
 
 @register.filter

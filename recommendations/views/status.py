@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from languages import names
+from languages.dates import long_date
 from languages.sentences import clauses
 from languages.templatetags.names import shown
 
@@ -482,14 +483,14 @@ def _chart_file(request):
     lines = [
         (
             _("Verified history up to %(day)s; data as of %(as_of)s.")
-            % {"day": f"{day:%-d %B %Y}", "as_of": f"{citation.as_of:%-d %B %Y}"}
+            % {"day": long_date(day), "as_of": long_date(citation.as_of)}
             if citation.as_of
-            else _("Verified history up to %(day)s; data as of — (no verified update).") % {"day": f"{day:%-d %B %Y}"}
+            else _("Verified history up to %(day)s; data as of — (no verified update).") % {"day": long_date(day)}
         ),
         _("Filters: %(filters)s.") % {"filters": clauses(filterset.describe()) or _("none")},
     ]
     source = [
-        _("Source: %(url)s (retrieved %(date)s).") % {"url": citation.url, "date": f"{citation.retrieved:%-d %B %Y}"},
+        _("Source: %(url)s (retrieved %(date)s).") % {"url": citation.url, "date": long_date(citation.retrieved)},
         _("Source document: %(source)s. Licence: %(licence)s.")
         % {"source": citation.source, "licence": citation.licence},
     ]
