@@ -49,7 +49,9 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
     chose loops that cost several times the rows' own reading (docs/performance.md, "API").
     No OFFSET, so walking every page costs about one export and holds one page in memory.
     """
-    scope = build_scope(filterset)
+    # Each round names its actors, chosen here by the filters' actor conditions: the pairs' SQL need not
+    # evaluate them again (``build_scope``'s ``actors_named``).
+    scope = build_scope(filterset, actors_named=True)
     actors = Actor.objects.filter(filterset.actors()).order_by("name", "pk")
     cut = None  # (actor id, item position, item id): the last row given in that actor, on the previous page
     density = None
