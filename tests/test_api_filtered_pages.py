@@ -63,7 +63,7 @@ def test_a_page_of_a_regions_ratification_items_reads_those_items_statuses_not_i
     is a country's), so nearly all the current statuses of the region's actors are of other items. The items the
     filters keep are named in each round's query: it reads their statuses (through the item's index), not every
     status of the round's actors (through the actor's), which the scope's join to the items could not tell the
-    planner (at 1M benchmark updates 62,832 statuses read to keep 60)."""
+    planner (at 1M benchmark updates 62,832 statuses read to keep 57)."""
     call_command("generate_benchmark_data", pairs=6000, updates=6000, organizations=800, seed=5, verbosity=0)
     with connection.cursor() as cursor:  # with statistics, as autovacuum keeps them
         cursor.execute("ANALYZE recommendations_actor, recommendations_currentstatus, recommendations_recommendation")

@@ -173,7 +173,7 @@ def _round(
 
     The items the filters keep (``chosen``, when they choose some) are named in the query as the actors are:
     the scope says the same through its join to the items (``kind = 'ratification'``), from which the planner
-    cannot tell how few of the named actors' statuses are those items' (Africa's ratification items: 60 of the
+    cannot tell how few of the named actors' statuses are those items' (Africa's ratification items: 57 of the
     62,832 current statuses of the region's 1,304 actors, which it read through the actor index); named, it
     reads those items' statuses instead (docs/performance.md, "API: filtered lists against the CSV")."""
     actor_ids = list(actors)
