@@ -2,6 +2,7 @@
 
     python bench/api.py [--repeat 3] [--page-size 10000] [--updates 1000000] [--organizations 5000]
     python bench/api.py --per-request 200     # only the fixed cost of a request (prints, writes nothing)
+    python bench/api.py --cpu 5               # CPU of each filtered walk and its CSV (prints, writes nothing)
 
 Uses the benchmark database (BENCH_DATABASE_URL, default the one bench/run.py fills; generated here if
 empty). In one process, with Django's test client (server time: no network, no gzip):
@@ -58,6 +59,15 @@ def main():
         help="instead: the median server time, process CPU time and statements of a one-row page, N requests "
         "per filter (what every page pays whatever its rows: rate limiter, filters, scope, Last-Modified …)",
     )
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: for each filtered list, N walks of every page and N CSV exports: median wall time, median "
+        "process CPU time and mean database backend CPU time (/proc/<pid>/stat of pg_backend_pid(); the COPY of a "
+        "CSV runs on the same connection), firmer than wall time on a shared machine",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"})
@@ -93,6 +103,11 @@ def main():
     if args.per_request:
         for label, params in FILTERS:
             per_request(label, params, args.per_request)
+        return
+    if args.cpu:
+        for label, params in FILTERS[:-1]:  # the filtered lists
+            cpu_figures(label, params, args.cpu, args.page_size)
+        say(f"   load average {os.getloadavg()[0]:.1f}")
         return
     result["filters"] = [compare(label, params, args) for label, params in FILTERS]
     result["walk"] = walk_with_memory(args.page_size)
@@ -156,6 +171,34 @@ def per_request(label, params, repeat):
         f"   {label}: one-row page {statistics.median(walls) * 1000:.1f} ms (process CPU "
         f"{statistics.median(cpus) * 1000:.1f} ms), {len(queries)} statements"
     )
+
+
+def backend_cpu() -> float:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far (Linux, same machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_figures(label, params, repeat, page_size):
+    """Wall time, process CPU and database CPU of a whole API walk and of the CSV of the same rows."""
+    for name, run in (("API", lambda: api_walk(params, page_size)), ("CSV", lambda: csv_export(params))):
+        run()  # warm
+        walls, cpus, database = [], [], []
+        for _ in range(repeat):
+            wall, cpu, db = time.perf_counter(), time.process_time(), backend_cpu()
+            run()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+            database.append(backend_cpu() - db)
+        say(
+            f"   {label}, {name}: wall {statistics.median(walls) * 1000:.0f} ms, process CPU "
+            f"{statistics.median(cpus) * 1000:.0f} ms, database CPU {statistics.mean(database) * 1000:.0f} ms"
+        )
 
 
 def compare(label, params, args) -> dict:

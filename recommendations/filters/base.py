@@ -1,7 +1,10 @@
 """What every FilterSet shares: styled forms, filters described in words, error messages."""
 
+import threading
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +19,12 @@ EDITORIAL_THEME_LABEL = _("Theme (editorial)")
 
 def style_form(form):
     """Give every widget Bootstrap's class, so filter bars render as forms without crispy layouts."""
-    for field in form.fields.values():
+    style_fields(form.fields)
+
+
+def style_fields(fields):
+    """``style_form`` on a form's fields (or a form class's ``base_fields``)."""
+    for field in fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxSelectMultiple):
             continue  # a list of ticks (usable on a phone, unlike a multi-select); the template lays it out
@@ -24,14 +32,40 @@ def style_form(form):
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+# The form classes of the FilterSets, built once per FilterSet class and model (``ExplainedFilterSet.get_form_class``).
+_FORM_CLASSES: dict = {}
+_FORM_CLASSES_LOCK = threading.Lock()
+
+
 class ExplainedFilterSet(django_filters.FilterSet):
     """A FilterSet that can say what it filters by, and what was wrong with a bad value."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style_form(self.form)
         # The same HTML as the site's renderer, its options rendered in Python (``widgets``): ~35 ms a report page.
         self.form.renderer = FILTER_FORM_RENDERER
+
+    def get_form_class(self):
+        """The form class of the filters, styled (``style_fields``): built once per FilterSet class and model.
+
+        django-filter builds it for every instance (a new field per filter, a new class, ~1 ms of every report
+        page and API request, docs/performance.md "API: filtered lists against the CSV"); the fields do not
+        depend on the request when every filter's label is its own (lazy: translated when shown, in the
+        request's language) and no filter's queryset is a function of the request: then the class is built once
+        and shared. Nothing an instance does reaches it: Django's ``BaseForm`` gives every form deep copies of
+        the class's fields (their widgets, choices, validators and querysets), which is where the FilterSets set
+        their per-request choices, labels and attributes (``tests/test_api_filtered_pages.py`` checks both, also
+        from threads). Otherwise (a filter without those), a class per instance, as django-filter does."""
+        key = (type(self), self.queryset.model)
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is not None:
+            return form_class
+        form_class = super().get_form_class()
+        style_fields(form_class.base_fields)
+        if all(_request_free(flt) for flt in self.base_filters.values()):  # (as declared: the copies have labels)
+            with _FORM_CLASSES_LOCK:  # the first one built stays (another thread's is the same)
+                form_class = _FORM_CLASSES.setdefault(key, form_class)
+        return form_class
 
     def describe(self) -> list[str]:
         """The active filters in words, for the page heading and exports."""
@@ -39,7 +73,7 @@ class ExplainedFilterSet(django_filters.FilterSet):
             return []
         words = []
         for name, value in self.form.cleaned_data.items():
-            if value in (None, "", []) or (hasattr(value, "exists") and not value):
+            if is_empty(value):
                 continue
             field = self.form.fields[name]
             words.append(
@@ -72,6 +106,22 @@ class ExplainedFilterSet(django_filters.FilterSet):
                     for message in error.messages:
                         messages.append(gettext("%(label)s: %(error)s") % {"label": label, "error": message})
         return messages
+
+
+def is_empty(value) -> bool:
+    """A cleaned filter value that chooses nothing: none given, or no rows. A model choice left empty is
+    ``queryset.none()``: known empty without compiling its query (which ``not value`` did, ~1 ms a request)."""
+    if value in (None, "", []):
+        return True
+    if isinstance(value, QuerySet):
+        return value.query.is_empty() or not value
+    return False
+
+
+def _request_free(flt) -> bool:
+    """The filter's form field is the same whatever the request: a label of its own (not one derived from the
+    model in the language active when the field was built) and no queryset computed from the request."""
+    return flt._label is not None and not callable(getattr(flt, "queryset", None))
 
 
 def either(words) -> str:

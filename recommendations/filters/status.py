@@ -31,6 +31,7 @@ from .base import (
     ExplainedFilterSet,
     ListedModelMultipleChoiceFilter,
     either,
+    is_empty,
     keyed,
     not_in_future,
 )
@@ -297,7 +298,7 @@ class StatusFilter(ExplainedFilterSet):
     def data_(self) -> dict:
         if not self.is_bound or not self.is_valid():
             return {}
-        return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
+        return {k: v for k, v in self.form.cleaned_data.items() if not is_empty(v)}
 
     @property
     def snapshot_date(self) -> datetime.date | None:

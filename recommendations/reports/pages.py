@@ -7,7 +7,7 @@ from ..filters import StatusFilter
 from ..models import Actor, Recommendation
 from ..models.places import place_expression
 from .export import _EXPORT_PLACE, _UNIT_SQL, _export_values, _is_whole, whole_export_json_sql
-from .scope import Scope, _fetch, _fetch_planned_with, build_scope
+from .scope import Scope, _fetch, _fetch_planned_with, _sql, build_scope
 
 # Actors one page query names in ``p.actor_id IN (…)`` (far below SQLite's limit on parameters); a page
 # that needs more reads them in several rounds.
@@ -49,7 +49,9 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
     chose loops that cost several times the rows' own reading (docs/performance.md, "API").
     No OFFSET, so walking every page costs about one export and holds one page in memory.
     """
-    scope = build_scope(filterset)
+    # Each round names its actors, chosen here by the filters' actor conditions: the pairs' SQL need not
+    # evaluate them again (``build_scope``'s ``actors_named``).
+    scope = build_scope(filterset, actors_named=True)
     actors = Actor.objects.filter(filterset.actors()).order_by("name", "pk")
     cut = None  # (actor id, item position, item id): the last row given in that actor, on the previous page
     density = None
@@ -63,7 +65,9 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
         place_region=place_expression("region"),
         place_intermediate=place_expression("intermediate"),
     ).values_list(*_ACTOR_COLUMNS)
-    items = _items()
+    items, chosen = _items(filterset)
+    if chosen is not None and not chosen:  # an item filter no item meets: no pair in scope
+        return [], None
     # Rows per actor: from the previous page, else at most one per item (a country's "No information" rows).
     density = density or len(items) or 1
     rows, taken = [], 0
@@ -74,7 +78,7 @@ def status_page(filterset: StatusFilter, *, after: tuple | None, limit: int) -> 
         if not named:
             break
         taken += len(named)
-        found, count = _round(scope, named, items, cut, limit=wanted)
+        found, count = _round(scope, named, items, chosen, cut, limit=wanted)
         cut = None
         rows += found
         if len(named) < batch:  # the last actors in scope: no round after this one (a query saved per walk)
@@ -144,24 +148,42 @@ def _fetch_by_index(sql: str, params: list) -> list[tuple]:
     return _fetch_planned_with("random_page_cost", PAGE_RANDOM_PAGE_COST, sql, params)
 
 
-def _items() -> dict[int, tuple]:
-    """Every item's export columns by id: (position, code, title, kind, unit, rank in the export's order)."""
-    sql = f"SELECT {_ITEM_SELECT} FROM {Recommendation._meta.db_table} r"  # noqa: S608  # nosec B608 - fixed columns, a table name
-    rows = sorted(_fetch(sql, []), key=lambda row: (row[1], row[0]))
-    return {row[0]: (*row[1:], rank) for rank, row in enumerate(rows)}
+def _items(filterset: StatusFilter) -> tuple[dict[int, tuple], list[int] | None]:
+    """Every item's export columns by id: (position, code, title, kind, unit, rank in the export's order); and,
+    when the filters choose items, the ids of those they keep (the filter's own condition, ``items()``, asked
+    of the database in the same statement), else None."""
+    sql, params = f"SELECT {_ITEM_SELECT}", []
+    chooses = filterset.items()
+    if chooses:
+        kept, params = _sql(Recommendation.objects.filter(chooses).values("pk"))
+        sql += f", r.id IN ({kept})"
+    rows = _fetch(f"{sql} FROM {Recommendation._meta.db_table} r", params)  # noqa: S608  # nosec B608 - fixed columns, a table name, the ORM's SQL of the item filter
+    rows.sort(key=lambda row: (row[1], row[0]))
+    items = {row[0]: (*row[1:6], rank) for rank, row in enumerate(rows)}
+    return items, ([row[0] for row in rows if row[6]] if chooses else None)
 
 
-def _round(scope: Scope, actors: dict[int, tuple], items: dict, cut: tuple | None, *, limit: int):
+def _round(
+    scope: Scope, actors: dict[int, tuple], items: dict, chosen: list[int] | None, cut: tuple | None, *, limit: int
+):
     """The first ``limit`` export rows of ``actors`` (their ``_ACTOR_COLUMNS`` by id, in order): the
     columns of ``_EXPORT_SELECT``, then the keyset (actor name, actor id, item position, item id), in the
     export's order; and how many rows they have in all. With ``cut``, the rows of its actor up to its
-    item are left out."""
+    item are left out.
+
+    The items the filters keep (``chosen``, when they choose some) are named in the query as the actors are:
+    the scope says the same through its join to the items (``kind = 'ratification'``), from which the planner
+    cannot tell how few of the named actors' statuses are those items' (Africa's ratification items: 57 of the
+    62,832 current statuses of the region's 1,304 actors, which it read through the actor index); named, it
+    reads those items' statuses instead (docs/performance.md, "API: filtered lists against the CSV")."""
     actor_ids = list(actors)
-    marks = ", ".join(["%s"] * len(actor_ids))
+    named = f"p.actor_id IN ({', '.join(['%s'] * len(actor_ids))})"
+    if chosen is not None:
+        named += f" AND p.recommendation_id IN ({', '.join(['%s'] * len(chosen))})"
     pairs = _fetch_by_index(
         f"SELECT {_PAIR_SELECT} FROM ({scope.pairs_sql}) p "  # noqa: S608  # nosec B608 - fixed columns over the scope's SQL; ids are params
-        f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id WHERE p.actor_id IN ({marks})",
-        [*scope.pairs_params, *actor_ids],
+        f"LEFT JOIN {Actor._meta.db_table} o ON o.id = p.reporter_id WHERE {named}",
+        [*scope.pairs_params, *actor_ids, *(chosen or [])],
     )
     if cut is not None:
         actor_id, position, item_id = cut

@@ -117,8 +117,16 @@ class Scope:
             return cursor.fetchall()
 
 
-def build_scope(filterset: StatusFilter, *, actor_ids=None) -> Scope:
-    """The pairs in scope; with ``actor_ids``, only those actors' (a batch of the export)."""
+def build_scope(filterset: StatusFilter, *, actor_ids=None, actors_named: bool = False) -> Scope:
+    """The pairs in scope; with ``actor_ids``, only those actors' (a batch of the export).
+
+    ``actors_named``: the pairs without the filters' actor conditions, for a caller that names the actors of
+    every query it makes over them, chosen by those very conditions (``reports.pages``: each round of a page
+    names the next actors in scope, ``Actor.objects.filter(filterset.actors())``). There the conditions were
+    only evaluated again: a region's membership (``models.places.in_region``, over each actor and its base
+    country) for every actor and again for each organization's "No information" pair, which the planner,
+    estimating 44-54 actors in a region of 1,188-1,434, also let choose its plan (docs/performance.md, "API:
+    filtered lists against the CSV")."""
     if filterset.is_bound and not filterset.is_valid():
         # Never report on a filter that could not be applied: the numbers would be silently wrong.
         raise ValueError(f"invalid report filters: {filterset.error_messages()}")
@@ -126,11 +134,11 @@ def build_scope(filterset: StatusFilter, *, actor_ids=None) -> Scope:
     parts, params = [], []
     statuses = filterset.statuses
     if statuses is None or statuses - {NO_INFORMATION}:
-        sql, reported_params = _reported_sql(filterset, snapshot, actor_ids=actor_ids)
+        sql, reported_params = _reported_sql(filterset, snapshot, actor_ids=actor_ids, actors_named=actors_named)
         parts.append(sql)
         params += reported_params
     if filterset.includes_no_information:
-        sql, unreported_params = _unreported_sql(filterset, snapshot, actor_ids=actor_ids)
+        sql, unreported_params = _unreported_sql(filterset, snapshot, actor_ids=actor_ids, actors_named=actors_named)
         parts.append(sql)
         params += unreported_params
     if not parts:  # cannot happen with valid filters, but never build invalid SQL
@@ -141,7 +149,13 @@ def build_scope(filterset: StatusFilter, *, actor_ids=None) -> Scope:
 
 
 def _reported_sql(
-    filterset: StatusFilter, snapshot, *, row_filters: bool = True, actor_ids=None, disagreeing: bool = False
+    filterset: StatusFilter,
+    snapshot,
+    *,
+    row_filters: bool = True,
+    actor_ids=None,
+    disagreeing: bool = False,
+    actors_named: bool = False,
 ) -> tuple[str, list]:
     """The reported pairs in scope: CurrentStatus rows, or the latest verified update on or before a date.
 
@@ -153,7 +167,7 @@ def _reported_sql(
     ``disagree=yes``): only pairs whose perspectives disagree, today by the maintained flag, on a date by
     ``disagreement_sql``.
     """
-    item_q, actor_q = filterset.items("recommendation__"), filterset.actors("actor__")
+    item_q, actor_q = filterset.items("recommendation__"), Q() if actors_named else filterset.actors("actor__")
     if actor_ids is not None:
         actor_q &= Q(actor_id__in=actor_ids)
     columns = (
@@ -330,9 +344,10 @@ def _tracks(filterset: StatusFilter):
     return PerspectiveStatus.objects.filter(perspective=chosen), PerspectiveInterval.objects.filter(perspective=chosen)
 
 
-def _universe(filterset: StatusFilter, snapshot):
-    """Querysets of the "No information" universe: (countries, items for countries, organizations, items for them)."""
-    item_q, actor_q = filterset.items(), filterset.actors()
+def _universe(filterset: StatusFilter, snapshot, *, actors_named: bool = False):
+    """Querysets of the "No information" universe: (countries, items for countries, organizations, items for them).
+    ``actors_named``: without the filters' actor conditions (``build_scope``)."""
+    item_q, actor_q = filterset.items(), Q() if actors_named else filterset.actors()
     items = Recommendation.objects.filter(item_q)
     country_items = items.filter(addressees__applies_to=ActorKind.COUNTRY).values("pk").distinct()
     organization_items = (
@@ -351,13 +366,17 @@ def _universe(filterset: StatusFilter, snapshot):
     return countries, country_items, organizations, organization_items
 
 
-def _unreported_sql(filterset: StatusFilter, snapshot, *, actor_ids=None) -> tuple[str, list]:
+def _unreported_sql(
+    filterset: StatusFilter, snapshot, *, actor_ids=None, actors_named: bool = False
+) -> tuple[str, list]:
     """SQL for the "No information" pairs in scope: one branch for countries, one for organizations.
 
     With ``actor_ids`` (a batch of the export), those actors only, and the current statuses they are
     checked against too: else the planner hashes every current status for each batch.
     """
-    countries, country_items, organizations, organization_items = _universe(filterset, snapshot)
+    countries, country_items, organizations, organization_items = _universe(
+        filterset, snapshot, actors_named=actors_named
+    )
     if actor_ids is not None:
         countries, organizations = countries.filter(pk__in=actor_ids), organizations.filter(pk__in=actor_ids)
     perspective = filterset.chosen_perspective
