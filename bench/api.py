@@ -269,7 +269,10 @@ def walk_with_memory(page_size) -> dict:
 
 
 def write_section(path, r):
-    worst = max(row["ratio"] for row in r["filters"])
+    # Issue 16's goal is about filtered lists; the unfiltered list is reported beside it, not judged by it.
+    filtered = [row for row in r["filters"] if row["query"] != "(none)"]
+    unfiltered = [row for row in r["filters"] if row["query"] == "(none)"]
+    worst = max(row["ratio"] for row in filtered)
     walk = r["walk"]
     flat = (
         walk["max_peak_mb"] <= walk["first_peak_mb"] * 1.5 + 1
@@ -296,7 +299,9 @@ def write_section(path, r):
         ),
         "",
         f"Goal: the filtered status list API within 1.5× the CSV export's time for the same rows — "
-        f"{'met' if worst <= 1.5 else '**missed**'} (worst ratio {worst:.2f}).",
+        f"{'met' if worst <= 1.5 else '**missed**'} (worst ratio {worst:.2f} of the {len(filtered)} filters)"
+        + "".join(f"; with no filter, {row['ratio']:.2f} (not a goal)" for row in unfiltered)
+        + ".",
         "",
         f"Full cursor walk over every current status (no filter), under tracemalloc: {walk['rows']:,} rows in "
         f"{walk['pages']} pages, {walk['seconds']:.1f} s. Peak memory while serving a page: "
