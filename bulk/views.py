@@ -158,5 +158,12 @@ def review_job(request, token):
     page, page_error = paginate(request, items, per_page=50)
     if page_error:
         messages.error(request, page_error)
-    context = {"job": job, "progress": progress, "shown": counts_shown(progress), "waiting": waiting, "page": page, "query": ""}
+    context = {
+        "job": job,
+        "progress": progress,
+        "shown": counts_shown(progress),
+        "waiting": waiting,
+        "page": page,
+        "query": "",
+    }
     return render(request, "bulk/job.html", context)
