@@ -10,7 +10,7 @@ exactly as the table has no row there.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.http import QueryDict
@@ -20,7 +20,7 @@ from languages.names import english
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ActorKind, Recommendation
 
-from .rows import Standing, described_except, report_rows
+from .rows import Standing, described_except, report_rows, unit_shown
 from .world import nearest
 
 MIN_ACTORS, MAX_ACTORS = 2, 6
@@ -115,10 +115,17 @@ def build(filterset: StatusFilter) -> Comparison:
     items = Recommendation.objects.filter(code__in=list(cells)).prefetch_related("themes").order_by("position")
     return Comparison(
         actors=actors,
-        rows=[Row(item=item, cells=cells[item.code], actors=actors) for item in items],
+        rows=[Row(item=item, cells=in_page_language(cells[item.code], item), actors=actors) for item in items],
         snapshot=filterset.form.cleaned_data.get("on"),
         filters=described_except(filterset, "actor"),
     )
+
+
+def in_page_language(cells: list[Standing | None], item: Recommendation) -> list[Standing | None]:
+    """An item's cells with its unit in the page's language (``unit_shown``, as the map writes it): the rows carry
+    the English unit ("9,6 % of amount sent" on a French page)."""
+    unit = unit_shown(item)
+    return [replace(cell, unit=unit) if cell else None for cell in cells]
 
 
 def csv_rows(comparison: Comparison):

@@ -17,11 +17,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from languages.collation import in_database_order, sort_key
-from languages.names import actor_name, shown
+from languages.names import actor_name
 from recommendations.filters import StatusFilter
 from recommendations.models import REPORT_STATUSES, STATUS_SHORT, Actor, ActorKind, Recommendation, status_label
 
-from .rows import Standing, described_except, report_rows
+from .rows import Standing, described_except, report_rows, unit_shown
 from .world import world
 
 
@@ -114,7 +114,7 @@ def build_map(filterset: StatusFilter) -> WorldMap:
         else {a.code: actor_name(a) for a in Actor.objects.countries().only("code", "name", "other_names")}
     )
     places: dict[str, Place] = {}
-    unit = shown(items[0], "unit").text if items[0].unit_en else ""
+    unit = unit_shown(items[0])
     for row in report_rows(filterset):
         if row["actor_kind"] == ActorKind.COUNTRY:
             name = shown_names.get(row["actor_code"], row["actor_name"])

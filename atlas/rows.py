@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from languages.names import shown
 from languages.numbers import measured
 from recommendations import reports
 from recommendations.filters import StatusFilter
@@ -31,7 +32,8 @@ class Standing:
     @property
     def value_shown(self) -> str:
         """The measured value and its unit as the page writes them ("9,6 % du montant envoyé" in French; the unit
-        is the row's, the English one, unless the map gave the item's unit in the page's language)."""
+        is the row's, the English one, unless the page gave the item's unit in the page's language:
+        ``unit_shown``)."""
         return f"{measured(self.value)} {self.unit}".strip() if self.value else ""
 
     @property
@@ -47,6 +49,12 @@ class Standing:
     @staticmethod
     def fields(row: dict) -> dict:
         return {"status": row["status"], "as_of": row["as_of"], "value": row["value"], "unit": row["unit"]}
+
+
+def unit_shown(item) -> str:
+    """The item's unit in the page's language ("% du montant envoyé"): the report's rows carry the English one
+    (the exports' contract), which the map and the comparison replace with this; "" for an item without one."""
+    return shown(item, "unit").text if item.unit_en else ""
 
 
 def report_rows(filterset: StatusFilter, *, sort: str = "actor") -> Iterator[dict]:

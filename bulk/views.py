@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from languages.numbers import count
 from recommendations.models import ProgressUpdate
 from recommendations.views.pages import paginate
 
@@ -130,6 +131,16 @@ def bulk_review(request):
     return redirect("bulk:review_job", token=job.token)
 
 
+COUNTS = ("processed", "total", "done", "refused")
+
+
+def counts_shown(progress: dict) -> dict:
+    """The job's counts as the page writes them, grouped the reader's way (``languages.numbers.count``: "1 234" in
+    French, "1234" in Chinese): bulk.js rewrites the status line with these, so the script and the server follow
+    one rule (``Intl.NumberFormat`` would group Chinese and Arabic where the server does not)."""
+    return {key: count(progress[key]) for key in COUNTS}
+
+
 @login_required
 @require_GET
 def review_job(request, token):
@@ -137,7 +148,7 @@ def review_job(request, token):
     job = get_object_or_404(BulkReview, token=token, user=request.user)
     progress = services.progress(job)
     if request.GET.get("format") == "json":
-        return JsonResponse(progress)
+        return JsonResponse({**progress, "shown": counts_shown(progress)})
     waiting = job.state in (JobState.QUEUED, JobState.RUNNING)
     items = (
         job.items.exclude(outcome=Outcome.WAITING)
@@ -147,5 +158,12 @@ def review_job(request, token):
     page, page_error = paginate(request, items, per_page=50)
     if page_error:
         messages.error(request, page_error)
-    context = {"job": job, "progress": progress, "waiting": waiting, "page": page, "query": ""}
+    context = {
+        "job": job,
+        "progress": progress,
+        "shown": counts_shown(progress),
+        "waiting": waiting,
+        "page": page,
+        "query": "",
+    }
     return render(request, "bulk/job.html", context)

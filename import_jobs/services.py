@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from languages.numbers import count
 from recommendations import imports
 from recommendations import services as tracker
 from recommendations.models import ImportBatch, ImportState
@@ -260,7 +261,7 @@ def progress(job: ImportJob | None) -> dict:
     percent = round(100 * done / total) if total else (100 if job.state == JobState.DONE else 0)
     stalled = is_stalled(job)
     state = job.get_state_display()
-    names = {"phase": job.get_phase_display(), "state": state.lower(), "done": f"{done:,}", "total": f"{total:,}"}
+    names = {"phase": job.get_phase_display(), "state": state.lower(), "done": count(done), "total": count(total)}
     names["percent"] = percent
     if seconds_left is not None:
         names["left"] = describe_seconds(seconds_left)

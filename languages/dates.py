@@ -4,17 +4,28 @@ formats). ``f"{day:%-d %B %Y}"`` writes the C library's English month names what
 September 2023" on a French page); English is unchanged ("5 March 2024", "March 2024").
 """
 
+from django.utils import translation
 from django.utils.formats import date_format
+
+# Languages whose month names are lower case inside a sentence while Django's format "F" (the standalone name, a
+# calendar's heading) is capitalised: Russian "Март 2017" → "март 2017 года". French and Spanish month names are
+# already lower case ("mars 2017", "marzo de 2017"); Chinese and Arabic have no case.
+MONTHS_IN_LOWER_CASE = frozenset({"ru"})
 
 
 def long_date(day) -> str:
-    """ "5 March 2024", "5 mars 2024", "5 de marzo de 2024", "5 марта 2024 г.", "2024年3月5日", "5 مارس، 2024"."""
+    """ "5 March 2024", "5 mars 2024", "5 de marzo de 2024", "5 марта 2024 года", "2024年3月5日", "5 مارس، 2024"."""
     return date_format(day, "DATE_FORMAT")
 
 
 def month_and_year(day) -> str:
-    """ "March 2024", "mars 2024", "marzo de 2024", "2024年3月" (the language's YEAR_MONTH_FORMAT)."""
-    return date_format(day, "YEAR_MONTH_FORMAT")
+    """ "March 2024", "mars 2024", "marzo de 2024", "март 2024 года", "2024年3月" (the language's
+    YEAR_MONTH_FORMAT, its month name in lower case where the language writes it so in running text)."""
+    text = date_format(day, "YEAR_MONTH_FORMAT")
+    if translation.get_language() in MONTHS_IN_LOWER_CASE:
+        month = date_format(day, "F")
+        text = text.replace(month, month.lower(), 1)
+    return text
 
 
 def long_date_and_time(moment) -> str:

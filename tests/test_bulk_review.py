@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -228,6 +229,7 @@ def test_a_large_selection_runs_in_the_background_with_a_progress_page(
         "done": 0,
         "refused": 0,
         "percent": 0,
+        "shown": {"processed": "0", "total": "3", "done": "0", "refused": "0"},
     }
     # The task (eager without a broker) does the work.
     from bulk import tasks
@@ -362,3 +364,24 @@ def test_a_job_s_heading_groups_its_total(client, people):
     BulkReview.objects.filter(pk=job.pk).update(total=1500)
     page = client.get("/fr" + reverse("bulk:review_job", args=[job.token])).content.decode()
     assert "1\u00a0500 mises à jour</h1>" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "12,345"), ("fr", "12\u00a0345"), ("ru", "12\u00a0345"), ("zh-hans", "12345"), ("ar", "12345")],
+)
+def test_the_progress_line_s_counts_are_grouped_as_the_server_groups_them(language, expected):
+    """bulk.js rewrote the status line with the JSON's plain numbers ("12345 sur 20000 traitées"): the JSON now
+    carries the counts as the page writes them (``languages.numbers.count``), which the script uses."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    from bulk.views import counts_shown
+
+    progress = {"state": "running", "total": 20000, "processed": 12345, "done": 12000, "refused": 345, "percent": 62}
+    with translation.override(language):
+        shown = counts_shown(progress)
+        assert shown["processed"] == expected == intcomma(12345)
+        assert shown["refused"] == "345"
+    script = (Path(__file__).resolve().parent.parent / "bulk" / "static" / "bulk" / "bulk.js").read_text()
+    assert "p.shown" in script

@@ -214,7 +214,12 @@ def test_r17s_question_from_paragraph_57_is_context_and_its_thresholds_name_sdg_
     assert 57 in quotes("R17", CitationRole.CONTEXT) and 57 not in quotes("R17", CitationRole.CALL)
     explained = remittances.thresholds_explained()
     assert "SDG target 10.c" in explained and "not from the 2006 source" in explained
-    assert "Target met: at or below 3" in explained and "Off track: above 5" in explained
+    assert "Target met: at or below 3 % of amount sent" in explained
+    # Every threshold carries the unit the first does (the ceiling read "at or below 5", "above 5").
+    assert (
+        "Progressing: at or below 5 % of amount sent" in explained
+        and "Off track: above 5 % of amount sent" in explained
+    )
 
 
 def test_an_editorial_flag_without_a_note_is_refused_by_the_database():

@@ -17,7 +17,7 @@ DATES = '{{ d|date:"DATE_FORMAT" }}|{{ d|date:"SHORT_DATE_FORMAT" }}|{{ t|date:"
     [
         ("en", "5 March 2024|5 Mar 2024|5 Mar 2024, 14:07"),
         ("fr", "5 mars 2024|05/03/2024|5 mars 2024 14:07"),
-        ("ru", "5 марта 2024 г.|05.03.2024|5 марта 2024 г. 14:07"),
+        ("ru", "5 марта 2024 года|05.03.2024|5 марта 2024 года, 14:07"),
         ("zh-hans", "2024年3月5日|2024年3月5日|2024年3月5日 14:07"),
         ("ar", "5 مارس، 2024|05\u200f/03\u200f/2024|5 مارس، 2024، 14:07"),
     ],
@@ -33,7 +33,7 @@ def test_dates_follow_the_language(language, expected):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("prefix", "expected"),
-    [("", "Hearings held on 15 September 2006"), ("/ru", "2006 г."), ("/zh-hans", "2006年9月15日")],
+    [("", "Hearings held on 15 September 2006"), ("/ru", "2006 года."), ("/zh-hans", "2006年9月15日")],
 )
 def test_the_source_page_writes_its_dates_in_the_reader_s_order(client, prefix, expected):
     document = SourceDocument.objects.get()
@@ -42,7 +42,8 @@ def test_the_source_page_writes_its_dates_in_the_reader_s_order(client, prefix, 
     page = client.get(f"{prefix}/source/").content.decode()
     assert expected in page
     if prefix == "/ru":
-        assert "15 сентября 2006 г." in page
+        assert "15 сентября 2006 года." in page  # "Hearings held on …." ended "2006 г.." (two dots)
+        assert "г.." not in page
 
 
 @pytest.mark.parametrize(
@@ -52,6 +53,7 @@ def test_the_source_page_writes_its_dates_in_the_reader_s_order(client, prefix, 
         ("fr", "26 septembre 2023", "septembre 2023"),
         ("es", "26 de septiembre de 2023", "septiembre de 2023"),
         ("zh-hans", "2023年9月26日", "2023年9月"),
+        ("ru", "26 сентября 2023 года", "сентябрь 2023 года"),
     ],
 )
 def test_an_as_of_date_is_written_in_the_reader_s_language(language, day, month):
@@ -89,3 +91,21 @@ def test_a_citation_s_dates_follow_the_language():
         assert "1 février 2024" in citation.text and "5 mars 2024" in citation.text
     with translation.override("en"):
         assert "1 February 2024" in citation.text and "5 March 2024" in citation.text
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar", "ru", "zh-hans"])
+def test_a_date_inside_a_sentence_neither_ends_in_a_dot_nor_starts_its_month_in_capitals(language):
+    """Sentences put their own full stop after a date ("Hearings held on %(date)s."): Django's Russian dates ended
+    in "г." ("…2024 г.."), and its month-precision dates read "Март 2017 г." in the middle of a sentence (the
+    standalone, capitalised month name); Russian writes "5 марта 2024 года", "март 2017 года"."""
+    from languages.dates import long_date, long_date_and_time, month_and_year
+
+    with translation.override(language):
+        for text in (
+            long_date(datetime.date(2017, 3, 5)),
+            month_and_year(datetime.date(2017, 3, 1)),
+            long_date_and_time(datetime.datetime(2017, 3, 5, 14, 7)),
+        ):
+            assert not text.endswith("."), text
+        month = month_and_year(datetime.date(2017, 3, 1))
+        assert month[0] == month[0].lower() or language == "en", month  # "mars 2017", "март 2017 года"

@@ -396,3 +396,16 @@ def test_a_real_worker_previews_and_confirms_an_import_end_to_end(real_worker, p
     result = client.get(job_url).content.decode()
     assert "<strong>30</strong> updates created" in result
     assert client.get(job_url, {"format": "json"}).json()["state"] == "done"
+
+
+@pytest.mark.django_db
+def test_the_progress_message_groups_rows_the_reader_s_way(people):
+    """The message wrote English grouping on every page ("4,000 of 10,000 rows" in French)."""
+    from django.utils import translation
+
+    batch = previewed(people)
+    running(batch, done=4_000, total=10_000, seconds_ago=10)
+    with translation.override("fr"):
+        url = reverse("import_jobs:job", args=[batch.pk])
+    live = logged_in(people.reporter_a).get(url, {"format": "json"}).json()
+    assert "4\u00a0000" in live["message"] and "10\u00a0000" in live["message"] and "4,000" not in live["message"]

@@ -429,3 +429,17 @@ def test_the_pages_of_an_update_name_its_country_and_title_in_the_readers_langua
     html = client.get("/ar/compare/?actors=EGY&actors=KEN").content.decode()
     head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
     assert ">مصر</a>" in head and ">كينيا</a>" in head and "Egypt" not in head
+
+
+def test_the_not_yet_translated_mark_is_sized_as_small_text_not_as_its_heading():
+    """Bootstrap's .badge is .75em of its parent: inside an <h1> the mark was heading-sized. tracker.css sizes it
+    in rem (small text wherever it is) and in points in print (tests/browser/test_languages.py measures both)."""
+    import re
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("tracker/tracker.css")).read_text(encoding="utf-8")
+    rules = re.findall(r"\.badge\.not-translated \{([^}]*)\}", css)
+    assert any("font-size: .75rem" in rule for rule in rules)
+    assert any("font-size: 8pt" in rule for rule in rules)  # the print stylesheet's

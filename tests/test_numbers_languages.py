@@ -150,6 +150,10 @@ def test_measured_values_and_their_dates_in_the_page_s_language(client, country,
     assert "of amount sent" not in world and "2021-01-01" not in world
     csv = b"".join(client.get("/fr/reports/status.csv?item=R17").streaming_content).decode()
     assert ",4.2," in csv and "2021-01-01" in csv
+    record(actor=country("MEX"), recommendation=r17, value="5.15", as_of=datetime.date(2020, 3, 1))
+    compared = client.get("/fr/compare/?actors=PHL,MEX").content.decode()
+    assert "4,2 % du montant envoyé" in compared and "5,15 % du montant envoyé" in compared  # the comparison's cells
+    assert "of amount sent" not in compared  # it wrote the export's English unit, "4,2 % of amount sent"
     from django.utils import translation
 
     for language, expected in [("en", "9.6"), ("fr", "9,6"), ("ru", "9,6"), ("zh-hans", "9.6")]:

@@ -219,7 +219,7 @@ class Recommendation(models.Model):
 
         parts = [better % {"status": Status.TARGET_MET.label, "value": measured(plain_number(self.target)) + unit}]
         if self.ceiling is not None:
-            ceiling = measured(plain_number(self.ceiling))
+            ceiling = measured(plain_number(self.ceiling)) + unit  # every threshold with its unit, not "above 5"
             parts += [
                 better % {"status": Status.PROGRESSING.label, "value": ceiling},
                 worse % {"status": Status.OFF_TRACK.label, "value": ceiling},

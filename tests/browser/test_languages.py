@@ -192,3 +192,28 @@ def test_a_reader_reads_a_report_in_the_language(browser, live_server, statuses,
     shoot(page, f"report-table-{language}")
     assert not failures, failures
     context.close()
+
+
+def test_the_not_yet_translated_mark_is_small_inside_a_title_on_screen_and_in_print(
+    browser, live_server, seeded_transactional_db
+):
+    """The mark after an untranslated title was heading-sized (Bootstrap's .badge is .75em of the <h1>): now a
+    small note (tracker.css, .75rem; 8pt in print), its words still part of the heading screen readers read."""
+    from django.db.models import Q
+
+    item = Recommendation.objects.filter(Q(title_fr="") | Q(title_fr__isnull=True)).order_by("position").first()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.viewport_name = "desktop"
+    page.goto(f"/fr/recommendations/{item.code}/", wait_until="load")
+    sizes = (
+        "[...document.querySelectorAll('h1, h1 .not-translated')].map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    heading, mark = page.evaluate(sizes)
+    assert heading >= 24 and mark <= 12.5, (heading, mark)
+    assert "pas encore traduit" in page.get_by_role("heading", level=1).inner_text()
+    shoot(page, "not-translated-french", full_page=False)
+    page.emulate_media(media="print")
+    heading, mark = page.evaluate(sizes)
+    assert mark <= 11, (heading, mark)  # 8pt
+    context.close()

@@ -32,7 +32,9 @@
           // A job may say it in its own words (an import: rows, time left); else the bulk review's counts.
           // The pattern comes translated from the page (data-bulk-text); the English one is the fallback.
           var pattern = box.getAttribute("data-bulk-text") || "{processed} of {total} processed ({done} done, {refused} refused).";
-          var text = p.message || pattern.replace(/\{(\w+)\}/g, function (m, key) { return key in p ? p[key] : m; });
+          // The counts as the server groups them in the page's language ("1 234" in French): p.shown, not p's numbers.
+          var shown = p.shown || {};
+          var text = p.message || pattern.replace(/\{(\w+)\}/g, function (m, key) { return key in shown ? shown[key] : (key in p ? p[key] : m); });
           if (status.textContent !== text) { status.textContent = text; }
           if (p.state === "done" || p.state === "failed" || p.state === "stalled") { window.location.reload(); } else { setTimeout(poll, 1000); }
         })
