@@ -345,6 +345,27 @@ def measure_export(env):
 # ---------------------------------------------------------------------------
 
 
+def progress_post_body(csrf, org):
+    """The body ``bench/log_progress.lua`` posts to ``/progress/new/?item=R56&actor=KEN``: the real form,
+    form-encoded as a browser sends it, with a new submission token each time (a repeated token is a double
+    submission, answered without a write)."""
+    import uuid
+    from urllib.parse import urlencode
+
+    return urlencode(
+        {
+            "csrfmiddlewaretoken": csrf,
+            "organization": org,
+            "status": "limited",
+            "as_of": "2020-01-15",
+            "as_of_precision": "day",
+            "narrative": "Benchmark update filed through the form under load.",
+            "evidence_urls": "https://example.org/bench",
+            "submission_token": str(uuid.uuid4()),
+        }
+    )
+
+
 def reporter_session():
     from django.conf import settings
     from django.contrib.auth.models import Group, User

@@ -19,9 +19,7 @@ import pstats
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -46,7 +44,7 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.run import reporter_session
+    from bench.run import progress_post_body, reporter_session
 
     session, org = reporter_session()
     with connection.cursor() as cursor:  # as bench/run.py makes it
@@ -62,18 +60,7 @@ def main():
         # Form-encoded, as a browser and the wrk script send it (the test client's default is multipart).
         response = client.post(
             "/progress/new/?item=R56&actor=KEN",
-            urlencode(
-                {
-                    "csrfmiddlewaretoken": csrf,
-                    "organization": org,
-                    "status": "limited",
-                    "as_of": "2020-01-15",
-                    "as_of_precision": "day",
-                    "narrative": "Benchmark update filed through the form under load.",
-                    "evidence_urls": "https://example.org/bench",
-                    "submission_token": str(uuid.uuid4()),
-                }
-            ),
+            progress_post_body(csrf, org),
             content_type="application/x-www-form-urlencoded",
         )
         if response.status_code != 302 or "/login" in response["Location"]:

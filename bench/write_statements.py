@@ -21,7 +21,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -39,7 +39,7 @@ def capture(url: str) -> list[str]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.run import reporter_session
+    from bench.run import progress_post_body, reporter_session
     from recommendations.roles import _person_sql
     from recommendations.rows import _item_sql
 
@@ -48,20 +48,11 @@ def capture(url: str) -> list[str]:
     client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
     client.cookies[settings.SESSION_COOKIE_NAME] = session
     client.cookies[settings.CSRF_COOKIE_NAME] = csrf
-    form = {
-        "csrfmiddlewaretoken": csrf,
-        "organization": org,
-        "status": "limited",
-        "as_of": "2020-01-15",
-        "as_of_precision": "day",
-        "narrative": "Benchmark update filed through the form under load.",
-        "evidence_urls": "https://example.org/bench",
-    }
 
     def post():
         response = client.post(
             "/progress/new/?item=R56&actor=KEN",
-            urlencode({**form, "submission_token": str(uuid.uuid4())}),
+            progress_post_body(csrf, org),
             content_type="application/x-www-form-urlencoded",
         )
         assert response.status_code == 302 and "/login" not in response["Location"], response.status_code
