@@ -357,7 +357,7 @@ def test_an_update_names_its_status_as_django_s_display_does(people):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
-def test_the_person_and_the_item_are_planned_once_per_connection(client, people):
+def test_the_person_and_the_item_are_planned_once_per_connection(seeded_transactional_db, client, people):
     """The person's statement (seven tables) cost PostgreSQL more to plan than to run, on every request: it and
     the item's are the connection's prepared statements (``rows.execute_built``), prepared in the first
     request's round trip, executed alone after, prepared afresh on a new connection; still 9 statements."""
@@ -385,7 +385,7 @@ def test_the_person_and_the_item_are_planned_once_per_connection(client, people)
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_first_execution_is_prepared_again_under_a_new_name():
+def test_a_failed_first_execution_is_prepared_again_under_a_new_name(seeded_transactional_db):
     """PREPARE may succeed and its EXECUTE fail in the same round trip: whether it is prepared is then unknown,
     so the next try prepares under a new name (the old name would be 'already exists')."""
     from django.db import DataError, transaction
@@ -403,7 +403,7 @@ def test_a_failed_first_execution_is_prepared_again_under_a_new_name():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
-def test_each_thread_prepares_on_its_own_connection_once(people):
+def test_each_thread_prepares_on_its_own_connection_once(seeded_transactional_db, people):
     """A server's threads each have their connection: what one prepared is not taken for another's (``connection``
     is a proxy shared by all threads; kept there, each thread would prepare again after the other, and every
     request would plan anew and leave one more prepared statement on the connection)."""
