@@ -36,11 +36,10 @@ def main():
 
     django.setup()
     from bench import gunicorn_command
-    from bench.run import reporter_session, wrk
+    from bench.run import reporter_client, wrk
     from recommendations.models import ProgressUpdate
 
-    session, org = reporter_session()
-    os.environ.update({"BENCH_SESSION": session, "BENCH_CSRF": "b" * 32, "BENCH_ORG": str(org)})
+    os.environ.update(reporter_client().environment())
     base = int(os.environ.get("BENCH_PORT", "8731"))
     trees = {"other": Path(args.other).resolve(), "this": ROOT}
     servers = {}

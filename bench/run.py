@@ -24,6 +24,7 @@ then writes docs/performance.md.
 """
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -345,10 +346,15 @@ def measure_export(env):
 # ---------------------------------------------------------------------------
 
 
+# What bench/log_progress.lua posts, and with which CSRF token (its cookie and the form's field).
+LOGGING_PATH = "/progress/new/?item=R56&actor=KEN"
+BENCH_CSRF = "b" * 32
+
+
 def progress_post_body(csrf, org):
-    """The body ``bench/log_progress.lua`` posts to ``/progress/new/?item=R56&actor=KEN``: the real form,
-    form-encoded as a browser sends it, with a new submission token each time (a repeated token is a double
-    submission, answered without a write)."""
+    """The body ``bench/log_progress.lua`` posts to ``LOGGING_PATH``: the real form, form-encoded as a browser
+    sends it, with a new submission token each time (a repeated token is a double submission, answered without
+    a write)."""
     import uuid
     from urllib.parse import urlencode
 
@@ -392,6 +398,59 @@ def reporter_session():
     return client.cookies[settings.SESSION_COOKIE_NAME].value, org.pk
 
 
+def floor_table():
+    """The table the write floor inserts into (``bench/urls.py``'s ``bare_write``)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_write (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())"
+        )
+
+
+@dataclasses.dataclass
+class Reporter:
+    """The bench reporter logged in: its session and organization (for wrk's scripts, through the environment)
+    and a test client holding its session and CSRF cookies, which posts the form as ``log_progress.lua`` does."""
+
+    session: str
+    org: int
+    client: object
+    csrf: str = BENCH_CSRF
+
+    def environment(self) -> dict:
+        """What ``bench/log_progress.lua`` reads from the environment."""
+        return {"BENCH_SESSION": self.session, "BENCH_CSRF": self.csrf, "BENCH_ORG": str(self.org)}
+
+    def post(self):
+        """One update through the whole handler (every middleware, the form, the service, the redirect): form-
+        encoded as a browser and the wrk script send it (the test client's default is multipart), a new
+        submission token each time. A refused post stops the run: the figures would measure refusals."""
+        response = self.client.post(
+            LOGGING_PATH, progress_post_body(self.csrf, self.org), content_type="application/x-www-form-urlencoded"
+        )
+        if response.status_code != 302 or "/login" in response["Location"]:
+            raise SystemExit(f"the post was refused ({response.status_code}); the figures would measure refusals")
+        # The message cookie would otherwise grow with every post (a browser follows the redirect and reads it;
+        # wrk never sends it back either).
+        self.client.cookies.pop("messages", None)
+        return response
+
+
+def reporter_client() -> Reporter:
+    """The bench reporter, logged in (``reporter_session``), with the floor's table made: what every logging
+    benchmark starts from (``write_profile``, ``write_statements``, ``write_cpu``, ``logging_ab``, step 5)."""
+    from django.conf import settings
+    from django.test import Client
+
+    session, org = reporter_session()
+    floor_table()
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = session
+    client.cookies[settings.CSRF_COOKIE_NAME] = BENCH_CSRF
+    return Reporter(session, org, client)
+
+
 def wrk(script, url, seconds):
     out = subprocess.run(
         ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "-s", script, url],
@@ -416,14 +475,7 @@ def measure_load(env, seconds, rounds=1):
         return None
     from recommendations.models import ProgressUpdate
 
-    session, org = reporter_session()
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_write (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())"
-        )
-    csrf = "b" * 32
+    reporter = reporter_client()
     port = int(os.environ.get("BENCH_PORT", "8199"))  # another free port when two benches share a machine
     server = subprocess.Popen(
         gunicorn_command(port),
@@ -437,8 +489,7 @@ def measure_load(env, seconds, rounds=1):
                 break
             except subprocess.CalledProcessError:
                 time.sleep(0.2)
-        load_env = {**os.environ, "BENCH_SESSION": session, "BENCH_CSRF": csrf, "BENCH_ORG": str(org)}
-        os.environ.update(load_env)
+        os.environ.update(reporter.environment())
         # A warm-up, not counted: each worker's first requests import and connect.
         wrk(str(ROOT / "bench" / "log_progress.lua"), f"http://127.0.0.1:{port}", 2)
         wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare_write__/", 1)
@@ -519,28 +570,13 @@ def measure_logging_alone(args):
 
 def queries_per_write() -> int:
     """The statements one progress update costs through the form (session, roles, checks, inserts)."""
-    import uuid
-
-    from django.contrib.auth.models import User
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from recommendations.models import Actor
-
-    client = Client()
-    client.force_login(User.objects.get(username="bench-reporter"))
-    form = {
-        "organization": Actor.objects.get(code=BENCH_REPORTER).pk,
-        "status": "limited",
-        "as_of": "2020-01-15",
-        "as_of_precision": "day",
-        "narrative": "Benchmark update filed through the form under load.",
-        "evidence_urls": "https://example.org/bench",
-    }
+    reporter = reporter_client()
+    reporter.post()  # the connection's first post prepares the person's and the item's statements
     with CaptureQueriesContext(connection) as captured:
-        response = client.post("/progress/new/?item=R56&actor=KEN", {**form, "submission_token": str(uuid.uuid4())})
-    assert response.status_code == 302, response.status_code
+        reporter.post()
     return len(captured.captured_queries)
 
 

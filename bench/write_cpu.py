@@ -160,15 +160,10 @@ def main():
     from django.db import connection
 
     from bench import gunicorn_command
-    from bench.run import reporter_session, wrk
+    from bench.run import reporter_client, wrk
     from recommendations.models import ProgressUpdate
 
-    session, org = reporter_session()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_write (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())"
-        )
-    os.environ.update({"BENCH_SESSION": session, "BENCH_CSRF": "b" * 32, "BENCH_ORG": str(org)})
+    os.environ.update(reporter_client().environment())
     port = int(os.environ.get("BENCH_PORT", "8199"))
     tree = Path(args.tree).resolve() if args.tree else ROOT
     # Connections kept for the whole run (production keeps them 60 s): each server thread's backend is then

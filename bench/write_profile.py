@@ -39,34 +39,13 @@ def main():
     import django
 
     django.setup()
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.run import progress_post_body, reporter_session
+    from bench.run import reporter_client
 
-    session, org = reporter_session()
-    with connection.cursor() as cursor:  # as bench/run.py makes it
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_write (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())"
-        )
-    csrf = "b" * 32
-    client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
-    client.cookies[settings.SESSION_COOKIE_NAME] = session
-    client.cookies[settings.CSRF_COOKIE_NAME] = csrf
-
-    def post():
-        # Form-encoded, as a browser and the wrk script send it (the test client's default is multipart).
-        response = client.post(
-            "/progress/new/?item=R56&actor=KEN",
-            progress_post_body(csrf, org),
-            content_type="application/x-www-form-urlencoded",
-        )
-        if response.status_code != 302 or "/login" in response["Location"]:
-            raise SystemExit(f"the post was refused ({response.status_code}); the figures would measure refusals")
-        # The message cookie would otherwise grow with every post (a browser follows the redirect and reads it).
-        client.cookies.pop("messages", None)  # CookieStorage's cookie; wrk never sends it back either
+    reporter = reporter_client()
+    client, post = reporter.client, reporter.post
 
     def bare():
         client.get("/__bare_write__/")

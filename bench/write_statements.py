@@ -34,28 +34,15 @@ def capture(url: str) -> list[str]:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.run import progress_post_body, reporter_session
+    from bench.run import reporter_client
     from recommendations.roles import _person_sql
     from recommendations.rows import _item_sql
 
-    session, org = reporter_session()
-    csrf = "b" * 32
-    client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
-    client.cookies[settings.SESSION_COOKIE_NAME] = session
-    client.cookies[settings.CSRF_COOKIE_NAME] = csrf
-
-    def post():
-        response = client.post(
-            "/progress/new/?item=R56&actor=KEN",
-            progress_post_body(csrf, org),
-            content_type="application/x-www-form-urlencoded",
-        )
-        assert response.status_code == 302 and "/login" not in response["Location"], response.status_code
+    reporter = reporter_client()
+    client, post = reporter.client, reporter.post
 
     post()
     with CaptureQueriesContext(connection) as captured:
@@ -142,7 +129,6 @@ def main():
 
         return body
 
-    cursor.execute("CREATE TABLE IF NOT EXISTS bench_write (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())")
     cursor.execute("PREPARE bench_person AS " + person)
     cursor.execute("PREPARE bench_item AS " + item)
     for rep in range(2):
