@@ -86,11 +86,10 @@ restore: $(VENV)/.runtime  ## Restore FILE=backups/tracker-….dump|.sqlite3 [ME
 	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/tracker-….dump [MEDIA=backups/media-….tar.gz]" && exit 2)
 	$(PY) manage.py restore "$(FILE)" $(if $(MEDIA),--media "$(MEDIA)") --yes
 
-serve: $(VENV)/.runtime  ## Production server: collectstatic, migrate, gunicorn (threads stream exports) on 127.0.0.1:$(PORT)
+serve: $(VENV)/.runtime  ## Production server: collectstatic, migrate, gunicorn (deploy/gunicorn.conf.py: WEB_CONCURRENCY × WEB_THREADS) on 127.0.0.1:$(PORT)
 	STATIC_COLLECTED=1 $(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput -v 0
-	STATIC_COLLECTED=1 $(VENV)/bin/gunicorn tracker.wsgi:application --bind 127.0.0.1:$(PORT) --worker-class gthread \
-		--workers $${WEB_CONCURRENCY:-2} --threads $${WEB_THREADS:-4} --timeout 120 --access-logfile -
+	STATIC_COLLECTED=1 GUNICORN_BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --access-logfile -
 
 faults: $(VENV)/.dev  ## Restart a private PostgreSQL under load; check nothing acknowledged is lost (docs/reliability.md)
 	$(PY) bench/faults.py

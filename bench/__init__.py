@@ -2,10 +2,15 @@ import sys
 from pathlib import Path
 
 
-def gunicorn_command(port: int, workers: int = 2, threads: int = 4) -> list[str]:
-    """The server both `make bench` and `make faults` measure: 2 gthread workers of 4 threads, as `make serve`."""
+def gunicorn_command(port: int, workers: int = 2, threads: int = 4, tree: Path | None = None) -> list[str]:
+    """The server both `make bench` and `make faults` measure: production's settings (``deploy/gunicorn.conf.py``
+    of ``tree``, this checkout unless given: its worker hook freezes the loaded application, tracker/serving.py)
+    with 2 gthread workers of 4 threads, as `make serve`."""
+    config = Path(tree or Path(__file__).resolve().parent.parent) / "deploy" / "gunicorn.conf.py"
     return [
         str(Path(sys.executable).parent / "gunicorn"),
+        "-c",
+        str(config),
         "tracker.wsgi:application",
         "-w",
         str(workers),

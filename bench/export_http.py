@@ -32,7 +32,7 @@ def server(code: Path, port: int) -> subprocess.Popen:
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(code)}
     # One worker (the last -w wins), so the warm-up request warms the worker measured.
-    command = [*gunicorn_command(port), "-w", "1", "--chdir", str(code), "--timeout", "300"]
+    command = [*gunicorn_command(port, tree=code), "-w", "1", "--chdir", str(code), "--timeout", "300"]
     process = subprocess.Popen(command, cwd=code, env=env, start_new_session=True)  # noqa: S603  # nosec B603
     for _ in range(200):
         try:

@@ -46,7 +46,9 @@ def main():
     try:
         for number, (name, tree) in enumerate(trees.items()):
             port = base + number
-            server = subprocess.Popen(gunicorn_command(port), cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)})
+            server = subprocess.Popen(
+                gunicorn_command(port, tree=tree), cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}
+            )
             servers[name] = (port, server)
         for port, _server in servers.values():
             for _ in range(100):

@@ -169,7 +169,7 @@ def main():
     # Connections kept for the whole run (production keeps them 60 s): each server thread's backend is then
     # read before and after every run, none ends in between.
     server_env = {**os.environ, "PYTHONPATH": str(tree), "CONN_MAX_AGE": "3600"}
-    server = subprocess.Popen(gunicorn_command(port, args.workers, args.threads), cwd=tree, env=server_env)
+    server = subprocess.Popen(gunicorn_command(port, args.workers, args.threads, tree), cwd=tree, env=server_env)
     scripts = {
         "logging": ("log_progress.lua", ""),
         "write": ("bare.lua", "/__bare_write__/"),

@@ -1,4 +1,5 @@
-"""gunicorn settings of one app server (`make cluster` starts two; `gunicorn -c deploy/gunicorn.conf.py`).
+"""gunicorn settings of one app server (`gunicorn -c deploy/gunicorn.conf.py`): `make serve` starts one, `make
+cluster` two, and the benchmarks serve with them too (bench.gunicorn_command).
 
 Everything that differs between servers comes from the environment: GUNICORN_BIND (host:port),
 WEB_CONCURRENCY (processes), WEB_THREADS (threads per process).
@@ -23,3 +24,11 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Each worker, once the application is loaded: what lives as long as the process is left out of the
+    garbage collector's walks (tracker/serving.py)."""
+    from tracker.serving import settle
+
+    settle()
