@@ -62,6 +62,10 @@ def reads_item(sql: str) -> bool:
     )
 
 
+def reads_session(sql: str) -> bool:
+    return "django_session" in sql or sql.startswith("EXECUTE tracker_session_")
+
+
 @pytest.mark.parametrize("more_organizations", [0, 3])
 def test_logging_progress_costs_a_pinned_number_of_queries(client, people, make_org, more_organizations):
     for n in range(more_organizations):
@@ -77,6 +81,7 @@ def test_logging_progress_costs_a_pinned_number_of_queries(client, people, make_
         # The user, their roles and their organizations: one query, and the only one reading them (on
         # PostgreSQL a prepared statement of the connection: its EXECUTE names no table).
         assert sum(reads_person(s) for s in sql) == 1, "\n".join(sql)
+        assert sum(reads_session(s) for s in sql) == 1, "\n".join(sql)
         assert not any(s.startswith("SELECT") and "recommendations_progressupdate" in s for s in sql)  # no token check
         # The item by its unique code, with no sort to compile and run (get(), not first()).
         (item,) = [s for s in sql if reads_item(s)]
@@ -358,28 +363,29 @@ def test_an_update_names_its_status_as_django_s_display_does(people):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_the_person_and_the_item_are_planned_once_per_connection(seeded_transactional_db, client, people):
-    """The person's statement (seven tables) cost PostgreSQL more to plan than to run, on every request: it and
-    the item's are the connection's prepared statements (``rows.execute_built``), prepared in the first
-    request's round trip, executed alone after, prepared afresh on a new connection; still 9 statements."""
-    connection.close()  # a new connection: nothing prepared on it yet
+    """The person's statement (seven tables) cost PostgreSQL more to plan than to run, on every request: it, the
+    item's and the session's are the connection's prepared statements (``rows.execute_built``), prepared in the
+    first request's round trip, executed alone after, prepared afresh on a new connection; still 9 statements."""
     client.force_login(people.reporter_a)
+    connection.close()  # a new connection: nothing prepared on it yet (the login read the session)
     seen = []
     for _ in range(3):
         with CaptureQueriesContext(connection) as captured:
             assert post_update(client, people.org_a, uuid.uuid4()).status_code == 302
         sql = statements(captured)
         assert len(sql) == LOG_PROGRESS_QUERIES, "\n".join(sql)
-        seen.append(sorted(s.split(" ")[0] for s in sql if reads_person(s) or reads_item(s)))
-    assert seen == [["PREPARE", "PREPARE"], ["EXECUTE", "EXECUTE"], ["EXECUTE", "EXECUTE"]]
+        seen.append(sorted(s.split(" ")[0] for s in sql if reads_person(s) or reads_item(s) or reads_session(s)))
+    assert seen == [["PREPARE"] * 3, ["EXECUTE"] * 3, ["EXECUTE"] * 3]
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM pg_prepared_statements")
         names = {name for (name,) in cursor.fetchall()}
     assert any(n.startswith("tracker_person_") for n in names)
     assert any(n.startswith("tracker_item_to_write_") for n in names)
+    assert any(n.startswith("tracker_session_") for n in names)
     connection.close()  # a reconnection (CONN_MAX_AGE, a PostgreSQL restart): prepared again, transparently
     with CaptureQueriesContext(connection) as captured:
         assert post_update(client, people.org_a, uuid.uuid4()).status_code == 302
-    assert sum(s.startswith("PREPARE") for s in statements(captured)) == 2
+    assert sum(s.startswith("PREPARE") for s in statements(captured)) == 3
     assert ProgressUpdate.objects.filter(created_by=people.reporter_a).count() == 4
 
 

@@ -424,10 +424,11 @@ else:
     }
 
 # Sessions end after SESSION_HOURS (default 12) and are stored in the database, so any number of app servers
-# share them and a Redis restart logs nobody out. SESSION_ENGINE=django.contrib.sessions.backends.cached_db
-# reads them through the shared cache first (still written to the database).
+# share them and a Redis restart logs nobody out: Django's db engine, read by a statement built once
+# (tracker/sessions.py). SESSION_ENGINE=django.contrib.sessions.backends.cached_db reads them through the
+# shared cache first (still written to the database).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_HOURS", "12")) * 3600
-SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "tracker.sessions")
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
