@@ -5,6 +5,7 @@ puts each message next to its field, so a rule is written once and every
 entry point (form, import, admin) reports it the same way.
 """
 
+import functools
 import uuid
 
 from crispy_forms.helper import FormHelper
@@ -346,9 +347,13 @@ class ProgressUpdateForm(forms.Form):
                 + " "
                 + self.fields["evidence_file"].help_text
             )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+
+    @functools.cached_property
+    def helper(self) -> FormHelper:
+        """The page's layout (``{% crispy form %}``), built when the form is shown: an accepted post never is."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(
             *[
                 Field(name)
                 for name in self.fields
@@ -359,6 +364,7 @@ class ProgressUpdateForm(forms.Form):
             Field("version"),
             Field("kept_file"),
         )
+        return helper
 
     def clean_evidence_urls(self):
         return _evidence_lines(self.cleaned_data.get("evidence_urls", ""))

@@ -338,6 +338,7 @@ def test_a_post_of_a_known_organization_builds_no_queryset_of_organizations(peop
     assert not captured.captured_queries
     assert form.fields["organization"]._queryset is None
     assert form.cleaned_data["organization"] == people.org_a
+    assert "helper" not in form.__dict__  # the page's layout: built only when the form is shown
     shown = ProgressUpdateForm(recommendation=item, actor=actor, user=user)  # the page: its choices listed
     assert [label for _value, label in shown.fields["organization"].choices] == [people.org_a.name]
 
@@ -441,3 +442,24 @@ def test_each_thread_prepares_on_its_own_connection_once(seeded_transactional_db
     for thread in threads:
         thread.join(timeout=60)
     assert counts == {0: 1, 1: 1}
+
+
+def test_the_audit_line_names_the_model_in_the_code_s_words_whatever_the_language(people, make_org):
+    """The model's name on the audit line is kept per model (``audit._object_type``): the source text, never a
+    translation, whichever language was active when it was first asked for."""
+    from django.utils import translation
+
+    from recommendations import services
+    from recommendations.models import Actor, AuditEvent
+    from recommendations.services.audit import _object_type
+
+    _object_type.cache_clear()
+    actor = Actor.objects.get(code="KEN")
+    for language in ("fr", "es", None):
+        with translation.override(language):
+            assert str(Actor._meta.verbose_name) != "country or organization" or language is None
+            services.record_event(user=people.editor, action="probe", obj=actor, detail=language or "")
+    assert set(AuditEvent.objects.filter(action="probe").values_list("object_type", flat=True)) == {
+        "country or organization"
+    }
+    assert _object_type.cache_info().misses == 1

@@ -1,10 +1,22 @@
 """The audit trail every write records to: record_event."""
 
+import functools
+
 from django.utils import translation
 
 from ..models import AuditEvent, ProgressUpdate
 from .validation import HISTORY_REASON_MAX
 from .writers import SystemActor, _person
+
+
+@functools.cache
+def _object_type(model) -> str:
+    """The model's name as the code writes it, whatever the language of the page that wrote it: the trail is
+    filtered and indexed by it (the admin shows models' names translated). Kept per model: it is the source
+    text, the same whatever language is active (switching the language off and back for it was a tenth of
+    the audit line's Python, issue 21)."""
+    with translation.override(None):
+        return str(model._meta.verbose_name)
 
 
 def _record(update: ProgressUpdate, user, reason: str, action: str):
@@ -27,10 +39,7 @@ def record_event(
         detail = f"System action ({user.reason}): {detail}"
         user = None
     if not object_type and obj is not None:
-        # The model's name as the code writes it, whatever the language of the page that wrote it: the trail
-        # is filtered and indexed by it (the admin shows models' names translated).
-        with translation.override(None):
-            object_type = str(obj._meta.verbose_name)
+        object_type = _object_type(type(obj))
     return AuditEvent.objects.create(
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "",
