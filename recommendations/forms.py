@@ -76,6 +76,20 @@ def _interpolated(message, **values):
 WRITE_ACTOR_FIELDS = ("id", "code", "name", "kind")
 
 
+def _actors_to_write():
+    return Actor.objects.real().only(*WRITE_ACTOR_FIELDS)
+
+
+# ``resolve``'s exact match on the post of an update, as the ORM writes it for these querysets: compiled once
+# per database and run as a prepared statement (``rows.read_once``), not compiled afresh on every post.
+def _actors_named_to_write(text):
+    return _actors_to_write().named(text)[:2]
+
+
+def _countries_named_to_write(text):
+    return _actors_to_write().countries().named(text)[:2]
+
+
 class ChooseForm(forms.Form):
     """Step 1 of logging progress: which item, and which actor.
 
@@ -103,8 +117,11 @@ class ChooseForm(forms.Form):
         self.to_write = to_write
 
     def _actors(self):
-        actors = Actor.objects.real()
-        return actors.only(*WRITE_ACTOR_FIELDS) if self.to_write else actors
+        return _actors_to_write() if self.to_write else Actor.objects.real()
+
+    def _exact(self, named):
+        """How ``resolve`` reads its exact matches: on the post of an update, ``named``'s statement compiled once."""
+        return functools.partial(rows.read_once, named) if self.to_write else None
 
     def clean(self):
         cleaned = super().clean()
@@ -144,8 +161,10 @@ class ChooseForm(forms.Form):
         item = self.cleaned_data.get("item")
         if item is not None and item.kind == Kind.RATIFICATION:
             # Only countries ratify: "Brasil" means a country here, never an organization with it in its name.
-            actor, suggestions = self._actors().countries().resolve(text)
-            named, _hints = self._actors().resolve(text) if actor is None else (None, [])
+            actor, suggestions = self._actors().countries().resolve(text, exact=self._exact(_countries_named_to_write))
+            named, _hints = (
+                self._actors().resolve(text, exact=self._exact(_actors_named_to_write)) if actor is None else (None, [])
+            )
             if named is not None and text.strip().lower() in {named.code.lower(), named.name.lower()}:
                 return named  # named exactly (not a fragment): clean() says why it cannot be
             if actor is None:
@@ -161,7 +180,7 @@ class ChooseForm(forms.Form):
                     )
                 )
             return actor
-        actor, suggestions = self._actors().resolve(text)
+        actor, suggestions = self._actors().resolve(text, exact=self._exact(_actors_named_to_write))
         if actor is None:
             hint = "; ".join(f"{a.name} ({a.code}, {a.get_kind_display().lower()})" for a in suggestions)
             raise ValidationError(

@@ -10,12 +10,18 @@ source document) that was a fifth of a post's Python (issue 21). These statement
 database; each row is turned into model instances with the conversions the ORM applies to what the driver
 returns (``reader``), so an instance read here equals the ORM's (``tests/test_write_queries.py`` compares them
 field by field). Only unique keys are looked up here: no rule of which row is meant lives in this module.
+
+``read_once`` does the same for a statement the ORM writes (the actor a post names: ``ActorQuerySet.named``,
+the rule written once with the ORM): compiled once per database and language instead of on every post, then
+run as above. The session is read the same way (``tracker/sessions.py``).
 """
 
 import functools
+import hashlib
 import itertools
 
 from django.db import connection, connections
+from django.utils import translation
 
 from .models import Recommendation, SourceDocument
 
@@ -153,3 +159,58 @@ def item_to_write(code: str) -> Recommendation | None:
     item = read_item(row[:width])
     Recommendation._meta.get_field("document").set_cached_value(item, read_document(row[width:]))
     return item
+
+
+# Two texts a lookup's value could be: the statement is reused only if the ORM passes both to the database as
+# they are, in the same places of the same SQL (PostgreSQL's iexact does; SQLite's escapes LIKE's wildcards).
+_PROBES = ("\u2063tracker-probe\u2063", "A%_\\b'\u00e9")
+
+
+@functools.cache
+def _compiled(build, alias: str, language: str | None):
+    """``build``'s statement as the ORM compiles it, with where the text goes, and how to read its rows: (sql,
+    params with None for the text, model, column names); None if the ORM's statement cannot be reused for
+    another text as it is (then ``read_once`` lets the ORM run it). Per language: a translated field's lookups
+    name the active language's column."""
+    compiled = []
+    for probe in _PROBES:
+        compiler = build(probe).query.get_compiler(alias)
+        sql, params = compiler.as_sql()
+        compiled.append((sql, list(params), compiler))
+    (sql, params, compiler), (other_sql, other_params, _compiler) = compiled
+    template = [None if param == _PROBES[0] else param for param in params]
+    if sql != other_sql or None not in template or [_PROBES[1] if p is None else p for p in template] != other_params:
+        return None
+    info = compiler.klass_info or {}
+    model = info.get("model")
+    if model is None or info.get("related_klass_infos") or compiler.annotation_col_map:
+        return None
+    names = tuple(column.target.attname for column, _sql, _alias in compiler.select)
+    if names != tuple(f.attname for f in model._meta.concrete_fields if f.attname in names):
+        return None
+    if connections[alias].vendor == "postgresql":
+        try:
+            _numbered(sql)
+        except ValueError:  # a literal percent sign: not as a prepared statement
+            return None
+    # The prepared statement's name: one per statement (another language's may differ).
+    key = f"{build.__name__.strip('_')}_{hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:8]}"
+    return sql, template, model, names, key
+
+
+def read_once(build, text: str) -> list:
+    """``list(build(text))``, ``build`` being a function of a text that returns a queryset (its rule written once,
+    with the ORM), without compiling it on every call: its statement is compiled once per database (``_compiled``)
+    and run with this text (``execute_built``: on PostgreSQL a prepared statement), its rows read into instances
+    with the ORM's conversions (``reader``), the other columns deferred as the queryset's ``only()`` defers them.
+    Where the compiled statement cannot be reused as it is (SQLite's case-insensitive match escapes the text),
+    the ORM runs it. ``tests/test_write_queries.py`` compares both for codes, names and hostile texts."""
+    compiled = _compiled(build, connection.alias, translation.get_language())
+    if compiled is None:
+        return list(build(text))
+    sql, template, model, names, key = compiled
+    with connection.cursor() as cursor:
+        execute_built(cursor, key, sql, [text if p is None else p for p in template])
+        rows = cursor.fetchall()
+    read, _width = reader(model, connection.alias, names)
+    return [read(row) for row in rows]

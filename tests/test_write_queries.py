@@ -62,6 +62,12 @@ def reads_item(sql: str) -> bool:
     )
 
 
+def reads_actor(sql: str) -> bool:
+    return (sql.startswith(("SELECT", "PREPARE")) and 'FROM "recommendations_actor"' in sql) or sql.startswith(
+        "EXECUTE tracker_actors_named_to_write_"
+    )
+
+
 def reads_session(sql: str) -> bool:
     return "django_session" in sql or sql.startswith("EXECUTE tracker_session_")
 
@@ -82,6 +88,7 @@ def test_logging_progress_costs_a_pinned_number_of_queries(client, people, make_
         # PostgreSQL a prepared statement of the connection: its EXECUTE names no table).
         assert sum(reads_person(s) for s in sql) == 1, "\n".join(sql)
         assert sum(reads_session(s) for s in sql) == 1, "\n".join(sql)
+        assert sum(reads_actor(s) for s in sql) == 1, "\n".join(sql)
         assert not any(s.startswith("SELECT") and "recommendations_progressupdate" in s for s in sql)  # no token check
         # The item by its unique code, with no sort to compile and run (get(), not first()).
         (item,) = [s for s in sql if reads_item(s)]
@@ -375,18 +382,23 @@ def test_the_person_and_the_item_are_planned_once_per_connection(seeded_transact
             assert post_update(client, people.org_a, uuid.uuid4()).status_code == 302
         sql = statements(captured)
         assert len(sql) == LOG_PROGRESS_QUERIES, "\n".join(sql)
-        seen.append(sorted(s.split(" ")[0] for s in sql if reads_person(s) or reads_item(s) or reads_session(s)))
-    assert seen == [["PREPARE"] * 3, ["EXECUTE"] * 3, ["EXECUTE"] * 3]
+        seen.append(
+            sorted(
+                s.split(" ")[0] for s in sql if reads_person(s) or reads_item(s) or reads_session(s) or reads_actor(s)
+            )
+        )
+    assert seen == [["PREPARE"] * 4, ["EXECUTE"] * 4, ["EXECUTE"] * 4]
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM pg_prepared_statements")
         names = {name for (name,) in cursor.fetchall()}
     assert any(n.startswith("tracker_person_") for n in names)
     assert any(n.startswith("tracker_item_to_write_") for n in names)
     assert any(n.startswith("tracker_session_") for n in names)
+    assert any(n.startswith("tracker_actors_named_to_write_") for n in names)
     connection.close()  # a reconnection (CONN_MAX_AGE, a PostgreSQL restart): prepared again, transparently
     with CaptureQueriesContext(connection) as captured:
         assert post_update(client, people.org_a, uuid.uuid4()).status_code == 302
-    assert sum(s.startswith("PREPARE") for s in statements(captured)) == 3
+    assert sum(s.startswith("PREPARE") for s in statements(captured)) == 4
     assert ProgressUpdate.objects.filter(created_by=people.reporter_a).count() == 4
 
 
@@ -463,3 +475,64 @@ def test_the_audit_line_names_the_model_in_the_code_s_words_whatever_the_languag
         "country or organization"
     }
     assert _object_type.cache_info().misses == 1
+
+
+ACTOR_TEXTS = [
+    "KEN",
+    "ken",
+    "Kenya",
+    "KENYA",
+    "kenya ",
+    "Ken",
+    "Kenya (KEN)",
+    "%",
+    "_EN",
+    "K%N",
+    "\\",
+    "'",
+    "Côte",
+    "Côte d'Ivoire",
+    "forum-a",
+    "FORUM-A",
+    "Migrant Forum A",
+    "nobody",
+    "",
+]
+
+
+@pytest.mark.parametrize("countries", [False, True])
+def test_the_actor_compiled_once_equals_what_the_orm_reads(people, countries):
+    """``resolve``'s exact match on the post (``rows.read_once``: the ORM's statement compiled once) finds what
+    the ORM finds, column by column and with the same columns deferred, for codes and names in any case and
+    for texts with LIKE's wildcards, quotes and accents; the compiled statement holds no text of a post."""
+    from recommendations import rows
+    from recommendations.forms import _actors_named_to_write, _countries_named_to_write
+
+    named = _countries_named_to_write if countries else _actors_named_to_write
+    for text in ACTOR_TEXTS:
+        mine, theirs = rows.read_once(named, text.strip()), list(named(text.strip()))
+        assert [a.pk for a in mine] == [a.pk for a in theirs], text
+        for a, b in zip(mine, theirs, strict=True):
+            assert a.get_deferred_fields() == b.get_deferred_fields()
+            assert [a.id, a.code, a.name, a.kind] == [b.id, b.code, b.name, b.kind]
+            assert a._state.adding is False and a._state.db == b._state.db
+    compiled = rows._compiled(named, connection.alias, "en")
+    if connection.vendor == "postgresql":
+        sql, template = compiled[0], compiled[1]
+        assert not any(text in sql for text in ("KEN", "Kenya", rows._PROBES[0]) if text)
+        assert template.count(None) == 2  # the code's and the name's side: the text, filled in on each call
+    else:
+        assert compiled is None  # SQLite's iexact escapes the text for LIKE: the ORM runs it each time
+
+
+def test_the_actor_is_compiled_once_per_language(people):
+    from django.utils import translation
+
+    from recommendations import rows
+    from recommendations.forms import _actors_named_to_write
+
+    rows._compiled.cache_clear()
+    for language in ("fr", "en", "fr", "en"):
+        with translation.override(language):
+            assert [a.code for a in rows.read_once(_actors_named_to_write, "kenya")] == ["KEN"]
+    assert rows._compiled.cache_info().misses == 2 and rows._compiled.cache_info().hits == 2
