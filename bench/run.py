@@ -574,7 +574,7 @@ def queries_per_write() -> int:
     from django.test.utils import CaptureQueriesContext
 
     reporter = reporter_client()
-    reporter.post()  # the connection's first post prepares the person's and the item's statements
+    reporter.post()  # the connection's first post prepares its statements (the session, person, item, actor)
     with CaptureQueriesContext(connection) as captured:
         reporter.post()
     return len(captured.captured_queries)

@@ -36,10 +36,13 @@ def capture(url: str) -> list[str]:
     django.setup()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
 
     from bench.run import reporter_client
+    from recommendations.forms import _actors_named_to_write
     from recommendations.roles import _person_sql
-    from recommendations.rows import _item_sql
+    from recommendations.rows import _compiled, _item_sql
+    from tracker.sessions import _session_sql
 
     reporter = reporter_client()
     client, post = reporter.client, reporter.post
@@ -50,7 +53,15 @@ def capture(url: str) -> list[str]:
     user_id = client.session["_auth_user_id"]
     person = _person_sql(connection.vendor).replace("%s", str(int(user_id)))
     item = _item_sql(connection.vendor).replace("%s", "'R56'")
-    built = _person_sql(connection.vendor), _item_sql(connection.vendor)
+    # What each prepared statement of the post runs, by the prefix of its name (rows.execute_built).
+    built = {
+        "tracker_person_": _person_sql(connection.vendor),
+        "tracker_item_to_write_": _item_sql(connection.vendor),
+        "tracker_session_": _session_sql(connection.vendor),
+        "tracker_actors_named_to_write_": _compiled(
+            _actors_named_to_write, connection.alias, translation.get_language()
+        )[0],
+    }
     return [q["sql"] for q in captured.captured_queries], person, item, built
 
 
@@ -59,7 +70,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=2000)
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_bench")
-    sql, person, item, (built_person, built_item) = capture(url)
+    sql, person, item, built = capture(url)
     from recommendations.rows import _numbered
 
     print("statements of one post, as sent:")
@@ -112,8 +123,8 @@ def main():
     for statement in reads:
         if statement.startswith("EXECUTE"):
             name = statement.split()[1].split("(")[0]
-            built = built_person if name.startswith("tracker_person_") else built_item
-            cursor.execute(f"PREPARE {name} AS {_numbered(built)[0]}")
+            statement = next(text for prefix, text in built.items() if name.startswith(prefix))
+            cursor.execute(f"PREPARE {name} AS {_numbered(statement)[0]}")
 
     def transaction(count):
         def body():

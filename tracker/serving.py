@@ -5,7 +5,7 @@
 and with them the views, forms and models they use), collects once, then moves every object alive into the
 garbage collector's permanent generation (``gc.freeze``). Those ~130,000 objects (modules, classes, functions,
 the URL patterns, translations) live as long as the process; without the freeze, each full collection walked
-them all: 65–110 ms with the worker's threads held, about once every 600–900 posts of the logging form, ~0.1 ms
+them all: 65–75 ms with the worker's threads held, about once every 600–900 posts of the logging form, ~0.1 ms
 a post (issue 21). Collections still run as before for everything made afterwards (each request's objects);
 raising the collector's thresholds instead was measured too and cost more, not less (docs/performance.md).
 """
