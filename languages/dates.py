@@ -1,7 +1,7 @@
 """Dates written by code (not by a template) in the reader's language: month names and order from the language's
 named formats, as ``{{ day|date:"DATE_FORMAT" }}`` writes them in templates (``tracker/formats``, Django's locale
 formats). ``f"{day:%-d %B %Y}"`` writes the C library's English month names whatever the page's language ("26
-September 2023" on a French page); English is unchanged ("5 March 2024", "March 2024").
+September 2023" on a French page); English is unchanged ("5 March 2024", "March 2024", "2017").
 """
 
 from django.utils import translation
@@ -11,6 +11,18 @@ from django.utils.formats import date_format
 # calendar's heading) is capitalised: Russian "Март 2017" → "март 2017 года". French and Spanish month names are
 # already lower case ("mars 2017", "marzo de 2017"); Chinese and Arabic have no case.
 MONTHS_IN_LOWER_CASE = frozenset({"ru"})
+
+# A year on its own (an as-of date known only to the year), where the language does not write the bare number.
+# Django has no named format for a year alone. Russian reads "по состоянию на 2017 год" (the accusative of "год",
+# the same as the nominative a table cell shows), as its other dates end in "года"; "по состоянию на 2017" reads as
+# a missing word. Chinese writes every year with 年, as its month and day dates do ("2017年3月", "截至2017年").
+# English, French, Spanish and Arabic write the number ("as of 2017", "a fecha de 2017", "حتى 2017").
+YEAR_WORDS = {"ru": "{year} год", "zh-hans": "{year}年"}
+
+
+def year_only(day) -> str:
+    """ "2017", "2017 год", "2017年": every date shown to the year goes through here (``format_as_of``)."""
+    return YEAR_WORDS.get(translation.get_language(), "{year}").format(year=f"{day:%Y}")
 
 
 def long_date(day) -> str:

@@ -47,24 +47,46 @@ def test_the_source_page_writes_its_dates_in_the_reader_s_order(client, prefix, 
 
 
 @pytest.mark.parametrize(
-    ("language", "day", "month"),
+    ("language", "day", "month", "year"),
     [
-        ("en", "26 September 2023", "September 2023"),
-        ("fr", "26 septembre 2023", "septembre 2023"),
-        ("es", "26 de septiembre de 2023", "septiembre de 2023"),
-        ("zh-hans", "2023年9月26日", "2023年9月"),
-        ("ru", "26 сентября 2023 года", "сентябрь 2023 года"),
+        ("en", "26 September 2023", "September 2023", "2023"),
+        ("fr", "26 septembre 2023", "septembre 2023", "2023"),
+        ("es", "26 de septiembre de 2023", "septiembre de 2023", "2023"),
+        ("ar", "26 سبتمبر، 2023", "سبتمبر 2023", "2023"),
+        ("zh-hans", "2023年9月26日", "2023年9月", "2023年"),
+        ("ru", "26 сентября 2023 года", "сентябрь 2023 года", "2023 год"),
     ],
 )
-def test_an_as_of_date_is_written_in_the_reader_s_language(language, day, month):
+def test_an_as_of_date_is_written_in_the_reader_s_language(language, day, month, year):
     """``as_of_display`` (home page, tables, timelines, emails) used the C library's English month names on every
-    page ("au 26 September 2023" in French)."""
+    page ("au 26 September 2023" in French), and wrote a year alone as the bare number in every language: Russian
+    read "по состоянию на 2023" (a missing "год"), Chinese "截至2023" (a missing 年, which its months have)."""
     from recommendations.models import DatePrecision, format_as_of
 
     with translation.override(language):
         assert format_as_of(datetime.date(2023, 9, 26), DatePrecision.DAY) == day
         assert format_as_of(datetime.date(2023, 9, 1), DatePrecision.MONTH) == month
-        assert format_as_of(datetime.date(2023, 1, 1), DatePrecision.YEAR) == "2023"
+        assert format_as_of(datetime.date(2023, 1, 1), DatePrecision.YEAR) == year
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "expected", "not_expected"),
+    [
+        ("/ru", "по состоянию на 2012 год", "по состоянию на 2012<"),
+        ("/zh-hans", "截至2012年", "截至2012<"),
+        ("", "as of 2012", "2012 год"),
+    ],
+)
+def test_a_year_only_date_reads_as_a_year_on_the_timeline(client, people, prefix, expected, not_expected):
+    """A status known only to the year (Ghana ratified in 2012), as the timeline's "Current status: … as of …"
+    writes it: the year goes through ``languages.dates.year_only`` in every language."""
+    from .status_samples import record_ratification_and_value
+
+    record_ratification_and_value(people, precision="year")
+    page = client.get(f"{prefix}/actors/GHA/R02/").content.decode()
+    assert expected in page
+    assert not_expected not in page
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from languages.dates import long_date, month_and_year
+from languages.dates import long_date, month_and_year, year_only
 
 from .actors import Actor
 from .base import History
@@ -235,10 +235,10 @@ class ProgressUpdate(models.Model):
 
 
 def format_as_of(day, precision: str) -> str:
-    """The as-of date at its precision in the active language (``languages.dates``): "2017", "March 2017" /
-    "mars 2017", "31 March 2017" / "31 mars 2017" / "2017年3月31日"."""
+    """The as-of date at its precision in the active language (``languages.dates``): "2017" / "2017 год" /
+    "2017年", "March 2017" / "mars 2017", "31 March 2017" / "31 mars 2017" / "2017年3月31日"."""
     if precision == DatePrecision.YEAR:
-        return f"{day:%Y}"
+        return year_only(day)
     if precision == DatePrecision.MONTH:
         return month_and_year(day)
     return long_date(day)
