@@ -217,3 +217,33 @@ def test_the_not_yet_translated_mark_is_small_inside_a_title_on_screen_and_in_pr
     heading, mark = page.evaluate(sizes)
     assert mark <= 11, (heading, mark)  # 8pt
     context.close()
+
+
+@pytest.mark.parametrize("language", ["ru", "fr", "es", "ar"])
+def test_a_reporter_s_menu_stays_inside_the_page_in_every_language(
+    browser, live_server, seeded_transactional_db, people, language
+):
+    """Logged in, the menu has a second list (log progress, my updates, my imports, alerts, log out). At 1280 px
+    its Russian "Внести сведения о ходе выполнения" ran past the page's right edge (the French and English lists
+    split over two lines beside the main links): the list now wraps under the main links, inside the container."""
+    from .conftest import log_in
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    log_in(page, "reporter_a", "pw-reporter_a")
+    page.goto(f"/{language}/alerts/", wait_until="load")
+    container = page.locator(".navbar > .container").bounding_box()
+    links = page.locator("#main-nav .nav-link")
+    assert links.count() >= 8
+    for n in range(links.count()):
+        box = links.nth(n).bounding_box()
+        assert container["x"] - 1 <= box["x"] and box["x"] + box["width"] <= container["x"] + container["width"] + 1, (
+            links.nth(n).inner_text(),
+            box,
+            container,
+        )
+    # Each of the two lists keeps its links on one line.
+    for menu in page.locator("#main-nav > ul").all():
+        tops = {round(link.bounding_box()["y"]) for link in menu.locator(".nav-link").all()}
+        assert len(tops) == 1, (menu.inner_text(), tops)
+    context.close()
