@@ -205,6 +205,16 @@ def test_official_document_in_each_language():
         assert url in html
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["", "/ar", "/ru"])
+def test_the_official_links_close_their_parenthesis_without_a_space(client, prefix):
+    """The home page's citation ends "(Official document in English · … · العربية)": the links' template ended
+    in a newline, which the page showed as a space before the ")" ("العربية )")."""
+    html = client.get(f"{prefix}/").content.decode()
+    assert "العربية</a></span>)" in html
+    assert "</span>\n)" not in html
+
+
 # -- exports, API and open data: the same values in every language -----------------
 
 

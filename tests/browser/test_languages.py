@@ -247,3 +247,18 @@ def test_a_reporter_s_menu_stays_inside_the_page_in_every_language(
         tops = {round(link.bounding_box()["y"]) for link in menu.locator(".nav-link").all()}
         assert len(tops) == 1, (menu.inner_text(), tops)
     context.close()
+
+
+def test_the_official_links_read_from_the_right_on_an_arabic_page(browser, live_server, seeded_transactional_db):
+    """The source's "English · Français · Español · Русский · 中文 · العربية" links on the Arabic home page: only
+    "English" was isolated (lang="en"), so "Français · Español" and their dots joined one left-to-right run and
+    the line read "English · · Español · Français" from the right. Each link now reads in the page's order."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/ar/", wait_until="load")
+    boxes = [link.bounding_box() for link in page.locator(".official-links a").all()]
+    assert len(boxes) == 6
+    for before, after in zip(boxes, boxes[1:], strict=False):
+        if abs(before["y"] - after["y"]) < 2:  # on the same line, the next link is to the left
+            assert after["x"] + after["width"] <= before["x"], (before, after)
+    context.close()
