@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from languages.sentences import clauses
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ProgressUpdate, Recommendation, Theme
 
@@ -152,7 +153,7 @@ class ReportFeed(UpdatesFeed):
         filterset = StatusFilter(request.GET or None)
         if filterset.is_bound and not filterset.is_valid():  # __call__ answered already
             raise Http404
-        described = "; ".join(filterset.describe())
+        described = clauses(filterset.describe())
         query = request.GET.urlencode()
         return Source(
             filterset,

@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from languages.names import shown
 from languages.numbers import measured
 from recommendations import reports
@@ -66,6 +68,10 @@ def report_rows(filterset: StatusFilter, *, sort: str = "actor") -> Iterator[dic
 def described_except(filterset: StatusFilter, *names: str) -> list[str]:
     """The filters in words (``describe()``) without those of the fields ``names``: a figure that already shows
     its item or its countries does not repeat them. Matched by each field's label in the active language (the
-    words ``describe()`` starts each with), never by English text."""
-    prefixes = tuple(f"{filterset.form.fields[name].label}:" for name in names)
+    words ``describe()`` starts each with, through the same "%(label)s: %(value)s" pattern: French writes
+    "Appels\u00a0: R02", which an f"{label}:" prefix missed, so the French map repeated its item), never by
+    English text."""
+    prefixes = tuple(
+        gettext("%(label)s: %(value)s") % {"label": filterset.form.fields[name].label, "value": ""} for name in names
+    )
     return [words for words in filterset.describe() if not words.startswith(prefixes)]

@@ -24,6 +24,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from languages.sentences import clauses
+
 from .maps import Place, WorldMap
 from .world import BOUNDARIES_NOTE, CREDIT, world
 
@@ -193,7 +195,7 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
     )
     filters = world_map.filters
     if filters:
-        day += " · " + "; ".join(filters)
+        day += " · " + clauses(filters)
     for line in textwrap.wrap(day, int(width / (text_size * 0.55))):
         y += text_size + 8
         parts.append(f'<text x="{pad}" y="{y}" font-size="{text_size}">{escape(line)}</text>')

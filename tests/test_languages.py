@@ -377,3 +377,28 @@ def test_every_route_that_answers_a_file_or_a_feed_is_a_machine_route():
     file_like = re.compile(r"(\.(csv|json|xlsx|svg|png)$|^feeds/|download/$)")
     files = {name for name, route in routes.items() if file_like.search(route)}
     assert files and files <= MACHINE_ROUTES, files - MACHINE_ROUTES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "joined", "drawn", "item_filter"),
+    [
+        ("/fr", "R02\u00a0; Pays", "Afrique\u00a0; Statut", "Appels\u00a0:"),
+        ("/ar", "R02؛ البلدان", "أفريقيا؛ ", "البنود:"),
+        ("/zh-hans", "R02；国家", "非洲；", "条目："),
+        ("", "R02; Countries", "Africa; Status", "Items:"),
+    ],
+)
+def test_a_report_s_filters_are_joined_by_the_reader_s_semicolon(client, prefix, joined, drawn, item_filter):
+    """The report header, the items list, the comparison, the map's drawing and the feeds' titles joined the
+    filters in words with a literal "; " (``|join:"; "``): French lost its no-break space, Arabic and Chinese
+    read a Latin semicolon. They go through ``languages.sentences.clauses`` (``{{ description|clauses }}``).
+    The map's drawing leaves out its own item, matched by the label as ``describe()`` writes it: French writes
+    "Appels\u00a0: R02", which the prefix "Appels:" missed, so the French map repeated its item."""
+    html = client.get(f"{prefix}/reports/map/?item=R02&actor_kind=country").content.decode()
+    assert joined in html
+    svg = client.get(f"{prefix}/reports/map.svg?item=R02&region=Africa&on=2015-01-01").content.decode()
+    assert drawn in svg
+    assert item_filter not in svg
+    if prefix:
+        assert "R02; " not in html and "; " not in svg.split("</title>")[0]

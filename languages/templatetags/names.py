@@ -12,6 +12,8 @@
 {{ section.title|in_english }}       text stored only in English (the source's headings, the SDG targets'
                                      official text): marked lang="en", so it is read and spelled as English
 {% official_links document %}        the source document in each UN language
+{{ description|clauses }}            a list's parts joined by the language's semicolon (languages.sentences:
+                                     "a ; b" in French, "a؛ b" in Arabic, "a；b" in Chinese), never |join:"; "
 """
 
 from django import template
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 from .. import names
 from ..documents import official_document_links
 from ..regions import region_name as m49_region_name
+from ..sentences import clauses as joined_clauses
 
 register = template.Library()
 
@@ -40,6 +43,12 @@ def shown(obj, field: str, truncate: int | None = None):
         value,
         _("English — not yet translated"),
     )
+
+
+@register.filter
+def clauses(parts) -> str:
+    """Plain text (the page escapes it): the filters in words, "Items: R02; Countries or organizations: Country"."""
+    return joined_clauses(parts or [])
 
 
 @register.filter
