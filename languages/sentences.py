@@ -28,6 +28,12 @@ def clauses(parts: Iterable[str]) -> str:
     return _joined(parts, pgettext("clauses of one sentence", "%(earlier)s; %(later)s"))
 
 
+def clause_separator() -> str:
+    """What ``clauses`` puts between two parts ("; ", "\u00a0; ", "؛ ", "；"), for a template that writes the
+    parts itself (each with its own markup) in a loop."""
+    return pgettext("clauses of one sentence", "%(earlier)s; %(later)s") % {"earlier": "", "later": ""}
+
+
 def sentence(text: str) -> str:
     """``text`` ended with the language's full stop."""
     return pgettext("end of a sentence", "%(sentence)s.") % {"sentence": text}

@@ -402,3 +402,19 @@ def test_a_report_s_filters_are_joined_by_the_reader_s_semicolon(client, prefix,
     assert item_filter not in svg
     if prefix:
         assert "R02; " not in html and "; " not in svg.split("</title>")[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("prefix", "separator"), [("/fr", "\u00a0; "), ("/zh-hans", "；"), ("/ar", "؛ ")])
+def test_an_item_s_themes_are_separated_by_the_reader_s_semicolon(client, prefix, separator):
+    """The items list's and an item's themes (and the timeline's perspectives, the map's small states) were
+    separated by a literal "; " written in the template; ``{% clause_separator %}`` is the language's."""
+    from recommendations.models import Recommendation
+
+    item = Recommendation.objects.get(code="R01")
+    themes = list(item.themes.all())
+    assert len(themes) >= 2
+    for path in ("/recommendations/", "/recommendations/R01/"):
+        html = client.get(f"{prefix}{path}").content.decode()
+        assert f"</span>{separator}" in html or f"</a>{separator}" in html, path
+        assert "</span>; " not in html and "</a>; " not in html, path

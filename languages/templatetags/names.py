@@ -14,6 +14,7 @@
 {% official_links document %}        the source document in each UN language
 {{ description|clauses }}            a list's parts joined by the language's semicolon (languages.sentences:
                                      "a ; b" in French, "a؛ b" in Arabic, "a；b" in Chinese), never |join:"; "
+{% clause_separator %}               that semicolon alone, between parts a loop writes ({% if not forloop.last %})
 """
 
 from django import template
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from .. import names
 from ..documents import official_document_links
 from ..regions import region_name as m49_region_name
+from ..sentences import clause_separator as the_clause_separator
 from ..sentences import clauses as joined_clauses
 
 register = template.Library()
@@ -49,6 +51,11 @@ def shown(obj, field: str, truncate: int | None = None):
 def clauses(parts) -> str:
     """Plain text (the page escapes it): the filters in words, "Items: R02; Countries or organizations: Country"."""
     return joined_clauses(parts or [])
+
+
+@register.simple_tag
+def clause_separator() -> str:
+    return the_clause_separator()
 
 
 @register.filter
