@@ -34,6 +34,17 @@ def clause_separator() -> str:
     return pgettext("clauses of one sentence", "%(earlier)s; %(later)s") % {"earlier": "", "later": ""}
 
 
+def full_stop() -> str:
+    """What ``sentence`` puts at the end ("." or "。"), for a template whose sentence ends in markup."""
+    return sentence("")
+
+
+def sentence_separator() -> str:
+    """What ``sentences`` puts between two sentences (a space; nothing in Chinese), for a template that writes two
+    translated sentences one after the other."""
+    return pgettext("sentences in a row", "%(earlier)s %(later)s") % {"earlier": "", "later": ""}
+
+
 def sentence(text: str) -> str:
     """``text`` ended with the language's full stop."""
     return pgettext("end of a sentence", "%(sentence)s.") % {"sentence": text}

@@ -418,3 +418,25 @@ def test_an_item_s_themes_are_separated_by_the_reader_s_semicolon(client, prefix
         html = client.get(f"{prefix}{path}").content.decode()
         assert f"</span>{separator}" in html or f"</a>{separator}" in html, path
         assert "</span>; " not in html and "</a>; " not in html, path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "after_citation", "footer"),
+    [
+        ("/zh-hans", "</span>)。此处", "。引文"),
+        ("", "</span>). Each item", "(12 July 2006). Quotations"),
+        ("/fr", "</span>). Chaque appel", "(12 juillet 2006). Les citations"),
+    ],
+)
+def test_sentences_written_side_by_side_in_templates_end_and_join_in_the_reader_s_way(
+    client, prefix, after_citation, footer
+):
+    """The home page's citation ended in a literal ". " (Chinese read ")." then a space) and the footer's two
+    sentences were joined by the template's line break (a space after "。"): ``{% full_stop %}`` and
+    ``{% sentence_separator %}`` are the language's."""
+    html = client.get(f"{prefix}/").content.decode()
+    assert after_citation in html
+    assert footer in " ".join(html.split(" \n"))
+    if prefix == "/zh-hans":
+        assert "). " not in html.split("<main")[1] and "。 " not in html.split("<footer")[1]

@@ -15,6 +15,7 @@
 {{ description|clauses }}            a list's parts joined by the language's semicolon (languages.sentences:
                                      "a ; b" in French, "a؛ b" in Arabic, "a；b" in Chinese), never |join:"; "
 {% clause_separator %}               that semicolon alone, between parts a loop writes ({% if not forloop.last %})
+{% full_stop %}{% sentence_separator %}   "." and " " ("。" and nothing in Chinese), after a sentence ending in markup
 """
 
 from django import template
@@ -22,11 +23,9 @@ from django.template.defaultfilters import truncatechars
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from .. import names
+from .. import names, sentences
 from ..documents import official_document_links
 from ..regions import region_name as m49_region_name
-from ..sentences import clause_separator as the_clause_separator
-from ..sentences import clauses as joined_clauses
 
 register = template.Library()
 
@@ -50,12 +49,22 @@ def shown(obj, field: str, truncate: int | None = None):
 @register.filter
 def clauses(parts) -> str:
     """Plain text (the page escapes it): the filters in words, "Items: R02; Countries or organizations: Country"."""
-    return joined_clauses(parts or [])
+    return sentences.clauses(parts or [])
 
 
 @register.simple_tag
 def clause_separator() -> str:
-    return the_clause_separator()
+    return sentences.clause_separator()
+
+
+@register.simple_tag
+def full_stop() -> str:
+    return sentences.full_stop()
+
+
+@register.simple_tag
+def sentence_separator() -> str:
+    return sentences.sentence_separator()
 
 
 @register.filter
