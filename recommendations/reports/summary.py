@@ -14,6 +14,7 @@ from languages.regions import region_name
 
 from ..models import NO_INFORMATION, REPORT_STATUSES, STAGES, Actor, ActorKind, Recommendation, Theme, status_label
 from .scope import (
+    REGION_COLUMNS,
     REGION_LEVELS,
     STATUS_RANK_SQL,
     Scope,
@@ -146,6 +147,7 @@ class Summary:
     by_theme: list[dict]
     by_region: list[dict]
     by_region_heading: str = gettext_lazy("By region")
+    by_region_column: str = gettext_lazy("Region")
 
 
 def _ordered(counter: Counter, labels: dict[str, str]) -> list[tuple[str, str, int]]:
@@ -206,6 +208,7 @@ def summary(scope: Scope) -> Summary:
             key=lambda row: region_name(row["name"]),
         ),
         by_region_heading=REGION_LEVELS[level][0],
+        by_region_column=REGION_COLUMNS[level],
     )
 
 
