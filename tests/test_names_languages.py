@@ -453,3 +453,30 @@ def test_the_not_yet_translated_mark_is_sized_as_small_text_not_as_its_heading()
     rules = re.findall(r"\.badge\.not-translated \{([^}]*)\}", css)
     assert any("font-size: .75rem" in rule for rule in rules)
     assert any("font-size: 8pt" in rule for rule in rules)  # the print stylesheet's
+
+
+@pytest.mark.django_db
+def test_an_item_s_who_is_where_names_countries_in_the_reader_s_language(client):
+    """The item page's "Who is where" listed the countries by their English names on every page ("Armenia,
+    Cambodia" in Russian), in English order; they are the reader's names, in the reader's alphabetical order."""
+    import datetime
+
+    from .factories import record
+
+    item = Recommendation.objects.get(code="R02")
+    for iso3 in ("ARM", "KHM", "DZA"):
+        record(
+            actor=Actor.objects.get(iso3=iso3), recommendation=item, status="signed", as_of=datetime.date(2010, 1, 1)
+        )
+    with translation.override("ru"):
+        expected = sorted((actor_name(Actor.objects.get(iso3=c)) for c in ("ARM", "KHM", "DZA")), key=sort_key())
+    response = client.get("/ru/recommendations/R02/")
+    signed = {s: names for s, _label, _n, names in response.context["actors_by_status"]}["signed"]
+    assert [name for _code, name in signed] == expected == ["Алжир", "Армения", "Камбоджа"]
+    assert "Armenia" not in response.content.decode()
+    english = client.get("/recommendations/R02/").context["actors_by_status"]
+    assert [name for _c, name in {s: n for s, _l, _t, n in english}["signed"]] == [
+        "Algeria",
+        "Armenia",
+        "Cambodia",
+    ]
