@@ -480,3 +480,13 @@ def test_an_item_s_who_is_where_names_countries_in_the_reader_s_language(client)
         "Armenia",
         "Cambodia",
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("prefix", "name"), [("/zh-hans", "圣多美和普林西比"), ("/ar", "سان تومي وبرينسيبي")])
+def test_the_follow_button_names_a_country_in_the_reader_s_language(client, prefix, name):
+    """The follow and feed links' hidden words (read out by a screen reader) gave the English name ("Log in to
+    follow Sao Tome and Principe" on a Chinese page)."""
+    html = client.get(f"{prefix}/actors/STP/").content.decode()
+    assert f'<span class="visually-hidden"> {name}</span>' in html
+    assert "Sao Tome and Principe" not in html
