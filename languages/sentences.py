@@ -8,7 +8,7 @@ catalog entry with a context, so translators see what it joins.
 
 from collections.abc import Iterable
 
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 
 def _joined(parts: Iterable[str], pattern: str) -> str:
@@ -32,6 +32,12 @@ def clause_separator() -> str:
     """What ``clauses`` puts between two parts ("; ", "\u00a0; ", "؛ ", "；"), for a template that writes the
     parts itself (each with its own markup) in a loop."""
     return pgettext("clauses of one sentence", "%(earlier)s; %(later)s") % {"earlier": "", "later": ""}
+
+
+def label_separator() -> str:
+    """What comes between a label and its value (": ", "\u00a0: " in French, "：" in Chinese): the catalog's
+    "%(label)s: %(value)s", as the filters in words use it, for a template whose label is markup."""
+    return gettext("%(label)s: %(value)s") % {"label": "", "value": ""}
 
 
 def full_stop() -> str:

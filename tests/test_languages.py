@@ -440,3 +440,28 @@ def test_sentences_written_side_by_side_in_templates_end_and_join_in_the_reader_
     assert footer in " ".join(html.split(" \n"))
     if prefix == "/zh-hans":
         assert "). " not in html.split("<main")[1] and "。 " not in html.split("<footer")[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "label", "colon", "comma"),
+    [("/fr", "Signé", "\u00a0: ", ", "), ("/zh-hans", "已签署", "：", "，"), ("/ar", "موقِّع", ": ", "، ")],
+)
+def test_the_map_s_small_states_are_listed_with_the_reader_s_punctuation(client, prefix, label, colon, comma):
+    """The small states under the map were written "<strong>Signé</strong>: A, B." with a Latin colon, comma and
+    full stop in every language (no no-break space in French, "," and "." in Chinese and Arabic)."""
+    import datetime
+
+    from recommendations.models import Actor, Recommendation
+
+    from .factories import record
+
+    r02 = Recommendation.objects.get(code="R02")
+    for iso3 in ("COM", "PLW"):  # small states: a dot on the map, listed under it
+        record(actor=Actor.objects.get(iso3=iso3), recommendation=r02, status="signed", as_of=datetime.date(2010, 1, 1))
+    html = client.get(f"{prefix}/reports/map/?item=R02").content.decode()
+    notes = html[html.index(f"<strong>{label}</strong>") :]
+    assert notes.startswith(f"<strong>{label}</strong>{colon}<a ")
+    assert f"</a>{comma}<a " in notes.split("</p>")[0]
+    if prefix == "/zh-hans":
+        assert "</a>。" in notes.split("</p>")[0] and "</a>." not in notes.split("</p>")[0]

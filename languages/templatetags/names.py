@@ -16,6 +16,7 @@
                                      "a ; b" in French, "a؛ b" in Arabic, "a；b" in Chinese), never |join:"; "
 {% clause_separator %}               that semicolon alone, between parts a loop writes ({% if not forloop.last %})
 {% full_stop %}{% sentence_separator %}   "." and " " ("。" and nothing in Chinese), after a sentence ending in markup
+{% label_separator %}                ": " after a label written in markup ("\u00a0: " in French, "：" in Chinese)
 """
 
 from django import template
@@ -55,6 +56,11 @@ def clauses(parts) -> str:
 @register.simple_tag
 def clause_separator() -> str:
     return sentences.clause_separator()
+
+
+@register.simple_tag
+def label_separator() -> str:
+    return sentences.label_separator()
 
 
 @register.simple_tag
