@@ -70,7 +70,8 @@ class UpdatesFeed(Feed):
 
     def item_description(self, update):
         parts = [
-            _("%(status)s as of %(as_of)s.") % {"status": update.get_status_display(), "as_of": update.as_of_display()}
+            # Translators: %(when)s is "as of 15 March 2017", "as of March 2017" or "as of 2017", for its precision.
+            _("%(status)s %(when)s.") % {"status": update.get_status_display(), "when": update.as_of_phrase()}
         ]
         if update.value is not None:
             parts.append(

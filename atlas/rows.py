@@ -10,7 +10,7 @@ from languages.numbers import measured
 from recommendations import reports
 from recommendations.filters import StatusFilter
 from recommendations.models import STAGES, STATUS_SHORT, status_label
-from recommendations.models.progress import format_iso_as_of
+from recommendations.models.progress import format_iso_as_of, iso_as_of_phrase
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,11 @@ class Standing:
     def as_of_shown(self) -> str:
         """The as-of date in the page's language ("10 novembre 2021"); ``as_of`` is the export's ISO text."""
         return format_iso_as_of(self.as_of)
+
+    @property
+    def as_of_phrase(self) -> str:
+        """ "as of 10 November 2021", "en mars 2017" (``recommendations.models.as_of_phrase``)."""
+        return iso_as_of_phrase(self.as_of)
 
     @property
     def value_shown(self) -> str:

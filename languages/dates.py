@@ -5,7 +5,8 @@ September 2023" on a French page); English is unchanged ("5 March 2024", "March 
 """
 
 from django.utils import translation
-from django.utils.formats import date_format
+from django.utils.dateformat import format as formatted
+from django.utils.formats import date_format, get_format
 
 # Languages whose month names are lower case inside a sentence while Django's format "F" (the standalone name, a
 # calendar's heading) is capitalised: Russian "Март 2017" → "март 2017 года". French and Spanish month names are
@@ -19,6 +20,10 @@ MONTHS_IN_LOWER_CASE = frozenset({"ru"})
 # English, French, Spanish and Arabic write the number ("as of 2017", "a fecha de 2017", "حتى 2017").
 YEAR_WORDS = {"ru": "{year} год", "zh-hans": "{year}年"}
 
+# The first day of a month as the language writes it where Django's format has the bare number ("j"): French writes
+# "1er janvier 2018" (premier), "2 janvier 2018" for the other days. Added to the format's "j" as escaped letters.
+FIRST_OF_THE_MONTH = {"fr": "er"}
+
 
 def year_only(day) -> str:
     """ "2017", "2017 год", "2017年": every date shown to the year goes through here (``format_as_of``)."""
@@ -26,8 +31,9 @@ def year_only(day) -> str:
 
 
 def long_date(day) -> str:
-    """ "5 March 2024", "5 mars 2024", "5 de marzo de 2024", "5 марта 2024 года", "2024年3月5日", "5 مارس، 2024"."""
-    return date_format(day, "DATE_FORMAT")
+    """ "5 March 2024", "5 mars 2024", "5 de marzo de 2024", "5 марта 2024 года", "2024年3月5日", "5 مارس، 2024";
+    "1er mars 2024" (``FIRST_OF_THE_MONTH``). Templates write it with ``{{ day|long_date }}``."""
+    return _with_first_of_the_month(day, "DATE_FORMAT")
 
 
 def month_and_year(day) -> str:
@@ -41,5 +47,13 @@ def month_and_year(day) -> str:
 
 
 def long_date_and_time(moment) -> str:
-    """ "5 Mar 2024, 14:07", "5 mars 2024 14:07" (the language's DATETIME_FORMAT)."""
-    return date_format(moment, "DATETIME_FORMAT")
+    """ "5 Mar 2024, 14:07", "5 mars 2024 14:07", "1er mars 2024 14:07" (the language's DATETIME_FORMAT)."""
+    return _with_first_of_the_month(moment, "DATETIME_FORMAT")
+
+
+def _with_first_of_the_month(day, format_name: str) -> str:
+    suffix = FIRST_OF_THE_MONTH.get(translation.get_language())
+    if not suffix or day.day != 1:
+        return date_format(day, format_name)
+    escaped = "".join(f"\\{letter}" for letter in suffix)
+    return formatted(day, get_format(format_name).replace("j", "j" + escaped, 1))

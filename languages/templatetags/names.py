@@ -16,15 +16,18 @@
                                      "a ; b" in French, "a؛ b" in Arabic, "a；b" in Chinese), never |join:"; "
 {% clause_separator %}               that semicolon alone, between parts a loop writes ({% if not forloop.last %})
 {% full_stop %}{% sentence_separator %}   "." and " " ("。" and nothing in Chinese), after a sentence ending in markup
+{{ day|long_date }}                   a date in words, "1er janvier 2018" (languages.dates), never |date:"DATE_FORMAT"
+{{ moment|long_date_and_time }}      the same with the time of day (local time), never |date:"DATETIME_FORMAT"
 {% label_separator %}                ": " after a label written in markup ("\u00a0: " in French, "：" in Chinese)
 """
 
 from django import template
 from django.template.defaultfilters import truncatechars
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from .. import names, sentences
+from .. import dates, names, sentences
 from ..documents import official_document_links
 from ..regions import region_name as m49_region_name
 
@@ -71,6 +74,21 @@ def full_stop() -> str:
 @register.simple_tag
 def sentence_separator() -> str:
     return sentences.sentence_separator()
+
+
+@register.filter
+def long_date(day) -> str:
+    return dates.long_date(_local(day)) if day else ""
+
+
+@register.filter
+def long_date_and_time(moment) -> str:
+    return dates.long_date_and_time(_local(moment)) if moment else ""
+
+
+def _local(value):
+    """An aware date and time in the current time zone, as Django's |date filter shows it."""
+    return timezone.localtime(value) if hasattr(value, "tzinfo") and timezone.is_aware(value) else value
 
 
 @register.filter
