@@ -40,6 +40,14 @@ def label_separator() -> str:
     return gettext("%(label)s: %(value)s") % {"label": "", "value": ""}
 
 
+def label_space() -> str:
+    """What follows a label's own colon before its value, for a template that writes a translated label ending in
+    ":" ("Source:") and then markup: a space, none in Chinese ("来源：" ends in a full-width colon, which carries its
+    own space). The space that ``label_separator`` puts after its colon."""
+    separator = label_separator()
+    return separator[len(separator.rstrip()) :]
+
+
 def full_stop() -> str:
     """What ``sentence`` puts at the end ("." or "。"), for a template whose sentence ends in markup."""
     return sentence("")

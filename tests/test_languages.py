@@ -465,3 +465,38 @@ def test_the_map_s_small_states_are_listed_with_the_reader_s_punctuation(client,
     assert f"</a>{comma}<a " in notes.split("</p>")[0]
     if prefix == "/zh-hans":
         assert "</a>。" in notes.split("</p>")[0] and "</a>." not in notes.split("</p>")[0]
+
+
+@pytest.mark.django_db
+def test_no_space_follows_a_chinese_label_s_full_width_colon(client, people):
+    """Templates wrote a literal space (or a line break) after a translated label ending in ":", and Chinese
+    labels end in the full-width "：", which carries its own space: "来源：  Summary…", "下载本报告： CSV",
+    "当前状况： 已批准". ``{% label_space %}`` is the space after the language's colon, none in Chinese."""
+    from .status_samples import record_ratification_and_value
+
+    record_ratification_and_value(people)
+    pages = [
+        "/zh-hans/",
+        "/zh-hans/actors/GHA/R02/",
+        "/zh-hans/reports/",
+        "/zh-hans/reports/matrix/",
+        "/zh-hans/reports/table/",
+        "/zh-hans/source/",
+        "/zh-hans/data/",
+        "/zh-hans/reports/map/?item=R02",
+        "/zh-hans/recommendations/R02/",
+        "/zh-hans/actors/GHA/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode().split("<main", 1)[1]
+        assert not re.search(r"：(\s|&nbsp;)", body), (url, re.search(r".{40}：(\s|&nbsp;).{40}", body, re.S))
+        # A label written in markup before its value takes the language's colon: "Ratify an instrument: ICRMW" on
+        # the item page, "R02 Ratify… : Ratified" in the home page's recent list.
+        assert not re.search(r"(</span>|</a>|[\u4e00-\u9fff]): ", body), (
+            url,
+            re.search(r".{60}(</span>|</a>|[\u4e00-\u9fff]): .{20}", body, re.S),
+        )
+    english = client.get("/actors/GHA/R02/").content.decode()
+    assert "Current status: <" in english  # the space stays in the other languages

@@ -19,6 +19,8 @@
 {{ day|long_date }}                   a date in words, "1er janvier 2018" (languages.dates), never |date:"DATE_FORMAT"
 {{ moment|long_date_and_time }}      the same with the time of day (local time), never |date:"DATETIME_FORMAT"
 {% label_separator %}                ": " after a label written in markup ("\u00a0: " in French, "：" in Chinese)
+{% translate "Source:" %}{% label_space %}   the space after a translated label's own colon (none after "："),
+                                     never a literal space or line break between the label and its value
 """
 
 from django import template
@@ -64,6 +66,11 @@ def clause_separator() -> str:
 @register.simple_tag
 def label_separator() -> str:
     return sentences.label_separator()
+
+
+@register.simple_tag
+def label_space() -> str:
+    return sentences.label_space()
 
 
 @register.simple_tag
