@@ -22,7 +22,14 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from languages.names import actor_name
 from languages.numbers import count
-from recommendations.models import Membership, ProgressUpdate, ReviewState, status_label, visible_to_author_q
+from recommendations.models import (
+    Membership,
+    ProgressUpdate,
+    ReviewState,
+    as_of_phrase,
+    status_label,
+    visible_to_author_q,
+)
 
 from . import reminders
 from .models import DEFAULT_FREQUENCY, Follow, Notification, NotificationKind, Preference
@@ -93,10 +100,12 @@ def describe(notification: Notification) -> str:
             "reason": update.review_note or _("no reason given"),
         }
     if notification.kind == NotificationKind.VERIFIED:
-        return _("Your update on %(where)s was verified: %(status)s (as of %(as_of)s)") % {
+        # Translators: %(when)s is "as of 15 March 2017", "as of March 2017" or "as of 2017" (contexts "as of a
+        # day", "as of a month", "as of a year"), worded for its precision.
+        return _("Your update on %(where)s was verified: %(status)s (%(when)s)") % {
             "where": where,
             "status": status,
-            "as_of": update.as_of_display(),
+            "when": update.as_of_phrase(),
         }
     if notification.previous_status and notification.previous_status != update.status:
         change = f"{status_label(notification.previous_status)} → {status}"
@@ -104,10 +113,11 @@ def describe(notification: Notification) -> str:
         change = _("still %(status)s") % {"status": status}
     else:
         change = _("first status: %(status)s") % {"status": status}
-    return _("%(where)s: %(change)s (as of %(as_of)s)") % {
+    # Translators: %(when)s is "as of 15 March 2017", "as of March 2017" or "as of 2017", worded for its precision.
+    return _("%(where)s: %(change)s (%(when)s)") % {
         "where": where,
         "change": change,
-        "as_of": update.as_of_display(),
+        "when": update.as_of_phrase(),
     }
 
 
@@ -263,14 +273,15 @@ def _day(value) -> str:
 def due_line(row) -> Line:
     """A due pair as a line, with the link that opens the log form on that pair."""
     url = absolute(reverse("recommendations:progress_new")) + f"?item={row.recommendation.code}&actor={row.actor.code}"
+    # Translators: %(when)s is "as of 15 March 2017", "as of March 2017" or "as of 2017", worded for its precision.
     text = ngettext(
-        "%(code)s · %(name)s: last verified as of %(as_of)s, due since %(due_on)s (every %(months)s month)",
-        "%(code)s · %(name)s: last verified as of %(as_of)s, due since %(due_on)s (every %(months)s months)",
+        "%(code)s · %(name)s: last verified %(when)s, due since %(due_on)s (every %(months)s month)",
+        "%(code)s · %(name)s: last verified %(when)s, due since %(due_on)s (every %(months)s months)",
         row.cycle_months,
     ) % {
         "code": row.recommendation.code,
         "name": row.actor.name,
-        "as_of": _day(row.as_of),
+        "when": as_of_phrase(row.as_of, row.as_of_precision),
         "due_on": _day(row.due_on),
         "months": row.cycle_months,
     }

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from languages.sentences import clauses
 from recommendations.filters import StatusFilter
 from recommendations.models import Actor, ProgressUpdate, Recommendation, Theme
 
@@ -69,7 +70,8 @@ class UpdatesFeed(Feed):
 
     def item_description(self, update):
         parts = [
-            _("%(status)s as of %(as_of)s.") % {"status": update.get_status_display(), "as_of": update.as_of_display()}
+            # Translators: %(when)s is "as of 15 March 2017", "as of March 2017" or "as of 2017", for its precision.
+            _("%(status)s %(when)s.") % {"status": update.get_status_display(), "when": update.as_of_phrase()}
         ]
         if update.value is not None:
             parts.append(
@@ -152,7 +154,7 @@ class ReportFeed(UpdatesFeed):
         filterset = StatusFilter(request.GET or None)
         if filterset.is_bound and not filterset.is_valid():  # __call__ answered already
             raise Http404
-        described = "; ".join(filterset.describe())
+        described = clauses(filterset.describe())
         query = request.GET.urlencode()
         return Source(
             filterset,

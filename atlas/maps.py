@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from languages.collation import in_database_order, sort_key
+from languages.dates import long_date
 from languages.names import actor_name
 from recommendations.filters import StatusFilter
 from recommendations.models import REPORT_STATUSES, STATUS_SHORT, Actor, ActorKind, Recommendation, status_label
@@ -76,7 +76,7 @@ class WorldMap:
         counts = ", ".join(f"{label} {n}" for __, label, __, n in self.counts) or _("no country in this selection")
         names = {"code": self.item.code, "title": self.item.title, "counts": counts}
         if self.snapshot:
-            names["day"] = date_format(self.day, "DATE_FORMAT")
+            names["day"] = long_date(self.day)
             return _("%(code)s %(title)s: status of countries on %(day)s. %(counts)s.") % names
         return _("%(code)s %(title)s: status of countries today. %(counts)s.") % names
 

@@ -3,12 +3,14 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from languages.names import shown
 from languages.numbers import measured
 from recommendations import reports
 from recommendations.filters import StatusFilter
 from recommendations.models import STAGES, STATUS_SHORT, status_label
-from recommendations.models.progress import format_iso_as_of
+from recommendations.models.progress import format_iso_as_of, iso_as_of_phrase
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class Standing:
     def as_of_shown(self) -> str:
         """The as-of date in the page's language ("10 novembre 2021"); ``as_of`` is the export's ISO text."""
         return format_iso_as_of(self.as_of)
+
+    @property
+    def as_of_phrase(self) -> str:
+        """ "as of 10 November 2021", "en mars 2017" (``recommendations.models.as_of_phrase``)."""
+        return iso_as_of_phrase(self.as_of)
 
     @property
     def value_shown(self) -> str:
@@ -66,6 +73,10 @@ def report_rows(filterset: StatusFilter, *, sort: str = "actor") -> Iterator[dic
 def described_except(filterset: StatusFilter, *names: str) -> list[str]:
     """The filters in words (``describe()``) without those of the fields ``names``: a figure that already shows
     its item or its countries does not repeat them. Matched by each field's label in the active language (the
-    words ``describe()`` starts each with), never by English text."""
-    prefixes = tuple(f"{filterset.form.fields[name].label}:" for name in names)
+    words ``describe()`` starts each with, through the same "%(label)s: %(value)s" pattern: French writes
+    "Appels\u00a0: R02", which an f"{label}:" prefix missed, so the French map repeated its item), never by
+    English text."""
+    prefixes = tuple(
+        gettext("%(label)s: %(value)s") % {"label": filterset.form.fields[name].label, "value": ""} for name in names
+    )
     return [words for words in filterset.describe() if not words.startswith(prefixes)]

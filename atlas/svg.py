@@ -19,10 +19,12 @@ import re
 import textwrap
 
 from django.contrib.staticfiles import finders
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from languages.dates import long_date
+from languages.sentences import clauses
 
 from .maps import Place, WorldMap
 from .world import BOUNDARIES_NOTE, CREDIT, world
@@ -88,7 +90,9 @@ def place_title(place: Place, item_code: str) -> str:
     if place.value:
         detail = _("%(label)s: %(value)s") % {"label": detail, "value": place.value_shown}
     if place.as_of:
-        detail = _("%(status)s, as of %(as_of)s") % {"status": detail, "as_of": place.as_of_shown}
+        # Translators: %(when)s is "as of 15 March 2017", "as of March 2017" or "as of 2017" (contexts "as of a day",
+        # "as of a month", "as of a year"), worded for its precision.
+        detail = _("%(status)s, %(when)s") % {"status": detail, "when": place.as_of_phrase}
     return _("%(name)s: %(detail)s (%(code)s)") % {"name": place.name, "detail": detail, "code": item_code}
 
 
@@ -186,14 +190,13 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
         y += title_size + 6
         parts.append(f'<text x="{pad}" y="{y}" font-size="{title_size}" font-weight="bold">{escape(line)}</text>')
     day = (
-        _("Status as it stood on %(day)s (from the verified history)")
-        % {"day": date_format(world_map.day, "DATE_FORMAT")}
+        _("Status as it stood on %(day)s (from the verified history)") % {"day": long_date(world_map.day)}
         if world_map.snapshot
-        else _("Status on %(day)s, from verified updates") % {"day": date_format(world_map.day, "DATE_FORMAT")}
+        else _("Status on %(day)s, from verified updates") % {"day": long_date(world_map.day)}
     )
     filters = world_map.filters
     if filters:
-        day += " · " + "; ".join(filters)
+        day += " · " + clauses(filters)
     for line in textwrap.wrap(day, int(width / (text_size * 0.55))):
         y += text_size + 8
         parts.append(f'<text x="{pad}" y="{y}" font-size="{text_size}">{escape(line)}</text>')

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from recommendations.models import PROGRESS_SCORE, CurrentStatus, ProgressUpdate, ReviewState, status_label
+from recommendations.models import (
+    PROGRESS_SCORE,
+    CurrentStatus,
+    DatePrecision,
+    ProgressUpdate,
+    ReviewState,
+    as_of_phrase,
+    status_label,
+)
 
 
 @dataclass
@@ -28,6 +36,12 @@ class Change:
     older: bool = False  # the update's as-of date is before the current status's: verifying changes nothing shown
     backwards: bool = False  # verifying moves the pair down its scale
     others: list = field(default_factory=list)  # [(pk, status label)] of other pending updates on the pair
+    current_as_of_precision: str = DatePrecision.DAY
+
+    @property
+    def current_as_of_phrase(self) -> str:
+        """ "as of 31 March 2017", "en mars 2017": the current status's date at its precision (``as_of_phrase``)."""
+        return as_of_phrase(self.current_as_of, self.current_as_of_precision) if self.current_as_of else ""
 
     @property
     def moves(self) -> bool:
@@ -51,7 +65,9 @@ def changes(updates) -> dict[int, Change]:
     where = _pairs(updates)
     current = {
         (c.actor_id, c.recommendation_id): c
-        for c in CurrentStatus.objects.filter(where).only("actor_id", "recommendation_id", "status", "as_of")
+        for c in CurrentStatus.objects.filter(where).only(
+            "actor_id", "recommendation_id", "status", "as_of", "as_of_precision"
+        )
     }
     pending: dict[tuple[int, int], list[tuple[int, str]]] = {}
     rows = (
@@ -69,6 +85,7 @@ def changes(updates) -> dict[int, Change]:
             current=now.status if now else None,
             current_label=status_label(now.status) if now else _("No information"),
             current_as_of=now.as_of if now else None,
+            current_as_of_precision=now.as_of_precision if now else DatePrecision.DAY,
             proposed=update.status,
             proposed_label=status_label(update.status),
             others=[(pk, status_label(status)) for pk, status in pending.get(pair, []) if pk != update.pk],

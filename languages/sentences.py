@@ -8,7 +8,7 @@ catalog entry with a context, so translators see what it joins.
 
 from collections.abc import Iterable
 
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 
 def _joined(parts: Iterable[str], pattern: str) -> str:
@@ -26,6 +26,37 @@ def _joined(parts: Iterable[str], pattern: str) -> str:
 def clauses(parts: Iterable[str]) -> str:
     """``parts`` as the clauses of one sentence, separated by the language's semicolon ("a; b; c")."""
     return _joined(parts, pgettext("clauses of one sentence", "%(earlier)s; %(later)s"))
+
+
+def clause_separator() -> str:
+    """What ``clauses`` puts between two parts ("; ", "\u00a0; ", "؛ ", "；"), for a template that writes the
+    parts itself (each with its own markup) in a loop."""
+    return pgettext("clauses of one sentence", "%(earlier)s; %(later)s") % {"earlier": "", "later": ""}
+
+
+def label_separator() -> str:
+    """What comes between a label and its value (": ", "\u00a0: " in French, "：" in Chinese): the catalog's
+    "%(label)s: %(value)s", as the filters in words use it, for a template whose label is markup."""
+    return gettext("%(label)s: %(value)s") % {"label": "", "value": ""}
+
+
+def label_space() -> str:
+    """What follows a label's own colon before its value, for a template that writes a translated label ending in
+    ":" ("Source:") and then markup: a space, none in Chinese ("来源：" ends in a full-width colon, which carries its
+    own space). The space that ``label_separator`` puts after its colon."""
+    separator = label_separator()
+    return separator[len(separator.rstrip()) :]
+
+
+def full_stop() -> str:
+    """What ``sentence`` puts at the end ("." or "。"), for a template whose sentence ends in markup."""
+    return sentence("")
+
+
+def sentence_separator() -> str:
+    """What ``sentences`` puts between two sentences (a space; nothing in Chinese), for a template that writes two
+    translated sentences one after the other."""
+    return pgettext("sentences in a row", "%(earlier)s %(later)s") % {"earlier": "", "later": ""}
 
 
 def sentence(text: str) -> str:

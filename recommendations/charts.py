@@ -38,7 +38,7 @@ def stacked_bar(counts, *, label: str, height: int = 18) -> str:
         x += width
     return format_html(
         '<svg class="bar" role="img" aria-label="{}" width="100%" height="{}" preserveAspectRatio="none">{}</svg>',
-        f"{label}: {words}",
+        _("%(label)s: %(value)s") % {"label": label, "value": words},
         height,
         mark_safe("".join(parts)),  # nosec B308 B703 # noqa: S308 - every part above was built with format_html
     )

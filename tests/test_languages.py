@@ -377,3 +377,126 @@ def test_every_route_that_answers_a_file_or_a_feed_is_a_machine_route():
     file_like = re.compile(r"(\.(csv|json|xlsx|svg|png)$|^feeds/|download/$)")
     files = {name for name, route in routes.items() if file_like.search(route)}
     assert files and files <= MACHINE_ROUTES, files - MACHINE_ROUTES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "joined", "drawn", "item_filter"),
+    [
+        ("/fr", "R02\u00a0; Pays", "Afrique\u00a0; Statut", "Appels\u00a0:"),
+        ("/ar", "R02؛ البلدان", "أفريقيا؛ ", "البنود:"),
+        ("/zh-hans", "R02；国家", "非洲；", "条目："),
+        ("", "R02; Countries", "Africa; Status", "Items:"),
+    ],
+)
+def test_a_report_s_filters_are_joined_by_the_reader_s_semicolon(client, prefix, joined, drawn, item_filter):
+    """The report header, the items list, the comparison, the map's drawing and the feeds' titles joined the
+    filters in words with a literal "; " (``|join:"; "``): French lost its no-break space, Arabic and Chinese
+    read a Latin semicolon. They go through ``languages.sentences.clauses`` (``{{ description|clauses }}``).
+    The map's drawing leaves out its own item, matched by the label as ``describe()`` writes it: French writes
+    "Appels\u00a0: R02", which the prefix "Appels:" missed, so the French map repeated its item."""
+    html = client.get(f"{prefix}/reports/map/?item=R02&actor_kind=country").content.decode()
+    assert joined in html
+    svg = client.get(f"{prefix}/reports/map.svg?item=R02&region=Africa&on=2015-01-01").content.decode()
+    assert drawn in svg
+    assert item_filter not in svg
+    if prefix:
+        assert "R02; " not in html and "; " not in svg.split("</title>")[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("prefix", "separator"), [("/fr", "\u00a0; "), ("/zh-hans", "；"), ("/ar", "؛ ")])
+def test_an_item_s_themes_are_separated_by_the_reader_s_semicolon(client, prefix, separator):
+    """The items list's and an item's themes (and the timeline's perspectives, the map's small states) were
+    separated by a literal "; " written in the template; ``{% clause_separator %}`` is the language's."""
+    from recommendations.models import Recommendation
+
+    item = Recommendation.objects.get(code="R01")
+    themes = list(item.themes.all())
+    assert len(themes) >= 2
+    for path in ("/recommendations/", "/recommendations/R01/"):
+        html = client.get(f"{prefix}{path}").content.decode()
+        assert f"</span>{separator}" in html or f"</a>{separator}" in html, path
+        assert "</span>; " not in html and "</a>; " not in html, path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "after_citation", "footer"),
+    [
+        ("/zh-hans", "</span>)。此处", "。引文"),
+        ("", "</span>). Each item", "(12 July 2006). Quotations"),
+        ("/fr", "</span>). Chaque appel", "(12 juillet 2006). Les citations"),
+    ],
+)
+def test_sentences_written_side_by_side_in_templates_end_and_join_in_the_reader_s_way(
+    client, prefix, after_citation, footer
+):
+    """The home page's citation ended in a literal ". " (Chinese read ")." then a space) and the footer's two
+    sentences were joined by the template's line break (a space after "。"): ``{% full_stop %}`` and
+    ``{% sentence_separator %}`` are the language's."""
+    html = client.get(f"{prefix}/").content.decode()
+    assert after_citation in html
+    assert footer in " ".join(html.split(" \n"))
+    if prefix == "/zh-hans":
+        assert "). " not in html.split("<main")[1] and "。 " not in html.split("<footer")[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "label", "colon", "comma"),
+    [("/fr", "Signé", "\u00a0: ", ", "), ("/zh-hans", "已签署", "：", "，"), ("/ar", "موقِّع", ": ", "، ")],
+)
+def test_the_map_s_small_states_are_listed_with_the_reader_s_punctuation(client, prefix, label, colon, comma):
+    """The small states under the map were written "<strong>Signé</strong>: A, B." with a Latin colon, comma and
+    full stop in every language (no no-break space in French, "," and "." in Chinese and Arabic)."""
+    import datetime
+
+    from recommendations.models import Actor, Recommendation
+
+    from .factories import record
+
+    r02 = Recommendation.objects.get(code="R02")
+    for iso3 in ("COM", "PLW"):  # small states: a dot on the map, listed under it
+        record(actor=Actor.objects.get(iso3=iso3), recommendation=r02, status="signed", as_of=datetime.date(2010, 1, 1))
+    html = client.get(f"{prefix}/reports/map/?item=R02").content.decode()
+    notes = html[html.index(f"<strong>{label}</strong>") :]
+    assert notes.startswith(f"<strong>{label}</strong>{colon}<a ")
+    assert f"</a>{comma}<a " in notes.split("</p>")[0]
+    if prefix == "/zh-hans":
+        assert "</a>。" in notes.split("</p>")[0] and "</a>." not in notes.split("</p>")[0]
+
+
+@pytest.mark.django_db
+def test_no_space_follows_a_chinese_label_s_full_width_colon(client, people):
+    """Templates wrote a literal space (or a line break) after a translated label ending in ":", and Chinese
+    labels end in the full-width "：", which carries its own space: "来源：  Summary…", "下载本报告： CSV",
+    "当前状况： 已批准". ``{% label_space %}`` is the space after the language's colon, none in Chinese."""
+    from .status_samples import record_ratification_and_value
+
+    record_ratification_and_value(people)
+    pages = [
+        "/zh-hans/",
+        "/zh-hans/actors/GHA/R02/",
+        "/zh-hans/reports/",
+        "/zh-hans/reports/matrix/",
+        "/zh-hans/reports/table/",
+        "/zh-hans/source/",
+        "/zh-hans/data/",
+        "/zh-hans/reports/map/?item=R02",
+        "/zh-hans/recommendations/R02/",
+        "/zh-hans/actors/GHA/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode().split("<main", 1)[1]
+        assert not re.search(r"：(\s|&nbsp;)", body), (url, re.search(r".{40}：(\s|&nbsp;).{40}", body, re.S))
+        # A label written in markup before its value takes the language's colon: "Ratify an instrument: ICRMW" on
+        # the item page, "R02 Ratify… : Ratified" in the home page's recent list.
+        assert not re.search(r"(</span>|</a>|[\u4e00-\u9fff]): ", body), (
+            url,
+            re.search(r".{60}(</span>|</a>|[\u4e00-\u9fff]): .{20}", body, re.S),
+        )
+    english = client.get("/actors/GHA/R02/").content.decode()
+    assert "Current status: <" in english  # the space stays in the other languages

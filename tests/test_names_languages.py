@@ -205,6 +205,16 @@ def test_official_document_in_each_language():
         assert url in html
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["", "/ar", "/ru"])
+def test_the_official_links_close_their_parenthesis_without_a_space(client, prefix):
+    """The home page's citation ends "(Official document in English · … · العربية)": the links' template ended
+    in a newline, which the page showed as a space before the ")" ("العربية )")."""
+    html = client.get(f"{prefix}/").content.decode()
+    assert "العربية</a></span>)" in html
+    assert "</span>\n)" not in html
+
+
 # -- exports, API and open data: the same values in every language -----------------
 
 
@@ -443,3 +453,40 @@ def test_the_not_yet_translated_mark_is_sized_as_small_text_not_as_its_heading()
     rules = re.findall(r"\.badge\.not-translated \{([^}]*)\}", css)
     assert any("font-size: .75rem" in rule for rule in rules)
     assert any("font-size: 8pt" in rule for rule in rules)  # the print stylesheet's
+
+
+@pytest.mark.django_db
+def test_an_item_s_who_is_where_names_countries_in_the_reader_s_language(client):
+    """The item page's "Who is where" listed the countries by their English names on every page ("Armenia,
+    Cambodia" in Russian), in English order; they are the reader's names, in the reader's alphabetical order."""
+    import datetime
+
+    from .factories import record
+
+    item = Recommendation.objects.get(code="R02")
+    for iso3 in ("ARM", "KHM", "DZA"):
+        record(
+            actor=Actor.objects.get(iso3=iso3), recommendation=item, status="signed", as_of=datetime.date(2010, 1, 1)
+        )
+    with translation.override("ru"):
+        expected = sorted((actor_name(Actor.objects.get(iso3=c)) for c in ("ARM", "KHM", "DZA")), key=sort_key())
+    response = client.get("/ru/recommendations/R02/")
+    signed = {s: names for s, _label, _n, names in response.context["actors_by_status"]}["signed"]
+    assert [name for _code, name in signed] == expected == ["Алжир", "Армения", "Камбоджа"]
+    assert "Armenia" not in response.content.decode()
+    english = client.get("/recommendations/R02/").context["actors_by_status"]
+    assert [name for _c, name in {s: n for s, _l, _t, n in english}["signed"]] == [
+        "Algeria",
+        "Armenia",
+        "Cambodia",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("prefix", "name"), [("/zh-hans", "圣多美和普林西比"), ("/ar", "سان تومي وبرينسيبي")])
+def test_the_follow_button_names_a_country_in_the_reader_s_language(client, prefix, name):
+    """The follow and feed links' hidden words (read out by a screen reader) gave the English name ("Log in to
+    follow Sao Tome and Principe" on a Chinese page)."""
+    html = client.get(f"{prefix}/actors/STP/").content.decode()
+    assert f'<span class="visually-hidden"> {name}</span>' in html
+    assert "Sao Tome and Principe" not in html

@@ -147,3 +147,22 @@ def test_the_region_filter_offers_translated_names_with_english_values(client):
     html = client.get("/fr/actors/").content.decode()
     assert '<option value="Sub-Saharan Africa">Afrique subsaharienne</option>' in html
     assert ">Sub-Saharan Africa<" not in html
+
+
+@pytest.mark.parametrize(
+    ("prefix", "query", "column"),
+    [
+        ("/ru", "item=R02", "Регион"),
+        ("/fr", "item=R02", "Région"),
+        ("/zh-hans", "item=R02", "区域"),
+        ("/ru", "item=R02&region=Africa", "Субрегион"),
+        ("/fr", "item=R02&subregion=Western+Africa", "Pays"),
+        ("", "item=R02&subregion=Western+Africa", "Country"),
+    ],
+)
+def test_the_regions_table_names_its_first_column_in_every_language(client, prefix, query, column):
+    """The column's heading was the section's heading cut after its first three characters ("By region" →
+    "region"): Russian read "Регионам" (from "По регионам"), French " région", Chinese nothing at all."""
+    text = client.get(f"{prefix}/reports/?{query}").content.decode()
+    section = text[text.index('id="regions-heading"') :]
+    assert re.search(r'<thead><tr><th scope="col">([^<]*)</th>', section).group(1) == column

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from languages.names import actor_name, shown
 from recommendations.models import Actor, Membership, Recommendation, Theme
 
 from .. import reminders
@@ -21,10 +22,10 @@ def follow_button(context, target):
         name = target.code
     elif isinstance(target, Actor):
         kind, key, feed = "actor", target.code, reverse("alerts:actor_feed", args=[target.code])
-        name = target.name
+        name = actor_name(target)  # the screen reader's words, in the page's language
     elif isinstance(target, Theme):
         kind, key, feed = "theme", target.slug, reverse("alerts:theme_feed", args=[target.slug])
-        name = _("the theme %(name)s") % {"name": target.name}
+        name = _("the theme %(name)s") % {"name": shown(target, "name").text}
     else:
         raise template.TemplateSyntaxError(f"cannot follow a {type(target).__name__}")
     user = request.user

@@ -12,14 +12,24 @@
 {{ section.title|in_english }}       text stored only in English (the source's headings, the SDG targets'
                                      official text): marked lang="en", so it is read and spelled as English
 {% official_links document %}        the source document in each UN language
+{{ description|clauses }}            a list's parts joined by the language's semicolon (languages.sentences:
+                                     "a ; b" in French, "a؛ b" in Arabic, "a；b" in Chinese), never |join:"; "
+{% clause_separator %}               that semicolon alone, between parts a loop writes ({% if not forloop.last %})
+{% full_stop %}{% sentence_separator %}   "." and " " ("。" and nothing in Chinese), after a sentence ending in markup
+{{ day|long_date }}                   a date in words, "1er janvier 2018" (languages.dates), never |date:"DATE_FORMAT"
+{{ moment|long_date_and_time }}      the same with the time of day (local time), never |date:"DATETIME_FORMAT"
+{% label_separator %}                ": " after a label written in markup ("\u00a0: " in French, "：" in Chinese)
+{% translate "Source:" %}{% label_space %}   the space after a translated label's own colon (none after "："),
+                                     never a literal space or line break between the label and its value
 """
 
 from django import template
 from django.template.defaultfilters import truncatechars
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from .. import names
+from .. import dates, names, sentences
 from ..documents import official_document_links
 from ..regions import region_name as m49_region_name
 
@@ -40,6 +50,52 @@ def shown(obj, field: str, truncate: int | None = None):
         value,
         _("English — not yet translated"),
     )
+
+
+@register.filter
+def clauses(parts) -> str:
+    """Plain text (the page escapes it): the filters in words, "Items: R02; Countries or organizations: Country"."""
+    return sentences.clauses(parts or [])
+
+
+@register.simple_tag
+def clause_separator() -> str:
+    return sentences.clause_separator()
+
+
+@register.simple_tag
+def label_separator() -> str:
+    return sentences.label_separator()
+
+
+@register.simple_tag
+def label_space() -> str:
+    return sentences.label_space()
+
+
+@register.simple_tag
+def full_stop() -> str:
+    return sentences.full_stop()
+
+
+@register.simple_tag
+def sentence_separator() -> str:
+    return sentences.sentence_separator()
+
+
+@register.filter
+def long_date(day) -> str:
+    return dates.long_date(_local(day)) if day else ""
+
+
+@register.filter
+def long_date_and_time(moment) -> str:
+    return dates.long_date_and_time(_local(moment)) if moment else ""
+
+
+def _local(value):
+    """An aware date and time in the current time zone, as Django's |date filter shows it."""
+    return timezone.localtime(value) if hasattr(value, "tzinfo") and timezone.is_aware(value) else value
 
 
 @register.filter

@@ -7,8 +7,9 @@ from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
-from languages.dates import long_date, month_and_year
+from languages.dates import long_date, month_and_year, year_only
 
 from .actors import Actor
 from .base import History
@@ -229,28 +230,56 @@ class ProgressUpdate(models.Model):
         """The as-of date at its recorded precision: 2017, March 2017 or 31 March 2017."""
         return format_as_of(self.as_of, self.as_of_precision)
 
+    def as_of_phrase(self) -> str:
+        """ "as of 31 March 2017", "en mars 2017", "по состоянию на 2017 год" (``as_of_phrase``)."""
+        return as_of_phrase(self.as_of, self.as_of_precision)
+
     def as_of_iso(self) -> str:
         """The as-of date as exports write it: YYYY, YYYY-MM or YYYY-MM-DD."""
         return iso_as_of(self.as_of, self.as_of_precision)
 
 
 def format_as_of(day, precision: str) -> str:
-    """The as-of date at its precision in the active language (``languages.dates``): "2017", "March 2017" /
-    "mars 2017", "31 March 2017" / "31 mars 2017" / "2017年3月31日"."""
+    """The as-of date at its precision in the active language (``languages.dates``): "2017" / "2017 год" /
+    "2017年", "March 2017" / "mars 2017", "31 March 2017" / "31 mars 2017" / "2017年3月31日"."""
     if precision == DatePrecision.YEAR:
-        return f"{day:%Y}"
+        return year_only(day)
     if precision == DatePrecision.MONTH:
         return month_and_year(day)
     return long_date(day)
 
 
+def as_of_phrase(day, precision: str) -> str:
+    """ "as of" and the as-of date at its precision, worded by the language for each precision: French writes "au 15
+    septembre 2000" but "en mars 2017" and "en 2017" ("au mars 2017" is not French), Spanish "a fecha de 15 de
+    marzo de 2017", "a marzo de 2017", "en 2017". Every sentence that says "as of" a status's date takes the whole
+    phrase (its msgid has "%(when)s" where English reads "as of …"), never "as of" and the date apart."""
+    shown = format_as_of(day, precision)
+    if precision == DatePrecision.YEAR:
+        # Translators: "as of" and a date known to the year: "as of 2017" (French "en 2017", Russian "по состоянию
+        # на 2017 год").
+        return pgettext("as of a year", "as of %(year)s") % {"year": shown}
+    if precision == DatePrecision.MONTH:
+        # Translators: "as of" and a date known to the month: "as of March 2017" (French "en mars 2017").
+        return pgettext("as of a month", "as of %(month)s") % {"month": shown}
+    # Translators: "as of" and a date known to the day: "as of 15 March 2017" (French "au 15 mars 2017").
+    return pgettext("as of a day", "as of %(day)s") % {"day": shown}
+
+
 def format_iso_as_of(text: str) -> str:
     """An as-of date as the exports write it (``iso_as_of``: "2017", "2017-03" or "2017-03-31") as pages show it,
     in the active language (``format_as_of``): for pages built from the export's rows (the atlas)."""
-    if not text:
-        return ""
+    return format_as_of(*_parsed_iso_as_of(text)) if text else ""
+
+
+def iso_as_of_phrase(text: str) -> str:
+    """``as_of_phrase`` for an as-of date as the exports write it ("2017", "2017-03", "2017-03-31")."""
+    return as_of_phrase(*_parsed_iso_as_of(text)) if text else ""
+
+
+def _parsed_iso_as_of(text: str) -> tuple[datetime.date, str]:
     precision = {4: DatePrecision.YEAR, 7: DatePrecision.MONTH}.get(len(text), DatePrecision.DAY)
-    return format_as_of(datetime.date.fromisoformat((text + "-01-01")[:10]), precision)
+    return datetime.date.fromisoformat((text + "-01-01")[:10]), precision
 
 
 def iso_as_of(day, precision: str) -> str:

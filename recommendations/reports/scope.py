@@ -73,6 +73,14 @@ REGION_LEVELS = {
         ("country", _("By country")),
     ]
 }
+# The same levels' name as a table column's heading ("Region", not the section's "By region" cut after "By ",
+# which left "Регионам", " région" and nothing at all in Chinese).
+REGION_COLUMNS = {
+    "region": _("Region"),
+    "subregion": _("Sub-region"),
+    "intermediate": _("Sub-region"),
+    "country": _("Country"),
+}
 
 
 def region_level(filterset) -> str:

@@ -8,12 +8,13 @@ from django.db.models import Count, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from languages.collation import sorted_by_name
-from languages.names import english, shown
+from languages.collation import in_database_order, sort_key, sorted_by_name
+from languages.names import actor_name, english, shown
 from languages.regions import region_name
 
 from ..models import NO_INFORMATION, REPORT_STATUSES, STAGES, Actor, ActorKind, Recommendation, Theme, status_label
 from .scope import (
+    REGION_COLUMNS,
     REGION_LEVELS,
     STATUS_RANK_SQL,
     Scope,
@@ -146,6 +147,7 @@ class Summary:
     by_theme: list[dict]
     by_region: list[dict]
     by_region_heading: str = gettext_lazy("By region")
+    by_region_column: str = gettext_lazy("Region")
 
 
 def _ordered(counter: Counter, labels: dict[str, str]) -> list[tuple[str, str, int]]:
@@ -206,6 +208,7 @@ def summary(scope: Scope) -> Summary:
             key=lambda row: region_name(row["name"]),
         ),
         by_region_heading=REGION_LEVELS[level][0],
+        by_region_column=REGION_COLUMNS[level],
     )
 
 
@@ -262,4 +265,14 @@ def actors_by_status(scope: Scope, per_status: int = 60) -> list[tuple[str, str,
     for status, code, name, total in rows:
         grouped[status].append((code, name))
         totals[status] = total
+    if not in_database_order():
+        # The names in the reader's language (the query gives the English ones: "Armenia" on a Russian page),
+        # countries first, each kind in the language's alphabetical order.
+        actors = {a.code: a for a in Actor.objects.filter(code__in={c for g in grouped.values() for c, _n in g})}
+        collate = sort_key()
+        for status, names in grouped.items():
+            shown_names = [(code, actor_name(actors[code]) if code in actors else name) for code, name in names]
+            grouped[status] = sorted(
+                shown_names, key=lambda row: (actors[row[0]].kind if row[0] in actors else "", collate(row[1]))
+            )
     return [(s, status_label(s), totals[s], grouped[s]) for s in REPORT_STATUSES if grouped.get(s)]

@@ -217,3 +217,48 @@ def test_the_not_yet_translated_mark_is_small_inside_a_title_on_screen_and_in_pr
     heading, mark = page.evaluate(sizes)
     assert mark <= 11, (heading, mark)  # 8pt
     context.close()
+
+
+@pytest.mark.parametrize("language", ["ru", "fr", "es", "ar"])
+def test_a_reporter_s_menu_stays_inside_the_page_in_every_language(
+    browser, live_server, seeded_transactional_db, people, language
+):
+    """Logged in, the menu has a second list (log progress, my updates, my imports, alerts, log out). At 1280 px
+    its Russian "Внести сведения о ходе выполнения" ran past the page's right edge (the French and English lists
+    split over two lines beside the main links): the list now wraps under the main links, inside the container."""
+    from .conftest import log_in
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    log_in(page, "reporter_a", "pw-reporter_a")
+    page.goto(f"/{language}/alerts/", wait_until="load")
+    container = page.locator(".navbar > .container").bounding_box()
+    links = page.locator("#main-nav .nav-link")
+    assert links.count() >= 8
+    for n in range(links.count()):
+        box = links.nth(n).bounding_box()
+        assert container["x"] - 1 <= box["x"] and box["x"] + box["width"] <= container["x"] + container["width"] + 1, (
+            links.nth(n).inner_text(),
+            box,
+            container,
+        )
+    # Each of the two lists keeps its links on one line.
+    for menu in page.locator("#main-nav > ul").all():
+        tops = {round(link.bounding_box()["y"]) for link in menu.locator(".nav-link").all()}
+        assert len(tops) == 1, (menu.inner_text(), tops)
+    context.close()
+
+
+def test_the_official_links_read_from_the_right_on_an_arabic_page(browser, live_server, seeded_transactional_db):
+    """The source's "English · Français · Español · Русский · 中文 · العربية" links on the Arabic home page: only
+    "English" was isolated (lang="en"), so "Français · Español" and their dots joined one left-to-right run and
+    the line read "English · · Español · Français" from the right. Each link now reads in the page's order."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/ar/", wait_until="load")
+    boxes = [link.bounding_box() for link in page.locator(".official-links a").all()]
+    assert len(boxes) == 6
+    for before, after in zip(boxes, boxes[1:], strict=False):
+        if abs(before["y"] - after["y"]) < 2:  # on the same line, the next link is to the left
+            assert after["x"] + after["width"] <= before["x"], (before, after)
+    context.close()
