@@ -40,9 +40,9 @@ def all_three(**kwargs):
     the intervals whatever the scope (``_interval_history_by_year``): all equal.
 
     A scope with actors: ``history_by_year`` is already the chart from the intervals (the kept rows cannot tell
-    pairs apart), so the same call is not made twice; compared with the replay, a chart of such a scope read from
-    the kept rows would count every actor's changes (test_a_scope_of_items_charts_from_the_rows_kept_per_item_…
-    checks which table each reads)."""
+    pairs apart), so the same call is not made twice: compared with the replay, a chart of such a scope read from
+    the kept rows would count every actor's changes. Which table each scope reads:
+    ``test_a_scope_of_items_charts_from_the_rows_kept_per_item_and_one_with_actors_from_the_intervals``."""
     chart = both(**kwargs)
     filterset = kwargs.get("filterset")
     if kwargs.get("actor") is None and (filterset is None or not filterset.actors()):
@@ -85,7 +85,8 @@ def scopes():
     """``scope`` made once per query and date, for all of a property test's examples (the fixture is the test's,
     not an example's). A validated filterset holds its cleaned query (codes resolved to the items and actors, made
     before the examples and never changed by them) and nothing read from the updates: the charts read those when
-    called. Validating ~150 filtersets an example (their choices and codes looked up) was a third of the time."""
+    called. Validating ~150 filtersets an example (their choices and codes looked up) was a third of the time
+    (cProfile, SQLite)."""
     made = {}
 
     def cached(query: str, day: datetime.date | None = None) -> StatusFilter:
@@ -517,7 +518,9 @@ def test_random_back_dated_sequences_chart_the_same_as_the_replay(item, country,
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
-def test_random_sequences_with_several_updates_a_year_chart_the_same_as_the_replay(item, country, people, scopes, sequence):
+def test_random_sequences_with_several_updates_a_year_chart_the_same_as_the_replay(
+    item, country, people, scopes, sequence
+):
     # The chart skips the intervals that begin and end within a year (``crossing_year_ends``): these dates make
     # many of them, and ``on`` dates fall between them.
     chart_the_same_as_the_replay(item, country, people, sequence, dense_day, scopes)
