@@ -172,16 +172,16 @@ def test_backup_and_restore_commands_round_trip(tmp_path):
         import psycopg2
 
         settings_db = connection.settings_dict
+        # Named after this run's test database: two suites on one server (CI's, a developer's) each drop their own.
+        scratch = f"{settings_db['NAME']}_backup"
         admin = psycopg2.connect(
             host=settings_db["HOST"], port=settings_db["PORT"], user=settings_db["USER"], dbname="postgres"
         )
         admin.autocommit = True
         with admin.cursor() as cursor:
-            cursor.execute('DROP DATABASE IF EXISTS "tracker_backup_test" WITH (FORCE)')
-            cursor.execute('CREATE DATABASE "tracker_backup_test"')
-        env["DATABASE_URL"] = (
-            f"postgres://{settings_db['USER']}@{settings_db['HOST']}:{settings_db['PORT']}/tracker_backup_test"
-        )
+            cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{scratch}"')
+        env["DATABASE_URL"] = f"postgres://{settings_db['USER']}@{settings_db['HOST']}:{settings_db['PORT']}/{scratch}"
     else:
         admin = None
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
@@ -218,5 +218,5 @@ def test_backup_and_restore_commands_round_trip(tmp_path):
     finally:
         if admin is not None:
             with admin.cursor() as cursor:
-                cursor.execute('DROP DATABASE IF EXISTS "tracker_backup_test" WITH (FORCE)')
+                cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
             admin.close()

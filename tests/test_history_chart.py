@@ -37,13 +37,20 @@ def both(**kwargs):
 
 def all_three(**kwargs):
     """The chart (from the rows kept per item where the scope names items only), the replay, and the chart from
-    the intervals whatever the scope (``_interval_history_by_year``): all equal."""
+    the intervals whatever the scope (``_interval_history_by_year``): all equal.
+
+    A scope with actors: ``history_by_year`` is already the chart from the intervals (the kept rows cannot tell
+    pairs apart), so the same call is not made twice: compared with the replay, a chart of such a scope read from
+    the kept rows would count every actor's changes. Which table each scope reads:
+    ``test_a_scope_of_items_charts_from_the_rows_kept_per_item_and_one_with_actors_from_the_intervals``."""
     chart = both(**kwargs)
-    assert _interval_history_by_year(**kwargs) == chart, kwargs
+    filterset = kwargs.get("filterset")
+    if kwargs.get("actor") is None and (filterset is None or not filterset.actors()):
+        assert _interval_history_by_year(**kwargs) == chart, kwargs
     return chart
 
 
-def assert_every_caller_agrees(actors, items, on_days):
+def assert_every_caller_agrees(actors, items, on_days, scope):
     for target in items:
         all_three(recommendation=target)
         all_three(recommendation=target, since=2001)
@@ -71,6 +78,23 @@ def assert_every_caller_agrees(actors, items, on_days):
 
 
 PERSPECTIVES = [Perspective.GOVERNMENT, Perspective.CIVIL_SOCIETY, Perspective.UN_MECHANISM]
+
+
+@pytest.fixture
+def scopes():
+    """``scope`` made once per query and date, for all of a property test's examples (the fixture is the test's,
+    not an example's). A validated filterset holds its cleaned query (codes resolved to the items and actors, made
+    before the examples and never changed by them) and nothing read from the updates: the charts read those when
+    called. Validating ~150 filtersets an example (their choices and codes looked up) was a third of the time
+    (cProfile, SQLite)."""
+    made = {}
+
+    def cached(query: str, day: datetime.date | None = None) -> StatusFilter:
+        if (query, day) not in made:
+            made[query, day] = scope(query, day)
+        return made[query, day]
+
+    return cached
 
 
 def scope(query: str, day: datetime.date | None = None) -> StatusFilter:
@@ -488,19 +512,21 @@ def sparse_day(days: int) -> datetime.date:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
-def test_random_back_dated_sequences_chart_the_same_as_the_replay(item, country, people, sequence):
-    chart_the_same_as_the_replay(item, country, people, sequence, sparse_day)
+def test_random_back_dated_sequences_chart_the_same_as_the_replay(item, country, people, scopes, sequence):
+    chart_the_same_as_the_replay(item, country, people, sequence, sparse_day, scopes)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
-def test_random_sequences_with_several_updates_a_year_chart_the_same_as_the_replay(item, country, people, sequence):
+def test_random_sequences_with_several_updates_a_year_chart_the_same_as_the_replay(
+    item, country, people, scopes, sequence
+):
     # The chart skips the intervals that begin and end within a year (``crossing_year_ends``): these dates make
     # many of them, and ``on`` dates fall between them.
-    chart_the_same_as_the_replay(item, country, people, sequence, dense_day)
+    chart_the_same_as_the_replay(item, country, people, sequence, dense_day, scopes)
 
 
-def chart_the_same_as_the_replay(item, country, people, sequence, day_of):
+def chart_the_same_as_the_replay(item, country, people, sequence, day_of, scope):
     from recommendations import services
 
     actors = [country("KEN"), country("MEX"), country("PHL")]
@@ -542,7 +568,7 @@ def chart_the_same_as_the_replay(item, country, people, sequence, day_of):
         middle = days[len(days) // 2]
         on_days |= {middle, middle - datetime.timedelta(days=1), datetime.date(middle.year, 12, 31)}
         on_days |= {datetime.date(days[0].year, 12, 31), datetime.date(middle.year, 1, 1)}
-        assert_every_caller_agrees(actors, items, sorted(on_days))
+        assert_every_caller_agrees(actors, items, sorted(on_days), scope)
         transaction.set_rollback(True)
 
 
