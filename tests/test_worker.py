@@ -14,6 +14,7 @@ import uuid
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as Mailbox
+from django.db import OperationalError
 from django.utils import timezone
 
 from alerts import services, tasks
@@ -57,10 +58,18 @@ def _reconnect(app):
 
 
 def wait_for(condition, seconds=90):
+    """Polls ``condition`` until it holds. On SQLite the tests' in-memory database is shared between this thread and
+    the worker's through SQLite's shared cache, where a read that meets the worker's open write transaction fails at
+    once with "database table is locked" (SQLITE_LOCKED: the busy timeout does not apply to the shared cache's table
+    locks). That answers "not yet", as a read of the row before the write would: poll again."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except OperationalError as error:
+            if "is locked" not in str(error):
+                raise
         time.sleep(0.2)
     return False
 
