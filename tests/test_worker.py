@@ -14,7 +14,8 @@ import uuid
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as Mailbox
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 
 from alerts import services, tasks
@@ -36,6 +37,7 @@ def real_worker(seeded_transactional_db):
     from tracker.celery import app
 
     require_redis(REDIS_URL)
+    _reads_pass_the_workers_writes()
     queue = f"tracker-test-{uuid.uuid4().hex[:10]}"
     keys = ("broker_url", "task_always_eager", "task_default_queue")
     saved = {key: app.conf[key] for key in keys}
@@ -45,10 +47,31 @@ def real_worker(seeded_transactional_db):
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
             yield app
     finally:
+        connection_created.disconnect(_read_uncommitted)
         app.conf.update(saved)
         _reconnect(app)
         client = redis.Redis.from_url(REDIS_URL)
         client.delete(queue, *client.keys(f"{queue}*"))
+
+
+def _read_uncommitted(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
+def _reads_pass_the_workers_writes():
+    """On SQLite the tests' in-memory database is shared between the test's thread (the web requests) and the
+    worker's through SQLite's shared cache, where a read that meets the worker's open write transaction fails at once
+    with "database table is locked" (SQLITE_LOCKED: the busy timeout does not apply to the shared cache's table locks)
+    -- a page read while the worker imports failed so in CI. A file database in WAL mode, as `make run` serves, lets
+    readers pass a writer; read-uncommitted is the shared cache's way to let them: every connection opened while the
+    worker runs (the worker's own included) reads without table locks."""
+    if connection.vendor != "sqlite":
+        return
+    connection_created.connect(_read_uncommitted)
+    if connection.connection is not None:
+        _read_uncommitted(None, connection)
 
 
 def _reconnect(app):
