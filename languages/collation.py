@@ -58,6 +58,12 @@ def sorted_actors(actors: Iterable[T], language: str | None = None) -> list[T]:
     return sorted_by_name(actors, language, key=lambda actor: actor_name(actor, language))
 
 
+def countries_first(actors: Iterable[T], language: str | None = None) -> list[T]:
+    """Countries, then organizations (``Actor.kind``), each by name in ``language`` (``sorted_actors``): how the
+    lists of countries and organizations that are not paged by region or progress put them."""
+    return sorted(sorted_actors(actors, language), key=lambda actor: actor.kind)
+
+
 def sorted_by_region(
     actors: Iterable[T], language: str | None = None, *, places: Callable[[T], Iterable[str]]
 ) -> list[T]:

@@ -481,6 +481,33 @@ def test_an_item_s_who_is_where_names_countries_in_the_reader_s_language(client)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [("fr", ["Allemagne", "Espagne"]), ("ar", ["إسبانيا", "ألمانيا"]), ("en", ["Germany", "Kenya"])],
+)
+def test_an_item_s_who_is_where_shows_the_first_names_in_the_reader_s_order(language, first):
+    """The names cut short under a status are the first in the reader's order: in French Germany and Spain
+    (Allemagne, Espagne) come before Kenya, which the first two in English (Germany, Kenya) left out."""
+    import datetime
+
+    from .factories import record
+
+    item = Recommendation.objects.get(code="R02")
+    for iso3 in ("DEU", "KEN", "ESP"):
+        record(
+            actor=Actor.objects.get(iso3=iso3), recommendation=item, status="signed", as_of=datetime.date(2010, 1, 1)
+        )
+    with translation.override(language):
+        scope = reports.build_scope(StatusFilter(QueryDict("item=R02")))
+        groups = {s: (total, names) for s, _label, total, names in reports.actors_by_status(scope, per_status=2)}
+    total, names = groups["signed"]
+    assert total == 3
+    assert [name for _code, name in names] == first
+    no_information = groups["no_information"]
+    assert no_information[0] == 192 and len(no_information[1]) == 2
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("prefix", "name"), [("/zh-hans", "圣多美和普林西比"), ("/ar", "سان تومي وبرينسيبي")])
 def test_the_follow_button_names_a_country_in_the_reader_s_language(client, prefix, name):
     """The follow and feed links' hidden words (read out by a screen reader) gave the English name ("Log in to

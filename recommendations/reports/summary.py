@@ -8,7 +8,7 @@ from django.db.models import Count, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from languages.collation import in_database_order, sort_key, sorted_by_name
+from languages.collation import countries_first, in_database_order, sorted_by_name
 from languages.names import actor_name, english, shown
 from languages.regions import region_name
 
@@ -248,31 +248,37 @@ def actors_by_status(scope: Scope, per_status: int = 60) -> list[tuple[str, str,
 
     For an item's page: the names under each status, countries first, cut
     short where thousands of organizations would make the page heavy (the
-    table lists them all).
+    table lists them all). The first ``per_status`` in the reader's order,
+    named in the reader's language (``languages.collation.countries_first``).
     """
-    rows = scope.run(
-        "status, code, name, total",
-        "",
-        [per_status],
-        wrap=(
-            "SELECT p.status AS status, a.code AS code, a.name AS name, "
-            "ROW_NUMBER() OVER (PARTITION BY p.status ORDER BY a.kind, a.name, a.id) AS n, "
-            "COUNT(*) OVER (PARTITION BY p.status) AS total",
-            f"WHERE n <= %s ORDER BY {STATUS_RANK_SQL.replace('p.status', 'status')}, n",
-        ),
-    )
     grouped, totals = defaultdict(list), {}
-    for status, code, name, total in rows:
-        grouped[status].append((code, name))
-        totals[status] = total
-    if not in_database_order():
-        # The names in the reader's language (the query gives the English ones: "Armenia" on a Russian page),
-        # countries first, each kind in the language's alphabetical order.
-        actors = {a.code: a for a in Actor.objects.filter(code__in={c for g in grouped.values() for c, _n in g})}
-        collate = sort_key()
-        for status, names in grouped.items():
-            shown_names = [(code, actor_name(actors[code]) if code in actors else name) for code, name in names]
-            grouped[status] = sorted(
-                shown_names, key=lambda row: (actors[row[0]].kind if row[0] in actors else "", collate(row[1]))
-            )
+    if in_database_order():  # English: the database's order by name is the reader's; cut in SQL
+        rows = scope.run(
+            "status, code, name, total",
+            "",
+            [per_status],
+            wrap=(
+                "SELECT p.status AS status, a.code AS code, a.name AS name, "
+                "ROW_NUMBER() OVER (PARTITION BY p.status ORDER BY a.kind, a.name, a.id) AS n, "
+                "COUNT(*) OVER (PARTITION BY p.status) AS total",
+                f"WHERE n <= %s ORDER BY {STATUS_RANK_SQL.replace('p.status', 'status')}, n",
+            ),
+        )
+        for status, code, name, total in rows:
+            grouped[status].append((code, name))
+            totals[status] = total
+    else:
+        # Another language orders the names it shows otherwise ("Allemagne" before "Kenya", "Germany" after):
+        # every actor in scope is read (one pair each on an item's page, a few thousand at most), sorted here
+        # and cut, so the first ``per_status`` are the first in the reader's order, not the first in English.
+        ids = defaultdict(list)
+        for status, actor_id in scope.run("p.status, p.actor_id"):
+            ids[status].append(actor_id)
+        actors = Actor.objects.only("pk", "code", "name", "kind", "other_names").in_bulk(
+            {actor_id for group in ids.values() for actor_id in group}
+        )
+        for status, group in ids.items():
+            first = countries_first(actors[actor_id] for actor_id in group)[:per_status]
+            grouped[status] = [(actor.code, actor_name(actor)) for actor in first]
+            totals[status] = len(group)
     return [(s, status_label(s), totals[s], grouped[s]) for s in REPORT_STATUSES if grouped.get(s)]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from languages.collation import sorted_actors
+from languages.collation import countries_first
 from languages.names import actor_name
 
 from .. import charts, reports, services
@@ -43,7 +43,7 @@ def actor_list(request):
 
 
 def _by_kind_and_name(actors) -> list:
-    return sorted(sorted_actors(actors), key=lambda actor: actor.kind)
+    return countries_first(actors)
 
 
 def _actor_or_404(code: str) -> Actor:
@@ -162,7 +162,7 @@ def actor_search(request):
         actors = actors.countries()
     actors = actors.search(text).order_by("kind", "name").only("code", "name", "kind", "other_names")[:20]
     # Named and ordered in the reader's language; the label ends with the code, which is what the form reads.
-    actors = sorted(sorted_actors(actors), key=lambda actor: actor.kind)
+    actors = countries_first(actors)
     results = [
         {
             "code": a.code,
