@@ -58,6 +58,13 @@ def shown(obj, field: str, language: str | None = None) -> Shown:
     return Shown(english(obj, field), SOURCE_LANGUAGE, missing=False)
 
 
+def lang_attribute(obj, field: str) -> str:
+    """`` lang="en"`` for an element whose only text in ``field`` is ``shown`` in English on a page in another
+    language (an ``<option>``, a ``title`` attribute: where a ``<span lang>`` cannot go); else nothing."""
+    text = shown(obj, field)
+    return f' lang="{text.language}"' if text.missing else ""
+
+
 def actor_name(actor, language: str | None = None) -> str:
     """A country's name in ``language`` (the active one by default), else its English name."""
     language = language_code(language)

@@ -7,6 +7,8 @@
 {% shown item "title" as t %}        the same into a variable, for a {% blocktranslate with title=t %} sentence
                                      (a blocktranslate cannot call a tag; the mark stays markup, the text escaped)
 {{ item|shown_text:"title" }}        plain text (attributes, <title>): no mark
+<option{{ item|lang_attr:"title" }}>  ' lang="en"' where that plain text is the English one (an <option>, an
+                                     element whose title attribute it is: where no <span lang> can go)
 {{ actor|actor_name }}               a country's name in the page's language
 {{ actor.subregion|region_name }}    a UN M49 region's name in the page's language
 {{ section.title|in_english }}       text stored only in English (the source's headings, the SDG targets'
@@ -27,6 +29,7 @@ from django import template
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .. import dates, names, sentences
@@ -101,6 +104,11 @@ def _local(value):
 @register.filter
 def shown_text(obj, field: str) -> str:
     return names.shown(obj, field).text if obj is not None else ""
+
+
+@register.filter
+def lang_attr(obj, field: str) -> str:
+    return mark_safe(names.lang_attribute(obj, field)) if obj is not None else ""  # noqa: S308 - a language code
 
 
 @register.filter

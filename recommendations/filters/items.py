@@ -7,21 +7,35 @@ from django.utils.translation import pgettext_lazy
 
 from ..models import Addressee, Instrument, Kind, Recommendation, SDGTarget, Section, Theme
 from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, keyed, search_filter
+from .widgets import MarkedSelect, english_only, shown_language
 
 
 class RecommendationFilter(ExplainedFilterSet):
     q = search_filter(_("Code, title or words of the text"))
-    theme = keyed(EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", field_name="themes", empty_label=_("All themes"))
+    theme = keyed(
+        EDITORIAL_THEME_LABEL,
+        Theme.objects.all(),
+        "slug",
+        field_name="themes",
+        empty_label=_("All themes"),
+        widget=MarkedSelect(language_of=shown_language("name")),
+    )
     section = keyed(
         _("Section"),
         Section.objects.order_by("position"),
         "code",
         method="filter_section",
         empty_label=_("All sections"),
+        widget=MarkedSelect(language_of=english_only),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=_("All kinds"))
     addressee = keyed(
-        _("Addressed to"), Addressee.objects.all(), "slug", field_name="addressees", empty_label=_("All addressees")
+        _("Addressed to"),
+        Addressee.objects.all(),
+        "slug",
+        field_name="addressees",
+        empty_label=_("All addressees"),
+        widget=MarkedSelect(language_of=shown_language("name")),
     )
     instrument = keyed(
         _("Instrument"),
@@ -36,6 +50,7 @@ class RecommendationFilter(ExplainedFilterSet):
         "code",
         field_name="sdg_targets",
         empty_label=_("Any SDG target"),
+        widget=MarkedSelect(language_of=english_only),
     )
     editorial = django_filters.ChoiceFilter(
         label=_("Title and scope"),

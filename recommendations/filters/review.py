@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Actor, ProgressUpdate, Recommendation
 from .base import ExplainedFilterSet, keyed
+from .widgets import MarkedSelect, shown_language
 
 AGE_CHOICES = [("7", _("Waiting over a week")), ("30", _("Waiting over a month")), ("90", _("Waiting over 3 months"))]
 
@@ -24,7 +25,12 @@ class ReviewQueueFilter(ExplainedFilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. mfa-asia")}),
     )
     item = keyed(
-        _("Item"), Recommendation.objects.all(), "code", field_name="recommendation", empty_label=_("All items")
+        _("Item"),
+        Recommendation.objects.all(),
+        "code",
+        field_name="recommendation",
+        empty_label=_("All items"),
+        widget=MarkedSelect(language_of=shown_language("title")),
     )
     actor = keyed(
         _("Country or organization (code)"),

@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from languages import names
 from languages.collation import sorted_by_name
 from languages.regions import region_name
 
@@ -35,6 +36,7 @@ from .base import (
     keyed,
     not_in_future,
 )
+from .widgets import MarkedCheckboxes, MarkedSelect, english_only, shown_language
 
 
 class CodeListField(forms.CharField):
@@ -120,11 +122,16 @@ class StatusFilter(ExplainedFilterSet):
         to_field_name="code",
         queryset=Recommendation.objects.all(),
         method="filter_item_side",
-        widget=forms.CheckboxSelectMultiple,
+        widget=MarkedCheckboxes(language_of=shown_language("title")),
         help_text=_("Tick one or several; none means all."),
     )
     theme = keyed(
-        EDITORIAL_THEME_LABEL, Theme.objects.all(), "slug", method="filter_item_side", empty_label=_("All themes")
+        EDITORIAL_THEME_LABEL,
+        Theme.objects.all(),
+        "slug",
+        method="filter_item_side",
+        empty_label=_("All themes"),
+        widget=MarkedSelect(language_of=shown_language("name")),
     )
     section = keyed(
         _("Section"),
@@ -132,6 +139,7 @@ class StatusFilter(ExplainedFilterSet):
         "code",
         method="filter_item_side",
         empty_label=_("All sections"),
+        widget=MarkedSelect(language_of=english_only),
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Kind.choices, method="filter_item_side", empty_label=_("All kinds")
@@ -144,7 +152,12 @@ class StatusFilter(ExplainedFilterSet):
         empty_label=_("All instruments"),
     )
     addressee = keyed(
-        _("Addressed to"), Addressee.objects.all(), "slug", method="filter_item_side", empty_label=_("All addressees")
+        _("Addressed to"),
+        Addressee.objects.all(),
+        "slug",
+        method="filter_item_side",
+        empty_label=_("All addressees"),
+        widget=MarkedSelect(language_of=shown_language("name")),
     )
     actor_kind = django_filters.ChoiceFilter(
         label=_("Countries or organizations"),
@@ -276,7 +289,7 @@ class StatusFilter(ExplainedFilterSet):
         levels = region_levels()
         for level in ("region", "subregion"):  # the field adds its "All …" choice itself, once
             fields[level].choices = levels[level]
-        fields["item"].label_from_instance = lambda r: f"{r.code} {r.title}"
+        fields["item"].label_from_instance = lambda r: f"{r.code} {names.shown(r, 'title').text}"
         fields["section"].label_from_instance = lambda s: "\u2003" * s.depth + f"{s.code} {s.title[:60]}"
         fields["on"].validators.append(not_in_future)
         fields["compare"].validators.append(not_in_future)

@@ -11,10 +11,14 @@ as before. tests/test_filter_widgets.py compares both renderings over the report
 import html
 from functools import cache
 
+from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.template.loader import get_template
 from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.safestring import SafeData
+
+from languages import names
 
 
 def _escaped(text) -> str:
@@ -156,3 +160,54 @@ class FilterFormRenderer(TemplatesSetting):
 
 
 FILTER_FORM_RENDERER = FilterFormRenderer()
+
+
+# -- choices whose text is in another language than the page's (WCAG 3.1.2, language of parts) -----------------
+#
+# An item's title nobody has translated yet, a section heading or an SDG target's official text is English on a
+# French or Arabic page: its option says so (``lang="en"``), so a screen reader reads it as English. The mark is
+# the widget's, not the label's: ``label_from_instance`` stays plain text, as the filters in words and the exports
+# read it. ``language_of(obj)`` is the language the option's text is in (``languages.names.shown``'s, or English
+# for text stored only in English); the option is marked where it is not the page's.
+
+
+def shown_language(field: str):
+    """``language_of`` for a translated title or name (``names.shown``: English where nobody translated it)."""
+    return lambda obj: names.shown(obj, field).language
+
+
+def english_only(obj) -> str:
+    """``language_of`` for text stored only in English (the source's headings, the SDG targets' official text)."""
+    return names.SOURCE_LANGUAGE
+
+
+class _MarksLanguage:
+    def __init__(self, attrs=None, *, language_of, **kwargs):
+        super().__init__(attrs, **kwargs)
+        self.language_of = language_of
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        instance = getattr(value, "instance", None)  # a model choice (not the empty one)
+        if instance is not None:
+            language = self.language_of(instance)
+            if language != names.language_code():
+                self.mark(option, language)
+        return option
+
+
+class MarkedSelect(_MarksLanguage, forms.Select):
+    """A select whose ``<option>`` carries ``lang`` where its text is not in the page's language."""
+
+    @staticmethod
+    def mark(option: dict, language: str):
+        option["attrs"] = {**option["attrs"], "lang": language}
+
+
+class MarkedCheckboxes(_MarksLanguage, forms.CheckboxSelectMultiple):
+    """Ticks whose label text sits in a ``<span lang>`` where it is not in the page's language (the ``lang`` of
+    the ``<input>`` would not reach the label's text, which names the tick)."""
+
+    @staticmethod
+    def mark(option: dict, language: str):
+        option["label"] = format_html('<span lang="{}">{}</span>', language, option["label"])

@@ -289,7 +289,7 @@ def _matrix_html(grid) -> str:
     }
     head = "".join(
         f'<th scope="col"><a href="{escape(item.get_absolute_url())}" '
-        f'title="{escape(names.shown(item, "title").text)}">'
+        f'title="{escape(names.shown(item, "title").text)}"{names.lang_attribute(item, "title")}>'
         f"{escape(item.code)}</a></th>"
         for item in grid.items
     )
