@@ -20,6 +20,7 @@ from languages.dates import long_date
 from languages.names import actor_name
 from recommendations.filters import StatusFilter
 from recommendations.models import REPORT_STATUSES, STATUS_SHORT, Actor, ActorKind, Recommendation, status_label
+from recommendations.models.progress import iso_as_of_heading
 
 from .rows import Standing, described_except, report_rows, unit_shown
 from .world import world
@@ -43,6 +44,11 @@ class WorldMap:
     @property
     def day(self) -> datetime.date:
         return self.snapshot or timezone.localdate()
+
+    @property
+    def as_of_heading(self) -> str:
+        """The heading over the table's as-of dates, worded for their precisions (``models.as_of_heading``)."""
+        return iso_as_of_heading(place.as_of for place in self.places.values())
 
     @property
     def counts(self) -> list[tuple[str, str, str, int]]:

@@ -10,7 +10,7 @@ from languages.numbers import measured
 from recommendations import reports
 from recommendations.filters import StatusFilter
 from recommendations.models import STAGES, STATUS_SHORT, status_label
-from recommendations.models.progress import format_iso_as_of, iso_as_of_phrase
+from recommendations.models.progress import format_iso_as_of, iso_as_of_heading, iso_as_of_phrase
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ class Standing:
     def as_of_phrase(self) -> str:
         """ "as of 10 November 2021", "en mars 2017" (``recommendations.models.as_of_phrase``)."""
         return iso_as_of_phrase(self.as_of)
+
+    @property
+    def as_of_heading(self) -> str:
+        """The label over this as-of date ("Au" over a day in French, "En" over a year: ``models.as_of_heading``)."""
+        return iso_as_of_heading([self.as_of])
 
     @property
     def value_shown(self) -> str:

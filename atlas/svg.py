@@ -245,7 +245,7 @@ def table_rows(world_map: WorldMap, *, link_prefix: str) -> str:
     item = escape(world_map.item.code)
     quantitative = world_map.item.kind == "quantitative"
     # The card layout's labels (data-label), in the page's language.
-    status, as_of, value_label = escape(_("Status")), escape(_("As of")), escape(_("Value"))
+    status, value_label = escape(_("Status")), escape(_("Value"))
     out = []
     for place in world_map.places.values():
         value = place.value_shown
@@ -253,7 +253,7 @@ def table_rows(world_map: WorldMap, *, link_prefix: str) -> str:
             f'<tr><th scope="row" class="fw-normal"><a href="{escape(link_prefix)}{escape(place.code)}/{item}/">'
             f'{escape(place.name)}</a></th><td data-label="{status}"><span class="status-badge status-{place.status}">'
             f"{escape(place.label)}</span></td>"
-            f'<td class="text-nowrap" data-label="{as_of}">{escape(place.as_of_shown)}</td>'
+            f'<td class="text-nowrap" data-label="{escape(place.as_of_heading)}">{escape(place.as_of_shown)}</td>'
             + (
                 f'<td class="text-end text-nowrap" data-label="{value_label}">{escape(value)}</td>'
                 if quantitative

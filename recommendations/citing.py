@@ -2,7 +2,9 @@
 
 A citation names the page's address (which reproduces the report exactly), the day it was retrieved, the
 day the data stand at ("as of": the snapshot date of a report on a past date, otherwise the day of the
-latest verified update, never simply today), the source document and the licence. Pages, the XLSX about
+latest verified update, never simply today), the source document and the licence. The as-of date is worded at its
+precision by the rule every as-of date follows (``models.as_of_phrase``: "au 1er janvier 2018", but "en 2017"
+in French); both dates above are days, a citation of data known to the month or the year says so. Pages, the XLSX about
 sheet, the JSON metadata and drawn charts all take it from ``suggested`` so they never disagree.
 """
 
@@ -10,12 +12,14 @@ import datetime
 from dataclasses import asdict, dataclass
 
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from languages.dates import long_date
 
-from .models import ProgressUpdate, SourceDocument
+from .models import DatePrecision, ProgressUpdate, SourceDocument, as_of_phrase, iso_as_of
 
 TRACKER = gettext_lazy("Open tracker of the calls to action on international migration and development")
 LICENCE = "CC BY 4.0"
@@ -31,25 +35,48 @@ class Citation:
     source: str
     licence: str = LICENCE
     licence_url: str = LICENCE_URL
+    as_of_precision: str = DatePrecision.DAY  # of ``as_of``: a report's snapshot and a review's day are days
+
+    @property
+    def as_of_phrase(self) -> str:
+        """ "as of 1 January 2018", "au 1er janvier 2018", "en 2017" (``models.as_of_phrase``); "" without data."""
+        return as_of_phrase(self.as_of, self.as_of_precision) if self.as_of else ""
 
     @property
     def text(self) -> str:
         """The citation as one line, e.g. for a reference list."""
-        data = _("Data as of %(date)s.") % {"date": long_date(self.as_of)} if self.as_of else _("No verified data yet.")
-        return " ".join(
-            [
-                _("%(tracker)s: %(title)s.") % {"tracker": TRACKER, "title": self.title},
-                data,
-                _("Retrieved %(date)s from %(url)s.") % {"date": long_date(self.retrieved), "url": self.url},
-                _("Source document: %(source)s. Licence: %(licence)s (%(licence_url)s).")
-                % {"source": self.source, "licence": self.licence, "licence_url": self.licence_url},
-            ]
+        return " ".join(self._sentences(str))
+
+    @property
+    def html(self) -> SafeString:
+        """``text`` for a page: the source document's title, in English whatever the page's language, marked
+        ``lang="en"`` (and only it: the rest is in the page's language)."""
+        marked = self._sentences(lambda source: format_html('<span lang="en">{}</span>', source))
+        return mark_safe(" ".join(marked))  # nosec B308 B703 # noqa: S308 - every part is escaped (``_sentences``)
+
+    def _sentences(self, english) -> list[str]:
+        """The citation's sentences; ``english(source)`` writes the English source (``str`` for plain text, else
+        each sentence is escaped for HTML around it)."""
+        own = (lambda text: text) if english is str else escape
+        data = (
+            # Translators: %(when)s is "as of 1 January 2018" (or "as of 2017" for data known to the year: contexts
+            # "as of a day", "as of a month", "as of a year"), worded for its precision.
+            _("Data %(when)s.") % {"when": self.as_of_phrase} if self.as_of else _("No verified data yet.")
         )
+        source = _("Source document: %(source)s. Licence: %(licence)s (%(licence_url)s).")
+        source_values = {"source": "\0", "licence": self.licence, "licence_url": self.licence_url}
+        before, _source, after = (source % source_values).partition("\0")
+        return [
+            own(_("%(tracker)s: %(title)s.") % {"tracker": TRACKER, "title": self.title}),
+            own(data),
+            own(_("Retrieved %(date)s from %(url)s.") % {"date": long_date(self.retrieved), "url": self.url}),
+            own(before) + english(self.source) + own(after),
+        ]
 
     def as_dict(self) -> dict:
         values = asdict(self)
         values["retrieved"] = self.retrieved.isoformat()
-        values["as_of"] = self.as_of.isoformat() if self.as_of else None
+        values["as_of"] = iso_as_of(self.as_of, values.pop("as_of_precision")) if self.as_of else None
         values["text"] = self.text
         return values
 

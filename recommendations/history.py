@@ -1,7 +1,7 @@
 """What changed between two versions of a progress update, for its history (read-only, plain data)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from .models import format_as_of, plain_number, status_label
 
@@ -23,7 +23,7 @@ def _links(record) -> str:
 FIELDS = [
     ("status", gettext_lazy("Status"), _status, True),
     ("value", gettext_lazy("Measured value"), lambda r: plain_number(r.value) if r.value is not None else "—", True),
-    ("as_of", gettext_lazy("As of"), _as_of, True),
+    ("as_of", pgettext_lazy("heading over dates of any precision", "As of"), _as_of, True),
     ("historical", gettext_lazy("Historical"), lambda r: _("yes") if r.historical else _("no"), True),
     ("narrative", gettext_lazy("What happened"), lambda r: r.narrative or "", False),
     ("evidence_urls", gettext_lazy("Evidence links"), lambda r: "\n".join(r.evidence_urls or []), False),

@@ -9,8 +9,9 @@ import re
 import openpyxl
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from recommendations import citing
 from recommendations.models import ProgressUpdate, Status
@@ -211,3 +212,48 @@ def test_xlsx_cites_and_types_its_cells(client, history):
 
 def text_bytes(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize(
+    ("language", "precision", "said", "not_said"),
+    [
+        ("en", "year", "Data as of 2017.", "1 January 2017"),
+        ("en", "month", "Data as of March 2017.", "1 March 2017"),
+        ("en", "day", "Data as of 1 March 2017.", "Data as of March 2017"),
+        ("fr", "year", "Données en 2017.", "1er janvier 2017"),
+        ("fr", "month", "Données en mars 2017.", "au mars"),
+        ("fr", "day", "Données au 1er mars 2017.", "en mars 2017"),
+        ("ru", "year", "Данные по состоянию на 2017 год.", "1 января"),
+    ],
+)
+def test_a_citation_words_its_data_s_as_of_at_its_precision(language, precision, said, not_said):
+    """The "Data as of" of a citation follows the rule of every as-of date (``models.as_of_phrase``): data known
+    to the year read "Données en 2017", not a whole day ("au 1er janvier 2017"), in the line, on the page and in
+    the JSON; a report's snapshot date and a review's day are days ("au 1er mars 2017")."""
+    day = {"year": datetime.date(2017, 1, 1), "month": datetime.date(2017, 3, 1), "day": datetime.date(2017, 3, 1)}
+    citation = citing.Citation(
+        title="t",
+        url="https://example.org/",
+        retrieved=datetime.date(2024, 3, 5),
+        as_of=day[precision],
+        source="s",
+        as_of_precision=precision,
+    )
+    with translation.override(language):
+        assert said in citation.text and not_said not in citation.text
+        assert said in citation.html
+        page = Template("{% include 'recommendations/_citation.html' %}").render(Context({"citation": citation}))
+    assert said.rstrip(".") in page and not_said not in page
+    assert citation.as_dict()["as_of"] == {"year": "2017", "month": "2017-03", "day": "2017-03-01"}[precision]
+
+
+def test_a_translated_citation_marks_only_its_english_source(client, history):
+    """The suggested citation on a French page is French but for the source document's English title: that part
+    is marked lang="en", not the whole citation (it was ``<cite lang="en">`` around French sentences)."""
+    html = client.get("/fr/reports/?item=R02&on=2018-01-01").content.decode()
+    cite = html.split('id="cite"', 1)[1].split("</section>", 1)[0]
+    assert "<cite>" in cite and '<cite lang="en">' not in cite
+    assert "Données au 1er janvier 2018." in cite
+    assert '<span lang="en">Summary of informal interactive hearings' in cite
+    english = client.get("/reports/?item=R02&on=2018-01-01").content.decode()
+    assert "Data as of 1 January 2018." in english.split('id="cite"', 1)[1]

@@ -62,6 +62,7 @@ from .places import in_region, place_expression, place_sql
 from .progress import (
     ProgressUpdate,
     ProgressUpdateQuerySet,
+    as_of_heading,
     as_of_phrase,
     format_as_of,
     iso_as_of,
@@ -154,6 +155,7 @@ __all__ = [
     "visible_to_author_q",
     "ProgressUpdateQuerySet",
     "ProgressUpdate",
+    "as_of_heading",
     "as_of_phrase",
     "format_as_of",
     "iso_as_of",

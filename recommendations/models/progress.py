@@ -266,6 +266,34 @@ def as_of_phrase(day, precision: str) -> str:
     return pgettext("as of a day", "as of %(day)s") % {"day": shown}
 
 
+def as_of_heading(precisions=()) -> str:
+    """The heading of a column (or a label) over as-of dates shown at ``precisions`` (``format_as_of``), worded
+    for them as ``as_of_phrase`` words the dates: French "Au" over days ("au 15 mars 2017") but "En" over months
+    and years ("en mars 2017", "en 2017": "Au 2017" is not French). Over dates of several precisions, or none, a
+    word that heads any date ("Date" in French)."""
+    found = set(precisions)
+    if found == {DatePrecision.YEAR}:
+        # Translators: heading a column of dates known to the year ("2017"), as "as of %(year)s" words them
+        # (French "En", as in "en 2017").
+        return pgettext("heading over years", "As of")
+    if found == {DatePrecision.MONTH}:
+        # Translators: heading a column of dates known to the month ("March 2017"), as "as of %(month)s" words them
+        # (French "En", as in "en mars 2017").
+        return pgettext("heading over months", "As of")
+    if found == {DatePrecision.DAY}:
+        # Translators: heading a column of dates known to the day ("15 March 2017"), as "as of %(day)s" words them
+        # (French "Au", as in "au 15 mars 2017").
+        return pgettext("heading over days", "As of")
+    # Translators: heading a column of dates known to the day, the month or the year alike ("15 March 2017",
+    # "2017"): a word that heads any of them (French "Date": neither "Au 2017" nor "En 15 mars 2017" is French).
+    return pgettext("heading over dates of any precision", "As of")
+
+
+def iso_as_of_heading(texts) -> str:
+    """``as_of_heading`` over as-of dates as the exports write them ("2017", "2017-03", "2017-03-31")."""
+    return as_of_heading(_parsed_iso_as_of(text)[1] for text in texts if text)
+
+
 def format_iso_as_of(text: str) -> str:
     """An as-of date as the exports write it (``iso_as_of``: "2017", "2017-03" or "2017-03-31") as pages show it,
     in the active language (``format_as_of``): for pages built from the export's rows (the atlas)."""

@@ -7,6 +7,7 @@ from django.utils.html import format_html_join
 from languages.numbers import count, measured
 
 from .. import glossary
+from ..models import as_of_heading as heading_over
 from ..models import plain_number
 from ..models import public_name as name_in_public
 
@@ -18,6 +19,13 @@ def plain(value):
     """A number without exponent or trailing zeros, with the language's decimal sign: Decimal('20.0000') → '20',
     4.5000 → '4.5' ('4,5' in French). Pages only: the exports write ``plain_number``'s digits."""
     return measured(plain_number(value))
+
+
+@register.filter
+def as_of_heading(precisions) -> str:
+    """The heading over as-of dates at ``precisions`` (one, or a list): "Au" over days in French, "En" over years
+    (``models.as_of_heading``, worded as ``as_of_phrase`` words the dates), never "As of" translated once for all."""
+    return heading_over([precisions] if isinstance(precisions, str) else precisions or ())
 
 
 @register.filter

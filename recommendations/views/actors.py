@@ -80,6 +80,7 @@ def actor_detail(request, code):
         "actor": actor,
         "rows": [(item, statuses.get(item.pk)) for item in items],
         "known": known,
+        "as_of_precisions": [current.update.as_of_precision for _item, current in known],
         "unknown": unknown,
         "reported": len(statuses),
         "counts": ordered,
@@ -132,19 +133,21 @@ def _tracks(updates: list[ProgressUpdate]) -> dict:
         rows.setdefault(update.as_of, {p: [] for p in perspectives})[update.perspective].append(update)
         if update.state == ReviewState.VERIFIED:
             latest[update.perspective] = update
-    track_rows = [{"as_of": _day_label(cells), "cells": list(cells.values())} for _, cells in sorted(rows.items())]
+    firsts = [(_first(cells), list(cells.values())) for _, cells in sorted(rows.items())]
     return {
         "perspectives": perspectives,
-        "track_rows": track_rows,
+        # Each row's date as its updates give it (at the precision of the first one), and the column's heading
+        # worded for those precisions (``models.as_of_heading``).
+        "track_rows": [{"as_of": first.as_of_display(), "cells": cells} for first, cells in firsts],
+        "as_of_precisions": [first.as_of_precision for first, _cells in firsts],
         "track_latest": [(Perspective(p).label, latest[p]) for p in perspectives if p in latest],
         "tracks_disagree": services.statuses_disagree(u.status for u in latest.values()),
     }
 
 
-def _day_label(cells: dict) -> str:
-    """A row's date as its updates give it (at the precision of the first one)."""
-    first = next(u for updates in cells.values() for u in updates)
-    return first.as_of_display()
+def _first(cells: dict) -> ProgressUpdate:
+    """A row's first update: the row shows its date at that update's precision."""
+    return next(u for updates in cells.values() for u in updates)
 
 
 @require_GET

@@ -36,7 +36,9 @@ from ..models import (
     ActorKind,
     Kind,
     Recommendation,
+    as_of_heading,
     english,
+    iso_as_of,
     status_label,
     status_label_en,
 )
@@ -214,7 +216,11 @@ def report_table(request):
         errors,
         title=_("Status table"),
         rows=rows,
-        table_columns=TABLE_COLUMNS,
+        # The as-of column's heading worded for the dates this page shows ("Au" over days in French, "En" over years).
+        table_columns=[
+            (key, as_of_heading(r.update.as_of_precision for r in rows if r.update) if key == "as_of" else label)
+            for key, label in TABLE_COLUMNS
+        ],
         count=count,
         page_number=number,
         pages=pages,
@@ -482,8 +488,9 @@ def _chart_file(request):
     day = filterset.snapshot_date or timezone.localdate()
     lines = [
         (
-            _("Verified history up to %(day)s; data as of %(as_of)s.")
-            % {"day": long_date(day), "as_of": long_date(citation.as_of)}
+            # Translators: %(when)s is "as of 1 January 2018" (contexts "as of a day", "as of a month", "as of a
+            # year"), worded for its precision.
+            _("Verified history up to %(day)s; data %(when)s.") % {"day": long_date(day), "when": citation.as_of_phrase}
             if citation.as_of
             else _("Verified history up to %(day)s; data as of — (no verified update).") % {"day": long_date(day)}
         ),
@@ -585,6 +592,7 @@ def write_xlsx(filterset, scope, handle, *, citation: citing.Citation | None = N
         typed, formats = _xlsx_values(values)
         sheet.append(xlsx_row(sheet, typed, formats))
     about = workbook.create_sheet("about")
+    as_of_format = _AS_OF_FORMATS[len(iso_as_of(citation.as_of, citation.as_of_precision))] if citation.as_of else ""
     # The about sheet's row labels speak the active language; the status sheet's columns never change.
     for line in [
         [
@@ -606,5 +614,7 @@ def write_xlsx(filterset, scope, handle, *, citation: citing.Citation | None = N
         [_("Editorial layer"), editorial.EDITORIAL_LAYER + " recommendation_title is the editors' title."],
         *([_("Automatic statuses"), note] for note in reports.threshold_notes(filterset)),
     ]:
-        about.append(xlsx_row(about, line, {1: "yyyy-mm-dd"}))
+        # The data's as-of date at its precision, as the status sheet formats its dates ("yyyy" for a year).
+        day_format = as_of_format if citation.as_of and line[1] is citation.as_of else "yyyy-mm-dd"
+        about.append(xlsx_row(about, line, {1: day_format}))
     workbook.save(handle)
