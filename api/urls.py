@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from languages.patterns import language_prefixed
+from languages.patterns import language_prefixed, redirected_from_prefixes
 
 from . import pages, views
 
@@ -27,6 +27,8 @@ urlpatterns = [
     # Swagger UI from drf-spectacular-sidecar's vendored files (no CDN); its start-up script is a separate
     # file (the "split" view), so the Content-Security-Policy needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # The documentation has one address, in English: /fr/api/docs/ (and the schema it reads) redirect there.
+    redirected_from_prefixes("api/docs/", "api/schema/"),
     # The tokens page is a page: in the visitor's language (/fr/account/api-tokens/); the API above never is.
     language_prefixed(
         path("account/api-tokens/", pages.tokens, name="tokens"),

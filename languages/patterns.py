@@ -6,7 +6,7 @@ Django's ``i18n_patterns``. An app that mixes both, such as the API (its tokens 
 namespace (``api:tokens``, ``opendata:data``) holds both kinds and every ``{% url %}`` keeps working.
 """
 
-from django.urls import URLResolver
+from django.urls import URLResolver, path
 from django.urls.resolvers import LocalePrefixPattern, RoutePattern
 
 
@@ -19,3 +19,13 @@ def language_prefixed(*urls) -> URLResolver:
     does not refuse. Like the root's, English has no prefix (``prefix_default_language=False``).
     """
     return URLResolver(RoutePattern(""), [URLResolver(LocalePrefixPattern(prefix_default_language=False), list(urls))])
+
+
+def redirected_from_prefixes(*routes: str) -> URLResolver:
+    """Machine URLs that a reader may still ask for under a language prefix (/ru/api/docs/: typed, or reached by
+    putting the language in front of the address as every page has it) redirect to their one address
+    (/api/docs/) instead of answering a 404. Unnamed: ``{% url %}`` keeps giving the one address, and the
+    English prefix (none) never reaches them (the machine URL itself comes first in the URLconf)."""
+    from .views import to_unprefixed
+
+    return language_prefixed(*(path(route, to_unprefixed) for route in routes))

@@ -7,7 +7,7 @@ forged link (no account, no data, no session). ``next`` must be an address on th
 
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -35,3 +35,15 @@ def choose(request, code: str):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+@never_cache
+def to_unprefixed(request):
+    """/ru/api/docs/?x → /api/docs/?x (``patterns.redirected_from_prefixes``): the same address without its
+    language prefix. Not permanent: the documentation may one day be served in each language."""
+    language = translation.get_language_from_path(request.path_info)
+    if not language:  # the English (unprefixed) address is the machine URL itself, never this view
+        raise Http404("No language prefix")
+    rest = request.path_info.lstrip("/").split("/", 1)[1]
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(get_script_prefix() + rest + (f"?{query}" if query else ""))
