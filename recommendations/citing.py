@@ -50,8 +50,9 @@ class Citation:
     @property
     def html(self) -> SafeString:
         """``text`` for a page: the source document's title, in English whatever the page's language, marked
-        ``lang="en"`` (and only it: the rest is in the page's language)."""
-        marked = self._sentences(lambda source: format_html('<span lang="en">{}</span>', source))
+        ``lang="en"`` (and only it: the rest is in the page's language), and left to right, isolated from the Arabic
+        around it (its commas and parentheses otherwise move on an Arabic page)."""
+        marked = self._sentences(lambda source: format_html('<span lang="en" dir="ltr">{}</span>', source))
         return mark_safe(" ".join(marked))  # nosec B308 B703 # noqa: S308 - every part is escaped (``_sentences``)
 
     def _sentences(self, english) -> list[str]:

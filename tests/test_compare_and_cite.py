@@ -254,6 +254,6 @@ def test_a_translated_citation_marks_only_its_english_source(client, history):
     cite = html.split('id="cite"', 1)[1].split("</section>", 1)[0]
     assert "<cite>" in cite and '<cite lang="en">' not in cite
     assert "Données au 1er janvier 2018." in cite
-    assert '<span lang="en">Summary of informal interactive hearings' in cite
+    assert '<span lang="en" dir="ltr">Summary of informal interactive hearings' in cite
     english = client.get("/reports/?item=R02&on=2018-01-01").content.decode()
     assert "Data as of 1 January 2018." in english.split('id="cite"', 1)[1]

@@ -73,6 +73,7 @@ ENGLISH = re.compile(
     re.IGNORECASE,
 )
 CODE = re.compile(r"\b[A-Z0-9]{2,}\b")
+URL = re.compile(r"https?://\S+")  # addresses are no words either: the citation's licence (…/licenses/by/4.0/)
 ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 
 
@@ -141,7 +142,7 @@ def english_left(html: str, data_in_english: list[str]) -> tuple[list[str], list
     text, options = (" ".join(" ".join(parts).split()) for parts in (parser.parts, parser.options))
     for data in data_in_english:
         text, options = text.replace(data, " "), options.replace(data, " ")
-    text = CODE.sub(" ", text)  # codes are no words: AND (Andorra), CC BY (the licence)
+    text = CODE.sub(" ", URL.sub(" ", text))  # codes are no words: AND (Andorra), CC BY (the licence)
     known = [known for known in KNOWN if known in text or known in options]
     words = sorted({m.group(0).lower() for m in ENGLISH.finditer(text)})
     context = [text[max(0, m.start() - 60) : m.end() + 60] for m in ENGLISH.finditer(text)][:5]
