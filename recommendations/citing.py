@@ -12,8 +12,8 @@ import datetime
 from dataclasses import asdict, dataclass
 
 from django.utils import timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,20 +45,22 @@ class Citation:
     @property
     def text(self) -> str:
         """The citation as one line, e.g. for a reference list."""
-        return " ".join(self._sentences(str))
+        sentences, before, after = self._parts()
+        return " ".join([*sentences, before + self.source + after])
 
     @property
     def html(self) -> SafeString:
         """``text`` for a page: the source document's title, in English whatever the page's language, marked
         ``lang="en"`` (and only it: the rest is in the page's language), and left to right, isolated from the Arabic
-        around it (its commas and parentheses otherwise move on an Arabic page)."""
-        marked = self._sentences(lambda source: format_html('<span lang="en" dir="ltr">{}</span>', source))
-        return mark_safe(" ".join(marked))  # nosec B308 B703 # noqa: S308 - every part is escaped (``_sentences``)
+        around it (its commas and parentheses otherwise move on an Arabic page). Every part is escaped."""
+        sentences, before, after = self._parts()
+        return format_html(
+            '{} {}<span lang="en" dir="ltr">{}</span>{}', " ".join(sentences), before, self.source, after
+        )
 
-    def _sentences(self, english) -> list[str]:
-        """The citation's sentences; ``english(source)`` writes the English source (``str`` for plain text, else
-        each sentence is escaped for HTML around it)."""
-        own = (lambda text: text) if english is str else escape
+    def _parts(self) -> tuple[list[str], str, str]:
+        """The citation's sentences in the page's language, then the last one's words before and after the English
+        source, so that ``html`` can mark the source alone."""
         data = (
             # Translators: %(when)s is "as of 1 January 2018" (or "as of 2017" for data known to the year: contexts
             # "as of a day", "as of a month", "as of a year"), worded for its precision.
@@ -67,12 +69,12 @@ class Citation:
         source = _("Source document: %(source)s. Licence: %(licence)s (%(licence_url)s).")
         source_values = {"source": "\0", "licence": self.licence, "licence_url": self.licence_url}
         before, _source, after = (source % source_values).partition("\0")
-        return [
-            own(_("%(tracker)s: %(title)s.") % {"tracker": TRACKER, "title": self.title}),
-            own(data),
-            own(_("Retrieved %(date)s from %(url)s.") % {"date": long_date(self.retrieved), "url": self.url}),
-            own(before) + english(self.source) + own(after),
+        sentences = [
+            _("%(tracker)s: %(title)s.") % {"tracker": TRACKER, "title": self.title},
+            data,
+            _("Retrieved %(date)s from %(url)s.") % {"date": long_date(self.retrieved), "url": self.url},
         ]
+        return sentences, before, after
 
     def as_dict(self) -> dict:
         values = asdict(self)
