@@ -508,6 +508,27 @@ def test_an_item_s_who_is_where_shows_the_first_names_in_the_reader_s_order(lang
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("prefix", "comma"), [("", ", "), ("/ar", "، "), ("/zh-hans", "，")])
+def test_an_item_s_who_is_where_separates_names_with_the_language_s_comma(client, prefix, comma):
+    """The names under a status were joined by a Latin ", " on every page (Arabic writes "،", Chinese "，")."""
+    import datetime
+
+    from .factories import record
+
+    item = Recommendation.objects.get(code="R02")
+    for iso3 in ("DEU", "KEN"):
+        record(
+            actor=Actor.objects.get(iso3=iso3), recommendation=item, status="signed", as_of=datetime.date(2010, 1, 1)
+        )
+    response = client.get(f"{prefix}/recommendations/R02/")
+    signed = {s: names for s, _label, _n, names in response.context["actors_by_status"]}["signed"]
+    links = [
+        f'<a href="/{prefix.strip("/") + "/" if prefix else ""}actors/{code}/R02/">{name}</a>' for code, name in signed
+    ]
+    assert comma.join(links) in response.content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("prefix", "name"), [("/zh-hans", "圣多美和普林西比"), ("/ar", "سان تومي وبرينسيبي")])
 def test_the_follow_button_names_a_country_in_the_reader_s_language(client, prefix, name):
     """The follow and feed links' hidden words (read out by a screen reader) gave the English name ("Log in to
