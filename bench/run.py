@@ -351,25 +351,28 @@ LOGGING_PATH = "/progress/new/?item=R56&actor=KEN"
 BENCH_CSRF = "b" * 32
 
 
-def progress_post_body(csrf, org):
-    """The body ``bench/log_progress.lua`` posts to ``LOGGING_PATH``: the real form, form-encoded as a browser
-    sends it, with a new submission token each time (a repeated token is a double submission, answered without
-    a write)."""
+def progress_post_fields(org):
+    """The fields of the form ``bench/log_progress.lua`` posts to ``LOGGING_PATH`` (the real form, as a browser
+    fills it), with a new submission token each time (a repeated token is a double submission, answered without
+    a write). The query-count tests clean the same fields."""
     import uuid
+
+    return {
+        "organization": org,
+        "status": "limited",
+        "as_of": "2020-01-15",
+        "as_of_precision": "day",
+        "narrative": "Benchmark update filed through the form under load.",
+        "evidence_urls": "https://example.org/bench",
+        "submission_token": str(uuid.uuid4()),
+    }
+
+
+def progress_post_body(csrf, org):
+    """``progress_post_fields`` form-encoded as a browser sends them, with the CSRF token."""
     from urllib.parse import urlencode
 
-    return urlencode(
-        {
-            "csrfmiddlewaretoken": csrf,
-            "organization": org,
-            "status": "limited",
-            "as_of": "2020-01-15",
-            "as_of_precision": "day",
-            "narrative": "Benchmark update filed through the form under load.",
-            "evidence_urls": "https://example.org/bench",
-            "submission_token": str(uuid.uuid4()),
-        }
-    )
+    return urlencode({"csrfmiddlewaretoken": csrf, **progress_post_fields(org)})
 
 
 def reporter_session():

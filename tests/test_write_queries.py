@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench.run import progress_post_fields
 from recommendations.models import Membership, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
@@ -330,15 +331,7 @@ def test_a_post_of_a_known_organization_builds_no_queryset_of_organizations(peop
 
     user = load_person(people.reporter_a.pk)
     item, actor = Recommendation.objects.select_related("document").get(code="R56"), Actor.objects.get(code="KEN")
-    data = {
-        "organization": people.org_a.pk,
-        "status": "limited",
-        "as_of": "2020-01-15",
-        "as_of_precision": "day",
-        "narrative": "Benchmark update filed through the form under load.",
-        "evidence_urls": "https://example.org/bench",
-        "submission_token": str(uuid.uuid4()),
-    }
+    data = progress_post_fields(people.org_a.pk)
     form = ProgressUpdateForm(data, recommendation=item, actor=actor, user=user)
     with CaptureQueriesContext(connection) as captured:
         assert form.is_valid(), form.errors
