@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from .widgets import FILTER_FORM_RENDERER
+from ..models import Addressee, Section, Theme
+from .widgets import FILTER_FORM_RENDERER, MarkedSelect, english_only, shown_language
 
 # Longer searches are refused with a message (a database may reject a huge LIKE pattern).
 SEARCH_MAX = 200
@@ -175,6 +176,27 @@ class ListedModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 def keyed(label: str, queryset, key: str, **options) -> django_filters.ModelChoiceFilter:
     """A choice of one row named by its natural key in the URL (a theme's slug, a section's code …)."""
     return ListedModelChoiceFilter(label=label, queryset=queryset, to_field_name=key, **options)
+
+
+def theme_filter(**options) -> django_filters.ModelChoiceFilter:
+    """The theme menu of a list or report (``options``: how it filters), its names marked English where untranslated."""
+    widget = MarkedSelect(language_of=shown_language("name"))
+    themes = Theme.objects.all()
+    return keyed(EDITORIAL_THEME_LABEL, themes, "slug", empty_label=_("All themes"), widget=widget, **options)
+
+
+def section_filter(**options) -> django_filters.ModelChoiceFilter:
+    """The section menu (the source's sections, in its order; their headings are English only)."""
+    widget = MarkedSelect(language_of=english_only)
+    sections = Section.objects.order_by("position")
+    return keyed(_("Section"), sections, "code", empty_label=_("All sections"), widget=widget, **options)
+
+
+def addressee_filter(**options) -> django_filters.ModelChoiceFilter:
+    """The addressee menu ("Addressed to"), its names marked English where untranslated."""
+    widget = MarkedSelect(language_of=shown_language("name"))
+    addressees = Addressee.objects.all()
+    return keyed(_("Addressed to"), addressees, "slug", empty_label=_("All addressees"), widget=widget, **options)
 
 
 def search_filter(placeholder: str) -> django_filters.CharFilter:

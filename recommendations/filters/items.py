@@ -5,38 +5,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ..models import Addressee, Instrument, Kind, Recommendation, SDGTarget, Section, Theme
-from .base import EDITORIAL_THEME_LABEL, ExplainedFilterSet, keyed, search_filter
-from .widgets import MarkedSelect, english_only, shown_language
+from ..models import Instrument, Kind, Recommendation, SDGTarget
+from .base import ExplainedFilterSet, addressee_filter, keyed, search_filter, section_filter, theme_filter
+from .widgets import MarkedSelect, english_only
 
 
 class RecommendationFilter(ExplainedFilterSet):
     q = search_filter(_("Code, title or words of the text"))
-    theme = keyed(
-        EDITORIAL_THEME_LABEL,
-        Theme.objects.all(),
-        "slug",
-        field_name="themes",
-        empty_label=_("All themes"),
-        widget=MarkedSelect(language_of=shown_language("name")),
-    )
-    section = keyed(
-        _("Section"),
-        Section.objects.order_by("position"),
-        "code",
-        method="filter_section",
-        empty_label=_("All sections"),
-        widget=MarkedSelect(language_of=english_only),
-    )
+    theme = theme_filter(field_name="themes")
+    section = section_filter(method="filter_section")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=_("All kinds"))
-    addressee = keyed(
-        _("Addressed to"),
-        Addressee.objects.all(),
-        "slug",
-        field_name="addressees",
-        empty_label=_("All addressees"),
-        widget=MarkedSelect(language_of=shown_language("name")),
-    )
+    addressee = addressee_filter(field_name="addressees")
     instrument = keyed(
         _("Instrument"),
         Instrument.objects.all(),

@@ -16,27 +16,26 @@ from languages.regions import region_name
 from ..models import (
     Actor,
     ActorKind,
-    Addressee,
     CurrentStatus,
     Instrument,
     Kind,
     OrganizationType,
     Perspective,
     Recommendation,
-    Section,
-    Theme,
 )
 from ..models.places import in_region
 from .base import (
-    EDITORIAL_THEME_LABEL,
     ExplainedFilterSet,
     ListedModelMultipleChoiceFilter,
+    addressee_filter,
     either,
     is_empty,
     keyed,
     not_in_future,
+    section_filter,
+    theme_filter,
 )
-from .widgets import MarkedCheckboxes, MarkedSelect, english_only, shown_language
+from .widgets import MarkedCheckboxes, shown_language
 
 
 class CodeListField(forms.CharField):
@@ -125,22 +124,8 @@ class StatusFilter(ExplainedFilterSet):
         widget=MarkedCheckboxes(language_of=shown_language("title")),
         help_text=_("Tick one or several; none means all."),
     )
-    theme = keyed(
-        EDITORIAL_THEME_LABEL,
-        Theme.objects.all(),
-        "slug",
-        method="filter_item_side",
-        empty_label=_("All themes"),
-        widget=MarkedSelect(language_of=shown_language("name")),
-    )
-    section = keyed(
-        _("Section"),
-        Section.objects.order_by("position"),
-        "code",
-        method="filter_item_side",
-        empty_label=_("All sections"),
-        widget=MarkedSelect(language_of=english_only),
-    )
+    theme = theme_filter(method="filter_item_side")
+    section = section_filter(method="filter_item_side")
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Kind.choices, method="filter_item_side", empty_label=_("All kinds")
     )
@@ -151,14 +136,7 @@ class StatusFilter(ExplainedFilterSet):
         method="filter_item_side",
         empty_label=_("All instruments"),
     )
-    addressee = keyed(
-        _("Addressed to"),
-        Addressee.objects.all(),
-        "slug",
-        method="filter_item_side",
-        empty_label=_("All addressees"),
-        widget=MarkedSelect(language_of=shown_language("name")),
-    )
+    addressee = addressee_filter(method="filter_item_side")
     actor_kind = django_filters.ChoiceFilter(
         label=_("Countries or organizations"),
         choices=ActorKind.choices,
