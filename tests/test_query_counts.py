@@ -48,6 +48,10 @@ PAGES = [
     (None, "/reports/table/?status=limited&perspective=civil_society&on=2020-06-30"),
     (None, "/reports/matrix/?status=limited&perspective=civil_society"),
     (None, "/recommendations/{item}/"),
+    # In another language the item page reads every actor in scope to name them in the reader's order, and the
+    # report filters mark untranslated choices: neither may cost a query a row.
+    (None, "/fr/recommendations/{item}/"),
+    (None, "/ar/reports/table/?status=limited"),
     (None, "/actors/KEN/"),
     (None, "/actors/qc-org-0/"),
     (None, "/actors/KEN/{item}/"),
