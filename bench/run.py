@@ -41,7 +41,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import gunicorn_command  # noqa: E402  (the checkout on the path first)
+from bench import gunicorn_command, server_shape  # noqa: E402  (the checkout on the path first)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 PY = sys.executable
@@ -469,8 +469,10 @@ def measure_load(env, seconds, rounds=1):
     """Logging, the bare view and the bare one-row write, each for ``seconds`` under wrk, ``rounds`` times in
     turn (A/B/C, A/B/C…): on a shared machine the load changes during a run, so each round's ratio is taken
     from runs seconds apart, and the figures kept are the medians of the rounds."""
+    workers, threads = server_shape()
     say(
-        f"\n== 5. logging progress over HTTP: gunicorn 2 workers, wrk 2 threads × 8 connections, {seconds} s each, "
+        f"\n== 5. logging progress over HTTP: gunicorn {workers} workers × {threads} threads, wrk 2 threads × 8 "
+        f"connections, {seconds} s each, "
         f"{rounds} round(s) in turn"
     )
     if not shutil.which("wrk"):
@@ -721,8 +723,10 @@ def write_report(path, r):
     lines += ["", "## Logging progress over HTTP", ""]
     if load:
         lg, bare = load["logging"], load["bare"]
+        workers, threads = server_shape()
         lines += [
-            f"gunicorn, 2 workers × 4 threads (gthread), local PostgreSQL; wrk with 2 threads and 8 connections, "
+            f"gunicorn, {workers} workers × {threads} threads (gthread), local PostgreSQL; wrk with 2 threads and "
+            "8 connections, "
             f"{r['args']['load_seconds']} s per run on loopback, {len(load.get('rounds', [None]))} round(s) of the "
             "three runs in turn (the medians of the rounds below). Logging posts the real form (session, CSRF, a new "
             "submission token per request) and creates an update awaiting review.",

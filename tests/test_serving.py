@@ -47,3 +47,20 @@ def test_every_gunicorn_we_start_reads_the_config():
     assert "gunicorn -c deploy/gunicorn.conf.py" in serve
     cluster = (ROOT / "bench" / "cluster.py").read_text()
     assert '"-c", str(ROOT / "deploy" / "gunicorn.conf.py")' in cluster
+
+
+def test_the_benchmarks_serve_with_the_configs_processes_and_threads(monkeypatch):
+    """WEB_CONCURRENCY and WEB_THREADS are read in deploy/gunicorn.conf.py only: the benchmarks' server and their
+    labels take them from there, so a sweep of either (docs/performance.md) measures what `make serve` would run."""
+    from bench import gunicorn_command, server_shape
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("WEB_THREADS", "5")
+    assert server_shape() == (3, 5)
+    command = gunicorn_command(8000)
+    assert "-w" not in command and "--threads" not in command  # the config decides
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    monkeypatch.delenv("WEB_THREADS")
+    assert server_shape() == (2, 4)
+    command = gunicorn_command(8000, workers=1, threads=2)  # a bench that asks for its own shape gets it
+    assert command[command.index("-w") + 1] == "1" and command[command.index("--threads") + 1] == "2"
