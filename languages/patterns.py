@@ -6,7 +6,8 @@ Django's ``i18n_patterns``. An app that mixes both, such as the API (its tokens 
 namespace (``api:tokens``, ``opendata:data``) holds both kinds and every ``{% url %}`` keeps working.
 """
 
-from django.urls import URLResolver, path
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, path, re_path
 from django.urls.resolvers import LocalePrefixPattern, RoutePattern
 
 
@@ -29,3 +30,19 @@ def redirected_from_prefixes(*routes: str) -> URLResolver:
     from .views import to_unprefixed
 
     return language_prefixed(*(path(route, to_unprefixed) for route in routes))
+
+
+def other_spellings() -> URLPattern:
+    """A language prefix spelled otherwise than ours (/zh/…, /zh-CN/…, /fr-ca/…, /FR/…, /en/…) redirects to our
+    address in that language (/zh-hans/…, /fr/…, unprefixed for English) instead of answering a 404: readers
+    type the ISO code they know, and other sites link with it. Which language a spelling means is Django's rule
+    (``get_supported_language_variant``, as it reads Accept-Language); this pattern only lets through first
+    segments that start with one of our languages, and comes after every page, so it never shadows one."""
+    from .views import respelled
+
+    # Letters in either case by classes ([zZ][hH]), not by the (?i) flag, which Django's reverse() cannot read.
+    bases = sorted(
+        {"".join(f"[{c.lower()}{c.upper()}]" for c in code.split("-")[0]) for code, __ in settings.LANGUAGES}
+    )
+    spelling = rf"(?:{'|'.join(bases)})(?:[-_][a-zA-Z0-9]{{1,8}}){{0,2}}"
+    return re_path(rf"^(?P<spelling>{spelling})/(?P<rest>.*)\Z", respelled)

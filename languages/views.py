@@ -47,3 +47,19 @@ def to_unprefixed(request):
     rest = request.path_info.lstrip("/").split("/", 1)[1]
     query = request.META.get("QUERY_STRING", "")
     return HttpResponseRedirect(get_script_prefix() + rest + (f"?{query}" if query else ""))
+
+
+@never_cache
+def respelled(request, spelling: str, rest: str):
+    """/zh-CN/reports/?x → /zh-hans/reports/?x, /en/reports/ → /reports/ (``patterns.other_spellings``). Our own
+    spelling reaching here is a page that does not exist: a 404, never a redirect to itself."""
+    try:
+        language = translation.get_supported_language_variant(spelling.replace("_", "-").lower())
+    except LookupError:
+        raise Http404("No such language") from None
+    english = language == settings.LANGUAGE_CODE  # spelled with no prefix at all
+    if language == spelling and not english:
+        raise Http404("No such page")
+    prefix = "" if english else f"{language}/"
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(get_script_prefix() + prefix + rest + (f"?{query}" if query else ""))

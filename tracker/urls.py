@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from languages.patterns import other_spellings
 from recommendations import views
 from recommendations.forms import EmailAuthenticationForm, TrackerPasswordChangeForm, TrackerSetPasswordForm
 from recommendations.views.accounts import ThrottledPasswordResetView
@@ -56,6 +57,9 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+# Last, so it shadows no page: /zh/…, /zh-CN/…, /fr-ca/…, /en/… redirect to our spelling of their language.
+urlpatterns.append(other_spellings())
 
 # Error pages in the site's layout, offering search (templates/404.html, 403.html, 400.html, 500.html).
 handler404 = "recommendations.views.errors.not_found"

@@ -1,0 +1,54 @@
+"""A language prefix spelled otherwise than ours (/zh/, /zh-CN/, /fr-ca/, /FR/, /en/) redirects to our address in
+that language instead of answering a 404 (languages.patterns.other_spellings); our own prefixes, other languages
+and the machine URLs answer as before."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [
+        ("/zh/reports/", "/zh-hans/reports/"),
+        ("/zh-CN/reports/table/?status=limited&status=signed", "/zh-hans/reports/table/?status=limited&status=signed"),
+        ("/zh_sg/recommendations/", "/zh-hans/recommendations/"),
+        ("/fr-ca/recommendations/", "/fr/recommendations/"),
+        ("/FR/", "/fr/"),
+        ("/es-MX/source/", "/es/source/"),
+        ("/ru-RU/reports/matrix/", "/ru/reports/matrix/"),
+        ("/ar-eg/reports/", "/ar/reports/"),
+        ("/en/reports/", "/reports/"),  # English has no prefix
+        ("/EN-gb/", "/"),
+    ],
+)
+def test_another_spelling_of_a_language_redirects_to_ours(client, asked, expected):
+    response = client.get(asked)
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert client.get(expected).status_code == 200
+
+
+def test_the_redirected_page_is_in_that_language(client):
+    page = client.get("/zh/reports/", follow=True)
+    assert page.redirect_chain == [("/zh-hans/reports/", 302)]
+    assert '<html lang="zh-hans"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "/fr/no-such-page/",  # our own spelling: no redirect to itself
+        "/zh-hans/no-such-page/",
+        "/de/reports/",  # not one of the six languages
+        "/api/no-such-thing/",  # a machine URL's 404 stays a 404
+        "/enx/reports/",
+    ],
+)
+def test_other_addresses_still_answer_not_found(client, asked):
+    assert client.get(asked).status_code == 404
+
+
+def test_our_own_addresses_are_not_redirected(client):
+    for address in ("/", "/fr/", "/zh-hans/reports/", "/ar/recommendations/", "/api/docs/"):
+        assert client.get(address).status_code == 200, address
