@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from languages.dates import long_date
+from languages.names import document_language, lang_attribute
 from languages.sentences import clauses
 
 from .maps import Place, WorldMap
@@ -186,9 +187,12 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
     parts = []
     y = pad
     title_lines = textwrap.wrap(f"{world_map.item.code} · {world_map.item.title}", int(width / (title_size * 0.6)))
+    title_lang = lang_attribute(world_map.item, "title")  # lang="en" on a French map of an untranslated item
     for line in title_lines[:3]:
         y += title_size + 6
-        parts.append(f'<text x="{pad}" y="{y}" font-size="{title_size}" font-weight="bold">{escape(line)}</text>')
+        parts.append(
+            f'<text x="{pad}" y="{y}" font-size="{title_size}" font-weight="bold"{title_lang}>{escape(line)}</text>'
+        )
     day = (
         _("Status as it stood on %(day)s (from the verified history)") % {"day": long_date(world_map.day)}
         if world_map.snapshot
@@ -232,7 +236,7 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" fill-rule="evenodd" font-family="{FONT}" role="img" '
+        f'viewBox="0 0 {width} {height}" fill-rule="evenodd" font-family="{FONT}" role="img"{document_language()} '
         f'aria-labelledby="atlas-title">'
         f'<title id="atlas-title">{escape(world_map.describe())}</title>'
         f"<style>{palette_css()}{STANDALONE_CSS}</style>"

@@ -65,6 +65,14 @@ def lang_attribute(obj, field: str) -> str:
     return f' lang="{text.language}"' if text.missing else ""
 
 
+def document_language() -> str:
+    """`` lang="fr" xml:lang="fr"`` for the root element of a file written in the active language (a downloaded SVG
+    map or chart: its title, legend and credits), so a screen reader opening the file alone reads it in French.
+    SVG 2 reads ``lang``; SVG 1.1 readers and XML tools read ``xml:lang``."""
+    code = language_code()
+    return f' lang="{code}" xml:lang="{code}"'
+
+
 def actor_name(actor, language: str | None = None) -> str:
     """A country's name in ``language`` (the active one by default), else its English name."""
     language = language_code(language)

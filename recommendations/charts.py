@@ -12,6 +12,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from languages.names import document_language
 from languages.numbers import count
 from languages.sentences import clauses
 
@@ -269,7 +270,7 @@ def standalone(
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        f'role="img"{document_language()} aria-label="{escape(title)}"><title>{escape(title)}</title>'
         f"<style>{palette_css()}{STANDALONE_CSS}</style>"
         f'<rect width="{width}" height="{height}" fill="#fff"/>{"".join(parts)}</svg>\n'
     )
