@@ -18,9 +18,10 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 @pytest.fixture
 def ratified(people):
     """One verified step of R02, so its chart has a history to draw."""
+    ghana, r02 = Actor.objects.get(iso3="GHA"), Recommendation.objects.get(code="R02")
     record(
-        actor=Actor.objects.get(iso3="GHA"),
-        recommendation=Recommendation.objects.get(code="R02"),
+        actor=ghana,
+        recommendation=r02,
         status=Status.RATIFIED,
         as_of=datetime.date(2012, 9, 7),
         organization=people.org_a,
