@@ -6,6 +6,8 @@ Django's ``i18n_patterns``. An app that mixes both, such as the API (its tokens 
 namespace (``api:tokens``, ``opendata:data``) holds both kinds and every ``{% url %}`` keeps working.
 """
 
+import re
+
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, path, re_path
 from django.urls.resolvers import LocalePrefixPattern, RoutePattern
@@ -45,4 +47,7 @@ def other_spellings() -> URLPattern:
         {"".join(f"[{c.lower()}{c.upper()}]" for c in code.split("-")[0]) for code, __ in settings.LANGUAGES}
     )
     spelling = rf"(?:{'|'.join(bases)})(?:[-_][a-zA-Z0-9]{{1,8}}){{0,2}}"
-    return re_path(rf"^(?P<spelling>{spelling})/(?P<rest>.*)\Z", respelled)
+    # Our own prefixes are left out (a negative lookahead, which reverse() skips): /fr/reports without its slash
+    # must stay an address nothing matches, so that CommonMiddleware still redirects it to /fr/reports/.
+    ours = "|".join(re.escape(code) for code, __ in settings.LANGUAGES if code != settings.LANGUAGE_CODE)
+    return re_path(rf"^(?!(?:{ours})/)(?P<spelling>{spelling})/(?P<rest>.*)\Z", respelled)

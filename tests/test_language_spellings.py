@@ -52,3 +52,21 @@ def test_other_addresses_still_answer_not_found(client, asked):
 def test_our_own_addresses_are_not_redirected(client):
     for address in ("/", "/fr/", "/zh-hans/reports/", "/ar/recommendations/", "/api/docs/"):
         assert client.get(address).status_code == 200, address
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [
+        ("/fr/reports", "/fr/reports/"),  # CommonMiddleware's slash, as before the other spellings
+        ("/zh-hans/reports/table", "/zh-hans/reports/table/"),
+        ("/reports", "/reports/"),
+    ],
+)
+def test_an_address_without_its_slash_still_gets_it(client, asked, expected):
+    response = client.get(asked)
+    assert response.status_code == 301 and response["Location"] == expected
+
+
+def test_a_respelled_address_without_its_slash_ends_on_the_page(client):
+    page = client.get("/zh/reports", follow=True)  # → /zh-hans/reports → /zh-hans/reports/
+    assert page.status_code == 200 and page.redirect_chain[-1][0] == "/zh-hans/reports/"
