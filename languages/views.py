@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from .names import language_code
+
 
 @never_cache
 def choose(request, code: str):
@@ -44,22 +46,19 @@ def to_unprefixed(request):
     language = translation.get_language_from_path(request.path_info)
     if not language:  # the English (unprefixed) address is the machine URL itself, never this view
         raise Http404("No language prefix")
-    rest = request.path_info.lstrip("/").split("/", 1)[1]
-    query = request.META.get("QUERY_STRING", "")
-    return HttpResponseRedirect(get_script_prefix() + rest + (f"?{query}" if query else ""))
+    return _redirect_within_site(request, request.path_info.lstrip("/").split("/", 1)[1])
 
 
 @never_cache
 def respelled(request, spelling: str, rest: str):
-    """/zh-CN/reports/?x → /zh-hans/reports/?x, /en/reports/ → /reports/ (``patterns.other_spellings``). Our own
-    spelling reaching here is a page that does not exist: a 404, never a redirect to itself."""
-    try:
-        language = translation.get_supported_language_variant(spelling.replace("_", "-").lower())
-    except LookupError:
-        raise Http404("No such language") from None
-    english = language == settings.LANGUAGE_CODE  # spelled with no prefix at all
-    if language == spelling and not english:
-        raise Http404("No such page")
-    prefix = "" if english else f"{language}/"
+    """/zh-CN/reports/?x → /zh-hans/reports/?x, /en/reports/ → /reports/ (``patterns.other_spellings``, which lets
+    through only spellings of our languages other than our own prefixes). Which language a spelling means is the
+    project's one rule for it, ``names.language_code``."""
+    language = language_code(spelling.replace("_", "-").lower())
+    return _redirect_within_site(request, ("" if language == settings.LANGUAGE_CODE else f"{language}/") + rest)
+
+
+def _redirect_within_site(request, path: str):
+    """A redirect to ``path`` under the site's script prefix, with the request's query string."""
     query = request.META.get("QUERY_STRING", "")
-    return HttpResponseRedirect(get_script_prefix() + prefix + rest + (f"?{query}" if query else ""))
+    return HttpResponseRedirect(get_script_prefix() + path + (f"?{query}" if query else ""))
