@@ -25,7 +25,12 @@ def choose(request, code: str):
     if not safe:
         with translation.override(code):
             target = reverse("recommendations:home")
-    response = HttpResponseRedirect(target)
+    return remembered(HttpResponseRedirect(target), code)
+
+
+def remembered(response, code: str):
+    """``response`` with the language cookie set to ``code``: the visitor's choice, which comes before their
+    browser's Accept-Language on every later unprefixed page (``middleware.FirstVisitLanguageMiddleware``)."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,
@@ -53,9 +58,15 @@ def to_unprefixed(request):
 def respelled(request, spelling: str, rest: str):
     """/zh-CN/reports/?x → /zh-hans/reports/?x, /en/reports/ → /reports/ (``patterns.other_spellings``, which lets
     through only spellings of our languages other than our own prefixes). Which language a spelling means is the
-    project's one rule for it, ``names.language_code``."""
+    project's one rule for it, ``names.language_code``.
+
+    English has no prefix of ours, so an address that names it (/en/…) is the one spelling whose choice the
+    address it lands on cannot carry: the redirect remembers it (the language cookie, as the switcher sets), or
+    a browser preferring French would be sent on from /reports/ to /fr/reports/ by the first-visit rule."""
     language = language_code(spelling.replace("_", "-").lower())
-    return _redirect_within_site(request, ("" if language == settings.LANGUAGE_CODE else f"{language}/") + rest)
+    if language == settings.LANGUAGE_CODE:
+        return remembered(_redirect_within_site(request, rest), language)
+    return _redirect_within_site(request, f"{language}/{rest}")
 
 
 def _redirect_within_site(request, path: str):

@@ -70,3 +70,20 @@ def test_an_address_without_its_slash_still_gets_it(client, asked, expected):
 def test_a_respelled_address_without_its_slash_ends_on_the_page(client):
     page = client.get("/zh/reports", follow=True)  # → /zh-hans/reports → /zh-hans/reports/
     assert page.status_code == 200 and page.redirect_chain[-1][0] == "/zh-hans/reports/"
+
+
+def test_an_address_naming_english_keeps_a_french_browser_in_english(client):
+    """/en/… lands on the unprefixed page, which a browser preferring French would otherwise be sent on from
+    (to /fr/…, the first-visit rule): the redirect remembers the choice, as the switcher does."""
+    page = client.get("/en/reports/", HTTP_ACCEPT_LANGUAGE="fr", follow=True)
+    assert page.redirect_chain == [("/reports/", 302)]
+    assert '<html lang="en"' in page.content.decode()
+    assert client.cookies["django_language"].value == "en"
+    later = client.get("/recommendations/", HTTP_ACCEPT_LANGUAGE="fr")  # a later page: still English
+    assert later.status_code == 200 and '<html lang="en"' in later.content.decode()
+
+
+def test_a_spelling_of_another_language_sets_no_cookie(client):
+    """Our prefix carries that choice itself (/fr/…, /zh-hans/…), as a link to it would."""
+    response = client.get("/fr-ca/reports/")
+    assert response["Location"] == "/fr/reports/" and "django_language" not in response.cookies
