@@ -467,8 +467,14 @@ def wrk(script, url, seconds):
 
 def measure_load(env, seconds, rounds=1):
     """Logging, the bare view and the bare one-row write, each for ``seconds`` under wrk, ``rounds`` times in
-    turn (A/B/C, A/B/C…): on a shared machine the load changes during a run, so each round's ratio is taken
-    from runs seconds apart, and the figures kept are the medians of the rounds."""
+    turn: on a shared machine the load changes during a run, so each round's ratio is taken from runs seconds
+    apart, and the figures kept are the medians of the rounds.
+
+    Each round runs the floor on both sides of logging (write, logging, write, then the bare view), and its
+    ratio divides by the mean of the two floors. With one floor after logging, a machine whose speed swung
+    with a period of about two rounds (seen on 2026-11-30: the bare view at 1,107 then 2,633 requests/s in
+    consecutive rounds) made the ratio swing from 9 to 28 % round by round; a floor on each side cancels a
+    change of speed that is steady across the round."""
     workers, threads = server_shape()
     say(
         f"\n== 5. logging progress over HTTP: gunicorn {workers} workers × {threads} threads, wrk 2 threads × 8 "
@@ -500,19 +506,23 @@ def measure_load(env, seconds, rounds=1):
         wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare_write__/", 1)
         runs = []
         for number in range(1, rounds + 1):
+            floor = f"http://127.0.0.1:{port}/__bare_write__/"
+            write_before = wrk(str(ROOT / "bench" / "bare.lua"), floor, seconds)
             before = ProgressUpdate.objects.count()
             logging = wrk(str(ROOT / "bench" / "log_progress.lua"), f"http://127.0.0.1:{port}", seconds)
             logging["created"] = ProgressUpdate.objects.count() - before
             if not logging["created"]:  # the posts were answered (a login page, a form with errors) without a write
                 raise SystemExit("   no update was created under load: the figures would measure refusals, not writes")
+            write_after = wrk(str(ROOT / "bench" / "bare.lua"), floor, seconds)
             bare = wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare__/", seconds)
-            write = wrk(str(ROOT / "bench" / "bare.lua"), f"http://127.0.0.1:{port}/__bare_write__/", seconds)
+            write = {key: (write_before[key] + write_after[key]) / 2 for key in write_before}
             load_average = os.getloadavg()[0]
             runs.append({"logging": logging, "bare": bare, "write": write, "load_average": load_average})
             if rounds > 1:
                 say(
                     f"   round {number}: log {logging['rps']:.1f} req/s p95 {logging['p95_ms']:.1f} ms "
-                    f"({int(logging['created'])} created); bare {bare['rps']:.1f}; bare write {write['rps']:.1f} "
+                    f"({int(logging['created'])} created); bare {bare['rps']:.1f}; bare write {write_before['rps']:.1f} "
+                    f"before, {write_after['rps']:.1f} after, "
                     f"p95 {write['p95_ms']:.1f} ms; log ÷ floor {logging['rps'] / write['rps'] * 100:.1f} %; "
                     f"load average {load_average:.1f}"
                 )
