@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from languages.collation import in_database_order, sort_key
 from languages.dates import long_date
-from languages.names import actor_name
+from languages.names import actor_name, shown
 from recommendations.filters import StatusFilter
 from recommendations.models import REPORT_STATUSES, STATUS_SHORT, Actor, ActorKind, Recommendation, status_label
 from recommendations.models.progress import iso_as_of_heading
@@ -78,12 +78,22 @@ class WorldMap:
         return [place for code, place in self.places.items() if code in missing]
 
     def describe(self) -> str:
-        """The map in one sentence, for its <title> and the image's alternative text."""
+        """The map in one sentence, for its <title> and the image's alternative text.
+
+        An item whose title has no translation yet is named by its code alone: its English title inside a
+        sentence in the reader's language could not be marked as English (a ``<title>`` holds text only, and
+        it is read in the document's language), so a French screen reader would speak it with French sounds.
+        The page's heading above the map and the downloaded file's drawn title give that title, marked."""
         counts = ", ".join(f"{label} {n}" for __, label, __, n in self.counts) or _("no country in this selection")
-        names = {"code": self.item.code, "title": self.item.title, "counts": counts}
+        title = shown(self.item, "title")
+        names = {"code": self.item.code, "title": title.text, "counts": counts}
         if self.snapshot:
             names["day"] = long_date(self.day)
+            if title.missing:
+                return _("%(code)s: status of countries on %(day)s. %(counts)s.") % names
             return _("%(code)s %(title)s: status of countries on %(day)s. %(counts)s.") % names
+        if title.missing:
+            return _("%(code)s: status of countries today. %(counts)s.") % names
         return _("%(code)s %(title)s: status of countries today. %(counts)s.") % names
 
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from defusedxml import ElementTree as ET
 
-from recommendations.models import Actor, Recommendation, Status
+from recommendations.models import Actor, Recommendation, Status, Theme
 
 from .factories import record
 
@@ -50,3 +50,45 @@ def test_an_untranslated_item_title_on_a_map_in_another_language_is_marked_engli
     Recommendation.objects.filter(code="R02").update(title_fr="Ratifier la Convention sur les travailleurs migrants")
     assert map_title_languages(client, "/fr") == {None}  # translated: in the file's own language
     assert map_title_languages(client, "/es") == {"en"}
+
+
+def map_names(client, prefix: str) -> tuple[str, str]:
+    """The map's spoken name on the page (its inline ``<title>``) and in the downloaded file."""
+    page = client.get(f"{prefix}/reports/map/?item=R02").content.decode()
+    inline = page.split('<title id="atlas-title">', 1)[1].split("</title>", 1)[0]
+    root = ET.fromstring(client.get(f"{prefix}/reports/map.svg?item=R02").content)
+    return inline, root.find(f"{SVG_NS}title").text
+
+
+def test_a_maps_spoken_name_holds_no_english_title_in_another_language(client, ratified):
+    """A <title> is text only, read in the document's language: an English title inside a French sentence would
+    be spoken with French sounds (WCAG 3.1.2), so an untranslated item is named by its code there; the heading
+    and the file's drawn title give the title, marked English."""
+    english = Recommendation.objects.get(code="R02").title_en
+    for name in map_names(client, "/fr"):
+        assert name.startswith(("Carte\xa0: R02\xa0: statut des pays", "R02\xa0: statut des pays")), name
+        assert english not in name
+    page = client.get("/fr/reports/map/?item=R02").content.decode()
+    assert f'lang="en">{english}</span>' in page  # the heading above the map gives it, marked
+    for name in map_names(client, ""):  # on an English map the title belongs to the sentence
+        assert f"R02 {english}: status of countries" in name
+    Recommendation.objects.filter(code="R02").update(title_fr="Ratifier la Convention sur les travailleurs migrants")
+    for name in map_names(client, "/fr"):  # translated: named in full
+        assert "R02 Ratifier la Convention sur les travailleurs migrants\xa0: statut des pays" in name
+
+
+def theme_bar_label(client) -> str:
+    page = client.get("/fr/reports/?item=R02").content.decode()
+    themes = page.split('aria-labelledby="themes-heading"', 1)[1]
+    return themes.split('<svg class="bar" role="img" aria-label="', 1)[1].split('"', 1)[0]
+
+
+def test_a_theme_bars_spoken_label_holds_no_english_name_in_another_language(client, ratified):
+    """The summary's bar for a theme is named by an attribute, read in the page's language: an untranslated
+    theme is "Ce thème" there (its row's heading gives the English name, marked), a translated one by name."""
+    theme = Recommendation.objects.get(code="R02").themes.get()
+    Theme.objects.filter(pk=theme.pk).update(name_fr="")
+    label = theme_bar_label(client)
+    assert label.startswith("Ce thème\xa0: ") and theme.name_en not in label, label
+    Theme.objects.filter(pk=theme.pk).update(name_fr="Instruments relatifs aux droits de l'homme")
+    assert theme_bar_label(client).startswith("Instruments relatifs aux droits de l&#x27;homme\xa0: ")
