@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from languages.names import document_language
-from languages.numbers import count
+from languages.numbers import count, measured
 from languages.sentences import clauses
 
 from .models import status_label
@@ -159,9 +159,10 @@ def legend(statuses) -> str:
 
 
 def _number(value) -> str:
+    """A measured value as the pages write it: "8.5" in English, "8,5" in French and Russian."""
     from .models import plain_number
 
-    return plain_number(value)
+    return measured(plain_number(value))
 
 
 def values_over_time(years, values, *, label: str, unit: str, width: int = 720, height: int = 200) -> str:
@@ -194,7 +195,7 @@ def values_over_time(years, values, *, label: str, unit: str, width: int = 720, 
         )
     for value in (low, (low + high) / 2, high):
         y = top_pad + plot_h * (1 - (value - low) / ((high - low) or 1))
-        shapes.append(_gridline(y, f"{value:.3g}", left=left, right=width - right))
+        shapes.append(_gridline(y, measured(f"{value:.3g}"), left=left, right=width - right))
     every = max(1, round(len(years) / 8))
     for i, year in enumerate(years):
         if i % every == 0:
@@ -222,10 +223,19 @@ STANDALONE_CSS = (
 
 
 def standalone(
-    chart: str, *, title: str, lines: list[str], legend_statuses, source: list[str], line_label: str = "", width=760
+    chart: str,
+    *,
+    title: str,
+    lines: list[str],
+    legend_statuses,
+    source: list[str],
+    line_label: str = "",
+    subject: tuple[str, str] = ("", ""),
+    width=760,
 ):
     """A self-contained SVG file: ``chart`` (an inline chart from this module) under its title and date lines,
-    with the legend and the source drawn in."""
+    with the legend and the source drawn in. ``subject`` (text, `` lang="…"`` or "") is drawn above the title
+    in its own language: an item's English title, which the title's sentence in another language leaves out."""
     import textwrap
 
     from django.utils.html import escape
@@ -233,6 +243,10 @@ def standalone(
     from atlas.svg import palette_css
 
     pad, y, parts = 20, 20, []
+    subject_text, subject_lang = subject
+    for line in textwrap.wrap(subject_text, 60)[:3]:
+        y += 24
+        parts.append(f'<text x="{pad}" y="{y}" font-size="20" font-weight="bold"{subject_lang}>{escape(line)}</text>')
     for line in textwrap.wrap(title, 60)[:3]:
         y += 24
         parts.append(f'<text x="{pad}" y="{y}" font-size="20" font-weight="bold">{escape(line)}</text>')

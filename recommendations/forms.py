@@ -21,6 +21,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from languages.names import shown
+from languages.numbers import measured
 
 from . import imports, kept_uploads, rows, services
 from .models import (
@@ -334,7 +335,9 @@ class ProgressUpdateForm(forms.Form):
             }
             low, high = recommendation.value_min, recommendation.value_max
             bounds = (
-                gettext("Between %(low)s and %(high)s.") % {"low": plain_number(low), "high": plain_number(high)} + " "
+                gettext("Between %(low)s and %(high)s.")
+                % {"low": measured(plain_number(low)), "high": measured(plain_number(high))}
+                + " "
                 if low is not None and high is not None
                 else ""
             )

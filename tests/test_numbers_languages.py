@@ -159,3 +159,40 @@ def test_measured_values_and_their_dates_in_the_page_s_language(client, country,
     for language, expected in [("en", "9.6"), ("fr", "9,6"), ("ru", "9,6"), ("zh-hans", "9.6")]:
         with translation.override(language):
             assert measured("9.6") == expected
+
+
+def test_the_values_chart_and_the_value_bounds_write_the_language_s_decimal_sign(client, country, people):
+    """The values chart (on the summary and downloaded), its axis, and the form's and the rule's bounds wrote
+    "8.5" on a French page; pages write measured values with the language's decimal sign."""
+    from recommendations.models import Recommendation
+    from recommendations.services import validate_progress
+
+    r17 = Recommendation.objects.get(code="R17")
+    Recommendation.objects.filter(pk=r17.pk).update(value_min="0.5", value_max="99.5")
+    r17.refresh_from_db()
+    record(actor=country("GHA"), recommendation=r17, value="8.5", as_of=datetime.date(2016, 6, 1))
+    page = client.get("/fr/reports/?item=R17").content.decode()
+    (chart,) = [svg for svg in page.split('class="chart"')[1:] if "du montant envoyé" in svg.split("</svg>", 1)[0]]
+    chart = chart.split("</svg>", 1)[0]
+    assert "8,5 % du montant envoyé" in chart and ">8,5</text>" in chart  # a point's and the axis's labels
+    assert "8.5" not in "".join(re.findall(r">([^<]*)<", chart))  # no text written the English way
+    download = client.get("/fr/reports/chart.svg?item=R17&chart=values").content.decode()
+    assert "8,5 % du montant envoyé" in download
+    assert ">8.5</text>" in client.get("/reports/?item=R17").content.decode()  # English keeps its point
+    client.force_login(people.reporter_a)
+    form = client.get("/fr/progress/new/?item=R17&actor=GHA").content.decode()
+    assert "Entre 0,5 et 99,5." in form
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(Exception) as refused:
+        validate_progress(
+            recommendation=r17,
+            actor=country("GHA"),
+            status="",
+            value=__import__("decimal").Decimal("120"),
+            as_of=datetime.date(2020, 1, 1),
+            as_of_precision="day",
+            narrative="x" * 60,
+            evidence_urls=["https://example.org/"],
+        )
+    assert "entre 0,5 et 99,5" in str(refused.value)

@@ -92,3 +92,28 @@ def test_a_theme_bars_spoken_label_holds_no_english_name_in_another_language(cli
     assert label.startswith("Ce thème\xa0: ") and theme.name_en not in label, label
     Theme.objects.filter(pk=theme.pk).update(name_fr="Instruments relatifs aux droits de l'homme")
     assert theme_bar_label(client).startswith("Instruments relatifs aux droits de l&#x27;homme\xa0: ")
+
+
+def values_chart(client, prefix: str):
+    root = ET.fromstring(client.get(f"{prefix}/reports/chart.svg?item=R17&chart=values").content)
+    bold = [(text.text, text.get("lang")) for text in root.iter(f"{SVG_NS}text") if text.get("font-weight") == "bold"]
+    return root.get("aria-label"), root.find(f"{SVG_NS}title").text, bold
+
+
+def test_a_values_charts_title_holds_no_english_title_in_another_language(client):
+    """The downloaded values chart names an untranslated item by its code in its title sentence (drawn, and its
+    spoken name) and draws the English title above it, marked; a translated title stays in the sentence."""
+    r17 = Recommendation.objects.get(code="R17")
+    ghana = Actor.objects.get(iso3="GHA")
+    record(actor=ghana, recommendation=r17, value="8.5", as_of=datetime.date(2016, 6, 1))
+    english = r17.title_en
+    label, title, bold = values_chart(client, "/fr")
+    assert label == title and title.startswith("R17\xa0: valeur mesurée médiane (") and english not in title
+    assert bold[0] == (f"R17 · {english}", "en") and all(lang is None for _text, lang in bold[1:])
+    label, title, bold = values_chart(client, "")  # English: the title belongs to the sentence
+    assert title.startswith(f"R17 {english}: median measured value") and bold[0][1] is None
+    Recommendation.objects.filter(code="R17").update(title_fr="Réduire le coût des envois de fonds")
+    label, title, bold = values_chart(client, "/fr")
+    assert title.startswith("R17 Réduire le coût des envois de fonds\xa0: valeur") and {lang for _t, lang in bold} == {
+        None
+    }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from languages.dates import long_date
+from languages.numbers import measured
 
 from ..models import Actor, ActorKind, DatePrecision, Kind, Perspective, Recommendation, Status, plain_number
 
@@ -187,7 +188,11 @@ def validate_progress(
             error(
                 "value",
                 _("The value must be between %(low)s and %(high)s %(unit)s.")
-                % {"low": plain_number(low), "high": plain_number(high), "unit": recommendation.unit},
+                % {
+                    "low": measured(plain_number(low)),
+                    "high": measured(plain_number(high)),
+                    "unit": recommendation.unit,
+                },
             )
 
     if as_of_precision not in DatePrecision.values:

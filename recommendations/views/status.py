@@ -473,13 +473,18 @@ def _chart_file(request):
     query = _query_without(request, "chart")
     page = request.build_absolute_uri(reverse("recommendations:report_summary")) + (f"?{query}" if query else "")
     citation = citing.suggested(title=_("Status report, over time"), url=page, snapshot=filterset.snapshot_date)
+    subject = ("", "")
     if kind == "values":
         item = over_time["values_item"]
-        title = _("%(code)s %(title)s: median measured value (%(unit)s) at the end of each year") % {
-            "code": item.code,
-            "title": names.shown(item, "title").text,
-            "unit": names.shown(item, "unit").text,
-        }
+        item_title = names.shown(item, "title")
+        words = {"code": item.code, "title": item_title.text, "unit": names.shown(item, "unit").text}
+        if item_title.missing:
+            # Its English title inside the sentence (the spoken name, an attribute) could not be marked as
+            # English: the sentence names the item by its code, and the title is drawn above it, marked.
+            title = _("%(code)s: median measured value (%(unit)s) at the end of each year") % words
+            subject = (f"{item.code} · {item_title.text}", names.lang_attribute(item, "title"))
+        else:
+            title = _("%(code)s %(title)s: median measured value (%(unit)s) at the end of each year") % words
         legend = []
         line_label = _("Median of the latest measured values (%(unit)s) at the end of each year") % {
             "unit": names.shown(item, "unit").text
@@ -505,7 +510,7 @@ def _chart_file(request):
         % {"source": citation.source, "licence": citation.licence},
     ]
     svg = charts.standalone(
-        chart, title=title, lines=lines, legend_statuses=legend, source=source, line_label=line_label
+        chart, title=title, lines=lines, legend_statuses=legend, source=source, line_label=line_label, subject=subject
     )
     return (svg, f"chart-{kind}-{day.isoformat()}"), None
 
