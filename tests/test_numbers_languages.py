@@ -196,3 +196,18 @@ def test_the_values_chart_and_the_value_bounds_write_the_language_s_decimal_sign
             evidence_urls=["https://example.org/"],
         )
     assert "entre 0,5 et 99,5" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("values", "axis"),
+    [([1234.5, 2000], ["0", "1000", "2000"]), ([0.25, 8.5], ["0", "4,25", "8,5"])],
+)
+def test_the_values_chart_axis_writes_its_numbers_out(values, axis):
+    """Three significant digits with the language's decimal sign, and no "2e+03" from 1,000 up."""
+    from django.utils import translation
+
+    from recommendations import charts
+
+    with translation.override("fr"):
+        svg = charts.values_over_time([2020, 2021], values, label="R", unit="u")
+    assert re.findall(r'class="axis">([^<]*)<', svg)[:3] == axis
