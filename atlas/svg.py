@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from languages.dates import long_date
-from languages.names import document_language, lang_attribute
+from languages.names import coded_title, document_language
 from languages.sentences import clauses
 
 from .maps import Place, WorldMap
@@ -186,8 +186,8 @@ def standalone_svg(world_map: WorldMap, *, link_prefix: str, source_url: str) ->
     title_size, text_size, small_size = 34, 22, 18
     parts = []
     y = pad
-    title_lines = textwrap.wrap(f"{world_map.item.code} · {world_map.item.title}", int(width / (title_size * 0.6)))
-    title_lang = lang_attribute(world_map.item, "title")  # lang="en" on a French map of an untranslated item
+    coded, title_lang = coded_title(world_map.item)  # lang="en" on a French map of an untranslated item
+    title_lines = textwrap.wrap(coded, int(width / (title_size * 0.6)))
     for line in title_lines[:3]:
         y += title_size + 6
         parts.append(

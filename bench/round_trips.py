@@ -55,7 +55,7 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def backend_cpu(cursor, pid: int) -> float:
+def backend_cpu(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -78,11 +78,11 @@ def main():
     print(f"load average {os.getloadavg()[0]:.1f}; {args.writes} writes a run")
     for __ in range(args.rounds):
         for name, write in (("five round trips", five_round_trips), ("one statement", one_statement)):
-            wall, cpu, backend = time.perf_counter(), own_cpu(), backend_cpu(cursor, pid)
+            wall, cpu, backend = time.perf_counter(), own_cpu(), backend_cpu(pid)
             for __ in range(args.writes):
                 write(cursor)
             wall, cpu = time.perf_counter() - wall, own_cpu() - cpu
-            backend = backend_cpu(cursor, pid) - backend
+            backend = backend_cpu(pid) - backend
             per = 1000 / args.writes
             print(
                 f"{name:>16}: wall {wall * per:.3f} ms, this process {cpu * per:.3f} ms CPU, "

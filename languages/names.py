@@ -65,6 +65,12 @@ def lang_attribute(obj, field: str) -> str:
     return f' lang="{text.language}"' if text.missing else ""
 
 
+def coded_title(item) -> tuple[str, str]:
+    """ "R17 · Lower the cost…" and its ``lang_attribute``: how a downloaded map or chart draws the item it is
+    about, in the item's own words and marked English where they are not yet translated."""
+    return f"{item.code} · {shown(item, 'title').text}", lang_attribute(item, "title")
+
+
 def document_language() -> str:
     """`` lang="fr" xml:lang="fr"`` for the root element of a file written in the active language (a downloaded SVG
     map or chart: its title, legend and credits), so a screen reader opening the file alone reads it in French.

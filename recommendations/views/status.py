@@ -482,7 +482,7 @@ def _chart_file(request):
             # Its English title inside the sentence (the spoken name, an attribute) could not be marked as
             # English: the sentence names the item by its code, and the title is drawn above it, marked.
             title = _("%(code)s: median measured value (%(unit)s) at the end of each year") % words
-            subject = (f"{item.code} · {item_title.text}", names.lang_attribute(item, "title"))
+            subject = names.coded_title(item)
         else:
             title = _("%(code)s %(title)s: median measured value (%(unit)s) at the end of each year") % words
         legend = []
