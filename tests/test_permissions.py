@@ -301,6 +301,17 @@ def test_verified_evidence_is_public_and_always_a_download(client, objects):
     assert b"".join(response.streaming_content) == PDF
 
 
+def test_an_unverified_updates_file_is_kept_by_no_cache(client, people, objects):
+    # Its filer may download it; no cache on the way (a proxy, a shared browser) may keep it for the next person.
+    client.force_login(people.reporter_a)
+    response = client.get(reverse("recommendations:evidence", args=[objects["pending"].pk]))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+    # A verified update's file is public: nothing forbids keeping it.
+    public = client.get(reverse("recommendations:evidence", args=[objects["verified"].pk]))
+    assert "no-store" not in public.get("Cache-Control", "")
+
+
 def test_writes_refuse_other_peoples_updates(client, people, objects):
     pending = objects["pending"]
     client.force_login(people.reporter_b)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -238,6 +239,10 @@ def evidence_download(request, pk):
     # Belt and braces: even if a browser tried to render it, it could run nothing.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["X-Content-Type-Options"] = "nosniff"
+    if update.state != ReviewState.VERIFIED:
+        # Only its filer, their organization and reviewers may read an unverified update's file: no cache between
+        # them and the server (a proxy, a shared computer's browser) may keep a copy for the next person.
+        patch_cache_control(response, private=True, no_store=True)
     return response
 
 
