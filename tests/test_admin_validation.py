@@ -271,3 +271,20 @@ def test_changed_thresholds_warn_of_verified_statuses_derived_under_the_old_ones
 
     response = post_thresholds(editor_client, title_en="Lower the cost of sending remittances")  # no threshold
     assert not [m for m in response.context["messages"] if m.level == messages.WARNING]
+
+
+def test_the_messages_are_in_the_editors_language():
+    from django.utils import translation
+
+    from recommendations.models import validate_other_names
+
+    with translation.override("fr"):
+        with pytest.raises(ValidationError) as refused:
+            validate_other_names({"de": "Kenia"})
+        assert refused.value.messages == [
+            "« de » n'est pas l'une des autres langues de l'ONU ; utilisez fr, es, ru, zh, ar."
+        ]
+        errors = threshold_errors(
+            lower_is_better=True, target=3, ceiling=2, baseline=None, value_min=None, value_max=None
+        )
+        assert errors["ceiling"][0].startswith("Ici, une valeur plus basse est meilleure")
