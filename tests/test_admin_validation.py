@@ -282,7 +282,7 @@ def test_the_messages_are_in_the_editors_language():
         with pytest.raises(ValidationError) as refused:
             validate_other_names({"de": "Kenia"})
         assert refused.value.messages == [
-            "« de » n'est pas l'une des autres langues de l'ONU ; utilisez fr, es, ru, zh, ar."
+            "«\u00a0de\u00a0» n'est pas l'une des autres langues de l'ONU\u00a0; utilisez fr, es, ru, zh, ar."
         ]
         errors = threshold_errors(
             lower_is_better=True, target=3, ceiling=2, baseline=None, value_min=None, value_max=None
