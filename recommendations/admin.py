@@ -31,6 +31,7 @@ from . import services
 from .chart_cache import bump_history_version
 from .forms import InviteForm, NulFreeJSONField, apply_service_errors
 from .models import (
+    THRESHOLD_FIELDS,
     Actor,
     ActorKind,
     Addressee,
@@ -41,6 +42,7 @@ from .models import (
     CurrentStatus,
     DataCorrection,
     Instrument,
+    Kind,
     Membership,
     Paragraph,
     ProgressUpdate,
@@ -77,6 +79,11 @@ class AuditedAdmin:
     """
 
     formfield_overrides = {JSONField: {"form_class": NulFreeJSONField}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, JSONField) and not db_field.null and db_field.has_default():
+            kwargs.setdefault("empty", db_field.get_default)  # an empty box stores {} (or []), not NULL
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def log_addition(self, request, obj, message):
         services.record_event(user=request.user, action=AuditAction.ADMIN_ADDED, obj=obj, detail=str(message))
@@ -263,6 +270,8 @@ class RecommendationAdmin(ChartScopeAdmin, AuditedAdmin, TranslationAdmin, Simpl
                     "ceiling",
                     "target_note",
                     "thresholds_source",
+                    "value_min",
+                    "value_max",
                 ],
             },
         ),
@@ -313,6 +322,36 @@ class RecommendationAdmin(ChartScopeAdmin, AuditedAdmin, TranslationAdmin, Simpl
     def has_delete_permission(self, request, obj=None):
         # Deleting would free a code for reuse and orphan history; codes are never reused.
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and obj.kind == Kind.QUANTITATIVE and set(form.changed_data) & set(THRESHOLD_FIELDS):
+            self._warn_of_statuses_under_old_thresholds(request, obj)
+
+    def _warn_of_statuses_under_old_thresholds(self, request, item):
+        """A measured update's status was derived when it was logged; new thresholds do not re-derive it, so
+        the editor is told how many verified statuses now may contradict thresholds_explained()."""
+        measured = ProgressUpdate.objects.counted().filter(recommendation=item, value__isnull=False)
+        n = differ = 0
+        for value, status in measured.values_list("value", "status").iterator():
+            n += 1
+            differ += item.status_for_value(value) != status
+        if not n:
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "The thresholds changed. The status of %(n)s verified update on this item was derived from its "
+                "value under the old thresholds and is kept as it is; under the new ones, %(differ)s would "
+                "differ from it, against the rule shown with the item.",
+                "The thresholds changed. The statuses of %(n)s verified updates on this item were derived from "
+                "their values under the old thresholds and are kept as they are; under the new ones, "
+                "%(differ)s would differ from them, against the rule shown with the item.",
+                n,
+            )
+            % {"n": n, "differ": differ},
+            messages.WARNING,
+        )
 
     @admin.display(description=_("Section"), ordering="section__position")
     def section_code(self, obj):

@@ -34,6 +34,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from .models import (
+    THRESHOLD_FIELDS,
     Addressee,
     Citation,
     CitationRole,
@@ -43,6 +44,7 @@ from .models import (
     Recommendation,
     SDGTarget,
     Theme,
+    threshold_errors,
 )
 from .sourcetext import is_whole_sentences, normalize
 
@@ -137,6 +139,12 @@ def item_fields(row: dict, position: int, paragraphs: dict[int, str]) -> dict:
             raise FixtureError(f"{code}: the instrument it ratifies must be among its instruments")
     elif fields["ratifies"]:
         raise FixtureError(f"{code}: only a ratification item ratifies an instrument")
+    # The admin's rule of the thresholds' order (Recommendation.clean), so a seed cannot write what an editor
+    # could not.
+    thresholds = threshold_errors(**{key: fields[key] for key in THRESHOLD_FIELDS})
+    if thresholds:
+        said = "; ".join(f"{key}: {' '.join(messages)}" for key, messages in thresholds.items())
+        raise FixtureError(f"{code}: thresholds out of order: {said}")
     if not fields["citations"]:
         raise FixtureError(f"{code}: an item must quote the source")
     seen = set()

@@ -49,7 +49,23 @@ def apply_service_errors(form: forms.Form, error: ValidationError):
 
 
 class NulFreeJSONField(forms.JSONField):
-    """JSON whose text (keys and values) holds no NUL character: one escaped as \\u0000 is seen only once decoded."""
+    """JSON whose text (keys and values) holds no NUL character: one escaped as \\u0000 is seen only once decoded.
+
+    ``empty``: what an empty box, ``null`` or an empty list or object stands for (a callable, such as the model
+    field's default): a column that cannot hold NULL gets its default instead of an IntegrityError.
+    """
+
+    def __init__(self, *, empty=None, **kwargs):
+        self.empty = empty
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if self.empty is not None and isinstance(value, str) and not value.strip():
+            value = ""  # a box holding only spaces is empty too (JSONField does not strip, as CharField does)
+        value = super().to_python(value)
+        if self.empty is not None and value in self.empty_values:
+            return self.empty()
+        return value
 
     def validate(self, value):
         super().validate(value)

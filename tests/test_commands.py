@@ -95,3 +95,17 @@ def test_ensure_admin_creates_one_admin_with_a_generated_password():
     # A second machine would get a different password: nothing is hard-coded.
     User.objects.all().delete()
     assert run("ensure_admin").split("Password:")[1].split()[0] != password
+
+
+def test_seed_rejects_thresholds_out_of_order(tmp_path: Path):
+    """The admin's rule (threshold_errors): a ceiling better than the target on a lower-is-better item."""
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(settings.FIXTURES_DIR, fixtures)
+    items = json.loads((fixtures / "recommendations.json").read_text())
+    r17 = next(item for item in items if item["code"] == "R17")
+    items.append({**r17, "code": "R998", "quantitative": {**r17["quantitative"], "ceiling": "2"}})
+    (fixtures / "recommendations.json").write_text(json.dumps(items))
+    before = counts()
+    with pytest.raises(CommandError, match="R998: thresholds out of order: ceiling: Lower is better here"):
+        run("seed", fixtures=str(fixtures))
+    assert counts() == before

@@ -21,6 +21,8 @@ from .actors import (
     Actor,
     ActorQuerySet,
     actor_code_validator,
+    kind_field_errors,
+    validate_other_names,
 )
 from .audit import (
     AuditAction,
@@ -43,12 +45,14 @@ from .intervals import (
     YearEndChange,
 )
 from .items import (
+    THRESHOLD_FIELDS,
     Citation,
     CitationQuerySet,
     CitationRole,
     Recommendation,
     RecommendationQuerySet,
     recommendation_code_validator,
+    threshold_errors,
 )
 from .people import (
     Membership,
@@ -147,8 +151,12 @@ __all__ = [
     "CitationQuerySet",
     "CitationRole",
     "Citation",
+    "THRESHOLD_FIELDS",
+    "threshold_errors",
     "actor_code_validator",
     "OTHER_UN_LANGUAGES",
+    "kind_field_errors",
+    "validate_other_names",
     "ActorQuerySet",
     "Actor",
     "sees_every_update",

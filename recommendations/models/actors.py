@@ -1,5 +1,6 @@
 """Who is tracked: Actor (a country or an organization)."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,56 @@ actor_code_validator = RegexValidator(
 
 # The UN's official languages besides English, as the countries fixture keys Actor.other_names.
 OTHER_UN_LANGUAGES = ("fr", "es", "ru", "zh", "ar")
+# As long as an actor's English name (Actor.name).
+OTHER_NAME_MAX = 200
+
+
+def validate_other_names(value) -> None:
+    """Actor.other_names is an object of names keyed by the other UN languages: every page in those languages
+    reads a name from it (languages.names.actor_name), so anything else would break them."""
+    if not isinstance(value, dict):
+        raise ValidationError(
+            _('Enter an object of names keyed by language code, such as {"fr": "Kenya"}, or leave it empty.'),
+            code="other_names_not_object",
+        )
+    languages = ", ".join(OTHER_UN_LANGUAGES)
+    errors = []
+    for key, name in value.items():
+        if key not in OTHER_UN_LANGUAGES:
+            errors.append(
+                ValidationError(
+                    _("“%(key)s” is not one of the other UN languages; use %(languages)s."),
+                    code="other_names_language",
+                    params={"key": key, "languages": languages},
+                )
+            )
+        elif not isinstance(name, str) or not name.strip() or len(name) > OTHER_NAME_MAX:
+            errors.append(
+                ValidationError(
+                    _("The name in “%(key)s” must be text of 1 to %(max)s characters."),
+                    code="other_names_value",
+                    params={"key": key, "max": OTHER_NAME_MAX},
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def kind_field_errors(kind, iso3, organization_type) -> dict:
+    """The fields that break the actor_kind_fields constraint (a country has an ISO3 code and no organization
+    type; an organization the reverse), each with what to do: the constraint's rule, field by field."""
+    errors = {}
+    if kind == ActorKind.COUNTRY:
+        if not iso3:
+            errors["iso3"] = _("A country needs its ISO3 code.")
+        if organization_type:
+            errors["organization_type"] = _("Only organizations have a type; leave it empty for a country.")
+    elif kind == ActorKind.ORGANIZATION:
+        if iso3:
+            errors["iso3"] = _("Only countries have an ISO3 code; leave it empty for an organization.")
+        if not organization_type:
+            errors["organization_type"] = _("Choose the organization's type.")
+    return errors
 
 
 class ActorQuerySet(models.QuerySet):
@@ -105,7 +156,10 @@ class Actor(models.Model):
         choices=[("member", _("Member State")), ("observer", _("Observer State"))],
     )
     other_names = models.JSONField(
-        default=dict, blank=True, help_text=_("Names in the other UN languages, keyed by language code.")
+        default=dict,
+        blank=True,
+        validators=[validate_other_names],
+        help_text=_("Names in the other UN languages, keyed by language code."),
     )
     # Organizations.
     organization_type = models.CharField(max_length=30, choices=OrganizationType.choices, blank=True)
@@ -133,8 +187,20 @@ class Actor(models.Model):
                 condition=Q(kind=ActorKind.COUNTRY, iso3__isnull=False, organization_type="")
                 | (Q(kind=ActorKind.ORGANIZATION, iso3__isnull=True) & ~Q(organization_type="")),
                 name="actor_kind_fields",
+                # Actor.clean() names the fields first (kind_field_errors); this is for any other full_clean.
+                violation_error_message=_(
+                    "A country needs an ISO3 code and no organization type; an organization needs a type and no "
+                    "ISO3 code."
+                ),
             ),
-            models.UniqueConstraint(Lower("code"), name="actor_code_unique_ci"),
+            models.UniqueConstraint(
+                Lower("code"),
+                name="actor_code_unique_ci",
+                violation_error_message=_(
+                    "A country or organization already has this code in another case; codes are unique "
+                    "whatever their case."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "name"]),
@@ -149,6 +215,17 @@ class Actor(models.Model):
 
     def get_absolute_url(self):
         return reverse("recommendations:actor", args=[self.code])
+
+    def clean(self):
+        errors = kind_field_errors(self.kind, self.iso3, self.organization_type)
+        # full_clean skips a blank field's validators when its value is empty: [] and None would pass.
+        if not isinstance(self.other_names, dict):
+            try:
+                validate_other_names(self.other_names)
+            except ValidationError as error:
+                errors["other_names"] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_country(self) -> bool:

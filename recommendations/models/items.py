@@ -1,6 +1,7 @@
 """The trackable items: Recommendation and its Citations."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,9 @@ from .base import History
 from .source import Paragraph, Section, SourceDocument
 from .taxonomy import Addressee, Instrument, SDGTarget, Theme
 from .vocabulary import SCALES, Kind, Status, plain_number
+
+# The fields whose values status_for_value reads: changing one changes what a measured value earns.
+THRESHOLD_FIELDS = ("lower_is_better", "baseline", "target", "ceiling", "value_min", "value_max")
 
 recommendation_code_validator = RegexValidator(
     r"^[A-Z][A-Z0-9]{1,9}$", "Use capital letters and digits only, starting with a letter (e.g. R07)."
@@ -143,6 +147,10 @@ class Recommendation(models.Model):
                 condition=Q(kind=Kind.RATIFICATION, ratifies__isnull=False)
                 | (~Q(kind=Kind.RATIFICATION) & Q(ratifies__isnull=True)),
                 name="ratification_names_one_instrument",
+                violation_error_message=_(
+                    "A ratification item names the instrument it ratifies in “Ratifies”; leave “Ratifies” "
+                    "empty for any other kind."
+                ),
             ),
             # The English columns (languages/translation.py): what editors edit, and what every language falls
             # back to. NULL is spelled out: a CHECK lets NULL through.
@@ -150,11 +158,15 @@ class Recommendation(models.Model):
                 condition=~Q(kind=Kind.QUANTITATIVE)
                 | (Q(target__isnull=False, unit_en__isnull=False) & ~Q(unit_en="")),
                 name="quantitative_has_target_and_unit",
+                violation_error_message=_("A quantitative item needs a target and a unit (in English)."),
             ),
             models.CheckConstraint(
                 condition=Q(title_is_editorial=False, editorial_split=False)
                 | (Q(editorial_note_en__isnull=False) & ~Q(editorial_note_en="")),
                 name="editorial_flag_has_note",
+                violation_error_message=_(
+                    "An editorial title or an editorial split needs an editorial note (in English) saying why."
+                ),
             ),
         ]
 
@@ -182,6 +194,18 @@ class Recommendation(models.Model):
         context = sorted({c.paragraph.number for c in citations if c.is_context} - set(calls))
         text = ", ".join(f"¶{n}" for n in calls)
         return text + (f" (context: {', '.join(f'¶{n}' for n in context)})" if context else "")
+
+    def clean(self):
+        errors = threshold_errors(
+            lower_is_better=self.lower_is_better,
+            baseline=self.baseline,
+            target=self.target,
+            ceiling=self.ceiling,
+            value_min=self.value_min,
+            value_max=self.value_max,
+        )
+        if errors:
+            raise ValidationError(errors)
 
     def status_for_value(self, value) -> str:
         """The status a measured value earns on this quantitative item."""
@@ -239,6 +263,61 @@ class Recommendation(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+
+def threshold_errors(*, lower_is_better, baseline, target, ceiling, value_min, value_max) -> dict:
+    """The thresholds that are out of order, by field, with what is wrong: the one rule of their order.
+
+    status_for_value reads them in order, best first: a target worse than its ceiling, or a baseline better than
+    its target, would give statuses that contradict thresholds_explained(). Lower is better: target ≤ ceiling and
+    target ≤ baseline; higher is better: the reverse. And value_min ≤ value_max, with the target and the ceiling
+    between them. Values not given are not compared.
+    """
+    from languages.numbers import measured  # the language's decimal sign, as the item's other messages write it
+
+    def number(value):
+        return measured(plain_number(value))
+
+    errors = {}
+    if lower_is_better:
+        ceiling_wrong = target is not None and ceiling is not None and target > ceiling
+        baseline_wrong = target is not None and baseline is not None and baseline < target
+        ceiling_message = gettext(
+            "Lower is better here, so the ceiling (the worst acceptable value) cannot be below the target (%(target)s)."
+        )
+        baseline_message = gettext(
+            "Lower is better here, so the baseline cannot be below the target (%(target)s): it would already meet it."
+        )
+    else:
+        ceiling_wrong = target is not None and ceiling is not None and target < ceiling
+        baseline_wrong = target is not None and baseline is not None and baseline > target
+        ceiling_message = gettext(
+            "Higher is better here, so the ceiling (the worst acceptable value) cannot be above the target "
+            "(%(target)s)."
+        )
+        baseline_message = gettext(
+            "Higher is better here, so the baseline cannot be above the target (%(target)s): it would already meet it."
+        )
+    if ceiling_wrong:
+        errors["ceiling"] = [ceiling_message % {"target": number(target)}]
+    if baseline_wrong:
+        errors["baseline"] = [baseline_message % {"target": number(target)}]
+    if value_min is not None and value_max is not None and value_min > value_max:
+        errors["value_max"] = [
+            gettext("The highest plausible value cannot be below the lowest (%(low)s).") % {"low": number(value_min)}
+        ]
+    else:
+        for field, value in (("target", target), ("ceiling", ceiling)):
+            if value is None:
+                continue
+            if (value_min is not None and value < value_min) or (value_max is not None and value > value_max):
+                low = number(value_min) if value_min is not None else "…"
+                high = number(value_max) if value_max is not None else "…"
+                errors.setdefault(field, []).append(
+                    gettext("This must be within the plausible values, %(low)s to %(high)s.")
+                    % {"low": low, "high": high}
+                )
+    return errors
 
 
 class CitationQuerySet(models.QuerySet):

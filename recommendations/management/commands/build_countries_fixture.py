@@ -18,6 +18,15 @@ from django.core.management.base import BaseCommand, CommandError
 # political fact, not something the data source models for observers.
 OBSERVER_STATES = {"PSE": "observer", "VAT": "observer"}
 OTHER_LANGUAGES = {"fr": "French", "es": "Spanish", "ru": "Russian", "zh": "Chinese", "ar": "Arabic"}
+# Where the data source's short names are not the UN's (UNTERM, the M49 standard), the UN's, by ISO3 and language
+# ("en" is the English name). Nauru: the source has its local name, "Naoero", in the English, French, Spanish,
+# Russian and Arabic columns. The Netherlands: the source's Arabic name keeps a placeholder, "_", where the UN
+# writes a dash, as in the other "(… of the)" names of this file ("إيران (جمهورية - الإسلامية)").
+# Migration 0034 makes the same corrections in databases seeded before.
+UN_NAMES = {
+    "NRU": {"en": "Nauru", "fr": "Nauru", "es": "Nauru", "ru": "Науру", "ar": "ناورو"},
+    "NLD": {"ar": "هولندا (مملكة -)"},
+}
 
 
 class Command(BaseCommand):
@@ -43,23 +52,31 @@ class Command(BaseCommand):
                 un_status = OBSERVER_STATES[iso3]
             else:
                 continue
+            names = {"en": row["English Short"] or row["Preferred Term"]}
+            names.update(
+                {
+                    code: row[f"{language} Short"]
+                    for code, language in OTHER_LANGUAGES.items()
+                    if row.get(f"{language} Short")
+                }
+            )
+            names.update(UN_NAMES.get(iso3, {}))
             countries.append(
                 {
                     "iso3": iso3,
                     "iso2": row["ISO 3166-1 Alpha 2-Codes"] or "",
                     "m49": int(row["m49 numerical code"]),
-                    "name": row["English Short"] or row["Preferred Term"],
+                    "name": names.pop("en"),
                     "region": row["Region Name"] or "",
                     "subregion": row["Sub-region Name"] or "",
                     "intermediate_region": row["Intermediate Region Name"] or "",
                     "un_status": un_status,
-                    "other_names": {
-                        code: row[f"{language} Short"]
-                        for code, language in OTHER_LANGUAGES.items()
-                        if row.get(f"{language} Short")
-                    },
+                    "other_names": names,
                 }
             )
+        leftovers = [c["iso3"] for c in countries if not _names_complete(c)]
+        if leftovers:
+            raise CommandError(f"empty names or placeholders ('_') left in the names of {', '.join(leftovers)}")
         members = sum(1 for c in countries if c["un_status"] == "member")
         if members != 193 or len(countries) != 195:
             raise CommandError(
@@ -69,3 +86,9 @@ class Command(BaseCommand):
             json.dump(countries, handle, ensure_ascii=False, indent=1)
             handle.write("\n")
         self.stdout.write(f"Wrote {len(countries)} countries ({members} Member States) to {output}")
+
+
+def _names_complete(country: dict) -> bool:
+    """Every name is present and none keeps the data source's placeholder, "_" (a rebuild must not bring one)."""
+    names = [country["name"], *(country["other_names"].get(code) for code in OTHER_LANGUAGES)]
+    return all(name and name.strip() and "_" not in name for name in names)
