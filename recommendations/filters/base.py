@@ -1,5 +1,6 @@
 """What every FilterSet shares: styled forms, filters described in words, error messages."""
 
+import datetime
 import threading
 
 import django_filters
@@ -8,6 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+
+from languages.dates import long_date
 
 from ..models import Addressee, Section, Theme
 from .widgets import FILTER_FORM_RENDERER, MarkedSelect, english_only, shown_language
@@ -68,8 +71,12 @@ class ExplainedFilterSet(django_filters.FilterSet):
                 form_class = _FORM_CLASSES.setdefault(key, form_class)
         return form_class
 
-    def describe(self) -> list[str]:
-        """The active filters in words, for the page heading and exports."""
+    def describe(self, *, dates=long_date) -> list[str]:
+        """The active filters in words, for the page heading and exports.
+
+        ``dates(day)`` writes a date: by default the reader's long date, as the line below the filters on a page
+        writes it ("1 janvier 2013" on a French page); the machine-readable exports pass
+        ``datetime.date.isoformat``, as they write every other date."""
         if not self.is_bound or not self.is_valid():
             return []
         words = []
@@ -78,14 +85,17 @@ class ExplainedFilterSet(django_filters.FilterSet):
                 continue
             field = self.form.fields[name]
             words.append(
-                gettext("%(label)s: %(value)s") % {"label": field.label, "value": self.describe_value(name, value)}
+                gettext("%(label)s: %(value)s")
+                % {"label": field.label, "value": self.describe_value(name, value, dates=dates)}
             )
         return words
 
-    def describe_value(self, name, value) -> str:
+    def describe_value(self, name, value, *, dates=long_date) -> str:
         field = self.form.fields[name]
+        if isinstance(value, datetime.date):
+            return dates(value)
         if isinstance(value, (list, tuple)) or hasattr(value, "model"):
-            return either(self.describe_value(name, v) for v in value)
+            return either(self.describe_value(name, v, dates=dates) for v in value)
         choices = dict(getattr(field, "choices", []) or [])
         if not hasattr(value, "pk") and value in choices:
             return str(choices[value])

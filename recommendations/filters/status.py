@@ -6,11 +6,13 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from languages import names
 from languages.collation import sorted_by_name
+from languages.dates import long_date
 from languages.regions import region_name
 
 from ..models import (
@@ -35,7 +37,7 @@ from .base import (
     section_filter,
     theme_filter,
 )
-from .widgets import MarkedCheckboxes, shown_language
+from .widgets import MarkedCheckboxes, MarkedSelect, shown_language
 
 
 class CodeListField(forms.CharField):
@@ -63,6 +65,14 @@ class CodeListField(forms.CharField):
 
 class CodeListFilter(django_filters.Filter):
     field_class = CodeListField
+
+
+def earlier_date_first(value):
+    """A "latest update" range that no date can meet is a mistake to say, not a report of nothing."""
+    if value and value.start and value.stop and value.start > value.stop:
+        raise forms.ValidationError(
+            gettext("The first date is after the second; give the earlier date first."), code="reversed"
+        )
 
 
 def status_choices():
@@ -135,6 +145,8 @@ class StatusFilter(ExplainedFilterSet):
         "short_name",
         method="filter_item_side",
         empty_label=_("All instruments"),
+        # Its name in the page's language (``__init__``), marked English where nobody has translated it yet.
+        widget=MarkedSelect(language_of=shown_language("name")),
     )
     addressee = addressee_filter(method="filter_item_side")
     actor_kind = django_filters.ChoiceFilter(
@@ -260,8 +272,13 @@ class StatusFilter(ExplainedFilterSet):
         ``perspective`` chooses the track the reports read (``PerspectiveStatus``), not a condition on a row."""
         return queryset
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    # Values chosen from lists, which a form submitted with nothing chosen sends empty (``?item=&status=``).
+    LISTED = ("item", "status")
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and hasattr(data, "getlist"):
+            data = self.tidied(data)
+        super().__init__(data, *args, **kwargs)
         fields = self.form.fields
         fields["status"].choices = status_choices()
         levels = region_levels()
@@ -269,11 +286,27 @@ class StatusFilter(ExplainedFilterSet):
             fields[level].choices = levels[level]
         fields["item"].label_from_instance = lambda r: f"{r.code} {names.shown(r, 'title').text}"
         fields["section"].label_from_instance = lambda s: "\u2003" * s.depth + f"{s.code} {s.title[:60]}"
+        fields["instrument"].label_from_instance = lambda i: names.shown(i, "name").text
+        fields["updated"].validators.append(earlier_date_first)
         fields["on"].validators.append(not_in_future)
         fields["compare"].validators.append(not_in_future)
         after, before = fields["updated"].widget.widgets
         after.attrs["aria-label"] = _("Latest update dated from")
         before.attrs["aria-label"] = _("Latest update dated to")
+
+    @classmethod
+    def tidied(cls, data: QueryDict) -> QueryDict:
+        """The query as the filters read it: an empty value of a list is no choice, as an empty menu is (not a
+        value refused), and item codes in any case, as an item's address takes them (/recommendations/r02/:
+        codes are stored in capitals). A copy: the request's own stays as it came."""
+        if not any(name in data for name in cls.LISTED):
+            return data
+        data = data.copy()
+        for name in cls.LISTED:
+            if name in data:
+                values = [v.strip() for v in data.getlist(name) if v.strip()]
+                data.setlist(name, [v.upper() for v in values] if name == "item" else values)
+        return data
 
     GROUPS = [
         (_("Which items"), ["item", "theme", "section", "kind", "instrument", "addressee"]),
@@ -339,23 +372,25 @@ class StatusFilter(ExplainedFilterSet):
         chosen = self.data_.get("status")
         return set(chosen) if chosen else None
 
-    def describe_value(self, name, value) -> str:
+    def describe_value(self, name, value, *, dates=long_date) -> str:
         if name == "updated":
-            start, stop = value.start, value.stop
+            # The range's ends are the first and last instants of the days typed: the days, as dates.
+            start, stop = (timezone.localtime(end).date() if end else None for end in (value.start, value.stop))
             return (
-                gettext("%(start)s to %(stop)s") % {"start": start or "…", "stop": stop or "…"}
+                gettext("%(start)s to %(stop)s")
+                % {"start": dates(start) if start else "…", "stop": dates(stop) if stop else "…"}
                 if (start or stop)
                 else ""
             )
         if name == "actor":
-            return ", ".join(f"{a.name} ({a.code})" for a in value)
+            return ", ".join(f"{names.actor_name(a)} ({a.code})" for a in value)
         if name == "item":
             return ", ".join(i.code for i in value)
         if name == "status":
             from ..models import status_label
 
             return either(status_label(s) for s in value)
-        return super().describe_value(name, value)
+        return super().describe_value(name, value, dates=dates)
 
     # -- the three querysets ------------------------------------------------
 

@@ -5,6 +5,7 @@ string, so a URL reproduces a report exactly, and an invalid value gets a
 message (400) instead of silently different numbers.
 """
 
+import datetime
 import json
 import tempfile
 from functools import partial
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from languages import names
 from languages.dates import long_date
+from languages.regions import region_name
 from languages.sentences import clauses
 from languages.templatetags.names import shown
 
@@ -69,12 +71,15 @@ def _filtered(request):
 MAX_PAGE = 1_000_000
 
 
-def _paged(request, fetch, per_page: int, errors: list):
+def _paged(request, fetch, per_page: int, notices: list):
     """(rows, count, page number, pages): the requested page of a report, one query when it exists.
 
     ``fetch(offset=…, limit=…)`` returns (rows, count). The requested page is fetched first if it is a
-    plausible number (else page 1), then held against the count: a bad value gets a message in ``errors``
-    and the page the message names (the last one, or the first).
+    plausible number (else page 1), then held against the count. A page that is not there gets the nearest one
+    that is, with a notice in ``notices`` naming it: page 1 for a number below 1 or not a number, the last page
+    for one past the end. The figures are still those of the filters, so the page is shown (200), unlike a
+    refused filter (400): a cited address whose report has since grown shorter still shows that report. (The
+    plain lists answer 404 past their end, ``pages.paginated_list``: a list page is no report to cite.)
     """
     raw = request.GET.get("page", "1")
     try:
@@ -85,22 +90,26 @@ def _paged(request, fetch, per_page: int, errors: list):
     rows, count = fetch(offset=(first - 1) * per_page, limit=per_page)
     pages = max(1, -(-count // per_page))
     if number is None:
-        errors.append(_("“%(raw)s” is not a page number; showing page 1.") % {"raw": raw})
+        notices.append(_("“%(raw)s” is not a page number; showing page 1.") % {"raw": raw})
         return rows, count, 1, pages
     if 1 <= number <= pages:
         return rows, count, number, pages
-    errors.append(_("There is no page %(raw)s; the last page is %(last)s, shown below.") % {"raw": raw, "last": pages})
+    if number < 1:  # page 1 was fetched above
+        notices.append(_("There is no page %(raw)s; showing page 1.") % {"raw": raw})
+        return rows, count, 1, pages
+    notices.append(_("There is no page %(raw)s; the last page is %(last)s, shown below.") % {"raw": raw, "last": pages})
     if count:
         rows, count = fetch(offset=(pages - 1) * per_page, limit=per_page)
     return rows, count, pages, pages
 
 
-def _sort(request, allowed, errors: list, refusal: str) -> tuple[str, list]:
-    """The requested sort if it is one of `allowed`, else the default with a message saying so."""
+def _sort(request, allowed, notices: list, refusal: str) -> str:
+    """The requested sort if it is one of `allowed`, else the default with a notice saying so."""
     sort = request.GET.get("sort", "actor")
     if sort in allowed:
-        return sort, errors
-    return "actor", [*errors, f"“{sort}” is not a way to sort {refusal}."]
+        return sort
+    notices.append(refusal % {"sort": sort})
+    return "actor"
 
 
 def _query_without(request, *names) -> str:
@@ -110,8 +119,11 @@ def _query_without(request, *names) -> str:
     return query.urlencode()
 
 
-def _context(request, filterset, errors, *, title: str, **extra):
+def _context(request, filterset, errors, *, title: str, notices=(), **extra):
+    """What every report page shows. ``errors``: the filter values refused, so no figures are shown;
+    ``notices``: what was made of a value the page could not take as it was (a page, a sort), beside figures."""
     return {
+        "notices": notices,
         "citation": None if errors else citing.for_request(request, title=title, snapshot=filterset.snapshot_date),
         "filter": filterset,
         "errors": errors,
@@ -151,18 +163,22 @@ def _over_time(filterset, query: str) -> dict:
     items = list(Recommendation.objects.filter(filterset.items()).distinct().only("code", "title", "kind", "unit")[:2])
     single = items[0] if len(items) == 1 else None
     context = {
-        "history_chart": charts.columns_over_time(history, label=_("Pairs by status at the end of each year")),
+        # The chart and the numbers behind it (``_over_time.html``), from the same history: no query more.
+        **charts.over_time(history, label=_("Pairs by status at the end of each year")),
         "history_legend": charts.legend(history["statuses"]),
         "chart_query": query,
     }
-    if single is not None and single.kind == Kind.QUANTITATIVE and history["values"]:
-        context["values_chart"] = charts.values_over_time(
-            history["years"],
-            history["values"],
-            label=_("%(code)s: median measured value") % {"code": single.code},
-            unit=names.shown(single, "unit").text,
-        )
-        context["values_item"] = single
+    if single is not None and single.kind == Kind.QUANTITATIVE:
+        if any(value is not None for value in history["values"] or []):
+            context["values_chart"] = charts.values_over_time(
+                history["years"],
+                history["values"],
+                label=_("%(code)s: median measured value") % {"code": single.code},
+                unit=names.shown(single, "unit").text,
+            )
+            context["values_item"] = single
+        else:  # a history of statuses without a measured value yet: why there is no values chart (``_chart_file``)
+            context["unmeasured_item"] = single
     return context
 
 
@@ -189,7 +205,8 @@ def report_summary(request):
         context["overall_bar"] = charts.stacked_bar(summary.by_status, label=_("All statuses"), height=28)
         for group in (summary.by_item, summary.by_theme, summary.by_region):
             for row in group:
-                name = row["item"].code if "item" in row else row["name"]
+                # A region's English M49 name (as stored) in the reader's language, as its row heading shows it.
+                name = row["item"].code if "item" in row else region_name(row["name"])
                 if "theme" in row:  # the theme's name in the reader's language
                     theme = names.shown(row["theme"], "name")
                     # Not yet translated: its English name inside the bar's spoken label (an attribute, read in
@@ -202,11 +219,13 @@ def report_summary(request):
 @require_GET
 def report_table(request):
     filterset, scope, errors = _filtered(request)
-    sort, errors = _sort(request, reports.TABLE_SORTS, errors, "this table; sorted by country or organization")
+    notices = []
+    refusal = _("“%(sort)s” is not a way to sort this table; sorted by country or organization.")
+    sort = _sort(request, reports.TABLE_SORTS, notices, refusal)
     rows, count, number, pages = [], 0, 1, 1
     if scope:
         rows, count, number, pages = _paged(
-            request, partial(reports.table_page, scope, sort=sort), TABLE_PAGE_SIZE, errors
+            request, partial(reports.table_page, scope, sort=sort), TABLE_PAGE_SIZE, notices
         )
         then_scope = _then_scope(filterset)
         if then_scope is not None:  # one more query, whatever the page holds
@@ -218,6 +237,7 @@ def report_table(request):
         filterset,
         errors,
         title=_("Status table"),
+        notices=notices,
         rows=rows,
         # The as-of column's heading worded for the dates this page shows ("Au" over days in French, "En" over years).
         table_columns=[
@@ -231,29 +251,33 @@ def report_table(request):
         tab="table",
         page_range=range(max(1, number - 4), min(pages, number + 4) + 1),
     )
-    return render(request, "recommendations/report_table.html", context, status=400 if errors and not rows else 200)
+    return render(request, "recommendations/report_table.html", context, status=400 if errors else 200)
 
 
 @require_GET
 def report_matrix(request):
     filterset, scope, errors = _filtered(request)
-    sort, errors = _sort(request, reports.MATRIX_SORTS, errors, "the matrix; sorted by name")
+    notices = []
+    sort = _sort(
+        request, reports.MATRIX_SORTS, notices, _("“%(sort)s” is not a way to sort the matrix; sorted by name.")
+    )
     # layout=items: one block per call to action, its countries and organizations wrapping as lines of
     # cells (a phone shows it whole; the grid shows one column at a time there).
     layout = request.GET.get("layout", "grid")
     if layout not in MATRIX_LAYOUTS:
-        errors = [*errors, f"“{layout}” is not a layout of the matrix; showing the grid."]
+        notices.append(_("“%(layout)s” is not a layout of the matrix; showing the grid.") % {"layout": layout})
         layout = "grid"
     grid, number, pages, actor_count = None, 1, 1, 0
     if scope:
         grid, actor_count, number, pages = _paged(
-            request, partial(reports.matrix, scope, sort=sort), MATRIX_PAGE_SIZE, errors
+            request, partial(reports.matrix, scope, sort=sort), MATRIX_PAGE_SIZE, notices
         )
     context = _context(
         request,
         filterset,
         errors,
         title=_("Status matrix"),
+        notices=notices,
         grid=grid,
         sort=sort,
         page_number=number,
@@ -269,7 +293,7 @@ def report_matrix(request):
         context["matrix_html"] = _per_item_html(grid) if layout == "items" else _matrix_html(grid)
         context["page_list"] = range(1, pages + 1)
     context["matrix_sorts"] = MATRIX_SORT_LABELS
-    return render(request, "recommendations/report_matrix.html", context, status=400 if errors and not grid else 200)
+    return render(request, "recommendations/report_matrix.html", context, status=400 if errors else 200)
 
 
 MATRIX_LAYOUTS = {"grid", "items"}
@@ -392,7 +416,8 @@ def status_json(request):
 
     def chunks():
         head = {
-            "filters": filterset.describe(),
+            # Dates as the export writes every other date (ISO 8601), whatever the language of the words.
+            "filters": filterset.describe(dates=datetime.date.isoformat),
             "as_of": (filterset.snapshot_date or timezone.localdate()).isoformat(),
             "generated_at": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "columns": reports.EXPORT_COLUMNS,
@@ -464,11 +489,15 @@ def _chart_file(request):
     over_time = _over_time(filterset, "")
     chart = over_time.get("values_chart" if kind == "values" else "history_chart")
     if not chart:
-        message = (
-            _("Values are charted for one quantitative item, e.g. ?item=R17&chart=values.") + "\n"
-            if kind == "values"
-            else _("No verified history matches these filters, so there is no chart.") + "\n"
-        )
+        if not over_time:  # nothing to chart, whichever chart
+            message = _("No verified history matches these filters, so there is no chart.")
+        elif over_time.get("unmeasured_item"):
+            message = _(
+                "%(code)s has no measured values in the verified history yet, so there is no chart of them."
+            ) % {"code": over_time["unmeasured_item"].code}
+        else:
+            message = _("Values are charted for one quantitative item, e.g. ?item=R17&chart=values.")
+        message += "\n"
         return None, HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     query = _query_without(request, "chart")
     page = request.build_absolute_uri(reverse("recommendations:report_summary")) + (f"?{query}" if query else "")
@@ -564,7 +593,6 @@ _AS_OF_FORMATS = {4: "yyyy", 7: "yyyy-mm", 10: "yyyy-mm-dd"}
 def _xlsx_values(values: list) -> tuple[list, dict[int, str]]:
     """An export row for a spreadsheet: numbers as numbers, dates as dates (formatted to their precision),
     labels beside codes. Returns the values and the number formats by column position."""
-    import datetime
     from decimal import Decimal
 
     row = dict(zip(reports.EXPORT_COLUMNS, values, strict=True))
@@ -613,7 +641,8 @@ def write_xlsx(filterset, scope, handle, *, citation: citing.Citation | None = N
         [_("Retrieved"), citation.retrieved],
         [_("Source document"), citation.source],
         [_("Licence"), f"{citation.licence} ({citation.licence_url})"],
-        [_("Filters"), clauses(filterset.describe()) or _("none")],  # filter values are typed by visitors
+        # Filter values are typed by visitors; their dates as the sheet's other dates (ISO 8601).
+        [_("Filters"), clauses(filterset.describe(dates=datetime.date.isoformat)) or _("none")],
         [_("Statuses as of"), _stamp(filterset)],
         [_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")],
         *([label, value] for key, label, value in _source_lines() if value and key != "source"),

@@ -27,6 +27,8 @@ PUBLIC = [
     "/reports/?item=R02&on=2015-01-01",
     "/reports/matrix/?actor_kind=country",
     "/reports/table/?item=R02",
+    "/reports/table/?item=R02&sort=shoe-size&page=0",  # notices above the figures
+    "/reports/?updated_after=2020-01-01&updated_before=2010-01-01&on=2999-01-01",  # refused: errors beside fields
     "/accounts/login/",
     "/accounts/password_reset/",
     "/statuses/",
