@@ -104,6 +104,18 @@ def test_invalid_page_gets_a_clear_message(client, page, status, message):
     assert message in response.content.decode()
 
 
+def test_a_page_below_one_shows_page_one(client):
+    response = client.get(LIST, {"page": "-1"})
+    assert "There is no page -1; showing page 1." in response.content.decode()
+    assert response.context["page"].number == 1
+
+
+@pytest.mark.parametrize("page, status", [("abc", 400), ("999", 404), ("0", 404)])
+def test_a_bad_page_answers_the_same_status_in_every_language(client, page, status):
+    # The status once came from the message's English words: in French a missing page answered 400.
+    assert client.get("/fr" + LIST, {"page": page}).status_code == status
+
+
 def test_pagination_links_keep_the_filters(client):
     response = client.get(LIST, {"kind": "policy"})
     html = response.content.decode()

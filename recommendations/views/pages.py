@@ -39,20 +39,37 @@ EXPORT_COLUMNS = [
 ]
 
 
+class PageError(str):
+    """A bad page number's message. ``missing``: a number, but no such page (404); otherwise not a number (400).
+    A flag, not the message's words, tells them apart: the message is in the reader's language."""
+
+    missing = False
+
+    @classmethod
+    def of_missing(cls, message):
+        error = cls(message)
+        error.missing = True
+        return error
+
+
 def paginate(request, queryset, per_page=PAGE_SIZE):
-    """Return (page, error message). A bad page number gets a message, not a 500."""
+    """Return (page, error message). A bad page number gets a message, not a 500: not a number or below 1, page 1;
+    past the end, the last page (as the report pages do, ``status._paged``)."""
     paginator = Paginator(queryset, per_page)
     raw = request.GET.get("page", "1")
     try:
         return paginator.page(raw), None
     except PageNotAnInteger:
-        return paginator.page(1), _("“%(raw)s” is not a page number; showing page 1.") % {"raw": raw}
+        return paginator.page(1), PageError(_("“%(raw)s” is not a page number; showing page 1.") % {"raw": raw})
     except EmptyPage:
+        if int(raw) < 1:
+            return paginator.page(1), PageError.of_missing(
+                _("There is no page %(raw)s; showing page 1.") % {"raw": raw}
+            )
         last = paginator.num_pages
-        return paginator.page(last), _("There is no page %(raw)s; the last page is %(last)s, shown below.") % {
-            "raw": raw,
-            "last": last,
-        }
+        return paginator.page(last), PageError.of_missing(
+            _("There is no page %(raw)s; the last page is %(last)s, shown below.") % {"raw": raw, "last": last}
+        )
 
 
 @require_GET
@@ -91,7 +108,7 @@ def render_filtered_list(
     page, page_error = paginate(request, queryset, per_page=per_page)
     if page_error:
         errors.append(page_error)
-        status = 404 if "no page" in page_error else 400
+        status = 404 if page_error.missing else 400
     if decorate is not None:
         decorate(page)
     query = request.GET.copy()
