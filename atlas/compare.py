@@ -16,9 +16,10 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from languages.names import english
+from languages.collation import sort_key
+from languages.names import english, shown
 from recommendations.filters import StatusFilter
-from recommendations.models import Actor, ActorKind, Recommendation
+from recommendations.models import Actor, ActorKind, Recommendation, Theme
 
 from .rows import Standing, described_except, report_rows, unit_shown
 from .world import nearest
@@ -56,15 +57,23 @@ class Comparison:
     def differing(self) -> int:
         return sum(1 for row in self.rows if row.differs)
 
-    def by_theme(self, *, only_differences: bool = False) -> list[tuple[str, list[Row]]]:
-        """Rows grouped by theme, as on a country's page: an item with several themes shows under each."""
-        groups = defaultdict(list)
+    def by_theme(self, *, only_differences: bool = False) -> list[tuple[Theme | None, list[Row]]]:
+        """Rows grouped by theme, as on a country's page: an item with several themes shows under each.
+
+        The themes themselves (None: the items with none, last), so the page names each as every page does
+        (``{% shown theme "name" %}``: marked where untranslated), in the order of the names it shows.
+        """
+        groups: dict[Theme | None, list[Row]] = defaultdict(list)
         for row in self.rows:
             if only_differences and not row.differs:
                 continue
             for theme in row.item.themes.all() or [None]:
-                groups[theme.name if theme else "Other"].append(row)
-        return sorted(groups.items(), key=lambda pair: (pair[0] == "Other", pair[0]))
+                groups[theme].append(row)
+        collate = sort_key()
+        return sorted(
+            groups.items(),
+            key=lambda pair: (pair[0] is None, collate(shown(pair[0], "name").text) if pair[0] else b""),
+        )
 
 
 def parse_codes(values: list[str]) -> list[str]:

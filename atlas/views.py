@@ -12,6 +12,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from languages.names import actor_name
 from recommendations import citing
 from recommendations.exports import stream_csv
 from recommendations.filters import StatusFilter
@@ -166,12 +167,12 @@ def compare_page(request):
         "max_actors": compare.MAX_ACTORS,
         "compared_codes": ", ".join(a.code for a in actors),
         # "A, B and C" in the page's language (Django's own catalogs translate the pattern).
-        "compared_names": get_text_list([a.name for a in actors], _("and")),
+        "compared_names": get_text_list([actor_name(a) for a in actors], _("and")),
     }
     if comparison:
         context["citation"] = citing.for_request(
             request,
-            title=_("Comparison of %(names)s") % {"names": ", ".join(a.name for a in actors)},
+            title=_("Comparison of %(names)s") % {"names": ", ".join(actor_name(a) for a in actors)},
             snapshot=comparison.snapshot,
         )
     return render(request, "atlas/compare.html", context, status=400 if errors else 200)

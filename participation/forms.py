@@ -1,7 +1,29 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from languages.collation import sorted_actors
+from languages.names import actor_name
 from recommendations.models import Actor
+
+
+class _CountriesByLocalName(forms.models.ModelChoiceIterator):
+    """The countries in the reader's alphabetical order of their names in the reader's language, read when the
+    form is drawn (the language is the request's, not the one active when this module was imported)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for country in sorted_actors(self.queryset):
+            yield self.choice(country)
+
+
+class CountryField(forms.ModelChoiceField):
+    """A country by its code, shown by its name in the page's language (``names.actor_name``)."""
+
+    iterator = _CountriesByLocalName
+
+    def label_from_instance(self, obj):
+        return actor_name(obj)
 
 
 class TakePartForm(forms.Form):
@@ -10,8 +32,8 @@ class TakePartForm(forms.Form):
         max_length=254, label=_("Your email"), help_text=_("We write to you here, and only about this.")
     )
     organization_name = forms.CharField(max_length=200, label=_("Your organization"))
-    country = forms.ModelChoiceField(
-        queryset=Actor.objects.countries().real().order_by("name"),
+    country = CountryField(
+        queryset=Actor.objects.countries().real(),
         label=_("Country where you work"),
         empty_label=_("Choose a country"),
         to_field_name="code",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from languages.names import shown
-from languages.numbers import measured
+from languages.numbers import count, measured
 
 from . import imports, kept_uploads, rows, services
 from .models import (
@@ -300,8 +300,11 @@ class ProgressUpdateForm(forms.Form):
         help_text=_interpolated(
             _("%(min)s–%(max)s characters: what changed, who did it, and where the evidence says so."),
             min=services.NARRATIVE_MIN,
-            max=services.NARRATIVE_MAX,
+            max=lazy(count, str)(services.NARRATIVE_MAX),  # "5,000", "5 000": grouped when shown
         ),
+        # Django's NUL check runs before the rule's (services.validate_progress): it says the rule's words, the
+        # ones an imported row with a NUL gets.
+        error_messages={"null_characters_not_allowed": services.NUL_MESSAGE},
     )
     # The rule (services.validate_progress): at least one link, or a file. Neither field is required alone,
     # so both labels say it, and the browser is not told either one is required.
@@ -498,16 +501,25 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("verify", pgettext_lazy("review decision", "Verify")), ("return", _("Return with a reason"))]
     )
-    # A reviewer's correction of who says so (kept as it is when not sent, e.g. from the review queue).
-    perspective = forms.ChoiceField(choices=Perspective.choices, required=False)
+    # A reviewer's correction of who says so (kept as it is when not sent, e.g. from the review queue). Text, not
+    # a choice: ``services.verify_update`` checks it and says what the choices are (the page draws its own list).
+    perspective = forms.CharField(required=False)
     reason = forms.CharField(
-        label=_("Reason (required when returning)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Reason (required when returning)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        error_messages={"null_characters_not_allowed": services.NUL_MESSAGE},
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Why withdraw it?"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Why withdraw it?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        error_messages={"null_characters_not_allowed": services.NUL_MESSAGE},
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

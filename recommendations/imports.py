@@ -45,9 +45,13 @@ from .models import (
     status_label,
 )
 from .reports import EXPORT_COLUMNS
+from .search import fold
 
 REQUIRED = {"recommendation_code", "as_of"}
 ACTOR_COLUMNS = ("actor_code", "country_iso3", "actor_name")
+# The separators a CSV file may use: the comma, the semicolon (what Excel writes where the comma is the decimal
+# sign: French, Spanish, Russian…) and the tab (Excel's "Unicode text").
+SEPARATORS = ",;\t"
 NOT_AN_UPDATE = gettext_lazy("“No information” is what reports show where there is no update; not imported.")
 # The templates' example row starts its narrative with this; the import skips such a row, so an example
 # left in the file is never filed as the reporter's own claim.
@@ -200,6 +204,9 @@ class Rows:
         self.rows_read = 0
         self.notes: list[str] = []
         self._width = MAX_COLUMNS + 1
+        # The CSV's column separator, once the header is read (None for a workbook): a semicolon says the
+        # file's numbers use the decimal comma (``read_value``).
+        self.separator: str | None = None
 
     def __iter__(self):
         source = self._cells()
@@ -281,7 +288,8 @@ class Rows:
         # limit (131,072) would end the whole file with an error instead. The upload's size bounds any field.
         if csv.field_size_limit() < MAX_UPLOAD_BYTES:
             csv.field_size_limit(MAX_UPLOAD_BYTES)
-        reader = csv.reader(io.StringIO(text, newline=""))
+        self.separator = header_separator(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.separator)
         try:
             yield from reader
         except csv.Error as error:
@@ -441,23 +449,36 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def header_separator(text: str) -> str:
+    """The separator of a CSV file, judged by its first line: the one of ``SEPARATORS`` it holds most often.
+
+    Column names hold none of them, so a count is enough (csv.Sniffer guesses from the data rows too, where a
+    narrative's commas mislead it); a line with none (one column) is read with commas.
+    """
+    first = text.split("\n", 1)[0]
+    counts = {separator: first.count(separator) for separator in SEPARATORS}
+    best = max(SEPARATORS, key=lambda separator: counts[separator])  # a tie: the first, the comma
+    return best if counts[best] else ","
+
+
 def _check_header(header: list[str]) -> list[str]:
     columns = [h.strip().lower() for h in header]
+    # Every missing column at once: fixing one at a time, upload after upload, is what people gave up on.
     missing = sorted(REQUIRED - set(columns))
-    if missing:
-        raise ImportFileError(
-            _(
-                "Missing column(s): %(missing)s. The first row must hold the column names of the "
-                "status export: %(columns)s."
-            )
-            % {"missing": ", ".join(missing), "columns": ", ".join(EXPORT_COLUMNS)}
-        )
     if not set(ACTOR_COLUMNS) & set(columns):
-        raise ImportFileError(
-            _("Name the country or organization in a column actor_code (or country_iso3, or actor_name).")
-        )
+        missing.append(_("actor_code (or country_iso3, or actor_name)"))
     if "status" not in columns and "value" not in columns:
-        raise ImportFileError(_("Give a status column (or a value column for a quantitative item)."))
+        missing.append(_("status (or value, for a quantitative item)"))
+    if missing:
+        message = _(
+            "Missing column(s): %(missing)s. The first row must hold the column names of the status export: "
+            "%(columns)s."
+        ) % {"missing": ", ".join(missing), "columns": ", ".join(EXPORT_COLUMNS)}
+        if len(columns) == 1:
+            message += " " + _(
+                "The first row was read as a single column: separate the columns with commas, semicolons or tabs."
+            )
+        raise ImportFileError(message)
     return columns
 
 
@@ -479,12 +500,16 @@ class _Directory:
 
     def __init__(self):
         self.actors: dict[str, Actor] = {}
-        self.country_names: dict[str, Actor] = {}
+        self._country_names: dict[str, tuple[Actor | None, list[Actor]]] = {}
+        self._full_names: dict[str, Actor | None] = {}
         for actor in Actor.objects.select_related("base_country").iterator(chunk_size=5000):
             self.actors[actor.code.lower()] = actor
             if actor.kind == ActorKind.COUNTRY:
                 self.actors.setdefault(actor.iso3.lower(), actor)
-                self.country_names[actor.name.lower()] = actor
+                for name in {actor.name, *(actor.other_names or {}).values()}:
+                    # Two countries with one name in some language: that name names neither (None).
+                    key = fold(name)
+                    self._full_names[key] = None if self._full_names.get(key, actor) != actor else actor
         self.items = {r.code.upper(): r for r in Recommendation.objects.select_related("document")}
         self.status_by_text = {}
         for status in Status:
@@ -492,6 +517,24 @@ class _Directory:
             # English labels only: a file means the same whatever language its uploader reads the site in.
             self.status_by_text[english(status.label).lower()] = status.value
         # "Party" alone is ambiguous between ratified, acceded and succeeded: not accepted.
+
+    def country_named(self, name: str) -> tuple[Actor | None, list[Actor]]:
+        """The country ``name`` means, by the site's one rule (``Actor.objects.resolve``: a code, the English
+        name, or words of its name in any UN language, accents aside), else suggestions; asked once per name,
+        since a file repeats its countries.
+
+        A whole name in another UN language is taken as it is written even where its words also fit other
+        countries ("République-Unie de Tanzanie": "de" is in many French names), as resolve takes the English
+        one; a name two countries share stays unresolved.
+        """
+        key = fold(name.strip())
+        if key not in self._country_names:
+            found, suggestions = Actor.objects.real().countries().resolve(name)
+            if found is None and self._full_names.get(key) is not None:
+                found, suggestions = self._full_names[key], []
+            # The directory's own row: the one the rest of the plan compares and writes.
+            self._country_names[key] = (None if found is None else self.actors[found.code.lower()], suggestions)
+        return self._country_names[key]
 
 
 @dataclass
@@ -575,7 +618,7 @@ def plan(rows, *, filename: str, organization: Actor, user=None, system=None) ->
         as_of, precision = _parse_date(values.get("as_of", ""), reject)
         value = None
         try:
-            value = services.clean_value(values.get("value", "").strip().replace(",", ".") or None)
+            value = read_value(values.get("value", ""), decimal_comma=getattr(rows, "separator", None) == ";")
         except ValidationError as error:
             for message in error.messages:
                 reject("value", message)
@@ -747,6 +790,35 @@ class _Reporting:
         return getattr(self.rows, name)
 
 
+def read_value(text: str, *, decimal_comma: bool) -> Decimal | None:
+    """A measured value as the form reads it (a decimal point: the browser's number field sends one whatever
+    sign the person typed), and a decimal comma where it cannot be read otherwise.
+
+    ``decimal_comma``: the file is semicolon-separated, as Excel writes CSV where the comma is the decimal
+    sign, so "7,25" is 7.25. Elsewhere "1,000" could be a thousand or one: refused, saying so, rather than
+    guessed. ``services.clean_value`` then applies the rule every value obeys.
+    """
+    from . import services
+
+    text = text.strip()
+    if "," in text:
+        if not decimal_comma:
+            raise ValidationError(
+                {
+                    "value": [
+                        _(
+                            "“%(value)s”: write the value with a decimal point (7.25), or save the file "
+                            "separated by semicolons, where the comma is the decimal sign; here a comma could "
+                            "also group thousands (1,000)."
+                        )
+                        % {"value": text}
+                    ]
+                }
+            )
+        text = text.replace(",", ".")
+    return services.clean_value(text or None)
+
+
 def _key(actor_id, item_id, status, as_of, precision, value, perspective):
     value = None if value is None else Decimal(value).normalize()
     return (actor_id, item_id, status, as_of, precision, value, perspective)
@@ -797,11 +869,13 @@ def _find_actor(values: dict, directory: _Directory, reject) -> Actor | None:
             return None
         return actor
     if name:
-        actor = directory.country_names.get(name.lower())
+        actor, suggestions = directory.country_named(name)
         if actor is None:
-            reject(
-                "actor_name", _("No country is called “%(name)s”; give actor_code or country_iso3.") % {"name": name}
-            )
+            message = _("No country is called “%(name)s”; give actor_code or country_iso3.") % {"name": name}
+            if suggestions:
+                hint = "; ".join(f"{a.name} ({a.code})" for a in suggestions)
+                message += " " + _("Did you mean: %(hint)s?") % {"hint": hint}
+            reject("actor_name", message)
         return actor
     reject("actor_code", _("Name the country or organization (actor_code, country_iso3 or actor_name)."))
     return None

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import re
+from html import escape, unescape
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -184,3 +185,29 @@ def test_country_page_links_to_the_region_comparison(client, make_org):
     assert 'href="/compare/region/KEN/">Compare with Eastern Africa</a>' in html
     make_org("An NGO", code="an-ngo")
     assert "/compare/region/" not in client.get("/actors/an-ngo/").content.decode()
+
+
+def test_the_heading_and_the_citation_name_the_countries_in_the_pages_language(client, progress):
+    html = unescape(client.get(f"/fr{COMPARE}?actors=KEN,UGA,TZA").content.decode())
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+    assert "Ouganda" in heading and "République-Unie de Tanzanie" in heading, heading
+    assert "Uganda" not in heading and "United Republic" not in heading
+    # The suggested citation's title, and everything else on the page: no English name left.
+    assert "Comparaison\xa0: Kenya, Ouganda, République-Unie de Tanzanie." in html, re.findall(
+        "Comparaison.{0,80}", html
+    )
+    assert "Uganda" not in html and "United Republic of Tanzania" not in html
+
+
+def test_an_untranslated_theme_heading_is_marked_english_as_on_every_page(client, progress):
+    from recommendations.models import Theme
+
+    themes = {t for row in comparison("actors=KEN,UGA").rows for t in row.item.themes.all()}
+    untranslated, translated = sorted(themes, key=lambda t: t.pk)[:2]
+    Theme.objects.filter(pk=untranslated.pk).update(name_fr="")
+    Theme.objects.filter(pk=translated.pk).update(name_fr="Thème traduit")
+    html = client.get(f"/fr{COMPARE}?actors=KEN,UGA").content.decode()
+    headings = re.findall(r'<h2 class="h5 mt-3" id="theme-\d+">(.*?)</h2>', html)
+    assert f'<span lang="en">{escape(untranslated.name_en)}</span>' in " ".join(headings), headings
+    assert "Thème traduit" in headings
+    assert any("not-translated" in h for h in headings)

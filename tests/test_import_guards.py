@@ -6,6 +6,7 @@ function for the form and the import), 5 (bounded XLSX work) and 6 (bad values a
 
 import datetime
 import io
+import re
 import time
 import tracemalloc
 import zipfile
@@ -16,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from recommendations import imports, services
 from recommendations.models import Actor, ProgressUpdate, Recommendation, Status
@@ -90,9 +92,9 @@ def test_log_progress_needs_a_person_or_an_explicit_system_actor(people):
 # ---------------------------------------------------------------------------
 
 BAD_NARRATIVES = [
-    ("x" * 6_000, "Keep the narrative under 5000 characters"),
+    ("x" * 6_000, "Keep the narrative to at most 5,000 characters (you wrote 6,000)"),
     ("x" * 120_000, "a cell may hold at most 32,767"),  # the review's 120,000 characters: over the cell limit too
-    ("A narrative with a NUL \x00 byte in the middle of it.", "NUL"),
+    ("A narrative with a NUL \x00 byte in the middle of it.", str(services.NUL_MESSAGE)),
     ("Looks harmless \u202eten.exe\u202c but reads backwards.", "text-direction"),
     ("Isolates \u2066hide\u2069 the order of the words here.", "text-direction"),
     ("A bell \x07 and an escape \x1b[31m are not text either.", "control character"),
@@ -108,16 +110,35 @@ def test_imported_narratives_obey_the_form_rules(people, narrative, message):
     assert not plan.create
 
 
-@pytest.mark.parametrize("narrative, message", BAD_NARRATIVES[2:5])
+@pytest.mark.parametrize("narrative, message", [BAD_NARRATIVES[0], *BAD_NARRATIVES[2:6]])
 def test_the_form_refuses_the_same_narratives_with_the_same_message(client, people, narrative, message):
     client.force_login(people.reporter_a)
-    # Django's own field refuses a NUL before our rule does: a bell stands in for it.
-    response, _ = post_form(client, "R56", "KEN", narrative=narrative.replace("\x00", "\x07"))
+    response, _ = post_form(client, "R56", "KEN", narrative=narrative)
     assert response.status_code == 200
-    errors = " ".join(response.context["form"].errors["narrative"])
-    expected = "control character" if "\x00" in narrative else message
-    assert expected in errors
+    # One rule, one wording: a NUL too, which Django's own field check finds first in the form.
+    assert response.context["form"].errors["narrative"] == [planned(people, GOOD[:-1] + [narrative]).rejected[0].reason]
+    assert message in response.context["form"].errors["narrative"][0]
     assert not ProgressUpdate.objects.exists()
+
+
+def test_a_narrative_of_exactly_the_limit_is_accepted_as_the_message_says(client, people):
+    assert services.NARRATIVE_MAX == 5000
+    plan = planned(people, GOOD[:-1] + ["x" * 5000])
+    assert not plan.rejected and len(plan.create) == 1
+    client.force_login(people.reporter_a)
+    response, _ = post_form(client, "R56", "KEN", narrative="x" * 5000)
+    assert response.status_code == 302
+
+
+def test_the_narrative_limit_is_written_in_the_languages_way(client, people):
+    client.force_login(people.reporter_a)
+    with translation.override("fr"):
+        response = client.get(reverse("recommendations:progress_new") + "?item=R56&actor=KEN")
+    html = response.content.decode()
+    assert re.search("5[\u202f\xa0]000 caractères", html), re.findall("20 à .{0,12}", html)
+    with translation.override("fr"):
+        plan = planned(people, GOOD[:-1] + ["x" * 6000])
+        assert "5\u202f000" in plan.rejected[0].reason or "5\xa0000" in plan.rejected[0].reason
 
 
 def test_a_row_without_evidence_is_refused_like_the_form_refuses_it(people):

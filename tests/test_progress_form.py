@@ -32,7 +32,7 @@ def post(client, item, actor, **overrides):
         ("R02", "MEX", {"as_of": "1999-05-01"}, "as_of", "before the source document"),
         ("R02", "MEX", {"status": Status.COMPLETE}, "status", "Select a valid choice"),
         ("R56", "MEX", {"narrative": "Too short."}, "narrative", "at least 20 characters"),
-        ("R56", "MEX", {"narrative": "x" * 5001}, "narrative", "under 5000 characters"),
+        ("R56", "MEX", {"narrative": "x" * 5001}, "narrative", "at most 5,000 characters (you wrote 5,001)"),
         ("R56", "MEX", {"evidence_urls": "www.example.org/no-scheme"}, "evidence_urls", "is not a web address"),
         ("R56", "MEX", {"evidence_urls": "javascript:alert(1)"}, "evidence_urls", "is not a web address"),
         ("R56", "MEX", {"evidence_urls": ""}, "evidence_urls", "at least one evidence link"),

@@ -1,6 +1,8 @@
 """Issue 14.1: anyone can ask to take part; editors turn a request into an invitation in one admin action."""
 
+import re
 import time
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -140,3 +142,27 @@ def test_a_request_sent_in_french_is_answered_with_an_invitation_in_french(clien
         subject = translation.gettext("You are invited to the migration and development tracker")
     assert subject != "You are invited to the migration and development tracker"
     assert message.subject == subject and "/fr/accounts/reset/" in message.body
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "zh-hans"])
+def test_the_countries_are_listed_by_their_names_in_the_pages_language_and_order(client, language):
+    from django.utils import translation
+
+    from languages.collation import sorted_actors
+    from languages.names import actor_name
+    from recommendations.models import Actor
+
+    html = client.get(f"/{language}{URL}").content.decode()
+    select = html[html.index('name="country"') : html.index("</select>", html.index('name="country"'))]
+    shown = re.findall(r'<option value="([A-Z]{3})"[^>]*>([^<]*)</option>', select)
+    with translation.override(language):
+        expected = [(c.code, actor_name(c)) for c in sorted_actors(Actor.objects.countries().real())]
+    assert [(code, unescape(name)) for code, name in shown] == expected
+    assert len(expected) > 190 and expected != sorted(expected, key=lambda pair: pair[0])
+    uganda = {"fr": "Ouganda", "ar": "أوغندا", "zh-hans": "乌干达"}[language]
+    assert f'<option value="UGA">{uganda}</option>' in select
+
+
+def test_a_country_chosen_by_its_code_is_stored_whatever_the_language(client):
+    assert client.post(f"/fr{URL}", form_data(country="UGA")).status_code == 302
+    assert ParticipationRequest.objects.get().country.iso3 == "UGA"

@@ -52,6 +52,7 @@ from .people import (
 from .perspectives import TREATY_DEPOSITARY_CODES, default_perspective, parse_perspective, statuses_disagree
 from .progress import (
     can_review,
+    check_can_withdraw,
     edit_update,
     log_progress,
     return_update,
@@ -127,6 +128,7 @@ __all__ = [
     "log_progress",
     "edit_update",
     "can_review",
+    "check_can_withdraw",
     "verify_update",
     "return_update",
     "withdraw_update",

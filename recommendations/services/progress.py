@@ -26,7 +26,7 @@ from .current_status import refresh_current_status
 from .evidence import EVIDENCE_TYPES, inspect_evidence_file
 from .people import check_can_file
 from .perspectives import default_perspective
-from .validation import clean_urls, refuse_nul, validate_progress
+from .validation import clean_urls, perspective_refusal, refuse_nul, validate_progress
 from .writers import SystemActor, _person, _stale, acting
 
 
@@ -271,9 +271,7 @@ def verify_update(
     ``perspective``: the reviewer's correction of who says so (the audit trail records the change).
     """
     if perspective is not None and perspective not in Perspective.values:
-        raise ValidationError(
-            {"perspective": _("Choose who says so: one of %(codes)s.") % {"codes": ", ".join(Perspective.values)}}
-        )
+        raise ValidationError({"perspective": perspective_refusal()})
     update = _review(
         update,
         reviewer,
@@ -308,6 +306,20 @@ def return_update(*, update: ProgressUpdate, reviewer, expected_version: int | N
     return update
 
 
+def check_can_withdraw(user, update: ProgressUpdate) -> None:
+    """Raise PermissionDenied, saying why, unless ``user`` may withdraw ``update`` in its present state.
+
+    ``withdraw_update`` checks it under the lock; the withdraw page asks first, so nobody writes a reason
+    only to be refused.
+    """
+    reviewer = user.has_perm("recommendations.review_progress")
+    if update.state == ReviewState.VERIFIED:
+        if not reviewer:
+            raise PermissionDenied(_("Only a reviewer can withdraw a verified update."))
+    elif not (user.is_authenticated and update.created_by_id == user.pk) and not reviewer:
+        raise PermissionDenied(_("You can only withdraw your own updates."))
+
+
 @transaction.atomic
 def withdraw_update(*, update: ProgressUpdate, user, expected_version: int | None, reason: str = "") -> ProgressUpdate:
     """Take an update out of review or out of the record; it stays visible to staff.
@@ -318,17 +330,11 @@ def withdraw_update(*, update: ProgressUpdate, user, expected_version: int | Non
     """
     refuse_nul(reason=reason)
     update = _locked(update, expected_version)
-    own = update.created_by_id == getattr(user, "pk", None)
-    reviewer = user.has_perm("recommendations.review_progress")
     if update.state == ReviewState.WITHDRAWN:
         raise _stale(update)
-    if update.state == ReviewState.VERIFIED:
-        if not reviewer:
-            raise PermissionDenied(_("Only a reviewer can withdraw a verified update."))
-        if not reason.strip():
-            raise ValidationError({"reason": _("Say why a verified update is withdrawn.")})
-    elif not own and not reviewer:
-        raise PermissionDenied(_("You can only withdraw your own updates."))
+    check_can_withdraw(user, update)
+    if update.state == ReviewState.VERIFIED and not reason.strip():
+        raise ValidationError({"reason": _("Say why a verified update is withdrawn.")})
     was_counted = update.state == ReviewState.VERIFIED
     update.state = ReviewState.WITHDRAWN
     update.withdrawn_by, update.withdrawn_at, update.withdrawal_reason = user, timezone.now(), reason.strip()

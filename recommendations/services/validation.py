@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from languages.dates import long_date
-from languages.numbers import measured
+from languages.numbers import count, measured
 
 from ..models import Actor, ActorKind, DatePrecision, Kind, Perspective, Recommendation, Status, plain_number
 
@@ -71,7 +71,8 @@ def unsafe_text(text: str, what: str) -> str | None:
     character = match.group()
     names = {"what": _TEXT_NAMES.get(what, what), "code": f"U+{ord(character):04X}"}
     if character == "\x00":
-        return _("The %(what)s contains a NUL character; remove it.") % names
+        # The one wording of a NUL wherever it is refused: a form's field (forms.py), ``refuse_nul``, here.
+        return str(NUL_MESSAGE)
     if "\u202a" <= character <= "\u202e" or "\u2066" <= character <= "\u2069":
         return (
             _(
@@ -99,6 +100,11 @@ def clean_value(value) -> Decimal | None:
             {"value": [_("The value is too large: it must be below %(max)s.") % {"max": f"{MAX_VALUE:,.0f}"}]}
         )
     return value
+
+
+def perspective_refusal() -> str:
+    """What a perspective that is not one of ``Perspective`` gets: the form's, the import's, a review's."""
+    return _("Choose who says so: one of %(labels)s.") % {"labels": ", ".join(str(p.label) for p in Perspective)}
 
 
 def _status_label(status: str) -> str:
@@ -225,8 +231,8 @@ def validate_progress(
         elif length > NARRATIVE_MAX:
             error(
                 "narrative",
-                _("Keep the narrative under %(max)s characters (you wrote %(length)s).")
-                % {"max": NARRATIVE_MAX, "length": length},
+                _("Keep the narrative to at most %(max)s characters (you wrote %(length)s).")
+                % {"max": count(NARRATIVE_MAX), "length": count(length)},
             )
         elif problem := unsafe_text(narrative, "narrative"):
             error("narrative", problem)
@@ -249,10 +255,7 @@ def validate_progress(
             )
 
     if perspective is not None and perspective not in Perspective.values:
-        error(
-            "perspective",
-            _("Choose who says so: one of %(labels)s.") % {"labels": ", ".join(str(p.label) for p in Perspective)},
-        )
+        error("perspective", perspective_refusal())
 
     if organization is not None and organization.kind != ActorKind.ORGANIZATION:
         error("reported_by_organization", _("Updates are filed on behalf of an organization, not a country."))

@@ -98,6 +98,17 @@ def progress_new(request):
     return render(request, "recommendations/progress_form.html", {"form": form, "item": item, "actor": actor})
 
 
+def _may_withdraw(user, update) -> bool:
+    """Whether the page offers to withdraw: the service's own check (``check_can_withdraw``)."""
+    if not user.is_authenticated:
+        return False
+    try:
+        services.check_can_withdraw(user, update)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def update_detail(request, pk):
     update = _visible_update(request, pk)
     user = request.user
@@ -110,7 +121,7 @@ def update_detail(request, pk):
         "editable": editable,
         "can_review": update.state == ReviewState.PENDING and reviewer and services.can_review(user, update),
         "own_pending_needs_second": reviewer and own and not services.can_review(user, update),
-        "can_withdraw": editable or (reviewer and update.state != ReviewState.WITHDRAWN),
+        "can_withdraw": update.state != ReviewState.WITHDRAWN and _may_withdraw(user, update),
         "review_form": ReviewForm(initial={"version": update.version}),
         "perspectives": Perspective.choices,
         "withdraw_form": WithdrawForm(initial={"version": update.version}),
@@ -171,6 +182,12 @@ def update_withdraw(request, pk):
     own = update.created_by_id == request.user.pk
     if not own and not request.user.has_perm("recommendations.review_progress"):
         raise Http404(_("No such update"))
+    try:
+        # The service's own check, before any reason is typed: the page says why instead of offering a form.
+        services.check_can_withdraw(request.user, update)
+    except PermissionDenied as denied:
+        context = {"update": update, "form": None, "refusal": str(denied)}
+        return render(request, "recommendations/update_withdraw.html", context, status=403)
     form = WithdrawForm(request.POST or None, initial={"version": update.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,7 +215,16 @@ def update_review(request, pk):
     update = get_object_or_404(ProgressUpdate, pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose verify or return."))
+        # What was wrong, field by field: the decision and the version are the page's, not typed, so they get
+        # words of their own; any other field its own message.
+        own_words = {
+            "decision": _("Choose verify or return."),
+            "version": _(
+                "This review did not say which version of the update you saw; reload the page and review it again."
+            ),
+        }
+        for field, errors in form.errors.items():
+            messages.error(request, own_words.get(field) or " ".join(errors))
         return redirect(update)
     decision, version = form.cleaned_data["decision"], form.cleaned_data["version"]
     try:
