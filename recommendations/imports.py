@@ -501,15 +501,10 @@ class _Directory:
     def __init__(self):
         self.actors: dict[str, Actor] = {}
         self._country_names: dict[str, tuple[Actor | None, list[Actor]]] = {}
-        self._full_names: dict[str, Actor | None] = {}
         for actor in Actor.objects.select_related("base_country").iterator(chunk_size=5000):
             self.actors[actor.code.lower()] = actor
             if actor.kind == ActorKind.COUNTRY:
                 self.actors.setdefault(actor.iso3.lower(), actor)
-                for name in {actor.name, *(actor.other_names or {}).values()}:
-                    # Two countries with one name in some language: that name names neither (None).
-                    key = fold(name)
-                    self._full_names[key] = None if self._full_names.get(key, actor) != actor else actor
         self.items = {r.code.upper(): r for r in Recommendation.objects.select_related("document")}
         self.status_by_text = {}
         for status in Status:
@@ -519,19 +514,12 @@ class _Directory:
         # "Party" alone is ambiguous between ratified, acceded and succeeded: not accepted.
 
     def country_named(self, name: str) -> tuple[Actor | None, list[Actor]]:
-        """The country ``name`` means, by the site's one rule (``Actor.objects.resolve``: a code, the English
-        name, or words of its name in any UN language, accents aside), else suggestions; asked once per name,
-        since a file repeats its countries.
-
-        A whole name in another UN language is taken as it is written even where its words also fit other
-        countries ("République-Unie de Tanzanie": "de" is in many French names), as resolve takes the English
-        one; a name two countries share stays unresolved.
-        """
+        """The country ``name`` means, by the site's one rule (``Actor.objects.resolve``: a code, the whole name
+        in any UN language, or words of it, accents aside), else suggestions; asked once per name, since a file
+        repeats its countries."""
         key = fold(name.strip())
         if key not in self._country_names:
             found, suggestions = Actor.objects.real().countries().resolve(name)
-            if found is None and self._full_names.get(key) is not None:
-                found, suggestions = self._full_names[key], []
             # The directory's own row: the one the rest of the plan compares and writes.
             self._country_names[key] = (None if found is None else self.actors[found.code.lower()], suggestions)
         return self._country_names[key]

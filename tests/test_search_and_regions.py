@@ -109,8 +109,12 @@ def test_the_chooser_resolves_un_language_names_and_suggests_countries_first(mak
     from recommendations.models import Actor
 
     assert Actor.objects.resolve("Sénégal")[0].code == "SEN"
+    # A whole name in another UN language, whose words ("de") fit other countries too, names its country.
+    assert Actor.objects.resolve("République-Unie de Tanzanie")[0].code == "TZA"
     make_org("Rede Migrantes Brasil", code="rede-brasil")
-    actor, suggestions = Actor.objects.resolve("Brasil")
+    # "Brasil" is Brazil's whole name in Spanish, as "Brazil" is in English: no question to ask.
+    assert Actor.objects.resolve("Brasil")[0].code == "BRA"
+    actor, suggestions = Actor.objects.resolve("Migrantes Brasil")
     assert actor is None and [a.code for a in suggestions] == ["BRA", "rede-brasil"]
 
 

@@ -108,11 +108,19 @@ class ActorQuerySet(models.QuerySet):
         scanning every actor on every logged update."""
         return self.filter(Q(code__iexact=text) | Q(name__iexact=text))
 
+    def named_in_other_languages(self, text: str):
+        """The actors whose name in one of the other UN languages is ``text``, case aside (``resolve``'s second
+        step; not on the write path's exact match, which a code or the English name answers)."""
+        condition = Q()
+        for language in OTHER_UN_LANGUAGES:
+            condition |= Q(**{f"other_names__{language}__iexact": text})
+        return self.filter(condition)
+
     def resolve(self, text: str, *, exact=None) -> tuple["Actor | None", list["Actor"]]:
         """Find the one actor a person meant by ``text``; else suggestions.
 
-        Accepts a code or ISO3 in any case, an exact name, "Name (CODE)" as
-        the choosers display it, or a fragment that matches exactly one name.
+        Accepts a code or ISO3 in any case, an exact name (English, or a country's in another UN language),
+        "Name (CODE)" as the choosers display it, or a fragment that matches exactly one name.
         ``exact``: reads the exact matches (``named``, two at most) of this queryset its own way (the post of an
         update: the ORM's statement compiled once, ``rows.read_once``).
         """
@@ -124,6 +132,11 @@ class ActorQuerySet(models.QuerySet):
         exact = exact(text) if exact is not None else list(self.named(text)[:2])
         if len(exact) == 1:
             return exact[0], []
+        # A whole name in another UN language, as written ("République-Unie de Tanzanie"), before the words: its
+        # words may fit other countries too ("de" is in many French names), as the English name's may.
+        whole = list(self.named_in_other_languages(text)[:2])
+        if len(whole) == 1:
+            return whole[0], []
         # The search's rule (any word, accents aside, names in the UN languages); countries first.
         matches = list(self.search(text).order_by("kind", "name")[:8])
         if len(matches) == 1:
