@@ -1,5 +1,6 @@
 """The read API: the same rows as /reports/status.csv for the same filters, cursor pages, the other lists."""
 
+import base64
 import datetime
 
 import pytest
@@ -105,6 +106,44 @@ def test_bad_cursor_and_page_size(client, data):
     assert client.get(reverse("api:statuses"), {"cursor": "not-a-cursor"}).status_code == 400
     assert client.get(reverse("api:statuses"), {"page_size": "0"}).status_code == 400
     assert client.get(reverse("api:statuses"), {"page_size": "50000"}).status_code == 400
+
+
+def _b64(text: bytes) -> str:
+    return base64.urlsafe_b64encode(text).decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "cursor"),
+    [
+        ("api:item-list", "cD1hYmM="),  # p=abc: not a position
+        ("api:section-list", "cD1hYmM="),
+        ("api:paragraph-list", "cD1hYmM="),
+        ("api:sdg-target-list", "cD1hYmM="),
+        ("api:item-list", "zzz"),  # not base64 (DRF's own answer was a 404)
+        ("api:theme-list", _b64(b"p=a%00b")),  # a NUL: PostgreSQL refuses it
+        ("api:update-list", "cD1ub3RhZGF0ZQ=="),  # p=notadate
+        ("api:statuses", "WyJcdWQ4MDAiLCAxLCAyLCAzXQ"),  # JSON with a lone surrogate
+        ("api:statuses", _b64(b'["a\\u0000", 1, 2, 3]')),
+        ("api:statuses", "not-a-cursor"),
+    ],
+)
+def test_a_forged_cursor_is_one_400_on_every_list(client, data, name, cursor):
+    answer = client.get(reverse(name), {"cursor": cursor})
+    assert answer.status_code == 400, answer.content[:200]
+    assert answer.json()["detail"] == "Invalid cursor."
+
+
+@pytest.mark.parametrize("size", ["abc", "0", "1001"])
+def test_a_bad_page_size_is_a_400_on_every_list(client, data, size):
+    """The status list's rule (api/filters.py): not quietly the default page, which looks like the whole list."""
+    answer = client.get(reverse("api:item-list"), {"page_size": size})
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == ["page_size: a number from 1 to 1000."]
+
+
+def test_a_real_cursor_still_pages(client, data):
+    first = client.get(reverse("api:update-list"), {"page_size": 1}).json()
+    assert first["next"] and client.get(first["next"]).status_code == 200
 
 
 def test_status_list_describes_its_filters_and_date(client, data):
