@@ -465,7 +465,9 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": [],
+    # Reads are public. AllowAny (the same as no class at run time) is what drf-spectacular reads to document
+    # it: the schema's security then offers anonymous access ({}) beside the token; writes use WriteScope.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AnonymousRate", "api.throttles.TokenRate"],
