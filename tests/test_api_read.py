@@ -344,3 +344,11 @@ def test_update_list_filters_by_ids_looked_up_from_the_codes(client, data):
     assert {r["actor"] for r in listed({"actor": "KEN-NET"})[0]} == {"ken-net"}
     for query in ({"actor": "NOPE"}, {"item": "R999"}, {"actor": "KEN", "item": "R999"}):
         assert listed(query) == ([], [])
+
+
+def test_a_nul_in_an_api_address_is_a_json_400(client):
+    """The address-wide NUL refusal answers the API in the API's error shape (the schema's application/json)."""
+    answer = client.get("/api/v1/updates/?item=j%00")
+    assert answer.status_code == 400 and answer["Content-Type"] == "application/json"
+    assert "NUL character" in answer.json()["detail"]
+    assert client.get("/recommendations/?q=%00")["Content-Type"].startswith("text/plain")
