@@ -128,8 +128,16 @@ def in_page_language(cells: list[Standing | None], item: Recommendation) -> list
     return [replace(cell, unit=unit) if cell else None for cell in cells]
 
 
+# The CSV's code for a cell whose item does not concern the actor (pages read "Does not apply").
+DOES_NOT_APPLY = "does_not_apply"
+
+
 def csv_rows(comparison: Comparison):
-    """One line per item: code, title, kind, themes, then each actor's status and date, and whether they differ."""
+    """One line per item: code, title, kind, themes, then each actor's status and date, and whether they differ.
+
+    Status codes, not labels (the labels follow the page's language; an export is the same file under every
+    language prefix, as status.csv writes them), and ``does_not_apply`` for an item that does not concern an actor.
+    """
     for row in comparison.rows:
         line = [
             row.item.code,
@@ -138,7 +146,7 @@ def csv_rows(comparison: Comparison):
             "; ".join(english(theme, "name") for theme in row.item.themes.all()),
         ]
         for cell in row.cells:
-            line += [cell.label, cell.as_of] if cell else ["Does not apply", ""]
+            line += [cell.status, cell.as_of] if cell else [DOES_NOT_APPLY, ""]
         line.append("yes" if row.differs else "no")
         yield line
 
@@ -146,7 +154,8 @@ def csv_rows(comparison: Comparison):
 def csv_header(comparison: Comparison) -> list[str]:
     header = ["recommendation_code", "recommendation_title", "kind", "themes"]
     for actor in comparison.actors:
-        header += [f"{actor.code} status", f"{actor.code} as_of"]
+        # snake_case, one word, as every other export's columns (a space breaks tools that read them as names)
+        header += [f"{actor.code}_status", f"{actor.code}_as_of"]
     return [*header, "differs"]
 
 
