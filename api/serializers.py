@@ -158,8 +158,7 @@ class ItemSerializer(InEnglish, serializers.ModelSerializer):
         ]
         extra_kwargs = described(
             ITEM_FIELDS, "code", "title", "kind", "title_is_editorial", "editorial_split", "editorial_note", "unit",
-            "lower_is_better", "target", "ceiling", "thresholds_source",
-            baseline="Quantitative calls: the value at the start, if known.",
+            "lower_is_better", "baseline", "target", "ceiling", "thresholds_source",
             updated_at="When the editors last changed the item (UTC).",
         )  # fmt: skip
 
