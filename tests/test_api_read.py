@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recommendations.exports import guard_row
-from recommendations.models import Actor, Recommendation, Status
+from recommendations.models import Actor, Recommendation, Status, plain_number
 from recommendations.reports import EXPORT_COLUMNS
 
 from .factories import record
@@ -352,3 +352,16 @@ def test_a_nul_in_an_api_address_is_a_json_400(client):
     assert answer.status_code == 400 and answer["Content-Type"] == "application/json"
     assert "NUL character" in answer.json()["detail"]
     assert client.get("/recommendations/?q=%00")["Content-Type"].startswith("text/plain")
+
+
+def test_decimals_are_written_as_the_exports_write_them(client, data):
+    """One rule (plain_number): the API's update value is 4.25 as in status.csv, not 4.2500."""
+    updates = client.get(reverse("api:update-list"), {"page_size": 100}).json()["results"]
+    values = {u["value"] for u in updates if u["item"] == "R17"}
+    assert values == {"4.25"}
+    assert "4.25" in {row["value"] for row in client.get(reverse("api:statuses"), {"item": "R17"}).json()["results"]}
+    item = client.get(reverse("api:item-detail", args=["R17"])).json()
+    r17 = Recommendation.objects.get(code="R17")
+    for name in ("baseline", "target", "ceiling"):
+        assert item[name] == (plain_number(getattr(r17, name)) or None), name
+        assert item[name] is None or "." not in item[name] or not item[name].endswith("0"), (name, item[name])
