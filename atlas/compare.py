@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from languages.names import english
 from recommendations.filters import StatusFilter
-from recommendations.models import Actor, ActorKind, Recommendation
+from recommendations.models import Actor, ActorKind, Recommendation, status_label_en
 
 from .rows import Standing, described_except, report_rows, unit_shown
 from .world import nearest
@@ -135,8 +135,9 @@ DOES_NOT_APPLY = "does_not_apply"
 def csv_rows(comparison: Comparison):
     """One line per item: code, title, kind, themes, then each actor's status and date, and whether they differ.
 
-    Status codes, not labels (the labels follow the page's language; an export is the same file under every
-    language prefix, as status.csv writes them), and ``does_not_apply`` for an item that does not concern an actor.
+    Status codes and their English labels, not the page language's (an export is the same file under every
+    language prefix, as the history CSV writes them), and ``does_not_apply`` for an item that does not concern
+    an actor.
     """
     for row in comparison.rows:
         line = [
@@ -146,7 +147,10 @@ def csv_rows(comparison: Comparison):
             "; ".join(english(theme, "name") for theme in row.item.themes.all()),
         ]
         for cell in row.cells:
-            line += [cell.status, cell.as_of] if cell else [DOES_NOT_APPLY, ""]
+            if cell:
+                line += [cell.status, status_label_en(cell.status), cell.as_of]
+            else:
+                line += [DOES_NOT_APPLY, "Does not apply", ""]
         line.append("yes" if row.differs else "no")
         yield line
 
@@ -155,7 +159,7 @@ def csv_header(comparison: Comparison) -> list[str]:
     header = ["recommendation_code", "recommendation_title", "kind", "themes"]
     for actor in comparison.actors:
         # snake_case, one word, as every other export's columns (a space breaks tools that read them as names)
-        header += [f"{actor.code}_status", f"{actor.code}_as_of"]
+        header += [f"{actor.code}_status", f"{actor.code}_status_label", f"{actor.code}_as_of"]
     return [*header, "differs"]
 
 
