@@ -178,7 +178,7 @@ def decode_cursor(text: str | None) -> tuple | None:
         name, *numbers = json.loads(raw)
         if not (isinstance(name, str) and len(numbers) in (3, 4) and all(type(v) is int for v in numbers)):
             raise ValueError
-        if not storable_text(name):
+        if not storable_text(name) or not all(-(2**63) <= v < 2**63 for v in numbers):  # ids are 64-bit at most
             raise ValueError
         if len(numbers) == 4 and not 1 <= numbers[3] <= 100_000:
             raise ValueError

@@ -125,6 +125,7 @@ def _b64(text: bytes) -> str:
         ("api:statuses", "WyJcdWQ4MDAiLCAxLCAyLCAzXQ"),  # JSON with a lone surrogate
         ("api:statuses", _b64(b'["a\\u0000", 1, 2, 3]')),
         ("api:statuses", "not-a-cursor"),
+        ("api:statuses", _b64(b'["a", 99999999999999999999999, 2, 3]')),  # beyond any id (SQLite: an overflow)
     ],
 )
 def test_a_forged_cursor_is_one_400_on_every_list(client, data, name, cursor):
@@ -139,6 +140,11 @@ def test_a_bad_page_size_is_a_400_on_every_list(client, data, size):
     answer = client.get(reverse("api:item-list"), {"page_size": size})
     assert answer.status_code == 400
     assert answer.json()["errors"] == ["page_size: a number from 1 to 1000."]
+
+
+def test_a_position_beyond_any_number_is_an_empty_page_or_a_400(client, data):
+    answer = client.get(reverse("api:item-list"), {"cursor": _b64(b"p=99999999999999999999999")})
+    assert answer.status_code in (200, 400)
 
 
 def test_a_real_cursor_still_pages(client, data):
