@@ -77,9 +77,9 @@ ITEM = {
     "editorial_note": "",
     "unit": "% of amount sent",
     "lower_is_better": True,
-    "baseline": "20.0000",
-    "target": "3.0000",
-    "ceiling": "5.0000",
+    "baseline": "20",
+    "target": "3",
+    "ceiling": "5",
     "thresholds_source": "SDG target 10.c (2015)",
     "updated_at": "2026-01-12T09:30:00Z",
 }

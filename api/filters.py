@@ -119,8 +119,51 @@ def _listing(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# The status list's cursor: an opaque, URL-safe keyset position
+# Paging: every list's cursor and page size, one answer to a bad value (a 400)
 # ---------------------------------------------------------------------------
+
+
+def invalid_cursor() -> exceptions.ValidationError:
+    """The one answer to a cursor we did not write (the status list's and every other list's)."""
+    return exceptions.ValidationError(
+        {
+            "detail": gettext("Invalid cursor."),
+            "errors": [gettext("cursor: use the “next” link of the previous page as it is.")],
+        }
+    )
+
+
+def requested_page_size(request, *, default: int, maximum: int) -> int:
+    """The ``page_size`` parameter: ``default`` when absent; anything but a number from 1 to ``maximum`` is a 400
+    (not quietly another size: a client would take a short page for the end of the list)."""
+    raw = request.query_params.get("page_size")
+    if raw in (None, ""):
+        return default
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= maximum:
+        raise exceptions.ValidationError(
+            {
+                "detail": gettext("Invalid page size."),
+                "errors": [gettext("page_size: a number from 1 to %(max)s.") % {"max": maximum}],
+            }
+        )
+    return size
+
+
+def storable_text(value: str) -> bool:
+    """Text a query can carry: UTF-8 (no lone surrogate, which JSON and percent-encoding can both express)
+    and no NUL (PostgreSQL refuses it). Anything else from a cursor would fail in the database: a 500."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+# The status list's cursor: an opaque, URL-safe keyset position
 
 
 def encode_cursor(position: tuple) -> str:
@@ -135,13 +178,10 @@ def decode_cursor(text: str | None) -> tuple | None:
         name, *numbers = json.loads(raw)
         if not (isinstance(name, str) and len(numbers) in (3, 4) and all(type(v) is int for v in numbers)):
             raise ValueError
+        if not storable_text(name) or not all(-(2**63) <= v < 2**63 for v in numbers):  # ids are 64-bit at most
+            raise ValueError
         if len(numbers) == 4 and not 1 <= numbers[3] <= 100_000:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise exceptions.ValidationError(
-            {
-                "detail": gettext("Invalid cursor."),
-                "errors": [gettext("cursor: use the “next” link of the previous page as it is.")],
-            }
-        ) from None
+        raise invalid_cursor() from None
     return (name, *numbers)

@@ -1,5 +1,6 @@
 """Serializers: they parse and present. Every rule of a write lives in recommendations/services.py."""
 
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -19,6 +20,7 @@ from recommendations.models import (
     SDGTarget,
     Section,
     Theme,
+    plain_number,
 )
 from recommendations.reports import EXPORT_COLUMNS
 
@@ -28,6 +30,23 @@ def described(dictionary, *names, **more) -> dict:
     texts = {f["name"]: f["description"] for f in dictionary}
     return {name: {"help_text": texts[name]} for name in names if name in texts} | {
         name: {"help_text": text} for name, text in more.items()
+    }
+
+
+class PlainDecimalField(serializers.DecimalField):
+    """A decimal written as every export writes it (``plain_number``: 7.25, not 7.2500): one rule for the API,
+    the CSV and JSON exports and the open data."""
+
+    def to_representation(self, value):
+        return plain_number(value) if value is not None else None
+
+
+class PlainNumbers:
+    """A ModelSerializer whose model decimals (values, baselines, targets, ceilings) are ``PlainDecimalField``s."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: PlainDecimalField,
     }
 
 
@@ -112,7 +131,7 @@ class CitationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"text": {"help_text": "The source's exact words."}}
 
 
-class ItemSerializer(InEnglish, serializers.ModelSerializer):
+class ItemSerializer(PlainNumbers, InEnglish, serializers.ModelSerializer):
     section = serializers.CharField(source="section.code", read_only=True, help_text="Code of its section.")
     citations = CitationSerializer(many=True, read_only=True, help_text="Verbatim quotations, in order.")
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True, help_text="Editorial themes.")
@@ -158,8 +177,7 @@ class ItemSerializer(InEnglish, serializers.ModelSerializer):
         ]
         extra_kwargs = described(
             ITEM_FIELDS, "code", "title", "kind", "title_is_editorial", "editorial_split", "editorial_note", "unit",
-            "lower_is_better", "target", "ceiling", "thresholds_source",
-            baseline="Quantitative calls: the value at the start, if known.",
+            "lower_is_better", "baseline", "target", "ceiling", "thresholds_source",
             updated_at="When the editors last changed the item (UTC).",
         )  # fmt: skip
 
@@ -248,7 +266,7 @@ class HistorySerializer(serializers.Serializer):
     )
 
 
-class UpdateSerializer(serializers.ModelSerializer):
+class UpdateSerializer(PlainNumbers, serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.code", read_only=True, help_text="Country or organization code.")
     item = serializers.CharField(source="recommendation.code", read_only=True, help_text="Call to action code.")
     organization = serializers.SlugRelatedField(

@@ -17,6 +17,8 @@ from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from tracker.client_address import client_address
+
 
 def store_history(cache, key: str, history: list, timeout: int) -> bool:
     """Write a client's request times to the database cache in one round trip; False where it cannot
@@ -77,6 +79,10 @@ class SharedHistory:
 
 class AnonymousRate(SharedHistory, AnonRateThrottle):
     scope = "anon"
+
+    def get_ident(self, request):
+        # The address as every other per-address limit reads it (X-Forwarded-For only behind our proxy).
+        return client_address(request)
 
     def get_rate(self):
         return settings.API_RATES["anon"]

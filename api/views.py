@@ -2,6 +2,7 @@
 writes go through recommendations.services, filters are the pages' FilterSets (api/filters.py)."""
 
 import contextlib
+import datetime
 import gc
 import uuid
 
@@ -12,7 +13,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -36,7 +39,16 @@ from . import examples as ex
 from . import serializers as s
 from .authentication import WriteScope
 from .caching import ConditionalGetMixin
-from .filters import PageFilterBackend, decode_cursor, encode_cursor, filter_parameters, status_filterset
+from .filters import (
+    PageFilterBackend,
+    decode_cursor,
+    encode_cursor,
+    filter_parameters,
+    invalid_cursor,
+    requested_page_size,
+    status_filterset,
+    storable_text,
+)
 from .language import RequestLanguageMixin
 from .renderers import ExportRows, JsonObjects, StatusPageRenderer
 
@@ -52,6 +64,39 @@ class Pages(CursorPagination):
     page_size = 100
     max_page_size = 1000
     page_size_query_param = "page_size"
+
+    # A bad cursor or page size gets the status list's answer (api/filters.py), not DRF's 404 or a quiet
+    # default; and a cursor's position is checked against the ordering field before it reaches a query,
+    # where a forged one ("p=abc" on a number, a date that is none) would be a 500.
+    def get_page_size(self, request):
+        return requested_page_size(request, default=self.page_size, maximum=self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = f"Rows per page (default {self.page_size}, at most {self.max_page_size})."
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise invalid_cursor() from None
+        if cursor is not None and cursor.position is not None:
+            field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+            try:
+                if not storable_text(cursor.position):
+                    raise ValueError
+                field.to_python(cursor.position)
+            except (ValidationError, ValueError, TypeError):
+                raise invalid_cursor() from None
+        return cursor
 
     def get_paginated_response_schema(self, schema):
         answer = super().get_paginated_response_schema(schema)
@@ -235,7 +280,7 @@ class StatusListView(RequestLanguageMixin, ConditionalGetMixin, APIView):
 
     def get(self, request):
         filterset = status_filterset(request)
-        size = _page_size(request)
+        size = requested_page_size(request, default=STATUS_PAGE_SIZE, maximum=STATUS_PAGE_MAX)
         after = decode_cursor(request.query_params.get("cursor"))
         # Every pair today, on PostgreSQL: the rows written as JSON by the database; else their values.
         page = reports.status_page_json(filterset, after=after, limit=size)
@@ -250,7 +295,9 @@ class StatusListView(RequestLanguageMixin, ConditionalGetMixin, APIView):
             next_url = replace_query_param(request.build_absolute_uri(), "cursor", encode_cursor(last))
         response = Response(
             {
-                "filters": filterset.describe(),
+                "filters": filterset.describe(
+                    dates=datetime.date.isoformat
+                ),  # machine-read: ISO 8601, as every date here
                 "as_of": (filterset.snapshot_date or timezone.localdate()).isoformat(),
                 "next": next_url,
                 "results": results,
@@ -281,24 +328,6 @@ def collector_paused():
         gc.enable()
 
 
-def _page_size(request) -> int:
-    raw = request.query_params.get("page_size")
-    if raw in (None, ""):
-        return STATUS_PAGE_SIZE
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
-    if not 1 <= size <= STATUS_PAGE_MAX:
-        raise exceptions.ValidationError(
-            {
-                "detail": _("Invalid page size."),
-                "errors": [_("page_size: a number from 1 to %(max)s.") % {"max": STATUS_PAGE_MAX}],
-            }
-        )
-    return size
-
-
 def _counts(rows) -> list[dict]:
     return [{"status": st, "label": label, "count": n} for st, label, n in rows]
 
@@ -316,7 +345,9 @@ class SummaryView(RequestLanguageMixin, ConditionalGetMixin, APIView):
         summary = reports.summary(reports.build_scope(filterset))
         return Response(
             {
-                "filters": filterset.describe(),
+                "filters": filterset.describe(
+                    dates=datetime.date.isoformat
+                ),  # machine-read: ISO 8601, as every date here
                 "as_of": (filterset.snapshot_date or timezone.localdate()).isoformat(),
                 "total": summary.total,
                 "parties": summary.parties,
@@ -426,7 +457,7 @@ class UpdateViewSet(
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
-            return []
+            return [AllowAny()]  # (public: the schema documents it from this class)
         return [WriteScope()]
 
     def _write(self, call, *, created: bool = False):

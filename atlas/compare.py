@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from languages.collation import sort_key
 from languages.names import english, shown
 from recommendations.filters import StatusFilter
-from recommendations.models import Actor, ActorKind, Recommendation, Theme
+from recommendations.models import Actor, ActorKind, Recommendation, Theme, status_label_en
 
 from .rows import Standing, described_except, report_rows, unit_shown
 from .world import nearest
@@ -137,8 +137,17 @@ def in_page_language(cells: list[Standing | None], item: Recommendation) -> list
     return [replace(cell, unit=unit) if cell else None for cell in cells]
 
 
+# The CSV's code for a cell whose item does not concern the actor (pages read "Does not apply").
+DOES_NOT_APPLY = "does_not_apply"
+
+
 def csv_rows(comparison: Comparison):
-    """One line per item: code, title, kind, themes, then each actor's status and date, and whether they differ."""
+    """One line per item: code, title, kind, themes, then each actor's status and date, and whether they differ.
+
+    Status codes and their English labels, not the page language's (an export is the same file under every
+    language prefix, as the history CSV writes them), and ``does_not_apply`` for an item that does not concern
+    an actor.
+    """
     for row in comparison.rows:
         line = [
             row.item.code,
@@ -147,7 +156,10 @@ def csv_rows(comparison: Comparison):
             "; ".join(english(theme, "name") for theme in row.item.themes.all()),
         ]
         for cell in row.cells:
-            line += [cell.label, cell.as_of] if cell else ["Does not apply", ""]
+            if cell:
+                line += [cell.status, status_label_en(cell.status), cell.as_of]
+            else:
+                line += [DOES_NOT_APPLY, "Does not apply", ""]
         line.append("yes" if row.differs else "no")
         yield line
 
@@ -155,7 +167,8 @@ def csv_rows(comparison: Comparison):
 def csv_header(comparison: Comparison) -> list[str]:
     header = ["recommendation_code", "recommendation_title", "kind", "themes"]
     for actor in comparison.actors:
-        header += [f"{actor.code} status", f"{actor.code} as_of"]
+        # snake_case, one word, as every other export's columns (a space breaks tools that read them as names)
+        header += [f"{actor.code}_status", f"{actor.code}_status_label", f"{actor.code}_as_of"]
     return [*header, "differs"]
 
 

@@ -116,7 +116,7 @@ def _number(value) -> str:
 
 
 def _items():
-    for item in Recommendation.objects.for_list().order_by("position", "code"):
+    for item in Recommendation.objects.for_list().prefetch_related("sdg_targets").order_by("position", "code"):
         yield [
             item.code,
             item.title,
@@ -126,12 +126,14 @@ def _items():
             " ".join(sorted(t.slug for t in item.themes.all())),
             " ".join(sorted(a.slug for a in item.addressees.all())),
             " ".join(sorted(i.short_name for i in item.instruments.all())),
+            " ".join(t.code for t in sorted(item.sdg_targets.all(), key=lambda t: (t.position, t.code))),
             item.ratifies.short_name if item.ratifies else "",
             str(item.title_is_editorial).lower(),
             str(item.editorial_split).lower(),
             item.editorial_note,
             item.unit,
             str(item.lower_is_better).lower(),
+            _number(item.baseline),
             _number(item.target),
             _number(item.ceiling),
             item.thresholds_source,

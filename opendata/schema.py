@@ -89,9 +89,24 @@ ITEM_FIELDS = [
     field("kind", "string", "ratification, policy or quantitative: decides the status scale.", enum=Kind.values),
     field("section", "string", "Code of the source's section the call stands in (see sections.csv)."),
     field("paragraphs", "string", "Paragraphs of the source that make the call (and, in brackets, context)."),
-    field("themes", "string", "Editorial themes (slugs, separated by spaces; see themes.csv)."),
-    field("addressees", "string", "Whom the call names (slugs, separated by spaces; see addressees.csv)."),
-    field("instruments", "string", "Instruments concerned (short names, separated by spaces; see instruments.csv)."),
+    # The lists' entries are rows of taxonomies.csv (its ``taxonomy`` column names which list): no file each.
+    field("themes", "string", "Editorial themes (slugs, separated by spaces; see taxonomies.csv, taxonomy theme)."),
+    field(
+        "addressees",
+        "string",
+        "Whom the call names (slugs, separated by spaces; see taxonomies.csv, taxonomy addressee).",
+    ),
+    field(
+        "instruments",
+        "string",
+        "Instruments concerned (short names, separated by spaces; see taxonomies.csv, taxonomy instrument).",
+    ),
+    field(
+        "sdg_targets",
+        "string",
+        "Sustainable Development Goal targets related to the call, an editorial link (target codes such as 10.7, "
+        "separated by spaces; see taxonomies.csv, taxonomy sdg_target).",
+    ),
     field("ratifies", "string", "For a ratification call: the instrument to ratify (short name)."),
     field("title_is_editorial", "boolean", "True when the title goes beyond the quotations (see editorial_note)."),
     field(
@@ -102,6 +117,7 @@ ITEM_FIELDS = [
     field("editorial_note", "string", "What the editors added or split, and why."),
     field("unit", "string", "Unit of the measured value (quantitative calls)."),
     field("lower_is_better", "boolean", "Quantitative calls: whether a lower value is progress."),
+    field("baseline", "number", "Quantitative calls: the value at the start, if known."),
     field("target", "number", "Quantitative calls: the value at or beyond which the target is met."),
     field("ceiling", "number", "Quantitative calls: the worst acceptable value, if any."),
     field("thresholds_source", "string", "Where the target and ceiling come from when not from the source."),

@@ -9,7 +9,7 @@ traceback and answers 500.
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
@@ -89,10 +89,12 @@ class RefuseNulMiddleware:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                # xgettext:no-python-format (%00 is how the address writes the character)
-                gettext("This address contains a NUL character (%00), which no page accepts; remove it and try again.")
-                + "\n",
-                content_type="text/plain; charset=utf-8",
+            # xgettext:no-python-format (%00 is how the address writes the character)
+            message = gettext(
+                "This address contains a NUL character (%00), which no page accepts; remove it and try again."
             )
+            if request.path.startswith("/api/"):
+                # The API's errors are JSON with "detail" (its schema says so: api/schema.py), this one too.
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -110,3 +110,29 @@ def test_labels_follow_accept_language_but_codes_do_not(client, people):
     assert [row["status"] for row in french.json()["results"]] == codes
     refused = client.get(url, {"status": "bogus"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert refused.status_code == 400 and refused["Content-Language"] == "fr"
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_anonymous_limit(client, settings):
+    """Without our proxy, X-Forwarded-For is the client's own words: a new value each request is the same client."""
+    from django.core.cache import cache
+
+    settings.BEHIND_PROXY = False
+    settings.API_RATES = {"anon": "3/min", "user": "100000/min"}
+    cache.clear()
+    url = reverse("api:section-list")
+    answers = [client.get(url, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code for n in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+
+
+def test_behind_the_proxy_the_balancers_address_is_counted(client, settings):
+    """BEHIND_PROXY: the right-most X-Forwarded-For entry (the address the proxy saw), not what the client put first."""
+    from django.core.cache import cache
+
+    settings.BEHIND_PROXY = True
+    settings.API_RATES = {"anon": "2/min", "user": "100000/min"}
+    cache.clear()
+    url = reverse("api:section-list")
+    seen = [client.get(url, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.5").status_code for n in range(3)]
+    assert seen == [200, 200, 429]  # forged entries to the left change nothing
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 200  # another client, same proxy

@@ -1,5 +1,6 @@
 """The read API: the same rows as /reports/status.csv for the same filters, cursor pages, the other lists."""
 
+import base64
 import datetime
 
 import pytest
@@ -8,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recommendations.exports import guard_row
-from recommendations.models import Actor, Recommendation, Status
+from recommendations.models import Actor, Recommendation, Status, plain_number
 from recommendations.reports import EXPORT_COLUMNS
 
 from .factories import record
@@ -107,10 +108,59 @@ def test_bad_cursor_and_page_size(client, data):
     assert client.get(reverse("api:statuses"), {"page_size": "50000"}).status_code == 400
 
 
+def _b64(text: bytes) -> str:
+    return base64.urlsafe_b64encode(text).decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "cursor"),
+    [
+        ("api:item-list", "cD1hYmM="),  # p=abc: not a position
+        ("api:section-list", "cD1hYmM="),
+        ("api:paragraph-list", "cD1hYmM="),
+        ("api:sdg-target-list", "cD1hYmM="),
+        ("api:item-list", "zzz"),  # not base64 (DRF's own answer was a 404)
+        ("api:theme-list", _b64(b"p=a%00b")),  # a NUL: PostgreSQL refuses it
+        ("api:update-list", "cD1ub3RhZGF0ZQ=="),  # p=notadate
+        ("api:statuses", "WyJcdWQ4MDAiLCAxLCAyLCAzXQ"),  # JSON with a lone surrogate
+        ("api:statuses", _b64(b'["a\\u0000", 1, 2, 3]')),
+        ("api:statuses", "not-a-cursor"),
+        ("api:statuses", _b64(b'["a", 99999999999999999999999, 2, 3]')),  # beyond any id (SQLite: an overflow)
+    ],
+)
+def test_a_forged_cursor_is_one_400_on_every_list(client, data, name, cursor):
+    answer = client.get(reverse(name), {"cursor": cursor})
+    assert answer.status_code == 400, answer.content[:200]
+    assert answer.json()["detail"] == "Invalid cursor."
+
+
+@pytest.mark.parametrize("size", ["abc", "0", "1001"])
+def test_a_bad_page_size_is_a_400_on_every_list(client, data, size):
+    """The status list's rule (api/filters.py): not quietly the default page, which looks like the whole list."""
+    answer = client.get(reverse("api:item-list"), {"page_size": size})
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == ["page_size: a number from 1 to 1000."]
+
+
+def test_a_position_beyond_any_number_is_an_empty_page_or_a_400(client, data):
+    answer = client.get(reverse("api:item-list"), {"cursor": _b64(b"p=99999999999999999999999")})
+    assert answer.status_code in (200, 400)
+
+
+def test_a_real_cursor_still_pages(client, data):
+    first = client.get(reverse("api:update-list"), {"page_size": 1}).json()
+    assert first["next"] and client.get(first["next"]).status_code == 200
+
+
 def test_status_list_describes_its_filters_and_date(client, data):
     body = client.get(reverse("api:statuses"), {"region": "Africa", "on": "2015-01-01", "page_size": 1}).json()
     assert body["filters"] == ["Region (UN M49): Africa", "Status on date: 2015-01-01"]
     assert body["as_of"] == "2015-01-01"
+    # A range of latest-update dates: days, not the instants that bound them ("…23:59:59.999999+00:00").
+    dated = {"updated_after": "2000-01-01", "updated_before": "2010-12-31", "page_size": 1}
+    assert client.get(reverse("api:statuses"), dated).json()["filters"] == [
+        "Latest update dated: 2000-01-01 to 2010-12-31"
+    ]
 
 
 def test_summary_counts_match_the_status_list(client, data):
@@ -305,3 +355,24 @@ def test_update_list_filters_by_ids_looked_up_from_the_codes(client, data):
     assert {r["actor"] for r in listed({"actor": "KEN-NET"})[0]} == {"ken-net"}
     for query in ({"actor": "NOPE"}, {"item": "R999"}, {"actor": "KEN", "item": "R999"}):
         assert listed(query) == ([], [])
+
+
+def test_a_nul_in_an_api_address_is_a_json_400(client):
+    """The address-wide NUL refusal answers the API in the API's error shape (the schema's application/json)."""
+    answer = client.get("/api/v1/updates/?item=j%00")
+    assert answer.status_code == 400 and answer["Content-Type"] == "application/json"
+    assert "NUL character" in answer.json()["detail"]
+    assert client.get("/recommendations/?q=%00")["Content-Type"].startswith("text/plain")
+
+
+def test_decimals_are_written_as_the_exports_write_them(client, data):
+    """One rule (plain_number): the API's update value is 4.25 as in status.csv, not 4.2500."""
+    updates = client.get(reverse("api:update-list"), {"page_size": 100}).json()["results"]
+    values = {u["value"] for u in updates if u["item"] == "R17"}
+    assert values == {"4.25"}
+    assert "4.25" in {row["value"] for row in client.get(reverse("api:statuses"), {"item": "R17"}).json()["results"]}
+    item = client.get(reverse("api:item-detail", args=["R17"])).json()
+    r17 = Recommendation.objects.get(code="R17")
+    for name in ("baseline", "target", "ceiling"):
+        assert item[name] == (plain_number(getattr(r17, name)) or None), name
+        assert item[name] is None or "." not in item[name] or not item[name].endswith("0"), (name, item[name])

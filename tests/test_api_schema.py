@@ -83,6 +83,14 @@ def test_every_operation_has_examples(schema):
     assert not missing, "\n".join(missing)
 
 
+def test_public_reads_say_anonymous_access_is_allowed_and_writes_need_a_token(schema):
+    """security lists alternatives: {} (no credentials) beside the token on every read, never on a write."""
+    for name, operation in operations(schema):
+        security = operation.get("security")
+        assert {"apiToken": []} in security, name
+        assert ({} in security) == name.startswith("GET "), name
+
+
 def test_every_field_and_parameter_is_described(schema):
     undescribed = []
 

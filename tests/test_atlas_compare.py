@@ -129,19 +129,31 @@ def test_csv_export(client, progress):
         "recommendation_title",
         "kind",
         "themes",
-        "KEN status",
-        "KEN as_of",
-        "UGA status",
-        "UGA as_of",
+        "KEN_status",
+        "KEN_status_label",
+        "KEN_as_of",
+        "UGA_status",
+        "UGA_status_label",
+        "UGA_as_of",
         "differs",
     ]
     r02 = next(r for r in rows if r[0] == "R02")
-    assert r02[4:] == ["Party (ratified)", "2016-01-01", "Party (acceded)", "1995-01-01", "no"]
+    assert r02[4:] == ["ratified", "Party (ratified)", "2016-01-01", "acceded", "Party (acceded)", "1995-01-01", "no"]
     assert {r[2] for r in rows[1:]} == {"ratification"}
     assert len(rows) - 1 == len(comparison("actors=KEN,UGA&kind=ratification").rows)
     response = client.get("/compare.csv?actors=KEN,UGA&on=2013-01-01")
     assert 'filename="compare-2013-01-01-KEN-UGA.csv"' in response["Content-Disposition"]
     assert client.get("/compare.csv").status_code == 400
+
+
+def test_csv_export_is_the_same_file_in_every_language(client, progress):
+    """Codes, not the page language's labels: /fr/compare.csv is byte for byte /compare.csv."""
+    english = b"".join(client.get("/compare.csv?actors=KEN,UGA,TZA").streaming_content)
+    for prefix in ("fr", "es", "ru", "zh-hans", "ar"):
+        assert b"".join(client.get(f"/{prefix}/compare.csv?actors=KEN,UGA,TZA").streaming_content) == english, prefix
+    rows = list(csv.reader(io.StringIO(english.decode())))
+    codes = {cell for row in rows[1:] for cell in row[4:-1:3]}
+    assert "no_information" in codes and all(code == code.lower() and " " not in code for code in codes)
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,26 @@ def test_the_history_csv_lists_every_verified_update_with_what_came_before(clien
     assert {row["actor_code"] for row in body} == {"GHA", "KEN"}  # the filter applies
 
 
+def test_the_history_csv_keeps_each_perspective_on_its_own_track(client, history):
+    """perspective= applies to the export; the previous status is the same perspective's, never another's."""
+    from recommendations.models import Actor, Perspective
+
+    kenya, r02 = Actor.objects.get(code="KEN"), history["r02"]
+    usual = ProgressUpdate.objects.get(actor=kenya, status=Status.SIGNED).perspective
+    other = next(p for p in (Perspective.GOVERNMENT, Perspective.CIVIL_SOCIETY) if p != usual)
+    record(actor=kenya, recommendation=r02, status=Status.ACCEDED, as_of=datetime.date(2018, 1, 1), perspective=other)
+    rows = list(csv.reader(io.StringIO(text(client.get("/reports/history.csv?item=R02&actor=KEN")), newline="")))
+    body = [dict(zip(HISTORY_COLUMNS, row, strict=True)) for row in rows[1:]]
+    assert [(r["status"], r["previous_status"], r["perspective"]) for r in body] == [
+        ("signed", "", usual),
+        ("acceded", "", other),  # its track's first: not "after" the other track's "signed"
+        ("ratified", "signed", usual),  # its own track's previous, not the other's "acceded"
+    ]
+    only = client.get(f"/reports/history.csv?item=R02&actor=KEN&perspective={usual}")
+    rows = list(csv.reader(io.StringIO(text(only), newline="")))
+    assert [(r[4], r[-1]) for r in rows[1:]] == [("signed", usual), ("ratified", usual)]
+
+
 def test_charts_download_as_svg_and_png_with_title_date_legend_and_source(client, history):
     svg = client.get("/reports/chart.svg?actor=KEN")
     assert svg["Content-Type"].startswith("image/svg+xml")

@@ -55,6 +55,30 @@ def test_every_field_is_typed_and_described_with_keys(release):
     assert {fk["reference"]["resource"] for fk in statuses["schema"]["foreignKeys"]} == {"actors", "items"}
 
 
+def test_items_carry_their_sdg_targets_and_baseline_like_the_api(client, release):
+    """items.csv has every column the API's items give (sdg_targets, baseline), and no description sends the
+    reader to a file the package lacks."""
+    package = Package(str(release / "datapackage.json"))
+    items = {row["code"]: row for row in next(r for r in package.resources if r.name == "items").read_rows()}
+    linked = Recommendation.objects.filter(sdg_targets__isnull=False).distinct()
+    assert linked.exists()
+    for item in linked.prefetch_related("sdg_targets"):
+        assert set(items[item.code]["sdg_targets"].split()) == {t.code for t in item.sdg_targets.all()}, item.code
+    with_baseline = Recommendation.objects.filter(baseline__isnull=False)
+    for item in with_baseline:
+        assert items[item.code]["baseline"] == item.baseline, item.code
+    api = client.get(reverse("api:item-detail", args=[linked[0].code])).json()
+    assert set(api["sdg_targets"]) == set(items[linked[0].code]["sdg_targets"].split())
+    files = {path for _, path, *_ in RESOURCES} | {"datapackage.json", "README.md"}
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    for resource in descriptor["resources"]:
+        for field in resource["schema"]["fields"]:
+            named = {
+                word.strip("().,;") for word in field["description"].split() if word.strip("().,;").endswith(".csv")
+            }
+            assert named <= files, (resource["name"], field["name"], named - files)
+
+
 def test_the_readme_is_the_field_dictionary_of_the_same_schema(release):
     readme = (release / "README.md").read_text()
     descriptor = json.loads((release / "datapackage.json").read_text())

@@ -152,3 +152,22 @@ def test_production_static_files_have_hashed_compressed_names(tmp_path):
     hashed = manifest["tracker/tracker.css"]
     assert hashed != "tracker/tracker.css" and hashed.startswith("tracker/tracker.")
     assert (tmp_path / (hashed + ".gz")).exists()  # WhiteNoise serves the compressed copy
+
+
+def test_login_throttling_ignores_a_forged_forwarded_for(client, people, throttled, settings):
+    """One rule for the client's address (tracker/client_address.py): the header only counts behind our proxy."""
+    settings.BEHIND_PROXY = False
+    wrong = {"username": "reporter_a", "password": "wrong"}
+    answers = [client.post(reverse("login"), wrong, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}") for n in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+
+
+def test_login_throttling_behind_the_proxy_counts_each_client(client, people, throttled, settings):
+    """Behind the proxy every request comes from its address: the header it writes tells the clients apart."""
+    settings.BEHIND_PROXY = True
+
+    def fail(ip):
+        return client.post(reverse("login"), {"username": "reporter_a", "password": "wrong"}, HTTP_X_FORWARDED_FOR=ip)
+
+    assert [fail("203.0.113.20").status_code for _ in range(3)] == [200, 200, 429]
+    assert fail("203.0.113.21").status_code == 200  # another client through the same proxy is not locked

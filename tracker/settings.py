@@ -369,10 +369,12 @@ AXES_VERBOSE = False  # no banner on every command; failures are still logged (l
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Failures and lockouts are rows in the database, so every app server counts the same failures.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-if env_bool("BEHIND_PROXY", default=False):
-    # The reverse proxy sets X-Forwarded-For and X-Forwarded-Proto.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address, for every per-address limit: tracker/client_address.py (X-Forwarded-For only
+# BEHIND_PROXY). django-ipware is not installed, so without this axes would count the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
+# The reverse proxy sets X-Forwarded-For and X-Forwarded-Proto; without one, both are the client's own words.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Password reset (per address and per IP address, counted in the shared cache below): at most
@@ -463,13 +465,17 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": [],
+    # Reads are public. AllowAny (the same as no class at run time) is what drf-spectacular reads to document
+    # it: the schema's security then offers anonymous access ({}) beside the token; writes use WriteScope.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AnonymousRate", "api.throttles.TokenRate"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", default=False) else None,
+    # 0, not None: DRF's None trusts any X-Forwarded-For a client sends. (AnonymousRate reads the address
+    # from tracker/client_address.py; this keeps any other DRF throttle to the same rule.)
+    "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
 }
 # Requests per client (anonymous: per IP address; with a token: per account), e.g. "120/min", "5000/hour".
 API_RATES = {

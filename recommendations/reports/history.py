@@ -393,21 +393,28 @@ HISTORY_COLUMNS = [
     "previous_value",
     "unit",
     "verified_at",
+    "perspective",  # last, as in the status export (EXPORT_COLUMNS)
 ]
 
 
 def iter_history_rows(filterset: StatusFilter, *, chunk: int = 5000):
     """Every verified update on the filter's items and actors (up to its ``on`` date), in as-of order per pair,
-    with the status and value before it: the history behind the over-time charts, for a CSV."""
+    with the status and value before it: the history behind the over-time charts, for a CSV.
+
+    "Before it" is within the update's own perspective: each perspective is a track of its own (a government's
+    self-report does not follow a civil-society assessment), so the previous values never mix tracks; with
+    ``perspective=``, only that track's updates."""
     chosen = ProgressUpdate.objects.counted().filter(filterset.items("recommendation__"), filterset.actors("actor__"))
+    if filterset.chosen_perspective:
+        chosen = chosen.filter(perspective=filterset.chosen_perspective)
     if filterset.snapshot_date:
         chosen = chosen.filter(as_of__lte=filterset.snapshot_date)
     # Through a subquery: a theme filter joins the items' themes, which must not repeat an update.
     updates = ProgressUpdate.objects.filter(pk__in=chosen.values("pk"))
     rows = updates.oldest_first("actor__name", "actor_id", "recommendation__position")
-    previous: dict[tuple[int, int], tuple[str, str]] = {}
+    previous: dict[tuple[int, int, str], tuple[str, str]] = {}
     for update in rows.select_related("actor", "recommendation").iterator(chunk_size=chunk):
-        key = (update.actor_id, update.recommendation_id)
+        key = (update.actor_id, update.recommendation_id, update.perspective)
         value = plain_number(update.value) if update.value is not None else ""
         before_status, before_value = previous.get(key, ("", ""))
         yield [
@@ -422,5 +429,6 @@ def iter_history_rows(filterset: StatusFilter, *, chunk: int = 5000):
             before_value,
             english(update.recommendation, "unit") if update.recommendation.kind == Kind.QUANTITATIVE else "",
             update.reviewed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if update.reviewed_at else "",
+            update.perspective,
         ]
         previous[key] = (update.status, value)
