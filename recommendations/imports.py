@@ -613,7 +613,9 @@ def plan(rows, *, filename: str, organization: Actor, user=None, system=None) ->
         if errors:
             result.rejected.extend(errors)
         elif actor and item and as_of:
-            if item.kind == Kind.QUANTITATIVE and value is not None:
+            if item.kind == Kind.QUANTITATIVE and value is not None and status is None:
+                # Derived here for the "already in the tracker" key; a status the file gives is left for
+                # validate_progress to compare with the value (the form's rule), not silently replaced.
                 status = item.status_for_value(value)
             parsed.append(_Parsed(number, actor, item, status, as_of, precision, value, values))
 

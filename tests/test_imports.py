@@ -209,6 +209,12 @@ def test_re_importing_the_same_file_creates_nothing(people):
         (["forum-a", "R02", "ratified", "2020-01-01", "", LINK, ""], "actor_code", "Only a country can sign, ratify"),
         (["PHL", "R17", "", "2020-01-01", "", LINK, ""], "value", "Enter the measured value"),
         (["PHL", "R17", "", "2020-01-01", "many", LINK, ""], "value", "“many” is not a number"),
+        (
+            # A status that the value contradicts is refused, as the form refuses it, not replaced silently.
+            ["PHL", "R17", "target_met", "2020-01-01", "7.25", LINK, ""],
+            "status",
+            "the status follows from the value: 7.25 % of amount sent is “Off track”, not “Target met”",
+        ),
         (["KEN", "R56", "limited", "2020-01-01", "", "ftp://x", ""], "evidence_urls", "is not a web address"),
         (["KEN", "R56", "limited", "2020-01-01", "", "", ""], "evidence_urls", "at least one evidence link"),
         (

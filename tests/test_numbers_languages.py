@@ -196,6 +196,20 @@ def test_the_values_chart_and_the_value_bounds_write_the_language_s_decimal_sign
             evidence_urls=["https://example.org/"],
         )
     assert "entre 0,5 et 99,5" in str(refused.value)
+    # A status the value contradicts: the value in the rule's message is written the same way ("7,25", not
+    # "7.2500", the Decimal as the database holds it).
+    with translation.override("fr"), pytest.raises(Exception) as contradicted:
+        validate_progress(
+            recommendation=r17,
+            actor=country("GHA"),
+            status="target_met",
+            value=__import__("decimal").Decimal("7.2500"),
+            as_of=datetime.date(2020, 1, 1),
+            as_of_precision="day",
+            narrative="x" * 60,
+            evidence_urls=["https://example.org/"],
+        )
+    assert "7,25 % du montant envoyé" in str(contradicted.value)
 
 
 @pytest.mark.parametrize(

@@ -168,7 +168,7 @@ def validate_progress(
                         "is “%(derived)s”, not “%(given)s”."
                     )
                     % {
-                        "value": value,
+                        "value": measured(plain_number(value)),
                         "unit": recommendation.unit,
                         "derived": Status(derived).label,
                         "given": _status_label(status),
