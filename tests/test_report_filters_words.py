@@ -3,6 +3,7 @@ and lower-case values, and the parts of the summary built for screen readers."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -58,12 +59,20 @@ def test_an_impossible_latest_update_range_is_refused_beside_its_field(client, w
 
 
 def test_every_described_by_id_is_on_the_page(client, world):
-    import re
 
     response = client.get(TABLE, {"on": "2013-02-30", "actor": "XXX"})
     body = response.content.decode()
     described = {i for ids in re.findall(r'aria-describedby="([^"]+)"', body) for i in ids.split()}
     assert {"id_on_helptext", "id_on_error", "id_actor_helptext", "id_actor_error"} <= described
+    missing = [i for i in described if f'id="{i}"' not in body]
+    assert not missing, missing
+
+
+def test_every_described_by_id_is_on_the_compare_page(client, world):
+    # The compare page draws the same filter fields (theme, kind, on) with a template of its own.
+    body = client.get("/compare/", {"actors": "KEN,UGA", "on": "2013-02-30"}).content.decode()
+    described = {i for ids in re.findall(r'aria-describedby="([^"]+)"', body) for i in ids.split()}
+    assert {"id_on_helptext", "id_on_error"} <= described
     missing = [i for i in described if f'id="{i}"' not in body]
     assert not missing, missing
 
