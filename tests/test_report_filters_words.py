@@ -138,8 +138,10 @@ def test_the_region_bars_speak_the_translated_region_name(client, world):
     assert 'aria-label="Africa:' not in regions and f'aria-label="{africa}:' in regions
 
 
-def test_instrument_options_are_named_in_the_page_language(client, world):
-    body = client.get("/fr" + TABLE, {"item": "R02"}).content.decode()
+@pytest.mark.parametrize("path", [TABLE, "/recommendations/"])
+def test_instrument_options_are_named_in_the_page_language(client, world, path):
+    # The reports and the items list draw one menu (filters.base.instrument_filter).
+    body = client.get("/fr" + path, {"item": "R02"} if path == TABLE else {}).content.decode()
     select = body[body.index('name="instrument"') :]
     select = select[: select.index("</select>")]
     assert "Convention internationale sur la protection des droits de tous les travailleurs migrants" in select

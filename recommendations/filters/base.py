@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from languages.dates import long_date
 
-from ..models import Addressee, Section, Theme
+from ..models import Addressee, Instrument, Section, Theme
 from .widgets import FILTER_FORM_RENDERER, MarkedSelect, english_only, shown_language
 
 # Longer searches are refused with a message (a database may reject a huge LIKE pattern).
@@ -193,6 +193,33 @@ def theme_filter(**options) -> django_filters.ModelChoiceFilter:
     widget = MarkedSelect(language_of=shown_language("name"))
     themes = Theme.objects.all()
     return keyed(EDITORIAL_THEME_LABEL, themes, "slug", empty_label=_("All themes"), widget=widget, **options)
+
+
+class _NamedChoiceField(ListedModelChoiceField):
+    """Its rows named by their name in the page's language (English where nobody has translated it yet)."""
+
+    def label_from_instance(self, obj):
+        from languages.names import shown
+
+        return shown(obj, "name").text
+
+
+class _NamedChoiceFilter(ListedModelChoiceFilter):
+    field_class = _NamedChoiceField
+
+
+def instrument_filter(**options) -> django_filters.ModelChoiceFilter:
+    """The instrument menu of a list or report: full names in the page's language (an instrument's short name,
+    "ICRMW", is its key in the URL), marked English where untranslated."""
+    widget = MarkedSelect(language_of=shown_language("name"))
+    return _NamedChoiceFilter(
+        label=_("Instrument"),
+        queryset=Instrument.objects.all(),
+        to_field_name="short_name",
+        empty_label=_("All instruments"),
+        widget=widget,
+        **options,
+    )
 
 
 def section_filter(**options) -> django_filters.ModelChoiceFilter:

@@ -5,8 +5,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ..models import Instrument, Kind, Recommendation, SDGTarget
-from .base import ExplainedFilterSet, addressee_filter, keyed, search_filter, section_filter, theme_filter
+from ..models import Kind, Recommendation, SDGTarget
+from .base import (
+    ExplainedFilterSet,
+    addressee_filter,
+    instrument_filter,
+    keyed,
+    search_filter,
+    section_filter,
+    theme_filter,
+)
 from .widgets import MarkedSelect, english_only
 
 
@@ -16,13 +24,7 @@ class RecommendationFilter(ExplainedFilterSet):
     section = section_filter(method="filter_section")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=_("All kinds"))
     addressee = addressee_filter(field_name="addressees")
-    instrument = keyed(
-        _("Instrument"),
-        Instrument.objects.all(),
-        "short_name",
-        field_name="instruments",
-        empty_label=_("All instruments"),
-    )
+    instrument = instrument_filter(field_name="instruments")
     sdg = keyed(
         _("Related SDG target (editorial)"),
         SDGTarget.objects.all(),

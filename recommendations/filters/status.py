@@ -19,7 +19,6 @@ from ..models import (
     Actor,
     ActorKind,
     CurrentStatus,
-    Instrument,
     Kind,
     OrganizationType,
     Perspective,
@@ -31,13 +30,13 @@ from .base import (
     ListedModelMultipleChoiceFilter,
     addressee_filter,
     either,
+    instrument_filter,
     is_empty,
-    keyed,
     not_in_future,
     section_filter,
     theme_filter,
 )
-from .widgets import MarkedCheckboxes, MarkedSelect, shown_language
+from .widgets import MarkedCheckboxes, shown_language
 
 
 class CodeListField(forms.CharField):
@@ -139,15 +138,7 @@ class StatusFilter(ExplainedFilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Kind.choices, method="filter_item_side", empty_label=_("All kinds")
     )
-    instrument = keyed(
-        _("Instrument"),
-        Instrument.objects.all(),
-        "short_name",
-        method="filter_item_side",
-        empty_label=_("All instruments"),
-        # Its name in the page's language (``__init__``), marked English where nobody has translated it yet.
-        widget=MarkedSelect(language_of=shown_language("name")),
-    )
+    instrument = instrument_filter(method="filter_item_side")
     addressee = addressee_filter(method="filter_item_side")
     actor_kind = django_filters.ChoiceFilter(
         label=_("Countries or organizations"),
@@ -286,7 +277,6 @@ class StatusFilter(ExplainedFilterSet):
             fields[level].choices = levels[level]
         fields["item"].label_from_instance = lambda r: f"{r.code} {names.shown(r, 'title').text}"
         fields["section"].label_from_instance = lambda s: "\u2003" * s.depth + f"{s.code} {s.title[:60]}"
-        fields["instrument"].label_from_instance = lambda i: names.shown(i, "name").text
         fields["updated"].validators.append(earlier_date_first)
         fields["on"].validators.append(not_in_future)
         fields["compare"].validators.append(not_in_future)
