@@ -215,10 +215,6 @@ class ChooseForm(forms.Form):
 EVIDENCE_RULE_LABEL = _("Evidence links (required: at least one link, or a file)")
 
 
-def _evidence_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
-
-
 class _LazyOrganizationChoices(forms.models.ModelChoiceIterator):
     """The choices of an ``OwnOrganizationField``, which read its queryset only when listed (Django's read it
     when made)."""
@@ -408,7 +404,7 @@ class ProgressUpdateForm(forms.Form):
         return helper
 
     def clean_evidence_urls(self):
-        return _evidence_lines(self.cleaned_data.get("evidence_urls", ""))
+        return services.split_links(self.cleaned_data.get("evidence_urls", ""))
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")

@@ -679,7 +679,7 @@ def _check_row(row: _Parsed, directory, organization, acting, memberships, rejec
             )
             org = None
     narrative = values.get("narrative", "")
-    urls = values.get("evidence_urls", "").split()
+    urls = services.split_links(values.get("evidence_urls", ""))
     if not narrative.strip():
         # Said plainly (the rule below would say "at least 20 characters (you wrote 0)").
         errors.append(

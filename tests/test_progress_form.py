@@ -363,3 +363,29 @@ def test_every_problem_is_reported_at_once(reporter):
     response, _ = post(reporter, "R56", "MEX", as_of="2999-01-01", narrative="short", evidence_urls="nope")
     errors = response.context["form"].errors
     assert set(errors) >= {"as_of", "narrative", "evidence_urls"}
+
+
+# One box of the form and one cell of an import, written the ways people write several links.
+LINKS = [
+    ("https://a.example.org/gazette\nhttps://b.example.org/report", ["a", "b"]),
+    ("https://a.example.org/gazette; https://b.example.org/report", ["a", "b"]),
+    ("https://a.example.org/gazette, https://b.example.org/report", ["a", "b"]),
+    ("https://a.example.org/gazette,https://b.example.org/report", ["a", "b"]),
+    ("https://a.example.org/gazette https://b.example.org/report", ["a", "b"]),
+    ("https://a.example.org/gazette?ids=1,2", ["a"]),  # a comma inside a link is part of it
+]
+
+
+@pytest.mark.parametrize("text, hosts", LINKS)
+def test_the_form_and_the_import_read_several_links_alike(reporter, people, text, hosts):
+    from .test_imports import csv_file, make_plan
+
+    response, _data = post(reporter, "R56", "MEX", evidence_urls=text)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    from_form = ProgressUpdate.objects.get(actor__iso3="MEX").evidence_urls
+    assert [url.split("//")[1].split(".")[0] for url in from_form] == hosts
+    assert not any(url.endswith((",", ";")) for url in from_form)
+    row = ["GHA", "R56", "limited", "2020-01-01", "", text, "", NARRATIVE]
+    plan = make_plan(csv_file([row]), user=people.reporter_a, organization=people.org_a)
+    assert not plan.rejected, plan.rejected
+    assert [update.evidence_urls for update in plan.create] == [from_form]

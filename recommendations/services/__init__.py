@@ -71,6 +71,7 @@ from .validation import (
     clean_value,
     has_nul,
     refuse_nul,
+    split_links,
     unsafe_text,
     validate_progress,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "has_nul",
     "NUL_MESSAGE",
     "refuse_nul",
+    "split_links",
     "unsafe_text",
     "clean_value",
     "validate_progress",

@@ -111,6 +111,17 @@ def _status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
 
 
+# Between two links: white space (a new line, a space), or a comma or semicolon before white space, the end or
+# the next link's scheme. A comma or semicolon inside a link ("?ids=1,2") is part of it.
+_LINK_SEPARATOR = re.compile(r"\s+|[,;]+(?=\s|$|https?://)", re.IGNORECASE)
+
+
+def split_links(text: str) -> list[str]:
+    """Evidence links as people write them in one box or one spreadsheet cell: one per line, or separated by
+    spaces, commas or semicolons. The form and the import read them with this one rule."""
+    return [link for link in _LINK_SEPARATOR.split(text or "") if link]
+
+
 def clean_urls(evidence_urls: Iterable[str]) -> list[str]:
     """Evidence links as stored: stripped, empty ones left out."""
     return [url.strip() for url in evidence_urls if url and url.strip()]
