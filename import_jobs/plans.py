@@ -8,6 +8,7 @@ the preview ran in the request or on a worker.
 """
 
 import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 from recommendations.imports import Rejection
@@ -30,7 +31,8 @@ def store(plan) -> dict:
         "create_rows": [
             {
                 "row": u.row,
-                "actor": {"name": u.actor.name},
+                # Its names in every language: the page is read in the reader's, whichever the worker spoke.
+                "actor": {"name": u.actor.name, "other_names": u.actor.other_names or {}},
                 "recommendation": {"code": u.recommendation.code},
                 "status_label": str(u.status_label),
                 "value": None if u.value is None else str(u.value),
@@ -78,7 +80,10 @@ class StoredPlan:
                 **{
                     **row,
                     "as_of": datetime.date.fromisoformat(row["as_of"]),
-                    "actor": SimpleNamespace(**row["actor"]),
+                    # A number again, which the page writes with the reader's decimal sign (``plain``).
+                    "value": None if row.get("value") is None else Decimal(row["value"]),
+                    # (A plan stored before the names were kept has the English name only.)
+                    "actor": SimpleNamespace(**{"other_names": {}, **row["actor"]}),
                     "recommendation": SimpleNamespace(**row["recommendation"]),
                     "organization": SimpleNamespace(**row["organization"]),
                 }

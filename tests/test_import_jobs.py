@@ -409,3 +409,40 @@ def test_the_progress_message_groups_rows_the_reader_s_way(people):
         url = reverse("import_jobs:job", args=[batch.pk])
     live = logged_in(people.reporter_a).get(url, {"format": "json"}).json()
     assert "4\u00a0000" in live["message"] and "10\u00a0000" in live["message"] and "4,000" not in live["message"]
+
+
+@pytest.mark.django_db
+def test_the_preview_writes_dates_at_their_precision_and_values_in_the_reader_s_language(people):
+    # It wrote "2019-03-01 (month)" (the precision's code, in English) and the value as the file gave it.
+    client = logged_in(people.reporter_a)
+    columns = ["actor_code", "recommendation_code", "status", "as_of", "value", "evidence_urls", "narrative"]
+    rows = [
+        ["DEU", "R56", "limited", "2019-03", "", EVIDENCE[0], NARRATIVE],
+        ["PHL", "R17", "", "2019", "7.25", EVIDENCE[0], NARRATIVE],
+    ]
+    page = client.post(
+        "/fr" + reverse(IMPORT),
+        {
+            "step": "upload",
+            "file": SimpleUploadedFile("f.csv", csv_file(rows, columns=columns).getvalue()),
+            "organization": people.org_a.pk,
+        },
+    ).content.decode()
+    assert "mars 2019" in page and "(month)" not in page
+    assert "(7,25)" in page
+    # The countries by their French names: the page answered 500 in every language but English, the stored plan
+    # holding only the English name.
+    assert "Allemagne" in page
+
+
+def test_a_plan_stored_before_the_countries_other_names_were_kept_still_shows():
+    from django.utils import translation
+
+    from import_jobs.plans import StoredPlan
+    from languages.names import actor_name
+
+    row = {"row": 2, "actor": {"name": "Germany"}, "recommendation": {"code": "R56"}, "status_label": "Limited"}
+    row |= {"value": None, "as_of": "2019-03-01", "as_of_precision": "month", "organization": {"name": "Org"}}
+    plan = StoredPlan({"create": 1, "create_rows": [row]})
+    with translation.override("fr"):
+        assert actor_name(plan.create[0].actor) == "Germany"

@@ -8,7 +8,7 @@ from languages.numbers import count, measured
 
 from .. import glossary
 from ..models import as_of_heading as heading_over
-from ..models import plain_number
+from ..models import format_as_of, plain_number
 from ..models import public_name as name_in_public
 
 register = template.Library()
@@ -26,6 +26,13 @@ def as_of_heading(precisions) -> str:
     """The heading over as-of dates at ``precisions`` (one, or a list): "Au" over days in French, "En" over years
     (``models.as_of_heading``, worded as ``as_of_phrase`` words the dates), never "As of" translated once for all."""
     return heading_over([precisions] if isinstance(precisions, str) else precisions or ())
+
+
+@register.simple_tag
+def as_of_date(day, precision) -> str:
+    """An as-of date at its precision, in the page's language ("March 2017", "mars 2017"): where no update holds it
+    yet (an import's preview), as ``ProgressUpdate.as_of_display`` writes it for an update."""
+    return format_as_of(day, precision)
 
 
 @register.filter
