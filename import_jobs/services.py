@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -42,10 +42,13 @@ def stalled_after() -> datetime.timedelta:
 def _send(task, *args) -> None:
     from tracker.celery import app
 
+    # The plan and the messages a run stores (reasons, notes, labels) are read by the person who asked, in their
+    # language, whatever language the worker's process speaks.
+    language = {"language": translation.get_language()}
     if app.conf.task_always_eager:
-        task.apply(args=args)  # no worker: now, in this request (also inside a transaction)
+        task.apply(args=args, kwargs=language)  # no worker: now, in this request (also inside a transaction)
     else:
-        task.delay(*args)  # to the worker, once the current transaction commits
+        task.delay(*args, **language)  # to the worker, once the current transaction commits
 
 
 def _batch(batch_id) -> ImportBatch:

@@ -446,3 +446,27 @@ def test_a_plan_stored_before_the_countries_other_names_were_kept_still_shows():
     plan = StoredPlan({"create": 1, "create_rows": [row]})
     with translation.override("fr"):
         assert actor_name(plan.create[0].actor) == "Germany"
+
+
+@pytest.mark.django_db
+def test_a_worker_checks_the_file_in_the_language_of_the_person_who_uploaded_it(people, monkeypatch):
+    # A worker's process speaks the site's language; the plan it stores (reasons, labels) is read by the uploader.
+    from django.utils import translation
+
+    sent = []  # what goes to the worker (here the eager path's apply, which a worker's delay mirrors)
+    monkeypatch.setattr(tasks.preview_import, "apply", lambda args, kwargs: sent.append((args, kwargs)))
+    rows = [["KEN", "R56", "limitedish", "2020-01-01", EVIDENCE[0], NARRATIVE]]
+    batch = services.start_import(
+        file=ContentFile(csv_file(rows, columns=COLUMNS).getvalue()),
+        filename="f.csv",
+        organization=people.org_a,
+        user=people.reporter_a,
+    )
+    with translation.override("fr"):
+        jobs.start_preview(batch=batch, user=people.reporter_a)
+    [(args, kwargs)] = sent
+    assert kwargs == {"language": "fr"}
+    monkeypatch.undo()
+    tasks.preview_import.apply(args=args, kwargs=kwargs)  # the worker, in English here
+    reasons = [reason for _row, _column, reason in ImportJob.objects.get(batch=batch).plan["rejections"]]
+    assert reasons and all("Statut inconnu" in reason for reason in reasons), reasons
