@@ -145,3 +145,18 @@ def test_instrument_options_are_named_in_the_page_language(client, world, path):
     select = body[body.index('name="instrument"') :]
     select = select[: select.index("</select>")]
     assert "Convention internationale sur la protection des droits de tous les travailleurs migrants" in select
+
+
+def test_an_actor_list_given_twice_is_one_list_not_its_last_part(client, world):
+    # ?actor=KEN&actor=UGA, as a script builds a query: the API and the pages read both, as ?actor=KEN,UGA.
+    both = client.get(TABLE, {"actor": ["KEN", "UGA"]})
+    assert (
+        echo(both)
+        == echo(client.get(TABLE, {"actor": "KEN,UGA"}))
+        == "Specific countries or organizations: Kenya (KEN), Uganda (UGA)"
+    )
+    statuses = reverse("api:statuses")
+    twice = client.get(statuses, {"actor": ["KEN", "UGA"], "page_size": 1000}).json()
+    once = client.get(statuses, {"actor": "KEN,UGA", "page_size": 1000}).json()
+    assert twice["filters"] == once["filters"] and len(twice["results"]) == len(once["results"])
+    assert {row["actor_code"] for row in twice["results"]} == {"KEN", "UGA"}

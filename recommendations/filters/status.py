@@ -265,6 +265,8 @@ class StatusFilter(ExplainedFilterSet):
 
     # Values chosen from lists, which a form submitted with nothing chosen sends empty (``?item=&status=``).
     LISTED = ("item", "status")
+    # Comma-separated codes in one value (``CodeListField``).
+    CODE_LISTS = ("actor",)
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None and hasattr(data, "getlist"):
@@ -288,14 +290,18 @@ class StatusFilter(ExplainedFilterSet):
     def tidied(cls, data: QueryDict) -> QueryDict:
         """The query as the filters read it: an empty value of a list is no choice, as an empty menu is (not a
         value refused), and item codes in any case, as an item's address takes them (/recommendations/r02/:
-        codes are stored in capitals). A copy: the request's own stays as it came."""
-        if not any(name in data for name in cls.LISTED):
+        codes are stored in capitals); a code list given twice (``?actor=KEN&actor=UGA``, as a script builds a
+        query) is one list, not its last part. A copy: the request's own stays as it came."""
+        repeated = [name for name in cls.CODE_LISTS if len(data.getlist(name)) > 1]
+        if not repeated and not any(name in data for name in cls.LISTED):
             return data
         data = data.copy()
         for name in cls.LISTED:
             if name in data:
                 values = [v.strip() for v in data.getlist(name) if v.strip()]
                 data.setlist(name, [v.upper() for v in values] if name == "item" else values)
+        for name in repeated:
+            data.setlist(name, [",".join(v for v in data.getlist(name) if v.strip())])
         return data
 
     GROUPS = [
