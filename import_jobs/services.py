@@ -109,10 +109,15 @@ def start_confirm(*, batch_id, user) -> ImportJob:
     if not accepted:
         tracker.confirm_import(batch_id=batch.pk, user=user)  # raises the service's own refusal
         raise PermissionDenied(_("This import cannot be confirmed by you now."))
-    current = ImportJob.objects.filter(batch=batch).first()
-    if current and current.phase == Phase.CONFIRM and current.state in WAITING and not is_stalled(current):
-        return current  # a second click while it runs: the same job
-    job = _queue(batch, Phase.CONFIRM, user, total=batch.rows + batch.to_create)
+    # The job row locked from the look to the queueing: two tabs confirming at once each looked at the job
+    # before either queued, both queued, and the later run found the earlier one's work done and said nothing, so
+    # both tabs said "Imported". Now the later tab finds the earlier one's job queued (its page) or done (re-run,
+    # it says "already imported").
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().filter(batch=batch).first()
+        if current and current.phase == Phase.CONFIRM and current.state in WAITING and not is_stalled(current):
+            return current  # a second click while it runs: the same job
+        job = _queue(batch, Phase.CONFIRM, user, total=batch.rows + batch.to_create)
     _send(tasks.confirm_import, str(batch.pk), user.pk)
     job.refresh_from_db()
     return job
