@@ -34,6 +34,11 @@ def _fast_and_isolated(settings, tmp_path):
     # Login throttling needs the request, which the test client's login() does not pass;
     # tests/test_security.py turns it back on to test it.
     settings.AXES_ENABLED = False
+    # Every test client builds its own middleware, and WhiteNoise, serving from the apps' folders
+    # (WHITENOISE_USE_FINDERS), would list and stat every static file (~940) each time: 0.07-0.5 s a
+    # client, thousands of clients a run. Looking a file up when it is asked for (autorefresh, as under
+    # runserver) serves the same files; the `served` fixture tests the collected, production way.
+    settings.WHITENOISE_AUTOREFRESH = True
     yield
     # A request through LocaleMiddleware leaves its language active in the thread (Django never resets it):
     # a test that asked for /zh-hans/… must not make the next test's labels Chinese.
