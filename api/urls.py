@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from languages.patterns import language_prefixed, redirected_from_prefixes
 
-from . import pages, views
+from . import pages, unknown, views
 
 app_name = "api"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/v1/statuses/", views.StatusListView.as_view(), name="statuses"),
     path("api/v1/statuses/summary/", views.SummaryView.as_view(), name="summary"),
     path("api/v1/", include(router.urls)),
+    # After every endpoint: anything else under /api/v1/ is a 404 in JSON (api/unknown.py).
+    re_path(r"^api/v1/.*/$", unknown.UnknownAddress.as_view()),  # unnamed: nothing links to it
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from drf-spectacular-sidecar's vendored files (no CDN); its start-up script is a separate
     # file (the "split" view), so the Content-Security-Policy needs no inline script.

@@ -136,3 +136,23 @@ def test_behind_the_proxy_the_balancers_address_is_counted(client, settings):
     seen = [client.get(url, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.5").status_code for n in range(3)]
     assert seen == [200, 200, 429]  # forged entries to the left change nothing
     assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 200  # another client, same proxy
+
+
+@pytest.mark.parametrize("address", ["/api/v1/item/", "/api/v1/items/R02/nothing/", "/api/v1/statuses/summary/x/"])
+def test_an_unknown_api_address_is_a_404_in_json(client, address):
+    for method in (client.get, client.post, client.delete):
+        response = method(address)
+        assert response.status_code == 404, (method, address)
+        assert response["Content-Type"] == "application/json", (method, address)
+        assert response.json() == {"detail": "Not found."}
+    # In the caller's language, like the API's other messages.
+    french = client.get(address, HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 404 and french.json()["detail"] != "Not found."
+
+
+def test_an_api_address_without_its_slash_still_redirects_to_it(client):
+    response = client.get("/api/v1/items")
+    assert response.status_code == 301 and response["Location"] == "/api/v1/items/"
+    # The pages' 404 is still the site's page.
+    page = client.get("/recommendations/nothing/here/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
