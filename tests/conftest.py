@@ -45,6 +45,41 @@ def _fast_and_isolated(settings, tmp_path):
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _transactional_teardown_deletes():
+    """On PostgreSQL, a transactional test's teardown empties the tables with DELETE, not TRUNCATE.
+
+    Django's flush TRUNCATEs every table, which makes new files for each table and index: 0.6-0.7 s a test on
+    a quiet machine, against 0.02 s for DELETE on the few rows such a test leaves; about 70 tests a run. The
+    foreign keys are deferred, checked at the flush's commit, so the order does not matter (as in
+    ``_restore_snapshot``). Only this teardown: a test that calls ``flush`` itself still gets TRUNCATE.
+    """
+    from django.db import connection
+    from django.test import TransactionTestCase
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    operations = type(connection.ops)
+    truncate, teardown = operations.sql_flush, TransactionTestCase._fixture_teardown
+
+    def delete(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences:  # a test that asks for its ids to start again
+            return truncate(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
+        return [f"DELETE FROM {style.SQL_FIELD(self.quote_name(table))};" for table in tables]  # noqa: S608
+
+    def deleting_teardown(test_case):
+        operations.sql_flush = delete
+        try:
+            teardown(test_case)
+        finally:
+            operations.sql_flush = truncate
+
+    TransactionTestCase._fixture_teardown = deleting_teardown
+    yield
+    TransactionTestCase._fixture_teardown = teardown
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
