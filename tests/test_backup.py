@@ -176,11 +176,16 @@ def _copy_the_seeded_database(url: str) -> None:
         _SNAPSHOT["sqlite"].backup(target)  # taken right after seeding (conftest.py)
         target.close()
         return
-    # This test is not transactional: the test database holds what seeding committed.
-    source = connection.settings_dict
-    where = ["-h", source["HOST"], "-p", str(source["PORT"]), "-U", source["USER"]]
-    dump = subprocess.Popen(["pg_dump", "--format=custom", *where, source["NAME"]], stdout=subprocess.PIPE)
-    restored = subprocess.run(["pg_restore", "--no-owner", *where, "-d", url.rsplit("/", 1)[1]], stdin=dump.stdout)
+    from recommendations.management.commands.backup import pg_environment
+
+    # This test is not transactional: the test database holds what seeding committed. The connection's
+    # arguments (and password) as `backup` gives them to pg_dump.
+    where, env = pg_environment()
+    source = connection.settings_dict["NAME"]
+    dump = subprocess.Popen(["pg_dump", "--format=custom", *where, source], stdout=subprocess.PIPE, env=env)
+    restored = subprocess.run(
+        ["pg_restore", "--no-owner", *where, "-d", url.rsplit("/", 1)[1]], stdin=dump.stdout, env=env
+    )
     dump.stdout.close()
     assert dump.wait() == 0 and restored.returncode == 0
 
